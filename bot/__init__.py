@@ -1,0 +1,1 @@
+"""Izdeu: guided reports, letters and follow-up for families of missing people."""

@@ -1,0 +1,46 @@
+"""Wiring of the core: the services one running bot shares.
+
+The Telegram side (``handlers``) receives a ``Services`` object and never
+builds storage or catalogs itself, so tests, the offline terminal chat and the
+real bot all run the same core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.i18n import Catalogs, default_catalogs
+from bot.reporting import ReportService
+from bot.storage.database import Database
+from bot.storage.store import Store
+
+
+@dataclass
+class Services:
+    config: Config
+    clock: Clock
+    db: Database
+    store: Store
+    catalogs: Catalogs
+    report: ReportService
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def open_services(config: Config, clock: Clock | None = None) -> Services:
+    """Open the database (checking and migrating it) and load the catalogs."""
+    clock = clock or SystemClock()
+    db = Database(config.db_path, synchronous=config.sqlite_synchronous)
+    await db.open()
+    store = Store(db)
+    return Services(
+        config=config,
+        clock=clock,
+        db=db,
+        store=store,
+        catalogs=default_catalogs(),
+        report=ReportService(store, clock),
+    )

@@ -1,0 +1,79 @@
+"""The command line: ``python -m bot run`` and the maintenance commands.
+
+Without ``TELEGRAM_BOT_TOKEN`` the bot runs as an offline terminal chat; with
+it, for real (long polling, or a webhook when ``IZDEU_WEBHOOK_URL`` is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.config import Config
+from bot.storage.database import StorageUnavailable
+
+
+def _setup_logging(level: str, offline: bool) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL, and URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if offline:  # keep the terminal chat readable
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import open_services
+
+    async def offline() -> None:
+        from handlers.terminal import run_terminal
+
+        services = await open_services(config)
+        try:
+            await run_terminal(services, language_code=os.environ.get("IZDEU_OFFLINE_LANGUAGE"))
+        finally:
+            await services.close()
+
+    if config.offline or args.offline:
+        asyncio.run(offline())
+        return 0
+    from handlers.online import run_online
+
+    run_online(config)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the bot (offline terminal chat without a token)")
+    run.add_argument("--offline", action="store_true", help="offline even if a token is set")
+    letters = sub.add_parser("letters", help="render letters for review")
+    letters.add_argument("--sample", type=Path, required=True, metavar="OUT_DIR",
+                         help="render every letter kind in every language for sample cases")
+    args = parser.parse_args(argv)
+    config = Config.from_env()
+    _setup_logging(config.log_level, config.offline and args.command in (None, "run"))
+    try:
+        if args.command in (None, "run"):
+            if args.command is None:
+                args.offline = False
+            return cmd_run(args, config)
+        if args.command == "letters":
+            from bot.letters.sample import render_samples
+
+            paths = render_samples(args.sample)
+            print(f"{len(paths)} files written to {args.sample}")
+            return 0
+    except StorageUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    parser.print_help()
+    return 1

@@ -1,0 +1,435 @@
+"""The guided report as a state machine over a ``Draft``.
+
+Everything here is pure: a function takes the draft and one input and returns
+the next draft, or raises ``InvalidInput`` with a code the chat translates.
+The storage layer writes the returned draft (answers *and* position) in one
+transaction, so a reply that fails to reach the user can never make the next
+answer land in the wrong field.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from bot.domain import questions as q
+from bot.domain.questions import Kind, Question, Section
+from bot.domain.validators import (
+    InvalidInput,
+    check_past_date,
+    clean_text,
+    normalize_phone,
+    parse_birth_date,
+    parse_date,
+    validate_email,
+    validate_id_number,
+    validate_latin_name,
+    validate_name,
+    validate_passport,
+)
+
+# Telegram bots may only download files up to 20 MB; larger evidence could
+# never be fetched for a dossier, so it is refused with an explanation.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+EVIDENCE_KINDS = frozenset({"photo", "document", "video", "voice", "audio", "video_note"})
+# Documents are accepted only in formats a caseworker can open safely.
+DOCUMENT_MIME_PREFIXES = ("image/", "video/", "audio/")
+DOCUMENT_MIMES = frozenset({
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain",
+    "application/rtf",
+})
+DOCUMENT_EXTENSIONS = frozenset({
+    "pdf", "jpg", "jpeg", "png", "heic", "webp", "gif", "doc", "docx", "odt", "txt", "rtf",
+    "mp4", "mov", "mp3", "ogg", "oga", "m4a", "wav",
+})
+MAX_EVIDENCE_ITEMS = 50
+MAX_ACTIONS = 30
+DESCRIPTION_MAX = 300
+REPLY_MAX = 500
+
+
+# --- inputs: what the chat layer turns a Telegram update into -------------
+@dataclass(frozen=True)
+class TextInput:
+    text: str
+
+
+@dataclass(frozen=True)
+class ChoiceInput:
+    code: str
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    phone: str
+
+
+@dataclass(frozen=True)
+class FileInput:
+    kind: str
+    file_id: str
+    file_unique_id: str
+    mime: str | None = None
+    size: int | None = None
+    file_name: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class OtherInput:
+    """A sticker, location, poll, dice...: never a valid answer."""
+
+    kind: str
+
+
+Input = TextInput | ChoiceInput | ContactInput | FileInput | OtherInput
+
+# Codes of the loop buttons.
+DONE = "done"
+UNDO = "undo"
+CONFIRM = "confirm"
+
+
+@dataclass
+class Draft:
+    """A report in progress. ``step`` is a question key, a loop sub-step, or REVIEW."""
+
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    review_return: bool = False
+    pending: dict[str, Any] | None = None
+    paused: bool = False
+    updated_at: datetime | None = None
+
+    def copy(self) -> "Draft":
+        return copy.deepcopy(self)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The result of an accepted input: the next draft and notes for the reply."""
+
+    draft: Draft
+    truncated_to: int | None = None  # free text was cut to this many characters
+    confirmed: bool = False  # the review card was confirmed: create the case
+
+
+def new_draft() -> Draft:
+    return Draft(step=q.QUESTIONS[0].key)
+
+
+def question_for(step: str) -> Question | None:
+    """The question a step belongs to (a loop's sub-step maps to its loop)."""
+    return q.BY_KEY.get(q.SUB_STEPS.get(step, step))
+
+
+def _next_after(answers: Mapping[str, Any], key: str, review_return: bool) -> str:
+    keys = [x.key for x in q.QUESTIONS]
+    section = q.BY_KEY[key].section
+    for nxt in q.QUESTIONS[keys.index(key) + 1:]:
+        if not nxt.applies(answers):
+            continue
+        if review_return and nxt.section != section:
+            return q.REVIEW
+        return nxt.key
+    return q.REVIEW
+
+
+def _advance(d: Draft, key: str) -> Draft:
+    nxt = _next_after(d.answers, key, d.review_return)
+    d.history.append(key)
+    d.step = nxt
+    if nxt == q.REVIEW:
+        d.review_return = False
+    return d
+
+
+def first_of_section(answers: Mapping[str, Any], section: Section) -> str:
+    for question in q.QUESTIONS:
+        if question.section == section and question.applies(answers):
+            return question.key
+    raise ValueError(section)
+
+
+def applicable_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers without those of questions that no longer apply (e.g. citizenship changed)."""
+    keep = {x.key for x in q.QUESTIONS if x.applies(answers)}
+    return {k: v for k, v in answers.items() if k in keep and v not in (None, "", [])}
+
+
+# --- navigation -------------------------------------------------------------
+def back(draft: Draft) -> Draft:
+    d = draft.copy()
+    if not d.history:
+        raise InvalidInput("at_start")
+    d.step = d.history.pop()
+    d.pending = None
+    if d.step == q.REVIEW:
+        d.review_return = False
+    return d
+
+
+def skip(draft: Draft) -> Draft:
+    """Leave an optional question (or an optional sub-step) empty."""
+    d = draft.copy()
+    step = d.step
+    if step == q.EVIDENCE_DESC:
+        return _finish_evidence(d, "")
+    if step == q.ACTION_DATE:
+        assert d.pending is not None
+        d.pending["date"] = None
+        return _goto(d, q.ACTION_OUTCOME)
+    if step == q.ACTION_REPLY:
+        return _finish_action(d, "")
+    question = q.BY_KEY.get(step)
+    if question is None or not question.optional:
+        raise InvalidInput("not_optional")
+    if question.kind in (Kind.EVIDENCE, Kind.ACTIONS):  # a loop keeps what it collected
+        return _advance(d, step)
+    d.answers.pop(step, None)
+    return _advance(d, step)
+
+
+def keep(draft: Draft) -> Draft:
+    """Keep the answer already given (when revisiting a question)."""
+    d = draft.copy()
+    if d.step not in q.BY_KEY or d.step not in d.answers:
+        raise InvalidInput("nothing_to_keep")
+    return _advance(d, d.step)
+
+
+def edit_section(draft: Draft, section: Section) -> Draft:
+    d = draft.copy()
+    if d.step != q.REVIEW:
+        raise InvalidInput("stale_button")
+    d.history.append(q.REVIEW)
+    d.step = first_of_section(d.answers, section)
+    d.review_return = True
+    return d
+
+
+def _goto(d: Draft, sub_step: str) -> Draft:
+    d.history.append(d.step)
+    d.step = sub_step
+    return d
+
+
+def _return_to_loop(d: Draft, loop_key: str) -> Draft:
+    """Back at the loop's head; sub-steps leave no trace in the history."""
+    while d.history and d.history[-1] != loop_key:
+        d.history.pop()
+    if d.history:
+        d.history.pop()
+    d.step = loop_key
+    d.pending = None
+    return d
+
+
+# --- answering --------------------------------------------------------------
+def apply(draft: Draft, value: Input, today: date) -> Applied:
+    """Apply one input at the draft's current step; raise InvalidInput if it does not fit."""
+    d = draft.copy()
+    step = d.step
+    if step == q.REVIEW:
+        if isinstance(value, ChoiceInput) and value.code == CONFIRM:
+            return Applied(d, confirmed=True)
+        raise InvalidInput("use_buttons")
+    if step in q.SUB_STEPS:
+        return _apply_sub_step(d, step, value, today)
+    question = q.BY_KEY[step]
+    if question.kind is Kind.EVIDENCE:
+        return Applied(_apply_evidence(d, value))
+    if question.kind is Kind.ACTIONS:
+        return Applied(_apply_action_body(d, value, question))
+    stored, truncated = _value_for(question, value, d.answers, today)
+    d.answers[step] = stored
+    return Applied(_advance(d, step), truncated_to=question.max_len if truncated else None)
+
+
+def _require_text(value: Input, question_kind: Kind) -> str:
+    if isinstance(value, TextInput):
+        return value.text
+    if isinstance(value, ChoiceInput):
+        raise InvalidInput("stale_button")
+    raise InvalidInput("need_text")
+
+
+def _value_for(
+    question: Question, value: Input, answers: Mapping[str, Any], today: date
+) -> tuple[Any, bool]:
+    kind = question.kind
+    if kind is Kind.CHOICE:
+        if isinstance(value, ChoiceInput) and question.choice_label(value.code):
+            return value.code, False
+        raise InvalidInput("use_buttons")
+    if kind is Kind.PHONE and isinstance(value, ContactInput):
+        return normalize_phone(value.phone), False
+    if kind is Kind.PHOTO:
+        return _photo(value), False
+    text = _require_text(value, kind)
+    if kind is Kind.NAME:
+        return validate_name(text, question.max_len), False
+    if kind is Kind.LATIN_NAME:
+        return validate_latin_name(text, question.max_len), False
+    if kind is Kind.TEXT:
+        return clean_text(text, question.max_len, truncate=question.truncate)
+    if kind is Kind.PHONE:
+        return normalize_phone(_short(text)), False
+    if kind is Kind.EMAIL:
+        return validate_email(_short(text)), False
+    if kind is Kind.ID_NUMBER:
+        citizenship = answers.get("m_cit") if question.section is Section.MISSING else None
+        return validate_id_number(_short(text), citizenship)[1], False
+    if kind is Kind.PASSPORT:
+        return validate_passport(_short(text)), False
+    if kind is Kind.BIRTH_DATE:
+        return parse_birth_date(_short(text), today).isoformat(), False
+    if kind is Kind.DATE:
+        born = answers.get("m_birth")
+        parsed = check_past_date(
+            parse_date(_short(text)), today, date.fromisoformat(born) if born else None
+        )
+        return parsed.isoformat(), False
+    raise AssertionError(kind)
+
+
+def _short(text: str, limit: int = 100) -> str:
+    """Identifiers and dates are short: refuse a pasted essay before parsing it."""
+    text = text.strip()
+    if len(text) > limit:
+        raise InvalidInput("text_too_long", max_len=limit, length=len(text))
+    return text
+
+
+def _photo(value: Input) -> dict[str, Any]:
+    if isinstance(value, FileInput) and (
+        value.kind == "photo" or (value.kind == "document" and (value.mime or "").startswith("image/"))
+    ):
+        _check_size(value)
+        return _file_json(value)
+    if isinstance(value, ChoiceInput):
+        raise InvalidInput("stale_button")
+    raise InvalidInput("need_photo")
+
+
+def _check_size(value: FileInput) -> None:
+    if value.size is not None and value.size > MAX_FILE_BYTES:
+        raise InvalidInput("file_too_big", max_mb=20)
+
+
+def _file_json(value: FileInput) -> dict[str, Any]:
+    return {
+        "kind": value.kind,
+        "file_id": value.file_id,
+        "file_unique_id": value.file_unique_id,
+        "mime": value.mime,
+        "size": value.size,
+        "file_name": value.file_name,
+    }
+
+
+def check_evidence_file(value: FileInput) -> None:
+    """Refuse what cannot be evidence: unknown kinds, odd document types, over 20 MB."""
+    if value.kind not in EVIDENCE_KINDS:
+        raise InvalidInput("file_type")
+    if value.kind == "document":
+        mime = (value.mime or "").lower()
+        ext = (value.file_name or "").rsplit(".", 1)[-1].lower() if "." in (value.file_name or "") else ""
+        mime_ok = mime in DOCUMENT_MIMES or mime.startswith(DOCUMENT_MIME_PREFIXES)
+        if not mime_ok or (ext and ext not in DOCUMENT_EXTENSIONS):
+            raise InvalidInput("file_type")
+    _check_size(value)
+
+
+def _apply_evidence(d: Draft, value: Input) -> Draft:
+    if isinstance(value, ChoiceInput) and value.code == DONE:
+        return _advance(d, "evidence")
+    if isinstance(value, ChoiceInput) and value.code == UNDO:
+        items = d.answers.get("evidence") or []
+        if not items:
+            raise InvalidInput("nothing_to_undo")
+        d.answers["evidence"] = items[:-1]
+        return d
+    if isinstance(value, FileInput):
+        check_evidence_file(value)
+        if len(d.answers.get("evidence") or []) >= MAX_EVIDENCE_ITEMS:
+            raise InvalidInput("too_many_files", max=MAX_EVIDENCE_ITEMS)
+        d.pending = _file_json(value)
+        if value.caption and value.caption.strip():
+            return _finish_evidence(_goto(d, q.EVIDENCE_DESC), value.caption)
+        return _goto(d, q.EVIDENCE_DESC)
+    if isinstance(value, OtherInput):
+        raise InvalidInput("file_type")
+    raise InvalidInput("need_file")
+
+
+def _finish_evidence(d: Draft, description: str) -> Draft:
+    assert d.pending is not None
+    item = dict(d.pending)
+    item["description"] = clean_text(description, DESCRIPTION_MAX, truncate=True)[0] if description.strip() else ""
+    d.answers.setdefault("evidence", []).append(item)
+    return _return_to_loop(d, "evidence")
+
+
+def _apply_action_body(d: Draft, value: Input, question: Question) -> Draft:
+    if isinstance(value, ChoiceInput) and value.code == DONE:
+        return _advance(d, "actions")
+    if isinstance(value, ChoiceInput) and value.code == UNDO:
+        items = d.answers.get("actions") or []
+        if not items:
+            raise InvalidInput("nothing_to_undo")
+        d.answers["actions"] = items[:-1]
+        return d
+    if isinstance(value, ChoiceInput) and question.choice_label(value.code):
+        if len(d.answers.get("actions") or []) >= MAX_ACTIONS:
+            raise InvalidInput("too_many_actions", max=MAX_ACTIONS)
+        d.pending = {"body": value.code}
+        return _goto(d, q.ACTION_OTHER if value.code == "other" else q.ACTION_DATE)
+    raise InvalidInput("use_buttons")
+
+
+def _apply_sub_step(d: Draft, step: str, value: Input, today: date) -> Applied:
+    if d.pending is None:  # cannot happen with a consistent draft; recover at the loop head
+        return Applied(_return_to_loop(d, q.SUB_STEPS[step]))
+    if step == q.EVIDENCE_DESC:
+        if isinstance(value, FileInput):  # a new file: keep the previous one undescribed
+            d = _finish_evidence(d, "")
+            return Applied(_apply_evidence(d, value))
+        text = _require_text(value, Kind.TEXT)
+        return Applied(_finish_evidence(d, text))
+    if step == q.ACTION_OTHER:
+        d.pending["body_text"] = clean_text(_require_text(value, Kind.TEXT), 150)[0]
+        return Applied(_goto(d, q.ACTION_DATE))
+    if step == q.ACTION_DATE:
+        parsed = check_past_date(parse_date(_short(_require_text(value, Kind.DATE))), today)
+        d.pending["date"] = parsed.isoformat()
+        return Applied(_goto(d, q.ACTION_OUTCOME))
+    if step == q.ACTION_OUTCOME:
+        codes = {c.code for c in q.ACTION_OUTCOMES}
+        if isinstance(value, ChoiceInput) and value.code in codes:
+            d.pending["outcome"] = value.code
+            return Applied(_goto(d, q.ACTION_REPLY))
+        raise InvalidInput("use_buttons")
+    if step == q.ACTION_REPLY:
+        text, cut = clean_text(_require_text(value, Kind.TEXT), REPLY_MAX, truncate=True)
+        return Applied(_finish_action(d, text), truncated_to=REPLY_MAX if cut else None)
+    raise AssertionError(step)
+
+
+def _finish_action(d: Draft, reply: str) -> Draft:
+    assert d.pending is not None
+    item = dict(d.pending)
+    item["reply"] = reply
+    d.answers.setdefault("actions", []).append(item)
+    return _return_to_loop(d, "actions")
+
+
+def replace_answers(draft: Draft, answers: dict[str, Any]) -> Draft:
+    return replace(draft, answers=answers)

@@ -1,0 +1,145 @@
+"""Opening the SQLite file, applying numbered migrations, and serialising access.
+
+One aiosqlite connection is shared by every update being processed. SQLite
+transactions on one connection must not interleave, so every unit of work
+takes ``Database.lock``; statements are short (well under a millisecond), so
+the lock costs little next to a Telegram round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sqlite3
+from importlib import resources
+from pathlib import Path
+from typing import AsyncIterator
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StorageUnavailable(RuntimeError):
+    """The database cannot be used (read-only, full disk, corrupt): say so, do not crash-loop."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped in the package, in order."""
+    found = []
+    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migration numbers must be 1..N without gaps: {versions}")
+    return found
+
+
+LATEST_VERSION = len(migrations())
+
+
+class Database:
+    """A single shared connection with a lock for units of work."""
+
+    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self.lock = asyncio.Lock()
+        self._conn: aiosqlite.Connection | None = None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self, *, check: bool = True) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn.row_factory = aiosqlite.Row
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            # Deleted personal data is overwritten on disk, not just unlinked.
+            await self._conn.execute("PRAGMA secure_delete=ON")
+            await self._conn.execute("PRAGMA busy_timeout=5000")
+            if check:
+                await self._quick_check()
+            await self.migrate()
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            await self.close()
+            raise StorageUnavailable(f"cannot open database {self.path}: {exc}") from exc
+
+    async def _quick_check(self) -> None:
+        async with self.conn.execute("PRAGMA quick_check") as cur:
+            row = await cur.fetchone()
+        if row is None or row[0] != "ok":
+            raise StorageUnavailable(f"database {self.path} failed its integrity check")
+
+    async def version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, target: int | None = None) -> int:
+        """Apply every migration newer than the file's ``user_version``, each in a transaction."""
+        current = await self.version()
+        for version, name, sql in migrations():
+            if version <= current or (target is not None and version > target):
+                continue
+            log.info("applying migration %s", name)
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(sql):
+                    await self.conn.execute(statement)
+                await self.conn.execute(f"PRAGMA user_version={version}")
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            current = version
+        return current
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction under the lock; committed before the caller replies."""
+        async with self.lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Reads take the lock too, so they never see another task's open transaction."""
+        async with self.lock:
+            yield self.conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration file on semicolons at line ends (no triggers with bodies here)."""
+    parts = re.split(r";\s*\n", sql)
+    out = []
+    for part in parts:
+        lines = [ln for ln in part.splitlines() if not ln.strip().startswith("--")]
+        stmt = "\n".join(lines).strip().rstrip(";")
+        if stmt:
+            out.append(stmt)
+    return out

@@ -1,0 +1,266 @@
+"""Every SQL statement of the bot lives in this layer.
+
+Methods are units of work: each one runs in a single transaction (or a single
+locked read), so callers never hold a half-written state.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+import aiosqlite
+
+from bot.domain.engine import Draft
+from bot.domain.models import Case, CaseEvent, CaseStatus, User
+from bot.storage.database import Database
+
+
+def _ts(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class DuplicateUpdate(Exception):
+    """This Telegram update was already applied; applying it again would double its effect."""
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- updates already handled -----------------------------------------
+    async def seen_update(self, update_id: int) -> bool:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+            ) as cur:
+                return await cur.fetchone() is not None
+
+    async def mark_update(self, update_id: int, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO processed_updates(update_id, at) VALUES (?, ?)",
+                (update_id, _ts(now)),
+            )
+
+    async def prune_updates(self, before: datetime) -> int:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM processed_updates WHERE at < ?", (_ts(before),))
+            return cur.rowcount
+
+    @staticmethod
+    async def _claim_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
+        """Record the update inside the caller's transaction; refuse a second application."""
+        if update_id is None:
+            return
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO processed_updates(update_id, at) VALUES (?, ?)",
+            (update_id, _ts(now)),
+        )
+        if cur.rowcount == 0:
+            raise DuplicateUpdate(update_id)
+
+    # --- users --------------------------------------------------------------
+    async def get_user(self, user_id: int) -> User | None:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        return _user(row) if row else None
+
+    async def create_user(
+        self, user_id: int, chat_id: int, locale: str, now: datetime, timezone_name: str | None = None
+    ) -> User:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO users(user_id, chat_id, locale, consent_at, timezone,
+                                     created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(user_id) DO UPDATE SET locale = excluded.locale,
+                        chat_id = excluded.chat_id, updated_at = excluded.updated_at""",
+                (user_id, chat_id, locale, _ts(now), timezone_name, _ts(now), _ts(now)),
+            )
+        user = await self.get_user(user_id)
+        assert user is not None
+        return user
+
+    async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET locale = ?, updated_at = ? WHERE user_id = ?",
+                (locale, _ts(now), user_id),
+            )
+
+    # --- drafts -------------------------------------------------------------
+    async def get_draft(self, user_id: int) -> Draft | None:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT * FROM drafts WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        return Draft(
+            step=row["step"],
+            answers=json.loads(row["answers"]),
+            history=json.loads(row["history"]),
+            review_return=bool(row["review_return"]),
+            pending=json.loads(row["pending"]) if row["pending"] else None,
+            paused=bool(row["paused"]),
+            updated_at=_dt(row["updated_at"]),
+        )
+
+    async def save_draft(
+        self, user_id: int, draft: Draft, now: datetime, update_id: int | None = None
+    ) -> None:
+        """Write answers and position together, with the update that caused them."""
+        async with self.db.transaction() as conn:
+            await self._claim_update(conn, update_id, now)
+            await conn.execute(
+                """INSERT INTO drafts(user_id, step, answers, history, review_return, pending,
+                                      paused, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(user_id) DO UPDATE SET step = excluded.step,
+                        answers = excluded.answers, history = excluded.history,
+                        review_return = excluded.review_return, pending = excluded.pending,
+                        paused = excluded.paused, updated_at = excluded.updated_at""",
+                (
+                    user_id,
+                    draft.step,
+                    _json(draft.answers),
+                    _json(draft.history),
+                    int(draft.review_return),
+                    _json(draft.pending) if draft.pending is not None else None,
+                    int(draft.paused),
+                    _ts(now),
+                ),
+            )
+
+    async def delete_draft(self, user_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+
+    # --- cases --------------------------------------------------------------
+    async def create_case(
+        self,
+        user_id: int,
+        prefix: str,
+        answers: dict[str, Any],
+        citizenship: str,
+        now: datetime,
+        update_id: int | None = None,
+    ) -> Case:
+        """Number the case, store it, log its creation and drop the draft, atomically."""
+        async with self.db.transaction() as conn:
+            await self._claim_update(conn, update_id, now)
+            year = now.year
+            await conn.execute(
+                """INSERT INTO case_counters(prefix, year, last) VALUES (?, ?, 1)
+                   ON CONFLICT(prefix, year) DO UPDATE SET last = last + 1""",
+                (prefix, year),
+            )
+            async with conn.execute(
+                "SELECT last FROM case_counters WHERE prefix = ? AND year = ?", (prefix, year)
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            number = f"{prefix}-{year}-{row[0]:04d}"
+            cur = await conn.execute(
+                """INSERT INTO cases(number, reporter_id, status, citizenship, answers,
+                                     created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (number, user_id, CaseStatus.REPORTED.value, citizenship, _json(answers),
+                 _ts(now), _ts(now)),
+            )
+            case_id = cur.lastrowid
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "created", user_id, "{}"),
+            )
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        case = await self.get_case(number)
+        assert case is not None
+        return case
+
+    async def get_case(self, number: str) -> Case | None:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT * FROM cases WHERE number = ?", (number,)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            async with conn.execute(
+                "SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)
+            ) as cur:
+                events = await cur.fetchall()
+        return _case(row, events)
+
+    async def cases_of(self, user_id: int) -> list[Case]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT * FROM cases WHERE reporter_id = ? ORDER BY created_at, id", (user_id,)
+            ) as cur:
+                rows = await cur.fetchall()
+        return [_case(row, ()) for row in rows]
+
+    async def count_cases(self) -> int:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT COUNT(*) FROM cases") as cur:
+                row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # --- deletion -------------------------------------------------------------
+    async def delete_user_data(self, user_id: int) -> int:
+        """Remove the user, their draft, cases and events; returns the number of cases removed."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM cases WHERE reporter_id = ?", (user_id,))
+            removed = cur.rowcount
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        # Freed pages would still hold the deleted text on disk until overwritten.
+        async with self.db.lock:
+            await self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
+
+
+def _user(row: aiosqlite.Row) -> User:
+    consent = _dt(row["consent_at"])
+    assert consent is not None
+    return User(
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        locale=row["locale"],
+        consent_at=consent,
+        timezone=row["timezone"],
+        reminders_on=bool(row["reminders_on"]),
+        blocked_at=_dt(row["blocked_at"]),
+    )
+
+
+def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row]) -> Case:
+    created, updated = _dt(row["created_at"]), _dt(row["updated_at"])
+    assert created is not None and updated is not None
+    return Case(
+        id=row["id"],
+        number=row["number"],
+        reporter_id=row["reporter_id"],
+        status=CaseStatus(row["status"]),
+        citizenship=row["citizenship"],
+        answers=json.loads(row["answers"]),
+        created_at=created,
+        updated_at=updated,
+        events=tuple(
+            CaseEvent(
+                at=_dt(e["at"]) or created,
+                kind=e["kind"],
+                actor_id=e["actor_id"],
+                detail=json.loads(e["detail"]),
+            )
+            for e in events
+        ),
+    )

@@ -1,0 +1,216 @@
+"""Building the PTB Application: handlers, update processing, errors.
+
+The same function builds the real bot, the offline terminal chat, the tests'
+application and the benchmark's: only the request object differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import Any, Awaitable
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseRateLimiter,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.app import Services
+from bot.i18n import LOCALES
+from bot.storage.database import StorageUnavailable
+from bot.storage.store import DuplicateUpdate
+from handlers import commands, report
+from handlers import keyboards as kb
+from handlers.common import Context, current_user, say, services, translator
+
+log = logging.getLogger(__name__)
+
+OFFLINE_TOKEN = "7000000001:offline-local-token"
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats concurrently, one chat strictly in order.
+
+    PTB's default handles one update at a time for the whole bot, which with a
+    real round trip to Telegram caps it far below Telegram's own limits. A
+    lock per chat keeps each conversation sequential (a double tap is handled
+    after the first tap's answer is stored) while other chats proceed.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+# --- update bookkeeping -------------------------------------------------------
+async def skip_duplicates(update: Update, context: Context) -> None:
+    """Telegram re-sends updates that were not acknowledged before a crash: apply each once."""
+    if await services(context).store.seen_update(update.update_id):
+        log.info("update %s was already handled; ignored", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def mark_handled(update: Update, context: Context) -> None:
+    s = services(context)
+    await s.store.mark_update(update.update_id, s.clock.now())
+
+
+async def on_edited_message(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    await say(update, context, t("Edited messages are not read. If you want to change an "
+                                 "answer, send it again as a new message or use /back."))
+
+
+async def on_unknown_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is not None:
+        user = await current_user(update, context)
+        await query.answer(translator(update, context, user)("This button no longer works."))
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log without personal data and tell the user, in their language, that nothing is lost."""
+    error = context.error
+    if isinstance(error, DuplicateUpdate):
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        log.warning("update %s: the user blocked the bot (%s)", update_id, type(error).__name__)
+        return
+    log.error("update %s failed: %s", update_id, type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        user = await current_user(update, context)
+    except StorageUnavailable:
+        user = None
+    except Exception:  # noqa: BLE001 - the database itself may be what failed
+        user = None
+    t = translator(update, context, user)
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            t("Sorry, something went wrong on our side. What you entered before is saved; "
+              "please try again in a moment."),
+        )
+    except TelegramError:
+        log.warning("update %s: could not send the error notice", update_id)
+
+
+# --- building -----------------------------------------------------------------
+def register(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, skip_duplicates), group=-1)
+    command_handlers = {
+        "start": report.start,
+        "help": commands.help_command,
+        "language": commands.language_command,
+        "new": commands.new_command,
+        "mycases": commands.mycases_command,
+        "case": commands.case_command,
+        "cancel": commands.cancel_command,
+        "delete": commands.delete_command,
+        "back": commands.back_command,
+        "skip": commands.skip_command,
+    }
+    for name, callback in command_handlers.items():
+        app.add_handler(CommandHandler(name, callback, filters=private))
+    app.add_handler(CallbackQueryHandler(report.on_language_picked, pattern=rf"^{kb.PICK_LANGUAGE}:"))
+    app.add_handler(CallbackQueryHandler(report.on_consent, pattern=rf"^{kb.CONSENT}:"))
+    app.add_handler(CallbackQueryHandler(report.on_answer_button, pattern=rf"^{kb.ANSWER}:"))
+    app.add_handler(CallbackQueryHandler(report.on_nav_button, pattern=rf"^{kb.NAV}:"))
+    app.add_handler(CallbackQueryHandler(report.on_edit_button, pattern=rf"^{kb.EDIT}:"))
+    app.add_handler(CallbackQueryHandler(commands.on_delete_button, pattern=rf"^{kb.DELETE}:"))
+    app.add_handler(CallbackQueryHandler(commands.on_menu_button, pattern=rf"^{kb.MENU}:"))
+    app.add_handler(CallbackQueryHandler(on_unknown_button))
+    app.add_handler(MessageHandler(
+        private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command))
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, report.on_message))
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited_message))
+    app.add_handler(TypeHandler(Update, mark_handled), group=1)
+    app.add_error_handler(on_error)
+
+
+def build_application(
+    services_: Services,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    concurrent: int = 64,
+) -> Application:
+    """The bot. ``request`` replaces the network (offline chat, tests, benchmark)."""
+    config = services_.config
+    builder = ApplicationBuilder().token(config.token or OFFLINE_TOKEN)
+    if config.api_base_url:
+        builder = builder.base_url(config.api_base_url)
+    if config.api_file_url:
+        builder = builder.base_file_url(config.api_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    builder = builder.concurrent_updates(PerChatUpdateProcessor(concurrent))
+    app = builder.build()
+    app.bot_data["services"] = services_
+    register(app)
+    return app
+
+
+def default_rate_limiter() -> AIORateLimiter:
+    """Stay under Telegram's limits; retry a 429 a few times honouring its retry_after."""
+    return AIORateLimiter(max_retries=3)
+
+
+async def publish_commands(app: Application) -> None:
+    """The command menu in each language (Telegram shows the one matching the user's app)."""
+    catalogs = app.bot_data["services"].catalogs
+    for loc in LOCALES:
+        t = catalogs.get(loc)
+        cmds = [BotCommand(name, t(desc)) for name, desc in commands.COMMANDS]
+        await app.bot.set_my_commands(cmds, language_code=loc)
+    t = catalogs.get(None)
+    await app.bot.set_my_commands([BotCommand(n, t(d)) for n, d in commands.COMMANDS])

@@ -1,0 +1,206 @@
+"""Commands that work at any moment: help, language, cases, cancel, delete, back, skip."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.domain.models import User
+from bot.i18n import N_
+from handlers import keyboards as kb
+from handlers import texts
+from handlers.common import Context, current_user, drop_buttons, say, services, translator
+from handlers.report import ask_language, navigate, new_report, resume_or_menu, show_step
+
+HELP_TEXT = N_(
+    "Izdeu helps families find a relative who went missing in Russia.\n\n"
+    "You answer questions about yourself, the missing person and what happened. From your "
+    "answers a case is created; the organisation's caseworkers and volunteers follow it up "
+    "with you.\n\n"
+    "Commands:\n"
+    "/start: begin or continue the report\n"
+    "/new: report another person\n"
+    "/mycases: your cases and their status\n"
+    "/case NUMBER: one case in full\n"
+    "/back: go back one question\n"
+    "/skip: skip an optional question\n"
+    "/cancel: pause the report (everything entered is kept)\n"
+    "/language: change the language\n"
+    "/delete: delete all your data\n"
+    "/help: this message"
+)
+
+# (command, description msgid) shown in Telegram's command menu.
+COMMANDS = (
+    ("start", N_("Begin or continue the report")),
+    ("new", N_("Report another person")),
+    ("mycases", N_("Your cases")),
+    ("case", N_("Show one case")),
+    ("back", N_("Go back one question")),
+    ("skip", N_("Skip an optional question")),
+    ("cancel", N_("Pause the report")),
+    ("language", N_("Change the language")),
+    ("delete", N_("Delete your data")),
+    ("help", N_("How the bot works")),
+)
+
+
+async def _waiting_note(update: Update, context: Context, user: User | None) -> None:
+    """After a side command mid-report, remind where the report is, without re-asking."""
+    if user is None:
+        return
+    draft = await services(context).report.draft(user.user_id)
+    if draft is not None and not draft.paused:
+        t = translator(update, context, user)
+        await say(update, context, t("Your report is saved. Send /start to continue it."))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    await say(update, context, t(HELP_TEXT))
+    await _waiting_note(update, context, user)
+
+
+async def language_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    t = translator(update, context, user)
+    await say(update, context, t("Choose your language:"),
+              kb.language_picker(user.locale, kb.PICK_LANGUAGE))
+
+
+async def new_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    await new_report(update, context, user)
+
+
+async def mycases_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    cases = await services(context).store.cases_of(user.user_id) if user else []
+    if not cases:
+        await say(update, context, t("You have no cases yet. Send /start to report a missing "
+                                     "person."))
+    else:
+        lines = [t("Your cases:")] + [texts.case_line(t, c) for c in cases]
+        lines.append(t("Send /case and the number to see one case."))
+        await say(update, context, "\n".join(lines))
+    await _waiting_note(update, context, user)
+
+
+async def case_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    args = context.args or []
+    if not args:
+        await say(update, context, t("Send the case number after the command, for example "
+                                     "/case KZ-2026-0042."))
+        return
+    number = args[0].strip().upper()[:40]
+    case = await services(context).store.get_case(number)
+    # A case that is not yours looks exactly like one that does not exist.
+    if user is None or case is None or case.reporter_id != user.user_id:
+        await say(update, context, t("You have no case with the number {number}.", number=number))
+        return
+    await say(update, context, texts.case_card(t, case))
+    await _waiting_note(update, context, user)
+
+
+async def cancel_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    if user is None:
+        await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
+        return
+    draft = await services(context).report.pause(user, update.update_id)
+    if draft is None:
+        await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
+        return
+    await say(update, context, t("The report is paused. Everything you entered is saved; send "
+                                 "/start to continue."), ReplyKeyboardRemove())
+
+
+async def delete_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    if user is None:
+        await say(update, context, t("Nothing about you is stored."))
+        return
+    await say(update, context, t("This deletes everything you entered: your details, all your "
+                                 "cases and files. It cannot be undone. Delete?"),
+              kb.delete_confirm(t))
+
+
+async def on_delete_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await drop_buttons(update)
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    if user is None:
+        await say(update, context, t("Nothing about you is stored."))
+        return
+    if query.data != f"{kb.DELETE}:y":
+        await say(update, context, t("Nothing was deleted."))
+        return
+    await services(context).store.delete_user_data(user.user_id)
+    await say(update, context, t("All your data has been deleted. Thank you for using the "
+                                 "bot; send /start if you ever need it again."),
+              ReplyKeyboardRemove())
+
+
+async def on_menu_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    await drop_buttons(update)
+    choice = query.data.split(":", 1)[1]
+    if choice == "new":
+        await new_report(update, context, user)
+    elif choice == "resume":
+        await resume_or_menu(update, context, user)
+    elif choice == "cases":
+        await mycases_command(update, context)
+    else:
+        await help_command(update, context)
+
+
+async def back_command(update: Update, context: Context) -> None:
+    await _nav_command(update, context, "back")
+
+
+async def skip_command(update: Update, context: Context) -> None:
+    await _nav_command(update, context, "skip")
+
+
+async def _nav_command(update: Update, context: Context, op: str) -> None:
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    t = translator(update, context, user)
+    draft = await services(context).report.draft(user.user_id)
+    if draft is None:
+        await say(update, context, t("There is no report in progress. Send /start to begin."))
+        return
+    await navigate(update, context, user, t, draft, op)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    await say(update, context, t("I do not know this command. /help lists what I can do."))
+    if user is not None:
+        draft = await services(context).report.draft(user.user_id)
+        if draft is not None and not draft.paused:
+            await show_step(update, context, t, draft)

@@ -1,0 +1,94 @@
+"""Small pieces every handler uses: reaching the services, the reader's language, replies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Message, ReplyKeyboardRemove, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.app import Services
+from bot.domain.models import User
+from bot.i18n import Translator, pick_locale
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def current_user(update: Update, context: Context) -> User | None:
+    if update.effective_user is None:
+        return None
+    return await services(context).store.get_user(update.effective_user.id)
+
+
+def translator(update: Update, context: Context, user: User | None) -> Translator:
+    """The registered user's language, else Telegram's hint, else Russian."""
+    if user is not None:
+        locale: str | None = user.locale
+    else:
+        tg_user = update.effective_user
+        locale = pick_locale(tg_user.language_code if tg_user else None)
+    return services(context).catalogs.get(locale)
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split on line breaks so that no part exceeds Telegram's message limit."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single enormous line: hard cut
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def say(update: Update, context: Context, text: str, markup: Any = None) -> Message | None:
+    """Send text to the update's chat; the keyboard goes with the last part."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_text(text)
+    sent = None
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        sent = await context.bot.send_message(chat.id, part, reply_markup=markup if last else None)
+    return sent
+
+
+async def remove_reply_keyboard(update: Update, context: Context, text: str) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=ReplyKeyboardRemove())
+
+
+async def drop_buttons(update: Update) -> None:
+    """Take the buttons off the message that was tapped, so it cannot be tapped again."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        # Too old to edit, already edited, or deleted: the stale-button check covers it.
+        log.debug("could not remove buttons from an old message")

@@ -1,0 +1,332 @@
+"""The guided report in the chat: language, consent, questions, review, confirmation."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.domain import questions as q
+from bot.domain.engine import (
+    ChoiceInput,
+    ContactInput,
+    Draft,
+    FileInput,
+    Input,
+    OtherInput,
+    TextInput,
+)
+from bot.domain.models import User
+from bot.domain.questions import Kind, Section
+from bot.i18n import LOCALES, N_, Translator
+from bot.reporting import Outcome
+from handlers import keyboards as kb
+from handlers import texts
+from handlers.common import (
+    Context,
+    current_user,
+    drop_buttons,
+    remove_reply_keyboard,
+    say,
+    services,
+    translator,
+)
+
+CONSENT_TEXT = N_(
+    "Before we start, please read this.\n\n"
+    "What is stored: your answers about you and the missing person, and the files you send. "
+    "They are used only to prepare letters and follow up on the case.\n\n"
+    "Who can see it: the organisation's caseworkers and the volunteer assigned to your case. "
+    "Nobody else.\n\n"
+    "How to delete it: send /delete at any time and everything you entered is removed.\n\n"
+    "Nothing is stored until you agree."
+)
+
+
+# --- entry points -------------------------------------------------------------
+async def start(update: Update, context: Context) -> None:
+    """/start: language and consent for newcomers; otherwise resume or the menu."""
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    await resume_or_menu(update, context, user)
+
+
+async def ask_language(update: Update, context: Context) -> None:
+    catalogs = services(context).catalogs
+    t = translator(update, context, None)
+    greeting = "\n".join(catalogs.get(loc)("Choose your language:") for loc in LOCALES)
+    await say(update, context, greeting, kb.language_picker(t.locale))
+
+
+async def resume_or_menu(update: Update, context: Context, user: User) -> None:
+    s = services(context)
+    t = s.catalogs.get(user.locale)
+    draft = await s.report.draft(user.user_id)
+    if draft is None:
+        await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
+        return
+    draft = await s.report.start(user, update.update_id)
+    await say(update, context, t("Welcome back. Here is where we stopped:"))
+    await show_step(update, context, t, draft)
+
+
+async def new_report(update: Update, context: Context, user: User) -> None:
+    s = services(context)
+    t = s.catalogs.get(user.locale)
+    had_draft = await s.report.draft(user.user_id) is not None
+    draft = await s.report.start(user, update.update_id)
+    if had_draft:
+        await say(update, context, t("You have a report in progress. Let us finish it first:"))
+    else:
+        await say(update, context, t("Let us begin. Answer one question at a time; you can go "
+                                     "back, skip optional questions and stop at any moment: "
+                                     "everything is saved as you go."))
+    await show_step(update, context, t, draft)
+
+
+# --- callbacks before consent ---------------------------------------------------
+async def on_language_picked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    locale = query.data.split(":")[1]
+    if locale not in LOCALES:
+        return
+    user = await current_user(update, context)
+    s = services(context)
+    if user is not None:  # already registered: this is a language change
+        await s.store.set_locale(user.user_id, locale, s.clock.now())
+        user = await current_user(update, context)
+        assert user is not None
+        await drop_buttons(update)
+        await say(update, context, s.catalogs.get(locale)("The language is changed."))
+        await resume_or_menu(update, context, user)
+        return
+    t = s.catalogs.get(locale)
+    await drop_buttons(update)
+    await say(update, context, t(CONSENT_TEXT), kb.consent(t, locale))
+
+
+async def on_consent(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, locale, answer = (query.data.split(":") + ["", ""])[:3]
+    if locale not in LOCALES:
+        return
+    s = services(context)
+    t = s.catalogs.get(locale)
+    await drop_buttons(update)
+    if answer != "y":
+        await say(update, context, t("Nothing was stored. If you change your mind, send /start."))
+        return
+    tg_user, chat = update.effective_user, update.effective_chat
+    assert tg_user is not None and chat is not None
+    user = await s.store.get_user(tg_user.id)
+    if user is None:
+        user = await s.store.create_user(tg_user.id, chat.id, locale, s.clock.now())
+    await say(update, context, t("Thank you."))
+    await new_report(update, context, user)
+
+
+# --- answers ------------------------------------------------------------------
+async def on_message(update: Update, context: Context) -> None:
+    """Any message in a private chat: an answer to the current question, if there is one."""
+    message = update.effective_message
+    if message is None:
+        return
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    s = services(context)
+    t = s.catalogs.get(user.locale)
+    draft = await s.report.draft(user.user_id)
+    if draft is None:
+        await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
+        return
+    if s.report.needs_resume_prompt(draft):
+        await s.report.touch(user, draft, update.update_id)
+        await say(update, context, t("Welcome back. Here is where we stopped:"))
+        await show_step(update, context, t, draft)
+        return
+    value = message_input(message, t, draft)
+    outcome = await s.report.answer(user, value, update.update_id)
+    await show_outcome(update, context, t, draft, outcome)
+
+
+def message_input(message: Message, t: Translator, draft: Draft) -> Input:
+    """Turn a Telegram message into an engine input."""
+    if message.contact is not None:
+        return ContactInput(message.contact.phone_number)
+    if message.text is not None:
+        return _text_or_choice(message.text, t, draft)
+    caption = message.caption
+    if message.animation is not None:
+        return OtherInput("animation")
+    if message.photo:
+        photo = message.photo[-1]
+        return FileInput("photo", photo.file_id, photo.file_unique_id, "image/jpeg",
+                         photo.file_size, None, caption)
+    for kind in ("document", "video", "voice", "audio", "video_note"):
+        media = getattr(message, kind)
+        if media is not None:
+            return FileInput(kind, media.file_id, media.file_unique_id,
+                             getattr(media, "mime_type", None), media.file_size,
+                             getattr(media, "file_name", None), caption)
+    for kind in ("sticker", "location", "venue", "poll", "dice", "game", "story"):
+        if getattr(message, kind, None) is not None:
+            return OtherInput(kind)
+    return OtherInput("unknown")
+
+
+def _text_or_choice(text: str, t: Translator, draft: Draft) -> Input:
+    """A typed button label counts as pressing the button."""
+    choices: tuple[q.Choice, ...] = ()
+    question = q.BY_KEY.get(draft.step)
+    if question is not None and question.kind in (Kind.CHOICE, Kind.ACTIONS):
+        choices = question.choices
+    elif draft.step == q.ACTION_OUTCOME:
+        choices = q.ACTION_OUTCOMES
+    typed = text.strip().casefold()
+    for choice in choices:
+        if t(choice.label).casefold() == typed:
+            return ChoiceInput(choice.code)
+    return TextInput(text)
+
+
+async def on_answer_button(update: Update, context: Context) -> None:
+    """a:<step>:<code>: a choice, a loop button or the final confirmation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, step, code = (query.data.split(":", 2) + ["", ""])[:3]
+    user, t, draft = await _button_context(update, context, step)
+    if user is None or draft is None:
+        return
+    await drop_buttons(update)
+    outcome = await services(context).report.answer(user, ChoiceInput(code), update.update_id)
+    await show_outcome(update, context, t, draft, outcome)
+
+
+async def on_nav_button(update: Update, context: Context) -> None:
+    """n:<step>:back|skip|keep."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, step, op = (query.data.split(":", 2) + ["", ""])[:3]
+    user, t, draft = await _button_context(update, context, step)
+    if user is None or draft is None:
+        return
+    await drop_buttons(update)
+    await navigate(update, context, user, t, draft, op)
+
+
+async def navigate(
+    update: Update, context: Context, user: User, t: Translator, draft: Draft, op: str
+) -> None:
+    report = services(context).report
+    moves = {"back": report.back, "skip": report.skip, "keep": report.keep}
+    move = moves.get(op)
+    if move is None:
+        return
+    outcome = await move(user, update.update_id)
+    await show_outcome(update, context, t, draft, outcome)
+
+
+async def on_edit_button(update: Update, context: Context) -> None:
+    """e:<section>: edit one section from the review card."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.split(":", 1)[1]
+    user, t, draft = await _button_context(update, context, q.REVIEW)
+    if user is None or draft is None:
+        return
+    try:
+        section = Section(code)
+    except ValueError:
+        await show_step(update, context, t, draft)
+        return
+    await drop_buttons(update)
+    outcome = await services(context).report.edit(user, section, update.update_id)
+    await show_outcome(update, context, t, draft, outcome)
+
+
+async def _button_context(
+    update: Update, context: Context, step: str
+) -> tuple[User | None, Translator, Draft | None]:
+    """Answer the tap; refuse buttons of old messages (wrong step) and re-show the question."""
+    query = update.callback_query
+    assert query is not None
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    if user is None:
+        await query.answer()
+        await ask_language(update, context)
+        return None, t, None
+    draft = await services(context).report.draft(user.user_id)
+    if draft is None:
+        await query.answer(t("This report is already finished."))
+        await drop_buttons(update)
+        return None, t, None
+    if draft.step != step:
+        await query.answer(t("That button belongs to an earlier message."))
+        await drop_buttons(update)
+        await show_step(update, context, t, draft)
+        return None, t, None
+    await query.answer()
+    return user, t, draft
+
+
+# --- replies ------------------------------------------------------------------
+async def show_outcome(
+    update: Update, context: Context, t: Translator, before: Draft, outcome: Outcome
+) -> None:
+    if outcome.case is not None:
+        await _leave_phone_step(update, context, t, before, outcome.draft, force=True)
+        await say(update, context, created_text(t, outcome.case.number),
+                  kb.main_menu(t, False))
+        return
+    if outcome.error is not None:
+        await say(update, context, texts.error(t, outcome.error))
+        await show_step(update, context, t, outcome.draft)
+        return
+    if outcome.truncated_to is not None:
+        await say(update, context, t("Your text was longer than {max_len} characters; only the "
+                                     "first {max_len} were kept. You can correct it from the "
+                                     "review card.", max_len=t.number(outcome.truncated_to)))
+    await _leave_phone_step(update, context, t, before, outcome.draft)
+    await show_step(update, context, t, outcome.draft)
+
+
+async def _leave_phone_step(
+    update: Update, context: Context, t: Translator, before: Draft, after: Draft,
+    force: bool = False,
+) -> None:
+    """The share-contact keyboard stays on screen until it is removed explicitly."""
+    was_phone = before.step == "r_phone"
+    if (was_phone and after.step != "r_phone") or (force and was_phone):
+        phone = after.answers.get("r_phone", "")
+        await remove_reply_keyboard(update, context, t("Phone saved: {phone}", phone=phone))
+
+
+async def show_step(update: Update, context: Context, t: Translator, draft: Draft) -> None:
+    await say(update, context, texts.step_text(t, draft), kb.for_step(t, draft))
+
+
+def created_text(t: Translator, number: str) -> str:
+    return t(
+        "Your case is registered under number {number}.\n\n"
+        "What happens next: the organisation's caseworkers can now see the case and may "
+        "contact you through this chat. Keep the number: you will need it when writing to "
+        "official bodies.\n\n"
+        "/mycases shows your cases, /case {number} shows this one.",
+        number=number,
+    )
+
+
+async def stop_if_no_user(update: Update, context: Context) -> User:
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        raise ApplicationHandlerStop
+    return user

@@ -1,0 +1,253 @@
+"""The offline mode: the real application, chatting in a terminal instead of Telegram.
+
+Messages the bot sends are printed; buttons are numbered. What you type is
+turned into real Telegram ``Update`` objects and processed by the same
+``Application`` the real bot runs, against the local Bot API stand-in.
+
+Typing:
+  text          a message (``/help`` and other commands work as in Telegram)
+  3             press button 3 of the last message that had buttons
+  \\3            send the text "3" instead of pressing a button
+  !photo [caption], !doc NAME [caption], !voice, !video, !sticker, !location,
+  !contact PHONE   send that kind of message
+  !quit         leave (Ctrl-D too)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shlex
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    Contact,
+    Document,
+    Location,
+    Message,
+    MessageEntity,
+    PhotoSize,
+    Sticker,
+    Update,
+    User,
+    Video,
+    Voice,
+)
+from telegram.ext import Application
+
+from bot.app import Services
+from handlers.app import build_application
+from handlers.localapi import Call, LocalBotAPI
+
+USER_ID = 1000001
+
+
+class TerminalChat:
+    """Turns typed lines into updates and prints what the bot sends."""
+
+    def __init__(
+        self,
+        app: Application,
+        api: LocalBotAPI,
+        out: TextIO = sys.stdout,
+        downloads: Path = Path("data/offline-files"),
+        language_code: str | None = None,
+    ) -> None:
+        self.app = app
+        self.api = api
+        self.out = out
+        self.downloads = downloads
+        self.user = User(USER_ID, "Offline", False, language_code=language_code)
+        self.chat = Chat(USER_ID, Chat.PRIVATE)
+        self.buttons: list[dict[str, Any]] = []
+        self.buttons_message: dict[str, Any] | None = None
+        start = int(time.time() * 1000)
+        self._update_ids = itertools.count(start)
+        self._message_ids = itertools.count(start)
+        api.listeners.append(self._on_call)
+
+    # --- output ----------------------------------------------------------------
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def _on_call(self, call: Call) -> None:
+        if call.chat_id != USER_ID:
+            return
+        if call.method in ("sendMessage", "editMessageText"):
+            self._show(call.text, call)
+        elif call.method in ("sendDocument", "sendPhoto"):
+            self._save_files(call)
+            if call.text:
+                self._show(call.text, call)
+        elif call.method == "editMessageReplyMarkup" and not call.reply_markup:
+            if self.buttons_message and self.buttons_message.get("message_id") == call.result.get(
+                "message_id"
+            ):
+                self.buttons = []
+
+    def _show(self, text: str, call: Call) -> None:
+        self._print("")
+        for line in text.split("\n"):
+            self._print(f"  {line}")
+        markup = call.reply_markup or {}
+        if "inline_keyboard" in markup or "keyboard" in markup:
+            rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+            self.buttons = [b for row in rows for b in row]
+            self.buttons_message = call.result if isinstance(call.result, dict) else None
+            for i, button in enumerate(self.buttons, 1):
+                self._print(f"   [{i}] {button.get('text', '')}")
+        elif markup.get("remove_keyboard"):
+            self.buttons = []
+
+    def _save_files(self, call: Call) -> None:
+        self.downloads.mkdir(parents=True, exist_ok=True)
+        for name, data, _mime in call.files.values():
+            target = self.downloads / Path(name).name
+            target.write_bytes(data)
+            self._print(f"  [file] {target}")
+
+    # --- input -----------------------------------------------------------------
+    def _message(self, **kwargs: Any) -> Message:
+        message = Message(
+            next(self._message_ids),
+            datetime.now(timezone.utc),
+            self.chat,
+            from_user=self.user,
+            **kwargs,
+        )
+        message.set_bot(self.app.bot)
+        return message
+
+    def update_for(self, line: str) -> Update | None:
+        """The update a typed line stands for, or None when it means nothing."""
+        stripped = line.strip()
+        if not stripped:
+            return None
+        if stripped.isdigit() and self.buttons and 1 <= int(stripped) <= len(self.buttons):
+            return self._press(self.buttons[int(stripped) - 1])
+        if stripped.startswith("\\"):
+            stripped = stripped[1:]
+        elif stripped.startswith("!"):
+            return self._special(stripped[1:])
+        entities = None
+        if stripped.startswith("/"):
+            command = stripped.split()[0]
+            entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(command))]
+        return self._update(message=self._message(text=stripped, entities=entities))
+
+    def _update(self, **kwargs: Any) -> Update:
+        update = Update(next(self._update_ids), **kwargs)
+        update.set_bot(self.app.bot)
+        return update
+
+    def _press(self, button: dict[str, Any]) -> Update | None:
+        if button.get("request_contact"):
+            phone = input_phone()
+            contact = Contact(phone, "Offline", user_id=USER_ID)
+            return self._update(message=self._message(contact=contact))
+        data = button.get("callback_data")
+        if data is None:  # a plain reply-keyboard button sends its text
+            return self._update(message=self._message(text=button.get("text", "")))
+        source = Message.de_json(self.buttons_message, self.app.bot) if self.buttons_message else None
+        query = CallbackQuery(str(next(self._update_ids)), self.user, "offline", data=data,
+                              message=source)
+        query.set_bot(self.app.bot)
+        return self._update(callback_query=query)
+
+    def _special(self, spec: str) -> Update | None:
+        words = shlex.split(spec) if spec else [""]
+        kind, rest = words[0].lower(), words[1:]
+        uid = f"offline{next(self._message_ids)}"
+        caption = " ".join(rest) or None
+        builders: dict[str, Callable[[], Message]] = {
+            "photo": lambda: self._message(
+                photo=(PhotoSize(uid, uid, 1280, 960, file_size=200_000),), caption=caption),
+            "doc": lambda: self._message(
+                document=Document(uid, uid, file_name=rest[0] if rest else "file.pdf",
+                                  mime_type=_mime(rest[0] if rest else "file.pdf"),
+                                  file_size=300_000),
+                caption=" ".join(rest[1:]) or None),
+            "voice": lambda: self._message(voice=Voice(uid, uid, 12, file_size=40_000)),
+            "video": lambda: self._message(
+                video=Video(uid, uid, 640, 480, 10, file_size=2_000_000), caption=caption),
+            "sticker": lambda: self._message(
+                sticker=Sticker(uid, uid, 512, 512, False, False, Sticker.REGULAR)),
+            "location": lambda: self._message(location=Location(37.6, 55.7)),
+            "contact": lambda: self._message(
+                contact=Contact(rest[0] if rest else "+77010000000", "Offline", user_id=USER_ID)),
+        }
+        builder = builders.get(kind)
+        if builder is None:
+            self._print("  (unknown: use !photo, !doc NAME, !voice, !video, !sticker, "
+                        "!location, !contact PHONE, !quit)")
+            return None
+        return self._update(message=builder())
+
+    async def feed(self, line: str) -> None:
+        update = self.update_for(line)
+        if update is None:
+            return
+        await self.app.update_queue.put(update)
+        await self.app.update_queue.join()
+
+
+def _mime(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return {
+        "pdf": "application/pdf",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc": "application/msword",
+        "txt": "text/plain",
+        "exe": "application/x-msdownload",
+        "zip": "application/zip",
+    }.get(ext, "application/octet-stream")
+
+
+def input_phone() -> str:
+    try:
+        return input("  (offline) phone number to share: ").strip() or "+77010000000"
+    except EOFError:
+        return "+77010000000"
+
+
+async def run_terminal(services: Services, language_code: str | None = None) -> None:
+    api = LocalBotAPI()
+    app = build_application(services, request=api)
+    chat = TerminalChat(app, api, downloads=services.config.data_dir / "offline-files",
+                        language_code=language_code)
+    print("Izdeu offline chat: the real bot, no Telegram. Type /start. "
+          "Numbers press buttons, !quit leaves.", flush=True)
+    if services.config.db_path:
+        print(f"(database: {services.config.db_path}; personal data is not encrypted in "
+              "offline mode)", flush=True)
+    async with app:
+        await app.start()
+        try:
+            while True:
+                try:
+                    line = await asyncio.to_thread(_read_line)
+                except EOFError:
+                    break
+                if line.strip() in ("!quit", "!exit"):
+                    break
+                await chat.feed(line)
+        finally:
+            await app.stop()
+
+
+def _read_line() -> str:
+    sys.stdout.write("> ")
+    sys.stdout.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line

@@ -21,7 +21,7 @@ test: $(STAMP)
 
 # Re-extract messages and merge them into the three catalogs (see README).
 catalogs: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k t -o locales/messages.pot --no-location --omit-header .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
 clean:

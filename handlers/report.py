@@ -17,7 +17,7 @@ from bot.domain.engine import (
 )
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
-from bot.i18n import LOCALES, N_, Translator
+from bot.i18n import LOCALES, N_, Translator, pick_locale
 from bot.reporting import Outcome
 from handlers import keyboards as kb
 from handlers import texts
@@ -54,9 +54,10 @@ async def start(update: Update, context: Context) -> None:
 
 async def ask_language(update: Update, context: Context) -> None:
     catalogs = services(context).catalogs
-    t = translator(update, context, None)
+    tg_user = update.effective_user
+    hinted = pick_locale(tg_user.language_code if tg_user else None)
     greeting = "\n".join(catalogs.get(loc)("Choose your language:") for loc in LOCALES)
-    await say(update, context, greeting, kb.language_picker(t.locale))
+    await say(update, context, greeting, kb.language_picker(hinted))
 
 
 async def resume_or_menu(update: Update, context: Context, user: User) -> None:

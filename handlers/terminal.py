@@ -16,34 +16,18 @@ Typing:
 from __future__ import annotations
 
 import asyncio
-import itertools
 import shlex
 import sys
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from telegram import (
-    CallbackQuery,
-    Chat,
-    Contact,
-    Document,
-    Location,
-    Message,
-    MessageEntity,
-    PhotoSize,
-    Sticker,
-    Update,
-    User,
-    Video,
-    Voice,
-)
+from telegram import Update
 from telegram.ext import Application
 
 from bot.app import Services
 from handlers.app import build_application
 from handlers.localapi import Call, LocalBotAPI
+from handlers.updates import UpdateFactory
 
 USER_ID = 1000001
 
@@ -63,13 +47,9 @@ class TerminalChat:
         self.api = api
         self.out = out
         self.downloads = downloads
-        self.user = User(USER_ID, "Offline", False, language_code=language_code)
-        self.chat = Chat(USER_ID, Chat.PRIVATE)
+        self.updates = UpdateFactory(app.bot, USER_ID, language_code, "Offline")
         self.buttons: list[dict[str, Any]] = []
         self.buttons_message: dict[str, Any] | None = None
-        start = int(time.time() * 1000)
-        self._update_ids = itertools.count(start)
-        self._message_ids = itertools.count(start)
         api.listeners.append(self._on_call)
 
     # --- output ----------------------------------------------------------------
@@ -85,11 +65,6 @@ class TerminalChat:
             self._save_files(call)
             if call.text:
                 self._show(call.text, call)
-        elif call.method == "editMessageReplyMarkup" and not call.reply_markup:
-            if self.buttons_message and self.buttons_message.get("message_id") == call.result.get(
-                "message_id"
-            ):
-                self.buttons = []
 
     def _show(self, text: str, call: Call) -> None:
         self._print("")
@@ -113,17 +88,6 @@ class TerminalChat:
             self._print(f"  [file] {target}")
 
     # --- input -----------------------------------------------------------------
-    def _message(self, **kwargs: Any) -> Message:
-        message = Message(
-            next(self._message_ids),
-            datetime.now(timezone.utc),
-            self.chat,
-            from_user=self.user,
-            **kwargs,
-        )
-        message.set_bot(self.app.bot)
-        return message
-
     def update_for(self, line: str) -> Update | None:
         """The update a typed line stands for, or None when it means nothing."""
         stripped = line.strip()
@@ -135,59 +99,37 @@ class TerminalChat:
             stripped = stripped[1:]
         elif stripped.startswith("!"):
             return self._special(stripped[1:])
-        entities = None
-        if stripped.startswith("/"):
-            command = stripped.split()[0]
-            entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(command))]
-        return self._update(message=self._message(text=stripped, entities=entities))
-
-    def _update(self, **kwargs: Any) -> Update:
-        update = Update(next(self._update_ids), **kwargs)
-        update.set_bot(self.app.bot)
-        return update
+        return self.updates.text(stripped)
 
     def _press(self, button: dict[str, Any]) -> Update | None:
         if button.get("request_contact"):
-            phone = input_phone()
-            contact = Contact(phone, "Offline", user_id=USER_ID)
-            return self._update(message=self._message(contact=contact))
+            return self.updates.contact(input_phone())
         data = button.get("callback_data")
         if data is None:  # a plain reply-keyboard button sends its text
-            return self._update(message=self._message(text=button.get("text", "")))
-        source = Message.de_json(self.buttons_message, self.app.bot) if self.buttons_message else None
-        query = CallbackQuery(str(next(self._update_ids)), self.user, "offline", data=data,
-                              message=source)
-        query.set_bot(self.app.bot)
-        return self._update(callback_query=query)
+            return self.updates.text(button.get("text", ""))
+        return self.updates.press(data, self.buttons_message)
 
     def _special(self, spec: str) -> Update | None:
         words = shlex.split(spec) if spec else [""]
         kind, rest = words[0].lower(), words[1:]
-        uid = f"offline{next(self._message_ids)}"
         caption = " ".join(rest) or None
-        builders: dict[str, Callable[[], Message]] = {
-            "photo": lambda: self._message(
-                photo=(PhotoSize(uid, uid, 1280, 960, file_size=200_000),), caption=caption),
-            "doc": lambda: self._message(
-                document=Document(uid, uid, file_name=rest[0] if rest else "file.pdf",
-                                  mime_type=_mime(rest[0] if rest else "file.pdf"),
-                                  file_size=300_000),
-                caption=" ".join(rest[1:]) or None),
-            "voice": lambda: self._message(voice=Voice(uid, uid, 12, file_size=40_000)),
-            "video": lambda: self._message(
-                video=Video(uid, uid, 640, 480, 10, file_size=2_000_000), caption=caption),
-            "sticker": lambda: self._message(
-                sticker=Sticker(uid, uid, 512, 512, False, False, Sticker.REGULAR)),
-            "location": lambda: self._message(location=Location(37.6, 55.7)),
-            "contact": lambda: self._message(
-                contact=Contact(rest[0] if rest else "+77010000000", "Offline", user_id=USER_ID)),
+        name = rest[0] if rest else "file.pdf"
+        builders: dict[str, Callable[[], Update]] = {
+            "photo": lambda: self.updates.photo(caption),
+            "doc": lambda: self.updates.document(name, _mime(name),
+                                                 caption=" ".join(rest[1:]) or None),
+            "voice": self.updates.voice,
+            "video": self.updates.video,
+            "sticker": self.updates.sticker,
+            "location": self.updates.location,
+            "contact": lambda: self.updates.contact(rest[0] if rest else "+77010000000"),
         }
         builder = builders.get(kind)
         if builder is None:
             self._print("  (unknown: use !photo, !doc NAME, !voice, !video, !sticker, "
                         "!location, !contact PHONE, !quit)")
             return None
-        return self._update(message=builder())
+        return builder()
 
     async def feed(self, line: str) -> None:
         update = self.update_for(line)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from tests.support import Bot
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    """The real application on a fresh SQLite file, talking to the local Bot API stand-in."""
+    running = await Bot.start(tmp_path)
+    yield running
+    await running.stop()

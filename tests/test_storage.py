@@ -1,0 +1,66 @@
+"""The SQLite layer: migrations, durability settings, refusing a broken file."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.domain.engine import Draft
+from bot.storage.database import LATEST_VERSION, Database, StorageUnavailable, migrations
+from bot.storage.store import DuplicateUpdate, Store
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+
+
+async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
+    assert [v for v, _, _ in migrations()] == list(range(1, LATEST_VERSION + 1))
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    assert await db.version() == LATEST_VERSION
+    async with db.reading() as conn:
+        async with conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"
+    await db.close()
+    again = Database(tmp_path / "a.sqlite3")
+    await again.open()  # nothing left to apply; no error on the existing tables
+    assert await again.version() == LATEST_VERSION
+    await again.close()
+
+
+async def test_answers_and_position_are_written_together(tmp_path: Path) -> None:
+    db = Database(tmp_path / "b.sqlite3")
+    await db.open()
+    store = Store(db)
+    await store.create_user(1, 1, "kk", NOW)
+    draft = Draft(step="r_rel", answers={"r_name": "Әлібек"}, history=["r_name"])
+    await store.save_draft(1, draft, NOW, update_id=10)
+    with pytest.raises(DuplicateUpdate):
+        moved = Draft(step="r_gender", answers={"r_name": "Әлібек", "r_rel": "son"},
+                      history=["r_name", "r_rel"])
+        await store.save_draft(1, moved, NOW, update_id=10)
+    loaded = await store.get_draft(1)
+    assert loaded is not None and loaded.step == "r_rel" and loaded.answers == {"r_name": "Әлібек"}
+    await db.close()
+
+
+async def test_case_numbers_count_per_country_and_year(tmp_path: Path) -> None:
+    db = Database(tmp_path / "c.sqlite3")
+    await db.open()
+    store = Store(db)
+    await store.create_user(1, 1, "ru", NOW)
+    numbers = [
+        (await store.create_case(1, prefix, {"m_cit": prefix}, prefix, NOW)).number
+        for prefix in ("KZ", "KG", "KZ")
+    ]
+    assert numbers == ["KZ-2026-0001", "KG-2026-0001", "KZ-2026-0002"]
+    await db.close()
+
+
+async def test_a_corrupt_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    db = Database(path)
+    with pytest.raises(StorageUnavailable):
+        await db.open()

@@ -1,0 +1,145 @@
+"""The bodies letters go to, read from ``bot/data/addressees.json``.
+
+Everything about a body (its names in each language, the dative form used in
+the addressee block, its address, the languages it accepts, the rule for its
+answer term) is data. Adding a body or a translation needs no code change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+DIRECTORY_PATH = Path(__file__).resolve().parent.parent / "data" / "addressees.json"
+
+KINDS = frozenset({"embassy", "mfa", "ombudsman", "prosecutor", "investigative", "defence", "icrc"})
+DEADLINE_RULES = frozenset({
+    "ru_59fz", "ru_crime_report", "ru_prosecutor", "ru_ombudsman", "kz_appk", "kg_law67", "icrc",
+})
+MARKS = frozenset({"V", "S", "U"})
+NAME_LANGUAGES = ("ru", "kk", "ky")
+
+
+class DirectoryError(ValueError):
+    """The addressee file is malformed."""
+
+
+@dataclass(frozen=True)
+class Addressee:
+    id: str
+    kind: str
+    country: str  # KZ, KG, RU or INT
+    letter_kind: str  # the first letter sent to this body
+    names: Mapping[str, str]
+    datives: Mapping[str, str]
+    heads: Mapping[str, str]
+    address: str
+    address_mark: str
+    online_url: str
+    email: str
+    phone: str
+    languages: tuple[str, ...]
+    deadline_rule: str
+    online_form_limit: int | None
+    online_form_limit_note: str
+    verified: bool
+    source: str
+
+    def name(self, lang: str) -> str:
+        """The body's name (nominative) in ``lang``, falling back to Russian."""
+        return self.names.get(lang) or self.names["ru"]
+
+    def dative(self, lang: str) -> str:
+        """The addressee line ("кому") in ``lang``, falling back to Russian."""
+        return self.datives.get(lang) or self.datives["ru"]
+
+    def head(self, lang: str) -> str:
+        return self.heads.get(lang) or self.heads.get("ru", "")
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Addressee":
+        try:
+            return cls(
+                id=str(data["id"]),
+                kind=str(data["kind"]),
+                country=str(data["country"]),
+                letter_kind=str(data["letter_kind"]),
+                names=dict(data["names"]),
+                datives=dict(data["dative"]),
+                heads=dict(data.get("head") or {}),
+                address=str(data.get("address") or ""),
+                address_mark=str(data.get("address_mark") or "U"),
+                online_url=str(data.get("online_url") or ""),
+                email=str(data.get("email") or ""),
+                phone=str(data.get("phone") or ""),
+                languages=tuple(data["languages"]),
+                deadline_rule=str(data["deadline_rule"]),
+                online_form_limit=(
+                    int(data["online_form_limit"])
+                    if data.get("online_form_limit") is not None else None
+                ),
+                online_form_limit_note=str(data.get("online_form_limit_note") or ""),
+                verified=bool(data.get("verified", False)),
+                source=str(data["source"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DirectoryError(f"addressee {data.get('id')!r}: {exc}") from exc
+
+    def check(self) -> None:
+        """Raise DirectoryError when an entry breaks the file's rules."""
+        problems: list[str] = []
+        if not self.id.isascii() or not self.id.replace("_", "").isalnum():
+            problems.append("id must be ASCII letters, digits and '_'")
+        if self.kind not in KINDS:
+            problems.append(f"unknown kind {self.kind!r}")
+        if self.deadline_rule not in DEADLINE_RULES:
+            problems.append(f"unknown deadline_rule {self.deadline_rule!r}")
+        for lang in NAME_LANGUAGES:
+            if not self.names.get(lang) or not self.datives.get(lang):
+                problems.append(f"name or dative missing for {lang!r}")
+        if not self.languages:
+            problems.append("no languages")
+        if self.address_mark not in MARKS:
+            problems.append(f"address_mark must be one of {sorted(MARKS)}")
+        if self.verified and self.address_mark != "V":
+            problems.append("verified is only for [V] addresses")
+        if not self.source:
+            problems.append("source is empty")
+        if self.online_form_limit is not None and self.online_form_limit < 200:
+            problems.append("online_form_limit is implausibly small")
+        if problems:
+            raise DirectoryError(f"addressee {self.id!r}: " + "; ".join(problems))
+
+
+def load_directory(path: Path | str | None = None) -> dict[str, Addressee]:
+    """All bodies by id, in file order. Raises DirectoryError on a bad file."""
+    if path is None:
+        return dict(_default_directory())
+    return _load(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _default_directory() -> Mapping[str, Addressee]:
+    return _load(DIRECTORY_PATH)
+
+
+def _load(path: Path) -> dict[str, Addressee]:
+    with path.open(encoding="utf-8") as fh:
+        raw = json.load(fh)
+    entries = raw["addressees"] if isinstance(raw, dict) else raw
+    out: dict[str, Addressee] = {}
+    for entry in entries:
+        addressee = Addressee.from_json(entry)
+        addressee.check()
+        if addressee.id in out:
+            raise DirectoryError(f"duplicate addressee id {addressee.id!r}")
+        out[addressee.id] = addressee
+    return out
+
+
+def get_addressee(addressee_id: str) -> Addressee:
+    """One body from the default directory; KeyError if unknown."""
+    return _default_directory()[addressee_id]

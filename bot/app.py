@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.correspondence import LetterService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.storage.database import Database
-from bot.storage.store import Store
+from bot.storage.store import LetterStore, Store
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Services:
     store: Store
     catalogs: Catalogs
     report: ReportService
+    letters: LetterService
 
     async def close(self) -> None:
         await self.db.close()
@@ -43,4 +45,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         store=store,
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
+        letters=LetterService(LetterStore(db), clock),
     )

@@ -32,7 +32,7 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import commands, report
+from handlers import commands, letters, report
 from handlers import keyboards as kb
 from handlers.common import Context, current_user, say, services, translator
 
@@ -107,7 +107,8 @@ async def on_unknown_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is not None:
         user = await current_user(update, context)
-        await query.answer(translator(update, context, user)("This button no longer works."))
+        t = translator(update, context, user)
+        await query.answer(t("This button no longer works."))
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -155,6 +156,7 @@ def register(app: Application) -> None:
         "delete": commands.delete_command,
         "back": commands.back_command,
         "skip": commands.skip_command,
+        "letters": letters.letters_command,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -165,6 +167,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(report.on_edit_button, pattern=rf"^{kb.EDIT}:"))
     app.add_handler(CallbackQueryHandler(commands.on_delete_button, pattern=rf"^{kb.DELETE}:"))
     app.add_handler(CallbackQueryHandler(commands.on_menu_button, pattern=rf"^{kb.MENU}:"))
+    app.add_handler(CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letters.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(
         private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command))

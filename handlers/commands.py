@@ -21,6 +21,7 @@ HELP_TEXT = N_(
     "/new: report another person\n"
     "/mycases: your cases and their status\n"
     "/case NUMBER: one case in full\n"
+    "/letters: the letters for your case\n"
     "/back: go back one question\n"
     "/skip: skip an optional question\n"
     "/cancel: pause the report (everything entered is kept)\n"
@@ -35,6 +36,7 @@ COMMANDS = (
     ("new", N_("Report another person")),
     ("mycases", N_("Your cases")),
     ("case", N_("Show one case")),
+    ("letters", N_("Letters for your case")),
     ("back", N_("Go back one question")),
     ("skip", N_("Skip an optional question")),
     ("cancel", N_("Pause the report")),

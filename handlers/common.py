@@ -63,23 +63,31 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return parts
 
 
+def chat_id(update: Update) -> int | None:
+    """Where to answer: the update's chat, or the user's private chat when the button's
+    message is no longer known (a private chat's id is the user's id)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
+
+
 async def say(update: Update, context: Context, text: str, markup: Any = None) -> Message | None:
     """Send text to the update's chat; the keyboard goes with the last part."""
-    chat = update.effective_chat
-    if chat is None:
+    target = chat_id(update)
+    if target is None:
         return None
     parts = split_text(text)
     sent = None
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        sent = await context.bot.send_message(chat.id, part, reply_markup=markup if last else None)
+        sent = await context.bot.send_message(target, part, reply_markup=markup if last else None)
     return sent
 
 
 async def remove_reply_keyboard(update: Update, context: Context, text: str) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=ReplyKeyboardRemove())
+    target = chat_id(update)
+    if target is not None:
+        await context.bot.send_message(target, text, reply_markup=ReplyKeyboardRemove())
 
 
 async def drop_buttons(update: Update) -> None:

@@ -21,6 +21,7 @@ from bot.i18n import LOCALES, N_, Translator, pick_locale
 from bot.reporting import Outcome
 from handlers import keyboards as kb
 from handlers import texts
+from handlers.letters import show_letter_set
 from handlers.common import (
     Context,
     current_user,
@@ -101,7 +102,8 @@ async def on_language_picked(update: Update, context: Context) -> None:
         user = await current_user(update, context)
         assert user is not None
         await drop_buttons(update)
-        await say(update, context, s.catalogs.get(locale)("The language is changed."))
+        t = s.catalogs.get(locale)
+        await say(update, context, t("The language is changed."))
         await resume_or_menu(update, context, user)
         return
     t = s.catalogs.get(locale)
@@ -284,8 +286,8 @@ async def show_outcome(
 ) -> None:
     if outcome.case is not None:
         await _leave_phone_step(update, context, t, before, outcome.draft, force=True)
-        await say(update, context, created_text(t, outcome.case.number),
-                  kb.main_menu(t, False))
+        await say(update, context, created_text(t, outcome.case.number))
+        await show_letter_set(update, context, t, outcome.case)
         return
     if outcome.error is not None:
         await say(update, context, texts.error(t, outcome.error))
@@ -317,10 +319,11 @@ async def show_step(update: Update, context: Context, t: Translator, draft: Draf
 def created_text(t: Translator, number: str) -> str:
     return t(
         "Your case is registered under number {number}.\n\n"
-        "What happens next: the organisation's caseworkers can now see the case and may "
-        "contact you through this chat. Keep the number: you will need it when writing to "
-        "official bodies.\n\n"
-        "/mycases shows your cases, /case {number} shows this one.",
+        "What happens next: below are the letters recommended for your case. Choose the "
+        "bodies, and the bot prepares each letter as a PDF to print and sign, a DOCX to edit "
+        "and text for online forms. The organisation's caseworkers can now see the case and "
+        "may contact you through this chat.\n\n"
+        "/mycases shows your cases, /case {number} shows this one, /letters the letters.",
         number=number,
     )
 

@@ -7,6 +7,7 @@ locked read), so callers never hold a half-written state.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -189,8 +190,14 @@ class Store:
         return case
 
     async def get_case(self, number: str) -> Case | None:
+        return await self._case_where("number = ?", number)
+
+    async def get_case_by_id(self, case_id: int) -> Case | None:
+        return await self._case_where("id = ?", case_id)
+
+    async def _case_where(self, condition: str, value: object) -> Case | None:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT * FROM cases WHERE number = ?", (number,)) as cur:
+            async with conn.execute(f"SELECT * FROM cases WHERE {condition}", (value,)) as cur:
                 row = await cur.fetchone()
             if row is None:
                 return None
@@ -263,4 +270,117 @@ def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row]) -> Case:
             )
             for e in events
         ),
+    )
+
+
+# --- letters ------------------------------------------------------------------
+class LetterStore:
+    """SQL of the letters of a case (kept apart from the report's for readability)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def letters_of(self, case_id: int) -> list[LetterRow]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)
+            ) as cur:
+                rows = await cur.fetchall()
+        return [_letter(r) for r in rows]
+
+    async def get_letter(self, letter_id: int) -> LetterRow | None:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT * FROM letters WHERE id = ?", (letter_id,)) as cur:
+                row = await cur.fetchone()
+        return _letter(row) if row else None
+
+    async def add_letters(
+        self, case_id: int, rows: Iterable[tuple[str, str, str, bool]], now: datetime
+    ) -> None:
+        """(addressee_id, kind, reason, selected) rows; existing ones are left as they are."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                """INSERT OR IGNORE INTO letters(case_id, addressee_id, kind, reason, selected,
+                                                 created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [(case_id, a, k, r, int(s), _ts(now), _ts(now)) for a, k, r, s in rows],
+            )
+
+    async def set_selected(self, letter_id: int, selected: bool, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE letters SET selected = ?, updated_at = ? WHERE id = ?",
+                (int(selected), _ts(now), letter_id),
+            )
+
+    async def record_generated(
+        self, letter: LetterRow, language: str, text: str, now: datetime, actor_id: int
+    ) -> None:
+        """Keep what was produced, and put it on the case's timeline."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE letters SET language = ?, text = ?, generated_at = ?, updated_at = ?
+                   WHERE id = ?""",
+                (language, text, _ts(now), _ts(now), letter.id),
+            )
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (letter.case_id, _ts(now), "letter", actor_id,
+                 _json({"letter_id": letter.id, "addressee": letter.addressee_id,
+                        "kind": letter.kind, "language": language})),
+            )
+
+    async def letter_options(self, case_id: int) -> dict[str, Any]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT letter_options FROM cases WHERE id = ?", (case_id,)
+            ) as cur:
+                row = await cur.fetchone()
+        return json.loads(row[0]) if row else {}
+
+    async def set_letter_options(self, case_id: int, options: dict[str, Any], now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE cases SET letter_options = ?, updated_at = ? WHERE id = ?",
+                (_json(options), _ts(now), case_id),
+            )
+
+    async def set_status(
+        self, case_id: int, status: CaseStatus, now: datetime, actor_id: int | None
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
+                (status.value, _ts(now), case_id),
+            )
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "status", actor_id, _json({"status": status.value})),
+            )
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    id: int
+    case_id: int
+    addressee_id: str
+    kind: str
+    reason: str
+    selected: bool
+    language: str | None
+    text: str | None
+    generated_at: datetime | None
+
+
+def _letter(row: aiosqlite.Row) -> LetterRow:
+    return LetterRow(
+        id=row["id"],
+        case_id=row["case_id"],
+        addressee_id=row["addressee_id"],
+        kind=row["kind"],
+        reason=row["reason"],
+        selected=bool(row["selected"]),
+        language=row["language"],
+        text=row["text"],
+        generated_at=_dt(row["generated_at"]),
     )

@@ -1,0 +1,154 @@
+"""The letters of a case: which bodies, which language, what was produced.
+
+Joins the letters core (``bot.letters``: directory, recommendations,
+templates, PDF/DOCX) with storage. Rendering a PDF takes a good part of a
+second of CPU, so producing a letter runs in a worker thread, never on the
+event loop that serves every family.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clock import Clock, local_today
+from bot.domain.models import Case, CaseStatus
+from bot.letters.directory import Addressee, load_directory
+from bot.letters.model import Letter, RenderOptions
+from bot.letters.recommend import recommend
+from bot.letters.render import (
+    available_languages,
+    file_name,
+    form_chunks,
+    letter_docx,
+    letter_pdf,
+    render_letter,
+)
+from bot.storage.store import LetterRow, LetterStore
+
+# Bodies whose online form limit is unknown: one Telegram message of text at most.
+DEFAULT_TEXT_LIMIT = 4000
+TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+
+
+@dataclass(frozen=True)
+class Produced:
+    """One letter, ready to hand to the family in three forms."""
+
+    row: LetterRow
+    addressee: Addressee
+    letter: Letter
+    pdf: bytes
+    docx: bytes
+    pdf_name: str
+    docx_name: str
+    chunks: list[str]
+    form_limit: int | None
+
+
+class LetterService:
+    def __init__(self, store: LetterStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.directory = load_directory()
+
+    async def letter_set(self, case: Case) -> list[LetterRow]:
+        """The case's letters; made from the recommendations the first time.
+
+        Every body of the directory gets a row, unselected unless recommended, so
+        the family can add any body with the same button that removes one.
+        """
+        rows = await self.store.letters_of(case.id)
+        if rows:
+            return rows
+        picks = recommend(case.report)
+        chosen = {p.addressee_id for p in picks}
+        new = [(p.addressee_id, p.kind, p.reason_code, True) for p in picks]
+        new += [(a.id, a.letter_kind, "", False) for a in self.directory.values()
+                if a.id not in chosen and a.country in (case.citizenship, "RU", "INT")]
+        await self.store.add_letters(case.id, new, self.clock.now())
+        return await self.store.letters_of(case.id)
+
+    async def toggle(self, row: LetterRow) -> LetterRow:
+        await self.store.set_selected(row.id, not row.selected, self.clock.now())
+        updated = await self.store.get_letter(row.id)
+        assert updated is not None
+        return updated
+
+    async def options(self, case: Case) -> dict[str, Any]:
+        return await self.store.letter_options(case.id)
+
+    async def set_option(self, case: Case, **values: Any) -> dict[str, Any]:
+        options = await self.store.letter_options(case.id)
+        options.update(values)
+        await self.store.set_letter_options(case.id, options, self.clock.now())
+        return options
+
+    def needs_risk_choice(self, case: Case, options: dict[str, Any]) -> bool:
+        """Names of recruiters, units or companies are in the report: the family decides first."""
+        return case.report.names_perpetrator and "include_perpetrator" not in options
+
+    def national_languages(self, rows: list[LetterRow]) -> set[str]:
+        """Languages other than Russian that some selected body accepts (kk, ky)."""
+        found: set[str] = set()
+        for row in rows:
+            if row.selected:
+                found.update(x for x in self.languages_for(row) if x != "ru")
+        return found
+
+    def languages_for(self, row: LetterRow) -> list[str]:
+        return available_languages(row.kind, self.directory[row.addressee_id])
+
+    def language_for(self, row: LetterRow, options: dict[str, Any]) -> str:
+        """Russian for Russian bodies; for national bodies the family's choice."""
+        offered = self.languages_for(row)
+        wanted = options.get("national_language")
+        if wanted in offered:
+            return str(wanted)
+        return "ru" if "ru" in offered else offered[0]
+
+    async def _render(self, case: Case, row: LetterRow) -> Letter:
+        options = await self.store.letter_options(case.id)
+        render_options = RenderOptions(
+            include_perpetrator=bool(options.get("include_perpetrator", True)),
+            include_story=bool(options.get("include_story", True)),
+        )
+        return render_letter(row.kind, row.addressee_id, case.report,
+                             self.language_for(row, options), case_number=case.number,
+                             today=local_today(self.clock, TIMEZONES.get(case.citizenship)),
+                             options=render_options)
+
+    async def form_text(self, case: Case, row: LetterRow) -> tuple[list[str], int | None]:
+        """The letter as text parts for an online form (rendering text alone is fast)."""
+        letter = await self._render(case, row)
+        limit = self.directory[row.addressee_id].online_form_limit
+        return form_chunks(letter, limit or DEFAULT_TEXT_LIMIT), limit
+
+    async def produce(self, case: Case, row: LetterRow, actor_id: int) -> Produced:
+        letter = await self._render(case, row)
+        language = letter.language
+        addressee = self.directory[row.addressee_id]
+
+        def build() -> tuple[Letter, bytes, bytes]:
+            return letter, letter_pdf(letter), letter_docx(letter)
+
+        letter, pdf, docx = await asyncio.to_thread(build)
+        await self.store.record_generated(row, language, letter.text, self.clock.now(), actor_id)
+        limit = addressee.online_form_limit
+        return Produced(
+            row=row,
+            addressee=addressee,
+            letter=letter,
+            pdf=pdf,
+            docx=docx,
+            pdf_name=file_name(case.number, row.addressee_id, language, "pdf"),
+            docx_name=file_name(case.number, row.addressee_id, language, "docx"),
+            chunks=form_chunks(letter, limit or DEFAULT_TEXT_LIMIT),
+            form_limit=limit,
+        )
+
+    async def mark_ready(self, case: Case, actor_id: int) -> None:
+        if case.status == CaseStatus.REPORTED:
+            await self.store.set_status(case.id, CaseStatus.LETTERS_READY, self.clock.now(),
+                                        actor_id)

@@ -1,0 +1,96 @@
+"""From a confirmed case to the documents, through the real application."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from bot.i18n import LOCALES
+from handlers.letters import RISK_NOTE
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill
+
+
+async def confirmed_case(chat: Chat, locale: str) -> None:
+    await consent(chat, locale)
+    await fill(chat, KZ_REPORT)
+    await chat.press("confirm")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
+    chat = bot.chat(300, locale)
+    t = bot.t(locale)
+    await confirmed_case(chat, locale)
+    case = (await bot.services.store.cases_of(300))[0]
+    set_text = chat.last_text()
+    assert t("Letters for case {number}:", number=case.number) in set_text
+    directory = bot.services.letters.directory
+    assert directory["embassy_kz"].name(locale) in set_text
+    # The family removes the ICRC from the set.
+    rows = await bot.services.letters.store.letters_of(case.id)
+    icrc = next(r for r in rows if r.addressee_id == "icrc")
+    await chat.press(f"L:t:{icrc.id}")
+    await chat.press(f"L:g:{case.id}")
+    assert chat.last_text() == t(RISK_NOTE)
+    await chat.press("nonames")
+    await chat.press(f"L:n:{case.id}:kk")
+    documents = bot.api.sent(300, "sendDocument")
+    selected = [r for r in await bot.services.letters.store.letters_of(case.id) if r.selected]
+    assert "icrc" not in {r.addressee_id for r in selected}
+    assert len(documents) == 2 * len(selected)
+    names = [c.files["document"][0] for c in documents]
+    assert all(n.isascii() for n in names)
+    assert f"{case.number}_embassy-kz_kk.pdf" in names
+    assert f"{case.number}_prosecutor-general_ru.pdf" in names
+    pdf = next(c.files["document"][1] for c in documents if c.files["document"][0].endswith("embassy-kz_kk.pdf"))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Айгүл Төлөгөнова" in text.replace("\n", " ") or "Айгүл" in text
+    assert "Вербовщик Иван" not in text  # the family left the names out
+    docx_bytes = next(c.files["document"][1] for c in documents
+                      if c.files["document"][0].endswith("prosecutor-general_ru.docx"))
+    paragraphs = "\n".join(p.text for p in Document(io.BytesIO(docx_bytes)).paragraphs)
+    assert "Әлібек Құрманғазыұлы" in paragraphs
+    rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
+    assert rows["embassy_kz"].language == "kk" and rows["prosecutor_general"].language == "ru"
+    assert rows["embassy_kz"].text and rows["embassy_kz"].generated_at is not None
+    case = (await bot.services.store.cases_of(300))[0]
+    assert case.status.value == "letters_ready"
+    assert t(
+        "All letters are ready. Print each PDF and sign it by hand (or edit the DOCX first). "
+        "Send each letter by registered post with a notice of delivery, or through the "
+        "body's online reception, and keep the receipts: they prove the date. /letters "
+        "shows the set again.") == chat.last_text()
+
+
+async def test_text_for_an_online_form_respects_its_limit(bot: Bot) -> None:
+    chat = bot.chat(301, "ru")
+    await confirmed_case(chat, "ru")
+    case = (await bot.services.store.cases_of(301))[0]
+    await chat.press(f"L:g:{case.id}")
+    await chat.press("all")
+    await chat.press(f"L:n:{case.id}:ru")
+    rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
+    mark = chat.mark()
+    await chat.press_data(f"L:x:{rows['prosecutor_general'].id}")
+    parts = chat.texts(mark)
+    limit = bot.services.letters.directory["prosecutor_general"].online_form_limit
+    assert limit and all(len(p) <= limit for p in parts[1:])
+    assert "Әлібек Құрманғазыұлы" in "".join(parts)
+
+
+async def test_someone_elses_letters_are_not_available(bot: Bot) -> None:
+    owner, other = bot.chat(302, "ru"), bot.chat(303, "ru")
+    await confirmed_case(owner, "ru")
+    case = (await bot.services.store.cases_of(302))[0]
+    rows = await bot.services.letters.store.letters_of(case.id)
+    await consent(other, "ru")
+    for data in (f"L:g:{case.id}", f"L:t:{rows[0].id}", f"L:x:{rows[0].id}", f"L:s:{case.id}",
+                 "L:x:999999", f"L:n:{case.id}:kk"):
+        mark = other.mark()
+        await other.press_data(data)
+        assert other.texts(mark) == [bot.t("ru")("This is not available.")]
+    assert bot.api.sent(303, "sendDocument") == []
+    assert await bot.services.letters.store.letters_of(case.id) == rows

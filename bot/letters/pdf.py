@@ -114,7 +114,7 @@ def letter_pdf(letter: Letter) -> bytes:
         pdf.set_font(FAMILY, "", FONT_SIZE)
         for line in lines:
             pdf.set_x(BLOCK_X)
-            pdf.multi_cell(pdf.w - MARGIN_RIGHT - BLOCK_X, LINE, line,
+            pdf.multi_cell(pdf.w - MARGIN_RIGHT - BLOCK_X, LINE, line, align=Align.L,
                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def paragraph(text: str, align: Align = Align.J) -> None:
@@ -130,7 +130,8 @@ def letter_pdf(letter: Letter) -> bytes:
             return
         pdf.set_font(FAMILY, "", FONT_SIZE)
         if intro:
-            pdf.multi_cell(width, LINE, intro, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(width, LINE, intro, align=Align.L,
+                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.ln(0.8)
         for label in numbered(items):
             number, text = label.split(" ", 1)
@@ -168,7 +169,8 @@ def letter_pdf(letter: Letter) -> bytes:
     pdf.ln(4)
     pdf.set_font(FAMILY, "", FONT_SIZE)
     if letter.place_date:
-        pdf.multi_cell(width, LINE, letter.place_date, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, LINE, letter.place_date, align=Align.L,
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
     if letter.signature:
         pdf.multi_cell(width, LINE, letter.signature, align=Align.R,

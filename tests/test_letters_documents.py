@@ -157,3 +157,21 @@ def test_samples_cover_both_countries_genders_and_ids() -> None:
     letters = "".join(r.reporter_name + r.missing_name for r in reports)
     for ch in KAZAKH + KYRGYZ:
         assert ch in letters.lower(), ch
+
+
+def test_odd_characters_in_free_text_break_neither_pdf_nor_docx(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from dataclasses import replace
+
+    report = replace(SAMPLES["kz_male"], story="Ұлым жоқ 🙏\x07 @to\nкөмектесіңіздер\x00 ☎",
+                     responsible_text="Руслан\u200b (тел. скрыт)")
+    letter = render_letter("consular_request", "embassy_kz", report, "kk",
+                           case_number="KZ-1", today=SAMPLE_TODAY)
+    assert "\x07" not in letter.text and "\x00" not in letter.text
+    assert "Ұлым жоқ 🙏 @to көмектесіңіздер" in letter.text  # mid-line: not a marker
+    with caplog.at_level(logging.DEBUG, logger="fpdf"):
+        data = letter_pdf(letter)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "көмектесіңіздер" in pdf_text(data)
+    Document(io.BytesIO(letter_docx(letter)))

@@ -8,9 +8,10 @@ answer term) is data. Adding a body or a translation needs no code change.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 DIRECTORY_PATH = Path(__file__).resolve().parent.parent / "data" / "addressees.json"
@@ -33,9 +34,10 @@ class Addressee:
     kind: str
     country: str  # KZ, KG, RU or INT
     letter_kind: str  # the first letter sent to this body
-    names: Mapping[str, str]
-    datives: Mapping[str, str]
-    heads: Mapping[str, str]
+    # Read-only mappings by language; left out of the hash so an Addressee stays hashable.
+    names: Mapping[str, str] = field(hash=False)
+    datives: Mapping[str, str] = field(hash=False)
+    heads: Mapping[str, str] = field(hash=False)
     address: str
     address_mark: str
     online_url: str
@@ -67,9 +69,9 @@ class Addressee:
                 kind=str(data["kind"]),
                 country=str(data["country"]),
                 letter_kind=str(data["letter_kind"]),
-                names=dict(data["names"]),
-                datives=dict(data["dative"]),
-                heads=dict(data.get("head") or {}),
+                names=MappingProxyType(dict(data["names"])),
+                datives=MappingProxyType(dict(data["dative"])),
+                heads=MappingProxyType(dict(data.get("head") or {})),
                 address=str(data.get("address") or ""),
                 address_mark=str(data.get("address_mark") or "U"),
                 online_url=str(data.get("online_url") or ""),

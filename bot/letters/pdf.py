@@ -14,6 +14,7 @@ import copy
 import io
 import logging
 import threading
+from dataclasses import replace
 from datetime import datetime, time, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +88,27 @@ def _attach_font(pdf: FPDF, style: str) -> None:
         pdf.add_font(FAMILY, style, str(font_path(style)))
 
 
+def _cleaned(letter: Letter) -> Letter:
+    def lines(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_printable(v) for v in values)
+
+    return replace(
+        letter,
+        title=_printable(letter.title),
+        subtitle=_printable(letter.subtitle),
+        to_lines=lines(letter.to_lines),
+        from_lines=lines(letter.from_lines),
+        body=lines(letter.body),
+        requests_intro=_printable(letter.requests_intro),
+        requests=lines(letter.requests),
+        closing=lines(letter.closing),
+        attachments_intro=_printable(letter.attachments_intro),
+        attachments=lines(letter.attachments),
+        place_date=_printable(letter.place_date),
+        signature=_printable(letter.signature),
+    )
+
+
 class _LetterPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
@@ -94,9 +116,19 @@ class _LetterPDF(FPDF):
         self.cell(0, 4, f"{self.page_no()}/{{nb}}", align=Align.C)
 
 
+def _printable(text: str) -> str:
+    """Drop characters the font cannot draw (emoji in a family's story, for example),
+    so the PDF never shows empty boxes."""
+    cmap = _prototype("").cmap
+    if all(ord(ch) in cmap or ch == "\n" for ch in text):
+        return text
+    return "".join(ch for ch in text if ch == "\n" or ord(ch) in cmap)
+
+
 def letter_pdf(letter: Letter) -> bytes:
     """The letter as an A4 PDF: addressee and applicant top right, centred title,
     body, numbered requests, attachments, date and signature, pages numbered "1/2"."""
+    letter = _cleaned(letter)
     pdf = _LetterPDF(format="A4", unit="mm")
     for style in FONT_FILES:
         _attach_font(pdf, style)

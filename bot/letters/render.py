@@ -51,12 +51,15 @@ class TemplateMissing(LookupError):
 # --------------------------------------------------------------------------- env
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
 def _finalize(value: object) -> object:
     """Every ``{{ value }}``: None prints nothing; free text is one clean line."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return " ".join(value.split()).lstrip("@")
+        return " ".join(_CONTROL.sub(" ", value).split()).lstrip("@")
     return value
 
 

@@ -388,6 +388,21 @@ def test_prior_actions_and_their_answers_are_listed() -> None:
     assert "не дали ответа по существу" in text  # the inaction request
 
 
+def test_earlier_letters_are_cited_in_a_first_letter_and_in_complaints() -> None:
+    text = render("prosecutor_request", "prosecutor_general", SAMPLES["kz_male"], "ru",
+                  earlier=EARLIER).text
+    assert ("Посольство Республики Казахстан в Российской Федерации, обращение от 01.12.2025, "
+            "рег. № ВХ-0071: ответ не получен") in text
+    complaint = render("complaint_crime_report_refusal", "prosecutor_general",
+                       SAMPLES["kz_male"], "ru", earlier=(replace(EARLIER[1], outcome="refused"),))
+    assert ("Следственный комитет Российской Федерации: сообщение о преступлении от 12.01.2026, "
+            "рег. № ОГ-12345 — вынесено постановление об отказе в возбуждении уголовного дела"
+            ) in complaint.text
+    assert "в порядке статьи 124" in complaint.subtitle
+    kk = render("complaint_silence", "mfa_kz", SAMPLES["kz_male"], "kk", earlier=EARLIER[:1]).text
+    assert "01.12.2025 ж. өтініш, тіркеу № ВХ-0071" in kk and "76-бабында" in kk
+
+
 def test_an_unknown_kind_or_language_is_refused() -> None:
     with pytest.raises(TemplateMissing):
         render("crime_report", "investigative_committee", SAMPLES["kz_male"], "kk")

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.correspondence import LetterService
+from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.storage.database import Database
+from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterStore, Store
 
 
@@ -27,6 +29,7 @@ class Services:
     catalogs: Catalogs
     report: ReportService
     letters: LetterService
+    followup: FollowupService
 
     async def close(self) -> None:
         await self.db.close()
@@ -45,5 +48,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         store=store,
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
-        letters=LetterService(LetterStore(db), clock),
+        letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
+        followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
+                                 {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),
     )

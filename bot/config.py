@@ -26,6 +26,8 @@ class Config:
     webhook_secret: str | None = None
     sqlite_synchronous: str = "NORMAL"
     log_level: str = "INFO"
+    # Kyrgyz answer term in working days (Law No. 67 says 14; a cut to 10 is pending).
+    kg_answer_days: int | None = None
 
     @property
     def offline(self) -> bool:
@@ -48,4 +50,5 @@ class Config:
             webhook_secret=env.get("IZDEU_WEBHOOK_SECRET") or None,
             sqlite_synchronous=env.get("IZDEU_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             log_level=env.get("IZDEU_LOG_LEVEL", "INFO").upper(),
+            kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
         )

@@ -15,7 +15,7 @@ from typing import Any
 from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
 from bot.letters.directory import Addressee, load_directory
-from bot.letters.model import Letter, RenderOptions
+from bot.letters.model import EarlierLetter, Letter, RenderOptions
 from bot.letters.recommend import recommend
 from bot.letters.render import (
     available_languages,
@@ -25,11 +25,15 @@ from bot.letters.render import (
     letter_pdf,
     render_letter,
 )
+from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore
 
 # Bodies whose online form limit is unknown: one Telegram message of text at most.
 DEFAULT_TEXT_LIMIT = 4000
 TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+# How a reply is cited in a later letter (codes of EarlierLetter.outcome).
+CITED_OUTCOME = {"answered": "answered", "found": "answered", "form": "form",
+                 "refused": "refused", "forwarded": "forwarded", "extension": "none"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,11 @@ class Produced:
 
 
 class LetterService:
-    def __init__(self, store: LetterStore, clock: Clock) -> None:
+    def __init__(self, store: LetterStore, clock: Clock,
+                 followups: FollowupStore | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.followups = followups
         self.directory = load_directory()
 
     async def letter_set(self, case: Case) -> list[LetterRow]:
@@ -59,7 +65,7 @@ class LetterService:
         Every body of the directory gets a row, unselected unless recommended, so
         the family can add any body with the same button that removes one.
         """
-        rows = await self.store.letters_of(case.id)
+        rows = [r for r in await self.store.letters_of(case.id) if r.parent_id is None]
         if rows:
             return rows
         picks = recommend(case.report)
@@ -68,7 +74,7 @@ class LetterService:
         new += [(a.id, a.letter_kind, "", False) for a in self.directory.values()
                 if a.id not in chosen and a.country in (case.citizenship, "RU", "INT")]
         await self.store.add_letters(case.id, new, self.clock.now())
-        return await self.store.letters_of(case.id)
+        return [r for r in await self.store.letters_of(case.id) if r.parent_id is None]
 
     async def toggle(self, row: LetterRow) -> LetterRow:
         await self.store.set_selected(row.id, not row.selected, self.clock.now())
@@ -117,7 +123,20 @@ class LetterService:
         return render_letter(row.kind, row.addressee_id, case.report,
                              self.language_for(row, options), case_number=case.number,
                              today=local_today(self.clock, TIMEZONES.get(case.citizenship)),
-                             options=render_options)
+                             options=render_options, earlier=await self.earlier(row))
+
+    async def earlier(self, row: LetterRow) -> list[EarlierLetter]:
+        """For a follow-up: every letter sent before it in its chain, with the answer got."""
+        if row.parent_id is None:
+            return []
+        chain = [r for r in await self.store.letters_of(row.case_id)
+                 if (r.id == row.parent_id or r.parent_id == row.parent_id)
+                 and r.id != row.id and r.sent]
+        replies = await self.followups.replies_of_case(row.case_id) if self.followups else []
+        last = {r.letter_id: r.outcome for r in replies}
+        return [EarlierLetter(r.addressee_id, r.sent_on, r.reference or "",
+                              CITED_OUTCOME.get(last.get(r.id, ""), "none"), r.kind)
+                for r in chain]
 
     async def form_text(self, case: Case, row: LetterRow) -> tuple[list[str], int | None]:
         """The letter as text parts for an online form (rendering text alone is fast)."""
@@ -134,6 +153,7 @@ class LetterService:
             return letter, letter_pdf(letter), letter_docx(letter)
 
         letter, pdf, docx = await asyncio.to_thread(build)
+        follow_up = row.kind if row.parent_id is not None else None
         await self.store.record_generated(row, language, letter.text, self.clock.now(), actor_id)
         limit = addressee.online_form_limit
         return Produced(
@@ -142,8 +162,8 @@ class LetterService:
             letter=letter,
             pdf=pdf,
             docx=docx,
-            pdf_name=file_name(case.number, row.addressee_id, language, "pdf"),
-            docx_name=file_name(case.number, row.addressee_id, language, "docx"),
+            pdf_name=file_name(case.number, row.addressee_id, language, "pdf", kind=follow_up),
+            docx_name=file_name(case.number, row.addressee_id, language, "docx", kind=follow_up),
             chunks=form_chunks(letter, limit or DEFAULT_TEXT_LIMIT),
             form_limit=limit,
         )

@@ -32,7 +32,7 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import commands, letters, report
+from handlers import commands, followup, jobs, letters, report
 from handlers import keyboards as kb
 from handlers.common import Context, current_user, say, services, translator
 
@@ -119,6 +119,9 @@ async def on_error(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         log.warning("update %s: the user blocked the bot (%s)", update_id, type(error).__name__)
+        if isinstance(update, Update) and update.effective_user is not None:
+            s = services(context)
+            await s.followup.store.user_blocked(update.effective_user.id, s.clock.now())
         return
     log.error("update %s failed: %s", update_id, type(error).__name__,
               exc_info=(type(error), error, error.__traceback__) if error else None)
@@ -157,6 +160,9 @@ def register(app: Application) -> None:
         "back": commands.back_command,
         "skip": commands.skip_command,
         "letters": letters.letters_command,
+        "track": followup.track_command,
+        "timeline": followup.timeline_command,
+        "settings": followup.settings_command,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -168,6 +174,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(commands.on_delete_button, pattern=rf"^{kb.DELETE}:"))
     app.add_handler(CallbackQueryHandler(commands.on_menu_button, pattern=rf"^{kb.MENU}:"))
     app.add_handler(CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letters.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(followup.on_followup_button, pattern=rf"^{followup.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(
         private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command))
@@ -200,6 +207,7 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = services_
     register(app)
+    jobs.schedule(app)
     return app
 
 

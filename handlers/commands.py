@@ -22,6 +22,9 @@ HELP_TEXT = N_(
     "/mycases: your cases and their status\n"
     "/case NUMBER: one case in full\n"
     "/letters: the letters for your case\n"
+    "/track: letters sent, deadlines, replies\n"
+    "/timeline: everything that happened in your case\n"
+    "/settings: reminders and time zone\n"
     "/back: go back one question\n"
     "/skip: skip an optional question\n"
     "/cancel: pause the report (everything entered is kept)\n"
@@ -37,6 +40,9 @@ COMMANDS = (
     ("mycases", N_("Your cases")),
     ("case", N_("Show one case")),
     ("letters", N_("Letters for your case")),
+    ("track", N_("Letters sent, deadlines, replies")),
+    ("timeline", N_("The history of your case")),
+    ("settings", N_("Reminders and time zone")),
     ("back", N_("Go back one question")),
     ("skip", N_("Skip an optional question")),
     ("cancel", N_("Pause the report")),
@@ -118,6 +124,11 @@ async def cancel_command(update: Update, context: Context) -> None:
     t = translator(update, context, user)
     if user is None:
         await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
+        return
+    followups = services(context).followup.store
+    if await followups.get_form(user.user_id) is not None:
+        await followups.drop_form(user.user_id)
+        await say(update, context, t("Cancelled. Nothing was changed."), ReplyKeyboardRemove())
         return
     draft = await services(context).report.pause(user, update.update_id)
     if draft is None:

@@ -205,7 +205,7 @@ async def _produce_all(
                                           len(rows)))
     for i, row in enumerate(rows, 1):
         produced = await letters.produce(case, row, user.user_id)
-        await _send_letter(update, context, t, produced, i, len(rows))
+        await send_produced(update, context, t, produced, i, len(rows))
     await letters.mark_ready(case, user.user_id)
     await say(update, context, t(
         "All letters are ready. Print each PDF and sign it by hand (or edit the DOCX first). "
@@ -214,7 +214,7 @@ async def _produce_all(
         "shows the set again."))
 
 
-async def _send_letter(
+async def send_produced(
     update: Update, context: Context, t: Translator, produced: Produced, i: int, total: int
 ) -> None:
     target = chat_id(update)

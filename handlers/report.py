@@ -21,6 +21,7 @@ from bot.i18n import LOCALES, N_, Translator, pick_locale
 from bot.reporting import Outcome
 from handlers import keyboards as kb
 from handlers import texts
+from handlers.followup import handle_form_message
 from handlers.letters import show_letter_set
 from handlers.common import (
     Context,
@@ -90,9 +91,12 @@ async def new_report(update: Update, context: Context, user: User) -> None:
 # --- callbacks before consent ---------------------------------------------------
 async def on_language_picked(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    locale = query.data.split(":")[1]
+    # PTB hands a query without data (a modified client can send one) to the first
+    # callback handler, this one: it must not fail on it.
+    parts = (query.data or "").split(":")
+    locale = parts[1] if len(parts) > 1 else ""
     if locale not in LOCALES:
         return
     user = await current_user(update, context)
@@ -145,6 +149,10 @@ async def on_message(update: Update, context: Context) -> None:
         return
     s = services(context)
     t = s.catalogs.get(user.locale)
+    if user.blocked_at is not None:  # writing again means the bot is unblocked
+        await s.followup.store.user_back(user.user_id)
+    if await handle_form_message(update, context, user):
+        return
     draft = await s.report.draft(user.user_id)
     if draft is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))

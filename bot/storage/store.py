@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 import aiosqlite
@@ -32,6 +32,18 @@ def _json(value: Any) -> str:
 
 class DuplicateUpdate(Exception):
     """This Telegram update was already applied; applying it again would double its effect."""
+
+
+async def claim_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
+    """Record the update inside the caller's transaction; refuse a second application."""
+    if update_id is None:
+        return
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO processed_updates(update_id, at) VALUES (?, ?)",
+        (update_id, _ts(now)),
+    )
+    if cur.rowcount == 0:
+        raise DuplicateUpdate(update_id)
 
 
 class Store:
@@ -58,17 +70,6 @@ class Store:
             cur = await conn.execute("DELETE FROM processed_updates WHERE at < ?", (_ts(before),))
             return cur.rowcount
 
-    @staticmethod
-    async def _claim_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
-        """Record the update inside the caller's transaction; refuse a second application."""
-        if update_id is None:
-            return
-        cur = await conn.execute(
-            "INSERT OR IGNORE INTO processed_updates(update_id, at) VALUES (?, ?)",
-            (update_id, _ts(now)),
-        )
-        if cur.rowcount == 0:
-            raise DuplicateUpdate(update_id)
 
     # --- users --------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
@@ -122,7 +123,7 @@ class Store:
     ) -> None:
         """Write answers and position together, with the update that caused them."""
         async with self.db.transaction() as conn:
-            await self._claim_update(conn, update_id, now)
+            await claim_update(conn, update_id, now)
             await conn.execute(
                 """INSERT INTO drafts(user_id, step, answers, history, review_return, pending,
                                       paused, updated_at)
@@ -159,7 +160,7 @@ class Store:
     ) -> Case:
         """Number the case, store it, log its creation and drop the draft, atomically."""
         async with self.db.transaction() as conn:
-            await self._claim_update(conn, update_id, now)
+            await claim_update(conn, update_id, now)
             year = now.year
             await conn.execute(
                 """INSERT INTO case_counters(prefix, year, last) VALUES (?, ?, 1)
@@ -294,6 +295,22 @@ class LetterStore:
                 row = await cur.fetchone()
         return _letter(row) if row else None
 
+    async def add_follow_up(
+        self, parent: LetterRow, addressee_id: str, kind: str, trigger: str, now: datetime
+    ) -> LetterRow:
+        """A follow-up letter (repeat request or complaint) to the earlier ``parent``."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT INTO letters(case_id, addressee_id, kind, reason, selected, parent_id,
+                                       trigger, created_at, updated_at)
+                   VALUES (?, ?, ?, '', 1, ?, ?, ?, ?)""",
+                (parent.case_id, addressee_id, kind, parent.id, trigger, _ts(now), _ts(now)),
+            )
+            letter_id = cur.lastrowid
+        row = await self.get_letter(int(letter_id or 0))
+        assert row is not None
+        return row
+
     async def add_letters(
         self, case_id: int, rows: Iterable[tuple[str, str, str, bool]], now: datetime
     ) -> None:
@@ -370,6 +387,24 @@ class LetterRow:
     language: str | None
     text: str | None
     generated_at: datetime | None
+    parent_id: int | None = None
+    trigger: str | None = None
+    sent_on: date | None = None
+    channel: str | None = None
+    tracking: str | None = None
+    reference: str | None = None
+    registered_on: date | None = None
+    extended_until: date | None = None
+    due_on: date | None = None
+    closed: bool = False
+
+    @property
+    def sent(self) -> bool:
+        return self.sent_on is not None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _letter(row: aiosqlite.Row) -> LetterRow:
@@ -383,4 +418,14 @@ def _letter(row: aiosqlite.Row) -> LetterRow:
         language=row["language"],
         text=row["text"],
         generated_at=_dt(row["generated_at"]),
+        parent_id=row["parent_id"],
+        trigger=row["trigger"],
+        sent_on=_day(row["sent_on"]),
+        channel=row["channel"],
+        tracking=row["tracking"],
+        reference=row["reference"],
+        registered_on=_day(row["registered_on"]),
+        extended_until=_day(row["extended_until"]),
+        due_on=_day(row["due_on"]),
+        closed=bool(row["closed"]),
     )

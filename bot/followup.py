@@ -1,0 +1,249 @@
+"""Follow-up of letters: deadlines, replies, what to do next, reminders.
+
+The rules themselves are data (``bot/data/deadline_rules.json`` and
+``escalation.json``, read by ``bot.domain.deadlines``); this module applies
+them to a case's letters and keeps the reminders table in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain import deadlines
+from bot.domain.deadlines import Deadline, Extension, NextStep
+from bot.domain.models import Case, CaseStatus, User
+from bot.letters.directory import load_directory
+from bot.storage.followup import FollowupStore, NewReminder, Reminder
+from bot.storage.store import LetterRow, LetterStore
+
+CHANNELS = ("post", "registered", "email", "online", "in_person")
+OUTCOMES = ("answered", "form", "forwarded", "extension", "refused", "found")
+# A reply of these kinds calls for the next rung of the ladder.
+TRIGGER_FOR_OUTCOME: Mapping[str, str] = {"form": "form_reply", "refused": "refusal"}
+# Reply outcomes closing the letter: nothing more is awaited from that body.
+CLOSING_OUTCOMES = frozenset({"answered", "form", "refused", "found", "forwarded"})
+TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+DEFAULT_TZ = "Asia/Almaty"
+SEND_HOUR = 10  # reminders go out at 10:00 in the family's time zone
+QUIET_START, QUIET_END = 21, 9  # never between 21:00 and 09:00 there
+PREPARE_DAYS = 3  # working days before a deadline
+DIGEST_EVERY = timedelta(days=7)
+MAX_ATTEMPTS = 5
+
+
+def user_timezone(user: User, case: Case | None = None) -> str:
+    if user.timezone:
+        return user.timezone
+    if case is not None:
+        return TIMEZONES.get(case.citizenship, DEFAULT_TZ)
+    return DEFAULT_TZ
+
+
+def at_local(day: date, tz: str, hour: int = SEND_HOUR) -> datetime:
+    """The UTC instant of ``hour``:00 on ``day`` in the time zone ``tz``."""
+    return datetime.combine(day, time(hour), ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
+
+
+def quiet_until(moment: datetime, tz: str) -> datetime | None:
+    """If ``moment`` falls in the night where the family lives, when the night ends."""
+    local = moment.astimezone(ZoneInfo(tz))
+    if QUIET_END <= local.hour < QUIET_START:
+        return None
+    morning = local.date() if local.hour < QUIET_END else local.date() + timedelta(days=1)
+    return at_local(morning, tz, QUIET_END)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the family should do after a reply or a missed deadline."""
+
+    step: NextStep | None  # None: the ladder has nothing further
+    letter: LetterRow | None  # the follow-up letter, ready to be produced
+
+
+class FollowupService:
+    def __init__(self, store: FollowupStore, letters: LetterStore, clock: Clock,
+                 overrides: Mapping[str, int] | None = None) -> None:
+        self.store = store
+        self.letters = letters
+        self.clock = clock
+        self.overrides = dict(overrides or {})
+        self.directory = load_directory()
+
+    # --- deadlines -------------------------------------------------------------
+    def rule_for(self, row: LetterRow) -> str:
+        """The legal rule that sets this letter's answer term."""
+        if row.kind == "crime_report":
+            return "ru_crime_report"
+        if row.kind.startswith("complaint_crime_report"):
+            return "ru_prosecutor_complaint"
+        return self.directory[row.addressee_id].deadline_rule
+
+    def deadline(self, row: LetterRow, *, sent_on: date | None = None, channel: str | None = None,
+                 registered_on: date | None = None,
+                 extended_until: date | None = None) -> Deadline | None:
+        sent = sent_on or row.sent_on
+        if sent is None:
+            return None
+        registered = registered_on or row.registered_on
+        until = extended_until or row.extended_until
+        return deadlines.answer_due(
+            self.rule_for(row), sent,
+            registered_on=registered if registered and registered >= sent else None,
+            extension=Extension(until=until) if until else None,
+            overrides=self.overrides or None,
+            channel=_rule_channel(channel or row.channel),
+        )
+
+    def reminders_for(self, user: User, case: Case, row: LetterRow,
+                      deadline: Deadline | None) -> list[NewReminder]:
+        """'Prepare' a few working days before the deadline, 'overdue' the morning after."""
+        if deadline is None or not user.reminders_on:
+            return []
+        tz = user_timezone(user, case)
+        now = self.clock.now()
+        prepare_day, due_day = deadline.reminders(PREPARE_DAYS)
+        out = []
+        prepare_at = at_local(prepare_day, tz)
+        if prepare_at > now:
+            out.append(NewReminder(user.user_id, case.id, row.id, "prepare", prepare_at))
+        overdue_at = at_local(due_day + timedelta(days=1), tz)
+        out.append(NewReminder(user.user_id, case.id, row.id, "overdue", max(overdue_at, now)))
+        return out
+
+    # --- the family's actions ----------------------------------------------------
+    async def mark_sent(self, user: User, case: Case, rows: list[LetterRow], sent_on: date,
+                        channel: str, tracking: str | None) -> list[tuple[LetterRow, Deadline | None]]:
+        if channel not in CHANNELS:
+            raise ValueError(channel)
+        results = []
+        reminders: list[NewReminder] = []
+        for row in rows:
+            due = self.deadline(row, sent_on=sent_on, channel=channel)
+            results.append((row, due))
+            reminders += self.reminders_for(user, case, row, due)
+        if await self._no_digest(user):
+            reminders.append(self._digest(user, case))
+        await self.store.mark_sent([(r, d.due if d else None) for r, d in results], sent_on,
+                                   channel, tracking, reminders, self.clock.now(), user.user_id)
+        await self._advance_status(case, user.user_id)
+        return results
+
+    async def set_reference(self, user: User, case: Case, row: LetterRow, reference: str,
+                            registered_on: date | None) -> Deadline | None:
+        due = self.deadline(row, registered_on=registered_on)
+        await self.store.update_deadline(
+            row, {"reference": reference, "registered_on": registered_on},
+            due.due if due else None, self.reminders_for(user, case, row, due),
+            self.clock.now(), user.user_id,
+            ("reference", {"letter_id": row.id, "addressee": row.addressee_id}))
+        return due
+
+    async def log_reply(self, user: User, case: Case, row: LetterRow, *, outcome: str,
+                        received_on: date, summary: str = "", file: dict | None = None,
+                        forwarded_to: str | None = None,
+                        extended_until: date | None = None) -> Suggestion | Deadline | None:
+        """Store the reply; return the next step, the moved deadline, or None."""
+        if outcome not in OUTCOMES:
+            raise ValueError(outcome)
+        now = self.clock.now()
+        await self.store.add_reply(row, received_on, outcome, forwarded_to, summary, file,
+                                   outcome in CLOSING_OUTCOMES, now, user.user_id)
+        if outcome == "extension" and extended_until is not None:
+            due = self.deadline(row, extended_until=extended_until)
+            await self.store.update_deadline(
+                row, {"extended_until": extended_until}, due.due if due else None,
+                self.reminders_for(user, case, row, due), now, user.user_id)
+            return due
+        if outcome == "forwarded" and forwarded_to in self.directory:
+            await self._track_forwarded(user, case, row, forwarded_to, received_on)
+        if outcome == "found":
+            await self.store.set_status(case.id, CaseStatus.LOCATED, now, user.user_id)
+        elif case.status in (CaseStatus.LETTERS_SENT, CaseStatus.WAITING,
+                             CaseStatus.LETTERS_READY, CaseStatus.REPORTED):
+            await self.store.set_status(case.id, CaseStatus.ANSWER_RECEIVED, now, user.user_id)
+        trigger = TRIGGER_FOR_OUTCOME.get(outcome)
+        return await self.escalate(row, trigger) if trigger else None
+
+    async def _track_forwarded(self, user: User, case: Case, row: LetterRow, to: str,
+                               on: date) -> None:
+        """A body forwarded the letter: the other body's own deadline starts that day."""
+        root = await self._root(row)
+        follow = await self.letters.add_follow_up(root, to, self.directory[to].letter_kind,
+                                                  "forwarded", self.clock.now())
+        due = self.deadline(follow, sent_on=on, channel="in_person")
+        await self.store.mark_sent([(follow, due.due if due else None)], on, "forwarded", None,
+                                   self.reminders_for(user, case, follow, due), self.clock.now(),
+                                   user.user_id)
+
+    async def escalate(self, row: LetterRow, trigger: str) -> Suggestion:
+        """Create the follow-up letter the ladder prescribes (repeat or complaint)."""
+        root = await self._root(row)
+        chain = await self.chain(root)
+        attempts = sum(1 for x in chain if x.trigger == trigger)
+        step = deadlines.next_step(root.addressee_id, trigger, attempts)
+        if step is None:
+            return Suggestion(None, None)
+        letter = await self.letters.add_follow_up(root, step.addressee(root.addressee_id),
+                                                  step.letter, trigger, self.clock.now())
+        return Suggestion(step, letter)
+
+    def silence_trigger(self, row: LetterRow) -> str:
+        return "no_decision" if self.rule_for(row) == "ru_crime_report" else "silence"
+
+    async def _root(self, row: LetterRow) -> LetterRow:
+        if row.parent_id is None:
+            return row
+        root = await self.letters.get_letter(row.parent_id)
+        assert root is not None
+        return root
+
+    async def chain(self, root: LetterRow) -> list[LetterRow]:
+        """The first letter and every follow-up of it, in order."""
+        rows = await self.letters.letters_of(root.case_id)
+        return [r for r in rows if r.id == root.id or r.parent_id == root.id]
+
+    async def _advance_status(self, case: Case, actor_id: int) -> None:
+        rows = [r for r in await self.letters.letters_of(case.id) if r.selected and r.parent_id is None]
+        all_sent = bool(rows) and all(r.sent for r in rows)
+        target = CaseStatus.WAITING if all_sent else CaseStatus.LETTERS_SENT
+        order = list(CaseStatus)
+        if order.index(case.status) < order.index(target):
+            await self.store.set_status(case.id, target, self.clock.now(), actor_id)
+
+    # --- reminders ----------------------------------------------------------------
+    async def _no_digest(self, user: User) -> bool:
+        pending = await self.store.pending_reminders(user.user_id)
+        return user.reminders_on and not any(r.kind == "digest" for r in pending)
+
+    def _digest(self, user: User, case: Case | None) -> NewReminder:
+        tz = user_timezone(user, case)
+        day = (self.clock.now() + DIGEST_EVERY).astimezone(ZoneInfo(tz)).date()
+        return NewReminder(user.user_id, None, None, "digest", at_local(day, tz))
+
+    async def schedule_next_digest(self, user: User) -> bool:
+        """Another digest in a week while the user has letters waiting for answers."""
+        if not await self.store.open_letters_of_user(user.user_id) or not user.reminders_on:
+            return False
+        await self.store.schedule([self._digest(user, None)], self.clock.now())
+        return True
+
+    async def due(self, limit: int = 200) -> list[Reminder]:
+        return await self.store.due_reminders(self.clock.now(), limit)
+
+    def retry_at(self, reminder: Reminder) -> datetime | None:
+        """Back off 1, 2, 4, 8 minutes...; give up after MAX_ATTEMPTS."""
+        if reminder.attempts + 1 >= MAX_ATTEMPTS:
+            return None
+        return self.clock.now() + timedelta(minutes=2 ** reminder.attempts)
+
+
+def _rule_channel(channel: str | None) -> str:
+    """Channels the deadline rules know; a forwarded letter counts as handed over."""
+    if channel in (None, "forwarded"):
+        return "in_person" if channel == "forwarded" else "post"
+    return channel

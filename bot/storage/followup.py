@@ -1,0 +1,315 @@
+"""SQL of the follow-up: dispatches, replies, deadlines, reminders, short forms."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+import aiosqlite
+
+from bot.domain.models import CaseStatus
+from bot.storage.database import Database
+from bot.storage.store import LetterRow, _dt, _json, _letter, _ts, claim_update
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: int
+    letter_id: int
+    case_id: int
+    received_on: date
+    outcome: str
+    forwarded_to: str | None
+    summary: str
+    file: dict[str, Any] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    user_id: int
+    case_id: int | None
+    letter_id: int | None
+    kind: str
+    due_at: datetime
+    attempts: int
+    followup_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    user_id: int
+    case_id: int | None
+    letter_id: int | None
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    step: str
+    data: dict[str, Any]
+
+
+async def _event(conn: aiosqlite.Connection, case_id: int, now: datetime, kind: str,
+                 actor_id: int | None, detail: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (case_id, _ts(now), kind, actor_id, _json(detail)),
+    )
+
+
+async def _schedule(conn: aiosqlite.Connection, reminders: Iterable[NewReminder], now: datetime) -> None:
+    await conn.executemany(
+        """INSERT OR IGNORE INTO reminders(user_id, case_id, letter_id, kind, due_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [(r.user_id, r.case_id, r.letter_id, r.kind, _ts(r.due_at), _ts(now)) for r in reminders],
+    )
+
+
+async def _cancel_letter_reminders(conn: aiosqlite.Connection, letter_id: int, now: datetime) -> None:
+    await conn.execute(
+        """UPDATE reminders SET cancelled_at = ?
+           WHERE letter_id = ? AND sent_at IS NULL AND cancelled_at IS NULL""",
+        (_ts(now), letter_id),
+    )
+
+
+class FollowupStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- dispatch and deadlines ----------------------------------------------
+    async def mark_sent(
+        self,
+        letters: list[tuple[LetterRow, date | None]],
+        sent_on: date,
+        channel: str,
+        tracking: str | None,
+        reminders: list[NewReminder],
+        now: datetime,
+        actor_id: int,
+    ) -> None:
+        """Record several letters as sent, with their deadlines and reminders, atomically."""
+        async with self.db.transaction() as conn:
+            for row, due in letters:
+                await conn.execute(
+                    """UPDATE letters SET sent_on = ?, channel = ?, tracking = ?, due_on = ?,
+                              updated_at = ? WHERE id = ?""",
+                    (sent_on.isoformat(), channel, tracking, due.isoformat() if due else None,
+                     _ts(now), row.id),
+                )
+                await _cancel_letter_reminders(conn, row.id, now)
+                await _event(conn, row.case_id, now, "sent", actor_id,
+                             {"letter_id": row.id, "addressee": row.addressee_id,
+                              "channel": channel, "on": sent_on.isoformat(),
+                              "due": due.isoformat() if due else None})
+            await _schedule(conn, reminders, now)
+
+    async def update_deadline(
+        self,
+        row: LetterRow,
+        changes: dict[str, Any],
+        due: date | None,
+        reminders: list[NewReminder],
+        now: datetime,
+        actor_id: int | None,
+        event: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Set reference/registration/extension fields, the new deadline and its reminders."""
+        allowed = {"reference", "registered_on", "extended_until", "closed"}
+        assert set(changes) <= allowed, changes
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        values = [v.isoformat() if isinstance(v, date) else v for v in changes.values()]
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE letters SET {sets + ', ' if sets else ''}due_on = ?, updated_at = ? "
+                "WHERE id = ?",
+                (*values, due.isoformat() if due else None, _ts(now), row.id),
+            )
+            await _cancel_letter_reminders(conn, row.id, now)
+            await _schedule(conn, reminders, now)
+            if event is not None:
+                await _event(conn, row.case_id, now, event[0], actor_id, event[1])
+
+    async def add_reply(
+        self,
+        row: LetterRow,
+        received_on: date,
+        outcome: str,
+        forwarded_to: str | None,
+        summary: str,
+        file: dict[str, Any] | None,
+        close: bool,
+        now: datetime,
+        actor_id: int,
+    ) -> int:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT INTO replies(letter_id, case_id, received_on, outcome, forwarded_to,
+                                       summary, file, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (row.id, row.case_id, received_on.isoformat(), outcome, forwarded_to, summary,
+                 _json(file) if file else None, _ts(now)),
+            )
+            if close:
+                await conn.execute("UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
+                                   (_ts(now), row.id))
+                await _cancel_letter_reminders(conn, row.id, now)
+            await _event(conn, row.case_id, now, "reply", actor_id,
+                         {"letter_id": row.id, "addressee": row.addressee_id, "outcome": outcome,
+                          "on": received_on.isoformat(), "forwarded_to": forwarded_to})
+            return int(cur.lastrowid or 0)
+
+    async def replies_of_case(self, case_id: int) -> list[Reply]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id", (case_id,)
+            ) as cur:
+                rows = await cur.fetchall()
+        return [_reply(r) for r in rows]
+
+    async def open_letters_of_user(self, user_id: int) -> list[LetterRow]:
+        """Sent letters still waiting for an answer, across the user's cases."""
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                """SELECT l.* FROM letters l JOIN cases c ON c.id = l.case_id
+                   WHERE c.reporter_id = ? AND l.sent_on IS NOT NULL AND l.closed = 0
+                   ORDER BY l.due_on, l.id""",
+                (user_id,),
+            ) as cur:
+                rows = await cur.fetchall()
+        return [_letter(r) for r in rows]
+
+    async def set_status(self, case_id: int, status: CaseStatus, now: datetime,
+                         actor_id: int | None) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
+                               (status.value, _ts(now), case_id))
+            await _event(conn, case_id, now, "status", actor_id, {"status": status.value})
+
+    # --- reminders ----------------------------------------------------------------
+    async def schedule(self, reminders: list[NewReminder], now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await _schedule(conn, reminders, now)
+
+    async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                """SELECT * FROM reminders
+                   WHERE sent_at IS NULL AND cancelled_at IS NULL AND due_at <= ?
+                   ORDER BY due_at, id LIMIT ?""",
+                (_ts(now), limit),
+            ) as cur:
+                rows = await cur.fetchall()
+        return [_reminder(r) for r in rows]
+
+    async def pending_reminders(self, user_id: int) -> list[Reminder]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                """SELECT * FROM reminders WHERE user_id = ? AND sent_at IS NULL
+                   AND cancelled_at IS NULL ORDER BY due_at, id""",
+                (user_id,),
+            ) as cur:
+                rows = await cur.fetchall()
+        return [_reminder(r) for r in rows]
+
+    async def reminder_sent(self, reminder_id: int, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE reminders SET sent_at = ? WHERE id = ?",
+                               (_ts(now), reminder_id))
+
+    async def reminder_failed(self, reminder_id: int, error: str, retry_at: datetime | None,
+                              now: datetime) -> None:
+        """Count the failure; try again at ``retry_at``, or give up (cancelled) when None."""
+        async with self.db.transaction() as conn:
+            if retry_at is None:
+                await conn.execute(
+                    """UPDATE reminders SET attempts = attempts + 1, last_error = ?,
+                              cancelled_at = ? WHERE id = ?""",
+                    (error, _ts(now), reminder_id))
+            else:
+                await conn.execute(
+                    """UPDATE reminders SET attempts = attempts + 1, last_error = ?, due_at = ?
+                       WHERE id = ?""",
+                    (error, _ts(retry_at), reminder_id))
+
+    async def remember_followup(self, reminder_id: int, letter_id: int) -> None:
+        """The next letter made for an overdue reminder, so a retry does not make another."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE reminders SET followup_id = ? WHERE id = ?",
+                               (letter_id, reminder_id))
+
+    async def postpone(self, reminder_id: int, until: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE reminders SET due_at = ? WHERE id = ?",
+                               (_ts(until), reminder_id))
+
+    async def user_blocked(self, user_id: int, now: datetime) -> None:
+        """The user blocked the bot: stop every reminder, keep the cases."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE users SET blocked_at = ? WHERE user_id = ?",
+                               (_ts(now), user_id))
+            await conn.execute(
+                """UPDATE reminders SET cancelled_at = ?, last_error = 'blocked'
+                   WHERE user_id = ? AND sent_at IS NULL AND cancelled_at IS NULL""",
+                (_ts(now), user_id))
+
+    async def user_back(self, user_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE users SET blocked_at = NULL WHERE user_id = ?", (user_id,))
+
+    async def set_preferences(self, user_id: int, *, timezone_name: str | None = None,
+                              reminders_on: bool | None = None, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            if timezone_name is not None:
+                await conn.execute("UPDATE users SET timezone = ?, updated_at = ? WHERE user_id = ?",
+                                   (timezone_name, _ts(now), user_id))
+            if reminders_on is not None:
+                await conn.execute(
+                    "UPDATE users SET reminders_on = ?, updated_at = ? WHERE user_id = ?",
+                    (int(reminders_on), _ts(now), user_id))
+
+    # --- forms ----------------------------------------------------------------------
+    async def get_form(self, user_id: int) -> Form | None:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT * FROM forms WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        return Form(row["name"], row["step"], json.loads(row["data"])) if row else None
+
+    async def save_form(self, user_id: int, form: Form, now: datetime,
+                        update_id: int | None = None) -> None:
+        async with self.db.transaction() as conn:
+            await claim_update(conn, update_id, now)
+            await conn.execute(
+                """INSERT INTO forms(user_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, step = excluded.step,
+                        data = excluded.data, updated_at = excluded.updated_at""",
+                (user_id, form.name, form.step, _json(form.data), _ts(now)))
+
+    async def drop_form(self, user_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+
+
+def _reply(row: aiosqlite.Row) -> Reply:
+    created = _dt(row["created_at"])
+    assert created is not None
+    return Reply(
+        id=row["id"], letter_id=row["letter_id"], case_id=row["case_id"],
+        received_on=date.fromisoformat(row["received_on"]), outcome=row["outcome"],
+        forwarded_to=row["forwarded_to"], summary=row["summary"],
+        file=json.loads(row["file"]) if row["file"] else None, created_at=created,
+    )
+
+
+def _reminder(row: aiosqlite.Row) -> Reminder:
+    due = _dt(row["due_at"])
+    assert due is not None
+    return Reminder(id=row["id"], user_id=row["user_id"], case_id=row["case_id"],
+                    letter_id=row["letter_id"], kind=row["kind"], due_at=due,
+                    attempts=row["attempts"], followup_id=row["followup_id"])

@@ -1,0 +1,655 @@
+"""Follow-up in the chat: sent letters, deadlines, replies, next letters, timeline, settings.
+
+Multi-step entries (mark letters as sent, add a registration number, log a
+reply) are short forms whose position and values are stored in the database
+after every step, like the report itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Awaitable, Callable
+
+from babel import Locale
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.clock import local_today
+from bot.domain.deadlines import Deadline
+from bot.domain.models import Case, CaseStatus, User
+from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
+from bot.followup import Suggestion, user_timezone
+from bot.i18n import N_, Translator
+from bot.letters.directory import load_directory
+from bot.storage.followup import Form
+from bot.storage.store import LetterRow
+from handlers import texts
+from handlers.common import Context, current_user, drop_buttons, say, services, translator
+from handlers.letters import send_produced
+
+PREFIX = "F"
+
+CHANNEL_NAMES = {
+    "post": N_("Ordinary post"),
+    "registered": N_("Registered mail"),
+    "email": N_("E-mail"),
+    "online": N_("Online reception"),
+    "in_person": N_("Handed in person"),
+    "forwarded": N_("Forwarded by another body"),
+}
+OUTCOME_NAMES = {
+    "answered": N_("An answer with facts"),
+    "form": N_("A form reply that answers nothing"),
+    "forwarded": N_("Forwarded to another body"),
+    "extension": N_("They extended the term"),
+    "refused": N_("A refusal"),
+    "found": N_("The person is found"),
+}
+KIND_NAMES = {
+    "repeat_request": N_("Repeat request"),
+    "complaint_silence": N_("Complaint about no answer"),
+    "complaint_form_reply": N_("Complaint about a form reply"),
+    "complaint_refusal": N_("Complaint about a refusal"),
+    "complaint_crime_report_inaction": N_("Complaint: no decision on the crime report"),
+    "complaint_crime_report_refusal": N_("Complaint: refusal to open a criminal case"),
+}
+# The rule behind each deadline, as the family reads it (the rule file keeps the exact source).
+RULE_NAMES = {
+    "ru_59fz": N_("Russian law on citizens' appeals, 59-FZ, art. 12"),
+    "ru_crime_report": N_("Russian Code of Criminal Procedure, art. 144"),
+    "ru_prosecutor_complaint": N_("Russian Code of Criminal Procedure, art. 124"),
+    "ru_ombudsman": N_("terms of the Russian law on citizens' appeals, 59-FZ"),
+    "ru_prosecutor": N_("Instruction of the Prosecutor General of Russia, order No. 45"),
+    "kz_appk": N_("Administrative Procedural Code of Kazakhstan, art. 76"),
+    "kg_law67": N_("Law of Kyrgyzstan No. 67 on citizens' appeals"),
+    "icrc": N_("no legal term"),
+}
+UNIT_NAMES = {"calendar_days": N_("calendar days"), "working_days": N_("working days")}
+TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
+TIMEZONE_NAMES = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),
+                  "Europe/Moscow": N_("Moscow time")}
+
+
+def _button(text: str, *parts: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in (PREFIX,) + parts))
+
+
+def _today(context: Context, user: User) -> date:
+    return local_today(services(context).clock, user_timezone(user))
+
+
+def deadline_text(t: Translator, deadline: Deadline | None) -> str:
+    if deadline is None:
+        return ""
+    p = deadline.params
+    text = t("Answer due by {due}: {amount} {unit} ({source}).", due=t.date(deadline.due, "long"),
+             amount=p["amount"], unit=t(UNIT_NAMES.get(str(p["unit"]), N_("days"))),
+             source=t(RULE_NAMES.get(str(p["rule"]), N_("no legal term"))))
+    if p["basis"] == "sent":
+        text += " " + t("Counted from an assumed delivery date; add the registration number "
+                        "and date when the body gives them, and the deadline becomes exact.")
+    if not p["legal"]:
+        text += " " + t("This body has no legal deadline; this is a reasonable time to ask again.")
+    return text
+
+
+def letter_title(t: Translator, row: LetterRow) -> str:
+    name = load_directory()[row.addressee_id].name(t.locale)
+    kind = KIND_NAMES.get(row.kind)
+    return f"{name} · {t(kind)}" if kind else name
+
+
+def letter_state(t: Translator, row: LetterRow, today: date) -> str:
+    if row.closed:
+        return "✅ " + t("answered")
+    if not row.sent_on:
+        return "✉ " + (t("prepared, not sent") if row.generated_at else t("not prepared yet"))
+    if row.due_on and row.due_on < today:
+        return "⏰ " + t("no answer, overdue since {date}", date=t.date(row.due_on, "medium"))
+    if row.due_on:
+        return "📮 " + t("sent {sent}, answer due {due}", sent=t.date(row.sent_on, "medium"),
+                         due=t.date(row.due_on, "medium"))
+    return "📮 " + t("sent {sent}", sent=t.date(row.sent_on, "medium"))
+
+
+# --- /track: the letters of a case and their state ---------------------------------
+async def track_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    cases = await services(context).store.cases_of(user.user_id) if user else []
+    if user is None or not cases:
+        await say(update, context, t("You have no cases yet. Send /start to report a missing "
+                                     "person."))
+        return
+    if len(cases) == 1:
+        await show_tracking(update, context, user, t, cases[0])
+        return
+    await say(update, context, t("Which case?"), InlineKeyboardMarkup(
+        [[_button(f"{c.number} · {str(c.answers.get('m_name', ''))[:30]}", "v", c.id)]
+         for c in cases]))
+
+
+async def tracked_rows(context: Context, case: Case) -> list[LetterRow]:
+    rows = await services(context).letters.store.letters_of(case.id)
+    return [r for r in rows if (r.selected and (r.generated_at or r.sent_on)) or r.parent_id]
+
+
+async def show_tracking(update: Update, context: Context, user: User, t: Translator,
+                        case: Case) -> None:
+    rows = await tracked_rows(context, case)
+    today = _today(context, user)
+    if not rows:
+        await say(update, context, t("No letters are prepared for case {number} yet. Send "
+                                     "/letters to prepare them.", number=case.number))
+        return
+    lines = [t("Letters of case {number}:", number=case.number),
+             t("Status: {status}", status=texts.status_name(t, case.status)), ""]
+    for i, row in enumerate(rows, 1):
+        lines.append(f"{i}. {letter_title(t, row)}\n   {letter_state(t, row, today)}")
+    buttons = [[_button(f"{i}. {letter_title(t, r)[:40]}", "c", r.id)] for i, r in enumerate(rows, 1)]
+    if any(not r.sent_on for r in rows):
+        buttons.append([_button("📮 " + t("Mark letters as sent"), "s", case.id)])
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+async def show_letter(update: Update, context: Context, user: User, t: Translator,
+                      case: Case, row: LetterRow) -> None:
+    s = services(context)
+    today = _today(context, user)
+    lines = [letter_title(t, row), letter_state(t, row, today)]
+    if row.sent_on:
+        lines.append(t("Sent on {date}, by {channel}.", date=t.date(row.sent_on, "long"),
+                       channel=t(CHANNEL_NAMES.get(row.channel or "", N_("post")))))
+    if row.tracking:
+        lines.append(t("Tracking number: {number}", number=row.tracking))
+    if row.reference:
+        lines.append(t("Registration number: {number}", number=row.reference))
+    if row.sent_on and not row.closed:
+        lines.append(deadline_text(t, s.followup.deadline(row)))
+    replies = [r for r in await s.followup.store.replies_of_case(case.id) if r.letter_id == row.id]
+    for reply in replies:
+        lines.append(t("Reply of {date}: {outcome}", date=t.date(reply.received_on, "medium"),
+                       outcome=t(OUTCOME_NAMES[reply.outcome]))
+                     + (f" «{reply.summary[:200]}»" if reply.summary else ""))
+    buttons = []
+    if not row.generated_at:
+        buttons.append([_button("📄 " + t("Prepare this letter"), "g", row.id)])
+    if not row.sent_on:
+        buttons.append([_button("📮 " + t("Mark as sent"), "s1", row.id)])
+    else:
+        buttons.append([_button(t("Registration number"), "r", row.id)])
+        buttons.append([_button(t("Log a reply"), "a", row.id)])
+    await say(update, context, "\n".join(x for x in lines if x), InlineKeyboardMarkup(buttons))
+
+
+# --- forms ---------------------------------------------------------------------
+def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = None) -> InlineKeyboardMarkup | None:
+    step = form.step
+    buttons: list[list[InlineKeyboardButton]] = []
+    if step == "pick" and rows is not None:
+        picked = set(form.data.get("picked", []))
+        buttons = [[_button(("☑ " if r.id in picked else "☐ ") + letter_title(t, r)[:40], "p", r.id)]
+                   for r in rows]
+        buttons.append([_button(t("Next"), "n", 0)])
+    elif step in ("date", "received"):
+        buttons = [[_button(t("Today"), "d", 0), _button(t("Yesterday"), "d", 1)]]
+    elif step == "channel":
+        buttons = [[_button(t(CHANNEL_NAMES[c]), "h", c)] for c in
+                   ("registered", "post", "online", "email", "in_person")]
+    elif step == "outcome":
+        buttons = [[_button(t(name), "o", code)] for code, name in OUTCOME_NAMES.items()]
+    elif step == "forward_to":
+        buttons = [[_button(a.name(t.locale)[:48], "b", a.id)] for a in load_directory().values()]
+    if step in ("tracking", "regdate", "file", "summary", "forward_to"):
+        buttons.append([_button(t("Skip"), "k", 0)])
+    buttons.append([_button(t("Cancel"), "x", 0)])
+    return InlineKeyboardMarkup(buttons)
+
+
+FORM_PROMPTS = {
+    "pick": N_("Which letters did you send? Tap them, then press Next."),
+    "date": N_("When did you send them? Press a button or write the date."),
+    "channel": N_("How did you send them?"),
+    "tracking": N_("The tracking number of the registered mail, if you have it:"),
+    "reference": N_("The registration number or receipt (талон) the body gave:"),
+    "regdate": N_("The date of registration, if it is known (write it, or press Skip):"),
+    "outcome": N_("What does the reply say?"),
+    "received": N_("When did the reply come? Press a button or write the date."),
+    "forward_to": N_("To which body was the letter forwarded?"),
+    "until": N_("Until which date did they extend the term? Write the date."),
+    "file": N_("Send a photo or PDF of the reply, or press Skip."),
+    "summary": N_("What does it say, in a few words? (or press Skip)"),
+}
+
+
+async def _ask(update: Update, context: Context, t: Translator, form: Form) -> None:
+    rows = None
+    if form.step == "pick":
+        case = await services(context).store.get_case_by_id(int(form.data["case_id"]))
+        assert case is not None
+        rows = [r for r in await tracked_rows(context, case) if not r.sent_on]
+    await say(update, context, t(FORM_PROMPTS[form.step]), _form_keyboard(t, form, rows))
+
+
+async def _save(update: Update, context: Context, user: User, form: Form) -> None:
+    s = services(context)
+    await s.followup.store.save_form(user.user_id, form, s.clock.now(), update.update_id)
+
+
+async def start_form(update: Update, context: Context, user: User, t: Translator,
+                     name: str, first: str, data: dict[str, Any]) -> None:
+    form = Form(name, first, data)
+    await _save(update, context, user, form)
+    await _ask(update, context, t, form)
+
+
+async def handle_form_message(update: Update, context: Context, user: User) -> bool:
+    """A message while a form is open answers its current step. False: no form open."""
+    s = services(context)
+    form = await s.followup.store.get_form(user.user_id)
+    message = update.effective_message
+    if form is None or message is None:
+        return False
+    t = translator(update, context, user)
+    try:
+        value = _message_value(form, message, _today(context, user))
+    except InvalidInput as err:
+        await say(update, context, texts.error(t, err))
+        await _ask(update, context, t, form)
+        return True
+    await _advance(update, context, user, t, form, value)
+    return True
+
+
+def _message_value(form: Form, message: Message, today: date) -> Any:
+    step = form.step
+    if step in ("date", "received", "regdate", "until"):
+        if not message.text:
+            raise InvalidInput("need_text")
+        parsed = parse_date(message.text.strip()[:100])
+        return parsed if step == "until" else check_past_date(parsed, today)
+    if step == "file":
+        if message.photo:
+            p = message.photo[-1]
+            return {"kind": "photo", "file_id": p.file_id, "file_unique_id": p.file_unique_id}
+        if message.document:
+            d = message.document
+            return {"kind": "document", "file_id": d.file_id, "file_unique_id": d.file_unique_id,
+                    "file_name": d.file_name, "mime": d.mime_type}
+        raise InvalidInput("need_photo")
+    if step in ("tracking", "reference", "summary"):
+        if not message.text:
+            raise InvalidInput("need_text")
+        limit = 500 if step == "summary" else 60
+        return clean_text(message.text, limit, truncate=step == "summary")[0]
+    raise InvalidInput("use_buttons")
+
+
+async def _advance(update: Update, context: Context, user: User, t: Translator, form: Form,
+                   value: Any) -> None:
+    """Store the value of the current step and move on (or finish)."""
+    data = dict(form.data)
+    step = form.step
+    data[step] = value.isoformat() if isinstance(value, date) else value
+    nxt = _next_step(form.name, step, data)
+    if nxt is None:
+        await services(context).followup.store.drop_form(user.user_id)
+        await _finish(update, context, user, t, form.name, data)
+        return
+    form = Form(form.name, nxt, data)
+    await _save(update, context, user, form)
+    await _ask(update, context, t, form)
+
+
+def _next_step(name: str, step: str, data: dict[str, Any]) -> str | None:
+    if name == "send":
+        order = ["pick", "date", "channel", "tracking"]
+        if step == "channel" and data.get("channel") != "registered":
+            return None
+    elif name == "regno":
+        order = ["reference", "regdate"]
+    else:
+        order = ["outcome", "received", "forward_to", "until", "file", "summary"]
+        outcome = data.get("outcome")
+        skip = {"forward_to"} if outcome != "forwarded" else set()
+        if outcome != "extension":
+            skip.add("until")
+        order = [s for s in order if s not in skip]
+    i = order.index(step)
+    return order[i + 1] if i + 1 < len(order) else None
+
+
+async def _finish(update: Update, context: Context, user: User, t: Translator, name: str,
+                  data: dict[str, Any]) -> None:
+    s = services(context)
+    case = await s.store.get_case_by_id(int(data["case_id"]))
+    if case is None or case.reporter_id != user.user_id:
+        return
+    if name == "send":
+        rows = [r for r in [await s.letters.store.get_letter(i) for i in data.get("picked", [])]
+                if r is not None and r.case_id == case.id]
+        results = await s.followup.mark_sent(user, case, rows, date.fromisoformat(data["date"]),
+                                             data["channel"], data.get("tracking"))
+        lines = [t("Saved. The bot will remind you before each deadline and when one passes.")]
+        for row, due in results:
+            lines.append(f"• {letter_title(t, row)}: {deadline_text(t, due)}")
+        await say(update, context, "\n".join(lines))
+        return
+    row = await s.letters.store.get_letter(int(data["letter_id"]))
+    if row is None or row.case_id != case.id:
+        return
+    if name == "regno":
+        registered = date.fromisoformat(data["regdate"]) if data.get("regdate") else None
+        due = await s.followup.set_reference(user, case, row, data["reference"], registered)
+        await say(update, context, t("Saved.") + " " + deadline_text(t, due))
+        return
+    result = await s.followup.log_reply(
+        user, case, row, outcome=data["outcome"],
+        received_on=date.fromisoformat(data["received"]), summary=data.get("summary") or "",
+        file=data.get("file"), forwarded_to=data.get("forward_to"),
+        extended_until=date.fromisoformat(data["until"]) if data.get("until") else None)
+    await say(update, context, t("The reply is saved."))
+    if isinstance(result, Suggestion):
+        await offer_next_letter(update, context, user, t, case, result)
+    elif isinstance(result, Deadline):
+        await say(update, context, deadline_text(t, result))
+    elif data["outcome"] == "found":
+        await say(update, context, t("We are glad there is news. The case status is now: "
+                                     "{status}. A caseworker will contact you.",
+                                     status=texts.status_name(t, CaseStatus.LOCATED)))
+
+
+async def offer_next_letter(update: Update, context: Context, user: User, t: Translator,
+                            case: Case, suggestion: Suggestion) -> None:
+    """Produce the repeat request or complaint the ladder calls for, and send it."""
+    if suggestion.letter is None:
+        await say(update, context, t("The bot has no further letter for this body. Ask the "
+                                     "organisation's caseworker or a lawyer what to do next; "
+                                     "your case and all letters are kept."))
+        return
+    s = services(context)
+    produced = await s.letters.produce(case, suggestion.letter, user.user_id)
+    await say(update, context, t("Next step: {kind} to {body}.",
+                                 kind=t(KIND_NAMES.get(suggestion.letter.kind, N_("letter"))),
+                                 body=produced.addressee.name(t.locale)))
+    await send_produced(update, context, t, produced, 1, 1)
+
+
+# --- buttons -----------------------------------------------------------------------
+async def on_followup_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    parts = query.data.split(":")
+    op, arg = (parts + ["", ""])[1:3]
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    if user is None:
+        return
+    handler = BUTTONS.get(op)
+    if handler is None:
+        return
+    await handler(update, context, user, t, arg)
+
+
+async def _not_available(update: Update, context: Context, t: Translator) -> None:
+    await say(update, context, t("This is not available."))
+
+
+async def _own_letter(update: Update, context: Context, user: User, t: Translator,
+                      arg: str) -> tuple[Case, LetterRow] | None:
+    s = services(context)
+    row = await s.letters.store.get_letter(int(arg)) if arg.isdigit() else None
+    case = await s.store.get_case_by_id(row.case_id) if row else None
+    if row is None or case is None or case.reporter_id != user.user_id:
+        await _not_available(update, context, t)
+        return None
+    return case, row
+
+
+async def _own_case(update: Update, context: Context, user: User, t: Translator,
+                    arg: str) -> Case | None:
+    case = await services(context).store.get_case_by_id(int(arg)) if arg.isdigit() else None
+    if case is None or case.reporter_id != user.user_id:
+        await _not_available(update, context, t)
+        return None
+    return case
+
+
+async def _b_view(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    case = await _own_case(update, context, user, t, arg)
+    if case:
+        await drop_buttons(update)
+        await show_tracking(update, context, user, t, case)
+
+
+async def _b_card(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    found = await _own_letter(update, context, user, t, arg)
+    if found:
+        await show_letter(update, context, user, t, *found)
+
+
+async def _b_prepare(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    found = await _own_letter(update, context, user, t, arg)
+    if found:
+        case, row = found
+        await drop_buttons(update)
+        produced = await services(context).letters.produce(case, row, user.user_id)
+        await send_produced(update, context, t, produced, 1, 1)
+
+
+async def _b_send_many(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    case = await _own_case(update, context, user, t, arg)
+    if case:
+        await drop_buttons(update)
+        await start_form(update, context, user, t, "send", "pick",
+                         {"case_id": case.id, "picked": []})
+
+
+async def _b_send_one(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    found = await _own_letter(update, context, user, t, arg)
+    if found:
+        await drop_buttons(update)
+        await start_form(update, context, user, t, "send", "date",
+                         {"case_id": found[0].id, "picked": [found[1].id]})
+
+
+async def _b_regno(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    found = await _own_letter(update, context, user, t, arg)
+    if found:
+        await drop_buttons(update)
+        await start_form(update, context, user, t, "regno", "reference",
+                         {"case_id": found[0].id, "letter_id": found[1].id})
+
+
+async def _b_reply(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    found = await _own_letter(update, context, user, t, arg)
+    if found:
+        await drop_buttons(update)
+        await start_form(update, context, user, t, "reply", "outcome",
+                         {"case_id": found[0].id, "letter_id": found[1].id})
+
+
+def _form_button(step: str | tuple[str, ...], convert: Callable[[str, Form, date], Any]
+                 ) -> Callable[..., Awaitable[None]]:
+    """A button that answers the open form's current step; old buttons are refused."""
+    steps = (step,) if isinstance(step, str) else step
+
+    async def handler(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+        form = await services(context).followup.store.get_form(user.user_id)
+        if form is None or form.step not in steps:
+            await say(update, context, t("That button belongs to an earlier message."))
+            return
+        try:
+            value = convert(arg, form, _today(context, user))
+        except (ValueError, KeyError):
+            return
+        if value is _STAY:
+            await _save(update, context, user, form_with_pick(form, arg))
+            await drop_buttons(update)
+            await _ask(update, context, t, form_with_pick(form, arg))
+            return
+        await drop_buttons(update)
+        await _advance(update, context, user, t, form, value)
+
+    return handler
+
+
+_STAY = object()
+
+
+def form_with_pick(form: Form, arg: str) -> Form:
+    picked = list(form.data.get("picked", []))
+    letter_id = int(arg)
+    picked = [x for x in picked if x != letter_id] if letter_id in picked else picked + [letter_id]
+    return Form(form.name, form.step, {**form.data, "picked": picked})
+
+
+def _pick(arg: str, form: Form, today: date) -> Any:
+    int(arg)
+    return _STAY
+
+
+def _next(arg: str, form: Form, today: date) -> Any:
+    if not form.data.get("picked"):
+        raise ValueError("nothing picked")
+    return form.data["picked"]
+
+
+def _day(arg: str, form: Form, today: date) -> date:
+    return today - timedelta(days=int(arg))
+
+
+def _choice(allowed: tuple[str, ...]) -> Callable[[str, Form, date], str]:
+    def convert(arg: str, form: Form, today: date) -> str:
+        if arg not in allowed:
+            raise ValueError(arg)
+        return arg
+    return convert
+
+
+def _skip(arg: str, form: Form, today: date) -> None:
+    return None
+
+
+def _body(arg: str, form: Form, today: date) -> str:
+    if arg not in load_directory():
+        raise ValueError(arg)
+    return arg
+
+
+async def _b_cancel(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    await drop_buttons(update)
+    await services(context).followup.store.drop_form(user.user_id)
+    await say(update, context, t("Cancelled. Nothing was changed."))
+
+
+async def _b_settings(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    s = services(context)
+    await drop_buttons(update)
+    if arg == "on" or arg == "off":
+        await s.followup.store.set_preferences(user.user_id, reminders_on=arg == "on",
+                                               now=s.clock.now())
+        if arg == "off":
+            for reminder in await s.followup.store.pending_reminders(user.user_id):
+                await s.followup.store.reminder_failed(reminder.id, "turned off", None, s.clock.now())
+    elif arg in TIMEZONE_CHOICES:
+        await s.followup.store.set_preferences(user.user_id, timezone_name=arg, now=s.clock.now())
+    refreshed = await current_user(update, context)
+    assert refreshed is not None
+    await show_settings(update, context, refreshed, t)
+
+
+BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
+    "v": _b_view,
+    "c": _b_card,
+    "g": _b_prepare,
+    "s": _b_send_many,
+    "s1": _b_send_one,
+    "r": _b_regno,
+    "a": _b_reply,
+    "p": _form_button("pick", _pick),
+    "n": _form_button("pick", _next),
+    "d": _form_button(("date", "received"), _day),
+    "h": _form_button("channel", _choice(("post", "registered", "email", "online", "in_person"))),
+    "o": _form_button("outcome", _choice(tuple(OUTCOME_NAMES))),
+    "b": _form_button("forward_to", _body),
+    "k": _form_button(("tracking", "regdate", "file", "summary", "forward_to"), _skip),
+    "x": _b_cancel,
+    "t": _b_settings,
+}
+
+
+# --- /timeline and /settings ---------------------------------------------------------
+EVENT_TEXTS = {
+    "created": N_("The case was reported."),
+    "letter": N_("Letter prepared: {body} ({language})."),
+    "sent": N_("Letter sent: {body}."),
+    "reference": N_("Registration number received: {body}."),
+    "reply": N_("Reply from {body}: {outcome}."),
+    "status": N_("Status: {status}."),
+    "note": N_("Note added."),
+}
+
+
+async def timeline_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    s = services(context)
+    cases = await s.store.cases_of(user.user_id) if user else []
+    wanted = (context.args or [""])[0].strip().upper()
+    chosen = [c for c in cases if not wanted or c.number == wanted]
+    if user is None or not chosen:
+        await say(update, context, t("You have no cases yet. Send /start to report a missing "
+                                     "person.") if not wanted else
+                  t("You have no case with the number {number}.", number=wanted[:40]))
+        return
+    for brief in chosen:
+        case = await s.store.get_case(brief.number)
+        assert case is not None
+        await say(update, context, timeline_text(t, case, user))
+
+
+def timeline_text(t: Translator, case: Case, user: User | None) -> str:
+    directory = load_directory()
+    tz = user_timezone(user, case) if user else None
+    lines = [t("Timeline of case {number}", number=case.number),
+             t("Status: {status}", status=texts.status_name(t, case.status)), ""]
+    for event in case.events:
+        detail = dict(event.detail)
+        body = directory[detail["addressee"]].name(t.locale) if detail.get("addressee") in directory else ""
+        params = {
+            "body": body,
+            "language": Locale.parse(detail["language"]).get_display_name(t.locale)
+            if detail.get("language") else "",
+            "outcome": t(OUTCOME_NAMES.get(str(detail.get("outcome")), N_("reply"))),
+            "status": texts.status_name(t, CaseStatus(detail["status"]))
+            if detail.get("status") in CaseStatus._value2member_map_ else "",
+        }
+        template = EVENT_TEXTS.get(event.kind)
+        if template is None:
+            continue
+        when = t.datetime(event.at, "short", tz=tz)
+        lines.append(f"{when} · {t(template, **params)}")
+    return "\n".join(lines)
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    user = await current_user(update, context)
+    t = translator(update, context, user)
+    if user is None:
+        await say(update, context, t("Nothing about you is stored."))
+        return
+    await show_settings(update, context, user, t)
+
+
+async def show_settings(update: Update, context: Context, user: User, t: Translator) -> None:
+    tz = user_timezone(user)
+    lines = [t("Reminders: {state}", state=t("on") if user.reminders_on else t("off")),
+             t("Time zone: {zone}", zone=t(TIMEZONE_NAMES.get(tz, N_("Almaty time")))),
+             t("Reminders never come between 21:00 and 09:00 in your time zone.")]
+    buttons = [[_button(t("Turn reminders off") if user.reminders_on else t("Turn reminders on"),
+                        "t", "off" if user.reminders_on else "on")]]
+    buttons += [[_button(("✓ " if z == tz else "") + t(TIMEZONE_NAMES[z]), "t", z)]
+                for z in TIMEZONE_CHOICES]
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+

@@ -1,0 +1,150 @@
+"""The periodic job: send the reminders the database says are due.
+
+Reminders are rows, not scheduler jobs: a restart neither loses nor repeats
+them. Each is marked sent right after Telegram accepted it; a failure is
+counted and retried later with back-off, a blocked user's reminders stop.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from bot.app import Services
+from bot.domain.models import Case, User
+from bot.followup import quiet_until, user_timezone
+from bot.i18n import Translator
+from bot.storage.followup import Reminder
+from bot.storage.store import LetterRow
+from handlers.followup import KIND_NAMES, PREFIX, deadline_text, letter_state, letter_title
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 60
+
+
+def schedule(app: Application) -> None:
+    """One repeating job for all reminders (needs the job-queue extra)."""
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
+                                    name="reminders")
+
+
+async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_due_reminders(context.application)
+
+
+async def send_due_reminders(app: Application) -> int:
+    """Send every reminder due now; returns how many were sent."""
+    services: Services = app.bot_data["services"]
+    sent = 0
+    for reminder in await services.followup.due():
+        if await _deliver(app.bot, services, reminder):
+            sent += 1
+    return sent
+
+
+async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
+    store = s.followup.store
+    now = s.clock.now()
+    user = await s.store.get_user(reminder.user_id)
+    case = await s.store.get_case_by_id(reminder.case_id) if reminder.case_id else None
+    row = await s.letters.store.get_letter(reminder.letter_id) if reminder.letter_id else None
+    if user is None or user.blocked_at or not user.reminders_on or (
+            reminder.letter_id and (row is None or row.closed)):
+        await store.reminder_failed(reminder.id, "not needed", None, now)
+        return False
+    morning = quiet_until(now, user_timezone(user, case))
+    if morning is not None:
+        await store.postpone(reminder.id, morning)
+        return False
+    t = s.catalogs.get(user.locale)
+    try:
+        if reminder.kind == "digest":
+            await _digest(bot, s, user, t)
+        elif reminder.kind == "prepare" and case and row:
+            await _prepare(bot, s, user, t, case, row)
+        elif reminder.kind == "overdue" and case and row:
+            await _overdue(bot, s, user, t, case, row, reminder)
+    except Forbidden:
+        log.info("reminder %s: user blocked the bot; reminders stopped", reminder.id)
+        await store.user_blocked(user.user_id, now)
+        return False
+    except (RetryAfter, TimedOut, NetworkError) as exc:
+        retry = s.followup.retry_at(reminder)
+        log.warning("reminder %s failed (%s); retry at %s", reminder.id, type(exc).__name__, retry)
+        await store.reminder_failed(reminder.id, type(exc).__name__, retry, now)
+        return False
+    except TelegramError as exc:
+        log.warning("reminder %s failed (%s); given up", reminder.id, type(exc).__name__)
+        await store.reminder_failed(reminder.id, type(exc).__name__, None, now)
+        return False
+    await store.reminder_sent(reminder.id, s.clock.now())
+    return True
+
+
+def _card_button(t: Translator, row: LetterRow) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("Log a reply"),
+                                                       callback_data=f"{PREFIX}:a:{row.id}")]])
+
+
+async def _prepare(bot: Bot, s: Services, user: User, t: Translator, case: Case,
+                   row: LetterRow) -> None:
+    text = "\n".join([
+        t("Reminder for case {number}.", number=case.number),
+        t("The answer from {body} is due soon.", body=letter_title(t, row)),
+        deadline_text(t, s.followup.deadline(row)),
+        t("If a reply came, log it. If nothing comes by the deadline, the bot will prepare the "
+          "next letter for you."),
+    ])
+    await bot.send_message(user.chat_id, text, reply_markup=_card_button(t, row))
+
+
+async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case, row: LetterRow,
+                   reminder: Reminder) -> None:
+    """The term passed without a reply: the next letter of the ladder, ready to send."""
+    from handlers.letters import language_name
+
+    follow = await s.letters.store.get_letter(reminder.followup_id) if reminder.followup_id else None
+    if follow is None:
+        suggestion = await s.followup.escalate(row, s.followup.silence_trigger(row))
+        follow = suggestion.letter
+        if follow is not None:
+            await s.followup.store.remember_followup(reminder.id, follow.id)
+    lines = [t("Case {number}: no answer yet from {body}; the deadline passed on {date}.",
+               number=case.number, body=letter_title(t, row),
+               date=t.date(row.due_on or date.today(), "long"))]
+    if follow is None:
+        lines.append(t("The bot has no further letter for this body. Ask the organisation's "
+                       "caseworker or a lawyer what to do next; your case and all letters are "
+                       "kept."))
+        await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
+        return
+    produced = await s.letters.produce(case, follow, user.user_id)
+    lines.append(t("Here is the next letter: {kind} to {body} ({language}). Print, sign and "
+                   "send it, then mark it as sent in /track.",
+                   kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
+                   body=produced.addressee.name(t.locale),
+                   language=language_name(produced.letter.language, t.locale)))
+    await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
+    await bot.send_document(user.chat_id, produced.pdf, filename=produced.pdf_name)
+    await bot.send_document(user.chat_id, produced.docx, filename=produced.docx_name)
+
+
+async def _digest(bot: Bot, s: Services, user: User, t: Translator) -> None:
+    rows = await s.followup.store.open_letters_of_user(user.user_id)
+    if not rows:
+        return
+    from bot.clock import local_today
+
+    today = local_today(s.clock, user_timezone(user))
+    lines = [t("Weekly summary: letters waiting for an answer.")]
+    for row in rows:
+        lines.append(f"• {letter_title(t, row)}: {letter_state(t, row, today)}")
+    lines.append(t("/track shows the details."))
+    await bot.send_message(user.chat_id, "\n".join(lines))
+    await s.followup.schedule_next_digest(user)

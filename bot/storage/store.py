@@ -30,6 +30,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def load_answers(value: str) -> dict[str, Any]:
+    """Decode a stored answers column (every reader goes through here)."""
+    return json.loads(value)
+
+
 class DuplicateUpdate(Exception):
     """This Telegram update was already applied; applying it again would double its effect."""
 
@@ -110,7 +115,7 @@ class Store:
             return None
         return Draft(
             step=row["step"],
-            answers=json.loads(row["answers"]),
+            answers=load_answers(row["answers"]),
             history=json.loads(row["history"]),
             review_return=bool(row["review_return"]),
             pending=json.loads(row["pending"]) if row["pending"] else None,
@@ -259,7 +264,7 @@ def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row]) -> Case:
         reporter_id=row["reporter_id"],
         status=CaseStatus(row["status"]),
         citizenship=row["citizenship"],
-        answers=json.loads(row["answers"]),
+        answers=load_answers(row["answers"]),
         created_at=created,
         updated_at=updated,
         events=tuple(

@@ -13,10 +13,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.correspondence import LetterService
 from bot.followup import FollowupService
+from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
+from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 
 
@@ -30,6 +32,7 @@ class Services:
     report: ReportService
     letters: LetterService
     followup: FollowupService
+    staff: StaffService
 
     async def close(self) -> None:
         await self.db.close()
@@ -48,6 +51,8 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         store=store,
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
+        staff=StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
+                           config.admin_ids, config.invite_hours),
         letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),

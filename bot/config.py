@@ -28,6 +28,7 @@ class Config:
     log_level: str = "INFO"
     # Kyrgyz answer term in working days (Law No. 67 says 14; a cut to 10 is pending).
     kg_answer_days: int | None = None
+    invite_hours: int = 72  # how long an invitation link stays valid
 
     @property
     def offline(self) -> bool:
@@ -50,5 +51,6 @@ class Config:
             webhook_secret=env.get("IZDEU_WEBHOOK_SECRET") or None,
             sqlite_synchronous=env.get("IZDEU_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             log_level=env.get("IZDEU_LOG_LEVEL", "INFO").upper(),
+            invite_hours=int(env.get("IZDEU_INVITE_HOURS", "72")),
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
         )

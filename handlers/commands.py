@@ -9,6 +9,8 @@ from bot.i18n import N_
 from handlers import keyboards as kb
 from handlers import texts
 from handlers.common import Context, current_user, drop_buttons, say, services, translator
+from bot.staff import STAFF_ROLES
+from handlers.staff import STAFF_HELP, actor_and_t, staff_case_command
 from handlers.report import ask_language, navigate, new_report, resume_or_menu, show_step
 
 HELP_TEXT = N_(
@@ -64,8 +66,11 @@ async def _waiting_note(update: Update, context: Context, user: User | None) -> 
 
 async def help_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
-    t = translator(update, context, user)
-    await say(update, context, t(HELP_TEXT))
+    actor, t = await actor_and_t(update, context)
+    text = t(HELP_TEXT)
+    if actor.role in STAFF_ROLES:
+        text += "\n\n" + t(STAFF_HELP)
+    await say(update, context, text)
     await _waiting_note(update, context, user)
 
 
@@ -110,6 +115,8 @@ async def case_command(update: Update, context: Context) -> None:
                                      "/case KZ-2026-0042."))
         return
     number = args[0].strip().upper()[:40]
+    if await staff_case_command(update, context, number):
+        return
     case = await services(context).store.get_case(number)
     # A case that is not yours looks exactly like one that does not exist.
     if user is None or case is None or case.reporter_id != user.user_id:
@@ -162,7 +169,8 @@ async def on_delete_button(update: Update, context: Context) -> None:
     if query.data != f"{kb.DELETE}:y":
         await say(update, context, t("Nothing was deleted."))
         return
-    await services(context).store.delete_user_data(user.user_id)
+    s = services(context)
+    await s.store.delete_user_data(user.user_id, s.clock.now())
     await say(update, context, t("All your data has been deleted. Thank you for using the "
                                  "bot; send /start if you ever need it again."),
               ReplyKeyboardRemove())

@@ -63,7 +63,6 @@ RULE_NAMES = {
     "kg_law67": N_("Law of Kyrgyzstan No. 67 on citizens' appeals"),
     "icrc": N_("no legal term"),
 }
-UNIT_NAMES = {"calendar_days": N_("calendar days"), "working_days": N_("working days")}
 TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
 TIMEZONE_NAMES = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),
                   "Europe/Moscow": N_("Moscow time")}
@@ -81,9 +80,14 @@ def deadline_text(t: Translator, deadline: Deadline | None) -> str:
     if deadline is None:
         return ""
     p = deadline.params
-    text = t("Answer due by {due}: {amount} {unit} ({source}).", due=t.date(deadline.due, "long"),
-             amount=p["amount"], unit=t(UNIT_NAMES.get(str(p["unit"]), N_("days"))),
-             source=t(RULE_NAMES.get(str(p["rule"]), N_("no legal term"))))
+    amount = int(p["amount"])
+    if p["unit"] == "working_days":
+        term = t.ngettext("{n} working day", "{n} working days", amount)
+    else:
+        term = t.ngettext("{n} calendar day", "{n} calendar days", amount)
+    rule = RULE_NAMES.get(str(p["rule"]))
+    text = t("Answer due by {due}: {term} ({source}).", due=t.date(deadline.due, "long"),
+             term=term, source=t(rule) if rule else str(p["source"]))
     if p["basis"] == "sent":
         text += " " + t("Counted from an assumed delivery date; add the registration number "
                         "and date when the body gives them, and the deadline becomes exact.")
@@ -158,7 +162,7 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
     lines = [letter_title(t, row), letter_state(t, row, today)]
     if row.sent_on:
         lines.append(t("Sent on {date}, by {channel}.", date=t.date(row.sent_on, "long"),
-                       channel=t(CHANNEL_NAMES.get(row.channel or "", N_("post")))))
+                       channel=t(CHANNEL_NAMES[row.channel or "post"])))
     if row.tracking:
         lines.append(t("Tracking number: {number}", number=row.tracking))
     if row.reference:
@@ -368,8 +372,9 @@ async def offer_next_letter(update: Update, context: Context, user: User, t: Tra
         return
     s = services(context)
     produced = await s.letters.produce(case, suggestion.letter, user.user_id)
+    kind = KIND_NAMES.get(suggestion.letter.kind)
     await say(update, context, t("Next step: {kind} to {body}.",
-                                 kind=t(KIND_NAMES.get(suggestion.letter.kind, N_("letter"))),
+                                 kind=t(kind) if kind else suggestion.letter.kind,
                                  body=produced.addressee.name(t.locale)))
     await send_produced(update, context, t, produced, 1, 1)
 
@@ -621,7 +626,7 @@ def timeline_text(t: Translator, case: Case, user: User | None) -> str:
             "body": body,
             "language": Locale.parse(detail["language"]).get_display_name(t.locale)
             if detail.get("language") else "",
-            "outcome": t(OUTCOME_NAMES.get(str(detail.get("outcome")), N_("reply"))),
+            "outcome": t(OUTCOME_NAMES[str(detail["outcome"])]) if detail.get("outcome") in OUTCOME_NAMES else "",
             "status": texts.status_name(t, CaseStatus(detail["status"]))
             if detail.get("status") in CaseStatus._value2member_map_ else "",
         }

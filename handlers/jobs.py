@@ -8,7 +8,8 @@ counted and retried later with back-off, a blocked user's reminders stop.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -16,9 +17,10 @@ from telegram.ext import Application, ContextTypes
 
 from bot.app import Services
 from bot.domain.models import Case, User
-from bot.followup import quiet_until, user_timezone
+from bot.followup import DEFAULT_TZ, at_local, quiet_until, user_timezone
 from bot.i18n import Translator
-from bot.storage.followup import Reminder
+from bot.storage.followup import NewReminder, Reminder
+from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
 from handlers.followup import KIND_NAMES, PREFIX, deadline_text, letter_state, letter_title
 
@@ -51,6 +53,8 @@ async def send_due_reminders(app: Application) -> int:
 async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
     store = s.followup.store
     now = s.clock.now()
+    if reminder.kind == "volunteer_digest":
+        return await _volunteer_digest(bot, s, reminder)
     user = await s.store.get_user(reminder.user_id)
     case = await s.store.get_case_by_id(reminder.case_id) if reminder.case_id else None
     row = await s.letters.store.get_letter(reminder.letter_id) if reminder.letter_id else None
@@ -148,3 +152,40 @@ async def _digest(bot: Bot, s: Services, user: User, t: Translator) -> None:
     lines.append(t("/track shows the details."))
     await bot.send_message(user.chat_id, "\n".join(lines))
     await s.followup.schedule_next_digest(user)
+
+
+async def _volunteer_digest(bot: Bot, s: Services, reminder: Reminder) -> bool:
+    """A volunteer's daily list of overdue and soon-due letters, while they have any."""
+    store = s.followup.store
+    now = s.clock.now()
+    member = await s.staff.staff.get(reminder.user_id)
+    if member is None or member.role != "volunteer":
+        await store.reminder_failed(reminder.id, "not a volunteer", None, now)
+        return False
+    morning = quiet_until(now, DEFAULT_TZ)
+    if morning is not None:
+        await store.postpone(reminder.id, morning)
+        return False
+    today = now.astimezone(ZoneInfo(DEFAULT_TZ)).date()
+    items = await s.staff.staff.due_letters(member.user_id, (today + timedelta(days=7)).isoformat())
+    assigned, _ = await s.staff.staff.list_cases(CaseFilter(volunteer_id=member.user_id),
+                                                 today.isoformat(), 1, 0)
+    try:
+        if items:
+            t = s.catalogs.get(member.locale)
+            lines = [t("Daily summary: letters overdue or due this week.")]
+            lines += [f"{number} · {letter_title(t, row)}: {letter_state(t, row, today)}"
+                      for number, row in items]
+            lines.append(t("/due shows the list, /my your cases."))
+            await bot.send_message(member.chat_id, "\n".join(lines))
+    except Forbidden:
+        await store.reminder_failed(reminder.id, "blocked", None, now)
+        return False
+    except (RetryAfter, TimedOut, NetworkError) as exc:
+        await store.reminder_failed(reminder.id, type(exc).__name__, s.followup.retry_at(reminder), now)
+        return False
+    await store.reminder_sent(reminder.id, now)
+    if assigned:  # tomorrow again, while the volunteer has cases
+        await store.schedule([NewReminder(member.user_id, None, None, "volunteer_digest",
+                                          at_local(today + timedelta(days=1), DEFAULT_TZ))], now)
+    return bool(items)

@@ -23,8 +23,10 @@ from handlers import keyboards as kb
 from handlers import texts
 from handlers.followup import handle_form_message
 from handlers.letters import show_letter_set
+from handlers.staff import STAFF_FORMS, handle_staff_form
 from handlers.common import (
     Context,
+    chat_id,
     current_user,
     drop_buttons,
     remove_reply_keyboard,
@@ -46,7 +48,16 @@ CONSENT_TEXT = N_(
 
 # --- entry points -------------------------------------------------------------
 async def start(update: Update, context: Context) -> None:
-    """/start: language and consent for newcomers; otherwise resume or the menu."""
+    """/start: language and consent for newcomers; otherwise resume or the menu.
+
+    ``/start inv_CODE`` (an invitation link) grants a role instead.
+    """
+    payload = (context.args or [""])[0]
+    if payload.startswith("inv_"):
+        from handlers.staff import redeem_invitation
+
+        await redeem_invitation(update, context, payload[4:64])
+        return
     user = await current_user(update, context)
     if user is None:
         await ask_language(update, context)
@@ -101,6 +112,14 @@ async def on_language_picked(update: Update, context: Context) -> None:
         return
     user = await current_user(update, context)
     s = services(context)
+    tg_user = update.effective_user
+    member = await s.staff.staff.get(tg_user.id) if tg_user else None
+    if user is None and member is not None:  # staff without a report of their own
+        await s.staff.staff.set_locale(member.user_id, locale)
+        await drop_buttons(update)
+        t = s.catalogs.get(locale)
+        await say(update, context, t("The language is changed."))
+        return
     if user is not None:  # already registered: this is a language change
         await s.store.set_locale(user.user_id, locale, s.clock.now())
         user = await current_user(update, context)
@@ -128,11 +147,11 @@ async def on_consent(update: Update, context: Context) -> None:
     if answer != "y":
         await say(update, context, t("Nothing was stored. If you change your mind, send /start."))
         return
-    tg_user, chat = update.effective_user, update.effective_chat
-    assert tg_user is not None and chat is not None
+    tg_user, target = update.effective_user, chat_id(update)  # the query may carry no message
+    assert tg_user is not None and target is not None
     user = await s.store.get_user(tg_user.id)
     if user is None:
-        user = await s.store.create_user(tg_user.id, chat.id, locale, s.clock.now())
+        user = await s.store.create_user(tg_user.id, target, locale, s.clock.now())
     await say(update, context, t("Thank you."))
     await new_report(update, context, user)
 
@@ -141,13 +160,17 @@ async def on_consent(update: Update, context: Context) -> None:
 async def on_message(update: Update, context: Context) -> None:
     """Any message in a private chat: an answer to the current question, if there is one."""
     message = update.effective_message
-    if message is None:
+    if message is None or update.effective_user is None:
+        return
+    s = services(context)
+    form = await s.followup.store.get_form(update.effective_user.id)
+    if form is not None and form.name in STAFF_FORMS:
+        await handle_staff_form(update, context, form)
         return
     user = await current_user(update, context)
     if user is None:
         await ask_language(update, context)
         return
-    s = services(context)
     t = s.catalogs.get(user.locale)
     if user.blocked_at is not None:  # writing again means the bot is unblocked
         await s.followup.store.user_back(user.user_id)

@@ -43,8 +43,9 @@ class Bot:
     chats: dict[int, "Chat"] = field(default_factory=dict)
 
     @classmethod
-    async def start(cls, db_dir: Path, clock: ManualClock | None = None) -> "Bot":
-        config = Config(db_path=db_dir / "izdeu.sqlite3", data_dir=db_dir)
+    async def start(cls, db_dir: Path, clock: ManualClock | None = None,
+                    admin_ids: frozenset[int] = frozenset({1})) -> "Bot":
+        config = Config(db_path=db_dir / "izdeu.sqlite3", data_dir=db_dir, admin_ids=admin_ids)
         clock = clock or ManualClock(START)
         services = await open_services(config, clock)
         api = LocalBotAPI()
@@ -60,7 +61,7 @@ class Bot:
 
     async def restart(self) -> "Bot":
         await self.stop()
-        return await Bot.start(self.config.db_path.parent, self.clock)
+        return await Bot.start(self.config.db_path.parent, self.clock, self.config.admin_ids)
 
     def chat(self, user_id: int, language_code: str | None = None) -> "Chat":
         return Chat(self, UpdateFactory(self.app.bot, user_id, language_code))

@@ -60,11 +60,11 @@ async def test_mark_several_as_sent_shows_legal_deadlines(bot: Bot) -> None:
     assert prosecutor.due_on is not None and prosecutor.due_on > date(2026, 12, 25)
     t = bot.t("ru")
     summary = chat.last_text()
-    assert t("Answer due by {due}: {amount} {unit} ({source}).", due=t.date(prosecutor.due_on, "long"),
-             amount=30, unit=t("calendar days"),
+    assert t("Answer due by {due}: {term} ({source}).", due=t.date(prosecutor.due_on, "long"),
+             term=t.ngettext("{n} calendar day", "{n} calendar days", 30),
              source=t("Instruction of the Prosecutor General of Russia, order No. 45")) in summary
-    assert t("Answer due by {due}: {amount} {unit} ({source}).", due=t.date(embassy.due_on, "long"),
-             amount=15, unit=t("working days"),
+    assert t("Answer due by {due}: {term} ({source}).", due=t.date(embassy.due_on, "long"),
+             term=t.ngettext("{n} working day", "{n} working days", 15),
              source=t("Administrative Procedural Code of Kazakhstan, art. 76")) in summary
     case = await bot.services.store.get_case_by_id(case_id)
     assert case is not None and case.status == CaseStatus.LETTERS_SENT

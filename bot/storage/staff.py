@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.database import Database
-from bot.storage.store import _dt, _json, _ts
+from bot.storage.store import LetterRow, _dt, _json, _letter, _ts, load_answers, record_audit
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,6 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-async def record_audit(conn: aiosqlite.Connection, now: datetime, actor_id: int, action: str,
-                       case_id: int | None = None, target_id: int | None = None,
-                       detail: dict[str, Any] | None = None) -> None:
-    """Write one audit entry inside the caller's transaction (ids and codes only)."""
-    await conn.execute(
-        "INSERT INTO audit(at, actor_id, action, case_id, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        (_ts(now), actor_id, action, case_id, target_id, _json(detail or {})),
-    )
-
-
 class AuditStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -92,3 +82,260 @@ def _audit(row: aiosqlite.Row) -> AuditEntry:
     assert at is not None
     return AuditEntry(row["id"], at, row["actor_id"], row["action"], row["case_id"],
                       row["target_id"], json.loads(row["detail"]))
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What /cases shows: any combination narrows the list."""
+
+    status: str | None = None
+    citizenship: str | None = None  # KZ, KG, other
+    overdue: bool = False
+    unassigned: bool = False
+    verified: bool | None = None
+    volunteer_id: int | None = None  # only cases assigned to this volunteer
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    number: str
+    status: str
+    citizenship: str
+    verified: bool
+    missing_name: str
+    created_at: datetime
+    volunteers: tuple[int, ...]
+    overdue: int
+    next_due: str | None
+
+
+class StaffStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- roles ----------------------------------------------------------------
+    async def get(self, user_id: int) -> StaffMember | None:
+        async with self.db.reading() as conn:
+            async with conn.execute("SELECT * FROM staff WHERE user_id = ?", (user_id,)) as cur:
+                row = await cur.fetchone()
+        return _member(row) if row else None
+
+    async def members(self, role: str | None = None) -> list[StaffMember]:
+        query, params = "SELECT * FROM staff", ()
+        if role:
+            query, params = query + " WHERE role = ?", (role,)
+        async with self.db.reading() as conn:
+            async with conn.execute(query + " ORDER BY granted_at", params) as cur:
+                rows = await cur.fetchall()
+        return [_member(r) for r in rows]
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE staff SET locale = ? WHERE user_id = ?", (locale, user_id))
+
+    async def remove(self, user_id: int, actor_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM staff WHERE user_id = ?", (user_id,))
+            if cur.rowcount:
+                await conn.execute(
+                    """UPDATE reminders SET cancelled_at = ? WHERE user_id = ? AND kind =
+                       'volunteer_digest' AND sent_at IS NULL AND cancelled_at IS NULL""",
+                    (_ts(now), user_id))
+                await record_audit(conn, now, actor_id, "role_remove", target_id=user_id)
+            return bool(cur.rowcount)
+
+    # --- invitations ------------------------------------------------------------
+    async def create_invitation(self, code: str, role: str, actor_id: int, now: datetime,
+                                expires_at: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO invitations(code, role, created_by, created_at, expires_at)
+                   VALUES (?, ?, ?, ?, ?)""",
+                (code, role, actor_id, _ts(now), _ts(expires_at)))
+            await record_audit(conn, now, actor_id, "invite", detail={"role": role})
+
+    async def open_invitations(self, now: datetime) -> list[Invitation]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                """SELECT * FROM invitations WHERE used_by IS NULL AND revoked_at IS NULL
+                   AND expires_at > ? ORDER BY created_at""", (_ts(now),)) as cur:
+                rows = await cur.fetchall()
+        return [_invitation(r) for r in rows]
+
+    async def revoke_invitation(self, code: str, actor_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE invitations SET revoked_at = ? WHERE code = ? AND used_by IS NULL
+                   AND revoked_at IS NULL""", (_ts(now), code))
+            if cur.rowcount:
+                await record_audit(conn, now, actor_id, "invite_revoke")
+            return bool(cur.rowcount)
+
+    async def redeem(self, code: str, user_id: int, chat_id: int, locale: str,
+                     now: datetime) -> str | None:
+        """Use a one-time invitation; the role it grants, or None if it is not valid now."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                """SELECT * FROM invitations WHERE code = ? AND used_by IS NULL
+                   AND revoked_at IS NULL AND expires_at > ?""", (code, _ts(now))) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            role = row["role"]
+            await conn.execute("UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ?",
+                               (user_id, _ts(now), code))
+            await conn.execute(
+                """INSERT INTO staff(user_id, chat_id, role, locale, granted_by, granted_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(user_id) DO UPDATE SET role = excluded.role,
+                        granted_by = excluded.granted_by, granted_at = excluded.granted_at""",
+                (user_id, chat_id, role, locale, row["created_by"], _ts(now)))
+            await record_audit(conn, now, row["created_by"], "role_grant", target_id=user_id,
+                               detail={"role": role})
+            return str(role)
+
+    # --- cases ------------------------------------------------------------------
+    async def list_cases(self, flt: CaseFilter, today: str, limit: int,
+                         offset: int) -> tuple[list[CaseSummary], int]:
+        where, params = _case_filter(flt, today)
+        base = f"FROM cases c WHERE {where}"
+        async with self.db.reading() as conn:
+            async with conn.execute(f"SELECT COUNT(*) {base}", params) as cur:
+                total_row = await cur.fetchone()
+            async with conn.execute(
+                f"""SELECT c.*, (SELECT group_concat(volunteer_id) FROM assignments a
+                                 WHERE a.case_id = c.id) AS volunteers,
+                           (SELECT COUNT(*) FROM letters l WHERE l.case_id = c.id AND l.closed = 0
+                              AND l.sent_on IS NOT NULL AND l.due_on < ?) AS overdue,
+                           (SELECT MIN(due_on) FROM letters l WHERE l.case_id = c.id
+                              AND l.closed = 0 AND l.sent_on IS NOT NULL) AS next_due
+                    {base} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?""",
+                (today, *params, limit, offset)) as cur:
+                rows = await cur.fetchall()
+        return [_summary(r) for r in rows], int(total_row[0]) if total_row else 0
+
+    async def volunteers_of(self, case_id: int) -> list[int]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT volunteer_id FROM assignments WHERE case_id = ? ORDER BY assigned_at",
+                (case_id,)) as cur:
+                return [int(r[0]) for r in await cur.fetchall()]
+
+    async def is_assigned(self, case_id: int, volunteer_id: int) -> bool:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT 1 FROM assignments WHERE case_id = ? AND volunteer_id = ?",
+                (case_id, volunteer_id)) as cur:
+                return await cur.fetchone() is not None
+
+    async def assign(self, case_id: int, volunteer_id: int, actor_id: int, now: datetime,
+                     assigned: bool) -> None:
+        async with self.db.transaction() as conn:
+            if assigned:
+                await conn.execute(
+                    """INSERT OR IGNORE INTO assignments(case_id, volunteer_id, assigned_by,
+                                                         assigned_at) VALUES (?, ?, ?, ?)""",
+                    (case_id, volunteer_id, actor_id, _ts(now)))
+            else:
+                await conn.execute(
+                    "DELETE FROM assignments WHERE case_id = ? AND volunteer_id = ?",
+                    (case_id, volunteer_id))
+            await record_audit(conn, now, actor_id, "assign" if assigned else "unassign",
+                               case_id=case_id, target_id=volunteer_id)
+
+    async def set_flag(self, case_id: int, flag: str, value: bool, actor_id: int,
+                       now: datetime) -> None:
+        """verified, or volunteer_details (let volunteers see identity numbers and the account)."""
+        column = {"verified": "verified", "details": "volunteer_details"}[flag]
+        async with self.db.transaction() as conn:
+            await conn.execute(f"UPDATE cases SET {column} = ?, updated_at = ? WHERE id = ?",
+                               (int(value), _ts(now), case_id))
+            await record_audit(conn, now, actor_id, "verify" if flag == "verified" else "details",
+                               case_id=case_id, detail={"value": value})
+
+    async def flags(self, case_id: int) -> dict[str, bool]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT verified, volunteer_details FROM cases WHERE id = ?", (case_id,)) as cur:
+                row = await cur.fetchone()
+        return {"verified": bool(row[0]), "details": bool(row[1])} if row else {}
+
+    async def due_letters(self, volunteer_id: int | None, until: str) -> list[tuple[str, LetterRow]]:
+        """(case number, letter) of open letters due by ``until`` (ISO date), most urgent first;
+        only the volunteer's cases when ``volunteer_id`` is given."""
+        query = """SELECT c.number AS case_number, l.* FROM letters l JOIN cases c ON c.id = l.case_id
+                   WHERE l.closed = 0 AND l.sent_on IS NOT NULL AND l.due_on <= ?"""
+        params: list[Any] = [until]
+        if volunteer_id is not None:
+            query += (" AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id"
+                      " AND a.volunteer_id = ?)")
+            params.append(volunteer_id)
+        async with self.db.reading() as conn:
+            async with conn.execute(query + " ORDER BY l.due_on, l.id", params) as cur:
+                rows = await cur.fetchall()
+        return [(r["case_number"], _letter(r)) for r in rows]
+
+    # --- notes --------------------------------------------------------------------
+    async def add_note(self, case_id: int, author_id: int, text: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO notes(case_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
+                (case_id, author_id, text, _ts(now)))
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "note", author_id, "{}"))
+            await record_audit(conn, now, author_id, "note", case_id=case_id)
+
+    async def notes(self, case_id: int) -> list[Note]:
+        async with self.db.reading() as conn:
+            async with conn.execute(
+                "SELECT * FROM notes WHERE case_id = ? ORDER BY created_at, id", (case_id,)) as cur:
+                rows = await cur.fetchall()
+        return [Note(r["id"], r["case_id"], r["author_id"], r["text"], _dt(r["created_at"]) or
+                     datetime.min) for r in rows]
+
+
+def _case_filter(flt: CaseFilter, today: str) -> tuple[str, list[Any]]:
+    clauses, params = ["1 = 1"], []
+    if flt.status:
+        clauses.append("c.status = ?")
+        params.append(flt.status)
+    if flt.citizenship:
+        clauses.append("c.citizenship = ?")
+        params.append(flt.citizenship)
+    if flt.verified is not None:
+        clauses.append("c.verified = ?")
+        params.append(int(flt.verified))
+    if flt.unassigned:
+        clauses.append("NOT EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id)")
+    if flt.volunteer_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id "
+                       "AND a.volunteer_id = ?)")
+        params.append(flt.volunteer_id)
+    if flt.overdue:
+        clauses.append("EXISTS (SELECT 1 FROM letters l WHERE l.case_id = c.id AND l.closed = 0 "
+                       "AND l.sent_on IS NOT NULL AND l.due_on < ?)")
+        params.append(today)
+    return " AND ".join(clauses), params
+
+
+def _member(row: aiosqlite.Row) -> StaffMember:
+    return StaffMember(row["user_id"], row["chat_id"], row["role"], row["locale"],
+                       _dt(row["granted_at"]) or datetime.min)
+
+
+def _invitation(row: aiosqlite.Row) -> Invitation:
+    return Invitation(row["code"], row["role"], row["created_by"],
+                      _dt(row["created_at"]) or datetime.min,
+                      _dt(row["expires_at"]) or datetime.min, row["used_by"],
+                      row["revoked_at"] is not None)
+
+
+def _summary(row: aiosqlite.Row) -> CaseSummary:
+    answers = load_answers(row["answers"])
+    volunteers = tuple(int(x) for x in (row["volunteers"] or "").split(",") if x)
+    return CaseSummary(row["id"], row["number"], row["status"], row["citizenship"],
+                       bool(row["verified"]), str(answers.get("m_name", "")),
+                       _dt(row["created_at"]) or datetime.min, volunteers, int(row["overdue"]),
+                       row["next_due"])

@@ -51,6 +51,16 @@ async def claim_update(conn: aiosqlite.Connection, update_id: int | None, now: d
         raise DuplicateUpdate(update_id)
 
 
+async def record_audit(conn: aiosqlite.Connection, now: datetime, actor_id: int, action: str,
+                       case_id: int | None = None, target_id: int | None = None,
+                       detail: dict[str, Any] | None = None) -> None:
+    """Write one audit entry inside the caller's transaction (ids and codes only)."""
+    await conn.execute(
+        "INSERT INTO audit(at, actor_id, action, case_id, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        (_ts(now), actor_id, action, case_id, target_id, _json(detail or {})),
+    )
+
+
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -228,12 +238,15 @@ class Store:
         return int(row[0]) if row else 0
 
     # --- deletion -------------------------------------------------------------
-    async def delete_user_data(self, user_id: int) -> int:
+    async def delete_user_data(self, user_id: int, now: datetime) -> int:
         """Remove the user, their draft, cases and events; returns the number of cases removed."""
         async with self.db.transaction() as conn:
             cur = await conn.execute("DELETE FROM cases WHERE reporter_id = ?", (user_id,))
             removed = cur.rowcount
+            await record_audit(conn, now, user_id, "delete", detail={"cases": removed})
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         # Freed pages would still hold the deleted text on disk until overwritten.
         async with self.db.lock:

@@ -28,10 +28,10 @@ CREATE INDEX replies_letter ON replies(letter_id);
 -- restart neither loses nor repeats them. Only ids and dates, no content.
 CREATE TABLE reminders (
     id           INTEGER PRIMARY KEY,
-    user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+    user_id      INTEGER NOT NULL,   -- a family's or a volunteer's Telegram id
     case_id      INTEGER REFERENCES cases(id) ON DELETE CASCADE,
     letter_id    INTEGER REFERENCES letters(id) ON DELETE CASCADE,
-    kind         TEXT    NOT NULL,   -- prepare, overdue, digest
+    kind         TEXT    NOT NULL,   -- prepare, overdue, digest, volunteer_digest
     due_at       TEXT    NOT NULL,   -- UTC
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT,
@@ -46,7 +46,7 @@ CREATE UNIQUE INDEX reminders_once ON reminders(user_id, kind, COALESCE(letter_i
 -- A short form in progress (mark letters as sent, log a reply...), so a restart
 -- in the middle of one loses nothing.
 CREATE TABLE forms (
-    user_id    INTEGER PRIMARY KEY REFERENCES users(user_id) ON DELETE CASCADE,
+    user_id    INTEGER PRIMARY KEY,  -- families and staff alike
     name       TEXT    NOT NULL,
     step       TEXT    NOT NULL,
     data       TEXT    NOT NULL,     -- JSON

@@ -1,0 +1,604 @@
+"""Caseworkers and volunteers in the chat: cases, dossier, assignment, notes, messages, audit.
+
+Every command and every button asks the core for the role first; to anyone
+without it the answer is a plain "not available", the same for a case that
+exists and one that does not.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.domain.models import Case, CaseStatus
+from bot.domain.validators import InvalidInput, clean_text
+from bot.app import Services
+from bot.followup import DEFAULT_TZ, at_local
+from bot.i18n import N_, Translator, pick_locale
+from bot.staff import MANAGERS, MAY_INVITE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor, NotAllowed, Role
+from bot.storage.followup import Form, NewReminder
+from bot.storage.staff import CaseFilter
+from handlers import texts
+from handlers.common import Context, drop_buttons, say, services
+from handlers.followup import letter_state, letter_title
+
+PREFIX = "W"
+STAFF_FORMS = frozenset({"note", "relay", "relay_back"})
+STATUSES = list(CaseStatus)
+CITIZENSHIP_CODES = {"x": None, "K": "KZ", "G": "KG", "O": "other"}
+ROLE_NAMES = {"caseworker": N_("caseworker"), "volunteer": N_("volunteer"),
+              "admin": N_("administrator")}
+
+STAFF_HELP = N_(
+    "Commands for the organisation:\n"
+    "/cases: all cases, with filters (caseworkers)\n"
+    "/case NUMBER: the dossier of a case\n"
+    "/my: the cases assigned to you (volunteers)\n"
+    "/due: letters overdue or due this week\n"
+    "/invite volunteer or /invite caseworker: a one-time invitation link\n"
+    "/invites: open invitations; /staff: people with a role\n"
+    "/export, /stats: reports and charts (caseworkers)\n"
+    "/audit: who looked at or exported what"
+)
+
+
+def _button(text: str, *parts: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in (PREFIX,) + parts))
+
+
+async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
+    """The sender's role and language (a staff member's own, else the family's, else Telegram's)."""
+    s = services(context)
+    tg_user = update.effective_user
+    assert tg_user is not None
+    actor = await s.staff.actor(tg_user.id)
+    member = await s.staff.staff.get(tg_user.id)
+    user = await s.store.get_user(tg_user.id)
+    locale = (member.locale if member else None) or (user.locale if user else None) or \
+        pick_locale(tg_user.language_code)
+    return actor, s.catalogs.get(locale)
+
+
+async def not_available(update: Update, context: Context, t: Translator) -> None:
+    await say(update, context, t("This is not available."))
+
+
+def staff_only(roles: frozenset[Role]) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
+    """Check the role on every call; others learn nothing."""
+    def wrap(func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        async def handler(update: Update, context: Context) -> None:
+            actor, t = await actor_and_t(update, context)
+            if actor.role not in roles:
+                if update.callback_query:
+                    await update.callback_query.answer()
+                await not_available(update, context, t)
+                return
+            await func(update, context, actor, t)
+        handler.__name__ = func.__name__
+        handler.__doc__ = func.__doc__
+        return handler
+    return wrap
+
+
+# --- /cases ------------------------------------------------------------------
+def parse_filter(code: str) -> CaseFilter:
+    """Filters travel in callback data as five characters: status, citizenship, overdue,
+    unassigned, verified (x = any)."""
+    code = (code + "xxxxx")[:5]
+    status = STATUSES[int(code[0], 16)].value if code[0] != "x" and code[0] in "0123456789abcdef" and int(code[0], 16) < len(STATUSES) else None
+    verified = {"1": True, "0": False}.get(code[4])
+    return CaseFilter(status=status, citizenship=CITIZENSHIP_CODES.get(code[1]),
+                      overdue=code[2] == "1", unassigned=code[3] == "1", verified=verified)
+
+
+def filter_code(flt: CaseFilter) -> str:
+    status = format(STATUSES.index(CaseStatus(flt.status)), "x") if flt.status else "x"
+    cit = {v: k for k, v in CITIZENSHIP_CODES.items()}.get(flt.citizenship, "x")
+    verified = {True: "1", False: "0"}.get(flt.verified, "x") if flt.verified is not None else "x"
+    return f"{status}{cit}{int(flt.overdue)}{int(flt.unassigned)}{verified}"
+
+
+def _cycle(code: str, which: str) -> str:
+    code = (code + "xxxxx")[:5]
+    chars = list(code)
+    if which == "s":
+        order = ["x"] + [format(i, "x") for i in range(len(STATUSES))]
+        chars[0] = order[(order.index(chars[0]) + 1) % len(order)] if chars[0] in order else "x"
+    elif which == "c":
+        order = list(CITIZENSHIP_CODES)
+        chars[1] = order[(order.index(chars[1]) + 1) % len(order)] if chars[1] in order else "x"
+    elif which == "o":
+        chars[2] = "0" if chars[2] == "1" else "1"
+    elif which == "u":
+        chars[3] = "0" if chars[3] == "1" else "1"
+    elif which == "v":
+        order = ["x", "1", "0"]
+        chars[4] = order[(order.index(chars[4]) + 1) % 3] if chars[4] in order else "x"
+    return "".join(chars)
+
+
+@staff_only(MANAGERS)
+async def cases_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    await show_cases(update, context, actor, t, "xx00x", 0)
+
+
+@staff_only(frozenset({Role.VOLUNTEER}) | MANAGERS)
+async def my_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    """/my: the cases assigned to this volunteer (caseworkers may be assigned too)."""
+    s = services(context)
+    flt = CaseFilter(volunteer_id=actor.user_id)
+    today = s.clock.now().date().isoformat()
+    rows, total = await s.staff.staff.list_cases(flt, today, 50, 0)
+    if not rows:
+        await say(update, context, t("No cases are assigned to you yet."))
+        return
+    lines = [t("Your cases ({n}):", n=total)]
+    for c in rows:
+        due = ""
+        if c.overdue:
+            due = " · ⏰ " + t.ngettext("{n} overdue letter", "{n} overdue letters", c.overdue)
+        elif c.next_due:
+            due = " · " + t("next answer due {date}", date=t.date(date.fromisoformat(c.next_due), "medium"))
+        lines.append(f"{c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}{due}")
+    buttons = [[_button(c.number, "c", c.id)] for c in rows]
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+@staff_only(frozenset({Role.VOLUNTEER}) | MANAGERS)
+async def due_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    """/due: overdue or due within a week, most urgent first."""
+    s = services(context)
+    today = s.clock.now().date()
+    volunteer = actor.user_id if actor.role is Role.VOLUNTEER else None
+    items = await s.staff.staff.due_letters(volunteer, (today + timedelta(days=7)).isoformat())
+    if not items:
+        await say(update, context, t("Nothing is overdue or due this week."))
+        return
+    lines = [t("Overdue or due this week:")]
+    for number, row in items:
+        lines.append(f"{number} · {letter_title(t, row)}\n   {letter_state(t, row, today)}")
+    await say(update, context, "\n".join(lines))
+
+
+async def show_cases(update: Update, context: Context, actor: Actor, t: Translator, code: str,
+                     page: int) -> None:
+    s = services(context)
+    flt = parse_filter(code)
+    rows, total = await s.staff.list_cases(actor, flt, page)
+    code = filter_code(flt)
+    pages = max(1, -(-total // 8))
+    lines = [t("Cases: {n}", n=total) + f" · {page + 1}/{pages}"]
+    for c in rows:
+        marks = ("✔" if c.verified else "·") + (" ⏰" if c.overdue else "") + ("" if c.volunteers else " ∅")
+        lines.append(f"{marks} {c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}")
+    if not rows:
+        lines.append(t("No cases match."))
+    status_label = texts.status_name(t, CaseStatus(flt.status)) if flt.status else t("any")
+    cit_label = {None: t("any"), "KZ": t("Kazakhstan"), "KG": t("Kyrgyzstan"),
+                 "other": t("Other country")}[flt.citizenship]
+    verified_label = {None: t("any"), True: t("verified"), False: t("not verified")}[flt.verified]
+    buttons = [[_button(c.number, "c", c.id)] for c in rows]
+    buttons += [
+        [_button(t("Status: {status}", status=status_label), "f", "s", code)],
+        [_button(t("Citizenship: {value}", value=cit_label), "f", "c", code)],
+        [_button(("☑ " if flt.overdue else "☐ ") + t("Overdue"), "f", "o", code),
+         _button(("☑ " if flt.unassigned else "☐ ") + t("Unassigned"), "f", "u", code)],
+        [_button(t("Checked: {value}", value=verified_label), "f", "v", code)],
+    ]
+    nav = []
+    if page > 0:
+        nav.append(_button("⬅", "l", page - 1, code))
+    if page + 1 < pages:
+        nav.append(_button("➡", "l", page + 1, code))
+    if nav:
+        buttons.append(nav)
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+# --- the dossier ----------------------------------------------------------------
+async def show_dossier(update: Update, context: Context, actor: Actor, t: Translator,
+                       case: Case) -> None:
+    s = services(context)
+    answers = await s.staff.visible_answers(actor, case)
+    flags = await s.staff.staff.flags(case.id)
+    volunteers = await s.staff.staff.volunteers_of(case.id)
+    head = [
+        t("Case {number}", number=case.number),
+        t("Status: {status}", status=texts.status_name(t, case.status)),
+        t("Reported on {date}", date=t.date(case.created_at.date(), "long")),
+        "✔ " + t("verified") if flags.get("verified") else "· " + t("not verified"),
+        t("Volunteers: {ids}", ids=", ".join(map(str, volunteers)) or "—"),
+    ]
+    parts = ["\n".join(head), texts.answers_text(t, answers)]
+    rows = await s.letters.store.letters_of(case.id)
+    today = s.clock.now().date()
+    sent = [r for r in rows if r.generated_at or r.sent_on or r.parent_id]
+    if sent:
+        parts.append("\n".join([t("Letters:")] + [f"• {letter_title(t, r)}: {letter_state(t, r, today)}"
+                                                   for r in sent]))
+    notes = await s.staff.staff.notes(case.id)
+    if notes and actor.role in STAFF_ROLES:
+        parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "
+                                               f"({n.author_id}): {n.text}" for n in notes]))
+    buttons = [[_button(t("Change the status"), "s", case.id), _button(t("Add a note"), "n", case.id)],
+               [_button(t("Message the family"), "m", case.id)]]
+    if actor.role in MANAGERS:
+        buttons.append([_button(("✔ " if flags.get("verified") else "") + t("Checked with the family"),
+                                "v", case.id),
+                        _button(t("Assign volunteers"), "a", case.id)])
+        buttons.append([_button(("☑ " if flags.get("details") else "☐ ")
+                                + t("Volunteers see identity numbers and the account"), "d", case.id)])
+        buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
+    await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
+
+
+async def staff_case_command(update: Update, context: Context, number: str) -> bool:
+    """/case NUMBER for staff; False when the sender has no staff role (the family's view runs)."""
+    actor, t = await actor_and_t(update, context)
+    if actor.role not in STAFF_ROLES:
+        return False
+    case = await services(context).staff.open_case(actor, number=number)
+    if case is None:
+        await not_available(update, context, t)
+        return True
+    await show_dossier(update, context, actor, t, case)
+    return True
+
+
+# --- invitations and roles -------------------------------------------------------------
+@staff_only(MANAGERS)
+async def invite_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    s = services(context)
+    role = (context.args or ["volunteer"])[0].lower()
+    try:
+        invitation = await s.staff.invite(actor, role)
+    except NotAllowed:
+        allowed = " / ".join(MAY_INVITE.get(actor.role, ()))
+        await say(update, context, t("You can invite: {roles}.", roles=allowed))
+        return
+    username = context.bot.username or "bot"
+    link = f"https://t.me/{username}?start=inv_{invitation.code}"
+    tz = DEFAULT_TZ
+    await say(update, context, t(
+        "A one-time invitation for a {role}. It works once and expires on {date}. Send the "
+        "link only to that person:\n{link}",
+        role=t(ROLE_NAMES[role]), date=t.datetime(invitation.expires_at, "short", tz=tz), link=link))
+
+
+@staff_only(MANAGERS)
+async def invites_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    s = services(context)
+    invitations = await s.staff.invitations(actor)
+    if not invitations:
+        await say(update, context, t("There are no open invitations."))
+        return
+    lines = [t("Open invitations:")]
+    buttons = []
+    for inv in invitations:
+        lines.append(f"{inv.code[:6]}… · {t(ROLE_NAMES[inv.role])} · "
+                     + t("expires {date}", date=t.datetime(inv.expires_at, "short", tz=DEFAULT_TZ)))
+        buttons.append([_button(t("Revoke {code}", code=inv.code[:6]), "i", inv.code)])
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+@staff_only(MANAGERS)
+async def staff_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    s = services(context)
+    members = await s.staff.staff.members()
+    if not members:
+        await say(update, context, t("Nobody has a role yet. Use /invite."))
+        return
+    lines = [t("People with a role:")]
+    buttons = []
+    for m in members:
+        lines.append(f"{m.user_id} · {t(ROLE_NAMES[m.role])}")
+        if actor.role is Role.ADMIN or m.role == "volunteer":
+            buttons.append([_button(t("Remove the role of {id}", id=m.user_id), "R", m.user_id)])
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+async def redeem_invitation(update: Update, context: Context, code: str) -> None:
+    s = services(context)
+    tg_user, chat = update.effective_user, update.effective_chat
+    assert tg_user is not None and chat is not None
+    existing = await s.store.get_user(tg_user.id)
+    locale = (existing.locale if existing else None) or pick_locale(tg_user.language_code) or "ru"
+    t = s.catalogs.get(locale)
+    role = await s.staff.redeem(code, tg_user.id, chat.id, locale)
+    if role is None:
+        await say(update, context, t("This invitation is not valid: it was used, revoked or "
+                                     "has expired. Ask for a new one."))
+        return
+    await say(update, context, t("Welcome. You are now a {role} of the organisation.",
+                                 role=t(ROLE_NAMES[role])) + "\n\n" + t(STAFF_HELP))
+
+
+@staff_only(MANAGERS)
+async def audit_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    s = services(context)
+    entries = await s.staff.audit.entries(limit=30)
+    if not entries:
+        await say(update, context, t("The audit log is empty."))
+        return
+    lines = [t("Audit log, newest first:")]
+    for e in entries:
+        target = f" → {e.target_id}" if e.target_id else ""
+        case = f" · case #{e.case_id}" if e.case_id else ""
+        lines.append(f"{t.datetime(e.at, 'short', tz=DEFAULT_TZ)} · {e.actor_id} · {e.action}{case}{target}")
+    await say(update, context, "\n".join(lines))
+
+
+# --- buttons ---------------------------------------------------------------------------
+async def on_staff_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    parts = query.data.split(":")
+    op = parts[1] if len(parts) > 1 else ""
+    args = parts[2:]
+    actor, t = await actor_and_t(update, context)
+    if op == "r":  # the family answers a message from the organisation
+        await _family_reply(update, context, actor, t, args)
+        return
+    if actor.role not in STAFF_ROLES:
+        await not_available(update, context, t)
+        return
+    handler = BUTTONS.get(op)
+    if handler is None:
+        return
+    try:
+        await handler(update, context, actor, t, args)
+    except (NotAllowed, ValueError, IndexError):
+        await not_available(update, context, t)
+
+
+async def _case_arg(update: Update, context: Context, actor: Actor, t: Translator,
+                    args: list[str]) -> Case | None:
+    case_id = int(args[0]) if args and args[0].isdigit() else 0
+    case = await services(context).staff.open_case(actor, case_id=case_id)
+    if case is None:
+        await not_available(update, context, t)
+    return case
+
+
+async def _b_list(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    if actor.role not in MANAGERS:
+        raise NotAllowed(actor.role)
+    await drop_buttons(update)
+    await show_cases(update, context, actor, t, args[1] if len(args) > 1 else "xx00x", int(args[0]))
+
+
+async def _b_filter(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    if actor.role not in MANAGERS:
+        raise NotAllowed(actor.role)
+    await drop_buttons(update)
+    await show_cases(update, context, actor, t, _cycle(args[1] if len(args) > 1 else "", args[0]), 0)
+
+
+async def _b_case(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case:
+        await show_dossier(update, context, actor, t, case)
+
+
+async def _b_status_menu(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case is None:
+        return
+    allowed = STATUSES if actor.role in MANAGERS else list(VOLUNTEER_STATUSES)
+    await say(update, context, t("New status for case {number}:", number=case.number),
+              InlineKeyboardMarkup([[_button(texts.status_name(t, st), "S", case.id, STATUSES.index(st))]
+                                    for st in allowed]))
+
+
+async def _b_status(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case is None:
+        return
+    status = STATUSES[int(args[1])]
+    await services(context).staff.set_status(actor, case, status)
+    await drop_buttons(update)
+    await say(update, context, t("Status of case {number}: {status}.", number=case.number,
+                                 status=texts.status_name(t, status)))
+    await _tell_family_status(context, case, status)
+
+
+async def _tell_family_status(context: Context, case: Case, status: CaseStatus) -> None:
+    s = services(context)
+    family = await s.store.get_user(case.reporter_id)
+    if family is None or family.blocked_at:
+        return
+    ft = s.catalogs.get(family.locale)
+    await context.bot.send_message(family.chat_id, ft("The status of your case {number} is now: "
+                                                      "{status}.", number=case.number,
+                                                      status=texts.status_name(ft, status)))
+
+
+async def _b_verified(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    await _toggle(update, context, actor, t, args, "verified")
+
+
+async def _b_details(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    await _toggle(update, context, actor, t, args, "details")
+
+
+async def _toggle(update: Update, context: Context, actor: Actor, t: Translator, args: list[str],
+                  flag: str) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case is None:
+        return
+    s = services(context)
+    flags = await s.staff.staff.flags(case.id)
+    await s.staff.set_flag(actor, case, flag, not flags.get(flag, False))
+    await drop_buttons(update)
+    await show_dossier(update, context, actor, t, case)
+
+
+async def _b_assign_menu(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    if actor.role not in MANAGERS:
+        raise NotAllowed(actor.role)
+    case = await _case_arg(update, context, actor, t, args)
+    if case is None:
+        return
+    s = services(context)
+    volunteers = await s.staff.staff.members("volunteer")
+    assigned = set(await s.staff.staff.volunteers_of(case.id))
+    if not volunteers:
+        await say(update, context, t("There are no volunteers yet. Invite one with /invite volunteer."))
+        return
+    await say(update, context, t("Volunteers for case {number}:", number=case.number),
+              InlineKeyboardMarkup([[_button(("☑ " if v.user_id in assigned else "☐ ") + str(v.user_id),
+                                             "A", case.id, v.user_id)] for v in volunteers]))
+
+
+async def _b_assign(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case is None:
+        return
+    s = services(context)
+    volunteer = int(args[1])
+    assigned = volunteer in await s.staff.staff.volunteers_of(case.id)
+    await s.staff.assign(actor, case, volunteer, not assigned)
+    await drop_buttons(update)
+    await _b_assign_menu(update, context, actor, t, args[:1])
+    if not assigned:
+        member = await s.staff.staff.get(volunteer)
+        if member is not None:
+            vt = s.catalogs.get(member.locale)
+            await context.bot.send_message(member.chat_id, vt(
+                "You are assigned to case {number}. /my lists your cases.", number=case.number))
+            await s.followup.store.schedule([_volunteer_digest(s, volunteer)], s.clock.now())
+
+
+def _volunteer_digest(s: Services, volunteer_id: int) -> NewReminder:
+    day = (s.clock.now() + timedelta(days=1)).date()
+    return NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, DEFAULT_TZ))
+
+
+async def _b_note(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case:
+        await _start_form(update, context, actor, "note", {"case_id": case.id})
+        await say(update, context, t("Write the note for case {number}:", number=case.number))
+
+
+async def _b_message(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case:
+        await _start_form(update, context, actor, "relay", {"case_id": case.id})
+        await say(update, context, t("Write the message to the family of case {number}. It goes "
+                                     "through the bot: they do not see your name or number.",
+                                     number=case.number))
+
+
+async def _b_revoke(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    done = await services(context).staff.revoke(actor, args[0])
+    await drop_buttons(update)
+    await say(update, context, t("The invitation is revoked.") if done else t("This is not available."))
+
+
+async def _b_remove_role(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    done = await services(context).staff.remove_role(actor, int(args[0]))
+    await drop_buttons(update)
+    await say(update, context, t("The role is removed.") if done else t("This is not available."))
+
+
+async def _b_dossier(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+    from handlers.exports import send_dossier
+
+    if actor.role not in MANAGERS:
+        raise NotAllowed(actor.role)
+    case = await _case_arg(update, context, actor, t, args)
+    if case:
+        await send_dossier(update, context, actor, t, case)
+
+
+BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
+    "l": _b_list, "f": _b_filter, "c": _b_case, "s": _b_status_menu, "S": _b_status,
+    "v": _b_verified, "d": _b_details, "a": _b_assign_menu, "A": _b_assign, "n": _b_note,
+    "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier,
+}
+
+
+# --- staff forms: notes and messages ------------------------------------------------------
+async def _start_form(update: Update, context: Context, actor: Actor, name: str, data: dict) -> None:
+    s = services(context)
+    await s.followup.store.save_form(actor.user_id, Form(name, "text", data), s.clock.now())
+
+
+async def handle_staff_form(update: Update, context: Context, form: Form) -> None:
+    """The text of a note, or of a message between the organisation and a family."""
+    s = services(context)
+    actor, t = await actor_and_t(update, context)
+    message = update.effective_message
+    if message is None or not message.text:
+        await say(update, context, texts.error(t, InvalidInput("need_text")))
+        return
+    try:
+        text, _ = clean_text(message.text, 3000, truncate=False)
+    except InvalidInput as err:
+        await say(update, context, texts.error(t, err))
+        return
+    await s.followup.store.drop_form(actor.user_id)
+    case = await s.store.get_case_by_id(int(form.data.get("case_id", 0)))
+    if case is None:
+        await not_available(update, context, t)
+        return
+    try:
+        if form.name == "note":
+            await s.staff.add_note(actor, case, text)
+            await say(update, context, t("The note is saved."))
+        elif form.name == "relay":
+            await _relay_to_family(context, actor, case, text)
+            await say(update, context, t("The message is sent to the family."))
+        elif form.name == "relay_back":
+            await _relay_to_staff(context, actor, case, int(form.data.get("to", 0)), text)
+            await say(update, context, t("Your answer is sent."))
+    except NotAllowed:
+        await not_available(update, context, t)
+
+
+async def _relay_to_family(context: Context, actor: Actor, case: Case, text: str) -> None:
+    s = services(context)
+    if not await s.staff.may_see(actor, case) or actor.role not in STAFF_ROLES:
+        raise NotAllowed("relay")
+    family = await s.store.get_user(case.reporter_id)
+    if family is None:
+        raise NotAllowed("no family")
+    ft = s.catalogs.get(family.locale)
+    await context.bot.send_message(
+        family.chat_id,
+        ft("A message from the organisation about case {number}:", number=case.number) + "\n\n" + text,
+        reply_markup=InlineKeyboardMarkup([[_button(ft("Answer"), "r", case.id, actor.user_id)]]))
+    await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id,
+                               target_id=case.reporter_id)
+
+
+async def _family_reply(update: Update, context: Context, actor: Actor, t: Translator,
+                        args: list[str]) -> None:
+    """The family taps Answer under a message from the organisation."""
+    s = services(context)
+    case = await s.store.get_case_by_id(int(args[0])) if args and args[0].isdigit() else None
+    if case is None or case.reporter_id != actor.user_id or len(args) < 2 or not args[1].isdigit():
+        await not_available(update, context, t)
+        return
+    await _start_form(update, context, actor, "relay_back", {"case_id": case.id, "to": int(args[1])})
+    await say(update, context, t("Write your answer; it goes to the organisation through the bot."))
+
+
+async def _relay_to_staff(context: Context, actor: Actor, case: Case, to: int, text: str) -> None:
+    s = services(context)
+    if case.reporter_id != actor.user_id:
+        raise NotAllowed("relay back")
+    target = await s.staff.actor(to)
+    member = await s.staff.staff.get(to)
+    if target.role not in STAFF_ROLES or not await s.staff.may_see(target, case):
+        raise NotAllowed("relay target")
+    chat_id = member.chat_id if member else to
+    st = s.catalogs.get(member.locale if member else None)
+    await context.bot.send_message(
+        chat_id, st("The family of case {number} answers:", number=case.number) + "\n\n" + text,
+        reply_markup=InlineKeyboardMarkup([[_button(st("Answer"), "m", case.id)]]))
+    await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to)

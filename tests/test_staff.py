@@ -1,0 +1,247 @@
+"""Caseworkers and volunteers: roles by invitation, access on every call, assignment, audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain.models import CaseStatus
+from handlers import jobs
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill
+
+ADMIN = 1
+NOT_AVAILABLE = "This is not available."
+
+
+async def reported_case(bot: Bot, chat: Chat, locale: str = "ru") -> int:
+    await consent(chat, locale)
+    await fill(chat, KZ_REPORT)
+    await chat.press("confirm")
+    return (await bot.services.store.cases_of(chat.user_id))[0].id
+
+
+async def invite(bot: Bot, by: Chat, role: str) -> str:
+    await by.send(f"/invite {role}")
+    match = re.search(r"start=inv_([A-Za-z0-9_-]+)", by.last_text())
+    assert match, by.last_text()
+    return match.group(1)
+
+
+async def make_staff(bot: Bot, user_id: int, role: str, locale: str = "ru") -> Chat:
+    admin = bot.chat(ADMIN, "ru")
+    code = await invite(bot, admin, role)
+    chat = bot.chat(user_id, locale)
+    await chat.send(f"/start inv_{code}")
+    return chat
+
+
+async def audit_actions(bot: Bot) -> list[str]:
+    return [e.action for e in await bot.services.staff.audit.entries(limit=500)]
+
+
+async def test_invitation_is_one_time_expires_and_can_be_revoked(bot: Bot) -> None:
+    admin = bot.chat(ADMIN, "ru")
+    code = await invite(bot, admin, "volunteer")
+    volunteer = bot.chat(500, "kk")
+    await volunteer.send(f"/start inv_{code}")
+    assert (await bot.services.staff.actor(500)).role.value == "volunteer"
+    other = bot.chat(501, "ru")
+    await other.send(f"/start inv_{code}")  # used already
+    assert (await bot.services.staff.actor(501)).role.value == "relative"
+    assert other.last_text() == bot.t("ru")("This invitation is not valid: it was used, "
+                                            "revoked or has expired. Ask for a new one.")
+    expired = await invite(bot, admin, "caseworker")
+    bot.clock.advance(timedelta(hours=73))
+    await other.send(f"/start inv_{expired}")
+    assert (await bot.services.staff.actor(501)).role.value == "relative"
+    revoked = await invite(bot, admin, "caseworker")
+    await admin.send("/invites")
+    await admin.press(f"W:i:{revoked}")
+    await other.send(f"/start inv_{revoked}")
+    assert (await bot.services.staff.actor(501)).role.value == "relative"
+    actions = await audit_actions(bot)
+    assert actions.count("invite") == 3 and "invite_revoke" in actions and "role_grant" in actions
+
+
+async def test_caseworker_may_invite_volunteers_only_and_roles_can_be_removed(bot: Bot) -> None:
+    caseworker = await make_staff(bot, 510, "caseworker")
+    await caseworker.send("/invite caseworker")
+    assert "start=inv_" not in caseworker.last_text()
+    code = await invite(bot, caseworker, "volunteer")
+    volunteer = bot.chat(511, "ru")
+    await volunteer.send(f"/start inv_{code}")
+    await caseworker.send("/staff")
+    await caseworker.press("W:R:511")
+    assert (await bot.services.staff.actor(511)).role.value == "relative"
+    assert "role_remove" in await audit_actions(bot)
+
+
+STAFF_COMMANDS = {"cases", "my", "due", "invite", "invites", "staff", "audit", "export", "stats"}
+
+
+async def test_every_command_and_button_checks_the_role(bot: Bot) -> None:
+    """A relative reaches nothing of the organisation's side, and learns nothing."""
+    family = bot.chat(520, "ru")
+    case_id = await reported_case(bot, family)
+    number = (await bot.services.store.get_case_by_id(case_id)).number  # type: ignore[union-attr]
+    relative = bot.chat(521, "ru")
+    await consent(relative, "ru")
+    commands = {c for group in bot.app.handlers.values() for h in group
+                if isinstance(h, CommandHandler) for c in h.commands}
+    assert {"cases", "my", "due", "invite", "invites", "staff", "audit"} <= commands
+    for command in sorted(commands & STAFF_COMMANDS):
+        mark = relative.mark()
+        await relative.send(f"/{command}")
+        assert relative.texts(mark) == [bot.t("ru")(NOT_AVAILABLE)], command
+    patterns = [h.pattern.pattern for group in bot.app.handlers.values() for h in group
+                if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
+    assert "^W:" in patterns
+    forged = [f"W:c:{case_id}", f"W:s:{case_id}", f"W:S:{case_id}:9", f"W:v:{case_id}",
+              f"W:d:{case_id}", f"W:a:{case_id}", f"W:A:{case_id}:521", f"W:n:{case_id}",
+              f"W:m:{case_id}", "W:l:0:xx00x", "W:f:s:xx00x", "W:i:abc", "W:R:1",
+              f"W:x:{case_id}", f"W:r:{case_id}:1", "W:zz"]
+    for data in forged:
+        mark = relative.mark()
+        await relative.press_data(data)
+        replies = relative.texts(mark)
+        assert all(number not in text and "Әлібек" not in text for text in replies), data
+    await relative.send(f"/case {number}")
+    assert relative.last_text() == bot.t("ru")("You have no case with the number {number}.",
+                                                number=number)
+    case = await bot.services.store.get_case_by_id(case_id)
+    assert case is not None and case.status == CaseStatus.REPORTED
+
+
+async def test_caseworker_lists_filters_and_works_on_a_case(bot: Bot) -> None:
+    family = bot.chat(530, "kk")
+    case_id = await reported_case(bot, family, "kk")
+    for i in range(9):  # more cases than one page
+        await reported_case(bot, bot.chat(600 + i, "ru"))
+    caseworker = await make_staff(bot, 531, "caseworker")
+    volunteer = await make_staff(bot, 532, "volunteer")
+    await caseworker.send("/cases")
+    assert "1/2" in caseworker.last_text()
+    await caseworker.press("➡")
+    assert "2/2" in caseworker.last_text()
+    await caseworker.press_data("W:f:u:xx00x")  # unassigned only
+    assert bot.t("ru")("Cases: {n}", n=10) in caseworker.last_text()
+    await caseworker.press_data(f"W:c:{case_id}")
+    dossier = caseworker.last_text()
+    assert "Әлібек Құрманғазыұлы" in dossier and "+77011234567" in dossier
+    await caseworker.press_data(f"W:A:{case_id}:532")
+    assert any("KZ-2026-0001" in t for t in volunteer.texts())
+    await caseworker.press_data(f"W:v:{case_id}")
+    assert (await bot.services.staff.staff.flags(case_id))["verified"]
+    await caseworker.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.IN_CONTACT)}")
+    kk = bot.t("kk")
+    assert family.last_text().startswith(kk("The status of your case {number} is now: {status}.",
+                                            number="KZ-2026-0001", status="")[:20])
+    await caseworker.press_data(f"W:n:{case_id}")
+    await caseworker.send("Позвонили семье, ждут ответа из ГВП")
+    notes = await bot.services.staff.staff.notes(case_id)
+    assert [n.text for n in notes] == ["Позвонили семье, ждут ответа из ГВП"]
+    await caseworker.press_data("W:f:u:xx01x")  # back to all
+    actions = await audit_actions(bot)
+    for action in ("view_case", "assign", "verify", "status", "note"):
+        assert action in actions
+
+
+async def test_volunteer_sees_only_assigned_cases_and_restricted_fields(bot: Bot) -> None:
+    family = bot.chat(540, "ru")
+    case_id = await reported_case(bot, family)
+    other_id = await reported_case(bot, bot.chat(541, "ru"))
+    caseworker = await make_staff(bot, 542, "caseworker")
+    volunteer = await make_staff(bot, 543, "volunteer")
+    other_number = (await bot.services.store.get_case_by_id(other_id)).number  # type: ignore[union-attr]
+    await volunteer.send(f"/case {other_number}")
+    assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
+    await volunteer.press_data(f"W:c:{other_id}")
+    assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
+    await volunteer.press_data(f"W:S:{other_id}:6")
+    assert (await bot.services.store.get_case_by_id(other_id)).status == CaseStatus.REPORTED  # type: ignore[union-attr]
+    await caseworker.press_data(f"W:A:{case_id}:543")
+    await volunteer.send("/my")
+    assert "KZ-2026-0001" in volunteer.last_text() and other_number not in volunteer.last_text()
+    await volunteer.press_data(f"W:c:{case_id}")
+    dossier = volunteer.last_text()
+    assert "Әлібек Құрманғазыұлы" in dossier
+    assert "+77011234567" not in dossier and "Его задержали" not in dossier
+    assert "700315450120" not in dossier and "N12345678" not in dossier
+    await caseworker.press_data(f"W:d:{case_id}")
+    await volunteer.press_data(f"W:c:{case_id}")
+    assert "Его задержали" in volunteer.last_text()
+    await volunteer.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.CLOSED)}")
+    assert (await bot.services.store.get_case_by_id(case_id)).status != CaseStatus.CLOSED  # type: ignore[union-attr]
+    await volunteer.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.IN_CONTACT)}")
+    assert (await bot.services.store.get_case_by_id(case_id)).status == CaseStatus.IN_CONTACT  # type: ignore[union-attr]
+    await caseworker.press_data(f"W:A:{case_id}:543")  # unassigned again
+    await volunteer.press_data(f"W:c:{case_id}")  # an old button
+    assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
+
+
+async def test_message_the_family_through_the_bot(bot: Bot) -> None:
+    family = bot.chat(550, "ky")
+    case_id = await reported_case(bot, family, "ky")
+    caseworker = await make_staff(bot, 551, "caseworker")
+    volunteer = await make_staff(bot, 552, "volunteer")
+    await caseworker.press_data(f"W:A:{case_id}:552")
+    await volunteer.press_data(f"W:m:{case_id}")
+    await volunteer.send("Здравствуйте! Получили ли вы ответ из посольства?")
+    message = family.last()
+    assert "Получили ли вы ответ" in message.text
+    assert "552" not in message.text
+    data, _ = family.button("W:r:" + str(case_id) + ":552")
+    await family.press_data(data, message.result)
+    await family.send("Да, пришла отписка")
+    assert "Да, пришла отписка" in volunteer.last_text()
+    stranger = bot.chat(553, "ru")
+    await consent(stranger, "ru")
+    await stranger.press_data(f"W:r:{case_id}:552")  # not their case
+    assert stranger.last_text() == bot.t("ru")(NOT_AVAILABLE)
+    assert (await audit_actions(bot)).count("message") == 2
+
+
+async def test_due_lists_and_volunteer_daily_digest(bot: Bot) -> None:
+    family = bot.chat(560, "ru")
+    case_id = await reported_case(bot, family)
+    await family.press(f"L:g:{case_id}")
+    await family.press("all")
+    await family.press(f"L:n:{case_id}:ru")
+    rows = await bot.services.letters.store.letters_of(case_id)
+    prosecutor = next(r for r in rows if r.addressee_id == "prosecutor_general")
+    await family.send("/track")
+    await family.press(f"F:s:{case_id}")
+    await family.press(f"F:p:{prosecutor.id}")
+    await family.press("F:n:0")
+    await family.send("01.09.2026")
+    await family.press("F:h:online")
+    caseworker = await make_staff(bot, 561, "caseworker")
+    volunteer = await make_staff(bot, 562, "volunteer")
+    await caseworker.press_data(f"W:A:{case_id}:562")
+    await volunteer.send("/due")
+    assert "KZ-2026-0001" in volunteer.last_text()
+    bot.clock.advance(timedelta(days=1))
+    mark = volunteer.mark()
+    await jobs.send_due_reminders(bot.app)
+    assert any("KZ-2026-0001" in text for text in volunteer.texts(mark))
+    pending = await bot.services.followup.store.pending_reminders(562)
+    assert [r.kind for r in pending] == ["volunteer_digest"]
+
+
+async def test_audit_is_for_caseworkers(bot: Bot) -> None:
+    caseworker = await make_staff(bot, 570, "caseworker")
+    await caseworker.send("/audit")
+    assert "role_grant" in caseworker.last_text()
+    volunteer = await make_staff(bot, 571, "volunteer")
+    await volunteer.send("/audit")
+    assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
+
+
+@pytest.mark.parametrize("role", ["volunteer", "caseworker"])
+async def test_staff_help_lists_staff_commands(bot: Bot, role: str) -> None:
+    member = await make_staff(bot, 580, role)
+    await member.send("/help")
+    assert "/cases" in member.last_text()

@@ -8,6 +8,7 @@ real bot all run the same core.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -16,7 +17,9 @@ from bot.followup import FollowupService
 from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
+from bot.storage.crypto import Cipher
 from bot.storage.database import Database
+from bot.storage.maintenance import purge_closed
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -37,11 +40,18 @@ class Services:
     async def close(self) -> None:
         await self.db.close()
 
+    async def purge_expired(self) -> int:
+        """Closed cases keep personal data only for the retention period."""
+        now = self.clock.now()
+        before = now - timedelta(days=self.config.retention_days)
+        return await purge_closed(self.db, before, now)
+
 
 async def open_services(config: Config, clock: Clock | None = None) -> Services:
     """Open the database (checking and migrating it) and load the catalogs."""
     clock = clock or SystemClock()
-    db = Database(config.db_path, synchronous=config.sqlite_synchronous)
+    keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
+    db = Database(config.db_path, synchronous=config.sqlite_synchronous, cipher=Cipher(*keys))
     await db.open()
     store = Store(db)
     return Services(

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.storage.database import StorageUnavailable
 
 
@@ -23,8 +23,10 @@ def _setup_logging(level: str, offline: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # httpx logs every request URL, and URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # httpx logs every request URL, and URLs carry the bot token; fontTools logs
+    # every glyph it subsets while a letter is made.
+    for noisy in ("httpx", "fontTools", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if offline:  # keep the terminal chat readable
         logging.getLogger().setLevel(logging.WARNING)
 
@@ -46,6 +48,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         return 0
     from handlers.online import run_online
 
+    config.check_for_online()
     run_online(config)
     return 0
 
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             paths = render_samples(args.sample)
             print(f"{len(paths)} files written to {args.sample}")
             return 0
-    except StorageUnavailable as exc:
+    except (StorageUnavailable, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     parser.print_help()

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Mapping
 
 
+class ConfigError(ValueError):
+    """A setting that cannot work; the bot says which and does not start."""
+
+
 def _ids(value: str) -> frozenset[int]:
     return frozenset(int(x) for x in value.replace(",", " ").split() if x.strip().lstrip("-").isdigit())
 
@@ -29,14 +33,36 @@ class Config:
     # Kyrgyz answer term in working days (Law No. 67 says 14; a cut to 10 is pending).
     kg_answer_days: int | None = None
     invite_hours: int = 72  # how long an invitation link stays valid
+    encryption_key: str | None = None  # seals personal fields (bot.storage.crypto)
+    old_encryption_keys: tuple[str, ...] = ()  # still accepted for reading (key rotation)
+    allow_unencrypted: bool = False  # run for real without a key, knowingly
+    retention_days: int = 365  # closed cases lose their personal data after this
 
     @property
     def offline(self) -> bool:
         return not self.token
 
+    def check_for_online(self) -> None:
+        """Refuse to run for real in a way that would expose families' data."""
+        if not self.encryption_key and not self.allow_unencrypted:
+            raise ConfigError(
+                "IZDEU_ENCRYPTION_KEY is not set: personal data would be stored unencrypted. "
+                "Create a key with `python -m bot new-key`, or set IZDEU_ALLOW_UNENCRYPTED=1 "
+                "to run without one knowingly.")
+        if self.webhook_secret is not None and not all(
+                c.isascii() and (c.isalnum() or c in "_-") for c in self.webhook_secret):
+            raise ConfigError("IZDEU_WEBHOOK_SECRET may contain only A-Z, a-z, 0-9, _ and -")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
         env = os.environ if env is None else env
+        try:
+            return cls._from_env(env)
+        except ValueError as exc:
+            raise ConfigError(f"a setting is not valid: {exc}") from exc
+
+    @classmethod
+    def _from_env(cls, env: Mapping[str, str]) -> "Config":
         data_dir = Path(env.get("IZDEU_DATA_DIR", "data"))
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
@@ -52,5 +78,10 @@ class Config:
             sqlite_synchronous=env.get("IZDEU_SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             log_level=env.get("IZDEU_LOG_LEVEL", "INFO").upper(),
             invite_hours=int(env.get("IZDEU_INVITE_HOURS", "72")),
+            encryption_key=env.get("IZDEU_ENCRYPTION_KEY") or None,
+            old_encryption_keys=tuple(k for k in env.get("IZDEU_OLD_ENCRYPTION_KEYS", "").split(",")
+                                      if k.strip()),
+            allow_unencrypted=env.get("IZDEU_ALLOW_UNENCRYPTED", "") in ("1", "true", "yes"),
+            retention_days=int(env.get("IZDEU_RETENTION_DAYS", "365")),
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
         )

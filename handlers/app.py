@@ -34,6 +34,7 @@ from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
 from handlers import commands, followup, jobs, letters, report, staff
 from handlers import keyboards as kb
+from handlers.ratelimit import PerChatRateLimiter
 from handlers.common import Context, current_user, say, services, translator
 
 log = logging.getLogger(__name__)
@@ -220,8 +221,9 @@ def build_application(
 
 
 def default_rate_limiter() -> AIORateLimiter:
-    """Stay under Telegram's limits; retry a 429 a few times honouring its retry_after."""
-    return AIORateLimiter(max_retries=3)
+    """Stay under Telegram's limits (30/s overall, 1/s per chat); retry a 429 a few times
+    honouring its retry_after."""
+    return PerChatRateLimiter(max_retries=3)
 
 
 async def publish_commands(app: Application) -> None:

@@ -22,6 +22,7 @@ from bot.i18n import Translator
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
+from handlers.ratelimit import paced
 from handlers.followup import KIND_NAMES, PREFIX, deadline_text, letter_state, letter_title
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,23 @@ log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
 
 
+PURGE_INTERVAL_SECONDS = 6 * 3600
+
+
 def schedule(app: Application) -> None:
-    """One repeating job for all reminders (needs the job-queue extra)."""
+    """One repeating job for all reminders, one for the retention purge (job-queue extra)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
                                     name="reminders")
+        app.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60,
+                                    name="retention")
+
+
+async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.application.bot_data["services"]
+    purged = await services.purge_expired()
+    if purged:
+        log.info("retention: personal data of %s closed case(s) removed", purged)
 
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,9 +57,10 @@ async def send_due_reminders(app: Application) -> int:
     """Send every reminder due now; returns how many were sent."""
     services: Services = app.bot_data["services"]
     sent = 0
-    for reminder in await services.followup.due():
-        if await _deliver(app.bot, services, reminder):
-            sent += 1
+    with paced():
+        for reminder in await services.followup.due():
+            if await _deliver(app.bot, services, reminder):
+                sent += 1
     return sent
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 
 from telegram import Update
 from telegram.ext import Application
@@ -31,13 +32,16 @@ def run_online(config: Config) -> None:
     app.post_init = post_init
     app.post_shutdown = post_shutdown
     if config.webhook_url:
+        # Without a secret anyone who finds the URL could post updates in any user's name:
+        # make one for this run (Telegram receives it with setWebhook).
+        secret = config.webhook_secret or secrets.token_urlsafe(32)
         log.info("starting webhook on %s:%s", config.webhook_listen, config.webhook_port)
         app.run_webhook(
             listen=config.webhook_listen,
             port=config.webhook_port,
             url_path="telegram",
             webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
+            secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
         )

@@ -44,8 +44,9 @@ class Bot:
 
     @classmethod
     async def start(cls, db_dir: Path, clock: ManualClock | None = None,
-                    admin_ids: frozenset[int] = frozenset({1})) -> "Bot":
-        config = Config(db_path=db_dir / "izdeu.sqlite3", data_dir=db_dir, admin_ids=admin_ids)
+                    admin_ids: frozenset[int] = frozenset({1}), key: str | None = None) -> "Bot":
+        config = Config(db_path=db_dir / "izdeu.sqlite3", data_dir=db_dir, admin_ids=admin_ids,
+                        encryption_key=key)
         clock = clock or ManualClock(START)
         services = await open_services(config, clock)
         api = LocalBotAPI()
@@ -61,7 +62,8 @@ class Bot:
 
     async def restart(self) -> "Bot":
         await self.stop()
-        return await Bot.start(self.config.db_path.parent, self.clock, self.config.admin_ids)
+        return await Bot.start(self.config.db_path.parent, self.clock, self.config.admin_ids,
+                               self.config.encryption_key)
 
     def chat(self, user_id: int, language_code: str | None = None) -> "Chat":
         return Chat(self, UpdateFactory(self.app.bot, user_id, language_code))

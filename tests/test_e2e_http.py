@@ -17,6 +17,8 @@ import secrets
 import signal
 import socket
 import sqlite3
+
+from bot.storage.crypto import Cipher, new_key
 import subprocess
 import sys
 import time
@@ -32,6 +34,7 @@ from tests.support import KZ_REPORT
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST"
+KEY = new_key()
 STARTUP = 20.0  # seconds a cold start (imports, migrations) may take
 WEBHOOK_PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -48,6 +51,7 @@ class BotProcess:
             "TELEGRAM_API_BASE_URL": api.base_url,
             "TELEGRAM_API_FILE_URL": api.file_url,
             "IZDEU_DATA_DIR": str(data_dir),
+            "IZDEU_ENCRYPTION_KEY": KEY,
             "IZDEU_LOG_LEVEL": "INFO",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
@@ -199,7 +203,8 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
             row_id, number, _status, answers = rows[0]
             assert row_id == case_id and re.fullmatch(r"KZ-\d{4}-\d{4}", number)
             assert name.startswith(number) and name.endswith(".pdf")
-            assert json.loads(answers)["r_name"] == "Айгүл Төлөгөнова"
+            assert "Айгүл" not in answers  # sealed at rest
+            assert json.loads(Cipher(KEY).open(answers))["r_name"] == "Айгүл Төлөгөнова"
             # Every method reached the stand-in over HTTP, the uploads as files.
             methods = {c.method for c in api.snapshot()}
             assert {"getMe", "deleteWebhook", "setMyCommands", "getUpdates", "sendMessage",
@@ -268,7 +273,7 @@ def test_webhook_with_secret_token(tmp_path: Path) -> None:
             step, answers = db_rows(db, "SELECT step, answers FROM drafts WHERE user_id = ?",
                                     user.id)[0]
             assert step == "r_rel"
-            assert json.loads(answers) == {"r_name": "Айгүл Төлөгөнова"}
+            assert json.loads(Cipher(KEY).open(answers)) == {"r_name": "Айгүл Төлөгөнова"}
             assert api.sent(stranger.id) == []
             handled = {r[0] for r in db_rows(db, "SELECT update_id FROM processed_updates")}
             assert not handled & {u["update_id"] for u in rejected}

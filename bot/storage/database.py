@@ -19,6 +19,8 @@ from typing import AsyncIterator
 
 import aiosqlite
 
+from bot.storage.crypto import PLAIN, Cipher
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -48,9 +50,10 @@ LATEST_VERSION = len(migrations())
 class Database:
     """A single shared connection with a lock for units of work."""
 
-    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: Path, synchronous: str = "NORMAL", cipher: Cipher = PLAIN) -> None:
         self.path = path
         self.synchronous = synchronous
+        self.cipher = cipher  # seals personal fields; see bot.storage.crypto
         self.lock = asyncio.Lock()
         self._conn: aiosqlite.Connection | None = None
 
@@ -60,10 +63,11 @@ class Database:
             raise RuntimeError("database is not open")
         return self._conn
 
-    async def open(self, *, check: bool = True) -> None:
+    async def open(self, *, check: bool = True, target: int | None = None) -> None:
+        """Connect, check the file, and migrate it (to ``target``, or to the newest schema)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn = await _connect(self.path)
             self._conn.row_factory = aiosqlite.Row
             await self._conn.execute("PRAGMA journal_mode=WAL")
             await self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
@@ -73,7 +77,7 @@ class Database:
             await self._conn.execute("PRAGMA busy_timeout=5000")
             if check:
                 await self._quick_check()
-            await self.migrate()
+            await self.migrate(target)
         except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
             await self.close()
             raise StorageUnavailable(f"cannot open database {self.path}: {exc}") from exc
@@ -131,6 +135,19 @@ class Database:
             conn, self._conn = self._conn, None
             with contextlib.suppress(Exception):
                 await conn.close()
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    """Connect; when that fails, let aiosqlite's worker thread finish before returning,
+    so it does not report to an event loop that is gone by then."""
+    conn = aiosqlite.connect(path, isolation_level=None)
+    try:
+        return await conn
+    except BaseException:
+        worker = getattr(conn, "_thread", None)
+        if worker is not None:
+            await asyncio.to_thread(worker.join, 5)
+        raise
 
 
 def _statements(sql: str) -> list[str]:

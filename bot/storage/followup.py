@@ -11,7 +11,17 @@ import aiosqlite
 
 from bot.domain.models import CaseStatus
 from bot.storage.database import Database
-from bot.storage.store import LetterRow, _dt, _json, _letter, _ts, claim_update
+from bot.storage.crypto import Cipher
+from bot.storage.store import (
+    LetterRow,
+    _dt,
+    _json,
+    _letter,
+    _ts,
+    claim_update,
+    dump_answers,
+    load_answers,
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,8 @@ class FollowupStore:
                 await conn.execute(
                     """UPDATE letters SET sent_on = ?, channel = ?, tracking = ?, due_on = ?,
                               updated_at = ? WHERE id = ?""",
-                    (sent_on.isoformat(), channel, tracking, due.isoformat() if due else None,
+                    (sent_on.isoformat(), channel, self.db.cipher.seal_optional(tracking),
+                     due.isoformat() if due else None,
                      _ts(now), row.id),
                 )
                 await _cancel_letter_reminders(conn, row.id, now)
@@ -124,7 +135,9 @@ class FollowupStore:
         allowed = {"reference", "registered_on", "extended_until", "closed"}
         assert set(changes) <= allowed, changes
         sets = ", ".join(f"{k} = ?" for k in changes)
-        values = [v.isoformat() if isinstance(v, date) else v for v in changes.values()]
+        values = [v.isoformat() if isinstance(v, date)
+                  else self.db.cipher.seal_optional(v) if k == "reference" else v
+                  for k, v in changes.items()]
         async with self.db.transaction() as conn:
             await conn.execute(
                 f"UPDATE letters SET {sets + ', ' if sets else ''}due_on = ?, updated_at = ? "
@@ -153,8 +166,9 @@ class FollowupStore:
                 """INSERT INTO replies(letter_id, case_id, received_on, outcome, forwarded_to,
                                        summary, file, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (row.id, row.case_id, received_on.isoformat(), outcome, forwarded_to, summary,
-                 _json(file) if file else None, _ts(now)),
+                (row.id, row.case_id, received_on.isoformat(), outcome, forwarded_to,
+                 self.db.cipher.seal(summary),
+                 dump_answers(file, self.db.cipher) if file else None, _ts(now)),
             )
             if close:
                 await conn.execute("UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
@@ -171,7 +185,7 @@ class FollowupStore:
                 "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id", (case_id,)
             ) as cur:
                 rows = await cur.fetchall()
-        return [_reply(r) for r in rows]
+        return [_reply(r, self.db.cipher) for r in rows]
 
     async def open_letters_of_user(self, user_id: int) -> list[LetterRow]:
         """Sent letters still waiting for an answer, across the user's cases."""
@@ -183,7 +197,7 @@ class FollowupStore:
                 (user_id,),
             ) as cur:
                 rows = await cur.fetchall()
-        return [_letter(r) for r in rows]
+        return [_letter(r, self.db.cipher) for r in rows]
 
     async def set_status(self, case_id: int, status: CaseStatus, now: datetime,
                          actor_id: int | None) -> None:
@@ -279,7 +293,8 @@ class FollowupStore:
         async with self.db.reading() as conn:
             async with conn.execute("SELECT * FROM forms WHERE user_id = ?", (user_id,)) as cur:
                 row = await cur.fetchone()
-        return Form(row["name"], row["step"], json.loads(row["data"])) if row else None
+        return (Form(row["name"], row["step"], load_answers(row["data"], self.db.cipher))
+                if row else None)
 
     async def save_form(self, user_id: int, form: Form, now: datetime,
                         update_id: int | None = None) -> None:
@@ -289,21 +304,21 @@ class FollowupStore:
                 """INSERT INTO forms(user_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, step = excluded.step,
                         data = excluded.data, updated_at = excluded.updated_at""",
-                (user_id, form.name, form.step, _json(form.data), _ts(now)))
+                (user_id, form.name, form.step, dump_answers(form.data, self.db.cipher), _ts(now)))
 
     async def drop_form(self, user_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
 
 
-def _reply(row: aiosqlite.Row) -> Reply:
+def _reply(row: aiosqlite.Row, cipher: Cipher) -> Reply:
     created = _dt(row["created_at"])
     assert created is not None
     return Reply(
         id=row["id"], letter_id=row["letter_id"], case_id=row["case_id"],
         received_on=date.fromisoformat(row["received_on"]), outcome=row["outcome"],
-        forwarded_to=row["forwarded_to"], summary=row["summary"],
-        file=json.loads(row["file"]) if row["file"] else None, created_at=created,
+        forwarded_to=row["forwarded_to"], summary=cipher.open(row["summary"]),
+        file=load_answers(row["file"], cipher) if row["file"] else None, created_at=created,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.store import LetterRow, _dt, _json, _letter, _ts, load_answers, record_audit
 
@@ -213,7 +214,7 @@ class StaffStore:
                     {base} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?""",
                 (today, *params, limit, offset)) as cur:
                 rows = await cur.fetchall()
-        return [_summary(r) for r in rows], int(total_row[0]) if total_row else 0
+        return [_summary(r, self.db.cipher) for r in rows], int(total_row[0]) if total_row else 0
 
     async def volunteers_of(self, case_id: int) -> list[int]:
         async with self.db.reading() as conn:
@@ -274,14 +275,14 @@ class StaffStore:
         async with self.db.reading() as conn:
             async with conn.execute(query + " ORDER BY l.due_on, l.id", params) as cur:
                 rows = await cur.fetchall()
-        return [(r["case_number"], _letter(r)) for r in rows]
+        return [(r["case_number"], _letter(r, self.db.cipher)) for r in rows]
 
     # --- notes --------------------------------------------------------------------
     async def add_note(self, case_id: int, author_id: int, text: str, now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO notes(case_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
-                (case_id, author_id, text, _ts(now)))
+                (case_id, author_id, self.db.cipher.seal(text), _ts(now)))
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
                 (case_id, _ts(now), "note", author_id, "{}"))
@@ -292,7 +293,8 @@ class StaffStore:
             async with conn.execute(
                 "SELECT * FROM notes WHERE case_id = ? ORDER BY created_at, id", (case_id,)) as cur:
                 rows = await cur.fetchall()
-        return [Note(r["id"], r["case_id"], r["author_id"], r["text"], _dt(r["created_at"]) or
+        return [Note(r["id"], r["case_id"], r["author_id"], self.db.cipher.open(r["text"]),
+                     _dt(r["created_at"]) or
                      datetime.min) for r in rows]
 
 
@@ -332,8 +334,8 @@ def _invitation(row: aiosqlite.Row) -> Invitation:
                       row["revoked_at"] is not None)
 
 
-def _summary(row: aiosqlite.Row) -> CaseSummary:
-    answers = load_answers(row["answers"])
+def _summary(row: aiosqlite.Row, cipher: Cipher) -> CaseSummary:
+    answers = load_answers(row["answers"], cipher)
     volunteers = tuple(int(x) for x in (row["volunteers"] or "").split(",") if x)
     return CaseSummary(row["id"], row["number"], row["status"], row["citizenship"],
                        bool(row["verified"]), str(answers.get("m_name", "")),

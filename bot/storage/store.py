@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.domain.engine import Draft
 from bot.domain.models import Case, CaseEvent, CaseStatus, User
+from bot.storage.crypto import PLAIN, Cipher
 from bot.storage.database import Database
 
 
@@ -30,9 +31,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def load_answers(value: str) -> dict[str, Any]:
-    """Decode a stored answers column (every reader goes through here)."""
-    return json.loads(value)
+def load_answers(value: str, cipher: Cipher = PLAIN) -> dict[str, Any]:
+    """Decode a stored (possibly sealed) JSON column; every reader goes through here."""
+    return json.loads(cipher.open(value))
+
+
+def dump_answers(value: Any, cipher: Cipher = PLAIN) -> str:
+    """Encode personal JSON for storage: sealed when a key is configured."""
+    return cipher.seal(_json(value))
 
 
 class DuplicateUpdate(Exception):
@@ -125,10 +131,10 @@ class Store:
             return None
         return Draft(
             step=row["step"],
-            answers=load_answers(row["answers"]),
+            answers=load_answers(row["answers"], self.db.cipher),
             history=json.loads(row["history"]),
             review_return=bool(row["review_return"]),
-            pending=json.loads(row["pending"]) if row["pending"] else None,
+            pending=load_answers(row["pending"], self.db.cipher) if row["pending"] else None,
             paused=bool(row["paused"]),
             updated_at=_dt(row["updated_at"]),
         )
@@ -150,10 +156,10 @@ class Store:
                 (
                     user_id,
                     draft.step,
-                    _json(draft.answers),
+                    dump_answers(draft.answers, self.db.cipher),
                     _json(draft.history),
                     int(draft.review_return),
-                    _json(draft.pending) if draft.pending is not None else None,
+                    dump_answers(draft.pending, self.db.cipher) if draft.pending is not None else None,
                     int(draft.paused),
                     _ts(now),
                 ),
@@ -192,7 +198,8 @@ class Store:
                 """INSERT INTO cases(number, reporter_id, status, citizenship, answers,
                                      created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (number, user_id, CaseStatus.REPORTED.value, citizenship, _json(answers),
+                (number, user_id, CaseStatus.REPORTED.value, citizenship,
+                 dump_answers(answers, self.db.cipher),
                  _ts(now), _ts(now)),
             )
             case_id = cur.lastrowid
@@ -221,7 +228,7 @@ class Store:
                 "SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)
             ) as cur:
                 events = await cur.fetchall()
-        return _case(row, events)
+        return _case(row, events, self.db.cipher)
 
     async def cases_of(self, user_id: int) -> list[Case]:
         async with self.db.reading() as conn:
@@ -229,7 +236,7 @@ class Store:
                 "SELECT * FROM cases WHERE reporter_id = ? ORDER BY created_at, id", (user_id,)
             ) as cur:
                 rows = await cur.fetchall()
-        return [_case(row, ()) for row in rows]
+        return [_case(row, (), self.db.cipher) for row in rows]
 
     async def count_cases(self) -> int:
         async with self.db.reading() as conn:
@@ -241,6 +248,11 @@ class Store:
     async def delete_user_data(self, user_id: int, now: datetime) -> int:
         """Remove the user, their draft, cases and events; returns the number of cases removed."""
         async with self.db.transaction() as conn:
+            # Anonymous counts stay for the statistics; everything personal goes.
+            await conn.execute(
+                """INSERT INTO deleted_cases(deleted_at, citizenship, status, created_on)
+                   SELECT ?, citizenship, status, substr(created_at, 1, 10) FROM cases
+                   WHERE reporter_id = ?""", (_ts(now), user_id))
             cur = await conn.execute("DELETE FROM cases WHERE reporter_id = ?", (user_id,))
             removed = cur.rowcount
             await record_audit(conn, now, user_id, "delete", detail={"cases": removed})
@@ -268,7 +280,7 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
-def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row]) -> Case:
+def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row], cipher: Cipher) -> Case:
     created, updated = _dt(row["created_at"]), _dt(row["updated_at"])
     assert created is not None and updated is not None
     return Case(
@@ -277,7 +289,7 @@ def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row]) -> Case:
         reporter_id=row["reporter_id"],
         status=CaseStatus(row["status"]),
         citizenship=row["citizenship"],
-        answers=load_answers(row["answers"]),
+        answers=load_answers(row["answers"], cipher),
         created_at=created,
         updated_at=updated,
         events=tuple(
@@ -305,13 +317,13 @@ class LetterStore:
                 "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)
             ) as cur:
                 rows = await cur.fetchall()
-        return [_letter(r) for r in rows]
+        return [_letter(r, self.db.cipher) for r in rows]
 
     async def get_letter(self, letter_id: int) -> LetterRow | None:
         async with self.db.reading() as conn:
             async with conn.execute("SELECT * FROM letters WHERE id = ?", (letter_id,)) as cur:
                 row = await cur.fetchone()
-        return _letter(row) if row else None
+        return _letter(row, self.db.cipher) if row else None
 
     async def add_follow_up(
         self, parent: LetterRow, addressee_id: str, kind: str, trigger: str, now: datetime
@@ -356,7 +368,7 @@ class LetterStore:
             await conn.execute(
                 """UPDATE letters SET language = ?, text = ?, generated_at = ?, updated_at = ?
                    WHERE id = ?""",
-                (language, text, _ts(now), _ts(now), letter.id),
+                (language, self.db.cipher.seal(text), _ts(now), _ts(now), letter.id),
             )
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
@@ -425,7 +437,7 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _letter(row: aiosqlite.Row) -> LetterRow:
+def _letter(row: aiosqlite.Row, cipher: Cipher) -> LetterRow:
     return LetterRow(
         id=row["id"],
         case_id=row["case_id"],
@@ -434,14 +446,14 @@ def _letter(row: aiosqlite.Row) -> LetterRow:
         reason=row["reason"],
         selected=bool(row["selected"]),
         language=row["language"],
-        text=row["text"],
+        text=cipher.open_optional(row["text"]),
         generated_at=_dt(row["generated_at"]),
         parent_id=row["parent_id"],
         trigger=row["trigger"],
         sent_on=_day(row["sent_on"]),
         channel=row["channel"],
-        tracking=row["tracking"],
-        reference=row["reference"],
+        tracking=cipher.open_optional(row["tracking"]),
+        reference=cipher.open_optional(row["reference"]),
         registered_on=_day(row["registered_on"]),
         extended_until=_day(row["extended_until"]),
         due_on=_day(row["due_on"]),

@@ -1,0 +1,87 @@
+"""Encryption at rest of the personal fields (AES-256-GCM, authenticated).
+
+What a family tells the bot (names, phones, addresses, identity numbers, the
+account, notes, replies) is stored sealed; ids, dates, status codes and case
+numbers stay readable so that search, deadlines and statistics work without
+the key. A sealed value is ``enc1:<key id>:<base64 of nonce + ciphertext>``;
+the key id lets a rotation re-seal rows one by one with a new key while the
+old one still opens what is left.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+PREFIX = "enc1:"
+
+
+class KeyError_(ValueError):
+    """A key that is not 32 bytes of URL-safe base64, or a value no known key opens."""
+
+
+def new_key() -> str:
+    """A fresh key, as the IZDEU_ENCRYPTION_KEY setting wants it."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def _parse(key: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(key.strip() + "=" * (-len(key.strip()) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise KeyError_("the encryption key is not base64") from exc
+    if len(raw) != 32:
+        raise KeyError_("the encryption key must be 32 bytes (44 base64 characters)")
+    return raw
+
+
+def key_id(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:8]
+
+
+class Cipher:
+    """Seals with the first key; opens with any of them. Without keys it passes text through."""
+
+    def __init__(self, *keys: str) -> None:
+        raws = [_parse(k) for k in keys if k]
+        self._seal_with = (key_id(raws[0]), AESGCM(raws[0])) if raws else None
+        self._open_with = {key_id(r): AESGCM(r) for r in raws}
+
+    @property
+    def enabled(self) -> bool:
+        return self._seal_with is not None
+
+    def seal(self, text: str) -> str:
+        if self._seal_with is None:
+            return text
+        kid, aead = self._seal_with
+        nonce = os.urandom(12)
+        sealed = aead.encrypt(nonce, text.encode("utf-8"), kid.encode())
+        return f"{PREFIX}{kid}:" + base64.b64encode(nonce + sealed).decode()
+
+    def open(self, value: str) -> str:
+        if not value.startswith(PREFIX):
+            return value  # written before encryption was turned on
+        try:
+            kid, payload = value[len(PREFIX):].split(":", 1)
+            aead = self._open_with[kid]
+            blob = base64.b64decode(payload)
+            return aead.decrypt(blob[:12], blob[12:], kid.encode()).decode("utf-8")
+        except KeyError as exc:
+            raise KeyError_("no configured key opens this value (wrong IZDEU_ENCRYPTION_KEY?)") from exc
+        except (InvalidTag, ValueError, binascii.Error) as exc:
+            raise KeyError_("a sealed value is damaged or was altered") from exc
+
+    def seal_optional(self, text: str | None) -> str | None:
+        return None if text is None else self.seal(text)
+
+    def open_optional(self, value: str | None) -> str | None:
+        return None if value is None else self.open(value)
+
+
+PLAIN = Cipher()

@@ -53,6 +53,49 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
+    from bot.storage.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
+    """Open with every configured key, seal everything again with the current one."""
+    from bot.storage.crypto import Cipher
+    from bot.storage.database import Database
+    from bot.storage.maintenance import reseal
+
+    if not config.encryption_key:
+        raise ConfigError("set IZDEU_ENCRYPTION_KEY to the new key (and the old ones in "
+                          "IZDEU_OLD_ENCRYPTION_KEYS)")
+
+    async def rotate() -> int:
+        old = Cipher(*config.old_encryption_keys, config.encryption_key)
+        db = Database(config.db_path, config.sqlite_synchronous, old)
+        await db.open()
+        try:
+            return await reseal(db, old, Cipher(config.encryption_key))
+        finally:
+            await db.close()
+
+    print(f"{asyncio.run(rotate())} rows sealed with the new key")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from bot.storage.maintenance import backup
+
+    if not config.db_path.exists():
+        raise StorageUnavailable(f"no database at {config.db_path}")
+    pages = backup(config.db_path, args.path)
+    print(f"backup written to {args.path} ({pages} pages)")
+    return 0
+
+
+MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "backup": cmd_backup}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -61,10 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     letters = sub.add_parser("letters", help="render letters for review")
     letters.add_argument("--sample", type=Path, required=True, metavar="OUT_DIR",
                          help="render every letter kind in every language for sample cases")
+    sub.add_parser("new-key", help="print a new encryption key for IZDEU_ENCRYPTION_KEY")
+    sub.add_parser("rotate-key", help="re-seal all personal data with IZDEU_ENCRYPTION_KEY "
+                                      "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped")
+    backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")
+    backup.add_argument("path", type=Path)
     args = parser.parse_args(argv)
-    config = Config.from_env()
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     _setup_logging(config.log_level, config.offline and args.command in (None, "run"))
     try:
+        if args.command in MAINTENANCE:
+            return MAINTENANCE[args.command](args, config)
         if args.command in (None, "run"):
             if args.command is None:
                 args.offline = False

@@ -234,3 +234,32 @@ async def test_migration_from_every_earlier_version_keeps_data(tmp_path: Path, s
         assert await cur.fetchall() == []
     assert [v for v, _, _ in migrations()][-1] == LATEST_VERSION
     await db.close()
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("IZDEU_", "TELEGRAM_"))}
+    full_env.update(env)
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=full_env, text=True,
+                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
+                          cwd=Path(__file__).resolve().parent.parent)
+
+
+async def test_backup_and_key_rotation_commands(tmp_path: Path) -> None:
+    old = new_key()
+    bot = await Bot.start(tmp_path, key=old)
+    await full_case(bot, 706)
+    await bot.stop()
+    new = run_cli("new-key", env={}).stdout.strip()
+    assert len(new) == 44
+    done = run_cli("rotate-key", env={"IZDEU_DATA_DIR": str(tmp_path), "IZDEU_ENCRYPTION_KEY": new,
+                                      "IZDEU_OLD_ENCRYPTION_KEYS": old})
+    assert done.returncode == 0, done.stderr
+    done = run_cli("backup", str(tmp_path / "copy.sqlite3"), env={"IZDEU_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    copy = Database(tmp_path / "copy.sqlite3", cipher=Cipher(new))
+    await copy.open()
+    case = await Store(copy).get_case("KZ-2026-0001")
+    assert case is not None and case.report.reporter_name == "Айгүл Төлөгөнова"
+    await copy.close()
+    refused = run_cli("run", env={"IZDEU_DATA_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": "1:x"})
+    assert refused.returncode == 2 and "IZDEU_ENCRYPTION_KEY" in refused.stderr

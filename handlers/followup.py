@@ -22,54 +22,26 @@ from bot.i18n import N_, Translator
 from bot.letters.directory import load_directory
 from bot.storage.followup import Form
 from bot.storage.store import LetterRow
+from bot.vocabulary import (
+    CHANNEL_NAMES,
+    EVENT_TEXTS,
+    KIND_NAMES,
+    OUTCOME_NAMES,
+    RULE_NAMES,
+    TIMEZONE_NAMES,
+)
 from handlers import texts
+from handlers.keyboards import button
 from handlers.common import Context, current_user, drop_buttons, say, services, translator
 from handlers.letters import send_produced
 
 PREFIX = "F"
 
-CHANNEL_NAMES = {
-    "post": N_("Ordinary post"),
-    "registered": N_("Registered mail"),
-    "email": N_("E-mail"),
-    "online": N_("Online reception"),
-    "in_person": N_("Handed in person"),
-    "forwarded": N_("Forwarded by another body"),
-}
-OUTCOME_NAMES = {
-    "answered": N_("An answer with facts"),
-    "form": N_("A form reply that answers nothing"),
-    "forwarded": N_("Forwarded to another body"),
-    "extension": N_("They extended the term"),
-    "refused": N_("A refusal"),
-    "found": N_("The person is found"),
-}
-KIND_NAMES = {
-    "repeat_request": N_("Repeat request"),
-    "complaint_silence": N_("Complaint about no answer"),
-    "complaint_form_reply": N_("Complaint about a form reply"),
-    "complaint_refusal": N_("Complaint about a refusal"),
-    "complaint_crime_report_inaction": N_("Complaint: no decision on the crime report"),
-    "complaint_crime_report_refusal": N_("Complaint: refusal to open a criminal case"),
-}
-# The rule behind each deadline, as the family reads it (the rule file keeps the exact source).
-RULE_NAMES = {
-    "ru_59fz": N_("Russian law on citizens' appeals, 59-FZ, art. 12"),
-    "ru_crime_report": N_("Russian Code of Criminal Procedure, art. 144"),
-    "ru_prosecutor_complaint": N_("Russian Code of Criminal Procedure, art. 124"),
-    "ru_ombudsman": N_("terms of the Russian law on citizens' appeals, 59-FZ"),
-    "ru_prosecutor": N_("Instruction of the Prosecutor General of Russia, order No. 45"),
-    "kz_appk": N_("Administrative Procedural Code of Kazakhstan, art. 76"),
-    "kg_law67": N_("Law of Kyrgyzstan No. 67 on citizens' appeals"),
-    "icrc": N_("no legal term"),
-}
 TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
-TIMEZONE_NAMES = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),
-                  "Europe/Moscow": N_("Moscow time")}
 
 
 def _button(text: str, *parts: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in (PREFIX,) + parts))
+    return button(text, PREFIX, *parts)
 
 
 def _today(context: Context, user: User) -> date:
@@ -585,15 +557,6 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
 
 
 # --- /timeline and /settings ---------------------------------------------------------
-EVENT_TEXTS = {
-    "created": N_("The case was reported."),
-    "letter": N_("Letter prepared: {body} ({language})."),
-    "sent": N_("Letter sent: {body}."),
-    "reference": N_("Registration number received: {body}."),
-    "reply": N_("Reply from {body}: {outcome}."),
-    "status": N_("Status: {status}."),
-    "note": N_("Note added."),
-}
 
 
 async def timeline_command(update: Update, context: Context) -> None:

@@ -23,7 +23,8 @@ from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
 from handlers.ratelimit import paced
-from handlers.followup import KIND_NAMES, PREFIX, deadline_text, letter_state, letter_title
+from bot.vocabulary import KIND_NAMES
+from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
 
 log = logging.getLogger(__name__)
 

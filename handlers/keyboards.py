@@ -30,8 +30,12 @@ DELETE = "d"  # d:y|n
 MENU = "m"  # m:new|cases|help|resume
 
 
-def _button(text: str, *parts: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=":".join(parts))
+def button(text: str, *parts: object) -> InlineKeyboardButton:
+    """An inline button whose callback data are the parts joined by ':'."""
+    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in parts))
+
+
+_button = button
 
 
 def language_picker(selected: str | None, prefix: str = PICK_LANGUAGE) -> InlineKeyboardMarkup:

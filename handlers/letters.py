@@ -10,6 +10,7 @@ from bot.domain.models import Case, User
 from bot.i18n import N_, Translator
 from bot.letters.recommend import REASONS
 from bot.storage.store import LetterRow
+from handlers.keyboards import button
 from handlers.common import Context, chat_id, current_user, drop_buttons, say, services, translator
 
 PREFIX = "L"  # L:<op>:<id>[:<value>]
@@ -33,7 +34,7 @@ RISK_CHOICES = (
 
 
 def _button(text: str, *parts: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in (PREFIX,) + parts))
+    return button(text, PREFIX, *parts)
 
 
 def _short(text: str, limit: int = 48) -> str:

@@ -20,7 +20,9 @@ from bot.i18n import N_, Translator, pick_locale
 from bot.staff import MANAGERS, MAY_INVITE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor, NotAllowed, Role
 from bot.storage.followup import Form, NewReminder
 from bot.storage.staff import CaseFilter
+from bot.vocabulary import ROLE_NAMES
 from handlers import texts
+from handlers.keyboards import button
 from handlers.common import Context, drop_buttons, say, services
 from handlers.followup import letter_state, letter_title
 
@@ -28,8 +30,6 @@ PREFIX = "W"
 STAFF_FORMS = frozenset({"note", "relay", "relay_back"})
 STATUSES = list(CaseStatus)
 CITIZENSHIP_CODES = {"x": None, "K": "KZ", "G": "KG", "O": "other"}
-ROLE_NAMES = {"caseworker": N_("caseworker"), "volunteer": N_("volunteer"),
-              "admin": N_("administrator")}
 
 STAFF_HELP = N_(
     "Commands for the organisation:\n"
@@ -45,7 +45,7 @@ STAFF_HELP = N_(
 
 
 def _button(text: str, *parts: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in (PREFIX,) + parts))
+    return button(text, PREFIX, *parts)
 
 
 async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:

@@ -15,6 +15,7 @@ from bot.domain.models import Case, CaseStatus
 from bot.domain.questions import Kind, Question, Section
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
+from bot.vocabulary import FILE_KINDS, STATUS_NAMES
 
 ERRORS: Mapping[str, str] = {
     "date_format": N_("I could not read this date. Write it like 18.03.2023 or 18 March 2023."),
@@ -75,18 +76,6 @@ SUB_PROMPTS: Mapping[str, str] = {
     q.ACTION_REPLY: N_("What did they answer? Write it briefly, or press Skip."),
 }
 
-STATUS_NAMES: Mapping[CaseStatus, str] = {
-    CaseStatus.REPORTED: N_("reported"),
-    CaseStatus.LETTERS_READY: N_("letters ready"),
-    CaseStatus.LETTERS_SENT: N_("letters sent"),
-    CaseStatus.WAITING: N_("waiting for answers"),
-    CaseStatus.ANSWER_RECEIVED: N_("answer received"),
-    CaseStatus.LOCATED: N_("person located"),
-    CaseStatus.IN_CONTACT: N_("in contact"),
-    CaseStatus.RETURNED: N_("returned home"),
-    CaseStatus.DEAD: N_("confirmed dead"),
-    CaseStatus.CLOSED: N_("closed"),
-}
 
 
 def error(t: Translator, err: InvalidInput) -> str:
@@ -145,14 +134,6 @@ def _action_lines(t: Translator, answers: Mapping[str, Any]) -> list[str]:
     ]
 
 
-FILE_KINDS: Mapping[str, str] = {
-    "photo": N_("photo"),
-    "document": N_("document"),
-    "video": N_("video"),
-    "voice": N_("voice message"),
-    "audio": N_("audio"),
-    "video_note": N_("video message"),
-}
 
 
 def _file_label(t: Translator, item: Mapping[str, Any]) -> str:

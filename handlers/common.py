@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.app import Services
@@ -17,6 +18,7 @@ from bot.i18n import Translator, pick_locale
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+RETRY_DELAY = 1.0  # seconds; tests set it lower
 
 
 def services(context: Context) -> Services:
@@ -80,8 +82,24 @@ async def say(update: Update, context: Context, text: str, markup: Any = None) -
     sent = None
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        sent = await context.bot.send_message(target, part, reply_markup=markup if last else None)
+        sent = await _send(context, target, part, markup if last else None)
     return sent
+
+
+async def _send(context: Context, target: int, text: str, markup: Any) -> Message:
+    """Send once more after a network error that certainly lost the message.
+
+    A time-out is not retried: Telegram may have delivered the message already, and
+    the answer that caused it is stored either way.
+    """
+    try:
+        return await context.bot.send_message(target, text, reply_markup=markup)
+    except (TimedOut, BadRequest):
+        raise
+    except NetworkError:
+        log.info("network error while replying; retrying once")
+        await asyncio.sleep(RETRY_DELAY)
+        return await context.bot.send_message(target, text, reply_markup=markup)
 
 
 async def remove_reply_keyboard(update: Update, context: Context, text: str) -> None:

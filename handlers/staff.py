@@ -20,11 +20,11 @@ from bot.i18n import N_, Translator, pick_locale
 from bot.staff import MANAGERS, MAY_INVITE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor, NotAllowed, Role
 from bot.storage.followup import Form, NewReminder
 from bot.storage.staff import CaseFilter
-from bot.vocabulary import ROLE_NAMES
+from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
 from handlers.keyboards import button
 from handlers.common import Context, drop_buttons, say, services
-from handlers.followup import letter_state, letter_title
+from handlers.followup import letter_state, letter_title, timeline_text
 
 PREFIX = "W"
 STAFF_FORMS = frozenset({"note", "relay", "relay_back"})
@@ -215,9 +215,17 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
     rows = await s.letters.store.letters_of(case.id)
     today = s.clock.now().date()
     sent = [r for r in rows if r.generated_at or r.sent_on or r.parent_id]
+    by_id = {r.id: r for r in rows}
     if sent:
         parts.append("\n".join([t("Letters:")] + [f"• {letter_title(t, r)}: {letter_state(t, r, today)}"
                                                    for r in sent]))
+    replies = await s.followup.store.replies_of_case(case.id)
+    if replies:
+        parts.append("\n".join([t("Replies:")] + [
+            f"• {t.date(r.received_on, 'medium')} · {letter_title(t, by_id[r.letter_id])}: "
+            f"{t(OUTCOME_NAMES[r.outcome])}" + (f" «{r.summary[:300]}»" if r.summary else "")
+            for r in replies if r.letter_id in by_id]))
+    parts.append(timeline_text(t, case, None))
     notes = await s.staff.staff.notes(case.id)
     if notes and actor.role in STAFF_ROLES:
         parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "

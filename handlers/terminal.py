@@ -168,9 +168,9 @@ async def run_terminal(services: Services, language_code: str | None = None) -> 
                         language_code=language_code)
     print("Izdeu offline chat: the real bot, no Telegram. Type /start. "
           "Numbers press buttons, !quit leaves.", flush=True)
-    if services.config.db_path:
-        print(f"(database: {services.config.db_path}; personal data is not encrypted in "
-              "offline mode)", flush=True)
+    sealed = "sealed with IZDEU_ENCRYPTION_KEY" if services.db.cipher.enabled else \
+        "NOT encrypted (no IZDEU_ENCRYPTION_KEY)"
+    print(f"(database: {services.config.db_path}; personal data {sealed})", flush=True)
     async with app:
         await app.start()
         try:

@@ -483,3 +483,13 @@ async def test_chats_run_concurrently_and_each_chat_in_order(tmp_path: Path) -> 
         assert in_flight["max"] > 1
     finally:
         await bot.stop()
+
+
+async def test_a_lost_reply_is_sent_again_once(bot: Bot) -> None:
+    chat = bot.chat(140, "ru")
+    await consent(chat, "ru")
+    bot.api.fail_next("sendMessage", Fault(network=True))
+    mark = chat.mark()
+    await chat.send("Айгүл Төлөгөнова")
+    assert bot.t("ru")(q.BY_KEY["r_rel"].prompt) in chat.texts(mark)[-1]
+    assert await step_of(chat) == "r_rel"

@@ -1,0 +1,343 @@
+"""Exports, dossiers and statistics for the organisation: the async entry points.
+
+How a large export runs without stalling the bot: rows come from the database
+in batches (``fetchmany`` on a connection of the export's own, in aiosqlite's
+thread); each batch is handed to a single worker thread that decodes it, masks
+it and writes it, while the next batch is being fetched. At most two batches
+are alive at a time, so memory stays flat whatever the size of the database,
+and the event loop only ever awaits.
+
+Every export is written to the audit log (actor, format, filters, whether
+identity numbers were masked, the number of rows) once it is complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any, AsyncIterator, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
+
+from bot.clock import Clock, SystemClock, local_today
+from bot.exports import tables as tb
+from bot.exports.stats import Statistics, StatsBuilder
+from bot.exports.writers import CsvWriter, JsonWriter, XlsxWriter
+from bot.i18n import Catalogs, default_catalogs
+from bot.storage.crypto import Cipher
+from bot.storage.database import Database
+from bot.storage.exports import (
+    BATCH_SIZE,
+    ExportFilter,
+    ExportReader,
+    ExportStore,
+    stats_case_record,
+    stats_letter_record,
+)
+from bot.storage.staff import AuditStore
+
+T = TypeVar("T")
+# The organisation's time zone (as bot.followup.DEFAULT_TZ, not imported: it pulls in the
+# whole letters package, which the command line does not need for a table export).
+ORGANISATION_TZ = "Asia/Almaty"
+FORMATS = ("xlsx", "csv", "json", "dossier", "stats")
+Output = Path | str | BinaryIO
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    masked: bool
+    filters: Mapping[str, Any]
+    rows: Mapping[str, int] = field(default_factory=dict)  # data rows per table
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+@contextlib.contextmanager
+def _target(out: Output) -> Iterator[BinaryIO]:
+    """A file object for ``out``; a path is written under a temporary name (readable by
+    the owner only) and renamed when complete, and removed if the export fails."""
+    if not isinstance(out, (str, Path)):
+        yield out
+        return
+    path = Path(out)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+class _Worker:
+    """One thread for one export: the writer's objects never change threads."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="izdeu-export")
+
+    def run(self, fn: Callable[..., T], *args: Any) -> "asyncio.Future[T]":
+        return asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+
+async def pump(batches: AsyncIterator[list[Any]], sink: Callable[[list[Any]], None],
+               worker: _Worker) -> int:
+    """Feed each batch to ``sink`` in the worker while the next one is fetched."""
+    total = 0
+    pending: asyncio.Future[None] | None = None
+    try:
+        async with contextlib.aclosing(batches) as stream:  # type: ignore[type-var]
+            async for rows in stream:
+                if pending is not None:
+                    await pending
+                    pending = None
+                pending = worker.run(sink, rows)
+                total += len(rows)
+            if pending is not None:
+                await pending
+                pending = None
+    finally:
+        if pending is not None:  # let the writer finish its batch before anyone aborts it
+            await asyncio.wait([pending])
+    return total
+
+
+class Exporter:
+    """Exports (XLSX, CSV, JSON), case dossiers (PDF) and statistics (data, charts, PDF).
+
+    ``actor_id`` is who asked: a Telegram user id, or 0 for the command line. The
+    caller checks that this person may export; the exporter records that they did.
+    """
+
+    def __init__(self, db: Database, clock: Clock | None = None,
+                 catalogs: Catalogs | None = None, *, batch_size: int = BATCH_SIZE,
+                 fast_xlsx: bool = True) -> None:
+        self.store = ExportStore(db, batch_size)
+        self.audit = AuditStore(db)
+        self.clock = clock or SystemClock()
+        self._catalogs = catalogs
+        self.fast_xlsx = fast_xlsx
+
+    @property
+    def cipher(self) -> Cipher:
+        return self.store.db.cipher
+
+    @property
+    def catalogs(self) -> Catalogs:
+        if self._catalogs is None:
+            self._catalogs = default_catalogs()
+        return self._catalogs
+
+    def today(self) -> date:
+        """The organisation's day (Almaty), against which deadlines count as overdue."""
+        return local_today(self.clock, ORGANISATION_TZ)
+
+    # --- tables ----------------------------------------------------------------------------
+    async def xlsx(self, out: Output, flt: ExportFilter | None = None, *, actor_id: int,
+                   full: bool = False, today: date | None = None) -> ExportResult:
+        """A workbook with the sheets cases, letters, replies, events, audit and stats."""
+        flt = flt or ExportFilter()
+        ctx = tb.RowContext(full=full, today=today or self.today())
+        props = {"title": "Izdeu export", "creator": "Izdeu",
+                 "description": "identity numbers masked" if not full else "full export"}
+        return await self._tables(
+            "xlsx", out, flt, ctx, list(tb.TABLES.values()), actor_id,
+            lambda fh: XlsxWriter(fh, ctx=ctx, fast=self.fast_xlsx, properties=props))
+
+    async def csv(self, out: Output, flt: ExportFilter | None = None, *, actor_id: int,
+                  full: bool = False, table: str | None = None,
+                  today: date | None = None) -> ExportResult:
+        """A ZIP of ``cases.csv``, ``letters.csv``, ``replies.csv``, ``events.csv``,
+        ``audit.csv`` and ``stats.csv``; or, with ``table``, that one CSV alone."""
+        flt = flt or ExportFilter()
+        ctx = tb.RowContext(full=full, today=today or self.today())
+        if table is not None and table not in tb.TABLES and table != tb.STATS_TABLE:
+            raise ValueError(f"unknown table {table!r}; one of "
+                             f"{', '.join([*tb.TABLES, tb.STATS_TABLE])}")
+        if table == tb.STATS_TABLE:
+            return await self._stats_csv(out, flt, ctx, actor_id)
+        chosen = [tb.TABLES[table]] if table else list(tb.TABLES.values())
+        return await self._tables(
+            "csv", out, flt, ctx, chosen, actor_id,
+            lambda fh: CsvWriter(fh, bundle=table is None, ctx=ctx),
+            with_stats=table is None, detail={"table": table} if table else None)
+
+    async def json(self, out: Output, flt: ExportFilter | None = None, *, actor_id: int,
+                   full: bool = False, today: date | None = None) -> ExportResult:
+        """One JSON document: ``export`` (when, filters, masked), every table, the notes
+        and the statistics."""
+        flt = flt or ExportFilter()
+        ctx = tb.RowContext(full=full, today=today or self.today())
+        header = {"format": "izdeu-export", "version": 1,
+                  "generated_at": self.clock.now().isoformat(timespec="seconds"),
+                  "today": ctx.today.isoformat(), "filters": flt.describe(),
+                  "masked": not full}
+        return await self._tables(
+            "json", out, flt, ctx, list(tb.JSON_TABLES.values()), actor_id,
+            lambda fh: JsonWriter(fh, header, ctx=ctx))
+
+    async def _tables(self, fmt: str, out: Output, flt: ExportFilter, ctx: tb.RowContext,
+                      tables: Sequence[tb.Table], actor_id: int,
+                      make_writer: Callable[[BinaryIO], Any], *, with_stats: bool = True,
+                      detail: Mapping[str, Any] | None = None) -> ExportResult:
+        counts: dict[str, int] = {}
+        worker = _Worker()
+        try:
+            with _target(out) as fh:
+                writer = await worker.run(make_writer, fh)
+                try:
+                    stats = StatsBuilder(ctx.today, flt.describe()) if with_stats else None
+                    async with self.store.snapshot() as reader:
+                        for table in tables:
+                            await worker.run(writer.begin, table)
+                            sink = partial(_write_batch, writer, table, stats, self.cipher)
+                            counts[table.name] = await pump(table.stream(reader, flt), sink,
+                                                            worker)
+                            await worker.run(writer.end, table)
+                        if stats is not None:
+                            await self._fold(reader, flt, stats, worker,
+                                             cases="cases" not in counts,
+                                             letters="letters" not in counts)
+                    await worker.run(lambda: writer.finish(stats.result() if stats else None))
+                except BaseException:
+                    await asyncio.wait([worker.run(writer.abort)])
+                    raise
+        finally:
+            worker.close()
+        result = ExportResult(fmt, not ctx.full, flt.describe(), counts)
+        await self._record(actor_id, result, detail=detail)
+        return result
+
+    async def _stats_csv(self, out: Output, flt: ExportFilter, ctx: tb.RowContext,
+                         actor_id: int) -> ExportResult:
+        stats = await self.statistics(flt, today=ctx.today)
+        rows = list(stats.rows())
+        worker = _Worker()
+        try:
+            with _target(out) as fh:
+                def write() -> None:
+                    writer = CsvWriter(fh, bundle=False, ctx=ctx)
+                    writer.stats(stats)
+                await worker.run(write)
+        finally:
+            worker.close()
+        result = ExportResult("csv", not ctx.full, flt.describe(), {tb.STATS_TABLE: len(rows)})
+        await self._record(actor_id, result, detail={"table": tb.STATS_TABLE})
+        return result
+
+    async def _record(self, actor_id: int, result: ExportResult, *, case_id: int | None = None,
+                      detail: Mapping[str, Any] | None = None) -> None:
+        entry = {"format": result.format, "filters": dict(result.filters),
+                 "masked": result.masked, "rows": result.total, **(detail or {})}
+        await self.audit.record(self.clock.now(), actor_id, "export", case_id=case_id,
+                                detail=entry)
+
+    # --- statistics ------------------------------------------------------------------------
+    async def statistics(self, flt: ExportFilter | None = None, *,
+                         today: date | None = None) -> Statistics:
+        """Cases by status, citizenship, region and week; letters and replies per body."""
+        flt = flt or ExportFilter()
+        stats = StatsBuilder(today or self.today(), flt.describe())
+        worker = _Worker()
+        try:
+            async with self.store.snapshot() as reader:
+                await self._fold(reader, flt, stats, worker, cases=True, letters=True)
+            return await worker.run(stats.result)
+        finally:
+            worker.close()
+
+    async def _fold(self, reader: ExportReader, flt: ExportFilter, stats: StatsBuilder,
+                    worker: _Worker, *, cases: bool, letters: bool) -> None:
+        """Add to ``stats`` what the tables written so far did not bring."""
+        stats.deleted_cases = await reader.deleted_cases(flt)
+        if cases:
+            await pump(reader.stats_cases(flt), partial(_fold_cases, stats, self.cipher), worker)
+        if letters:
+            await pump(reader.stats_letters(flt), partial(_fold_letters, stats, self.cipher),
+                       worker)
+
+    async def charts(self, locale: str, flt: ExportFilter | None = None, *,
+                     today: date | None = None) -> list[Any]:
+        """The statistics as PNG charts, titled in ``locale`` (see ``bot.exports.charts``)."""
+        from bot.exports.charts import render_charts
+
+        stats = await self.statistics(flt, today=today)
+        return await asyncio.to_thread(render_charts, stats, self.catalogs.get(locale))
+
+    async def stats_pdf(self, locale: str, flt: ExportFilter | None = None, *, actor_id: int,
+                        today: date | None = None) -> bytes:
+        """A PDF report of the statistics with their charts; recorded as an export."""
+        from bot.exports.charts import render_charts
+        from bot.exports.pdf import stats_pdf
+
+        flt = flt or ExportFilter()
+        stats = await self.statistics(flt, today=today)
+        t = self.catalogs.get(locale)
+        now = self.clock.now()
+
+        def build() -> bytes:
+            return stats_pdf(stats, render_charts(stats, t), t, now)
+
+        data = await asyncio.to_thread(build)
+        await self._record(actor_id, ExportResult("stats", True, flt.describe(),
+                                                  {"cases": stats.cases}))
+        return data
+
+    # --- one case ----------------------------------------------------------------------------
+    async def dossier(self, number: str, locale: str, *, actor_id: int,
+                      full: bool = False) -> bytes | None:
+        """The PDF dossier of one case in ``locale``; None when there is no such case."""
+        from bot.exports.pdf import dossier_pdf
+
+        data = await self.store.dossier(number)
+        if data is None:
+            return None
+        t = self.catalogs.get(locale)
+        pdf = await asyncio.to_thread(dossier_pdf, data, t, full=full, today=self.today(),
+                                      generated_at=self.clock.now())
+        await self._record(actor_id, ExportResult("dossier", not full, {"case": number},
+                                                  {"cases": 1}), case_id=data.case.id)
+        return pdf
+
+
+def _write_batch(writer: Any, table: tb.Table, stats: StatsBuilder | None, cipher: Cipher,
+                 rows: list[Any]) -> None:
+    record = table.record
+    records = [record(r, cipher) for r in rows]
+    if stats is not None:
+        if table is tb.CASES:
+            for rec in records:
+                place = rec.answers.get("e_place")
+                stats.add_case(rec.status, rec.citizenship, rec.created_at,
+                               place if isinstance(place, str) else None)
+        elif table is tb.LETTERS:
+            for rec in records:
+                stats.add_letter(rec.addressee_id, rec.sent_on, rec.closed, rec.due_on,
+                                 rec.replies, rec.form_replies, rec.first_reply_on)
+    writer.rows(table, records)
+
+
+def _fold_cases(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:
+    for row in rows:
+        rec = stats_case_record(row, cipher)
+        stats.add_case(rec.status, rec.citizenship, rec.created_at, rec.last_place)
+
+
+def _fold_letters(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:
+    for row in rows:
+        rec = stats_letter_record(row, cipher)
+        stats.add_letter(rec.addressee_id, rec.sent_on, rec.closed, rec.due_on, rec.replies,
+                         rec.form_replies, rec.first_reply_on)

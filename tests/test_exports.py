@@ -1,0 +1,521 @@
+"""Exports, dossiers and statistics, on cases written through the real storage."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from bot.clock import ManualClock
+from bot.domain import questions as q
+from bot.domain.models import CaseStatus
+from bot.exports import Exporter, ExportFilter, mask, neutralise, region_of
+from bot.exports.charts import chart_series
+from bot.exports.tables import TABLES
+from bot.i18n import LOCALES, Catalogs
+from bot.storage.crypto import PLAIN, Cipher, new_key
+from bot.storage.database import Database
+from bot.storage.exports import ExportStore, SyntheticRows
+from bot.storage.followup import FollowupStore
+from bot.storage.staff import AuditStore
+from bot.storage.store import LetterStore, Store
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+TODAY = date(2026, 11, 21)
+KZ_IIN = "940318300125"
+MISSING_IIN = "940318350017"
+PASSPORT = "N12345678"
+STORY = '=HYPERLINK("http://evil.example/x","Click me")'
+KAZAKH = "әғқңөұүһі"
+
+KZ_ANSWERS: dict[str, Any] = {
+    "r_name": "+Айгүл Төлөгөнова",
+    "r_rel": "mother",
+    "r_gender": "f",
+    "r_phone": "+77011234567",
+    "r_addr": "Алматы қ., Абай даңғылы 1",
+    "r_email": "aigul@example.kz",
+    "r_id": KZ_IIN,
+    "m_name": "Әлібек Құрманғазыұлы",
+    "m_latin": "ALIBEK KURMANGAZIULY",
+    "m_birth": "1994-03-18",
+    "m_gender": "m",
+    "m_cit": "KZ",
+    "m_id": MISSING_IIN,
+    "m_passport": PASSPORT,
+    "m_photo": {"kind": "photo", "file_id": "PHOTO-FILE-ID", "file_unique_id": "u1"},
+    "e_date": "2026-03-05",
+    "e_how": "call",
+    "e_place": "Ростов-на-Дону, Ростовская область",
+    "e_what": "force",
+    "e_story": STORY,
+    "e_resp": "pmc",
+    "e_resp_text": "Вербовщик Иван, тел. +7 900 000 00 00",
+    "e_contract": "no",
+    "e_renounced": "unk",
+    "evidence": [
+        {"kind": "document", "file_id": "SECRET-FILE-ID", "file_unique_id": "u2",
+         "description": "Переписка: " + KAZAKH, "file_name": "screenshot.pdf"},
+        {"kind": "voice", "file_id": "SECRET-VOICE-ID", "file_unique_id": "u3"},
+    ],
+    "actions": [{"body": "embassy", "date": "2026-03-10", "outcome": "form",
+                 "reply": "Ответили, что сведений нет"}],
+}
+KG_ANSWERS: dict[str, Any] = {
+    "r_name": "-Жаңыл Асанова", "r_rel": "wife", "r_gender": "f", "r_phone": "+996555123456",
+    "r_addr": "Бишкек", "m_name": "@Бекзат Асанов", "m_birth": "1990-01-02", "m_gender": "m",
+    "m_cit": "KG", "m_id": "21234199000123", "e_date": "2026-02-01", "e_how": "message",
+    "e_place": "Таганрог,  РОСТОВСКАЯ ОБЛАСТЬ ", "e_what": "prison",
+    "e_story": "  -2+3 ушел на работу", "e_resp": "unknown", "e_contract": "yes",
+    "e_renounced": "no",
+}
+OTHER_ANSWERS: dict[str, Any] = {
+    "r_name": "Мать", "r_rel": "mother", "r_gender": "f", "r_phone": "+992900000000",
+    "r_addr": "Душанбе", "m_name": "Фаррух", "m_birth": "1999-05-05", "m_gender": "m",
+    "m_cit": "other", "m_cit_other": "Таджикистан", "e_date": "2026-01-01", "e_how": "other",
+    "e_place": "", "e_what": "unknown", "e_story": "\tнет данных", "e_resp": "unknown",
+    "e_contract": "unk", "e_renounced": "unk",
+}
+
+
+@dataclass
+class World:
+    db: Database
+    clock: ManualClock
+    exporter: Exporter
+    kz: int
+    kg: int
+    other: int
+    path: Path
+
+
+async def build(tmp_path: Path, cipher: Cipher = PLAIN) -> World:
+    db = Database(tmp_path / "izdeu.sqlite3", cipher=cipher)
+    await db.open()
+    store, letters, follow = Store(db), LetterStore(db), FollowupStore(db)
+    for user in (1, 2, 3):
+        await store.create_user(user, user, "kk", NOW - timedelta(days=30))
+    kz = await store.create_case(1, "KZ", KZ_ANSWERS, "KZ", datetime(2026, 11, 2, 8, tzinfo=timezone.utc))
+    kg = await store.create_case(2, "KG", KG_ANSWERS, "KG", datetime(2026, 11, 12, 8, tzinfo=timezone.utc))
+    other = await store.create_case(3, "XX", OTHER_ANSWERS, "other",
+                                    datetime(2026, 10, 20, 8, tzinfo=timezone.utc))
+    await follow.set_status(kz.id, CaseStatus.WAITING, NOW, 1)
+    await follow.set_status(kg.id, CaseStatus.ANSWER_RECEIVED, NOW, 2)
+
+    await letters.add_letters(kz.id, [("embassy_kz", "consular_request", "consular_protection", True),
+                                      ("prosecutor_general", "prosecutor_request", "", True),
+                                      ("icrc", "tracing_request", "", True)], NOW)
+    await letters.add_letters(kg.id, [("embassy_kg", "consular_request", "", True),
+                                      ("prosecutor_general", "prosecutor_request", "", True)], NOW)
+    rows = {f"{r.case_id}/{r.addressee_id}": r
+            for c in (kz.id, kg.id) for r in await letters.letters_of(c)}
+    sent = date(2026, 11, 2)
+    await follow.mark_sent([(rows[f"{kz.id}/embassy_kz"], date(2026, 11, 20)),
+                            (rows[f"{kz.id}/prosecutor_general"], date(2026, 12, 5))],
+                           sent, "registered", "RA123456789KZ", [], NOW, 1)
+    await follow.mark_sent([(rows[f"{kg.id}/embassy_kg"], date(2026, 11, 25)),
+                            (rows[f"{kg.id}/prosecutor_general"], date(2026, 12, 10))],
+                           date(2026, 11, 4), "email", None, [], NOW, 2)
+    prosecutor = (await letters.get_letter(rows[f"{kz.id}/prosecutor_general"].id))
+    assert prosecutor is not None
+    await follow.update_deadline(prosecutor, {"reference": "ОГ-12345", "registered_on": date(2026, 11, 5)},
+                                 date(2026, 12, 5), [], NOW, 1, ("reference", {"letter_id": prosecutor.id}))
+    # kz/prosecutor: a form reply after 8 days, then a second reply; kg/embassy: refused after 4.
+    await follow.add_reply(prosecutor, date(2026, 11, 10), "form", None, "Сведениями не располагаем",
+                           None, True, NOW, 1)
+    await follow.add_reply(prosecutor, date(2026, 11, 15), "answered", None, "=cmd|' /C calc'!A0",
+                           {"file_id": "REPLY-FILE"}, True, NOW, 1)
+    kg_embassy = rows[f"{kg.id}/embassy_kg"]
+    await follow.add_reply(kg_embassy, date(2026, 11, 8), "refused", None, "", None, True, NOW, 2)
+
+    exports = ExportStore(db)
+    last = await exports.last_ids()
+    await exports.insert_synthetic(SyntheticRows(
+        staff=[(501, "volunteer", "ru", NOW), (502, "volunteer", "ky", NOW)],
+        assignments=[(kz.id, 502, NOW), (kz.id, 501, NOW)],
+        notes=[(last["notes"] + 1, kz.id, 501, "Позвонили семье, ждём документы: " + KAZAKH, NOW)],
+    ))
+    await AuditStore(db).record(NOW, 501, "view_case", case_id=kz.id)
+    clock = ManualClock(NOW)
+    return World(db, clock, Exporter(db, clock, Catalogs()), kz.id, kg.id, other.id, tmp_path)
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    w = await build(tmp_path)
+    yield w
+    await w.db.close()
+
+
+def sheet_rows(ws: Any) -> list[dict[str, Any]]:
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, r)) for r in rows[1:]]
+
+
+async def export_entries(db: Database) -> list[dict[str, Any]]:
+    return [dict(e.detail, actor=e.actor_id, case_id=e.case_id)
+            for e in await AuditStore(db).entries(limit=100) if e.action == "export"]
+
+
+# --- small pieces -----------------------------------------------------------------------------
+def test_masking_keeps_the_last_two_characters() -> None:
+    assert mask(KZ_IIN) == "**********25"
+    assert mask("N12345678") == "*******78"
+    assert mask("12") == "**" and mask("") == "" and mask(None) is None
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+7 701", "-2", "@SUM(A1)", "\t=1", "\r=1", "  =1",
+                                  "\n@x", "\tplain", "\uff1d1"])
+def test_formula_starts_are_neutralised(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Әлібек", "a=1", "", "1-2", "e-mail: x@y", " plain"])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_region_is_the_part_after_the_last_comma() -> None:
+    assert region_of("Ростов-на-Дону, Ростовская область") == "ростовская область"
+    assert region_of("Таганрог,  РОСТОВСКАЯ ОБЛАСТЬ ") == "ростовская область"
+    assert region_of("Москва") == "москва"
+    assert region_of("") == region_of(None) == region_of("Курск, ") == "unknown"
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+async def test_xlsx_sheets_values_masking_and_no_formulas(world: World) -> None:
+    out = world.path / "export.xlsx"
+    result = await world.exporter.xlsx(out, actor_id=77)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["cases", "letters", "replies", "events", "audit", "stats"]
+    for name, table in TABLES.items():
+        assert next(wb[name].iter_rows(values_only=True)) == table.columns
+    for ws in wb.worksheets:  # a family's text never becomes a formula
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+
+    cases = {r["number"]: r for r in sheet_rows(wb["cases"])}
+    assert len(cases) == 3 and result.rows["cases"] == 3
+    kz = cases["KZ-2026-0001"]
+    assert kz["reporter_id"] == "**********25" and kz["missing_id"] == "**********17"
+    assert kz["missing_passport"] == "*******78"
+    assert KZ_IIN not in str(list(wb["cases"].values))
+    assert kz["story"] == "'" + STORY
+    assert kz["reporter_name"] == "'+Айгүл Төлөгөнова"
+    assert kz["reporter_phone"] == "'+77011234567"
+    assert kz["missing_name"] == "Әлібек Құрманғазыұлы"
+    assert kz["status"] == "waiting" and kz["citizenship"] == "KZ" and kz["verified"] is False
+    assert kz["missing_birth_date"] == datetime(1994, 3, 18)
+    assert kz["created_at"] == datetime(2026, 11, 2, 8, 0)
+    assert kz["last_place"] == "Ростов-на-Дону, Ростовская область"
+    assert kz["what_happened"] == "force" and kz["responsible"] == "pmc"
+    assert kz["evidence_files"] == 2 and kz["volunteer_ids"] == "501,502" and kz["notes"] == 1
+    kg = cases["KG-2026-0001"]
+    assert kg["reporter_name"] == "'-Жаңыл Асанова" and kg["missing_name"] == "'@Бекзат Асанов"
+    assert kg["story"] == "'  -2+3 ушел на работу"
+    assert cases["XX-2026-0001"]["story"] == "'\tнет данных"
+    assert cases["XX-2026-0001"]["citizenship_other"] == "Таджикистан"
+
+    letters = sheet_rows(wb["letters"])
+    assert len(letters) == 5
+    prosecutor = next(r for r in letters
+                      if r["case_number"] == "KZ-2026-0001" and r["addressee"] == "prosecutor_general")
+    assert prosecutor["sent_on"] == datetime(2026, 11, 2) and prosecutor["channel"] == "registered"
+    assert prosecutor["due_on"] == datetime(2026, 12, 5) and prosecutor["reference"] == "ОГ-12345"
+    assert prosecutor["replies"] == 2 and prosecutor["last_reply_outcome"] == "answered"
+    assert prosecutor["last_reply_on"] == datetime(2026, 11, 15) and prosecutor["closed"] is True
+    embassy = next(r for r in letters if r["addressee"] == "embassy_kz")
+    assert embassy["overdue"] is True and embassy["replies"] == 0
+    icrc = next(r for r in letters if r["addressee"] == "icrc")
+    assert icrc["sent_on"] is None and icrc["overdue"] is False
+
+    replies = sheet_rows(wb["replies"])
+    assert [r["outcome"] for r in replies] == ["form", "answered", "refused"]
+    assert replies[1]["summary"] == "'=cmd|' /C calc'!A0" and replies[1]["has_file"] is True
+    events = sheet_rows(wb["events"])
+    assert {e["kind"] for e in events} >= {"created", "status", "sent", "reference", "reply"}
+    reply = next(e for e in events if e["kind"] == "reply")
+    assert json.loads(reply["detail"])["outcome"] in ("form", "answered", "refused")
+    assert all(e["case_number"] for e in events) and all(isinstance(e["at"], datetime) for e in events)
+    audit = sheet_rows(wb["audit"])
+    assert [(a["action"], a["actor_id"], a["case_number"]) for a in audit] == [
+        ("view_case", 501, "KZ-2026-0001")]
+
+    stats = {(r["metric"], r["key"]): r["value"] for r in sheet_rows(wb["stats"])}
+    assert stats[("cases", "total")] == 3
+    assert stats[("cases_by_status", "waiting")] == 1
+    assert stats[("cases_by_region", "ростовская область")] == 2
+    assert stats[("letters_sent", "prosecutor_general")] == 2
+    assert stats[("reply_rate", "prosecutor_general")] == 0.5
+
+    [entry] = await export_entries(world.db)
+    assert entry == {"format": "xlsx", "filters": {}, "masked": True, "rows": result.total,
+                     "actor": 77, "case_id": None}
+
+
+async def test_fast_xlsx_rows_match_openpyxl_cells(world: World) -> None:
+    fast, plain = world.path / "fast.xlsx", world.path / "plain.xlsx"
+    await world.exporter.xlsx(fast, actor_id=1)
+    await Exporter(world.db, world.clock, fast_xlsx=False).xlsx(plain, actor_id=1)
+    a, b = openpyxl.load_workbook(fast), openpyxl.load_workbook(plain)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        later = [r for r in b[name].values if name != "audit" or r[3] != "export"]
+        assert list(a[name].values) == later, name  # (the first export is in the second's log)
+
+
+async def test_full_export_is_explicit_and_audited(world: World) -> None:
+    out = world.path / "full.xlsx"
+    await world.exporter.xlsx(out, actor_id=5, full=True)
+    kz = next(r for r in sheet_rows(openpyxl.load_workbook(out)["cases"])
+              if r["number"] == "KZ-2026-0001")
+    assert (kz["reporter_id"], kz["missing_id"], kz["missing_passport"]) == (KZ_IIN, MISSING_IIN,
+                                                                             PASSPORT)
+    [entry] = await export_entries(world.db)
+    assert entry["masked"] is False and entry["actor"] == 5
+
+
+# --- CSV and JSON -----------------------------------------------------------------------------
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+async def test_csv_bundle_has_one_file_per_table(world: World) -> None:
+    out = world.path / "export.zip"
+    result = await world.exporter.csv(out, actor_id=0)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == [f"{n}.csv" for n in TABLES] + ["stats.csv"]
+        tables = {n: read_csv(zf.read(f"{n}.csv")) for n in [*TABLES, "stats"]}
+        assert zf.read("cases.csv").startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    assert list(tables["cases"][0]) == list(TABLES["cases"].columns)
+    kz = next(r for r in tables["cases"] if r["number"] == "KZ-2026-0001")
+    assert kz["reporter_id"] == "**********25" and kz["missing_passport"] == "*******78"
+    assert kz["story"] == "'" + STORY and kz["reporter_name"].startswith("'+")
+    assert kz["created_at"] == "2026-11-02T08:00:00+00:00" and kz["missing_birth_date"] == "1994-03-18"
+    assert kz["verified"] == "false" and kz["volunteer_ids"] == "501,502"
+    kg = next(r for r in tables["cases"] if r["number"] == "KG-2026-0001")
+    assert kg["reporter_name"] == "'-Жаңыл Асанова" and kg["missing_name"] == "'@Бекзат Асанов"
+    assert {r["last_reply_outcome"] for r in tables["letters"]} == {"", "answered", "refused"}
+    assert len(tables["replies"]) == 3 and len(tables["letters"]) == 5
+    assert {(r["metric"], r["key"]): r["value"] for r in tables["stats"]}[("cases", "total")] == "3"
+    assert result.rows == {"cases": 3, "letters": 5, "replies": 3,
+                           "events": len(tables["events"]), "audit": 1}
+    [entry] = await export_entries(world.db)
+    assert entry["format"] == "csv" and entry["masked"] is True and entry["rows"] == result.total
+
+
+async def test_csv_of_one_table(world: World) -> None:
+    out = world.path / "letters.csv"
+    result = await world.exporter.csv(out, actor_id=9, table="letters", today=date(2026, 11, 30))
+    rows = read_csv(out.read_bytes())
+    assert result.rows == {"letters": 5} and len(rows) == 5
+    # Due 20.11 and unanswered; the Kyrgyz embassy (due 25.11) refused, which closed it.
+    assert {r["addressee"] for r in rows if r["overdue"] == "true"} == {"embassy_kz"}
+    stats_out = world.path / "stats.csv"
+    await world.exporter.csv(stats_out, actor_id=9, table="stats")
+    assert ("cases_by_citizenship", "other", "1") in {
+        (r["metric"], r["key"], r["value"]) for r in read_csv(stats_out.read_bytes())}
+    entries = await export_entries(world.db)
+    assert sorted(e["table"] for e in entries) == ["letters", "stats"]
+    with pytest.raises(ValueError):
+        await world.exporter.csv(world.path / "x.csv", actor_id=9, table="users")
+
+
+async def test_json_is_one_document_with_everything(world: World) -> None:
+    out = world.path / "export.json"
+    await world.exporter.json(out, actor_id=3)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert list(doc) == ["export", "cases", "letters", "replies", "events", "audit", "notes",
+                         "stats"]
+    assert doc["export"]["masked"] is True and doc["export"]["filters"] == {}
+    kz = next(c for c in doc["cases"] if c["number"] == "KZ-2026-0001")
+    assert kz["reporter_id"] == "**********25" and kz["story"] == STORY  # JSON keeps text as is
+    assert kz["volunteer_ids"] == [501, 502] and kz["missing_photo"] is True
+    assert [e["file_name"] for e in kz["evidence"]] == ["screenshot.pdf", None]
+    assert "SECRET-FILE-ID" not in out.read_text(encoding="utf-8")
+    assert kz["actions"][0]["outcome"] == "form"
+    assert isinstance(doc["events"][0]["detail"], dict)
+    assert doc["notes"][0]["text"].endswith(KAZAKH)
+    assert doc["stats"]["cases"] == 3 and doc["stats"]["by_citizenship"] == {"KZ": 1, "KG": 1, "other": 1}
+    [entry] = await export_entries(world.db)
+    assert entry["format"] == "json"
+
+
+async def test_filters_select_cases_and_what_follows_them(world: World) -> None:
+    out = world.path / "kz.json"
+    flt = ExportFilter(date_from=date(2026, 11, 1), date_to=date(2026, 11, 11),
+                       statuses=frozenset({"waiting", "reported"}))
+    result = await world.exporter.json(out, flt, actor_id=1)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [c["number"] for c in doc["cases"]] == ["KZ-2026-0001"]
+    assert {x["case_number"] for x in doc["letters"] + doc["replies"] + doc["events"]} == {
+        "KZ-2026-0001"}
+    assert result.rows["cases"] == 1 and doc["export"]["filters"] == {
+        "from": "2026-11-01", "to": "2026-11-11", "status": ["reported", "waiting"]}
+    kg = await world.exporter.statistics(ExportFilter(citizenship="KG"))
+    assert kg.cases == 1 and kg.by_citizenship["KG"] == 1 and kg.by_citizenship["KZ"] == 0
+    assert (await world.exporter.statistics(ExportFilter(date_to=date(2026, 11, 2)))).cases == 2
+    [entry] = await export_entries(world.db)
+    assert entry["filters"] == doc["export"]["filters"]
+    with pytest.raises(ValueError):
+        ExportFilter(statuses=frozenset({"lost"}))
+    with pytest.raises(ValueError):
+        ExportFilter(citizenship="RU")
+
+
+# --- statistics and charts ---------------------------------------------------------------------
+async def test_statistics(world: World) -> None:
+    stats = await world.exporter.statistics(today=TODAY)
+    assert stats.cases == 3
+    assert stats.by_status["waiting"] == 1 and stats.by_status["answer_received"] == 1
+    assert stats.by_status["reported"] == 1 and sum(stats.by_status.values()) == 3
+    assert list(stats.by_status)[:3] == ["reported", "letters_ready", "letters_sent"]
+    assert stats.by_citizenship == {"KZ": 1, "KG": 1, "other": 1}
+    assert stats.by_region == {"ростовская область": 2, "unknown": 1}
+    assert stats.letters_sent == {"prosecutor_general": 2, "embassy_kg": 1, "embassy_kz": 1}
+    bodies = {b.body: b for b in stats.bodies}
+    prosecutor = bodies["prosecutor_general"]
+    assert (prosecutor.sent, prosecutor.replied, prosecutor.replies) == (2, 1, 2)
+    assert prosecutor.reply_rate == 0.5 and prosecutor.median_days_to_first_reply == 8
+    assert prosecutor.form_share == 0.5
+    assert bodies["embassy_kg"].median_days_to_first_reply == 4
+    assert bodies["embassy_kg"].reply_rate == 1.0 and bodies["embassy_kg"].form_share == 0.0
+    assert bodies["embassy_kz"].reply_rate == 0.0 and bodies["embassy_kz"].form_share is None
+    # Sent, not answered, due 20.11 (kz embassy); kg prosecutor is due 10.12.
+    assert bodies["embassy_kz"].overdue == 1 and stats.overdue == 1
+    assert (await world.exporter.statistics(today=date(2026, 12, 11))).overdue == 2
+    assert stats.weekly == (("2026-W43", 1), ("2026-W44", 0), ("2026-W45", 1), ("2026-W46", 1))
+    assert stats.deleted_cases == 0
+
+
+async def test_charts_are_pngs_of_the_statistics(world: World) -> None:
+    stats = await world.exporter.statistics(today=TODAY)
+    charts = await world.exporter.charts("kk", today=TODAY)
+    t = Catalogs().get("kk")
+    assert [c.key for c in charts] == ["status", "citizenship", "region", "letters", "reply_rate",
+                                       "median_days", "overdue", "weekly"]
+    for chart in charts:
+        assert chart.png.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.png) > 2000
+    series = chart_series(charts)
+    assert series["status"][t("waiting for answers")] == 1 and t("waiting for answers") != "waiting for answers"
+    assert sum(series["status"].values()) == stats.cases
+    assert series["citizenship"] == {t("Kazakhstan"): 1, t("Kyrgyzstan"): 1, t("Other country"): 1}
+    assert series["region"] == {"ростовская область": 2, t("Unknown"): 1}
+    prosecutor = next(k for k in series["letters"] if "прокуратура" in k.lower())
+    assert series["letters"][prosecutor] == 2 and series["reply_rate"][prosecutor] == 50.0
+    assert series["median_days"][prosecutor] == 8
+    assert sum(series["overdue"].values()) == 1
+    assert list(series["weekly"].values()) == [1, 0, 1, 1]
+
+
+async def test_charts_of_an_empty_database(tmp_path: Path) -> None:
+    db = Database(tmp_path / "empty.sqlite3")
+    await db.open()
+    try:
+        charts = await Exporter(db, ManualClock(NOW)).charts("ru")
+        assert all(c.png.startswith(b"\x89PNG") for c in charts)
+        assert chart_series(charts)["letters"] == {}
+    finally:
+        await db.close()
+
+
+async def test_statistics_pdf(world: World) -> None:
+    pdf = await world.exporter.stats_pdf("ky", actor_id=12, today=TODAY)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = pdf_text(pdf)
+    t = Catalogs().get("ky")
+    assert t("waiting for answers") in text and t("Kyrgyzstan") in text
+    assert "ростовская область" in text
+    assert sum(len(page.images) for page in reader.pages) == 8
+    assert [e["format"] for e in await export_entries(world.db)] == ["stats"]
+
+
+# --- dossier ----------------------------------------------------------------------------------
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF with line breaks and repeated spaces made single spaces."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_dossier_in_the_caseworkers_language(world: World, locale: str) -> None:
+    pdf = await world.exporter.dossier("KZ-2026-0001", locale, actor_id=501)
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    t = Catalogs().get(locale)
+    for key in ("m_name", "r_id", "e_place", "evidence"):
+        assert t(q.LABELS[key]) in text
+    assert t(q.SECTION_TITLES[q.Section.MISSING]) in text
+    assert t("Mother") in text and t("waiting for answers") in text
+    assert " ".join(t.date(date(1994, 3, 18), "long").split()) in text
+    assert "Әлібек Құрманғазыұлы" in text and KAZAKH in text  # Kazakh letters survive
+    assert "**********25" in text and KZ_IIN not in text and PASSPORT not in text
+    assert "screenshot.pdf" in text and "SECRET-FILE-ID" not in text
+    assert "ОГ-12345" in text and "Сведениями не располагаем" in text
+    assert t("A form reply that answers nothing") in text
+    assert "Позвонили семье" in text and t("Timeline of case {number}", number="KZ-2026-0001") in text
+    assert "501, 502" in text
+    if locale != "ru":
+        assert t(q.LABELS["m_name"]) != q.LABELS["m_name"]  # really translated
+    [entry] = await export_entries(world.db)
+    assert entry == {"format": "dossier", "filters": {"case": "KZ-2026-0001"}, "masked": True,
+                     "rows": 1, "actor": 501, "case_id": world.kz}
+
+
+async def test_sealed_fields_are_opened_for_the_export(tmp_path: Path) -> None:
+    world = await build(tmp_path, Cipher(new_key()))
+    try:
+        raw = (tmp_path / "izdeu.sqlite3").read_bytes() + b"".join(
+            p.read_bytes() for p in tmp_path.glob("izdeu.sqlite3-wal"))
+        assert "Құрманғазыұлы".encode() not in raw and "ОГ-12345".encode() not in raw
+        out = tmp_path / "sealed.json"
+        await world.exporter.json(out, actor_id=1, full=True)
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        kz = next(c for c in doc["cases"] if c["number"] == "KZ-2026-0001")
+        assert kz["missing_name"] == "Әлібек Құрманғазыұлы" and kz["reporter_id"] == KZ_IIN
+        assert {x["reference"] for x in doc["letters"]} >= {"ОГ-12345"}
+        assert {r["summary"] for r in doc["replies"]} >= {"Сведениями не располагаем"}
+        assert doc["notes"][0]["text"].endswith(KAZAKH)
+        text = pdf_text(await world.exporter.dossier("KZ-2026-0001", "ru", actor_id=1) or b"")
+        assert "Сведениями не располагаем" in text and "ОГ-12345" in text
+    finally:
+        await world.db.close()
+
+
+async def test_full_dossier_and_unknown_case(world: World) -> None:
+    text = pdf_text(await world.exporter.dossier("KZ-2026-0001", "ru", actor_id=1, full=True) or b"")
+    assert KZ_IIN in text and MISSING_IIN in text and PASSPORT in text
+    assert await world.exporter.dossier("KZ-2026-9999", "ru", actor_id=1) is None
+    assert [e["masked"] for e in await export_entries(world.db)] == [False]
+
+
+async def test_dossier_of_a_case_reported_in_the_chat(tmp_path: Path) -> None:
+    from tests.support import KZ_REPORT, Bot, consent, fill
+
+    bot = await Bot.start(tmp_path)
+    try:
+        chat = bot.chat(4242, "kk")
+        await consent(chat, "kk")
+        await fill(chat, KZ_REPORT)
+        await chat.press("confirm")
+        [case] = await bot.services.store.cases_of(4242)
+        exporter = Exporter(bot.services.db, bot.clock, bot.services.catalogs)
+        text = pdf_text(await exporter.dossier(case.number, "kk", actor_id=7) or b"")
+        t = bot.t("kk")
+        assert "Әлібек Құрманғазыұлы" in text and "Айгүл Төлөгөнова" in text
+        assert t("Embassy or consulate") in text and t("A form reply that said nothing") in text
+        assert t("photo attached") in text and "screenshot.pdf" in text
+        assert case.answers["r_id"] not in text
+    finally:
+        await bot.stop()

@@ -401,7 +401,7 @@ async def test_statistics(world: World) -> None:
 
 async def test_charts_are_pngs_of_the_statistics(world: World) -> None:
     stats = await world.exporter.statistics(today=TODAY)
-    charts = await world.exporter.charts("kk", today=TODAY)
+    charts = await world.exporter.charts("kk", actor_id=31, today=TODAY)
     t = Catalogs().get("kk")
     assert [c.key for c in charts] == ["status", "citizenship", "region", "letters", "reply_rate",
                                        "median_days", "overdue", "weekly"]
@@ -417,6 +417,8 @@ async def test_charts_are_pngs_of_the_statistics(world: World) -> None:
     assert series["median_days"][prosecutor] == 8
     assert sum(series["overdue"].values()) == 1
     assert list(series["weekly"].values()) == [1, 0, 1, 1]
+    [entry] = await export_entries(world.db)
+    assert (entry["format"], entry["actor"], entry["rows"]) == ("charts", 31, 3)
 
 
 async def test_charts_of_an_empty_database(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@
     await exporter.json(path, flt, actor_id=user_id, full=True) # full: numbers in clear
     pdf = await exporter.dossier("KZ-2026-0042", "kk", actor_id=user_id)
     stats = await exporter.statistics(flt)
-    charts = await exporter.charts("ru", flt)
+    charts = await exporter.charts("ru", flt, actor_id=user_id)  # PNGs and their data
     pdf = await exporter.stats_pdf("ky", flt, actor_id=user_id)
 
 Who may export is the caller's decision; every export is recorded in the audit

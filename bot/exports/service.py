@@ -270,12 +270,18 @@ class Exporter:
                        worker)
 
     async def charts(self, locale: str, flt: ExportFilter | None = None, *,
-                     today: date | None = None) -> list[Any]:
-        """The statistics as PNG charts, titled in ``locale`` (see ``bot.exports.charts``)."""
+                     actor_id: int | None = None, today: date | None = None) -> list[Any]:
+        """The statistics as PNG charts, titled in ``locale`` (see ``bot.exports.charts``);
+        recorded as an export (format "charts") when ``actor_id`` is given."""
         from bot.exports.charts import render_charts
 
+        flt = flt or ExportFilter()
         stats = await self.statistics(flt, today=today)
-        return await asyncio.to_thread(render_charts, stats, self.catalogs.get(locale))
+        charts = await asyncio.to_thread(render_charts, stats, self.catalogs.get(locale))
+        if actor_id is not None:
+            await self._record(actor_id, ExportResult("charts", True, flt.describe(),
+                                                      {"cases": stats.cases}))
+        return charts
 
     async def stats_pdf(self, locale: str, flt: ExportFilter | None = None, *, actor_id: int,
                         today: date | None = None) -> bytes:

@@ -21,7 +21,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, AsyncIterator, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, AsyncIterator, NamedTuple, Sequence
 
 import aiosqlite
 

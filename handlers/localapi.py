@@ -169,6 +169,12 @@ class LocalBotAPI(BaseRequest):
                 return self._message(params, document={**attachment, "file_name": name,
                                                        "mime_type": mime})
             return self._message(params, photo=[{**attachment, "width": 1, "height": 1}])
+        if api == "sendMediaGroup":
+            media = params.get("media")
+            items = json.loads(media) if isinstance(media, str) else (media or [])
+            return [self._message(params, photo=[{"file_id": f"g{next(self._message_ids)}",
+                                                  "file_unique_id": "g", "width": 1, "height": 1}])
+                    for _ in items]
         if api == "getFile":
             return {"file_id": params.get("file_id"), "file_unique_id": "u",
                     "file_path": f"files/{params.get('file_id')}"}

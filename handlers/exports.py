@@ -1,0 +1,185 @@
+"""Exports and statistics in the chat, for caseworkers and administrators.
+
+The files are built by ``bot.exports`` (streamed from the database, written in
+a worker thread) and sent as documents; every export is in the audit log with
+its filters and whether identity numbers were masked.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
+
+from bot.domain.models import Case, CaseStatus
+from bot.exports import ExportFilter, Exporter
+from bot.i18n import N_, Translator
+from bot.staff import MANAGERS, Actor
+from handlers.common import Context, chat_id, drop_buttons, say, services
+from handlers.keyboards import button
+from handlers.staff import not_available, staff_only
+
+PREFIX = "X"  # X:<format>:<full 0|1>:<filter code>
+FORMAT_NAMES = {
+    "xlsx": N_("Excel workbook (XLSX)"),
+    "csv": N_("CSV tables (ZIP)"),
+    "json": N_("JSON, everything"),
+    "stats": N_("Statistics report (PDF)"),
+}
+STATUSES = list(CaseStatus)
+CITIZENSHIP_CODES = {"K": "KZ", "G": "KG", "O": "other"}
+
+USAGE = N_(
+    "Exports. Filters may follow the command, for example:\n"
+    "/export from=2026-01-01 to=2026-06-30 status=waiting citizenship=KZ\n"
+    "Identity numbers (IIN/PIN, passport) are masked unless you choose a full export, which is "
+    "recorded in the audit log."
+)
+
+
+def _button(text: str, *parts: object):  # type: ignore[no-untyped-def]
+    return button(text, PREFIX, *parts)
+
+
+def parse_filters(args: list[str]) -> ExportFilter:
+    """``from=YYYY-MM-DD to=YYYY-MM-DD status=S citizenship=KZ|KG|other``; raises ValueError."""
+    values: dict[str, str] = {}
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key not in ("from", "to", "status", "citizenship") or not value:
+            raise ValueError(arg)
+        values[key] = value
+    return ExportFilter(
+        date_from=date.fromisoformat(values["from"]) if "from" in values else None,
+        date_to=date.fromisoformat(values["to"]) if "to" in values else None,
+        statuses=frozenset({values["status"]}) if "status" in values else frozenset(),
+        citizenship=values.get("citizenship"),
+    )
+
+
+def filter_code(flt: ExportFilter) -> str:
+    """The filter in at most 22 ASCII characters, for callback data."""
+    day = lambda d: d.strftime("%Y%m%d") if d else "-"  # noqa: E731
+    status = format(STATUSES.index(CaseStatus(next(iter(flt.statuses)))), "x") if flt.statuses else "-"
+    cit = {v: k for k, v in CITIZENSHIP_CODES.items()}.get(flt.citizenship or "", "-")
+    return f"{day(flt.date_from)}.{day(flt.date_to)}.{status}.{cit}"
+
+
+def filter_from_code(code: str) -> ExportFilter:
+    start, end, status, cit = (code.split(".") + ["-"] * 4)[:4]
+    day = lambda s: date(int(s[:4]), int(s[4:6]), int(s[6:8])) if s != "-" else None  # noqa: E731
+    return ExportFilter(
+        date_from=day(start), date_to=day(end),
+        statuses=frozenset({STATUSES[int(status, 16)].value}) if status != "-" else frozenset(),
+        citizenship=CITIZENSHIP_CODES.get(cit),
+    )
+
+
+def exporter(context: Context) -> Exporter:
+    s = services(context)
+    return Exporter(s.db, s.clock, s.catalogs)
+
+
+@staff_only(MANAGERS)
+async def export_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    try:
+        flt = parse_filters(context.args or [])
+    except ValueError:
+        await say(update, context, t(USAGE))
+        return
+    code = filter_code(flt)
+    rows = [[_button(t(name), fmt, 0, code)] for fmt, name in FORMAT_NAMES.items()]
+    rows += [[_button("⚠ " + t("{format}, full identity numbers", format=t(FORMAT_NAMES[fmt])),
+                      fmt, 1, code)] for fmt in ("xlsx", "csv", "json")]
+    await say(update, context, t(USAGE) + "\n\n" + t("Filters: {filters}", filters=_describe(t, flt)),
+              InlineKeyboardMarkup(rows))
+
+
+def _describe(t: Translator, flt: ExportFilter) -> str:
+    parts = []
+    if flt.date_from or flt.date_to:
+        parts.append(f"{t.date(flt.date_from, 'short') if flt.date_from else '…'} – "
+                     f"{t.date(flt.date_to, 'short') if flt.date_to else '…'}")
+    parts += sorted(flt.statuses)
+    if flt.citizenship:
+        parts.append(flt.citizenship)
+    return ", ".join(parts) or t("none (all cases)")
+
+
+async def on_export_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await _export(update, context)
+
+
+@staff_only(MANAGERS)
+async def _export(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    try:
+        _, fmt, full, code = query.data.split(":", 3)
+        flt = filter_from_code(code)
+    except (ValueError, IndexError):
+        return
+    if fmt not in FORMAT_NAMES:
+        return
+    await drop_buttons(update)
+    await say(update, context, t("Preparing the export…"))
+    ex = exporter(context)
+    target = chat_id(update)
+    assert target is not None
+    stamp = services(context).clock.now().strftime("%Y%m%d-%H%M")
+    if fmt == "stats":
+        pdf = await ex.stats_pdf(t.locale, flt, actor_id=actor.user_id)
+        await context.bot.send_document(target, pdf, filename=f"izdeu-statistics-{stamp}.pdf")
+        return
+    suffix = {"xlsx": "xlsx", "csv": "zip", "json": "json"}[fmt]
+    with tempfile.TemporaryDirectory(prefix="izdeu-export-") as folder:
+        path = Path(folder) / f"izdeu-{fmt}-{stamp}{'-full' if full == '1' else ''}.{suffix}"
+        result = await getattr(ex, fmt)(path, flt, actor_id=actor.user_id, full=full == "1")
+        await context.bot.send_document(
+            target, path.read_bytes(), filename=path.name,
+            caption=t("{n} cases; identity numbers {masked}.", n=result.rows.get("cases", 0),
+                      masked=t("masked") if result.masked else t("in full")))
+
+
+async def send_dossier(update: Update, context: Context, actor: Actor, t: Translator,
+                       case: Case) -> None:
+    """The PDF dossier of one case in the caseworker's language (identity numbers masked)."""
+    if actor.role not in MANAGERS:
+        await not_available(update, context, t)
+        return
+    pdf = await exporter(context).dossier(case.number, t.locale, actor_id=actor.user_id)
+    target = chat_id(update)
+    if pdf is None or target is None:
+        await not_available(update, context, t)
+        return
+    await context.bot.send_document(target, pdf, filename=f"{case.number}_dossier_{t.locale}.pdf")
+
+
+@staff_only(MANAGERS)
+async def stats_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    """/stats: the numbers in short, and the charts as pictures."""
+    try:
+        flt = parse_filters(context.args or [])
+    except ValueError:
+        await say(update, context, t(USAGE))
+        return
+    ex = exporter(context)
+    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id)
+    stats = await ex.statistics(flt)
+    lines = [
+        t("Cases: {n}", n=stats.cases),
+        t("Overdue letters: {n}", n=stats.overdue),
+        t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
+    ]
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(
+        [[_button(t(FORMAT_NAMES["stats"]), "stats", 0, filter_code(flt))]]))
+    target = chat_id(update)
+    assert target is not None
+    photos = [InputMediaPhoto(c.png, caption=c.title[:1024]) for c in charts if c.png]
+    for start in range(0, len(photos), 10):  # Telegram takes up to ten pictures in one album
+        await context.bot.send_media_group(target, photos[start:start + 10])

@@ -22,6 +22,7 @@ from handlers.keyboards import button
 from handlers.staff import not_available, staff_only
 
 PREFIX = "X"  # X:<format>:<full 0|1>:<filter code>
+STATS = "stats"
 FORMAT_NAMES = {
     "xlsx": N_("Excel workbook (XLSX)"),
     "csv": N_("CSV tables (ZIP)"),
@@ -176,8 +177,9 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         t("Overdue letters: {n}", n=stats.overdue),
         t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
     ]
+    report_label = FORMAT_NAMES[STATS]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(
-        [[_button(t(FORMAT_NAMES["stats"]), "stats", 0, filter_code(flt))]]))
+        [[_button(t(report_label), STATS, 0, filter_code(flt))]]))
     target = chat_id(update)
     assert target is not None
     photos = [InputMediaPhoto(c.png, caption=c.title[:1024]) for c in charts if c.png]

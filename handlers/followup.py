@@ -37,6 +37,7 @@ from handlers.letters import send_produced
 
 PREFIX = "F"
 
+DEFAULT_CHANNEL = "post"
 TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
 
 
@@ -134,7 +135,7 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
     lines = [letter_title(t, row), letter_state(t, row, today)]
     if row.sent_on:
         lines.append(t("Sent on {date}, by {channel}.", date=t.date(row.sent_on, "long"),
-                       channel=t(CHANNEL_NAMES[row.channel or "post"])))
+                       channel=t(CHANNEL_NAMES[row.channel or DEFAULT_CHANNEL])))
     if row.tracking:
         lines.append(t("Tracking number: {number}", number=row.tracking))
     if row.reference:
@@ -585,11 +586,12 @@ def timeline_text(t: Translator, case: Case, user: User | None) -> str:
     for event in case.events:
         detail = dict(event.detail)
         body = directory[detail["addressee"]].name(t.locale) if detail.get("addressee") in directory else ""
+        outcome = str(detail.get("outcome"))
         params = {
             "body": body,
             "language": Locale.parse(detail["language"]).get_display_name(t.locale)
             if detail.get("language") else "",
-            "outcome": t(OUTCOME_NAMES[str(detail["outcome"])]) if detail.get("outcome") in OUTCOME_NAMES else "",
+            "outcome": t(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else "",
             "status": texts.status_name(t, CaseStatus(detail["status"]))
             if detail.get("status") in CaseStatus._value2member_map_ else "",
         }

@@ -17,6 +17,13 @@ from bot.i18n import Translator, pick_locale
 
 log = logging.getLogger(__name__)
 
+# At DEBUG level PTB logs every Bot API call with its parameters and every incoming update,
+# and aiosqlite every statement with its values: all that families write and are shown.
+# These loggers stay at INFO whatever IZDEU_LOG_LEVEL says; logs carry ids, never data.
+for _name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
+              "telegram.ext.Updater", "aiosqlite"):
+    logging.getLogger(_name).setLevel(logging.INFO)
+
 Context = ContextTypes.DEFAULT_TYPE
 RETRY_DELAY = 1.0  # seconds; tests set it lower
 

@@ -170,7 +170,8 @@ def back(draft: Draft) -> Draft:
     if not d.history:
         raise InvalidInput("at_start")
     d.step = d.history.pop()
-    d.pending = None
+    if d.step not in q.SUB_STEPS:  # back within a loop item keeps what was entered for it
+        d.pending = None
     if d.step == q.REVIEW:
         d.review_return = False
     return d

@@ -25,6 +25,15 @@ for _name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
     logging.getLogger(_name).setLevel(logging.INFO)
 
 Context = ContextTypes.DEFAULT_TYPE
+MAX_ID_DIGITS = 15  # ids in callback data: Telegram ids and row ids, well inside SQLite's range
+
+
+def parse_id(text: str) -> int | None:
+    """A number from callback data, or None if it is not plain ASCII digits of a sane length
+    (forged data must neither crash a handler nor overflow a query)."""
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text)
 RETRY_DELAY = 1.0  # seconds; tests set it lower
 
 

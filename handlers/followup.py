@@ -32,7 +32,15 @@ from bot.vocabulary import (
 )
 from handlers import texts
 from handlers.keyboards import button
-from handlers.common import Context, current_user, drop_buttons, say, services, translator
+from handlers.common import (
+    Context,
+    current_user,
+    drop_buttons,
+    parse_id,
+    say,
+    services,
+    translator,
+)
 from handlers.letters import send_produced
 
 PREFIX = "F"
@@ -376,7 +384,8 @@ async def _not_available(update: Update, context: Context, t: Translator) -> Non
 async def _own_letter(update: Update, context: Context, user: User, t: Translator,
                       arg: str) -> tuple[Case, LetterRow] | None:
     s = services(context)
-    row = await s.letters.store.get_letter(int(arg)) if arg.isdigit() else None
+    letter_id = parse_id(arg)
+    row = await s.letters.store.get_letter(letter_id) if letter_id is not None else None
     case = await s.store.get_case_by_id(row.case_id) if row else None
     if row is None or case is None or case.reporter_id != user.user_id:
         await _not_available(update, context, t)
@@ -386,7 +395,8 @@ async def _own_letter(update: Update, context: Context, user: User, t: Translato
 
 async def _own_case(update: Update, context: Context, user: User, t: Translator,
                     arg: str) -> Case | None:
-    case = await services(context).store.get_case_by_id(int(arg)) if arg.isdigit() else None
+    case_id = parse_id(arg)
+    case = await services(context).store.get_case_by_id(case_id) if case_id is not None else None
     if case is None or case.reporter_id != user.user_id:
         await _not_available(update, context, t)
         return None
@@ -477,13 +487,16 @@ _STAY = object()
 
 def form_with_pick(form: Form, arg: str) -> Form:
     picked = list(form.data.get("picked", []))
-    letter_id = int(arg)
+    letter_id = parse_id(arg)
+    if letter_id is None:
+        raise ValueError(arg)
     picked = [x for x in picked if x != letter_id] if letter_id in picked else picked + [letter_id]
     return Form(form.name, form.step, {**form.data, "picked": picked})
 
 
 def _pick(arg: str, form: Form, today: date) -> Any:
-    int(arg)
+    if parse_id(arg) is None:
+        raise ValueError(arg)
     return _STAY
 
 

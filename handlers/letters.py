@@ -11,7 +11,7 @@ from bot.i18n import N_, Translator
 from bot.letters.recommend import REASONS
 from bot.storage.store import LetterRow
 from handlers.keyboards import button
-from handlers.common import Context, chat_id, current_user, drop_buttons, say, services, translator
+from handlers.common import Context, chat_id, current_user, parse_id, drop_buttons, say, services, translator
 
 PREFIX = "L"  # L:<op>:<id>[:<value>]
 
@@ -59,7 +59,7 @@ async def _own_case(update: Update, context: Context, case_id: int) -> tuple[Use
 
 def _ints(data: str) -> list[int]:
     try:
-        return [int(x) for x in data.split(":")[2:] if x.isdigit()]
+        return [n for n in map(parse_id, data.split(":")[2:]) if n is not None]
     except ValueError:
         return []
 

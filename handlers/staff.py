@@ -23,7 +23,7 @@ from bot.storage.staff import CaseFilter
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
 from handlers.keyboards import button
-from handlers.common import Context, drop_buttons, say, services
+from handlers.common import Context, drop_buttons, parse_id, say, services
 from handlers.followup import letter_state, letter_title, timeline_text
 
 PREFIX = "W"
@@ -364,7 +364,7 @@ async def on_staff_button(update: Update, context: Context) -> None:
 
 async def _case_arg(update: Update, context: Context, actor: Actor, t: Translator,
                     args: list[str]) -> Case | None:
-    case_id = int(args[0]) if args and args[0].isdigit() else 0
+    case_id = (parse_id(args[0]) if args else None) or 0
     case = await services(context).staff.open_case(actor, case_id=case_id)
     if case is None:
         await not_available(update, context, t)
@@ -375,7 +375,10 @@ async def _b_list(update: Update, context: Context, actor: Actor, t: Translator,
     if actor.role not in MANAGERS:
         raise NotAllowed(actor.role)
     await drop_buttons(update)
-    await show_cases(update, context, actor, t, args[1] if len(args) > 1 else "xx00x", int(args[0]))
+    page = parse_id(args[0])
+    if page is None or page > 100_000:
+        raise ValueError(args[0])
+    await show_cases(update, context, actor, t, args[1] if len(args) > 1 else "xx00x", page)
 
 
 async def _b_filter(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
@@ -466,7 +469,9 @@ async def _b_assign(update: Update, context: Context, actor: Actor, t: Translato
     if case is None:
         return
     s = services(context)
-    volunteer = int(args[1])
+    volunteer = parse_id(args[1])
+    if volunteer is None:
+        raise ValueError(args[1])
     assigned = volunteer in await s.staff.staff.volunteers_of(case.id)
     await s.staff.assign(actor, case, volunteer, not assigned)
     await drop_buttons(update)
@@ -508,7 +513,10 @@ async def _b_revoke(update: Update, context: Context, actor: Actor, t: Translato
 
 
 async def _b_remove_role(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
-    done = await services(context).staff.remove_role(actor, int(args[0]))
+    user_id = parse_id(args[0])
+    if user_id is None:
+        raise ValueError(args[0])
+    done = await services(context).staff.remove_role(actor, user_id)
     await drop_buttons(update)
     await say(update, context, t("The role is removed.") if done else t("This is not available."))
 
@@ -588,11 +596,12 @@ async def _family_reply(update: Update, context: Context, actor: Actor, t: Trans
                         args: list[str]) -> None:
     """The family taps Answer under a message from the organisation."""
     s = services(context)
-    case = await s.store.get_case_by_id(int(args[0])) if args and args[0].isdigit() else None
-    if case is None or case.reporter_id != actor.user_id or len(args) < 2 or not args[1].isdigit():
+    ids = [parse_id(a) for a in args[:2]]
+    case = await s.store.get_case_by_id(ids[0]) if ids and ids[0] is not None else None
+    if case is None or case.reporter_id != actor.user_id or len(ids) < 2 or ids[1] is None:
         await not_available(update, context, t)
         return
-    await _start_form(update, context, actor, "relay_back", {"case_id": case.id, "to": int(args[1])})
+    await _start_form(update, context, actor, "relay_back", {"case_id": case.id, "to": ids[1]})
     await say(update, context, t("Write your answer; it goes to the organisation through the bot."))
 
 

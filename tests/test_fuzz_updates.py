@@ -941,11 +941,13 @@ async def test_back_inside_a_loop_item_keeps_the_item(bot: Bot) -> None:
         {"body": "embassy", "date": None, "outcome": "form", "reply": "Ответ без фактов"}]
 
 
-@pytest.mark.xfail(strict=True, raises=Failure,
-                   reason="handlers/letters.py passes ids beyond SQLite's 64-bit range to the "
-                          "database, which raises OverflowError (left out of the fuzzing above)")
-def test_letter_buttons_with_huge_ids(tmp_path: Path) -> None:
-    steps = [(0, ("forged", f"L:{op}:{'9' * 20}", False)) for op in "stgxrn"]
+def test_buttons_with_huge_or_odd_ids(tmp_path: Path) -> None:
+    """Forged ids beyond SQLite's integer range, or digits that are not ASCII, are refused."""
+    forged = [f"L:{op}:{'9' * 20}" for op in "stgxrn"]
+    forged += [f"F:{op}:{'9' * 20}" for op in ("c", "a", "r", "s", "s1", "v", "g", "p")]
+    forged += [f"W:{op}:{'9' * 20}:{'9' * 20}" for op in ("c", "l", "A", "R", "r", "S")]
+    forged += ["L:t:²", "F:c:١٢", "W:c:𝟗"]
+    steps = [(0, ("forged", data, False)) for data in forged]
     asyncio.run(play({"users": 2, "langs": ["ru", "kk"], "steps": steps}, Stats(),
                      asyncio.run(migrated_database(tmp_path))))
 

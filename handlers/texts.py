@@ -6,16 +6,17 @@ can break the formatting); keyboards are in ``handlers.keyboards``.
 
 from __future__ import annotations
 
-from datetime import date
+
 from typing import Any, Mapping
 
 from bot.domain import questions as q
 from bot.domain.engine import Draft
 from bot.domain.models import Case, CaseStatus
-from bot.domain.questions import Kind, Question, Section
+from bot.domain.questions import Kind, Section
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
-from bot.vocabulary import FILE_KINDS, STATUS_NAMES
+from bot.readable import action_text, clip, file_label, value_text
+from bot.vocabulary import STATUS_NAMES
 
 ERRORS: Mapping[str, str] = {
     "date_format": N_("I could not read this date. Write it like 18.03.2023 or 18 March 2023."),
@@ -101,7 +102,7 @@ def step_text(t: Translator, draft: Draft) -> str:
         lines += _action_lines(t, draft.answers)
     elif draft.step in draft.answers:
         shown = value_text(t, question, draft.answers[draft.step])
-        lines += ["", t("Current answer: {value}", value=_clip(shown, 300))]
+        lines += ["", t("Current answer: {value}", value=clip(shown, 300))]
     if question.kind is Kind.PHONE:
         lines += ["", t("To go back, send /back.") + (
             " " + t("To skip, send /skip.") if question.optional else "")]
@@ -121,7 +122,7 @@ def _evidence_lines(t: Translator, answers: Mapping[str, Any]) -> list[str]:
         return []
     lines = ["", t("Files added: {n}", n=len(items))]
     for i, item in enumerate(items, 1):
-        lines.append(f"{i}. {_file_label(t, item)}")
+        lines.append(f"{i}. {file_label(t, item)}")
     return lines
 
 
@@ -134,48 +135,6 @@ def _action_lines(t: Translator, answers: Mapping[str, Any]) -> list[str]:
     ]
 
 
-
-
-def _file_label(t: Translator, item: Mapping[str, Any]) -> str:
-    kind = t(FILE_KINDS.get(str(item.get("kind")), N_("document")))
-    name = item.get("file_name")
-    desc = item.get("description")
-    parts = [kind] + ([str(name)] if name else []) + ([f"«{desc}»"] if desc else [])
-    return " · ".join(parts)
-
-
-def action_text(t: Translator, item: Mapping[str, Any]) -> str:
-    body_q = q.BY_KEY["actions"]
-    label = body_q.choice_label(str(item.get("body"))) or N_("Other")
-    body = item.get("body_text") or t(label)
-    parts = [str(body)]
-    if item.get("date"):
-        parts.append(t.date(date.fromisoformat(str(item["date"])), "medium"))
-    outcome = {c.code: c.label for c in q.ACTION_OUTCOMES}.get(str(item.get("outcome")))
-    if outcome:
-        parts.append(t(outcome))
-    if item.get("reply"):
-        parts.append(f"«{_clip(str(item['reply']), 200)}»")
-    return " · ".join(parts)
-
-
-def value_text(t: Translator, question: Question, value: Any) -> str:
-    """An answer as the reader should see it: labels translated, dates by Babel."""
-    if value in (None, "", []):
-        return "—"
-    kind = question.kind
-    if kind is Kind.CHOICE:
-        label = question.choice_label(str(value))
-        return t(label) if label else str(value)
-    if kind in (Kind.DATE, Kind.BIRTH_DATE):
-        return t.date(date.fromisoformat(str(value)), "long")
-    if kind is Kind.PHOTO:
-        return t("photo attached")
-    if kind is Kind.EVIDENCE:
-        return t.ngettext("{n} file", "{n} files", len(value))
-    if kind is Kind.ACTIONS:
-        return "; ".join(action_text(t, item) for item in value)
-    return str(value)
 
 
 def answers_text(t: Translator, answers: Mapping[str, Any], *, full: bool = True) -> str:
@@ -191,7 +150,7 @@ def answers_text(t: Translator, answers: Mapping[str, Any], *, full: bool = True
                 items = value or []
                 lines.append(f"{t(q.LABELS[question.key])}: {len(items)}")
                 if full:
-                    lines += [f"  {i}. {_file_label(t, it)}" for i, it in enumerate(items, 1)]
+                    lines += [f"  {i}. {file_label(t, it)}" for i, it in enumerate(items, 1)]
                 continue
             if question.kind is Kind.ACTIONS:
                 items = value or []
@@ -200,7 +159,7 @@ def answers_text(t: Translator, answers: Mapping[str, Any], *, full: bool = True
                 continue
             shown = value_text(t, question, value)
             if question.key == "e_story" and not full:
-                shown = _clip(shown, 200)
+                shown = clip(shown, 200)
             lines.append(f"{t(q.LABELS[question.key])}: {shown}")
     return "\n".join(lines).strip()
 
@@ -230,7 +189,3 @@ def case_card(t: Translator, case: Case) -> str:
         t("Reported on {date}", date=t.date(case.created_at.date(), "long")),
     ]
     return "\n".join(head) + "\n\n" + answers_text(t, case.answers)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -17,7 +17,7 @@ from babel import Locale
 
 from bot.domain import questions as q
 from bot.domain.questions import Kind, Section
-from bot.exports.tables import IDENTITY_KEYS, mask
+from bot.readable import action_text, file_label, value_text
 from bot.followup import DEFAULT_TZ
 from bot.i18n import N_, Translator
 from bot.letters.directory import load_directory
@@ -25,7 +25,6 @@ from bot.storage.exports import CaseDossier
 from bot.vocabulary import (
     CHANNEL_NAMES,
     EVENT_TEXTS,
-    FILE_KINDS,
     OUTCOME_NAMES,
     STATUS_NAMES,
 )
@@ -61,46 +60,6 @@ def _language(t: Translator, code: str | None) -> str:
         return Locale.parse(code).get_display_name(t.locale) or code
     except (ValueError, TypeError):
         return code
-
-
-def file_label(t: Translator, item: Mapping[str, Any]) -> str:
-    kind = t(FILE_KINDS.get(str(item.get("kind")), N_("document")))
-    name = item.get("file_name")
-    desc = item.get("description")
-    return " · ".join([kind] + ([str(name)] if name else []) + ([f"«{desc}»"] if desc else []))
-
-
-def action_text(t: Translator, item: Mapping[str, Any]) -> str:
-    label = q.BY_KEY["actions"].choice_label(str(item.get("body"))) or N_("Other")
-    parts = [str(item.get("body_text") or t(label))]
-    if item.get("date"):
-        parts.append(t.date(date.fromisoformat(str(item["date"])), "medium"))
-    outcome = {c.code: c.label for c in q.ACTION_OUTCOMES}.get(str(item.get("outcome")))
-    if outcome:
-        parts.append(t(outcome))
-    if item.get("reply"):
-        parts.append(f"«{item['reply']}»")
-    return " · ".join(parts)
-
-
-def value_text(t: Translator, question: q.Question, value: Any, *, full: bool) -> str:
-    """One answer as the reader should see it: labels translated, dates by Babel."""
-    if value in (None, "", []):
-        return "—"
-    if question.key in IDENTITY_KEYS and not full:
-        return mask(str(value)) or "—"
-    kind = question.kind
-    if kind is Kind.CHOICE:
-        label = question.choice_label(str(value))
-        return t(label) if label else str(value)
-    if kind in (Kind.DATE, Kind.BIRTH_DATE):
-        try:
-            return t.date(date.fromisoformat(str(value)), "long")
-        except ValueError:
-            return str(value)
-    if kind is Kind.PHOTO:
-        return t("photo attached")
-    return str(value)
 
 
 def _when(t: Translator, moment: datetime) -> str:
@@ -149,7 +108,7 @@ def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
                 describe = file_label if question.kind is Kind.EVIDENCE else action_text
                 blocks += [Block("item", f"{i}. {describe(t, x)}") for i, x in enumerate(items, 1)]
                 continue
-            blocks.append(Block("field", value_text(t, question, value, full=full), label))
+            blocks.append(Block("field", value_text(t, question, value, masked=not full), label))
 
     blocks.append(Block("heading", t("Timeline of case {number}", number=case.number)))
     for event in d.events:

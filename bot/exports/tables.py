@@ -13,23 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, AsyncIterator, Callable, Mapping
 
+from bot.readable import IDENTITY_KEYS, mask  # noqa: F401 (re-exported)
 from bot.storage import exports as s
 from bot.storage.crypto import Cipher
 from bot.storage.exports import ExportFilter, ExportReader
-
-# Answers holding identity numbers: masked unless the export is explicitly full.
-IDENTITY_KEYS = ("r_id", "m_id", "m_passport")
-MASK_KEEP = 2
-
-
-def mask(value: str | None, keep: int = MASK_KEEP) -> str | None:
-    """``"**********12"`` for ``"990101300012"``: only the last ``keep`` characters stay."""
-    if value is None or value == "":
-        return value
-    text = str(value)
-    visible = text[-keep:] if len(text) > keep else ""
-    return "*" * (len(text) - len(visible)) + visible
-
 
 @dataclass(frozen=True)
 class RowContext:

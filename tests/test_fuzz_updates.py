@@ -3,7 +3,8 @@
 Each hypothesis example starts the real PTB application (the local Bot API
 stand-in, a fresh SQLite file in a temporary folder) and feeds it an
 interleaved sequence of updates from two or three users: text of every kind
-(very long, mixed Kazakh/Russian/Kyrgyz/Latin/emoji, empty-ish), commands,
+(very long, mixed Kazakh/Russian/Kyrgyz/Latin/emoji, empty-ish), commands
+(also the follow-up's and the organisation's side's, which families must not reach),
 presses of the newest buttons, of buttons on older messages and of forged
 callback data, files of every kind, edited messages, contacts, stickers,
 locations, dice, a redelivered update and pauses of the clock. A "guided" step
@@ -35,9 +36,11 @@ tested in test_letters_chat.py): the letters are still rendered from the
 fuzzed answers, and the isolation check reads them.
 
 Size (derandomize=True, so every run feeds the same updates; the tests print
-the totals): 1,000 sequences of 3-12 random steps and 200 of 15-40, 13,905
-updates in all (8,827 random, the rest guided answers), about 37 s on a 2-core
-machine. A run of 6,000 sequences with random seeds found nothing more.
+the totals): 1,000 sequences of 3-12 random steps and 200 of 15-40, 13,929
+updates in all (8,837 random, the rest guided answers), about 40 s on a 2-core
+machine. Runs with random seeds (6,000 short and 1,500 long sequences, about
+100,000 updates) found nothing beyond the bugs pinned by the explicit tests at
+the end of this file.
 """
 
 from __future__ import annotations
@@ -204,7 +207,10 @@ any_text = st.one_of(short_text, short_text, long_text, emptyish, answer_like,
 
 COMMANDS = ["start", "back", "skip", "cancel", "help", "mycases", "case", "new", "delete",
             "language", "letters", "foo", "START", "start@izdeu_bot", "case@izdeu_bot",
-            "delete@other_bot", "letters@izdeu_bot", "x" * 40]
+            "delete@other_bot", "letters@izdeu_bot", "x" * 40,
+            # the follow-up, and the organisation's side, which a family must not reach
+            "track", "timeline", "settings", "cases", "my", "due", "invite", "invites",
+            "staff", "audit", "export", "stats"]
 command = st.tuples(
     st.just("cmd"), st.sampled_from(COMMANDS),
     st.one_of(st.none(), short_text.map(lambda s: s.replace("\n", " ")),
@@ -218,7 +224,8 @@ FORGED = [
     "m:new", "m:zzz", "m:", "L:", "L:g", "L:g:x", "L:x:1", "L:t:1", "L:s:1", "L:n:1:kk",
     "L:n:1:en", "L:r:1:all", "L:r:1:bogus", "L:g:1", "L:s:2", "L:t:2:5", "L:q:1", ":", "::::",
     "a::", "n:::", "a:evidence:done", "a:actions:undo", "a:ev_desc:skip", "n:act_out:keep",
-    "L:g:-1", "L:g:01", "a:" + "x" * 62,
+    "L:g:-1", "L:g:01", "a:" + "x" * 62, "L:t:" + "9" * 40, "L:t:²",
+    "F:", "F:c:1", "F:s:1", "F:x", "W:", "W:c:1", "W:l:1", "W:S:1",
 ]
 ascii64 = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=64)
 forged = st.tuples(st.just("forged"), st.one_of(ascii64, st.sampled_from(FORGED)), st.booleans())
@@ -964,3 +971,12 @@ def test_long_random_sequences_deep_in_the_report(tmp_path: Path,
                      monkeypatch=monkeypatch)
     assert stats.examples >= 200 and stats.cases > 0 and stats.letters > 0
     assert {q.REVIEW, q.EVIDENCE_DESC, q.ACTION_REPLY} <= stats.deepest
+
+
+@pytest.mark.xfail(strict=True, raises=Failure,
+                   reason="handlers/exports.py answers the query, then staff_only answers it "
+                          "again for someone without the role; Telegram refuses the second answer")
+def test_export_buttons_of_someone_without_the_role(tmp_path: Path) -> None:
+    steps = [(0, ("forged", data, False)) for data in ("X:", "X:csv:1:all", "X:pdf:0:x")]
+    asyncio.run(play({"users": 2, "langs": ["ru", "kk"], "steps": steps}, Stats(),
+                     asyncio.run(migrated_database(tmp_path))))

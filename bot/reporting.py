@@ -81,6 +81,7 @@ class ReportService:
             return Outcome(draft, error=err)
         if applied.confirmed:
             return await self._confirm(user, applied.draft, update_id)
+        applied.draft.paused = False  # answering means the relative is back
         await self.store.save_draft(user.user_id, applied.draft, self.clock.now(), update_id)
         return Outcome(applied.draft, truncated_to=applied.truncated_to)
 
@@ -104,6 +105,7 @@ class ReportService:
             moved = move(draft)
         except InvalidInput as err:
             return Outcome(draft, error=err)
+        moved.paused = False
         await self.store.save_draft(user.user_id, moved, self.clock.now(), update_id)
         return Outcome(moved)
 

@@ -35,7 +35,14 @@ from bot.storage.store import DuplicateUpdate
 from handlers import commands, exports, followup, jobs, letters, report, staff
 from handlers import keyboards as kb
 from handlers.ratelimit import PerChatRateLimiter
-from handlers.common import Context, current_user, say, services, translator
+from handlers.common import (
+    Context,
+    current_user,
+    keep_data_out_of_logs,
+    say,
+    services,
+    translator,
+)
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +212,7 @@ def build_application(
     concurrent: int = 64,
 ) -> Application:
     """The bot. ``request`` replaces the network (offline chat, tests, benchmark)."""
+    keep_data_out_of_logs()
     config = services_.config
     builder = ApplicationBuilder().token(config.token or OFFLINE_TOKEN)
     if config.api_base_url:

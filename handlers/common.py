@@ -17,12 +17,16 @@ from bot.i18n import Translator, pick_locale
 
 log = logging.getLogger(__name__)
 
-# At DEBUG level PTB logs every Bot API call with its parameters and every incoming update,
-# and aiosqlite every statement with its values: all that families write and are shown.
-# These loggers stay at INFO whatever IZDEU_LOG_LEVEL says; logs carry ids, never data.
-for _name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
-              "telegram.ext.Updater", "aiosqlite"):
-    logging.getLogger(_name).setLevel(logging.INFO)
+# At DEBUG level these log every Bot API call with its parameters, every incoming update
+# and every SQL statement with its values: all that families write and are shown.
+DATA_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
+                "telegram.ext.Updater", "aiosqlite")
+
+
+def keep_data_out_of_logs() -> None:
+    """Hold the loggers that would print personal data at INFO, whatever the log level."""
+    for name in DATA_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 Context = ContextTypes.DEFAULT_TYPE
 MAX_ID_DIGITS = 15  # ids in callback data: Telegram ids and row ids, well inside SQLite's range

@@ -109,17 +109,12 @@ def _describe(t: Translator, flt: ExportFilter) -> str:
     return ", ".join(parts) or t("none (all cases)")
 
 
-async def on_export_button(update: Update, context: Context) -> None:
+@staff_only(MANAGERS)
+async def on_export_button(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    """X:<format>:<full>:<filters> (the role check answers the tap of anyone else)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _export(update, context)
-
-
-@staff_only(MANAGERS)
-async def _export(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
     try:
         _, fmt, full, code = query.data.split(":", 3)
         flt = filter_from_code(code)

@@ -493,3 +493,14 @@ async def test_a_lost_reply_is_sent_again_once(bot: Bot) -> None:
     await chat.send("Айгүл Төлөгөнова")
     assert bot.t("ru")(q.BY_KEY["r_rel"].prompt) in chat.texts(mark)[-1]
     assert await step_of(chat) == "r_rel"
+
+
+async def test_a_button_after_cancel_resumes_the_report(bot: Bot) -> None:
+    chat = bot.chat(141, "ru")
+    await consent(chat, "ru")
+    await fill(chat, KZ_REPORT[:1])
+    await chat.send("/cancel")
+    await chat.press("mother")  # the button of the question shown before /cancel
+    await chat.press("f")
+    answers = await answers_of(chat)
+    assert answers["r_rel"] == "mother" and answers["r_gender"] == "f"

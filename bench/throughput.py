@@ -1,0 +1,381 @@
+"""Updates per second of the whole bot, side by side with a bare python-telegram-bot echo bot.
+
+Many families send complete reports at once: every update of every family is
+put on ``app.update_queue`` of a started application, interleaved family by
+family, so the real ``PerChatUpdateProcessor`` decides what runs concurrently.
+The Bot API is the in-process ``LocalBotAPI``, instant or with a simulated
+round trip per call. The echo bot gets as many updates, of the same shapes,
+on the same stand-in, with PTB's own concurrency of the same width, and
+answers each with one sendMessage: the difference is what the bot itself costs.
+
+Latency of an update runs from the moment it is put on the queue to the end of
+its last handler (a ``TypeHandler`` in a late group); service time from the
+start of its first handler (an early group), i.e. without the time it waited
+in the queue or for its chat's earlier updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, Sequence
+
+import aiosqlite
+from telegram import Bot, Message, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.app import Services
+from bot.clock import ManualClock
+from bot.storage.database import Database
+from bench.data import NOW, services_for
+from bench.loopwatch import LoopWatch
+from handlers.app import OFFLINE_TOKEN, build_application
+from handlers.localapi import LocalBotAPI
+from handlers.updates import UpdateFactory
+
+CONCURRENCY = 64  # build_application's default width, given to the echo bot too
+RECORD_USER = 4_000_000
+GET_UPDATES_LIMIT = 100  # the most updates one getUpdates call returns
+
+
+# --- one family's report, recorded once --------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    kind: str  # text, press, contact, photo, doc
+    value: str  # the text, the button's callback data, the phone, the file name
+
+
+def _as_step(update: Update) -> Step:
+    if update.callback_query is not None:
+        return Step("press", update.callback_query.data or "")
+    message = update.message
+    assert message is not None
+    if message.contact is not None:
+        return Step("contact", message.contact.phone_number)
+    if message.photo:
+        return Step("photo", message.caption or "")
+    if message.document is not None:
+        return Step("doc", message.document.file_name or "file.pdf")
+    return Step("text", message.text or "")
+
+
+async def record_report(workdir: Path) -> list[Step]:
+    """The steps of one complete report: /start, language, consent, every answer of
+    ``KZ_REPORT``, confirm.
+
+    Recorded by driving the real bot once through the tests' harness, which reads
+    each reply to find the button to press. With the callback data known in
+    advance, many families can then send everything at once without waiting
+    for replies."""
+    from tests.support import KZ_REPORT, Bot as Harness, consent, fill
+
+    harness = await Harness.start(workdir)
+    try:
+        chat = harness.chat(RECORD_USER, "kk")
+        steps: list[Step] = []
+        process = chat.process
+
+        async def recording(update: Update) -> None:
+            steps.append(_as_step(update))
+            await process(update)
+
+        chat.process = recording  # type: ignore[method-assign]
+        await consent(chat, "kk")
+        await fill(chat, KZ_REPORT)
+        await chat.press("confirm")
+        if len(await harness.services.store.cases_of(RECORD_USER)) != 1:
+            raise RuntimeError("the recorded report created no case: the bench needs updating")
+    finally:
+        await harness.stop()
+    return steps
+
+
+def family_updates(bot: Bot, user_id: int, steps: Sequence[Step]) -> list[Update]:
+    """Fresh updates (new ids) of one family replaying ``steps``."""
+    make = UpdateFactory(bot, user_id, "kk")
+    # The message a pressed button sat on; the bot only uses its chat and id.
+    source: Message = make.message(text="…")
+    out = []
+    for step in steps:
+        if step.kind == "text":
+            out.append(make.text(step.value))
+        elif step.kind == "press":
+            out.append(make.press(step.value, source))
+        elif step.kind == "contact":
+            out.append(make.contact(step.value))
+        elif step.kind == "photo":
+            out.append(make.photo(step.value or None))
+        elif step.kind == "doc":
+            out.append(make.document(step.value))
+        else:
+            raise ValueError(step.kind)
+    return out
+
+
+def interleaved(bot: Bot, first_user: int, families: int, steps: Sequence[Step]) -> list[Update]:
+    """Every family's first update, then every family's second, and so on."""
+    per_family = [family_updates(bot, first_user + i, steps) for i in range(families)]
+    return [u for row in itertools.zip_longest(*per_family) for u in row if u is not None]
+
+
+# --- measuring ---------------------------------------------------------------------------
+@dataclass
+class Batch:
+    """The updates of one ``feed`` and what was measured of them."""
+
+    expected: int
+    enqueued: dict[int, float] = field(default_factory=dict)  # update id -> time put on queue
+    started: dict[int, float] = field(default_factory=dict)  # update id -> first handler
+    latency: list[float] = field(default_factory=list)
+    service: list[float] = field(default_factory=list)
+    errors: int = 0
+    began: float = field(default_factory=time.perf_counter)
+    finished: float = 0.0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def seconds(self) -> float:
+        """From the first update put on the queue to the end of the last one's handlers."""
+        return self.finished - self.began
+
+
+class Timing:
+    """Handlers at the two ends of the handler groups that time each update."""
+
+    def __init__(self) -> None:
+        self.batch = Batch(0)
+
+    def install(self, app: Application) -> None:
+        app.add_handler(TypeHandler(Update, self._first), group=-1000)
+        app.add_handler(TypeHandler(Update, self._last), group=1000)
+        app.add_error_handler(self._error)
+
+    async def _first(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.batch.started[update.update_id] = time.perf_counter()
+
+    async def _last(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        now = time.perf_counter()
+        batch = self.batch
+        batch.latency.append(now - batch.enqueued.pop(update.update_id))
+        batch.service.append(now - batch.started.pop(update.update_id))
+        if len(batch.latency) == batch.expected:
+            batch.finished = now
+            batch.done.set()
+
+    async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.batch.errors += 1
+
+
+class TransactionTimer:
+    """Times every write transaction while active, by wrapping ``Database.transaction``
+    (for the benchmark only; the class is restored on exit).
+
+    ``whole``: from asking for the transaction to the end of COMMIT, waiting for the
+    shared connection included; that is what stands between an answer and its reply.
+    ``held``: from BEGIN done to COMMIT done, the transaction's own work."""
+
+    def __init__(self) -> None:
+        self.whole: list[float] = []
+        self.held: list[float] = []
+
+    def __enter__(self) -> "TransactionTimer":
+        original = Database.transaction
+        timer = self
+
+        @contextlib.asynccontextmanager
+        async def timed(db: Database) -> AsyncIterator[object]:
+            asked = time.perf_counter()
+            async with original(db) as conn:
+                began = time.perf_counter()
+                yield conn
+            done = time.perf_counter()
+            timer.whole.append(done - asked)
+            timer.held.append(done - began)
+
+        self._original = original
+        Database.transaction = timed  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        Database.transaction = self._original  # type: ignore[method-assign]
+
+
+class ThreadHops:
+    """Counts the calls aiosqlite hands to its connection's thread (each an await that
+    leaves the event loop and comes back) by wrapping its private ``_execute``, for the
+    benchmark only; 0 if aiosqlite no longer has it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._original = getattr(aiosqlite.Connection, "_execute", None)
+
+    def __enter__(self) -> "ThreadHops":
+        original = self._original
+        if original is not None:
+            async def counted(conn: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
+                self.count += 1
+                return await original(conn, *args, **kwargs)
+
+            aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._original is not None:
+            aiosqlite.Connection._execute = self._original  # type: ignore[method-assign]
+
+
+class MeteredLock(asyncio.Lock):
+    """Stands in for ``Database.lock`` to count how often and how long the one shared
+    connection is held: when it is held nearly all the time, updates queue for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reset()
+
+    def reset(self) -> None:
+        self.held = 0.0
+        self.count = 0
+        self._since = 0.0
+
+    async def acquire(self) -> bool:
+        await super().acquire()
+        self._since = time.perf_counter()
+        self.count += 1
+        return True
+
+    def release(self) -> None:
+        self.held += time.perf_counter() - self._since
+        super().release()
+
+
+@dataclass
+class Run:
+    label: str
+    updates: int
+    seconds: float
+    latency: list[float]
+    service: list[float]
+    errors: int
+    transactions: TransactionTimer | None = None
+    cases_created: int = 0
+    api_calls: int = 0
+    lock_held: float = 0.0  # seconds the shared connection was held
+    lock_count: int = 0  # times it was taken
+    hops: int = 0  # calls handed to aiosqlite's thread
+    watch: LoopWatch | None = None  # the event loop while the timed updates were handled
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds
+
+
+async def feed(app: Application, timing: Timing, updates: list[Update]) -> Batch:
+    """Put every update on the queue at once, 100 at a time as getUpdates delivers them,
+    and wait until the last one is handled."""
+    batch = timing.batch = Batch(len(updates))
+    if not updates:
+        return batch
+    for start in range(0, len(updates), GET_UPDATES_LIMIT):
+        for update in updates[start:start + GET_UPDATES_LIMIT]:
+            batch.enqueued[update.update_id] = time.perf_counter()
+            app.update_queue.put_nowait(update)
+        # One getUpdates answer at a time: PTB's fetcher takes queued updates without
+        # yielding, so thousands at once would make one long callback no bot ever sees.
+        await asyncio.sleep(0)
+    await asyncio.wait_for(batch.done.wait(), timeout=max(120.0, len(updates) / 20))
+    return batch
+
+
+class CountingBotAPI(LocalBotAPI):
+    """``LocalBotAPI`` that counts calls instead of keeping each one: a log of every call
+    would grow the benchmark's heap, and with it the bot's garbage-collection pauses."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(delay)
+        self.count = 0
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        answer = await super().do_request(*args, **kwargs)
+        self.count += 1
+        self.calls.clear()
+        return answer
+
+
+def _without_jobs(app: Application) -> None:
+    """The periodic reminder and purge jobs would run in the middle of the measurement."""
+    if app.job_queue is not None:
+        for job in app.job_queue.jobs():
+            job.schedule_removal()
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = (update.callback_query.data if update.callback_query
+            else update.effective_message.text if update.effective_message else None)
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, text or "ok")
+
+
+def echo_bot(api: LocalBotAPI) -> Application:
+    app = (ApplicationBuilder().token(OFFLINE_TOKEN).request(api).get_updates_request(api)
+           .concurrent_updates(CONCURRENCY).build())
+    app.add_handler(TypeHandler(Update, _echo))
+    return app
+
+
+@contextlib.asynccontextmanager
+async def running(app: Application, timing: Timing) -> AsyncIterator[Application]:
+    timing.install(app)
+    await app.initialize()
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+        await app.shutdown()
+
+
+async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, warmup: int,
+                   delay: float, first_user: int, label: str, debug: bool = False) -> Run:
+    """The whole bot on ``db``: a few warm-up families, then ``families`` timed ones,
+    with the event loop watched (in asyncio's debug mode if ``debug``)."""
+    services: Services = await services_for(db, key, ManualClock(NOW))
+    lock = services.db.lock = MeteredLock()
+    api = CountingBotAPI(delay=delay)
+    app = build_application(services, request=api)
+    _without_jobs(app)
+    timing = Timing()
+    try:
+        async with running(app, timing):
+            await feed(app, timing, interleaved(app.bot, first_user, warmup, steps))
+            updates = interleaved(app.bot, first_user + warmup, families, steps)
+            before = await services.store.count_cases()
+            calls = api.count
+            lock.reset()
+            with TransactionTimer() as tx, ThreadHops() as hops:
+                async with LoopWatch(debug=debug) as watch:
+                    batch = await feed(app, timing, updates)
+            held, taken = lock.held, lock.count
+            created = await services.store.count_cases() - before
+    finally:
+        await services.close()
+    return Run(label, len(updates), batch.seconds, batch.latency, batch.service, batch.errors,
+               tx, created, api.count - calls, held, taken, hops.count, watch)
+
+
+async def echo_run(steps: Sequence[Step], families: int, warmup: int, delay: float,
+                   label: str) -> Run:
+    """The bare echo bot, the same number of updates of the same shapes."""
+    api = CountingBotAPI(delay=delay)
+    app = echo_bot(api)
+    timing = Timing()
+    async with running(app, timing):
+        await feed(app, timing, interleaved(app.bot, 1, warmup, steps))
+        updates = interleaved(app.bot, 1 + warmup, families, steps)
+        calls = api.count
+        batch = await feed(app, timing, updates)
+    return Run(label, len(updates), batch.seconds, batch.latency, batch.service, batch.errors,
+               api_calls=api.count - calls)

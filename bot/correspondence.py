@@ -9,6 +9,7 @@ event loop that serves every family.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
+from bot.letters.pdf import warm_up as warm_up_fonts
 from bot.letters.recommend import recommend
 from bot.letters.render import (
     available_languages,
@@ -27,6 +29,10 @@ from bot.letters.render import (
 )
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore
+
+# PDFs are made one at a time in one thread: several rendering threads at once would
+# take turns with the event loop for Python's interpreter lock and stall every chat.
+_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="izdeu-letters")
 
 # Bodies whose online form limit is unknown: one Telegram message of text at most.
 DEFAULT_TEXT_LIMIT = 4000
@@ -58,6 +64,10 @@ class LetterService:
         self.clock = clock
         self.followups = followups
         self.directory = load_directory()
+
+    def warm_up(self) -> "asyncio.Future[None]":
+        """Load the fonts in the rendering thread now, so the first family waits less."""
+        return asyncio.get_running_loop().run_in_executor(_RENDERER, warm_up_fonts)
 
     async def letter_set(self, case: Case) -> list[LetterRow]:
         """The case's letters; made from the recommendations the first time.
@@ -152,7 +162,8 @@ class LetterService:
         def build() -> tuple[Letter, bytes, bytes]:
             return letter, letter_pdf(letter), letter_docx(letter)
 
-        letter, pdf, docx = await asyncio.to_thread(build)
+        loop = asyncio.get_running_loop()
+        letter, pdf, docx = await loop.run_in_executor(_RENDERER, build)
         follow_up = row.kind if row.parent_id is not None else None
         await self.store.record_generated(row, language, letter.text, self.clock.now(), actor_id)
         limit = addressee.online_form_limit

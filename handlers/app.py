@@ -234,7 +234,9 @@ def build_application(
 def default_rate_limiter() -> AIORateLimiter:
     """Stay under Telegram's limits (30/s overall, 1/s per chat); retry a 429 a few times
     honouring its retry_after."""
-    return PerChatRateLimiter(max_retries=3)
+    # One message every 1/30 s rather than bursts of 30: a burst on top of a full second
+    # is what Telegram answers with 429.
+    return PerChatRateLimiter(max_retries=3, overall_max_rate=1, overall_time_period=1 / 30)
 
 
 async def publish_commands(app: Application) -> None:

@@ -25,6 +25,7 @@ def run_online(config: Config) -> None:
 
     async def post_init(application: Application) -> None:
         await publish_commands(application)
+        await services.settle()
 
     async def post_shutdown(application: Application) -> None:
         await services.close()

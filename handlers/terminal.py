@@ -173,6 +173,7 @@ async def run_terminal(services: Services, language_code: str | None = None) -> 
     print(f"(database: {services.config.db_path}; personal data {sealed})", flush=True)
     async with app:
         await app.start()
+        await services.settle()
         try:
             while True:
                 try:

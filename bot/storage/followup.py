@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
@@ -15,6 +14,7 @@ from bot.storage.crypto import Cipher
 from bot.storage.store import (
     LetterRow,
     _dt,
+    _first,
     _json,
     _letter,
     _ts,
@@ -181,22 +181,20 @@ class FollowupStore:
 
     async def replies_of_case(self, case_id: int) -> list[Reply]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id", (case_id,)
-            ) as cur:
-                rows = await cur.fetchall()
+            ))
         return [_reply(r, self.db.cipher) for r in rows]
 
     async def open_letters_of_user(self, user_id: int) -> list[LetterRow]:
         """Sent letters still waiting for an answer, across the user's cases."""
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 """SELECT l.* FROM letters l JOIN cases c ON c.id = l.case_id
                    WHERE c.reporter_id = ? AND l.sent_on IS NOT NULL AND l.closed = 0
                    ORDER BY l.due_on, l.id""",
                 (user_id,),
-            ) as cur:
-                rows = await cur.fetchall()
+            ))
         return [_letter(r, self.db.cipher) for r in rows]
 
     async def set_status(self, case_id: int, status: CaseStatus, now: datetime,
@@ -213,23 +211,21 @@ class FollowupStore:
 
     async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 """SELECT * FROM reminders
                    WHERE sent_at IS NULL AND cancelled_at IS NULL AND due_at <= ?
                    ORDER BY due_at, id LIMIT ?""",
                 (_ts(now), limit),
-            ) as cur:
-                rows = await cur.fetchall()
+            ))
         return [_reminder(r) for r in rows]
 
     async def pending_reminders(self, user_id: int) -> list[Reminder]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 """SELECT * FROM reminders WHERE user_id = ? AND sent_at IS NULL
                    AND cancelled_at IS NULL ORDER BY due_at, id""",
                 (user_id,),
-            ) as cur:
-                rows = await cur.fetchall()
+            ))
         return [_reminder(r) for r in rows]
 
     async def reminder_sent(self, reminder_id: int, now: datetime) -> None:
@@ -291,8 +287,8 @@ class FollowupStore:
     # --- forms ----------------------------------------------------------------------
     async def get_form(self, user_id: int) -> Form | None:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT * FROM forms WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                "SELECT * FROM forms WHERE user_id = ?", (user_id,)))
         return (Form(row["name"], row["step"], load_answers(row["data"], self.db.cipher))
                 if row else None)
 

@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.store import LetterRow, _dt, _json, _letter, _ts, load_answers, record_audit
+from bot.storage.store import LetterRow, _dt, _first, _letter, _ts, load_answers, record_audit
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,7 @@ class AuditStore:
         query += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
         params += [limit, offset]
         async with self.db.reading() as conn:
-            async with conn.execute(query, params) as cur:
-                rows = await cur.fetchall()
+            rows = list(await conn.execute_fetchall(query, params))
         return [_audit(r) for r in rows]
 
 
@@ -118,8 +117,8 @@ class StaffStore:
     # --- roles ----------------------------------------------------------------
     async def get(self, user_id: int) -> StaffMember | None:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT * FROM staff WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                "SELECT * FROM staff WHERE user_id = ?", (user_id,)))
         return _member(row) if row else None
 
     async def members(self, role: str | None = None) -> list[StaffMember]:
@@ -127,8 +126,7 @@ class StaffStore:
         if role:
             query, params = query + " WHERE role = ?", (role,)
         async with self.db.reading() as conn:
-            async with conn.execute(query + " ORDER BY granted_at", params) as cur:
-                rows = await cur.fetchall()
+            rows = list(await conn.execute_fetchall(query + " ORDER BY granted_at", params))
         return [_member(r) for r in rows]
 
     async def set_locale(self, user_id: int, locale: str) -> None:
@@ -158,10 +156,9 @@ class StaffStore:
 
     async def open_invitations(self, now: datetime) -> list[Invitation]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 """SELECT * FROM invitations WHERE used_by IS NULL AND revoked_at IS NULL
-                   AND expires_at > ? ORDER BY created_at""", (_ts(now),)) as cur:
-                rows = await cur.fetchall()
+                   AND expires_at > ? ORDER BY created_at""", (_ts(now),)))
         return [_invitation(r) for r in rows]
 
     async def revoke_invitation(self, code: str, actor_id: int, now: datetime) -> bool:
@@ -177,10 +174,9 @@ class StaffStore:
                      now: datetime) -> str | None:
         """Use a one-time invitation; the role it grants, or None if it is not valid now."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            row = _first(await conn.execute_fetchall(
                 """SELECT * FROM invitations WHERE code = ? AND used_by IS NULL
-                   AND revoked_at IS NULL AND expires_at > ?""", (code, _ts(now))) as cur:
-                row = await cur.fetchone()
+                   AND revoked_at IS NULL AND expires_at > ?""", (code, _ts(now))))
             if row is None:
                 return None
             role = row["role"]
@@ -202,9 +198,8 @@ class StaffStore:
         where, params = _case_filter(flt, today)
         base = f"FROM cases c WHERE {where}"
         async with self.db.reading() as conn:
-            async with conn.execute(f"SELECT COUNT(*) {base}", params) as cur:
-                total_row = await cur.fetchone()
-            async with conn.execute(
+            total_row = _first(await conn.execute_fetchall(f"SELECT COUNT(*) {base}", params))
+            rows = list(await conn.execute_fetchall(
                 f"""SELECT c.*, (SELECT group_concat(volunteer_id) FROM assignments a
                                  WHERE a.case_id = c.id) AS volunteers,
                            (SELECT COUNT(*) FROM letters l WHERE l.case_id = c.id AND l.closed = 0
@@ -212,23 +207,20 @@ class StaffStore:
                            (SELECT MIN(due_on) FROM letters l WHERE l.case_id = c.id
                               AND l.closed = 0 AND l.sent_on IS NOT NULL) AS next_due
                     {base} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?""",
-                (today, *params, limit, offset)) as cur:
-                rows = await cur.fetchall()
+                (today, *params, limit, offset)))
         return [_summary(r, self.db.cipher) for r in rows], int(total_row[0]) if total_row else 0
 
     async def volunteers_of(self, case_id: int) -> list[int]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            return [int(r[0]) for r in list(await conn.execute_fetchall(
                 "SELECT volunteer_id FROM assignments WHERE case_id = ? ORDER BY assigned_at",
-                (case_id,)) as cur:
-                return [int(r[0]) for r in await cur.fetchall()]
+                (case_id,)))]
 
     async def is_assigned(self, case_id: int, volunteer_id: int) -> bool:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            return _first(await conn.execute_fetchall(
                 "SELECT 1 FROM assignments WHERE case_id = ? AND volunteer_id = ?",
-                (case_id, volunteer_id)) as cur:
-                return await cur.fetchone() is not None
+                (case_id, volunteer_id))) is not None
 
     async def assign(self, case_id: int, volunteer_id: int, actor_id: int, now: datetime,
                      assigned: bool) -> None:
@@ -257,9 +249,8 @@ class StaffStore:
 
     async def flags(self, case_id: int) -> dict[str, bool]:
         async with self.db.reading() as conn:
-            async with conn.execute(
-                "SELECT verified, volunteer_details FROM cases WHERE id = ?", (case_id,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                "SELECT verified, volunteer_details FROM cases WHERE id = ?", (case_id,)))
         return {"verified": bool(row[0]), "details": bool(row[1])} if row else {}
 
     async def due_letters(self, volunteer_id: int | None, until: str) -> list[tuple[str, LetterRow]]:
@@ -273,8 +264,7 @@ class StaffStore:
                       " AND a.volunteer_id = ?)")
             params.append(volunteer_id)
         async with self.db.reading() as conn:
-            async with conn.execute(query + " ORDER BY l.due_on, l.id", params) as cur:
-                rows = await cur.fetchall()
+            rows = list(await conn.execute_fetchall(query + " ORDER BY l.due_on, l.id", params))
         return [(r["case_number"], _letter(r, self.db.cipher)) for r in rows]
 
     # --- notes --------------------------------------------------------------------
@@ -290,9 +280,8 @@ class StaffStore:
 
     async def notes(self, case_id: int) -> list[Note]:
         async with self.db.reading() as conn:
-            async with conn.execute(
-                "SELECT * FROM notes WHERE case_id = ? ORDER BY created_at, id", (case_id,)) as cur:
-                rows = await cur.fetchall()
+            rows = list(await conn.execute_fetchall(
+                "SELECT * FROM notes WHERE case_id = ? ORDER BY created_at, id", (case_id,)))
         return [Note(r["id"], r["case_id"], r["author_id"], self.db.cipher.open(r["text"]),
                      _dt(r["created_at"]) or
                      datetime.min) for r in rows]

@@ -7,6 +7,7 @@ locked read), so callers never hold a half-written state.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Iterable
@@ -31,6 +32,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _first(rows: Iterable[aiosqlite.Row]) -> aiosqlite.Row | None:
+    """The first row of a query's result (fetched in one hand-over to the database thread)."""
+    for row in rows:
+        return row
+    return None
+
+
 def load_answers(value: str, cipher: Cipher = PLAIN) -> dict[str, Any]:
     """Decode a stored (possibly sealed) JSON column; every reader goes through here."""
     return json.loads(cipher.open(value))
@@ -45,6 +53,11 @@ class DuplicateUpdate(Exception):
     """This Telegram update was already applied; applying it again would double its effect."""
 
 
+# Updates whose effect recorded their id, so marking them handled again can be skipped.
+_CLAIMED: OrderedDict[int, None] = OrderedDict()
+_CLAIMED_KEEP = 4096
+
+
 async def claim_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
     """Record the update inside the caller's transaction; refuse a second application."""
     if update_id is None:
@@ -55,6 +68,9 @@ async def claim_update(conn: aiosqlite.Connection, update_id: int | None, now: d
     )
     if cur.rowcount == 0:
         raise DuplicateUpdate(update_id)
+    _CLAIMED[update_id] = None
+    while len(_CLAIMED) > _CLAIMED_KEEP:
+        _CLAIMED.popitem(last=False)
 
 
 async def record_audit(conn: aiosqlite.Connection, now: datetime, actor_id: int, action: str,
@@ -74,12 +90,17 @@ class Store:
     # --- updates already handled -----------------------------------------
     async def seen_update(self, update_id: int) -> bool:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            return _first(await conn.execute_fetchall(
                 "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-            ) as cur:
-                return await cur.fetchone() is not None
+            )) is not None
 
     async def mark_update(self, update_id: int, now: datetime) -> None:
+        """Remember an update that changed nothing (those that did recorded it already).
+
+        If the transaction that claimed it was rolled back, skipping here leaves it
+        unmarked, which is right: a re-delivery should then take effect."""
+        if update_id in _CLAIMED:
+            return
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT OR IGNORE INTO processed_updates(update_id, at) VALUES (?, ?)",
@@ -95,8 +116,8 @@ class Store:
     # --- users --------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                "SELECT * FROM users WHERE user_id = ?", (user_id,)))
         return _user(row) if row else None
 
     async def create_user(
@@ -125,8 +146,8 @@ class Store:
     # --- drafts -------------------------------------------------------------
     async def get_draft(self, user_id: int) -> Draft | None:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT * FROM drafts WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                "SELECT * FROM drafts WHERE user_id = ?", (user_id,)))
         if row is None:
             return None
         return Draft(
@@ -188,10 +209,9 @@ class Store:
                    ON CONFLICT(prefix, year) DO UPDATE SET last = last + 1""",
                 (prefix, year),
             )
-            async with conn.execute(
+            row = _first(await conn.execute_fetchall(
                 "SELECT last FROM case_counters WHERE prefix = ? AND year = ?", (prefix, year)
-            ) as cur:
-                row = await cur.fetchone()
+            ))
             assert row is not None
             number = f"{prefix}-{year}-{row[0]:04d}"
             cur = await conn.execute(
@@ -220,28 +240,25 @@ class Store:
 
     async def _case_where(self, condition: str, value: object) -> Case | None:
         async with self.db.reading() as conn:
-            async with conn.execute(f"SELECT * FROM cases WHERE {condition}", (value,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                f"SELECT * FROM cases WHERE {condition}", (value,)))
             if row is None:
                 return None
-            async with conn.execute(
+            events = list(await conn.execute_fetchall(
                 "SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)
-            ) as cur:
-                events = await cur.fetchall()
+            ))
         return _case(row, events, self.db.cipher)
 
     async def cases_of(self, user_id: int) -> list[Case]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 "SELECT * FROM cases WHERE reporter_id = ? ORDER BY created_at, id", (user_id,)
-            ) as cur:
-                rows = await cur.fetchall()
+            ))
         return [_case(row, (), self.db.cipher) for row in rows]
 
     async def count_cases(self) -> int:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT COUNT(*) FROM cases") as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall("SELECT COUNT(*) FROM cases"))
         return int(row[0]) if row else 0
 
     # --- deletion -------------------------------------------------------------
@@ -313,16 +330,15 @@ class LetterStore:
 
     async def letters_of(self, case_id: int) -> list[LetterRow]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            rows = list(await conn.execute_fetchall(
                 "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)
-            ) as cur:
-                rows = await cur.fetchall()
+            ))
         return [_letter(r, self.db.cipher) for r in rows]
 
     async def get_letter(self, letter_id: int) -> LetterRow | None:
         async with self.db.reading() as conn:
-            async with conn.execute("SELECT * FROM letters WHERE id = ?", (letter_id,)) as cur:
-                row = await cur.fetchone()
+            row = _first(await conn.execute_fetchall(
+                "SELECT * FROM letters WHERE id = ?", (letter_id,)))
         return _letter(row, self.db.cipher) if row else None
 
     async def add_follow_up(
@@ -379,10 +395,9 @@ class LetterStore:
 
     async def letter_options(self, case_id: int) -> dict[str, Any]:
         async with self.db.reading() as conn:
-            async with conn.execute(
+            row = _first(await conn.execute_fetchall(
                 "SELECT letter_options FROM cases WHERE id = ?", (case_id,)
-            ) as cur:
-                row = await cur.fetchone()
+            ))
         return json.loads(row[0]) if row else {}
 
     async def set_letter_options(self, case_id: int, options: dict[str, Any], now: datetime) -> None:

@@ -40,7 +40,10 @@ class Call:
     @property
     def chat_id(self) -> int | None:
         value = self.params.get("chat_id")
-        return int(value) if value is not None else None
+        try:
+            return int(value) if value is not None else None
+        except (TypeError, ValueError):  # a channel's @name
+            return None
 
     @property
     def text(self) -> str:
@@ -49,7 +52,9 @@ class Call:
     @property
     def reply_markup(self) -> dict[str, Any] | None:
         markup = self.params.get("reply_markup")
-        return json.loads(markup) if isinstance(markup, str) else markup
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return markup if isinstance(markup, dict) else None
 
     def buttons(self) -> list[tuple[str, str]]:
         """(text, callback_data or '') of every button in the markup, in order."""

@@ -18,11 +18,12 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
+
+from handlers.localapi import Call as LocalCall
 
 BOT_ID = 123456
 BOT_USER = {
@@ -38,39 +39,8 @@ BOT_USER = {
 MESSAGE_METHODS = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
 
 
-@dataclass
-class Call:
+class Call(LocalCall):
     """One request the bot made: the method, its parameters, uploaded files, our answer."""
-
-    method: str
-    params: dict[str, Any]
-    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
-    result: Any = None
-
-    @property
-    def chat_id(self) -> int | None:
-        value = self.params.get("chat_id")
-        try:
-            return int(value) if value is not None else None
-        except (TypeError, ValueError):
-            return None
-
-    @property
-    def text(self) -> str:
-        return str(self.params.get("text") or self.params.get("caption") or "")
-
-    @property
-    def reply_markup(self) -> dict[str, Any] | None:
-        markup = self.params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        return markup if isinstance(markup, dict) else None
-
-    def buttons(self) -> list[tuple[str, str]]:
-        """(text, callback_data or '') of every button, in order."""
-        markup = self.reply_markup or {}
-        rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
-        return [(b.get("text", ""), b.get("callback_data", "")) for row in rows for b in row]
 
     def find_button(self, wanted: str) -> str:
         """Callback data of the button whose data is ``wanted`` or ends with ``:wanted``."""

@@ -48,7 +48,11 @@ LATEST_VERSION = len(migrations())
 
 
 class Database:
-    """A single shared connection with a lock for units of work."""
+    """One connection for writing, under a lock for units of work, and one for reading.
+
+    In WAL mode readers never wait for the writer: reads go to their own read-only
+    connection and see every committed transaction, so an update waiting for its
+    answer to be written is not held up by others reading."""
 
     def __init__(self, path: Path, synchronous: str = "NORMAL", cipher: Cipher = PLAIN) -> None:
         self.path = path
@@ -56,6 +60,7 @@ class Database:
         self.cipher = cipher  # seals personal fields; see bot.storage.crypto
         self.lock = asyncio.Lock()
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -78,6 +83,8 @@ class Database:
             if check:
                 await self._quick_check()
             await self.migrate(target)
+            self._reader = await _connect(self.path, read_only=True)
+            self._reader.row_factory = aiosqlite.Row
         except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
             await self.close()
             raise StorageUnavailable(f"cannot open database {self.path}: {exc}") from exc
@@ -126,21 +133,29 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Reads take the lock too, so they never see another task's open transaction."""
-        async with self.lock:
-            yield self.conn
+        """The read-only connection: committed data only, never another task's open
+        transaction, and no waiting for the writer."""
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        yield self._reader
 
     async def close(self) -> None:
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            with contextlib.suppress(Exception):
-                await conn.close()
+        for name in ("_reader", "_conn"):
+            conn = getattr(self, name)
+            setattr(self, name, None)
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
+async def _connect(path: Path, read_only: bool = False) -> aiosqlite.Connection:
     """Connect; when that fails, let aiosqlite's worker thread finish before returning,
     so it does not report to an event loop that is gone by then."""
-    conn = aiosqlite.connect(path, isolation_level=None)
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        conn = aiosqlite.connect(uri, isolation_level=None, uri=True)
+    else:
+        conn = aiosqlite.connect(path, isolation_level=None)
     try:
         return await conn
     except BaseException:

@@ -17,12 +17,14 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, T
 from telegram.ext import Application, ContextTypes
 
 from bot.app import Services
+from bot.clock import local_today
 from bot.domain.models import Case, User
 from bot.followup import DEFAULT_TZ, at_local, quiet_until, user_timezone
 from bot.i18n import Translator
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
+from handlers.letters import language_name
 from handlers.ratelimit import paced
 from bot.vocabulary import KIND_NAMES
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
@@ -148,8 +150,6 @@ async def _prepare(bot: Bot, s: Services, user: User, t: Translator, case: Case,
 async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case, row: LetterRow,
                    reminder: Reminder) -> None:
     """The term passed without a reply: the next letter of the ladder, ready to send."""
-    from handlers.letters import language_name
-
     follow = await s.letters.store.get_letter(reminder.followup_id) if reminder.followup_id else None
     if follow is None:
         suggestion = await s.followup.escalate(row, s.followup.silence_trigger(row))
@@ -180,8 +180,6 @@ async def _digest(bot: Bot, s: Services, user: User, t: Translator) -> None:
     rows = await s.followup.store.open_letters_of_user(user.user_id)
     if not rows:
         return
-    from bot.clock import local_today
-
     today = local_today(s.clock, user_timezone(user))
     lines = [t("Weekly summary: letters waiting for an answer.")]
     for row in rows:

@@ -30,6 +30,28 @@ BOT_USER = {
 }
 
 
+def message_result(params: dict[str, Any], message_id: int, sender: dict[str, Any],
+                   **extra: Any) -> dict[str, Any]:
+    """The Message object Telegram answers a send or edit with (inline keyboard echoed)."""
+    chat_id = int(params.get("chat_id") or 0)
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+        "from": sender,
+    }
+    for key in ("text", "caption"):
+        if key in params:
+            message[key] = params[key]
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if isinstance(markup, dict) and "inline_keyboard" in markup:
+        message["reply_markup"] = markup
+    message.update(extra)
+    return message
+
+
 @dataclass
 class Call:
     method: str
@@ -138,24 +160,8 @@ class LocalBotAPI(BaseRequest):
 
     # --- answers -----------------------------------------------------------
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        chat_id = int(params.get("chat_id", 0))
-        message: dict[str, Any] = {
-            "message_id": int(params.get("message_id") or next(self._message_ids)),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            "from": BOT_USER,
-        }
-        if "text" in params:
-            message["text"] = params["text"]
-        if "caption" in params:
-            message["caption"] = params["caption"]
-        markup = params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-        message.update(extra)
-        return message
+        message_id = int(params.get("message_id") or next(self._message_ids))
+        return message_result(params, message_id, BOT_USER, **extra)
 
     def _result(self, api: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
         if api == "getMe":

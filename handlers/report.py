@@ -23,7 +23,7 @@ from handlers import keyboards as kb
 from handlers import texts
 from handlers.followup import handle_form_message
 from handlers.letters import show_letter_set
-from handlers.staff import STAFF_FORMS, handle_staff_form
+from handlers.staff import STAFF_FORMS, handle_staff_form, redeem_invitation
 from handlers.common import (
     Context,
     chat_id,
@@ -54,8 +54,6 @@ async def start(update: Update, context: Context) -> None:
     """
     payload = (context.args or [""])[0]
     if payload.startswith("inv_"):
-        from handlers.staff import redeem_invitation
-
         await redeem_invitation(update, context, payload[4:64])
         return
     user = await current_user(update, context)

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from handlers.localapi import Call as LocalCall
+from handlers.localapi import message_result
 
 BOT_ID = 123456
 BOT_USER = {
@@ -244,24 +245,9 @@ class BotAPIServer:
             return list(self._updates[:limit])
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        chat_id = int(params.get("chat_id") or 0)
         message_id = params.get("message_id")
-        message: dict[str, Any] = {
-            "message_id": int(message_id) if message_id else next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            "from": BOT_USER,
-        }
-        for key in ("text", "caption"):
-            if key in params:
-                message[key] = params[key]
-        markup = params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-        message.update(extra)
-        return message
+        number = int(message_id) if message_id else next(self._message_ids)
+        return message_result(params, number, BOT_USER, **extra)
 
     def _result(self, method: str, params: dict[str, Any], files: Files) -> Any:
         if method == "getMe":

@@ -15,7 +15,9 @@ import pytest
 from bot.domain.models import CaseStatus
 from bot.storage.crypto import Cipher, KeyError_, new_key
 from bot.storage.database import LATEST_VERSION, Database, StorageUnavailable, migrations
-from bot.storage.maintenance import backup, reseal
+from bot.exports.synthetic import generate
+from bot.storage.maintenance import (CLOSED_STATUSES, PURGE_BATCH, backup,
+                                     purge_closed, reseal)
 from bot.storage.store import Store
 from tests.support import KZ_REPORT, Bot, consent, fill
 
@@ -129,6 +131,28 @@ async def test_closed_cases_are_purged_after_the_retention_period(tmp_path: Path
             assert secret not in raw, secret
     finally:
         await bot.stop()
+
+
+async def test_a_purge_over_many_closed_cases_goes_batch_by_batch(tmp_path: Path) -> None:
+    """Every closed case is purged, each once, however many there are."""
+    db = Database(tmp_path / "many.sqlite3", cipher=Cipher(new_key()))
+    await db.open()
+    try:
+        await generate(db, 1500)
+        now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+        marks = ", ".join("?" * len(CLOSED_STATUSES))
+        closed = (await (await db.conn.execute(
+            f"SELECT COUNT(*) FROM cases WHERE status IN ({marks})", CLOSED_STATUSES)).fetchone())[0]
+        assert closed > 2 * PURGE_BATCH
+        assert await purge_closed(db, now, now) == closed
+        assert await purge_closed(db, now, now) == 0
+        purged = (await (await db.conn.execute(
+            "SELECT COUNT(*) FROM cases WHERE purged_at IS NOT NULL")).fetchone())[0]
+        audited = (await (await db.conn.execute(
+            "SELECT COUNT(*) FROM audit WHERE action = 'purge'")).fetchone())[0]
+        assert purged == audited == closed
+    finally:
+        await db.close()
 
 
 async def test_online_backup_while_writing_then_restore(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,3 +65,33 @@ async def test_a_corrupt_file_is_refused_with_a_clear_error(tmp_path: Path) -> N
     db = Database(path)
     with pytest.raises(StorageUnavailable):
         await db.open()
+
+
+async def test_a_write_transaction_runs_to_its_commit_without_letting_other_tasks_in(
+        tmp_path: Path) -> None:
+    """Writes never suspend: no other update's task runs between BEGIN and COMMIT, so the
+    answer is durable before anything else happens, and nothing waits for the writer."""
+    db = Database(tmp_path / "w.sqlite3")
+    await db.open()
+    store = Store(db)
+    ran: list[str] = []
+
+    async def other_update() -> None:
+        ran.append("other")
+
+    try:
+        await store.create_user(1, 1, "kk", NOW)
+        async with db.transaction() as conn:
+            task = asyncio.ensure_future(other_update())
+            for i in range(20):
+                await conn.execute("UPDATE users SET locale = ? WHERE user_id = 1",
+                                   ("ru" if i % 2 else "kk",))
+                ran.append("write")
+        ran.append("committed")
+        await task
+        assert ran == ["write"] * 20 + ["committed", "other"]
+        async with db.reading() as reader:
+            rows = await reader.execute_fetchall("SELECT locale FROM users WHERE user_id = 1")
+        assert rows[0][0] == "ru"
+    finally:
+        await db.close()

@@ -10,6 +10,7 @@ import aiosqlite
 
 from bot.domain.models import CaseStatus
 from bot.storage.database import Database
+from bot.storage.inline import InlineConnection
 from bot.storage.crypto import Cipher
 from bot.storage.store import (
     LetterRow,
@@ -65,7 +66,7 @@ class Form:
     data: dict[str, Any]
 
 
-async def _event(conn: aiosqlite.Connection, case_id: int, now: datetime, kind: str,
+async def _event(conn: InlineConnection, case_id: int, now: datetime, kind: str,
                  actor_id: int | None, detail: dict[str, Any]) -> None:
     await conn.execute(
         "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
@@ -73,7 +74,7 @@ async def _event(conn: aiosqlite.Connection, case_id: int, now: datetime, kind: 
     )
 
 
-async def _schedule(conn: aiosqlite.Connection, reminders: Iterable[NewReminder], now: datetime) -> None:
+async def _schedule(conn: InlineConnection, reminders: Iterable[NewReminder], now: datetime) -> None:
     await conn.executemany(
         """INSERT OR IGNORE INTO reminders(user_id, case_id, letter_id, kind, due_at, created_at)
            VALUES (?, ?, ?, ?, ?, ?)""",
@@ -81,7 +82,7 @@ async def _schedule(conn: aiosqlite.Connection, reminders: Iterable[NewReminder]
     )
 
 
-async def _cancel_letter_reminders(conn: aiosqlite.Connection, letter_id: int, now: datetime) -> None:
+async def _cancel_letter_reminders(conn: InlineConnection, letter_id: int, now: datetime) -> None:
     await conn.execute(
         """UPDATE reminders SET cancelled_at = ?
            WHERE letter_id = ? AND sent_at IS NULL AND cancelled_at IS NULL""",

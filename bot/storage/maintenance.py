@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -58,14 +59,32 @@ def backup(source: Path, target: Path) -> int:
     return int(pages)
 
 
+PURGE_BATCH = 50  # cases per transaction: each one is written on the event loop's thread
+
+
 async def purge_closed(db: Database, before: datetime, now: datetime) -> int:
-    """Remove personal data of cases closed before ``before``; keep numbers, codes, dates."""
+    """Remove personal data of cases closed before ``before``; keep numbers, codes, dates.
+
+    A few cases per transaction, letting other updates run in between, so a first
+    purge over thousands of closed cases does not hold up the bot."""
+    purged = 0
+    while batch := await _purge_batch(db, before, now):
+        purged += batch
+        await asyncio.sleep(0)
+    if purged:
+        async with db.lock:
+            await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return purged
+
+
+async def _purge_batch(db: Database, before: datetime, now: datetime) -> int:
     cipher = db.cipher
     async with db.transaction() as conn:
         async with conn.execute(
             f"""SELECT id, citizenship FROM cases WHERE purged_at IS NULL
-                AND status IN ({', '.join('?' * len(CLOSED_STATUSES))}) AND updated_at < ?""",
-            (*CLOSED_STATUSES, _ts(before))) as cur:
+                AND status IN ({', '.join('?' * len(CLOSED_STATUSES))}) AND updated_at < ?
+                ORDER BY id LIMIT ?""",
+            (*CLOSED_STATUSES, _ts(before), PURGE_BATCH)) as cur:
             rows = await cur.fetchall()
         for row in rows:
             case_id = row["id"]
@@ -79,7 +98,4 @@ async def purge_closed(db: Database, before: datetime, now: datetime) -> int:
                 (cipher.seal(""), case_id))
             await conn.execute("DELETE FROM notes WHERE case_id = ?", (case_id,))
             await record_audit(conn, now, 0, "purge", case_id=case_id)
-    if rows:
-        async with db.lock:
-            await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return len(rows)

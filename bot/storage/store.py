@@ -18,6 +18,7 @@ from bot.domain.engine import Draft
 from bot.domain.models import Case, CaseEvent, CaseStatus, User
 from bot.storage.crypto import PLAIN, Cipher
 from bot.storage.database import Database
+from bot.storage.inline import InlineConnection
 
 
 def _ts(value: datetime) -> str:
@@ -58,7 +59,7 @@ _CLAIMED: OrderedDict[int, None] = OrderedDict()
 _CLAIMED_KEEP = 4096
 
 
-async def claim_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
+async def claim_update(conn: InlineConnection, update_id: int | None, now: datetime) -> None:
     """Record the update inside the caller's transaction; refuse a second application."""
     if update_id is None:
         return
@@ -73,7 +74,7 @@ async def claim_update(conn: aiosqlite.Connection, update_id: int | None, now: d
         _CLAIMED.popitem(last=False)
 
 
-async def record_audit(conn: aiosqlite.Connection, now: datetime, actor_id: int, action: str,
+async def record_audit(conn: InlineConnection, now: datetime, actor_id: int, action: str,
                        case_id: int | None = None, target_id: int | None = None,
                        detail: dict[str, Any] | None = None) -> None:
     """Write one audit entry inside the caller's transaction (ids and codes only)."""

@@ -9,7 +9,6 @@ answer land in the wrong field.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Mapping
@@ -109,7 +108,21 @@ class Draft:
     updated_at: datetime | None = None
 
     def copy(self) -> "Draft":
-        return copy.deepcopy(self)
+        """An independent copy, made for every answer: answers are JSON-like data (they
+        are stored as JSON), which a plain walk copies several times faster than
+        ``copy.deepcopy``."""
+        return Draft(step=self.step, answers=_copied(self.answers), history=list(self.history),
+                     review_return=self.review_return, pending=_copied(self.pending),
+                     paused=self.paused, updated_at=self.updated_at)
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON-like data: dicts and lists are copied, everything else is immutable."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -2,37 +2,30 @@
 
 Joins the letters core (``bot.letters``: directory, recommendations,
 templates, PDF/DOCX) with storage. Rendering a PDF takes a good part of a
-second of CPU, so producing a letter runs in a worker thread, never on the
-event loop that serves every family.
+second of CPU, so a letter is made in a worker process (``bot.letters.worker``),
+never on the event loop that serves every family.
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
-from bot.letters.pdf import warm_up as warm_up_fonts
 from bot.letters.recommend import recommend
 from bot.letters.render import (
     available_languages,
     file_name,
     form_chunks,
-    letter_docx,
-    letter_pdf,
     render_letter,
 )
+from bot.letters.worker import WORKER, make_letter
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore
-
-# PDFs are made one at a time in one thread: several rendering threads at once would
-# take turns with the event loop for Python's interpreter lock and stall every chat.
-_RENDERER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="izdeu-letters")
 
 # Bodies whose online form limit is unknown: one Telegram message of text at most.
 DEFAULT_TEXT_LIMIT = 4000
@@ -65,9 +58,9 @@ class LetterService:
         self.followups = followups
         self.directory = load_directory()
 
-    def warm_up(self) -> "asyncio.Future[None]":
-        """Load the fonts in the rendering thread now, so the first family waits less."""
-        return asyncio.get_running_loop().run_in_executor(_RENDERER, warm_up_fonts)
+    async def warm_up(self) -> None:
+        """Start the letter worker now (it parses the fonts), so the first family waits less."""
+        await WORKER.warm_up()
 
     async def letter_set(self, case: Case) -> list[LetterRow]:
         """The case's letters; made from the recommendations the first time.
@@ -124,16 +117,18 @@ class LetterService:
             return str(wanted)
         return "ru" if "ru" in offered else offered[0]
 
-    async def _render(self, case: Case, row: LetterRow) -> Letter:
+    async def _letter_call(self, case: Case, row: LetterRow) -> "partial[Letter]":
+        """``render_letter`` with this letter's arguments: called here for text alone, or
+        in the letter worker along with the PDF and DOCX."""
         options = await self.store.letter_options(case.id)
         render_options = RenderOptions(
             include_perpetrator=bool(options.get("include_perpetrator", True)),
             include_story=bool(options.get("include_story", True)),
         )
-        return render_letter(row.kind, row.addressee_id, case.report,
-                             self.language_for(row, options), case_number=case.number,
-                             today=local_today(self.clock, TIMEZONES.get(case.citizenship)),
-                             options=render_options, earlier=await self.earlier(row))
+        return partial(render_letter, row.kind, row.addressee_id, case.report,
+                       self.language_for(row, options), case_number=case.number,
+                       today=local_today(self.clock, TIMEZONES.get(case.citizenship)),
+                       options=render_options, earlier=await self.earlier(row))
 
     async def earlier(self, row: LetterRow) -> list[EarlierLetter]:
         """For a follow-up: every letter sent before it in its chain, with the answer got."""
@@ -150,20 +145,15 @@ class LetterService:
 
     async def form_text(self, case: Case, row: LetterRow) -> tuple[list[str], int | None]:
         """The letter as text parts for an online form (rendering text alone is fast)."""
-        letter = await self._render(case, row)
+        letter = (await self._letter_call(case, row))()
         limit = self.directory[row.addressee_id].online_form_limit
         return form_chunks(letter, limit or DEFAULT_TEXT_LIMIT), limit
 
     async def produce(self, case: Case, row: LetterRow, actor_id: int) -> Produced:
-        letter = await self._render(case, row)
+        call = await self._letter_call(case, row)
+        letter, pdf, docx = await WORKER.run(make_letter, call.args, call.keywords)
         language = letter.language
         addressee = self.directory[row.addressee_id]
-
-        def build() -> tuple[Letter, bytes, bytes]:
-            return letter, letter_pdf(letter), letter_docx(letter)
-
-        loop = asyncio.get_running_loop()
-        letter, pdf, docx = await loop.run_in_executor(_RENDERER, build)
         follow_up = row.kind if row.parent_id is not None else None
         await self.store.record_generated(row, language, letter.text, self.clock.now(), actor_id)
         limit = addressee.online_form_limit

@@ -89,6 +89,8 @@ from bot.domain.validators import (
     validate_passport,
 )
 from bot import correspondence
+from bot.letters.render import render_letter
+from bot.letters.worker import make_letter
 from bot.i18n import LOCALES, default_catalogs
 from bot.letters.model import Letter
 from handlers import keyboards as kb
@@ -902,10 +904,22 @@ def plain_text_document(letter: Letter) -> bytes:
     return letter.text.encode()
 
 
+class TextOnlyWorker:
+    """Stands in for the letter worker process: the letter is rendered in this process and
+    its "PDF" and "DOCX" are its text (``plain_text_document``)."""
+
+    async def run(self, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        assert fn is make_letter
+        letter = render_letter(*args, **kwargs)
+        return letter, plain_text_document(letter), plain_text_document(letter)
+
+    async def warm_up(self) -> None:
+        """Nothing to start."""
+
+
 def run_fuzz(config: settings, min_steps: int, max_steps: int, head_starts: int, folder: Path,
              monkeypatch: pytest.MonkeyPatch) -> Stats:
-    monkeypatch.setattr(correspondence, "letter_pdf", plain_text_document)
-    monkeypatch.setattr(correspondence, "letter_docx", plain_text_document)
+    monkeypatch.setattr(correspondence, "WORKER", TextOnlyWorker())
     stats = Stats()
     with asyncio.Runner() as runner:
         template = runner.run(migrated_database(folder))

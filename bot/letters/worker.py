@@ -1,0 +1,89 @@
+"""Letters laid out in a process of their own.
+
+Laying out a PDF is a good part of a second of pure-Python work (fpdf2 and
+fontTools). In a thread it still shares the interpreter lock with the event loop
+that serves every family, and parts of it keep that lock for 40-60 ms at a
+time; in a separate process it cannot hold up the loop at all, and it runs on
+the second CPU. One worker: letters are made one after another, and the loop
+keeps the other CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait
+from typing import Any, Callable, TypeVar
+
+from bot.letters.model import Letter
+from bot.letters.pdf import warm_up as warm_up_fonts
+from bot.letters.render import letter_docx, letter_pdf, render_letter
+
+T = TypeVar("T")
+
+
+def make_letter(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Letter, bytes, bytes]:
+    """``render_letter``'s arguments in; the letter, its PDF and its DOCX out."""
+    letter = render_letter(*args, **kwargs)
+    return letter, letter_pdf(letter), letter_docx(letter)
+
+
+def _ready() -> None:
+    """Nothing: the worker parsed the fonts when it started (its initializer)."""
+
+
+def _start() -> None:
+    """The worker's first act: follow the bot if it dies, then parse the fonts."""
+    threading.Thread(target=_exit_with_parent, name="izdeu-parent-watch", daemon=True).start()
+    warm_up_fonts()
+
+
+def _exit_with_parent() -> None:
+    """A killed bot cannot stop its worker, and the worker would not notice (it holds
+    its own end of the task queue): wait for the parent to be gone, then exit."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+
+class LetterWorker:
+    """The worker process, started on first use (``spawn``: a fresh interpreter, so
+    nothing of the bot's threads or open database is copied into it)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start)
+        return self._pool
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in the worker; a worker that died (killed, out of memory) is
+        replaced once, so one lost process does not stop every family's letters."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor(), fn, *args)
+        except BrokenProcessPool:
+            self._pool = None
+            return await loop.run_in_executor(self._executor(), fn, *args)
+
+    async def warm_up(self) -> None:
+        """Start the worker now (it parses the fonts), so the first family waits less."""
+        await self.run(_ready)
+
+    def close(self) -> None:
+        """Stop the worker (the shared one is stopped when the program exits)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+WORKER = LetterWorker()

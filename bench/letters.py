@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 
 from bot.app import Services
 from bot.letters import letter_pdf, load_directory, render_letter
+from bot.letters.pdf import warm_up as warm_up_fonts
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
 from bench.loopwatch import LoopWatch
 
 
 @dataclass
 class LetterTimes:
-    first: float  # render + PDF of the first letter in this process
+    fonts: float  # parsing the fonts, which the started bot does before it answers anyone
+    first: float  # render + PDF of the first letter in this process, fonts parsed
     total: list[float] = field(default_factory=list)  # render + PDF, warm
     render: list[float] = field(default_factory=list)
     pdf: list[float] = field(default_factory=list)
@@ -42,8 +44,11 @@ def time_letters(reports: int) -> LetterTimes:
     jobs = [(a.letter_kind, a.id, report)
             for report in list(sample_reports().values())[:reports]
             for a in load_directory().values()]
+    began = time.perf_counter()
+    warm_up_fonts()  # as ``Services.settle`` does when the bot starts
+    fonts = time.perf_counter() - began
     render, pdf, size = _one(*jobs[0])
-    times = LetterTimes(first=render + pdf)
+    times = LetterTimes(fonts=fonts, first=render + pdf)
     for job in jobs[1:] + jobs[:1]:  # the first letter again, warm this time
         render, pdf, size = _one(*job)
         times.render.append(render)

@@ -144,13 +144,13 @@ class Bench:
                     f"1. Complete reports: {s.families} families x {len(steps)} updates, "
                     f"{stored:,} cases stored, Bot API {api}"
                     + (f"; median of {s.repeats} runs each" if s.repeats > 1 else ""))
-                fulls, echos = await self._pairs(steps, self.dbs[stored], delay)
+                fulls, echos, sames = await self._pairs(steps, self.dbs[stored], delay)
                 full = _median_run(fulls)
                 self.stalls[f"reports, {tag}"] = max(
                     (run.watch for run in fulls if run.watch), key=lambda w: w.longest)
                 rates[stored] = full.rate
                 services[stored] = median(full.service)
-                self._print_pair(tag, fulls, echos, delay)
+                self._print_pair(tag, fulls, echos, sames, delay)
             small, large = s.stored
             self.report.section(f"1. Flat with data ({api}): {_n(small)} vs {_n(large)} "
                                 "cases stored")
@@ -160,27 +160,36 @@ class Bench:
             self.report.figure(f"[{api}] service p50 {_n(large)} / {_n(small)}",
                                f"{services[large] / services[small]:.2f}x")
 
-    async def _pairs(self, steps: list[throughput.Step], db: Path,
-                     delay: float) -> tuple[list[throughput.Run], list[throughput.Run]]:
-        """The full bot and the echo bot, alternately, ``repeats`` times each."""
+    async def _pairs(self, steps: list[throughput.Step], db: Path, delay: float
+                     ) -> tuple[list[throughput.Run], list[throughput.Run], list[throughput.Run]]:
+        """The full bot, the echo bot and the same-calls bot, in turn, ``repeats`` times each."""
         s = self.sizes
-        fulls, echos = [], []
+        fulls, echos, sames = [], [], []
         for _ in range(s.repeats):
             fulls.append(await throughput.full_run(db, self.key, steps, s.families, s.warmup,
                                                    delay, self.next_user, "full"))
             self.next_user += s.families + s.warmup
             echos.append(await throughput.echo_run(steps, s.families, s.warmup, delay, "echo"))
-        return fulls, echos
+            sames.append(await throughput.echo_run(steps, s.families, s.warmup, delay,
+                                                   "same calls", same_calls=True))
+        return fulls, echos, sames
 
     def _print_pair(self, tag: str, fulls: list[throughput.Run], echos: list[throughput.Run],
-                    delay: float) -> None:
+                    sames: list[throughput.Run], delay: float) -> None:
         r = self.report
-        full, echo = _median_run(fulls), _median_run(echos)
+        full, echo, same = _median_run(fulls), _median_run(echos), _median_run(sames)
         r.figure(f"[{tag}] full bot rate", f"{full.rate:,.0f} upd/s" + _spread(fulls),
                  *((">= 300 upd/s", full.rate >= 300) if delay else ()))
         r.figure(f"[{tag}] echo bot rate", f"{echo.rate:,.0f} upd/s" + _spread(echos))
         ratio = full.rate / echo.rate
         r.figure(f"[{tag}] full / echo rate", f"{ratio:.3f}x", ">= 1/3", ratio >= 1 / 3)
+        r.figure(f"[{tag}] same-calls bot rate", f"{same.rate:,.0f} upd/s" + _spread(sames))
+        r.figure(f"[{tag}] same calls / echo rate", f"{same.rate / echo.rate:.3f}x")
+        r.figure(f"[{tag}] full / same calls rate", f"{full.rate / same.rate:.3f}x")
+        r.note("same calls: a bare application making, for each update, the Bot API calls the "
+               f"bot made for it ({same.api_calls / same.updates:.1f} per update, echo "
+               f"{echo.api_calls / echo.updates:.1f}); the bot's own work costs "
+               f"{(1 / full.rate - 1 / same.rate) * 1e6:,.0f} us per update beyond them")
         for run in (full, echo):
             r.figure(f"[{tag}] {run.label} latency p50 / p99 (from enqueue)",
                      f"{_ms(percentile(run.latency, 50), 0)} / "
@@ -221,7 +230,9 @@ class Bench:
         r.section("3. Letter PDFs (render_letter + letter_pdf, sample reports, Russian)")
         times = letters.time_letters(self.sizes.letter_reports)
         warm = median(times.total)
-        r.figure("letter PDF, first in this process", f"{_ms(times.first, 0)} ms",
+        r.figure("fonts parsed at start-up (once, before the bot answers)",
+                 f"{_ms(times.fonts, 0)} ms")
+        r.figure("letter PDF, first after start-up", f"{_ms(times.first, 0)} ms",
                  "< 150 ms", times.first < 0.150)
         r.figure(f"letter PDF, warm median of {len(times.total)}", f"{_ms(warm, 0)} ms",
                  "< 150 ms", warm < 0.150)
@@ -323,9 +334,10 @@ class Bench:
         r.figure("longest stall of all runs", f"{_ms(worst)} ms", "<= 50 ms",
                  worst <= SLOW_CALLBACK)
         probe = self.probe = gcpause.measure_in_child(self.workdir / "gc-probe.sqlite3")
-        r.figure(f"full collection, bot-like process ({probe['objects']:,} objects)",
-                 f"{probe['full_ms']:.1f} ms", "<= 50 ms", probe["full_ms"] <= 50)
-        r.figure("  the same after gc.freeze()", f"{probe['frozen_ms']:.1f} ms")
+        r.figure(f"full collection, started bot ({probe['objects_after']:,} objects not frozen)",
+                 f"{probe['frozen_ms']:.1f} ms", "<= 50 ms", probe["frozen_ms"] <= 50)
+        r.figure(f"  the same without its start-up gc.freeze() ({probe['objects']:,} objects)",
+                 f"{probe['full_ms']:.1f} ms")
 
     def memory(self) -> None:
         r = self.report
@@ -335,6 +347,8 @@ class Bench:
         if self.probe:
             r.figure("a bot-like process: started, one letter made",
                      f"{self.probe['peak_rss_mb']:.0f} MB")
+            r.figure("  and its letter worker process",
+                     f"{self.probe['worker_peak_rss_mb']:.0f} MB")
 
 
 async def _bench(bench: Bench) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ GET_UPDATES_LIMIT = 100  # the most updates one getUpdates call returns
 class Step:
     kind: str  # text, press, contact, photo, doc
     value: str  # the text, the button's callback data, the phone, the file name
+    # The Bot API calls the bot made for this update: (method, parameters), replayed by
+    # the "same calls" bot to show what python-telegram-bot alone costs for them.
+    calls: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 def _as_step(update: Update) -> Step:
@@ -80,8 +84,10 @@ async def record_report(workdir: Path) -> list[Step]:
         process = chat.process
 
         async def recording(update: Update) -> None:
-            steps.append(_as_step(update))
+            before = len(harness.api.calls)
             await process(update)
+            made = tuple((c.method, dict(c.params)) for c in harness.api.calls[before:])
+            steps.append(dataclasses.replace(_as_step(update), calls=made))
 
         chat.process = recording  # type: ignore[method-assign]
         await consent(chat, "kk")
@@ -326,6 +332,34 @@ def echo_bot(api: LocalBotAPI) -> Application:
     return app
 
 
+class SameCalls:
+    """A bare application that answers each update with the Bot API calls the bot made
+    for the same step of the recorded report (same methods, same parameters, the
+    update's own chat): python-telegram-bot's cost for those calls, and nothing else."""
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self._steps = steps
+        self._position: dict[int, int] = {}  # chat -> index of its next step
+
+    async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        chat = update.effective_chat.id
+        index = self._position.get(chat, 0)
+        self._position[chat] = (index + 1) % len(self._steps)
+        for method, params in self._steps[index].calls:
+            if "chat_id" in params:
+                params = {**params, "chat_id": chat}
+            returns = Message if method.startswith(("send", "edit")) else None
+            await context.bot.do_api_request(method, api_kwargs=params, return_type=returns)
+
+
+def same_calls_bot(api: LocalBotAPI, steps: Sequence[Step]) -> Application:
+    app = (ApplicationBuilder().token(OFFLINE_TOKEN).request(api).get_updates_request(api)
+           .concurrent_updates(CONCURRENCY).build())
+    app.add_handler(TypeHandler(Update, SameCalls(steps)))
+    return app
+
+
 @contextlib.asynccontextmanager
 async def running(app: Application, timing: Timing) -> AsyncIterator[Application]:
     timing.install(app)
@@ -367,10 +401,11 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
 
 
 async def echo_run(steps: Sequence[Step], families: int, warmup: int, delay: float,
-                   label: str) -> Run:
-    """The bare echo bot, the same number of updates of the same shapes."""
+                   label: str, same_calls: bool = False) -> Run:
+    """The bare echo bot, the same number of updates of the same shapes; or, with
+    ``same_calls``, the bare application making the bot's own Bot API calls."""
     api = CountingBotAPI(delay=delay)
-    app = echo_bot(api)
+    app = same_calls_bot(api, steps) if same_calls else echo_bot(api)
     timing = Timing()
     async with running(app, timing):
         await feed(app, timing, interleaved(app.bot, 1, warmup, steps))

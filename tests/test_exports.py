@@ -13,18 +13,22 @@ from typing import Any, AsyncIterator
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from bot.clock import ManualClock
 from bot.domain import questions as q
 from bot.domain.models import CaseStatus
 from bot.exports import Exporter, ExportFilter, mask, neutralise, region_of
+from bot.exports import writers
 from bot.exports.charts import chart_series
-from bot.exports.tables import TABLES
+from bot.exports.tables import TABLES, Cell, RowContext, Table
+from bot.exports.writers import CsvWriter, Unusual, csv_lines, csv_text
 from bot.i18n import LOCALES, Catalogs
 from bot.storage.crypto import PLAIN, Cipher, new_key
 from bot.storage.database import Database
-from bot.storage.exports import ExportStore, SyntheticRows
+from bot.storage.exports import ExportReader, ExportStore, SyntheticRows
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore
 from bot.storage.store import LetterStore, Store
@@ -330,6 +334,87 @@ async def test_csv_of_one_table(world: World) -> None:
     assert sorted(e["table"] for e in entries) == ["letters", "stats"]
     with pytest.raises(ValueError):
         await world.exporter.csv(world.path / "x.csv", actor_id=9, table="users")
+
+
+# Values the column-wise CSV path must write as the cell-by-cell path does, or hand over to it.
+ODD_ANSWERS: dict[str, Any] = {
+    "r_name": 5, "r_rel": "", "r_phone": "\u3000=1", "r_email": 'a"b,c', "r_id": "7",
+    "m_name": "line\r\nbreak", "m_latin": " @x", "m_birth": "2020-02-30", "m_cit": "other",
+    "m_cit_other": "\uff0b", "m_id": "", "e_date": 20260101, "e_place": "bell\x07, here",
+    "e_story": 'tab\tinside, "quoted"\n', "e_what": "\ufffe", "e_resp": "\n=x",
+    "evidence": "two",
+}
+
+
+async def test_csv_columns_match_the_cell_by_cell_path(world: World,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    odd = await Store(world.db).create_case(3, "XX", ODD_ANSWERS, "other", NOW)
+    async with world.db.transaction() as conn:
+        await conn.execute("UPDATE cases SET created_at = ?, purged_at = ? WHERE id = ?",
+                           ("2026-11-01T10:00:00+05:00", "2026-11-20T01:02:03.000009+00:00",
+                            odd.id))
+        await conn.execute("UPDATE case_events SET at = ?, detail = '' WHERE case_id = ?",
+                           ("2026-11-01T10:00:00", odd.id))
+    fast = writers.csv_lines
+    outcome = {"columns": 0, "cells": 0}
+
+    def counted(columns: Any) -> str:
+        try:
+            text = fast(columns)
+        except Unusual:
+            outcome["cells"] += 1
+            raise
+        outcome["columns"] += 1
+        return text
+
+    def never(columns: Any) -> str:
+        raise Unusual
+
+    async def bundle(name: str, batch_size: int, full: bool) -> dict[str, list[str]]:
+        out = world.path / name
+        await Exporter(world.db, world.clock, batch_size=batch_size).csv(out, actor_id=0,
+                                                                          full=full)
+        with zipfile.ZipFile(out) as zf:
+            texts = {n: zf.read(n).decode("utf-8-sig") for n in zf.namelist()}
+        # Each export is in the next one's audit log: compare the rest of the log.
+        return {n: [line for line in t.splitlines() if n != "audit.csv" or ",export," not in line]
+                for n, t in texts.items()}
+
+    for full in (False, True):
+        monkeypatch.setattr(writers, "csv_lines", never)
+        reference = await bundle("cells.zip", 500, full)
+        monkeypatch.setattr(writers, "csv_lines", counted)
+        for batch_size in (1, 500):
+            assert await bundle(f"columns{batch_size}.zip", batch_size, full) == reference
+    assert outcome["columns"] > outcome["cells"] > 0  # both ways were taken
+    cases = read_csv("\r\n".join(reference["cases.csv"]).encode())
+    row = next(r for r in cases if r["number"] == odd.number)
+    assert (row["reporter_name"], row["reporter_phone"], row["missing_name"]) == (
+        "5", "'\u3000=1", "line\r\nbreak")
+    assert (row["missing_birth_date"], row["last_contact_date"], row["evidence_files"]) == (
+        "2020-02-30", "2026-01-01", "3")
+    assert row["created_at"] == "2026-11-01T05:00:00+00:00" and row["last_place"] == "bell, here"
+
+
+CSV_ALPHABET = ',"\r\n\t =+-@a\u044f\uff1d\u3000\x85\x00\x0b\ufffe\ud800'
+TEXT_COLUMN = st.lists(st.one_of(st.none(), st.text(CSV_ALPHABET, max_size=5)), min_size=1,
+                       max_size=6)
+
+
+@given(TEXT_COLUMN, TEXT_COLUMN)
+def test_text_columns_are_written_as_cell_by_cell(first: list[str | None],
+                                                  second: list[str | None]) -> None:
+    rows = list(zip(first, second))
+    table = Table("t", ("a", "b"), ExportReader.cases, lambda row, cipher: row,
+                  lambda rec, ctx: rec)
+    writer = CsvWriter(io.BytesIO(), bundle=False, ctx=RowContext(full=False, today=TODAY))
+    expected = csv_text(writer.cells(table, rows))
+    try:
+        text = csv_lines([(Cell.TEXT, [a for a, _ in rows]), (Cell.TEXT, [b for _, b in rows])])
+    except Unusual:  # only for what needs cleaning
+        assert any(writers._ILLEGAL.search(v or "") for row in rows for v in row)
+    else:
+        assert text == expected
 
 
 async def test_json_is_one_document_with_everything(world: World) -> None:

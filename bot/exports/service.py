@@ -321,6 +321,9 @@ class Exporter:
 
 def _write_batch(writer: Any, table: tb.Table, stats: StatsBuilder | None, cipher: Cipher,
                  rows: list[Any]) -> None:
+    if isinstance(writer, CsvWriter) and table.csv is not None:
+        writer.batch(table, rows, cipher, stats)  # column by column, straight from the rows
+        return
     record = table.record
     records = [record(r, cipher) for r in rows]
     if stats is not None:

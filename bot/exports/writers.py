@@ -20,8 +20,10 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timezone
-from typing import Any, BinaryIO, Iterable, Mapping, Sequence
+from typing import IO, Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
 from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,8 +34,9 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
-from bot.exports.stats import Statistics
-from bot.exports.tables import STATS_COLUMNS, STATS_TABLE, RowContext, Table
+from bot.exports.stats import Statistics, StatsBuilder
+from bot.exports.tables import STATS_COLUMNS, STATS_TABLE, Cell, Column, RowContext, Table
+from bot.storage.crypto import Cipher
 
 # Formula triggers, including the full-width forms some spreadsheet locales accept.
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
@@ -115,10 +118,160 @@ def text_cell(value: Any) -> str | None:
 
 
 # --- CSV ---------------------------------------------------------------------------------------
+class Unusual(Exception):
+    """A value the column-wise CSV path does not expect: its batch goes cell by cell instead."""
+
+
+BOM = "\ufeff".encode()  # spreadsheet programs then read the UTF-8 (Cyrillic) right
+# What makes csv.writer quote a field (QUOTE_MINIMAL, "\r\n" line ends).
+_QUOTE = re.compile('[,"\r\n]')
+_CARE_AFTER_NEWLINE = re.compile("\n[" + "".join(map(re.escape, sorted(_CARE_FIRST))) + "]")
+# Times as ``store._ts`` writes them, and days as ``date.isoformat`` does, one per line.
+_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"
+_TIMES = re.compile(f"(?:{_TIME}\n)*{_TIME}", re.ASCII)
+_DAY = r"\d{4}-\d\d-\d\d"
+_DAYS = re.compile(f"(?:{_DAY}\n)*{_DAY}", re.ASCII)
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _texts(values: Sequence[Any]) -> Sequence[str]:
+    """A text column, as ``cells`` and csv.writer write it.
+
+    A few scans of the column joined by "\n" tell what it needs: most columns need
+    nothing, and the rest only what some cell needs (quotes, a formula guard).
+    """
+    present = list(filter(None, values))
+    if len(present) < len(values) and (
+            values.count(None) + values.count("") < len(values) - len(present)):
+        raise Unusual  # 0 or False, say: not text
+    try:
+        joined = "\n".join(present)
+    except TypeError:
+        raise Unusual from None
+    if _ILLEGAL.search(joined):
+        raise Unusual  # cleaning is the generic path's business
+    cells = values if len(present) == len(values) else [v or "" for v in values]
+    if joined[:1] in _CARE_FIRST or _CARE_AFTER_NEWLINE.search(joined):
+        care = _CARE_FIRST
+        cells = [neutralise(v) if v and v[0] in care else v for v in cells]
+    if "\r" in joined or joined.count("\n") != len(present) - 1:
+        needs = _QUOTE.search
+        return [_quote(v) if needs(v) else v for v in cells]
+    if '"' in joined or "," in joined:
+        return [_quote(v) if '"' in v or "," in v else v for v in cells]
+    return cells
+
+
+def _plain(values: Sequence[str]) -> list[str]:
+    needs = _QUOTE.search
+    return [_quote(v) if needs(v) else v for v in values]
+
+
+def _ints(values: Sequence[Any]) -> list[str]:
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return list(map(str, values))
+    if kinds <= {int, type(None)}:
+        return ["" if v is None else str(v) for v in values]
+    raise Unusual
+
+
+def _bools(values: Sequence[Any]) -> list[str]:
+    return ["true" if v else "false" for v in values]
+
+
+def _checked(values: Sequence[Any], form: re.Pattern[str],
+             parse: Callable[[str], object]) -> list[str]:
+    """The values present, when each has ``form`` and ``parse`` takes it (as the records'
+    parsing would); anything else is Unusual."""
+    present = [v for v in values if v is not None]
+    try:
+        if present and not form.fullmatch("\n".join(present)):
+            raise Unusual
+        for _ in map(parse, present):
+            pass
+    except (TypeError, ValueError):
+        raise Unusual from None
+    return present
+
+
+def _times(values: Sequence[Any]) -> list[str]:
+    """``iso_time`` of stored times: in UTC already, so only the microseconds go."""
+    _checked(values, _TIMES, datetime.fromisoformat)
+    return [v[:19] + "+00:00" if v is not None else "" for v in values]
+
+
+def _days(values: Sequence[Any]) -> Sequence[str]:
+    """``date.isoformat`` of stored days: the stored text itself."""
+    present = _checked(values, _DAYS, date.fromisoformat)
+    return values if len(present) == len(values) else [v or "" for v in values]
+
+
+_RENDER: dict[Cell, Callable[[Sequence[Any]], Sequence[str]]] = {
+    Cell.TEXT: _texts, Cell.PLAIN: _plain, Cell.INT: _ints, Cell.BOOL: _bools,
+    Cell.TIME: _times, Cell.DAY: _days,
+}
+
+
+def csv_lines(columns: Sequence[Column]) -> str:
+    """CSV text of a batch given by column; Unusual when a value is not of its kind."""
+    fields = [_RENDER[kind](values) for kind, values in columns]
+    return "\r\n".join(map(",".join, zip(*fields))) + "\r\n"
+
+
+class _Lines(list[str]):
+    """What csv.writer writes, kept: joined once, encoded once."""
+
+    write = list.append
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """csv.writer's text of ``rows`` (the reference the column-wise path matches)."""
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\r\n").writerows(rows)
+    return "".join(lines)
+
+
+class _Behind:
+    """Runs calls in order on a thread of its own, with at most ``depth`` pending.
+
+    zlib and the file system release the GIL while they work, so a batch is deflated
+    and written on the second CPU while the export's worker formats the next one.
+    """
+
+    def __init__(self, depth: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="izdeu-export-io")
+        self._pending: deque[Future[Any]] = deque()
+        self._depth = depth
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._pending.append(self._pool.submit(fn, *args))
+        while len(self._pending) > self._depth:
+            self._pending.popleft().result()
+
+    def wait(self) -> None:
+        """Until all is done; raises what a call raised."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Waits for what is pending, whatever it raises, and ends the thread."""
+        for future in self._pending:
+            with contextlib.suppress(BaseException):
+                future.result()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
+
+
 class CsvWriter:
     """One CSV per table: a ZIP of them (``bundle``), or the single table asked for.
 
-    UTF-8 with a byte order mark, so spreadsheet programs read Cyrillic right.
+    UTF-8 with a byte order mark, so spreadsheet programs read Cyrillic right. A batch
+    is formatted to text in one piece (column-wise where the table allows, see
+    ``Table.csv``), encoded once, and handed to a thread that deflates and writes it.
     """
 
     def __init__(self, out: BinaryIO, *, bundle: bool, ctx: RowContext) -> None:
@@ -128,35 +281,44 @@ class CsvWriter:
         self.zip = (zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
                     if bundle else None)
         self.out = out
-        self._raw: BinaryIO | None = None
-        self._text: io.TextIOWrapper | None = None
-        self._csv: Any = None
+        self._member: IO[bytes] | None = None
+        self._io = _Behind()
 
     def _open(self, name: str, header: Sequence[str]) -> None:
         if self.zip is not None:
-            self._raw = self.zip.open(f"{name}.csv", "w", force_zip64=True)
-            target: BinaryIO = self._raw  # type: ignore[assignment]
-        else:
-            target = self.out
-        self._text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="",
-                                      errors="replace", write_through=False)
-        self._csv = csv.writer(self._text, lineterminator="\r\n")
-        self._csv.writerow(header)
+            self._member = self.zip.open(f"{name}.csv", "w", force_zip64=True)
+        self._put(csv_text([header]), BOM)
+
+    def _put(self, text: str, prefix: bytes = b"") -> None:
+        target = self._member if self._member is not None else self.out
+        self._io.submit(target.write, prefix + text.encode("utf-8", "replace"))
 
     def _close(self) -> None:
-        if self._text is not None:
-            self._text.flush()
-            self._text.detach()
-            self._text = None
-        if self._raw is not None:
-            self._raw.close()
-            self._raw = None
+        self._io.wait()
+        if self._member is not None:
+            self._member.close()
+            self._member = None
 
     def begin(self, table: Table) -> None:
         self._open(table.name, table.columns)
 
+    def batch(self, table: Table, rows: Sequence[Any], cipher: Cipher,
+              stats: StatsBuilder | None) -> None:
+        """Database rows of ``table`` (which has ``csv``), feeding ``stats`` on the way."""
+        assert table.csv is not None
+        columns = table.csv(rows, cipher, self.ctx, stats)
+        try:
+            text = csv_lines(columns)
+        except Unusual:
+            text = csv_text(self.cells(table, [table.record(r, cipher) for r in rows]))
+        self._put(text)
+
     def rows(self, table: Table, records: Iterable[Any]) -> None:
-        # The common types inline (this loop runs for every cell of the export).
+        self._put(csv_text(self.cells(table, records)))
+
+    def cells(self, table: Table, records: Iterable[Any]) -> list[list[Any]]:
+        """The fields csv.writer is given for each record, neutralised."""
+        # The common types inline (this loop runs for every cell it is given).
         row_of, ctx, out = table.row, self.ctx, []
         starters, illegal = _CARE_FIRST, _ILLEGAL.search
         for rec in records:
@@ -177,25 +339,34 @@ class CsvWriter:
                 else:
                     add(text_cell(v))
             out.append(cells)
-        self._csv.writerows(out)
+        return out
 
     def end(self, table: Table) -> None:
         self._close()
 
     def stats(self, stats: Statistics) -> None:
         self._open(STATS_TABLE, STATS_COLUMNS)
-        self._csv.writerows([metric, key, text_cell(value)] for metric, key, value in stats.rows())
+        self._put(csv_text([metric, key, text_cell(value)]
+                           for metric, key, value in stats.rows()))
         self._close()
 
     def finish(self, stats: Statistics | None) -> None:
-        if stats is not None and self.bundle:
-            self.stats(stats)
+        try:
+            if stats is not None and self.bundle:
+                self.stats(stats)
+            self._io.wait()
+        finally:
+            self._io.close()
         if self.zip is not None:
             self.zip.close()
 
     def abort(self) -> None:
+        self._io.close()
         try:
-            self._close()
+            if self._member is not None:
+                with contextlib.suppress(Exception):
+                    self._member.close()
+                self._member = None
         finally:
             if self.zip is not None:
                 self.zip.close()

@@ -232,7 +232,7 @@ class StatsLetterRecord(NamedTuple):
     first_reply_on: date | None
 
 
-def _day(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
@@ -240,7 +240,7 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _ids(value: str | None) -> tuple[int, ...]:
+def parse_ids(value: str | None) -> tuple[int, ...]:
     return tuple(sorted(int(x) for x in value.split(","))) if value else ()
 
 
@@ -248,8 +248,8 @@ def case_record(row: sqlite3.Row, cipher: Cipher) -> CaseRecord:
     return CaseRecord(
         row["id"], row["number"], row["status"], row["citizenship"], bool(row["verified"]),
         datetime.fromisoformat(row["created_at"]), datetime.fromisoformat(row["updated_at"]),
-        _time(row["purged_at"]), load_answers(row["answers"], cipher), _ids(row["volunteers"]),
-        int(row["notes"]),
+        _time(row["purged_at"]), load_answers(row["answers"], cipher),
+        parse_ids(row["volunteers"]), int(row["notes"]),
     )
 
 
@@ -257,12 +257,12 @@ def letter_record(row: sqlite3.Row, cipher: Cipher) -> LetterRecord:
     return LetterRecord(
         row["id"], row["case_id"], row["case_number"], row["addressee_id"], row["kind"],
         row["reason"], bool(row["selected"]), row["parent_id"], row["trigger"], row["language"],
-        _time(row["generated_at"]), _day(row["sent_on"]), row["channel"],
+        _time(row["generated_at"]), parse_day(row["sent_on"]), row["channel"],
         cipher.open_optional(row["tracking"]), cipher.open_optional(row["reference"]),
-        _day(row["registered_on"]), _day(row["extended_until"]),
-        _day(row["due_on"]), bool(row["closed"]), int(row["reply_count"] or 0),
-        int(row["form_replies"] or 0), _day(row["first_reply_on"]), _day(row["last_reply_on"]),
-        row["last_outcome"],
+        parse_day(row["registered_on"]), parse_day(row["extended_until"]),
+        parse_day(row["due_on"]), bool(row["closed"]), int(row["reply_count"] or 0),
+        int(row["form_replies"] or 0), parse_day(row["first_reply_on"]),
+        parse_day(row["last_reply_on"]), row["last_outcome"],
     )
 
 
@@ -299,9 +299,9 @@ def stats_case_record(row: sqlite3.Row, cipher: Cipher) -> StatsCaseRecord:
 
 
 def stats_letter_record(row: sqlite3.Row, cipher: Cipher) -> StatsLetterRecord:
-    return StatsLetterRecord(row["addressee_id"], _day(row["sent_on"]), bool(row["closed"]),
-                             _day(row["due_on"]), int(row["reply_count"] or 0),
-                             int(row["form_replies"] or 0), _day(row["first_reply_on"]))
+    return StatsLetterRecord(row["addressee_id"], parse_day(row["sent_on"]), bool(row["closed"]),
+                             parse_day(row["due_on"]), int(row["reply_count"] or 0),
+                             int(row["form_replies"] or 0), parse_day(row["first_reply_on"]))
 
 
 # --- queries -----------------------------------------------------------------------------

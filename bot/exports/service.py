@@ -1,11 +1,12 @@
 """Exports, dossiers and statistics for the organisation: the async entry points.
 
-How a large export runs without stalling the bot: rows come from the database
-in batches (``fetchmany`` on a connection of the export's own, in aiosqlite's
-thread); each batch is handed to a single worker thread that decodes it, masks
-it and writes it, while the next batch is being fetched. At most two batches
-are alive at a time, so memory stays flat whatever the size of the database,
-and the event loop only ever awaits.
+How a large export runs without stalling the bot: a single worker thread of the
+export's own reads the rows in batches (``fetchmany`` on a connection of its
+own) and decodes, masks and writes each batch before it fetches the next. One
+batch is alive at a time, so memory stays flat whatever the size of the
+database, and the event loop only ever awaits. Fetching in a second thread
+would be slower: sqlite3 gives up the GIL at every row, and so would wait for
+the busy writer at every row.
 
 Every export is written to the audit log (actor, format, filters, whether
 identity numbers were masked, the number of rows) once it is complete.
@@ -17,12 +18,13 @@ import asyncio
 import contextlib
 import os
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, AsyncIterator, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from bot.clock import Clock, SystemClock, local_today
 from bot.exports import tables as tb
@@ -81,7 +83,8 @@ def _target(out: Output) -> Iterator[BinaryIO]:
 
 
 class _Worker:
-    """One thread for one export: the writer's objects never change threads."""
+    """One thread for one export: its database connection and the writer's objects never
+    change threads."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="izdeu-export")
@@ -89,30 +92,30 @@ class _Worker:
     def run(self, fn: Callable[..., T], *args: Any) -> "asyncio.Future[T]":
         return asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
+    async def feed(self, batches: Callable[[], Iterator[list[Any]]],
+                   sink: Callable[[list[Any]], None]) -> int:
+        """Give each batch of ``batches()`` to ``sink``, all in the worker; the number of
+        rows. Cancelled, the worker stops before its next batch."""
+        stop = threading.Event()
+
+        def feed() -> int:
+            total = 0
+            with contextlib.closing(batches()) as stream:  # type: ignore[type-var]
+                for rows in stream:
+                    if stop.is_set():
+                        break
+                    sink(rows)
+                    total += len(rows)
+            return total
+
+        try:
+            return await self.run(feed)
+        except BaseException:
+            stop.set()
+            raise
+
     def close(self) -> None:
         self._pool.shutdown(wait=False)
-
-
-async def pump(batches: AsyncIterator[list[Any]], sink: Callable[[list[Any]], None],
-               worker: _Worker) -> int:
-    """Feed each batch to ``sink`` in the worker while the next one is fetched."""
-    total = 0
-    pending: asyncio.Future[None] | None = None
-    try:
-        async with contextlib.aclosing(batches) as stream:  # type: ignore[type-var]
-            async for rows in stream:
-                if pending is not None:
-                    await pending
-                    pending = None
-                pending = worker.run(sink, rows)
-                total += len(rows)
-            if pending is not None:
-                await pending
-                pending = None
-    finally:
-        if pending is not None:  # let the writer finish its batch before anyone aborts it
-            await asyncio.wait([pending])
-    return total
 
 
 class Exporter:
@@ -200,12 +203,12 @@ class Exporter:
                 writer = await worker.run(make_writer, fh)
                 try:
                     stats = StatsBuilder(ctx.today, flt.describe()) if with_stats else None
-                    async with self.store.snapshot() as reader:
+                    async with self.store.snapshot(worker.run) as reader:
                         for table in tables:
                             await worker.run(writer.begin, table)
                             sink = partial(_write_batch, writer, table, stats, self.cipher)
-                            counts[table.name] = await pump(table.stream(reader, flt), sink,
-                                                            worker)
+                            counts[table.name] = await worker.feed(
+                                partial(table.stream, reader, flt), sink)
                             await worker.run(writer.end, table)
                         if stats is not None:
                             await self._fold(reader, flt, stats, worker,
@@ -253,7 +256,7 @@ class Exporter:
         stats = StatsBuilder(today or self.today(), flt.describe())
         worker = _Worker()
         try:
-            async with self.store.snapshot() as reader:
+            async with self.store.snapshot(worker.run) as reader:
                 await self._fold(reader, flt, stats, worker, cases=True, letters=True)
             return await worker.run(stats.result)
         finally:
@@ -262,12 +265,13 @@ class Exporter:
     async def _fold(self, reader: ExportReader, flt: ExportFilter, stats: StatsBuilder,
                     worker: _Worker, *, cases: bool, letters: bool) -> None:
         """Add to ``stats`` what the tables written so far did not bring."""
-        stats.deleted_cases = await reader.deleted_cases(flt)
+        stats.deleted_cases = await worker.run(reader.deleted_cases, flt)
         if cases:
-            await pump(reader.stats_cases(flt), partial(_fold_cases, stats, self.cipher), worker)
+            await worker.feed(partial(reader.stats_cases, flt),
+                              partial(_fold_cases, stats, self.cipher))
         if letters:
-            await pump(reader.stats_letters(flt), partial(_fold_letters, stats, self.cipher),
-                       worker)
+            await worker.feed(partial(reader.stats_letters, flt),
+                              partial(_fold_letters, stats, self.cipher))
 
     async def charts(self, locale: str, flt: ExportFilter | None = None, *,
                      actor_id: int | None = None, today: date | None = None) -> list[Any]:

@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, AsyncIterator, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from bot.exports.stats import StatsBuilder
 from bot.readable import IDENTITY_KEYS, mask  # noqa: F401 (re-exported)
@@ -55,7 +55,7 @@ CsvColumns = Callable[[Sequence[sqlite3.Row], Cipher, RowContext, StatsBuilder |
 class Table:
     name: str
     columns: tuple[str, ...]
-    stream: Callable[[ExportReader, ExportFilter], AsyncIterator[list[sqlite3.Row]]]
+    stream: Callable[[ExportReader, ExportFilter], Iterator[list[sqlite3.Row]]]
     record: Callable[[sqlite3.Row, Cipher], Any]  # decodes (and opens) one row
     row: Callable[[Any, RowContext], tuple[Any, ...]]
     # The JSON object of a record: the row by column name, plus nested details.

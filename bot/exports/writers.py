@@ -147,6 +147,8 @@ def _texts(values: Sequence[Any]) -> Sequence[str]:
     if len(present) < len(values) and (
             values.count(None) + values.count("") < len(values) - len(present)):
         raise Unusual  # 0 or False, say: not text
+    if not present:
+        return [""] * len(values)
     try:
         joined = "\n".join(present)
     except TypeError:

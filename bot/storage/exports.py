@@ -4,7 +4,10 @@ An export reads through a connection of its own, inside one read transaction:
 every table it writes comes from the same snapshot of the database, rows are
 streamed with ``fetchmany`` in batches (never a whole table in memory), and the
 bot's ``Database.lock`` is not held meanwhile, so the bot keeps answering and
-writing (WAL mode lets a reader and the writer work at the same time).
+writing (WAL mode lets a reader and the writer work at the same time). That
+connection lives in the export's worker thread, which fetches a batch and
+writes it before fetching the next: sqlite3 gives up the GIL at every row, so a
+reader in a thread of its own would wait for the busy writer at every row.
 
 Rows leave this module as raw ``sqlite3.Row`` batches; the ``*_record``
 functions turn them into plain tuples, opening sealed columns with the
@@ -15,15 +18,15 @@ export's worker thread, so decryption and decoding never run on the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, AsyncIterator, NamedTuple, Sequence
-
-import aiosqlite
+from functools import partial
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, NamedTuple, Sequence
 
 from bot.domain.models import CaseStatus
 from bot.storage.crypto import Cipher
@@ -358,66 +361,79 @@ WHERE l.sent_on IS NOT NULL AND {where}"""
 
 
 class ExportReader:
-    """One export's view of the database: every query sees the same snapshot."""
+    """One export's view of the database: every query sees the same snapshot.
 
-    def __init__(self, conn: aiosqlite.Connection, store: "ExportStore") -> None:
+    Synchronous, and used in the one thread its connection was opened in (see
+    ``ExportStore.snapshot``).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, store: "ExportStore",
+                 fetched: Callable[[str, int], Any]) -> None:
         self._conn = conn
         self._store = store
+        self._fetched = fetched  # reports each batch (to the event loop)
 
-    async def _stream(self, name: str, sql: str,
-                      params: Sequence[Any]) -> AsyncIterator[list[sqlite3.Row]]:
+    def _stream(self, name: str, sql: str,
+                params: Sequence[Any]) -> Iterator[list[sqlite3.Row]]:
         size = self._store.batch_size
-        async with self._conn.execute(sql, params) as cur:
-            while True:
-                rows = await cur.fetchmany(size)
-                if not rows:
-                    return
-                self._store.fetched(name, len(rows))
+        cur = self._conn.execute(sql, params)
+        try:
+            while rows := cur.fetchmany(size):
+                self._fetched(name, len(rows))
                 yield rows
+        finally:
+            cur.close()
 
-    def cases(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def cases(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         """Batches for ``case_record``, in case order."""
         where, params = _case_condition(flt)
         return self._stream("cases", _CASES.format(where=where), params)
 
-    def letters(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def letters(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         """Batches for ``letter_record``, grouped by case."""
         where, params = _case_condition(flt)
         return self._stream("letters", _LETTERS.format(where=where), params)
 
-    def replies(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def replies(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         where, params = _case_condition(flt)
         return self._stream("replies", _REPLIES.format(where=where), params)
 
-    def events(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def events(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         where, params = _case_condition(flt)
         return self._stream("events", _EVENTS.format(where=where), params)
 
-    def audit(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def audit(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         where, params = _time_condition(flt, "a.at")
         return self._stream("audit", _AUDIT.format(where=where), params)
 
-    def notes(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def notes(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         where, params = _case_condition(flt)
         return self._stream("notes", _NOTES.format(where=where), params)
 
-    def stats_cases(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def stats_cases(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         """Batches for ``stats_case_record``: what the statistics need of each case."""
         where, params = _case_condition(flt)
         return self._stream("stats_cases", _STATS_CASES.format(where=where), params)
 
-    def stats_letters(self, flt: ExportFilter) -> AsyncIterator[list[sqlite3.Row]]:
+    def stats_letters(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
         """Batches for ``stats_letter_record``: sent letters only."""
         where, params = _case_condition(flt)
         return self._stream("stats_letters", _STATS_LETTERS.format(where=where), params)
 
-    async def deleted_cases(self, flt: ExportFilter) -> int:
+    def deleted_cases(self, flt: ExportFilter) -> int:
         """How many cases families deleted (only anonymous counts are kept of them)."""
         where, params = _deleted_condition(flt)
-        async with self._conn.execute(
-                f"SELECT COUNT(*) FROM deleted_cases d WHERE {where}", params) as cur:
-            row = await cur.fetchone()
+        row = self._conn.execute(f"SELECT COUNT(*) FROM deleted_cases d WHERE {where}",
+                                 params).fetchone()
         return int(row[0]) if row else 0
+
+
+def _end(conn: sqlite3.Connection) -> None:
+    try:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 # --- one case ---------------------------------------------------------------------------------
@@ -474,21 +490,28 @@ class ExportStore:
         self.largest_batch = max(self.largest_batch, rows)
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[ExportReader]:
-        """A read-only connection of its own, inside one read transaction."""
-        conn = await aiosqlite.connect(self.db.path, isolation_level=None)
+    async def snapshot(self, run: Callable[..., Awaitable[Any]]) -> AsyncIterator[ExportReader]:
+        """A read-only connection of its own, inside one read transaction, opened, used
+        and closed in the thread ``run`` runs calls in: the reader's calls go through
+        ``run`` as well. Batches are counted (``fetched``) on the event loop."""
+        loop = asyncio.get_running_loop()
+        conn = await run(self._begin)
+        try:
+            yield ExportReader(conn, self, partial(loop.call_soon_threadsafe, self.fetched))
+        finally:
+            await run(_end, conn)
+
+    def _begin(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db.path, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
-            await conn.execute("PRAGMA query_only = ON")
-            await conn.execute("PRAGMA busy_timeout = 5000")
-            await conn.execute("BEGIN")
-            try:
-                yield ExportReader(conn, self)
-            finally:
-                with contextlib.suppress(sqlite3.Error):
-                    await conn.execute("ROLLBACK")
-        finally:
-            await conn.close()
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("BEGIN")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     async def dossier(self, number: str) -> CaseDossier | None:
         """One case with its timeline, letters, replies and notes (a short locked read)."""

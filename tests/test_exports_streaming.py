@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 import bot.exports.service as service
+import bot.storage.exports as storage_exports
 from bot.exports import writers
 from bot.clock import ManualClock
 from bot.cli import main
@@ -180,6 +181,30 @@ async def test_a_failed_export_leaves_no_file_and_no_audit_entry(
         await exporter.xlsx(tmp_path / "broken.xlsx", actor_id=4)
     assert list(tmp_path.glob("*broken*")) == []
     assert [e for e in await AuditStore(db).entries() if e.action == "export"] == []
+
+
+async def test_an_export_whose_reader_process_dies_fails_cleanly(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    exporter = Exporter(db, ManualClock(NOW), batch_size=100)
+    readers: list[Any] = []
+    start = storage_exports._start
+
+    def start_and_keep(*args: Any) -> Any:
+        pipe, process = start(*args)
+        readers.append(process)
+        return pipe, process
+
+    def on_fetch(name: str, rows: int) -> None:
+        if name == "letters" and readers[0].is_alive():
+            readers[0].kill()
+
+    monkeypatch.setattr(storage_exports, "_start", start_and_keep)
+    monkeypatch.setattr(exporter.store, "fetched", on_fetch)
+    with pytest.raises(RuntimeError, match="reader process stopped"):
+        await exporter.csv(tmp_path / "broken.zip", actor_id=4)
+    assert list(tmp_path.glob("*broken*")) == []
+    assert [e for e in await AuditStore(db).entries() if e.action == "export"] == []
+    assert not readers[0].is_alive()
 
 
 def test_command_line_export(synthetic_db: Path, tmp_path: Path,

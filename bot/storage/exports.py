@@ -5,11 +5,13 @@ every table it writes comes from the same snapshot of the database, rows are
 streamed with ``fetchmany`` in batches (never a whole table in memory), and the
 bot's ``Database.lock`` is not held meanwhile, so the bot keeps answering and
 writing (WAL mode lets a reader and the writer work at the same time). That
-connection lives in the export's worker thread, which fetches a batch and
-writes it before fetching the next: sqlite3 gives up the GIL at every row, so a
-reader in a thread of its own would wait for the busy writer at every row.
+connection lives in a process of its own, which steps through the next batch
+while the export's worker thread writes the one before: most of a fetch is
+SQLite's own work, and another process does it on the second CPU. (A thread
+would not: sqlite3 gives up the GIL at every row, and then waits for the busy
+writer to hand it back, at every row.)
 
-Rows leave this module as raw ``sqlite3.Row`` batches; the ``*_record``
+Rows leave this module as batches of plain tuples; the ``*_record``
 functions turn them into plain tuples, opening sealed columns with the
 database's cipher (``load_answers`` for the answers, ``Cipher.open`` for
 registration numbers, reply summaries and notes). They are meant to run in the
@@ -21,12 +23,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import multiprocessing
+import signal
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, NamedTuple, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import (Any, AsyncIterator, Awaitable, Callable, Iterator, NamedTuple, Sequence,
+                    TypeVar)
 
 from bot.domain.models import CaseStatus
 from bot.storage.crypto import Cipher
@@ -35,6 +42,7 @@ from bot.storage.followup import Reply, _reply
 from bot.storage.store import LetterRow, _json, _letter, _ts, dump_answers, load_answers
 
 BATCH_SIZE = 500
+T = TypeVar("T")
 CITIZENSHIPS = ("KZ", "KG", "other")
 
 
@@ -247,64 +255,76 @@ def parse_ids(value: str | None) -> tuple[int, ...]:
     return tuple(sorted(int(x) for x in value.split(","))) if value else ()
 
 
-def case_record(row: sqlite3.Row, cipher: Cipher) -> CaseRecord:
+# Rows are read by position, in the order of their query's columns: the export's rows
+# come from its reader process as tuples, a dossier's as sqlite3.Row.
+Row = Sequence[Any]
+
+
+def case_record(row: Row, cipher: Cipher) -> CaseRecord:
+    (id_, number, status, citizenship, verified, created_at, updated_at, purged_at, answers,
+     volunteers, notes) = row
     return CaseRecord(
-        row["id"], row["number"], row["status"], row["citizenship"], bool(row["verified"]),
-        datetime.fromisoformat(row["created_at"]), datetime.fromisoformat(row["updated_at"]),
-        _time(row["purged_at"]), load_answers(row["answers"], cipher),
-        parse_ids(row["volunteers"]), int(row["notes"]),
+        id_, number, status, citizenship, bool(verified), datetime.fromisoformat(created_at),
+        datetime.fromisoformat(updated_at), _time(purged_at), load_answers(answers, cipher),
+        parse_ids(volunteers), int(notes),
     )
 
 
-def letter_record(row: sqlite3.Row, cipher: Cipher) -> LetterRecord:
+def letter_record(row: Row, cipher: Cipher) -> LetterRecord:
+    (id_, case_id, case_number, addressee_id, kind, reason, selected, parent_id, trigger,
+     language, generated_at, sent_on, channel, tracking, reference, registered_on,
+     extended_until, due_on, closed, reply_count, form_replies, first_reply_on, last_reply_on,
+     last_outcome) = row
     return LetterRecord(
-        row["id"], row["case_id"], row["case_number"], row["addressee_id"], row["kind"],
-        row["reason"], bool(row["selected"]), row["parent_id"], row["trigger"], row["language"],
-        _time(row["generated_at"]), parse_day(row["sent_on"]), row["channel"],
-        cipher.open_optional(row["tracking"]), cipher.open_optional(row["reference"]),
-        parse_day(row["registered_on"]), parse_day(row["extended_until"]),
-        parse_day(row["due_on"]), bool(row["closed"]), int(row["reply_count"] or 0),
-        int(row["form_replies"] or 0), parse_day(row["first_reply_on"]),
-        parse_day(row["last_reply_on"]), row["last_outcome"],
+        id_, case_id, case_number, addressee_id, kind, reason, bool(selected), parent_id,
+        trigger, language, _time(generated_at), parse_day(sent_on), channel,
+        cipher.open_optional(tracking), cipher.open_optional(reference),
+        parse_day(registered_on), parse_day(extended_until), parse_day(due_on), bool(closed),
+        int(reply_count or 0), int(form_replies or 0), parse_day(first_reply_on),
+        parse_day(last_reply_on), last_outcome,
     )
 
 
-def reply_record(row: sqlite3.Row, cipher: Cipher) -> ReplyRecord:
+def reply_record(row: Row, cipher: Cipher) -> ReplyRecord:
+    (id_, letter_id, case_number, addressee_id, received_on, outcome, forwarded_to, summary,
+     file, created_at) = row
     return ReplyRecord(
-        row["id"], row["letter_id"], row["case_number"], row["addressee_id"],
-        date.fromisoformat(row["received_on"]), row["outcome"], row["forwarded_to"],
-        cipher.open(row["summary"] or ""), row["file"] is not None,
-        datetime.fromisoformat(row["created_at"]),
+        id_, letter_id, case_number, addressee_id, date.fromisoformat(received_on), outcome,
+        forwarded_to, cipher.open(summary or ""), file is not None,
+        datetime.fromisoformat(created_at),
     )
 
 
-def event_record(row: sqlite3.Row, cipher: Cipher) -> EventRecord:
-    return EventRecord(row["id"], row["case_number"], datetime.fromisoformat(row["at"]),
-                       row["kind"], row["actor_id"], row["detail"] or "{}")
+def event_record(row: Row, cipher: Cipher) -> EventRecord:
+    id_, case_number, at, kind, actor_id, detail = row
+    return EventRecord(id_, case_number, datetime.fromisoformat(at), kind, actor_id,
+                       detail or "{}")
 
 
-def audit_record(row: sqlite3.Row, cipher: Cipher) -> AuditRecord:
-    return AuditRecord(row["id"], datetime.fromisoformat(row["at"]), row["actor_id"],
-                       row["action"], row["case_id"], row["case_number"], row["target_id"],
-                       row["detail"] or "{}")
+def audit_record(row: Row, cipher: Cipher) -> AuditRecord:
+    id_, at, actor_id, action, case_id, case_number, target_id, detail = row
+    return AuditRecord(id_, datetime.fromisoformat(at), actor_id, action, case_id, case_number,
+                       target_id, detail or "{}")
 
 
-def note_record(row: sqlite3.Row, cipher: Cipher) -> NoteRecord:
-    return NoteRecord(row["id"], row["case_number"], row["author_id"],
-                      datetime.fromisoformat(row["created_at"]), cipher.open(row["text"]))
+def note_record(row: Row, cipher: Cipher) -> NoteRecord:
+    id_, case_number, author_id, created_at, text = row
+    return NoteRecord(id_, case_number, author_id, datetime.fromisoformat(created_at),
+                      cipher.open(text))
 
 
-def stats_case_record(row: sqlite3.Row, cipher: Cipher) -> StatsCaseRecord:
-    place = load_answers(row["answers"], cipher).get("e_place")
-    return StatsCaseRecord(row["status"], row["citizenship"],
-                           datetime.fromisoformat(row["created_at"]),
+def stats_case_record(row: Row, cipher: Cipher) -> StatsCaseRecord:
+    status, citizenship, created_at, answers = row
+    place = load_answers(answers, cipher).get("e_place")
+    return StatsCaseRecord(status, citizenship, datetime.fromisoformat(created_at),
                            place if isinstance(place, str) else "")
 
 
-def stats_letter_record(row: sqlite3.Row, cipher: Cipher) -> StatsLetterRecord:
-    return StatsLetterRecord(row["addressee_id"], parse_day(row["sent_on"]), bool(row["closed"]),
-                             parse_day(row["due_on"]), int(row["reply_count"] or 0),
-                             int(row["form_replies"] or 0), parse_day(row["first_reply_on"]))
+def stats_letter_record(row: Row, cipher: Cipher) -> StatsLetterRecord:
+    addressee_id, sent_on, closed, due_on, reply_count, form_replies, first_reply_on = row
+    return StatsLetterRecord(addressee_id, parse_day(sent_on), bool(closed), parse_day(due_on),
+                             int(reply_count or 0), int(form_replies or 0),
+                             parse_day(first_reply_on))
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -363,59 +383,75 @@ WHERE l.sent_on IS NOT NULL AND {where}"""
 class ExportReader:
     """One export's view of the database: every query sees the same snapshot.
 
-    Synchronous, and used in the one thread its connection was opened in (see
-    ``ExportStore.snapshot``).
+    The queries run in a process of its own (``_serve``), which steps through the rows
+    while the export writes the batch before; this object asks for them and receives
+    them, in the one thread the export works in (see ``ExportStore.snapshot``).
     """
 
-    def __init__(self, conn: sqlite3.Connection, store: "ExportStore",
+    def __init__(self, pipe: Connection, store: "ExportStore",
                  fetched: Callable[[str, int], Any]) -> None:
-        self._conn = conn
+        self._pipe = pipe
         self._store = store
         self._fetched = fetched  # reports each batch (to the event loop)
+        self._busy = False  # a query's batches are still on their way
+
+    def _query(self, sql: str, params: Sequence[Any]) -> Iterator[list[tuple[Any, ...]]]:
+        if self._busy:
+            raise RuntimeError("an earlier query of this export was left unfinished")
+        self._busy = True
+        self._call(self._pipe.send, (sql, list(params)))
+        while (batch := self._call(self._pipe.recv)) is not None:
+            if isinstance(batch, _Failed):
+                self._busy = False
+                raise batch.error
+            yield batch
+        self._busy = False
+
+    @staticmethod
+    def _call(fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return fn(*args)
+        except (EOFError, OSError) as exc:  # killed, say
+            raise RuntimeError("the export's reader process stopped") from exc
 
     def _stream(self, name: str, sql: str,
-                params: Sequence[Any]) -> Iterator[list[sqlite3.Row]]:
-        size = self._store.batch_size
-        cur = self._conn.execute(sql, params)
-        try:
-            while rows := cur.fetchmany(size):
-                self._fetched(name, len(rows))
-                yield rows
-        finally:
-            cur.close()
+                params: Sequence[Any]) -> Iterator[list[tuple[Any, ...]]]:
+        for rows in self._query(sql, params):
+            self._fetched(name, len(rows))
+            yield rows
 
-    def cases(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def cases(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         """Batches for ``case_record``, in case order."""
         where, params = _case_condition(flt)
         return self._stream("cases", _CASES.format(where=where), params)
 
-    def letters(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def letters(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         """Batches for ``letter_record``, grouped by case."""
         where, params = _case_condition(flt)
         return self._stream("letters", _LETTERS.format(where=where), params)
 
-    def replies(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def replies(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         where, params = _case_condition(flt)
         return self._stream("replies", _REPLIES.format(where=where), params)
 
-    def events(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def events(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         where, params = _case_condition(flt)
         return self._stream("events", _EVENTS.format(where=where), params)
 
-    def audit(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def audit(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         where, params = _time_condition(flt, "a.at")
         return self._stream("audit", _AUDIT.format(where=where), params)
 
-    def notes(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def notes(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         where, params = _case_condition(flt)
         return self._stream("notes", _NOTES.format(where=where), params)
 
-    def stats_cases(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def stats_cases(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         """Batches for ``stats_case_record``: what the statistics need of each case."""
         where, params = _case_condition(flt)
         return self._stream("stats_cases", _STATS_CASES.format(where=where), params)
 
-    def stats_letters(self, flt: ExportFilter) -> Iterator[list[sqlite3.Row]]:
+    def stats_letters(self, flt: ExportFilter) -> Iterator[list[tuple[Any, ...]]]:
         """Batches for ``stats_letter_record``: sent letters only."""
         where, params = _case_condition(flt)
         return self._stream("stats_letters", _STATS_LETTERS.format(where=where), params)
@@ -423,17 +459,74 @@ class ExportReader:
     def deleted_cases(self, flt: ExportFilter) -> int:
         """How many cases families deleted (only anonymous counts are kept of them)."""
         where, params = _deleted_condition(flt)
-        row = self._conn.execute(f"SELECT COUNT(*) FROM deleted_cases d WHERE {where}",
-                                 params).fetchone()
-        return int(row[0]) if row else 0
+        rows = [r for batch in self._query(
+            f"SELECT COUNT(*) FROM deleted_cases d WHERE {where}", params) for r in batch]
+        return int(rows[0][0]) if rows else 0
 
 
-def _end(conn: sqlite3.Connection) -> None:
+# --- the reader process --------------------------------------------------------------------
+class _Failed(NamedTuple):
+    """What a query raised in the reader process, sent in place of its next batch."""
+
+    error: sqlite3.Error
+
+
+def _serve(path: str, pipe: Connection, batch_size: int) -> None:
+    """The reader process: one read-only connection in one read transaction. Each request
+    ``(sql, params)`` is answered with the rows in batches of ``batch_size``, then None;
+    sending a batch waits until the export takes it, so one batch at most waits here.
+    It stops when the export closes its end of the pipe, or is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the export, which stops us
+    conn: sqlite3.Connection | None = None
     try:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
+        while True:
+            sql, params = pipe.recv()
+            try:
+                if conn is None:
+                    conn = _begin(path)
+                cur = conn.execute(sql, params)
+                while rows := cur.fetchmany(batch_size):
+                    pipe.send(rows)
+            except sqlite3.Error as exc:
+                pipe.send(_Failed(exc))
+            else:
+                pipe.send(None)
+    except (EOFError, OSError):
+        pass  # the export closed its end of the pipe
     finally:
+        if conn is not None:
+            conn.close()
+
+
+def _begin(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("BEGIN")
+    except BaseException:
         conn.close()
+        raise
+    return conn
+
+
+def _start(path: str, batch_size: int) -> tuple[Connection, BaseProcess]:
+    """The reader process (``spawn``: a fresh interpreter, nothing of the bot copied)."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(path, theirs, batch_size),
+                              name="izdeu-export-reader", daemon=True)
+    process.start()
+    theirs.close()
+    return ours, process
+
+
+def _stop(pipe: Connection, process: BaseProcess) -> None:
+    pipe.close()  # the reader sees its pipe end and stops
+    process.join(5)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 # --- one case ---------------------------------------------------------------------------------
@@ -491,27 +584,15 @@ class ExportStore:
 
     @contextlib.asynccontextmanager
     async def snapshot(self, run: Callable[..., Awaitable[Any]]) -> AsyncIterator[ExportReader]:
-        """A read-only connection of its own, inside one read transaction, opened, used
-        and closed in the thread ``run`` runs calls in: the reader's calls go through
-        ``run`` as well. Batches are counted (``fetched``) on the event loop."""
+        """One read transaction, in a reader process of the export's own; the reader is
+        used in the thread ``run`` runs calls in (the export's worker). Batches are
+        counted (``fetched``) on the event loop."""
         loop = asyncio.get_running_loop()
-        conn = await run(self._begin)
+        pipe, process = await run(_start, str(self.db.path), self.batch_size)
         try:
-            yield ExportReader(conn, self, partial(loop.call_soon_threadsafe, self.fetched))
+            yield ExportReader(pipe, self, partial(loop.call_soon_threadsafe, self.fetched))
         finally:
-            await run(_end, conn)
-
-    def _begin(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db.path, isolation_level=None)
-        try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA query_only = ON")
-            conn.execute("PRAGMA busy_timeout = 5000")
-            conn.execute("BEGIN")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+            await run(_stop, pipe, process)
 
     async def dossier(self, number: str) -> CaseDossier | None:
         """One case with its timeline, letters, replies and notes (a short locked read)."""

@@ -1,12 +1,11 @@
 """Exports, dossiers and statistics for the organisation: the async entry points.
 
-How a large export runs without stalling the bot: a single worker thread of the
-export's own reads the rows in batches (``fetchmany`` on a connection of its
-own) and decodes, masks and writes each batch before it fetches the next. One
-batch is alive at a time, so memory stays flat whatever the size of the
-database, and the event loop only ever awaits. Fetching in a second thread
-would be slower: sqlite3 gives up the GIL at every row, and so would wait for
-the busy writer at every row.
+How a large export runs without stalling the bot: a reader process of the
+export's own steps through one read transaction and hands the rows over in
+batches (see ``ExportStore.snapshot``); a single worker thread takes each batch,
+decodes, masks and writes it, while the reader prepares the next. A batch or
+two is alive at a time, so memory stays flat whatever the size of the
+database, and the event loop only ever awaits.
 
 Every export is written to the audit log (actor, format, filters, whether
 identity numbers were masked, the number of rows) once it is complete.
@@ -83,8 +82,8 @@ def _target(out: Output) -> Iterator[BinaryIO]:
 
 
 class _Worker:
-    """One thread for one export: its database connection and the writer's objects never
-    change threads."""
+    """One thread for one export: the reader's pipe and the writer's objects never change
+    threads."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="izdeu-export")

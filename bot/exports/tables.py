@@ -15,7 +15,6 @@ value it does not expect, so both ways write the same file.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -47,7 +46,7 @@ class Cell(Enum):
 
 Column = tuple[Cell, Sequence[Any]]
 # rows of a batch, cipher, context, and the statistics to feed (None: none wanted)
-CsvColumns = Callable[[Sequence[sqlite3.Row], Cipher, RowContext, StatsBuilder | None],
+CsvColumns = Callable[[Sequence[s.Row], Cipher, RowContext, StatsBuilder | None],
                       list[Column]]
 
 
@@ -55,8 +54,8 @@ CsvColumns = Callable[[Sequence[sqlite3.Row], Cipher, RowContext, StatsBuilder |
 class Table:
     name: str
     columns: tuple[str, ...]
-    stream: Callable[[ExportReader, ExportFilter], Iterator[list[sqlite3.Row]]]
-    record: Callable[[sqlite3.Row, Cipher], Any]  # decodes (and opens) one row
+    stream: Callable[[ExportReader, ExportFilter], Iterator[list[s.Row]]]
+    record: Callable[[s.Row, Cipher], Any]  # decodes (and opens) one row
     row: Callable[[Any, RowContext], tuple[Any, ...]]
     # The JSON object of a record: the row by column name, plus nested details.
     extra: Callable[[Any, RowContext], Mapping[str, Any]] | None = None
@@ -123,7 +122,7 @@ def _optional(values: Sequence[Any]) -> list[Any]:
     return [v or None for v in values]
 
 
-def case_csv(rows: Sequence[sqlite3.Row], cipher: Cipher, ctx: RowContext,
+def case_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
              stats: StatsBuilder | None) -> list[Column]:
     """``case_row`` by column, for a batch: each answer is opened and decoded once."""
     (_, numbers, statuses, citizenships, verified, created, updated, purged, sealed,
@@ -201,7 +200,7 @@ def letter_row(rec: s.LetterRecord, ctx: RowContext) -> tuple[Any, ...]:
     )
 
 
-def letter_csv(rows: Sequence[sqlite3.Row], cipher: Cipher, ctx: RowContext,
+def letter_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
                stats: StatsBuilder | None) -> list[Column]:
     """``letter_row`` by column, for a batch."""
     (ids, _, numbers, addressees, kinds, reasons, selected, parents, triggers, languages,
@@ -240,7 +239,7 @@ def reply_row(rec: s.ReplyRecord, ctx: RowContext) -> tuple[Any, ...]:
             rec.outcome, rec.forwarded_to, rec.summary or None, rec.has_file, rec.created_at)
 
 
-def reply_csv(rows: Sequence[sqlite3.Row], cipher: Cipher, ctx: RowContext,
+def reply_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
               stats: StatsBuilder | None) -> list[Column]:
     """``reply_row`` by column, for a batch."""
     (ids, letters, numbers, addressees, received, outcomes, forwarded, summaries, files,
@@ -265,7 +264,7 @@ def detail_extra(rec: s.EventRecord | s.AuditRecord, ctx: RowContext) -> dict[st
     return {"detail": rec.data()}
 
 
-def event_csv(rows: Sequence[sqlite3.Row], cipher: Cipher, ctx: RowContext,
+def event_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
               stats: StatsBuilder | None) -> list[Column]:
     """``event_row`` by column, for a batch."""
     _, numbers, at, kinds, actors, details = zip(*rows)
@@ -282,7 +281,7 @@ def audit_row(rec: s.AuditRecord, ctx: RowContext) -> tuple[Any, ...]:
             rec.target_id, rec.detail)
 
 
-def audit_csv(rows: Sequence[sqlite3.Row], cipher: Cipher, ctx: RowContext,
+def audit_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
               stats: StatsBuilder | None) -> list[Column]:
     """``audit_row`` by column, for a batch."""
     ids, at, actors, actions, cases, numbers, targets, details = zip(*rows)

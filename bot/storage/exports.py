@@ -12,7 +12,7 @@ would not: sqlite3 gives up the GIL at every row, and then waits for the busy
 writer to hand it back, at every row.)
 
 Rows leave this module as batches of plain tuples; the ``*_record``
-functions turn them into plain tuples, opening sealed columns with the
+functions turn them into records (named tuples), opening sealed columns with the
 database's cipher (``load_answers`` for the answers, ``Cipher.open`` for
 registration numbers, reply summaries and notes). They are meant to run in the
 export's worker thread, so decryption and decoding never run on the event loop.
@@ -388,10 +388,8 @@ class ExportReader:
     them, in the one thread the export works in (see ``ExportStore.snapshot``).
     """
 
-    def __init__(self, pipe: Connection, store: "ExportStore",
-                 fetched: Callable[[str, int], Any]) -> None:
+    def __init__(self, pipe: Connection, fetched: Callable[[str, int], Any]) -> None:
         self._pipe = pipe
-        self._store = store
         self._fetched = fetched  # reports each batch (to the event loop)
         self._busy = False  # a query's batches are still on their way
 
@@ -511,7 +509,9 @@ def _begin(path: str) -> sqlite3.Connection:
 
 
 def _start(path: str, batch_size: int) -> tuple[Connection, BaseProcess]:
-    """The reader process (``spawn``: a fresh interpreter, nothing of the bot copied)."""
+    """The reader process. ``spawn``, as the letter worker: a fresh interpreter, with
+    nothing of the bot's threads or connections copied (it imports the program's main
+    module again, which therefore runs nothing unless it is ``__main__``)."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     process = context.Process(target=_serve, args=(path, theirs, batch_size),
@@ -590,7 +590,7 @@ class ExportStore:
         loop = asyncio.get_running_loop()
         pipe, process = await run(_start, str(self.db.path), self.batch_size)
         try:
-            yield ExportReader(pipe, self, partial(loop.call_soon_threadsafe, self.fetched))
+            yield ExportReader(pipe, partial(loop.call_soon_threadsafe, self.fetched))
         finally:
             await run(_stop, pipe, process)
 

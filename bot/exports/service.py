@@ -233,6 +233,7 @@ class Exporter:
                 def write() -> None:
                     writer = CsvWriter(fh, bundle=False, ctx=ctx)
                     writer.stats(stats)
+                    writer.finish(None)  # ends its writing thread
                 await worker.run(write)
         finally:
             worker.close()

@@ -59,9 +59,6 @@ async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 BATCH = 500
 MAX_ROUNDS = 20  # a backlog drains at up to BATCH x MAX_ROUNDS reminders per run
-# Chats served at once: more would not send faster (30 messages a second in all, one a
-# second per chat) and would only pile up their reads and rendering on the event loop.
-CHATS_AT_ONCE = 40
 
 
 async def send_due_reminders(app: Application) -> int:
@@ -72,12 +69,6 @@ async def send_due_reminders(app: Application) -> int:
     """
     services: Services = app.bot_data["services"]
     sent = 0
-    gate = asyncio.Semaphore(CHATS_AT_ONCE)
-
-    async def one_chat(items: list[Reminder]) -> int:
-        async with gate:
-            return await _deliver_all(app.bot, services, items)
-
     with paced():
         for _ in range(MAX_ROUNDS):
             due = await services.followup.due(BATCH)
@@ -86,7 +77,8 @@ async def send_due_reminders(app: Application) -> int:
             by_user: dict[int, list[Reminder]] = {}
             for reminder in due:
                 by_user.setdefault(reminder.user_id, []).append(reminder)
-            counts = await asyncio.gather(*(one_chat(items) for items in by_user.values()))
+            counts = await asyncio.gather(*(_deliver_all(app.bot, services, items)
+                                            for items in by_user.values()))
             sent += sum(counts)
             if len(due) < BATCH:
                 break

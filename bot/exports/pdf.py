@@ -20,7 +20,7 @@ from bot.exports.charts import Chart
 from bot.exports.dossier import Block, body_name, dossier_blocks, status_name
 from bot.exports.stats import Statistics
 from bot.followup import DEFAULT_TZ
-from bot.i18n import Translator
+from bot.i18n import Translator, default_catalogs
 from bot.letters.pdf import FAMILY, FONT_FILES, _attach_font, _printable
 from bot.storage.exports import CaseDossier
 
@@ -146,6 +146,14 @@ def _table(pdf: FPDF, rows: Sequence[Sequence[str]], widths: Sequence[float], *,
             for value in data:
                 row.cell(_printable(value))
     pdf.ln(3)
+
+
+def dossier_pdf_in(locale: str, d: CaseDossier, *, full: bool, today: date,
+                   generated_at: datetime) -> bytes:
+    """``dossier_pdf`` in the bot's catalog for ``locale``: for the letter worker process,
+    which lays the dossier out away from the event loop (a translator is not sent there)."""
+    return dossier_pdf(d, default_catalogs().get(locale), full=full, today=today,
+                       generated_at=generated_at)
 
 
 def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,

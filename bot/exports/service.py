@@ -309,15 +309,19 @@ class Exporter:
     # --- one case ----------------------------------------------------------------------------
     async def dossier(self, number: str, locale: str, *, actor_id: int,
                       full: bool = False) -> bytes | None:
-        """The PDF dossier of one case in ``locale``; None when there is no such case."""
-        from bot.exports.pdf import dossier_pdf
+        """The PDF dossier of one case in ``locale``; None when there is no such case.
+
+        Laid out in the letter worker process: fpdf2 in a thread holds up the event loop
+        for tens of milliseconds at a time (see ``bot.letters.worker``)."""
+        from bot.exports.pdf import dossier_pdf_in
+        from bot.letters.worker import WORKER
 
         data = await self.store.dossier(number)
         if data is None:
             return None
-        t = self.catalogs.get(locale)
-        pdf = await asyncio.to_thread(dossier_pdf, data, t, full=full, today=self.today(),
-                                      generated_at=self.clock.now())
+        layout = partial(dossier_pdf_in, self.catalogs.get(locale).locale, data, full=full,
+                         today=self.today(), generated_at=self.clock.now())
+        pdf = await WORKER.run(layout)
         await self._record(actor_id, ExportResult("dossier", not full, {"case": number},
                                                   {"cases": 1}), case_id=data.case.id)
         return pdf

@@ -1,4 +1,4 @@
-"""Letters laid out in a process of their own.
+"""Letters (and a case's PDF dossier) laid out in a process of their own.
 
 Laying out a PDF is a good part of a second of pure-Python work (fpdf2 and
 fontTools). In a thread it still shares the interpreter lock with the event loop

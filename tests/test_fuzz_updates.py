@@ -89,10 +89,10 @@ from bot.domain.validators import (
     validate_passport,
 )
 from bot import correspondence
-from bot.letters.render import render_letter
-from bot.letters.worker import make_letter
 from bot.i18n import LOCALES, default_catalogs
 from bot.letters.model import Letter
+from bot.letters.render import render_letter
+from bot.letters.worker import make_letter
 from handlers import keyboards as kb
 from handlers import texts
 from handlers.common import split_text

@@ -78,7 +78,7 @@ class Database:
         """Connect, check the file, and migrate it (to ``target``, or to the newest schema)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            raw = sqlite3.connect(self.path, isolation_level=None)  # the loop's thread only
             raw.row_factory = sqlite3.Row
             self._conn = InlineConnection(raw)
             await self._conn.execute("PRAGMA journal_mode=WAL")
@@ -90,7 +90,7 @@ class Database:
             if check:
                 await self._quick_check()
             await self.migrate(target)
-            self._reader = await _connect(self.path, read_only=True)
+            self._reader = await _connect_reader(self.path)
             self._reader.row_factory = aiosqlite.Row
         except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
             await self.close()
@@ -155,14 +155,11 @@ class Database:
                     await conn.close()
 
 
-async def _connect(path: Path, read_only: bool = False) -> aiosqlite.Connection:
-    """Connect; when that fails, let aiosqlite's worker thread finish before returning,
-    so it does not report to an event loop that is gone by then."""
-    if read_only:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        conn = aiosqlite.connect(uri, isolation_level=None, uri=True)
-    else:
-        conn = aiosqlite.connect(path, isolation_level=None)
+async def _connect_reader(path: Path) -> aiosqlite.Connection:
+    """Connect read-only; when that fails, let aiosqlite's worker thread finish before
+    returning, so it does not report to an event loop that is gone by then."""
+    conn = aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", isolation_level=None,
+                             uri=True)
     try:
         return await conn
     except BaseException:

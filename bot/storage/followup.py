@@ -9,9 +9,9 @@ from typing import Any, Iterable
 import aiosqlite
 
 from bot.domain.models import CaseStatus
+from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.inline import InlineConnection
-from bot.storage.crypto import Cipher
 from bot.storage.store import (
     LetterRow,
     _dt,

@@ -135,6 +135,7 @@ async def fanout(workdir: Path, key: str, chats: int, per_chat: int, interleaved
     services = await services_for(workdir / f"fanout-{order}.sqlite3", key, ManualClock(NOW))
     try:
         reminders = await fanout_reminders(services, chats, per_chat, interleaved)
+        await services.settle()  # as the started bot has done (handlers.online)
         api = EnforcingBotAPI()
         app = build_application(services, request=api, rate_limiter=default_rate_limiter())
         await app.initialize()

@@ -11,8 +11,9 @@ import gc
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
+from bot.domain import deadlines
 from bot.correspondence import LetterService
 from bot.followup import FollowupService
 from bot.staff import StaffService
@@ -42,9 +43,12 @@ class Services:
         await self.db.close()
 
     async def settle(self) -> None:
-        """After start-up: fonts parsed, and what was loaded kept out of garbage collection
-        (a full collection of a started bot otherwise pauses every chat for ~70 ms)."""
+        """After start-up: fonts parsed, deadline calendars loaded, and what was loaded kept
+        out of garbage collection (a full collection of a started bot otherwise pauses every
+        chat for ~70 ms)."""
         await self.letters.warm_up()
+        deadlines.warm_up(local_today(self.clock, None))
+        self.catalogs.warm_up(self.clock.now())
         gc.collect()
         gc.freeze()
 

@@ -18,6 +18,7 @@ import pytest
 from bot.domain.deadlines import (
     CHANNELS,
     TRIGGERS,
+    _calendar,
     DeadlineRule,
     Extension,
     NextStep,
@@ -29,6 +30,7 @@ from bot.domain.deadlines import (
     next_step,
     reminder_dates,
     rule_for,
+    warm_up,
 )
 
 D = date
@@ -146,6 +148,23 @@ def test_load_rules_from_path_and_validation(tmp_path):
     path.write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(ValueError, match="bad unit"):
         load_rules(path)
+
+    bad = json.loads(json.dumps(good))
+    bad["rules"]["strict"]["country"] = "XX"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(ValueError, match="bad country 'XX'"):
+        load_rules(path)
+
+
+def test_warm_up_leaves_no_calendar_to_load_at_the_first_deadline():
+    # The holidays package imports all its country modules on first use: done at start-up,
+    # not while a family waits for its first deadline.
+    _calendar.cache_clear()
+    warm_up(D(2026, 11, 22))
+    misses = _calendar.cache_info().misses
+    for rule_id in load_rules():
+        answer_due(rule_id, D(2026, 11, 23))
+    assert _calendar.cache_info().misses == misses
 
 
 # ----------------------------------------------------------------------------- calendars

@@ -238,6 +238,17 @@ def _default_rules() -> Mapping[str, DeadlineRule]:
     return load_rules()
 
 
+def warm_up(today: date) -> None:
+    """Load the rules and this year's and next year's calendars of every country they use.
+
+    Called once at start-up: the first deadline otherwise loads them while a chat waits.
+    The holidays package imports all of its ~250 country modules on first use, so that
+    first deadline stalled the event loop for 80-330 ms."""
+    for country in sorted({rule.country for rule in _default_rules().values()}):
+        for year in (today.year, today.year + 1):
+            _calendar(country, year)
+
+
 # --------------------------------------------------------------------------- calendars
 
 

@@ -1,8 +1,9 @@
 """Milliseconds per letter PDF, and what producing letters does to the event loop.
 
 ``letter_pdf`` lays out a page with a TrueType font, by far the most expensive
-thing the bot does for a family; the bot runs it in a thread
-(``LetterService.produce``) so the event loop keeps answering others.
+thing the bot does for a family; the bot runs it in its letter worker process
+(``LetterService.produce``) so the event loop keeps answering others. Here it is
+timed in the benchmark's own process, after the same preparation the worker makes.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from dataclasses import dataclass, field
 
 from bot.app import Services
 from bot.letters import letter_pdf, load_directory, render_letter
-from bot.letters.pdf import warm_up as warm_up_fonts
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
+from bot.letters.worker import prepare
 from bench.loopwatch import LoopWatch
 
 
 @dataclass
 class LetterTimes:
-    fonts: float  # parsing the fonts, which the started bot does before it answers anyone
-    first: float  # render + PDF of the first letter in this process, fonts parsed
+    fonts: float  # what the letter worker does when it starts (``prepare``: the fonts
+    #               and one sample letter), before the bot answers anyone
+    first: float  # render + PDF of the first letter in this process after that
     total: list[float] = field(default_factory=list)  # render + PDF, warm
     render: list[float] = field(default_factory=list)
     pdf: list[float] = field(default_factory=list)
@@ -45,7 +47,7 @@ def time_letters(reports: int) -> LetterTimes:
             for report in list(sample_reports().values())[:reports]
             for a in load_directory().values()]
     began = time.perf_counter()
-    warm_up_fonts()  # as ``Services.settle`` does when the bot starts
+    prepare()  # as the letter worker does when it starts (``Services.settle`` waits for it)
     fonts = time.perf_counter() - began
     render, pdf, size = _one(*jobs[0])
     times = LetterTimes(fonts=fonts, first=render + pdf)

@@ -382,6 +382,7 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
     """The whole bot on ``db``: a few warm-up families, then ``families`` timed ones,
     with the event loop watched (in asyncio's debug mode if ``debug``)."""
     services: Services = await services_for(db, key, ManualClock(NOW))
+    await services.settle()  # as the started bot has done (handlers.online)
     lock = services.db.lock = MeteredLock()
     api = CountingBotAPI(delay=delay)
     app = build_application(services, request=api)

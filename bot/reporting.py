@@ -72,8 +72,14 @@ class ReportService:
         draft.paused = False
         await self.store.save_draft(user.user_id, draft, self.clock.now(), update_id)
 
-    async def answer(self, user: User, value: Input, update_id: int | None = None) -> Outcome:
-        draft = await self._current(user)
+    async def answer(self, user: User, value: Input, update_id: int | None = None, *,
+                     current: Draft | None = None) -> Outcome:
+        """Apply ``value`` at the current step and store the result with ``update_id``.
+
+        ``current`` is the draft the caller has just read for this update (one chat's
+        updates are handled one at a time, so it is still current); passing it saves
+        reading it again on every answer."""
+        draft = await self._current(user, current)
         today = local_today(self.clock, user.timezone or _timezone_for(draft))
         try:
             applied = engine.apply(draft, value, today)
@@ -85,22 +91,28 @@ class ReportService:
         await self.store.save_draft(user.user_id, applied.draft, self.clock.now(), update_id)
         return Outcome(applied.draft, truncated_to=applied.truncated_to)
 
-    async def back(self, user: User, update_id: int | None = None) -> Outcome:
-        return await self._navigate(user, engine.back, update_id)
+    async def back(self, user: User, update_id: int | None = None, *,
+                   current: Draft | None = None) -> Outcome:
+        return await self._navigate(user, engine.back, update_id, current)
 
-    async def skip(self, user: User, update_id: int | None = None) -> Outcome:
-        return await self._navigate(user, engine.skip, update_id)
+    async def skip(self, user: User, update_id: int | None = None, *,
+                   current: Draft | None = None) -> Outcome:
+        return await self._navigate(user, engine.skip, update_id, current)
 
-    async def keep(self, user: User, update_id: int | None = None) -> Outcome:
-        return await self._navigate(user, engine.keep, update_id)
+    async def keep(self, user: User, update_id: int | None = None, *,
+                   current: Draft | None = None) -> Outcome:
+        return await self._navigate(user, engine.keep, update_id, current)
 
-    async def edit(self, user: User, section: Section, update_id: int | None = None) -> Outcome:
-        return await self._navigate(user, lambda d: engine.edit_section(d, section), update_id)
+    async def edit(self, user: User, section: Section, update_id: int | None = None, *,
+                   current: Draft | None = None) -> Outcome:
+        return await self._navigate(user, lambda d: engine.edit_section(d, section), update_id,
+                                    current)
 
     async def _navigate(
-        self, user: User, move: Callable[[Draft], Draft], update_id: int | None
+        self, user: User, move: Callable[[Draft], Draft], update_id: int | None,
+        current: Draft | None,
     ) -> Outcome:
-        draft = await self._current(user)
+        draft = await self._current(user, current)
         try:
             moved = move(draft)
         except InvalidInput as err:
@@ -109,8 +121,8 @@ class ReportService:
         await self.store.save_draft(user.user_id, moved, self.clock.now(), update_id)
         return Outcome(moved)
 
-    async def _current(self, user: User) -> Draft:
-        draft = await self.store.get_draft(user.user_id)
+    async def _current(self, user: User, current: Draft | None = None) -> Draft:
+        draft = current if current is not None else await self.store.get_draft(user.user_id)
         return draft if draft is not None else engine.new_draft()
 
     async def _confirm(self, user: User, draft: Draft, update_id: int | None) -> Outcome:

@@ -184,7 +184,7 @@ async def on_message(update: Update, context: Context) -> None:
         await show_step(update, context, t, draft)
         return
     value = message_input(message, t, draft)
-    outcome = await s.report.answer(user, value, update.update_id)
+    outcome = await s.report.answer(user, value, update.update_id, current=draft)
     await show_outcome(update, context, t, draft, outcome)
 
 
@@ -237,7 +237,8 @@ async def on_answer_button(update: Update, context: Context) -> None:
     if user is None or draft is None:
         return
     await drop_buttons(update)
-    outcome = await services(context).report.answer(user, ChoiceInput(code), update.update_id)
+    outcome = await services(context).report.answer(user, ChoiceInput(code), update.update_id,
+                                                    current=draft)
     await show_outcome(update, context, t, draft, outcome)
 
 
@@ -261,7 +262,7 @@ async def navigate(
     move = moves.get(op)
     if move is None:
         return
-    outcome = await move(user, update.update_id)
+    outcome = await move(user, update.update_id, current=draft)
     await show_outcome(update, context, t, draft, outcome)
 
 
@@ -279,7 +280,8 @@ async def on_edit_button(update: Update, context: Context) -> None:
         await show_step(update, context, t, draft)
         return
     await drop_buttons(update)
-    outcome = await services(context).report.edit(user, section, update.update_id)
+    outcome = await services(context).report.edit(user, section, update.update_id,
+                                                  current=draft)
     await show_outcome(update, context, t, draft, outcome)
 
 

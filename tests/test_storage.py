@@ -95,3 +95,25 @@ async def test_a_write_transaction_runs_to_its_commit_without_letting_other_task
         assert rows[0][0] == "ru"
     finally:
         await db.close()
+
+
+async def test_a_key_lookup_never_sees_a_transaction_that_is_still_open(tmp_path: Path) -> None:
+    """Lookups of one row run on the writer's connection for speed, but not while it has
+    a transaction open: then they go to the reader and see only what is committed."""
+    db = Database(tmp_path / "l.sqlite3")
+    await db.open()
+    store = Store(db)
+    try:
+        await store.create_user(1, 1, "kk", NOW)
+        async with db.looking_up() as conn:
+            assert conn is db.conn  # no transaction: on the loop's own thread
+        assert (await store.get_user(1)).locale == "kk"  # type: ignore[union-attr]
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE users SET locale = 'ru' WHERE user_id = 1")
+            async with db.looking_up() as looked:
+                assert looked is not db.conn
+            # Uncommitted: a lookup from another update must not see it.
+            assert (await store.get_user(1)).locale == "kk"  # type: ignore[union-attr]
+        assert (await store.get_user(1)).locale == "ru"  # type: ignore[union-attr]
+    finally:
+        await db.close()

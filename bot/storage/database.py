@@ -146,6 +146,24 @@ class Database:
             raise RuntimeError("database is not open")
         yield self._reader
 
+    @contextlib.asynccontextmanager
+    async def looking_up(self) -> AsyncIterator[InlineConnection | aiosqlite.Connection]:
+        """For reading one row by its key, which every update does several times (its
+        user, its draft, whether it was handled before).
+
+        Such a read takes microseconds on the writer's connection, on the loop's own
+        thread; handed to the reader's thread it costs two thread switches and waits
+        behind every other ready task. Only while the writer has no transaction open:
+        the read never suspends, so none can open meanwhile, and it sees committed data
+        only. Anything larger than one row stays on the reader (``reading``), where a
+        slow query cannot hold up the loop."""
+        conn = self.conn
+        if conn.raw.in_transaction:
+            async with self.reading() as reader:
+                yield reader
+        else:
+            yield conn
+
     async def close(self) -> None:
         for name in ("_reader", "_conn"):
             conn = getattr(self, name)

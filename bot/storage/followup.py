@@ -287,7 +287,7 @@ class FollowupStore:
 
     # --- forms ----------------------------------------------------------------------
     async def get_form(self, user_id: int) -> Form | None:
-        async with self.db.reading() as conn:
+        async with self.db.looking_up() as conn:
             row = _first(await conn.execute_fetchall(
                 "SELECT * FROM forms WHERE user_id = ?", (user_id,)))
         return (Form(row["name"], row["step"], load_answers(row["data"], self.db.cipher))

@@ -90,7 +90,7 @@ class Store:
 
     # --- updates already handled -----------------------------------------
     async def seen_update(self, update_id: int) -> bool:
-        async with self.db.reading() as conn:
+        async with self.db.looking_up() as conn:
             return _first(await conn.execute_fetchall(
                 "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
             )) is not None
@@ -116,7 +116,7 @@ class Store:
 
     # --- users --------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
-        async with self.db.reading() as conn:
+        async with self.db.looking_up() as conn:
             row = _first(await conn.execute_fetchall(
                 "SELECT * FROM users WHERE user_id = ?", (user_id,)))
         return _user(row) if row else None
@@ -146,7 +146,7 @@ class Store:
 
     # --- drafts -------------------------------------------------------------
     async def get_draft(self, user_id: int) -> Draft | None:
-        async with self.db.reading() as conn:
+        async with self.db.looking_up() as conn:
             row = _first(await conn.execute_fetchall(
                 "SELECT * FROM drafts WHERE user_id = ?", (user_id,)))
         if row is None:

@@ -1,11 +1,17 @@
 """How long the event loop was kept from running other work.
 
 A bot with one event loop answers nobody while one callback runs: a letter PDF
-or a spreadsheet built on the loop would freeze every chat. Three views:
+or a spreadsheet built on the loop would freeze every chat. Four views:
 
+- every callback the loop runs, timed (``asyncio.events.Handle._run`` wrapped
+  while the watch is on): the slowest one is the longest *stall*, one piece of
+  work that kept the loop from everything else (garbage collection included,
+  since it runs inside whatever callback allocated);
 - a heartbeat task that asks to wake every 10 ms and records how late it
   woke: that is how long any update would have waited, whatever the cause
-  (one slow callback, or many ready ones in a row under full load);
+  (one slow callback, or many ready ones in a row under full load: with 64
+  updates handled at once and an instant Bot API, one turn of the loop runs
+  64 updates' steps one after another);
 - optionally asyncio's debug mode, which names each single callback that ran
   longer than ``slow_callback_duration`` ("Executing ... took 0.123 seconds").
   Debug mode slows everything, so it is kept off while throughput is timed, and
@@ -52,6 +58,23 @@ class _SlowCallbacks(logging.Handler):
             self.found.append(Stall(float(seconds), str(what)[:120]))
 
 
+_HANDLE_RUN = asyncio.events.Handle._run
+_WATCHING: "LoopWatch | None" = None
+
+
+def _timed_run(handle: asyncio.events.Handle) -> None:
+    """``Handle._run``, timed for the active watch (a task's every step is such a handle)."""
+    began = time.perf_counter()
+    try:
+        _HANDLE_RUN(handle)
+    finally:
+        took = time.perf_counter() - began
+        watch = _WATCHING
+        if watch is not None and took > watch.slowest_callback:
+            watch.slowest_callback = took
+            watch.slowest_what = repr(handle)[:120]
+
+
 @dataclass
 class LoopWatch:
     """``async with LoopWatch() as watch:`` then read ``watch.longest`` (seconds)."""
@@ -64,9 +87,14 @@ class LoopWatch:
     _handler: _SlowCallbacks | None = None
     _log_state: tuple[int, bool] = (logging.NOTSET, True)
     _gc_began: float = 0.0
+    slowest_callback: float = 0.0  # seconds of the longest single callback
+    slowest_what: str = ""
 
     async def __aenter__(self) -> "LoopWatch":
+        global _WATCHING
         loop = asyncio.get_running_loop()
+        _WATCHING = self
+        asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
         if self.debug:
             self._handler = _SlowCallbacks()
             log = logging.getLogger("asyncio")
@@ -82,12 +110,15 @@ class LoopWatch:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        global _WATCHING
         assert self._task is not None
         self._task.cancel()
         try:
             await self._task
         except asyncio.CancelledError:
             pass
+        asyncio.events.Handle._run = _HANDLE_RUN  # type: ignore[method-assign]
+        _WATCHING = None
         gc.callbacks.remove(self._on_gc)
         gc.unfreeze()
         if self._handler is not None:
@@ -112,16 +143,9 @@ class LoopWatch:
 
     @property
     def longest(self) -> float:
-        """The longest stall seen: the heartbeat's worst lateness, or in debug mode the
-        slowest callback.
-
-        In debug mode the heartbeat is not counted: debug mode makes every callback several
-        times slower (the report pass runs at a quarter of its normal rate), so its lateness
-        describes debug mode, not the bot. What it is for is naming single slow callbacks.
-        """
-        if self.debug:
-            return max((s.seconds for s in self.slow), default=0.0)
-        return self.heartbeat
+        """The longest stall seen: the slowest single callback, or a full garbage collection
+        if one took longer (it normally happens inside a callback and is counted there)."""
+        return max(self.slowest_callback, self.longest_gc)
 
     @property
     def heartbeat(self) -> float:
@@ -131,7 +155,3 @@ class LoopWatch:
     @property
     def longest_gc(self) -> float:
         return max(self.collections, default=0.0)
-
-    def over(self, limit: float = SLOW_CALLBACK) -> int:
-        return sum(1 for x in self.lateness if x > limit) + sum(
-            1 for s in self.slow if s.seconds > limit)

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
-from bot.domain import deadlines
 from bot.correspondence import LetterService
+from bot.domain import deadlines
 from bot.followup import FollowupService
 from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs

@@ -46,7 +46,7 @@ def prepare() -> None:
 
 
 def _ready() -> None:
-    """Nothing: the worker parsed the fonts when it started (its initializer)."""
+    """Nothing: the worker got ready when it started (its initializer, ``prepare``)."""
 
 
 def _start() -> None:

@@ -14,8 +14,8 @@ or a spreadsheet built on the loop would freeze every chat. Four views:
   64 updates' steps one after another);
 - optionally asyncio's debug mode, which names each single callback that ran
   longer than ``slow_callback_duration`` ("Executing ... took 0.123 seconds").
-  Debug mode slows everything, so it is kept off while throughput is timed, and
-  a watch in debug mode reports its slowest callback, not its heartbeat;
+  Debug mode slows everything, so it is kept off while throughput is timed;
+  the timed callbacks above make the stall figure in every watch, debug or not;
 - the garbage collector's pauses (``gc.callbacks``): a full collection walks
   every object of the process and stops the loop meanwhile.
 

@@ -38,3 +38,26 @@ async def test_a_killed_worker_is_replaced_and_the_letter_still_made() -> None:
         assert await worker.run(os.getpid) not in (first, os.getpid())
     finally:
         worker.close()
+
+
+def test_after_the_worker_prepares_no_letter_compiles_a_template(monkeypatch) -> None:
+    """A template compiled on first use would cost the first family 30-40 ms."""
+    from bot.letters.render import _environment, render_letter
+    from bot.letters.worker import prepare
+
+    prepare()
+    env = _environment()
+    compiled: list[object] = []
+    original = env.compile
+
+    def counting(*args: object, **kwargs: object) -> object:
+        compiled.append(kwargs.get("name"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(env, "compile", counting)
+    report = next(iter(sample_reports().values()))
+    for addressee in load_directory().values():
+        for language in addressee.languages:
+            render_letter(addressee.letter_kind, addressee.id, report, language,
+                          case_number="KZ-2026-0001", today=SAMPLE_TODAY)
+    assert compiled == []

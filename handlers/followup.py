@@ -227,10 +227,10 @@ async def start_form(update: Update, context: Context, user: User, t: Translator
     await _ask(update, context, t, form)
 
 
-async def handle_form_message(update: Update, context: Context, user: User) -> bool:
-    """A message while a form is open answers its current step. False: no form open."""
-    s = services(context)
-    form = await s.followup.store.get_form(user.user_id)
+async def handle_form_message(update: Update, context: Context, user: User,
+                              form: Form | None) -> bool:
+    """A message while a form is open (``form``, as the caller has just read it) answers
+    its current step. False: no form open."""
     message = update.effective_message
     if form is None or message is None:
         return False

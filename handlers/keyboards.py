@@ -7,6 +7,9 @@ message, or pressed twice, is recognised and cannot change another field.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any, Sequence
+
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -29,43 +32,82 @@ CONSENT = "c"  # c:<locale>:y|n
 DELETE = "d"  # d:y|n
 MENU = "m"  # m:new|cases|help|resume
 
+Key = tuple[str, str]  # a button of the keyboards below: its text and its callback data
+
 
 def button(text: str, *parts: object) -> InlineKeyboardButton:
     """An inline button whose callback data are the parts joined by ':'."""
-    return InlineKeyboardButton(text, callback_data=":".join(str(p) for p in parts))
+    return InlineKeyboardButton(text, callback_data=_data(parts))
 
 
-_button = button
+def _data(parts: Sequence[object]) -> str:
+    return ":".join(str(p) for p in parts)
 
 
-def language_picker(selected: str | None, prefix: str = PICK_LANGUAGE) -> InlineKeyboardMarkup:
-    row = []
-    for loc in LOCALES:
-        mark = "✓ " if loc == selected else ""
-        row.append(_button(mark + LANGUAGE_NAMES[loc], prefix, loc))
-    return InlineKeyboardMarkup([row])
+def _key(text: str, *parts: object) -> Key:
+    return text, _data(parts)
 
 
-def consent(t: Translator, locale: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [_button(t("I agree"), CONSENT, locale, "y")],
-        [_button(t("I do not agree"), CONSENT, locale, "n")],
+class Keyboard(InlineKeyboardMarkup):
+    """An inline keyboard whose Bot API form is worked out once, when it is made.
+
+    python-telegram-bot converts a markup to a dict again for every message (about
+    40 us for eight buttons), and making the buttons costs twice that; together more
+    than the rest of an answer's handling. The report's keyboards hold only translated
+    labels and step codes, never anything a family typed, so each distinct one is made
+    once (``_keyboard``) and sent as often as needed: like every Telegram object it
+    cannot change once made."""
+
+    __slots__ = ("_wire",)
+
+    def __init__(self, rows: tuple[tuple[Key, ...], ...]) -> None:
+        super().__init__([[InlineKeyboardButton(text, callback_data=data) for text, data in row]
+                          for row in rows])
+        with self._unfrozen():
+            self._wire = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        """A fresh copy of the dict made once, so no caller can change the shared one."""
+        wire = dict(self._wire)
+        wire["inline_keyboard"] = [[dict(b) for b in row] for row in wire["inline_keyboard"]]
+        return wire
+
+
+@lru_cache(maxsize=1024)
+def _keyboard(rows: tuple[tuple[Key, ...], ...]) -> Keyboard:
+    return Keyboard(rows)
+
+
+def keyboard(rows: Sequence[Sequence[Key]]) -> Keyboard:
+    """The keyboard of these rows of buttons, made once for the life of the process."""
+    return _keyboard(tuple(tuple(row) for row in rows))
+
+
+def language_picker(selected: str | None, prefix: str = PICK_LANGUAGE) -> Keyboard:
+    return keyboard([[_key(("✓ " if loc == selected else "") + LANGUAGE_NAMES[loc], prefix, loc)
+                      for loc in LOCALES]])
+
+
+def consent(t: Translator, locale: str) -> Keyboard:
+    return keyboard([
+        [_key(t("I agree"), CONSENT, locale, "y")],
+        [_key(t("I do not agree"), CONSENT, locale, "n")],
     ])
 
 
-def main_menu(t: Translator, has_draft: bool) -> InlineKeyboardMarkup:
-    first = (_button(t("Continue my report"), MENU, "resume") if has_draft
-             else _button(t("Report a missing person"), MENU, "new"))
-    return InlineKeyboardMarkup([
+def main_menu(t: Translator, has_draft: bool) -> Keyboard:
+    first = (_key(t("Continue my report"), MENU, "resume") if has_draft
+             else _key(t("Report a missing person"), MENU, "new"))
+    return keyboard([
         [first],
-        [_button(t("My cases"), MENU, "cases"), _button(t("Help"), MENU, "help")],
+        [_key(t("My cases"), MENU, "cases"), _key(t("Help"), MENU, "help")],
     ])
 
 
-def delete_confirm(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [_button(t("Yes, delete everything"), DELETE, "y")],
-        [_button(t("No, keep my data"), DELETE, "n")],
+def delete_confirm(t: Translator) -> Keyboard:
+    return keyboard([
+        [_key(t("Yes, delete everything"), DELETE, "y")],
+        [_key(t("No, keep my data"), DELETE, "n")],
     ])
 
 
@@ -77,30 +119,30 @@ def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def _nav_row(t: Translator, draft: Draft, *, skip: bool, keep: bool) -> list[InlineKeyboardButton]:
+def _nav_row(t: Translator, draft: Draft, *, skip: bool, keep: bool) -> list[Key]:
     row = []
     if draft.history:
-        row.append(_button("⬅ " + t("Back"), NAV, draft.step, "back"))
+        row.append(_key("⬅ " + t("Back"), NAV, draft.step, "back"))
     if keep:
-        row.append(_button(t("Keep"), NAV, draft.step, "keep"))
+        row.append(_key(t("Keep"), NAV, draft.step, "keep"))
     if skip:
-        row.append(_button(t("Skip"), NAV, draft.step, "skip"))
+        row.append(_key(t("Skip"), NAV, draft.step, "skip"))
     return row
 
 
-def _choice_rows(t: Translator, step: str, choices: tuple[q.Choice, ...]) -> list[list[InlineKeyboardButton]]:
-    buttons = [_button(t(c.label), ANSWER, step, c.code) for c in choices]
+def _choice_rows(t: Translator, step: str, choices: tuple[q.Choice, ...]) -> list[list[Key]]:
+    buttons = [_key(t(c.label), ANSWER, step, c.code) for c in choices]
     # Short labels two to a row, long ones alone, so nothing is cut on a phone.
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Key]] = []
     for b in buttons:
-        if rows and len(rows[-1]) == 1 and len(rows[-1][0].text) <= 16 and len(b.text) <= 16:
+        if rows and len(rows[-1]) == 1 and len(rows[-1][0][0]) <= 16 and len(b[0]) <= 16:
             rows[-1].append(b)
         else:
             rows.append([b])
     return rows
 
 
-def for_step(t: Translator, draft: Draft) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | None:
     """The keyboard that goes with the current question."""
     step = draft.step
     if step == q.REVIEW:
@@ -110,42 +152,42 @@ def for_step(t: Translator, draft: Draft) -> InlineKeyboardMarkup | ReplyKeyboar
     question = q.BY_KEY[step]
     if question.kind is Kind.PHONE:
         return phone_keyboard(t)
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Key]] = []
     if question.kind is Kind.CHOICE:
         rows += _choice_rows(t, step, question.choices)
     elif question.kind is Kind.EVIDENCE:
         items = draft.answers.get("evidence") or []
-        loop = [_button("✓ " + t("Done"), ANSWER, step, engine.DONE)]
+        loop = [_key("✓ " + t("Done"), ANSWER, step, engine.DONE)]
         if items:
-            loop.append(_button(t("Remove last"), ANSWER, step, engine.UNDO))
+            loop.append(_key(t("Remove last"), ANSWER, step, engine.UNDO))
         rows.append(loop)
     elif question.kind is Kind.ACTIONS:
         rows += _choice_rows(t, step, question.choices)
-        loop = [_button("✓ " + t("Done"), ANSWER, step, engine.DONE)]
+        loop = [_key("✓ " + t("Done"), ANSWER, step, engine.DONE)]
         if draft.answers.get("actions"):
-            loop.append(_button(t("Remove last"), ANSWER, step, engine.UNDO))
+            loop.append(_key(t("Remove last"), ANSWER, step, engine.UNDO))
         rows.append(loop)
     is_loop = question.kind in (Kind.EVIDENCE, Kind.ACTIONS)
     nav = _nav_row(t, draft, skip=question.optional and not is_loop,
                    keep=step in draft.answers and not is_loop)
     if nav:
         rows.append(nav)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboard(rows) if rows else None
 
 
-def _sub_step(t: Translator, draft: Draft) -> InlineKeyboardMarkup:
+def _sub_step(t: Translator, draft: Draft) -> Keyboard:
     step = draft.step
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Key]] = []
     if step == q.ACTION_OUTCOME:
         rows += _choice_rows(t, step, q.ACTION_OUTCOMES)
     skippable = step in (q.EVIDENCE_DESC, q.ACTION_DATE, q.ACTION_REPLY)
     rows.append(_nav_row(t, draft, skip=skippable, keep=False))
-    return InlineKeyboardMarkup(rows)
+    return keyboard(rows)
 
 
-def review(t: Translator, draft: Draft) -> InlineKeyboardMarkup:
-    rows = [[_button("✎ " + t(q.SECTION_TITLES[s]), EDIT, s.value)] for s in Section]
-    rows.append([_button("✓ " + t("Confirm and create the case"), ANSWER, q.REVIEW, engine.CONFIRM)])
+def review(t: Translator, draft: Draft) -> Keyboard:
+    rows = [[_key("✎ " + t(q.SECTION_TITLES[s]), EDIT, s.value)] for s in Section]
+    rows.append([_key("✓ " + t("Confirm and create the case"), ANSWER, q.REVIEW, engine.CONFIRM)])
     if draft.history:
-        rows.append([_button("⬅ " + t("Back"), NAV, q.REVIEW, "back")])
-    return InlineKeyboardMarkup(rows)
+        rows.append([_key("⬅ " + t("Back"), NAV, q.REVIEW, "back")])
+    return keyboard(rows)

@@ -172,7 +172,7 @@ async def on_message(update: Update, context: Context) -> None:
     t = s.catalogs.get(user.locale)
     if user.blocked_at is not None:  # writing again means the bot is unblocked
         await s.followup.store.user_back(user.user_id)
-    if await handle_form_message(update, context, user):
+    if await handle_form_message(update, context, user, form):
         return
     draft = await s.report.draft(user.user_id)
     if draft is None:

@@ -60,3 +60,18 @@ def test_no_message_exceeds_telegram_limit(locale: str) -> None:
 def test_split_text_cuts_an_enormous_line() -> None:
     parts = split_text("a" * 10_000)
     assert [len(p) for p in parts] == [4096, 4096, 1808]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_keyboard_made_once_is_sent_as_python_telegram_bot_would_send_it(locale: str) -> None:
+    t = Catalogs().get(locale)
+    draft = engine.Draft(step="e_how", answers={"e_how": "call"}, history=["r_name"])
+    markup = kb.for_step(t, draft)
+    assert isinstance(markup, kb.Keyboard)
+    plain = InlineKeyboardMarkup(markup.inline_keyboard)
+    assert markup.to_dict() == plain.to_dict()
+    # Each caller gets its own copy: changing one changes nothing that is sent later.
+    markup.to_dict()["inline_keyboard"][0][0]["text"] = "changed"
+    assert markup.to_dict() == plain.to_dict()
+    # The same content is the same keyboard, made once.
+    assert kb.for_step(t, draft) is markup

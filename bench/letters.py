@@ -3,12 +3,18 @@
 ``letter_pdf`` lays out a page with a TrueType font, by far the most expensive
 thing the bot does for a family; the bot runs it in its letter worker process
 (``LetterService.produce``) so the event loop keeps answering others. Here it is
-timed in the benchmark's own process, after the same preparation the worker makes.
+timed as in that worker: in a fresh process (``python -m bench.letters``, see
+``time_letters_apart``), after the same preparation the worker makes. In the
+benchmark's own process, big after the report runs, a garbage collection could
+land in the first letter and the figure would not be the worker's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -16,13 +22,14 @@ from bot.app import Services
 from bot.letters import letter_pdf, load_directory, render_letter
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
 from bot.letters.worker import prepare
+from bench.child import run_module
 from bench.loopwatch import LoopWatch
 
 
 @dataclass
 class LetterTimes:
-    fonts: float  # what the letter worker does when it starts (``prepare``: the fonts
-    #               and one sample letter), before the bot answers anyone
+    fonts: float  # what the letter worker does when it starts (``prepare``: the fonts,
+    #               the templates and a sample letter), before the bot answers anyone
     first: float  # render + PDF of the first letter in this process after that
     total: list[float] = field(default_factory=list)  # render + PDF, warm
     render: list[float] = field(default_factory=list)
@@ -60,6 +67,11 @@ def time_letters(reports: int) -> LetterTimes:
     return times
 
 
+def time_letters_apart(reports: int) -> LetterTimes:
+    """``time_letters`` in a fresh process, as the letter worker is one."""
+    return LetterTimes(**run_module("bench.letters", str(reports)))
+
+
 async def produce_on_loop(services: Services, user_ids: list[int]) -> tuple[int, float, LoopWatch]:
     """Produce every selected letter of these families' cases at once, the way the chat
     does (``LetterService.produce``), with asyncio's debug mode naming slow callbacks.
@@ -75,3 +87,7 @@ async def produce_on_loop(services: Services, user_ids: list[int]) -> tuple[int,
         await asyncio.gather(*(services.letters.produce(c, r, u) for c, r, u in work))
         seconds = time.perf_counter() - began
     return len(work), seconds, watch
+
+
+if __name__ == "__main__":
+    print(json.dumps(dataclasses.asdict(time_letters(int(sys.argv[1])))))

@@ -12,10 +12,11 @@ or a spreadsheet built on the loop would freeze every chat. Four views:
   (one slow callback, or many ready ones in a row under full load: with 64
   updates handled at once and an instant Bot API, one turn of the loop runs
   64 updates' steps one after another);
-- optionally asyncio's debug mode, which names each single callback that ran
-  longer than ``slow_callback_duration`` ("Executing ... took 0.123 seconds").
-  Debug mode slows everything, so it is kept off while throughput is timed;
-  the timed callbacks above make the stall figure in every watch, debug or not;
+- optionally asyncio's debug mode (``slow_callback_duration`` from 10 ms), the
+  reference's way to find stalls, with its other checks on. Its "Executing ...
+  took N seconds" warnings are not printed: the timed callbacks above find the
+  same callbacks and name the slowest (``slowest_what``). Debug mode slows
+  everything, so it is kept off while throughput is timed;
 - the garbage collector's pauses (``gc.callbacks``): a full collection walks
   every object of the process and stops the loop meanwhile.
 
@@ -37,25 +38,6 @@ from dataclasses import dataclass, field
 SLOW_CALLBACK = 0.05  # the target: no stall longer than this
 NAMED_FROM = 0.01  # debug mode names every callback at least this slow
 TICK = 0.01
-
-
-@dataclass
-class Stall:
-    seconds: float
-    what: str
-
-
-class _SlowCallbacks(logging.Handler):
-    """Collects asyncio's 'Executing <handle> took N seconds' warnings."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.found: list[Stall] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg.startswith("Executing") and isinstance(record.args, tuple):
-            what, seconds = record.args[0], record.args[-1]
-            self.found.append(Stall(float(seconds), str(what)[:120]))
 
 
 _HANDLE_RUN = asyncio.events.Handle._run
@@ -81,10 +63,9 @@ class LoopWatch:
 
     debug: bool = False
     lateness: list[float] = field(default_factory=list)  # the heartbeat's, in seconds
-    slow: list[Stall] = field(default_factory=list)  # from debug mode
     collections: list[float] = field(default_factory=list)  # seconds of each full collection
     _task: asyncio.Task[None] | None = None
-    _handler: _SlowCallbacks | None = None
+    _quiet: logging.Handler | None = None  # takes asyncio's warnings in debug mode
     _log_state: tuple[int, bool] = (logging.NOTSET, True)
     _gc_began: float = 0.0
     slowest_callback: float = 0.0  # seconds of the longest single callback
@@ -96,12 +77,12 @@ class LoopWatch:
         _WATCHING = self
         asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
         if self.debug:
-            self._handler = _SlowCallbacks()
+            self._quiet = logging.NullHandler()
             log = logging.getLogger("asyncio")
             self._log_state = (log.level, log.propagate)
-            log.setLevel(logging.WARNING)  # heard here, not printed
+            log.setLevel(logging.WARNING)
             log.propagate = False
-            log.addHandler(self._handler)
+            log.addHandler(self._quiet)
             loop.slow_callback_duration = NAMED_FROM
             loop.set_debug(True)
         gc.freeze()
@@ -121,13 +102,12 @@ class LoopWatch:
         _WATCHING = None
         gc.callbacks.remove(self._on_gc)
         gc.unfreeze()
-        if self._handler is not None:
+        if self._quiet is not None:
             asyncio.get_running_loop().set_debug(False)
             log = logging.getLogger("asyncio")
-            log.removeHandler(self._handler)
+            log.removeHandler(self._quiet)
             log.setLevel(self._log_state[0])
             log.propagate = self._log_state[1]
-            self.slow = self._handler.found
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":

@@ -8,7 +8,7 @@ message, or pressed twice, is recognised and cannot change another field.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from telegram import (
     InlineKeyboardButton,
@@ -32,7 +32,12 @@ CONSENT = "c"  # c:<locale>:y|n
 DELETE = "d"  # d:y|n
 MENU = "m"  # m:new|cases|help|resume
 
-Key = tuple[str, str]  # a button of the keyboards below: its text and its callback data
+
+class Key(NamedTuple):
+    """A button of the keyboards below, as plain values."""
+
+    text: str
+    data: str  # callback data
 
 
 def button(text: str, *parts: object) -> InlineKeyboardButton:
@@ -45,7 +50,7 @@ def _data(parts: Sequence[object]) -> str:
 
 
 def _key(text: str, *parts: object) -> Key:
-    return text, _data(parts)
+    return Key(text, _data(parts))
 
 
 class Keyboard(InlineKeyboardMarkup):
@@ -135,7 +140,7 @@ def _choice_rows(t: Translator, step: str, choices: tuple[q.Choice, ...]) -> lis
     # Short labels two to a row, long ones alone, so nothing is cut on a phone.
     rows: list[list[Key]] = []
     for b in buttons:
-        if rows and len(rows[-1]) == 1 and len(rows[-1][0][0]) <= 16 and len(b[0]) <= 16:
+        if rows and len(rows[-1]) == 1 and len(rows[-1][0].text) <= 16 and len(b.text) <= 16:
             rows[-1].append(b)
         else:
             rows.append([b])

@@ -22,7 +22,7 @@ async def test_caseworker_exports_masked_and_full_with_audit(bot: Bot) -> None:
     assert name.isascii() and name.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(data), read_only=True)["cases"]
     rows = list(sheet.iter_rows(values_only=True))
-    header, first = rows[0], rows[1]
+    first = rows[1]
     assert "KZ-2026-0001" in first
     assert "700315450120" not in [str(v) for v in first]  # masked by default
     await caseworker.send("/export")

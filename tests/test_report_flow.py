@@ -13,7 +13,7 @@ from bot.i18n import LOCALES
 from handlers import texts
 from handlers.localapi import Fault
 from handlers.report import CONSENT_TEXT, created_text
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill, make_iin
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill
 
 
 async def step_of(chat: Chat) -> str | None:

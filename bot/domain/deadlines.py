@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources

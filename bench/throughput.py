@@ -37,6 +37,7 @@ from bot.storage.database import Database
 from bench.data import NOW, services_for
 from bench.loopwatch import LoopWatch
 from handlers.app import OFFLINE_TOKEN, build_application
+from handlers.botclient import UNREAD_ANSWERS
 from handlers.localapi import LocalBotAPI
 from handlers.updates import UpdateFactory
 
@@ -351,7 +352,9 @@ class SameCalls:
         for method, params in self._steps[index].calls:
             if "chat_id" in params:
                 params = {**params, "chat_id": chat}
-            returns = Message if method.startswith(("send", "edit")) else None
+            # As the bot's client does: answers to sends and edits are not parsed.
+            parsed = method.startswith(("send", "edit")) and method not in UNREAD_ANSWERS
+            returns = Message if parsed else None
             with warnings.catch_warnings():
                 # PTB suggests its named methods; replaying recorded calls needs this one.
                 warnings.simplefilter("ignore", PTBUserWarning)

@@ -34,6 +34,7 @@ from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
 from handlers import commands, exports, followup, jobs, letters, report, staff
 from handlers import keyboards as kb
+from handlers.botclient import client
 from handlers.ratelimit import PerChatRateLimiter
 from handlers.common import (
     Context,
@@ -214,16 +215,10 @@ def build_application(
     """The bot. ``request`` replaces the network (offline chat, tests, benchmark)."""
     keep_data_out_of_logs()
     config = services_.config
-    builder = ApplicationBuilder().token(config.token or OFFLINE_TOKEN)
-    if config.api_base_url:
-        builder = builder.base_url(config.api_base_url)
-    if config.api_file_url:
-        builder = builder.base_file_url(config.api_file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
-    builder = builder.concurrent_updates(PerChatUpdateProcessor(concurrent))
+    bot = client(config.token or OFFLINE_TOKEN, base_url=config.api_base_url,
+                 base_file_url=config.api_file_url, request=request,
+                 updates_request=updates_request, rate_limiter=rate_limiter)
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(PerChatUpdateProcessor(concurrent))
     app = builder.build()
     app.bot_data["services"] = services_
     register(app)

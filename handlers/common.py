@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import Message, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import ContextTypes
@@ -93,33 +93,30 @@ def chat_id(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-async def say(update: Update, context: Context, text: str, markup: Any = None) -> Message | None:
+async def say(update: Update, context: Context, text: str, markup: Any = None) -> None:
     """Send text to the update's chat; the keyboard goes with the last part."""
     target = chat_id(update)
     if target is None:
-        return None
+        return
     parts = split_text(text)
-    sent = None
     for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        sent = await _send(context, target, part, markup if last else None)
-    return sent
+        await _send(context, target, part, markup if i == len(parts) - 1 else None)
 
 
-async def _send(context: Context, target: int, text: str, markup: Any) -> Message:
+async def _send(context: Context, target: int, text: str, markup: Any) -> None:
     """Send once more after a network error that certainly lost the message.
 
     A time-out is not retried: Telegram may have delivered the message already, and
     the answer that caused it is stored either way.
     """
     try:
-        return await context.bot.send_message(target, text, reply_markup=markup)
+        await context.bot.send_message(target, text, reply_markup=markup)
     except (TimedOut, BadRequest):
         raise
     except NetworkError:
         log.info("network error while replying; retrying once")
         await asyncio.sleep(RETRY_DELAY)
-        return await context.bot.send_message(target, text, reply_markup=markup)
+        await context.bot.send_message(target, text, reply_markup=markup)
 
 
 async def remove_reply_keyboard(update: Update, context: Context, text: str) -> None:

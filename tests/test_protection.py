@@ -18,7 +18,7 @@ from bot.storage.database import LATEST_VERSION, Database, StorageUnavailable, m
 from bot.exports.synthetic import generate
 from bot.storage.maintenance import (CLOSED_STATUSES, PURGE_BATCH, backup,
                                      purge_closed, reseal)
-from bot.storage.store import Store
+from bot.storage.store import Store, dump_answers, load_answers
 from tests.support import KZ_REPORT, Bot, consent, fill
 
 SECRETS = ("Айгүл".encode(), "Төлөгөнова".encode(), b"+77011234567", b"700315450120",
@@ -65,6 +65,21 @@ async def test_personal_fields_are_sealed_and_everything_still_works(tmp_path: P
     with pytest.raises(KeyError_):
         await Store(wrong).get_case("KZ-2026-0001")
     await wrong.close()
+
+
+def test_sealed_answers_round_trip_and_refuse_what_json_cannot_hold() -> None:
+    cipher = Cipher(new_key())
+    answers = {"m_name": "Әлібек Құрманғазыұлы", "note": "Үй-жайы белгісіз 😢", "n": [1, 2]}
+    sealed = dump_answers(answers, cipher)
+    assert "Әлібек" not in sealed and sealed.startswith("enc1:")
+    assert load_answers(sealed, cipher) == answers
+    assert cipher.open(cipher.seal("Ұлы")) == "Ұлы"
+    # Written before a key was configured: read as it is.
+    assert load_answers(dump_answers(answers), cipher) == answers
+    with pytest.raises(KeyError_):
+        load_answers(sealed[:-4] + "AAAA", cipher)
+    with pytest.raises(TypeError):  # a date must be turned into text by its owner
+        dump_answers({"at": datetime(2026, 1, 1, tzinfo=timezone.utc)}, cipher)
 
 
 async def test_key_rotation_reseals_every_value(tmp_path: Path) -> None:

@@ -57,21 +57,31 @@ class Cipher:
         return self._seal_with is not None
 
     def seal(self, text: str) -> str:
+        return self.seal_data(text.encode("utf-8")) if self.enabled else text
+
+    def seal_data(self, data: bytes) -> str:
+        """UTF-8 ``data`` sealed (as text, for a TEXT column); plain text without a key."""
         if self._seal_with is None:
-            return text
+            return data.decode("utf-8")
         kid, aead = self._seal_with
         nonce = os.urandom(12)
-        sealed = aead.encrypt(nonce, text.encode("utf-8"), kid.encode())
-        return f"{PREFIX}{kid}:" + base64.b64encode(nonce + sealed).decode()
+        sealed = aead.encrypt(nonce, data, kid.encode())
+        return f"{PREFIX}{kid}:" + binascii.b2a_base64(nonce + sealed, newline=False).decode()
 
     def open(self, value: str) -> str:
+        data = self.open_data(value)
+        return data if isinstance(data, str) else data.decode("utf-8")
+
+    def open_data(self, value: str) -> bytes | str:
+        """The UTF-8 bytes a sealed value holds, or the value itself if it was never
+        sealed: a JSON reader takes either, without decoding the text in between."""
         if not value.startswith(PREFIX):
             return value  # written before encryption was turned on
         try:
             kid, payload = value[len(PREFIX):].split(":", 1)
             aead = self._open_with[kid]
-            blob = base64.b64decode(payload)
-            return aead.decrypt(blob[:12], blob[12:], kid.encode()).decode("utf-8")
+            blob = binascii.a2b_base64(payload)
+            return aead.decrypt(blob[:12], blob[12:], kid.encode())
         except KeyError as exc:
             raise KeyError_("no configured key opens this value (wrong IZDEU_ENCRYPTION_KEY?)") from exc
         except (InvalidTag, ValueError, binascii.Error) as exc:

@@ -192,7 +192,8 @@ def _sub_step(t: Translator, draft: Draft) -> Keyboard:
 
 def review(t: Translator, draft: Draft) -> Keyboard:
     rows = [[_key("✎ " + t(q.SECTION_TITLES[s]), EDIT, s.value)] for s in Section]
-    rows.append([_key("✓ " + t("Confirm and create the case"), ANSWER, q.REVIEW, engine.CONFIRM)])
+    confirm = "✓ " + t("Confirm and create the case")
+    rows.append([_key(confirm, ANSWER, q.REVIEW, engine.CONFIRM)])
     if draft.history:
         rows.append([_key("⬅ " + t("Back"), NAV, q.REVIEW, "back")])
     return keyboard(rows)

@@ -94,6 +94,8 @@ def test_no_handler_reads_what_a_send_returns(path: Path) -> None:
 
 
 def test_the_check_finds_a_read_result() -> None:
-    tree = ast.parse("async def f(bot):\n    sent = await bot.send_message(1, 'x')\n"
-                     "    await bot.send_message(1, 'y')\n    return await query.edit_message_text('z')\n")
+    tree = ast.parse("async def f(bot):\n"
+                     "    sent = await bot.send_message(1, 'x')\n"
+                     "    await bot.send_message(1, 'y')\n"
+                     "    return await query.edit_message_text('z')\n")
     assert _reads_result(tree) == [2, 4]

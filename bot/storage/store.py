@@ -31,7 +31,8 @@ def _dt(value: str | None) -> datetime | None:
 
 # Dates and dataclasses are refused, as the json module refuses them, rather than quietly
 # stored as text that would come back as text.
-_JSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_JSON = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+         | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
 def _json_data(value: Any) -> bytes:

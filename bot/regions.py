@@ -184,3 +184,13 @@ def guess(text: str | None) -> str | None:
             continue
         return ranked[0][0].code
     return None
+
+
+def case_region(answers: Mapping[str, object]) -> str | None:
+    """The region code of a case: the one picked, or for an older report the region its
+    free-text place clearly names; None when neither is known."""
+    code = answers.get("e_region")
+    if get(code) is not None:
+        return str(code)
+    place = answers.get("e_place")
+    return guess(place) if isinstance(place, str) else None

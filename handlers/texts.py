@@ -112,9 +112,12 @@ def step_text(t: Translator, draft: Draft) -> str:
     elif draft.step in draft.answers:
         shown = value_text(t, question, draft.answers[draft.step])
         lines += ["", t("Current answer: {value}", value=clip(shown, 300))]
-    if question.kind is Kind.PHONE:
-        lines += ["", t("To go back, send /back.") + (
-            " " + t("To skip, send /skip.") if question.optional else "")]
+    if question.kind is Kind.PHONE:  # a reply keyboard has no room for Back or Keep
+        if draft.step in draft.answers:
+            extra = " " + t("To keep the current answer, send /skip.")
+        else:
+            extra = " " + t("To skip, send /skip.") if question.optional else ""
+        lines += ["", t("To go back, send /back.") + extra]
     return "\n".join(lines)
 
 

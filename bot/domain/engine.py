@@ -212,11 +212,11 @@ def skip(draft: Draft) -> Draft:
     if step == q.ACTION_REPLY:
         return _finish_action(d, "")
     question = q.BY_KEY.get(step)
+    if question is not None and step in d.answers:  # an earlier answer stays, even if required
+        return _advance(d, step)
     if question is None or not question.optional:
         raise InvalidInput("not_optional")
-    if question.kind in (Kind.EVIDENCE, Kind.ACTIONS):  # a loop keeps what it collected
-        return _advance(d, step)
-    return _advance(d, step)  # an earlier answer stays
+    return _advance(d, step)
 
 
 def clear(draft: Draft) -> Draft:

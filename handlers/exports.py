@@ -35,7 +35,7 @@ CITIZENSHIP_CODES = {"K": "KZ", "G": "KG", "O": "other"}
 
 USAGE = N_(
     "Exports. Filters may follow the command, for example:\n"
-    "/export from=2026-01-01 to=2026-06-30 status=waiting citizenship=KZ region=RU-KDA\n"
+    "/export from=2026-01-01 to=2026-06-30 status=waiting citizenship=KZ\n"
     "Identity numbers (IIN/PIN, passport) are masked unless you choose a full export, which is "
     "recorded in the audit log."
 )

@@ -75,7 +75,8 @@ def filter_code(flt: ExportFilter) -> str:
     day = lambda d: d.strftime("%Y%m%d") if d else "-"  # noqa: E731
     status = format(STATUSES.index(CaseStatus(next(iter(flt.statuses)))), "x") if flt.statuses else "-"
     cit = {v: k for k, v in CITIZENSHIP_CODES.items()}.get(flt.citizenship or "", "-")
-    return f"{day(flt.date_from)}.{day(flt.date_to)}.{status}.{cit}.{flt.region or '-'}"
+    region = f".{flt.region}" if flt.region else ""
+    return f"{day(flt.date_from)}.{day(flt.date_to)}.{status}.{cit}{region}"
 
 
 def filter_from_code(code: str) -> ExportFilter:

@@ -252,3 +252,14 @@ async def test_the_question_total_never_changes(bot: Bot) -> None:
     assert len({total for _, total in seen}) == 1, seen
     numbers = [n for n, _ in seen]
     assert numbers == sorted(numbers) and numbers[-1] == seen[0][1]
+
+
+def test_export_filters_take_a_region_by_name_or_code() -> None:
+    from handlers.exports import filter_code, filter_from_code, parse_filters
+
+    flt = parse_filters(["region=краснодарский", "citizenship=KZ"])
+    assert flt.region == "RU-KDA" and flt.describe()["region"] == "RU-KDA"
+    assert filter_from_code(filter_code(flt)) == flt
+    assert parse_filters(["region=kg-gb"]).region == "KG-GB"
+    with pytest.raises(ValueError):
+        parse_filters(["region=Qwxzv"])

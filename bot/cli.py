@@ -97,8 +97,8 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     """Export the database for the organisation, as the caseworkers' /export does.
 
     python -m bot export --format xlsx|csv|json|dossier|stats --out PATH
-        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S ...] [--citizenship KZ|KG|other] [--region CODE]
-        [--full] [--case NUMBER] [--locale kk|ru|ky] [--table NAME]
+        [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S ...] [--citizenship KZ|KG|other]
+        [--region CODE] [--full] [--case NUMBER] [--locale kk|ru|ky] [--table NAME]
 
     xlsx     a workbook with the sheets cases, letters, replies, events, audit, stats
     csv      a ZIP of one CSV per table (UTF-8); with --table cases|letters|replies|

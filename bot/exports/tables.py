@@ -91,7 +91,8 @@ CASE_COLUMNS = (
     "updated_at", "purged_at", "reporter_name", "reporter_relation", "reporter_phone", "reporter_email",
     "reporter_id", "missing_name", "missing_name_latin", "missing_birth_date", "missing_gender",
     "missing_id", "missing_passport", "last_contact_date", "last_contact_channel", "last_place",
-    "last_region", "what_happened", "responsible", "responsible_text", "unit", "taken_region", "contract", "renounced",
+    "last_region", "what_happened", "responsible", "responsible_text", "unit", "taken_region",
+    "contract", "renounced",
     "story", "evidence_files", "volunteer_ids", "notes",
 )
 
@@ -109,7 +110,8 @@ def case_row(rec: s.CaseRecord, ctx: RowContext) -> tuple[Any, ...]:
         ident(_text(a.get("m_passport"))), _answer_date(a.get("e_date")),
         _text(a.get("e_how")), _text(a.get("e_place")), case_region(a), _text(a.get("e_what")),
         _text(a.get("e_resp")), _text(a.get("e_resp_text")), _text(a.get("e_unit")),
-        _text(a.get("e_taken_region")), _text(a.get("e_contract")), _text(a.get("e_renounced")), _text(a.get("e_story")),
+        _text(a.get("e_taken_region")), _text(a.get("e_contract")), _text(a.get("e_renounced")),
+        _text(a.get("e_story")),
         len(evidence), rec.volunteers, rec.notes,
     )
 
@@ -151,7 +153,8 @@ def case_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
         (day, _optional(answer("e_date"))), (text, answer("e_how")), (text, answer("e_place")),
         (text, [case_region(a) for a in answers]),
         (text, answer("e_what")), (text, answer("e_resp")), (text, answer("e_resp_text")),
-        (text, answer("e_unit")), (text, answer("e_taken_region")), (text, answer("e_contract")), (text, answer("e_renounced")),
+        (text, answer("e_unit")), (text, answer("e_taken_region")), (text, answer("e_contract")),
+        (text, answer("e_renounced")),
         (text, answer("e_story")),
         (Cell.INT, [len(a.get("evidence") or ()) for a in answers]),
         (Cell.PLAIN, [",".join(map(str, parse_ids(v))) for v in volunteers]),

@@ -98,7 +98,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
     python -m bot export --format xlsx|csv|json|dossier|stats --out PATH
         [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S ...] [--citizenship KZ|KG|other]
-        [--full] [--case NUMBER] [--locale kk|ru|ky] [--table NAME]
+        [--region CODE] [--full] [--case NUMBER] [--locale kk|ru|ky] [--table NAME]
 
     xlsx     a workbook with the sheets cases, letters, replies, events, audit, stats
     csv      a ZIP of one CSV per table (UTF-8); with --table cases|letters|replies|
@@ -120,7 +120,8 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
     try:
         flt = ExportFilter(date_from=args.date_from, date_to=args.date_to,
-                           statuses=frozenset(args.status or ()), citizenship=args.citizenship)
+                           statuses=frozenset(args.status or ()), citizenship=args.citizenship,
+                           region=args.region)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -214,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--status", nargs="+", metavar="S")
     export.add_argument("--citizenship", choices=["KZ", "KG", "other"])
+    export.add_argument("--region", help="ISO 3166-2 code of the last known region, e.g. RU-KDA")
     export.add_argument("--full", action="store_true",
                         help="identity numbers in clear (masked by default)")
     export.add_argument("--case", metavar="NUMBER", help="the case of a dossier")

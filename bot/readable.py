@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
+from bot import regions
 from bot.domain import questions as q
 from bot.domain.questions import Kind, Question
 from bot.i18n import N_, Translator
@@ -64,6 +65,8 @@ def value_text(t: Translator, question: Question, value: Any, *, masked: bool = 
     if masked and question.key in IDENTITY_KEYS:
         return mask(str(value)) or "—"
     kind = question.kind
+    if kind is Kind.REGION:
+        return regions.name(value, t.locale)
     if kind is Kind.CHOICE:
         label = question.choice_label(str(value))
         return t(label) if label else str(value)

@@ -103,6 +103,10 @@ class ReportService:
                    current: Draft | None = None) -> Outcome:
         return await self._navigate(user, engine.keep, update_id, current)
 
+    async def clear(self, user: User, update_id: int | None = None, *,
+                    current: Draft | None = None) -> Outcome:
+        return await self._navigate(user, engine.clear, update_id, current)
+
     async def edit(self, user: User, section: Section, update_id: int | None = None, *,
                    current: Draft | None = None) -> Outcome:
         return await self._navigate(user, lambda d: engine.edit_section(d, section), update_id,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 
+from bot import regions
 from bot.domain.models import Case, CaseStatus
 from bot.exports import ExportFilter, Exporter
 from bot.i18n import N_, Translator
@@ -45,36 +46,47 @@ def _button(text: str, *parts: object):  # type: ignore[no-untyped-def]
 
 
 def parse_filters(args: list[str]) -> ExportFilter:
-    """``from=YYYY-MM-DD to=YYYY-MM-DD status=S citizenship=KZ|KG|other``; raises ValueError."""
+    """``from=YYYY-MM-DD to=YYYY-MM-DD status=S citizenship=KZ|KG|other region=R``, where R
+    is an ISO 3166-2 code or a region's name in kk, ru or ky; raises ValueError."""
     values: dict[str, str] = {}
     for arg in args:
         key, _, value = arg.partition("=")
-        if key not in ("from", "to", "status", "citizenship") or not value:
+        if key not in ("from", "to", "status", "citizenship", "region") or not value:
             raise ValueError(arg)
         values[key] = value
+    region = None
+    if "region" in values:
+        typed = values["region"]
+        found = regions.get(typed.upper()) or next(iter(regions.search(typed, 1)), None)
+        if found is None:
+            raise ValueError(typed)
+        region = found.code
     return ExportFilter(
         date_from=date.fromisoformat(values["from"]) if "from" in values else None,
         date_to=date.fromisoformat(values["to"]) if "to" in values else None,
         statuses=frozenset({values["status"]}) if "status" in values else frozenset(),
         citizenship=values.get("citizenship"),
+        region=region,
     )
 
 
 def filter_code(flt: ExportFilter) -> str:
-    """The filter in at most 22 ASCII characters, for callback data."""
+    """The filter in at most 29 ASCII characters, for callback data."""
     day = lambda d: d.strftime("%Y%m%d") if d else "-"  # noqa: E731
     status = format(STATUSES.index(CaseStatus(next(iter(flt.statuses)))), "x") if flt.statuses else "-"
     cit = {v: k for k, v in CITIZENSHIP_CODES.items()}.get(flt.citizenship or "", "-")
-    return f"{day(flt.date_from)}.{day(flt.date_to)}.{status}.{cit}"
+    region = f".{flt.region}" if flt.region else ""
+    return f"{day(flt.date_from)}.{day(flt.date_to)}.{status}.{cit}{region}"
 
 
 def filter_from_code(code: str) -> ExportFilter:
-    start, end, status, cit = (code.split(".") + ["-"] * 4)[:4]
+    start, end, status, cit, region = (code.split(".") + ["-"] * 5)[:5]
     day = lambda s: date(int(s[:4]), int(s[4:6]), int(s[6:8])) if s != "-" else None  # noqa: E731
     return ExportFilter(
         date_from=day(start), date_to=day(end),
         statuses=frozenset({STATUSES[int(status, 16)].value}) if status != "-" else frozenset(),
         citizenship=CITIZENSHIP_CODES.get(cit),
+        region=region if regions.get(region) else None,
     )
 
 

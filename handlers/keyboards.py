@@ -17,15 +17,16 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot import regions
 from bot.domain import engine
 from bot.domain import questions as q
 from bot.domain.engine import Draft
 from bot.domain.questions import Kind, Section
-from bot.i18n import LANGUAGE_NAMES, LOCALES, Translator
+from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 
 # prefixes
 ANSWER = "a"  # a:<step>:<code>
-NAV = "n"  # n:<step>:back|skip|keep
+NAV = "n"  # n:<step>:back|skip|keep|clear
 EDIT = "e"  # e:<section>
 PICK_LANGUAGE = "l"  # l:<locale>            (before consent)
 CONSENT = "c"  # c:<locale>:y|n
@@ -124,15 +125,42 @@ def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def _nav_row(t: Translator, draft: Draft, *, skip: bool, keep: bool) -> list[Key]:
+def _nav_row(t: Translator, draft: Draft, *, skip: bool, keep: bool,
+             skip_label: str | None = None) -> list[Key]:
+    """Back, then Keep for an answered question, else Skip for an optional one.
+
+    An answered optional question offers "Clear" instead of "Skip": skipping must never
+    be the way an answer is lost."""
     row = []
     if draft.history:
         row.append(_key("⬅ " + t("Back"), NAV, draft.step, "back"))
     if keep:
         row.append(_key(t("Keep"), NAV, draft.step, "keep"))
-    if skip:
-        row.append(_key(t("Skip"), NAV, draft.step, "skip"))
+        if skip:
+            row.append(_key(t("Clear the answer"), NAV, draft.step, "clear"))
+    elif skip:
+        row.append(_key(t(skip_label) if skip_label else t("Skip"), NAV, draft.step, "skip"))
     return row
+
+
+# Label of the button that keeps a doubted answer, by the doubt's code.
+ACCEPT_LABELS = {
+    "name_one_word": N_("This is the whole name"),
+    "id_mismatch": N_("The number is correct"),
+}
+
+
+def _pending_rows(t: Translator, draft: Draft) -> list[list[Key]]:
+    """Buttons for what the last answer left to decide: a region match or a doubt."""
+    pending = draft.pending or {}
+    if pending.get("for") != draft.step:
+        return []
+    rows = [[_key(regions.name(code, t.locale), ANSWER, draft.step, code)]
+            for code in pending.get("matches", ())]
+    label = ACCEPT_LABELS.get(str(pending.get("doubt")))
+    if label:
+        rows.append([_key("✓ " + t(label), ANSWER, draft.step, engine.ACCEPT)])
+    return rows
 
 
 def _choice_rows(t: Translator, step: str, choices: tuple[q.Choice, ...]) -> list[list[Key]]:
@@ -157,7 +185,7 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
     question = q.BY_KEY[step]
     if question.kind is Kind.PHONE:
         return phone_keyboard(t)
-    rows: list[list[Key]] = []
+    rows: list[list[Key]] = _pending_rows(t, draft)
     if question.kind is Kind.CHOICE:
         rows += _choice_rows(t, step, question.choices)
     elif question.kind is Kind.EVIDENCE:
@@ -174,7 +202,7 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
         rows.append(loop)
     is_loop = question.kind in (Kind.EVIDENCE, Kind.ACTIONS)
     nav = _nav_row(t, draft, skip=question.optional and not is_loop,
-                   keep=step in draft.answers and not is_loop)
+                   keep=step in draft.answers and not is_loop, skip_label=question.skip_label)
     if nav:
         rows.append(nav)
     return keyboard(rows) if rows else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot import regions
 from bot.domain import questions as q
 from bot.domain.engine import (
     ChoiceInput,
@@ -217,11 +218,16 @@ def _text_or_choice(text: str, t: Translator, draft: Draft) -> Input:
     """A typed button label counts as pressing the button."""
     choices: tuple[q.Choice, ...] = ()
     question = q.BY_KEY.get(draft.step)
+    typed = text.strip().casefold()
+    if question is not None and question.kind is Kind.REGION:
+        for code in (draft.pending or {}).get("matches", ()):
+            if regions.name(code, t.locale).casefold() == typed:
+                return ChoiceInput(code)
+        return TextInput(text)
     if question is not None and question.kind in (Kind.CHOICE, Kind.ACTIONS):
         choices = question.choices
     elif draft.step == q.ACTION_OUTCOME:
         choices = q.ACTION_OUTCOMES
-    typed = text.strip().casefold()
     for choice in choices:
         if t(choice.label).casefold() == typed:
             return ChoiceInput(choice.code)
@@ -243,7 +249,7 @@ async def on_answer_button(update: Update, context: Context) -> None:
 
 
 async def on_nav_button(update: Update, context: Context) -> None:
-    """n:<step>:back|skip|keep."""
+    """n:<step>:back|skip|keep|clear."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, op = (query.data.split(":", 2) + ["", ""])[:3]
@@ -258,7 +264,8 @@ async def navigate(
     update: Update, context: Context, user: User, t: Translator, draft: Draft, op: str
 ) -> None:
     report = services(context).report
-    moves = {"back": report.back, "skip": report.skip, "keep": report.keep}
+    moves = {"back": report.back, "skip": report.skip, "keep": report.keep,
+             "clear": report.clear}
     move = moves.get(op)
     if move is None:
         return

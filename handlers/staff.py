@@ -12,6 +12,7 @@ from typing import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot import regions
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
 from bot.app import Services
@@ -85,22 +86,26 @@ def staff_only(roles: frozenset[Role]) -> Callable[[Callable[..., Awaitable[None
 # --- /cases ------------------------------------------------------------------
 def parse_filter(code: str) -> CaseFilter:
     """Filters travel in callback data as five characters: status, citizenship, overdue,
-    unassigned, verified (x = any)."""
+    unassigned, verified (x = any), then the region's ISO code if one is chosen."""
+    region = code[5:] if regions.get(code[5:]) else None
     code = (code + "xxxxx")[:5]
     status = STATUSES[int(code[0], 16)].value if code[0] != "x" and code[0] in "0123456789abcdef" and int(code[0], 16) < len(STATUSES) else None
     verified = {"1": True, "0": False}.get(code[4])
     return CaseFilter(status=status, citizenship=CITIZENSHIP_CODES.get(code[1]),
-                      overdue=code[2] == "1", unassigned=code[3] == "1", verified=verified)
+                      overdue=code[2] == "1", unassigned=code[3] == "1", verified=verified,
+                      region=region)
 
 
 def filter_code(flt: CaseFilter) -> str:
     status = format(STATUSES.index(CaseStatus(flt.status)), "x") if flt.status else "x"
     cit = {v: k for k, v in CITIZENSHIP_CODES.items()}.get(flt.citizenship, "x")
     verified = {True: "1", False: "0"}.get(flt.verified, "x") if flt.verified is not None else "x"
-    return f"{status}{cit}{int(flt.overdue)}{int(flt.unassigned)}{verified}"
+    region = flt.region or ""
+    return f"{status}{cit}{int(flt.overdue)}{int(flt.unassigned)}{verified}{region}"
 
 
 def _cycle(code: str, which: str) -> str:
+    region = code[5:] if which != "r" else ""  # "r" drops the region
     code = (code + "xxxxx")[:5]
     chars = list(code)
     if which == "s":
@@ -116,12 +121,21 @@ def _cycle(code: str, which: str) -> str:
     elif which == "v":
         order = ["x", "1", "0"]
         chars[4] = order[(order.index(chars[4]) + 1) % 3] if chars[4] in order else "x"
-    return "".join(chars)
+    return "".join(chars) + region
 
 
 @staff_only(MANAGERS)
 async def cases_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    await show_cases(update, context, actor, t, "xx00x", 0)
+    """/cases, or /cases REGION: a region's name in any of the three languages, or its code."""
+    typed = " ".join(context.args or [])
+    region = ""
+    if typed:
+        found = regions.get(typed.upper()) or next(iter(regions.search(typed, 1)), None)
+        if found is None:
+            await say(update, context, t("No region matches «{text}».", text=typed[:100]))
+            return
+        region = found.code
+    await show_cases(update, context, actor, t, "xx00x" + region, 0)
 
 
 @staff_only(frozenset({Role.VOLUNTEER}) | MANAGERS)
@@ -170,6 +184,8 @@ async def show_cases(update: Update, context: Context, actor: Actor, t: Translat
     code = filter_code(flt)
     pages = max(1, -(-total // 8))
     lines = [t("Cases: {n}", n=total) + f" · {page + 1}/{pages}"]
+    if flt.region:
+        lines.append(t("Region: {value}", value=regions.name(flt.region, t.locale)))
     for c in rows:
         marks = ("✔" if c.verified else "·") + (" ⏰" if c.overdue else "") + ("" if c.volunteers else " ∅")
         lines.append(f"{marks} {c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}")
@@ -180,6 +196,10 @@ async def show_cases(update: Update, context: Context, actor: Actor, t: Translat
                  "other": t("Other country")}[flt.citizenship]
     verified_label = {None: t("any"), True: t("verified"), False: t("not verified")}[flt.verified]
     buttons = [[_button(c.number, "c", c.id)] for c in rows]
+    if flt.region:
+        buttons.append([_button("✕ " + t("Region: {value}",
+                                         value=regions.name(flt.region, t.locale)),
+                                "f", "r", code)])
     buttons += [
         [_button(t("Status: {status}", status=status_label), "f", "s", code)],
         [_button(t("Citizenship: {value}", value=cit_label), "f", "c", code)],

@@ -7,6 +7,7 @@ can break the formatting); keyboards are in ``handlers.keyboards``.
 from __future__ import annotations
 
 
+from datetime import date
 from typing import Any, Mapping
 
 from bot.domain import questions as q
@@ -65,6 +66,8 @@ ERRORS: Mapping[str, str] = {
     "at_start": N_("This is the first question."),
     "stale_button": N_("That button belongs to an earlier message. Here is the current "
                        "question."),
+    "region_not_found": N_("No region of Russia, Kazakhstan or Kyrgyzstan matches this name. "
+                           "Please write the region or its main city differently."),
 }
 
 SUB_PROMPTS: Mapping[str, str] = {
@@ -93,9 +96,15 @@ def step_text(t: Translator, draft: Draft) -> str:
     if draft.step in SUB_PROMPTS:
         return t(SUB_PROMPTS[draft.step])
     question = q.BY_KEY[draft.step]
-    lines = [f"{t(q.SECTION_TITLES[question.section])} · {progress(t, draft)}", "", t(question.prompt)]
+    lines = [f"{t(q.SECTION_TITLES[question.section])} · {progress(t, draft)}", ""]
+    pending = draft.pending if (draft.pending or {}).get("for") == draft.step else None
+    if pending and pending.get("doubt"):
+        lines += [doubt_text(t, pending), ""]
+    lines.append(t(question.prompt))
     if question.hint:
         lines.append(t(question.hint))
+    if pending and pending.get("matches"):
+        lines += ["", t("Choose the region below, or write its name differently:")]
     if question.kind is Kind.EVIDENCE:
         lines += _evidence_lines(t, draft.answers)
     elif question.kind is Kind.ACTIONS:
@@ -103,17 +112,61 @@ def step_text(t: Translator, draft: Draft) -> str:
     elif draft.step in draft.answers:
         shown = value_text(t, question, draft.answers[draft.step])
         lines += ["", t("Current answer: {value}", value=clip(shown, 300))]
-    if question.kind is Kind.PHONE:
-        lines += ["", t("To go back, send /back.") + (
-            " " + t("To skip, send /skip.") if question.optional else "")]
+    if question.kind is Kind.PHONE:  # a reply keyboard has no room for Back or Keep
+        if draft.step in draft.answers:
+            extra = " " + t("To keep the current answer, send /skip.")
+        else:
+            extra = " " + t("To skip, send /skip.") if question.optional else ""
+        lines += ["", t("To go back, send /back.") + extra]
     return "\n".join(lines)
 
 
 def progress(t: Translator, draft: Draft) -> str:
-    keys = [x.key for x in q.QUESTIONS if x.applies(draft.answers)]
+    """"question n of N", where N never changes during a report.
+
+    A follow-up asked only after some answers (the other country, the names of those
+    responsible) is numbered as part of the question it follows, so the total does not
+    jump when it appears."""
     key = q.SUB_STEPS.get(draft.step, draft.step)
-    position = keys.index(key) + 1 if key in keys else len(keys)
-    return t("question {n} of {total}", n=position, total=len(keys))
+    position = 0
+    for question in q.QUESTIONS:
+        if question.condition is None:
+            position += 1
+        if question.key == key:
+            break
+    return t("question {n} of {total}", n=max(position, 1), total=TOTAL_QUESTIONS)
+
+
+TOTAL_QUESTIONS = sum(1 for x in q.QUESTIONS if x.condition is None)
+
+GENDER_WORDS = {c.code: c.label for c in q.GENDERS}
+
+
+def doubt_text(t: Translator, pending: Mapping[str, Any]) -> str:
+    """Why an answer was not stored yet, and what the family can do."""
+    params = pending.get("params") or {}
+    if pending.get("doubt") == "name_one_word":
+        return t("«{name}» is one word. Letters need the full name: surname, first name and "
+                 "patronymic if there is one. Write it in full, or press «This is the whole "
+                 "name» if this is all of it.", name=params.get("name", ""))
+    lines = [t("This number does not match the other answers:")]
+    if params.get("born_in_number"):
+        lines.append("• " + t("date of birth in the number: {encoded}; in the report: {given}",
+                              encoded=_day(t, params["born_in_number"]),
+                              given=_day(t, params["born_given"])))
+    if params.get("gender_in_number"):
+        lines.append("• " + t("gender in the number: {encoded}; in the report: {given}",
+                              encoded=t(GENDER_WORDS[params["gender_in_number"]]),
+                              given=t(GENDER_WORDS[params["gender_given"]])))
+    lines.append(t("The number may still be right (numbers given since 2013 need not match "
+                   "the birth date). Check it against the document: write it again if it "
+                   "was mistyped, or press «The number is correct». A wrong date or gender "
+                   "can be corrected from the review card."))
+    return "\n".join(lines)
+
+
+def _day(t: Translator, iso: str) -> str:
+    return t.date(date.fromisoformat(iso), "long")
 
 
 def _evidence_lines(t: Translator, answers: Mapping[str, Any]) -> list[str]:

@@ -59,7 +59,8 @@ KZ_ANSWERS: dict[str, Any] = {
     "m_photo": {"kind": "photo", "file_id": "PHOTO-FILE-ID", "file_unique_id": "u1"},
     "e_date": "2026-03-05",
     "e_how": "call",
-    "e_place": "Ростов-на-Дону, Ростовская область",
+    "e_region": "RU-ROS",
+    "e_place": "Ростов-на-Дону, общежитие",
     "e_what": "force",
     "e_story": STORY,
     "e_resp": "pmc",
@@ -189,11 +190,16 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
     assert neutralise(text) == text
 
 
-def test_region_is_the_part_after_the_last_comma() -> None:
-    assert region_of("Ростов-на-Дону, Ростовская область") == "ростовская область"
-    assert region_of("Таганрог,  РОСТОВСКАЯ ОБЛАСТЬ ") == "ростовская область"
-    assert region_of("Москва") == "москва"
-    assert region_of("") == region_of(None) == region_of("Курск, ") == "unknown"
+def test_region_is_the_picked_code_not_a_fragment_of_the_place() -> None:
+    """Issue: one village was two "regions" ("молькино ауылы", "станица молькино")."""
+    assert region_of({"e_region": "RU-KDA", "e_place": "молькино ауылы"}) == "RU-KDA"
+    assert region_of({"e_region": "RU-KDA", "e_place": "станица Молькино"}) == "RU-KDA"
+    # reports made before the list: the region their free text clearly names
+    assert region_of({"e_place": "Таганрог,  РОСТОВСКАЯ ОБЛАСТЬ "}) == "RU-ROS"
+    assert region_of({"e_place": "молькино ауылы, Краснодар өлкесі"}) == "RU-KDA"
+    assert region_of({"e_place": "станица Молькино"}) == "unknown"
+    assert region_of({"e_place": ""}) == region_of({}) == "unknown"
+    assert region_of({"e_region": "XX-1", "e_place": "Курск, "}) == "RU-KRS"
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -222,7 +228,8 @@ async def test_xlsx_sheets_values_masking_and_no_formulas(world: World) -> None:
     assert kz["status"] == "waiting" and kz["citizenship"] == "KZ" and kz["verified"] is False
     assert kz["missing_birth_date"] == datetime(1994, 3, 18)
     assert kz["created_at"] == datetime(2026, 11, 2, 8, 0)
-    assert kz["last_place"] == "Ростов-на-Дону, Ростовская область"
+    assert kz["last_place"] == "Ростов-на-Дону, общежитие" and kz["last_region"] == "RU-ROS"
+    assert cases["KG-2026-0001"]["last_region"] == "RU-ROS"  # an old case: from its place
     assert kz["what_happened"] == "force" and kz["responsible"] == "pmc"
     assert kz["evidence_files"] == 2 and kz["volunteer_ids"] == "501,502" and kz["notes"] == 1
     kg = cases["KG-2026-0001"]
@@ -259,7 +266,7 @@ async def test_xlsx_sheets_values_masking_and_no_formulas(world: World) -> None:
     stats = {(r["metric"], r["key"]): r["value"] for r in sheet_rows(wb["stats"])}
     assert stats[("cases", "total")] == 3
     assert stats[("cases_by_status", "waiting")] == 1
-    assert stats[("cases_by_region", "ростовская область")] == 2
+    assert stats[("cases_by_region", "RU-ROS")] == 2
     assert stats[("letters_sent", "prosecutor_general")] == 2
     assert stats[("reply_rate", "prosecutor_general")] == 0.5
 
@@ -467,7 +474,7 @@ async def test_statistics(world: World) -> None:
     assert stats.by_status["reported"] == 1 and sum(stats.by_status.values()) == 3
     assert list(stats.by_status)[:3] == ["reported", "letters_ready", "letters_sent"]
     assert stats.by_citizenship == {"KZ": 1, "KG": 1, "other": 1}
-    assert stats.by_region == {"ростовская область": 2, "unknown": 1}
+    assert stats.by_region == {"RU-ROS": 2, "unknown": 1}
     assert stats.letters_sent == {"prosecutor_general": 2, "embassy_kg": 1, "embassy_kz": 1}
     bodies = {b.body: b for b in stats.bodies}
     prosecutor = bodies["prosecutor_general"]
@@ -496,7 +503,7 @@ async def test_charts_are_pngs_of_the_statistics(world: World) -> None:
     assert series["status"][t("waiting for answers")] == 1 and t("waiting for answers") != "waiting for answers"
     assert sum(series["status"].values()) == stats.cases
     assert series["citizenship"] == {t("Kazakhstan"): 1, t("Kyrgyzstan"): 1, t("Other country"): 1}
-    assert series["region"] == {"ростовская область": 2, t("Unknown"): 1}
+    assert series["region"] == {"Ростов облысы": 2, t("Unknown"): 1}
     prosecutor = next(k for k in series["letters"] if "прокуратура" in k.lower())
     assert series["letters"][prosecutor] == 2 and series["reply_rate"][prosecutor] == 50.0
     assert series["median_days"][prosecutor] == 8
@@ -523,7 +530,7 @@ async def test_statistics_pdf(world: World) -> None:
     text = pdf_text(pdf)
     t = Catalogs().get("ky")
     assert t("waiting for answers") in text and t("Kyrgyzstan") in text
-    assert "ростовская область" in text
+    assert "Ростов облусу" in text  # the region in the reader's language
     assert sum(len(page.images) for page in reader.pages) == 8
     assert [e["format"] for e in await export_entries(world.db)] == ["stats"]
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from bot import regions
 from bot.domain import questions as q
 from bot.domain.questions import Kind, Question, Section
 from bot.domain.validators import (
     InvalidInput,
     check_past_date,
     clean_text,
+    id_number_doubt,
+    name_words,
     normalize_phone,
     parse_birth_date,
     parse_date,
@@ -93,6 +96,7 @@ Input = TextInput | ChoiceInput | ContactInput | FileInput | OtherInput
 DONE = "done"
 UNDO = "undo"
 CONFIRM = "confirm"
+ACCEPT = "accept"  # "this is the whole name", "the number is correct": keep the doubted value
 
 
 @dataclass
@@ -159,6 +163,7 @@ def _advance(d: Draft, key: str) -> Draft:
     nxt = _next_after(d.answers, key, d.review_return)
     d.history.append(key)
     d.step = nxt
+    d.pending = None  # region matches or a doubted value belong to the question left
     if nxt == q.REVIEW:
         d.review_return = False
     return d
@@ -191,7 +196,11 @@ def back(draft: Draft) -> Draft:
 
 
 def skip(draft: Draft) -> Draft:
-    """Leave an optional question (or an optional sub-step) empty."""
+    """Leave an optional question (or an optional sub-step) empty.
+
+    A question answered before keeps its answer: when a section is revisited from the
+    review card, "Skip" means "nothing to change here", and erasing an answer the family
+    gave must be a choice of its own (``clear``)."""
     d = draft.copy()
     step = d.step
     if step == q.EVIDENCE_DESC:
@@ -203,12 +212,24 @@ def skip(draft: Draft) -> Draft:
     if step == q.ACTION_REPLY:
         return _finish_action(d, "")
     question = q.BY_KEY.get(step)
+    if question is not None and step in d.answers:  # an earlier answer stays, even if required
+        return _advance(d, step)
     if question is None or not question.optional:
         raise InvalidInput("not_optional")
-    if question.kind in (Kind.EVIDENCE, Kind.ACTIONS):  # a loop keeps what it collected
-        return _advance(d, step)
-    d.answers.pop(step, None)
     return _advance(d, step)
+
+
+def clear(draft: Draft) -> Draft:
+    """Erase the answer of an optional question, on the family's explicit request."""
+    d = draft.copy()
+    question = q.BY_KEY.get(d.step)
+    if question is None or not question.optional or question.kind in (Kind.EVIDENCE,
+                                                                          Kind.ACTIONS):
+        raise InvalidInput("not_optional")
+    if d.step not in d.answers:
+        raise InvalidInput("nothing_to_keep")
+    del d.answers[d.step]
+    return _advance(d, d.step)
 
 
 def keep(draft: Draft) -> Draft:
@@ -262,9 +283,58 @@ def apply(draft: Draft, value: Input, today: date) -> Applied:
         return Applied(_apply_evidence(d, value))
     if question.kind is Kind.ACTIONS:
         return Applied(_apply_action_body(d, value, question))
+    if question.kind is Kind.REGION:
+        return Applied(_apply_region(d, step, value))
+    if isinstance(value, ChoiceInput) and value.code == ACCEPT:
+        return Applied(_accept_doubted(d, step))
     stored, truncated = _value_for(question, value, d.answers, today)
+    doubt = _doubt(question, stored, d.answers)
+    if doubt is not None:  # kept aside until the family confirms or corrects it
+        d.pending = {"for": step, "value": stored, "doubt": doubt.code, "params": doubt.params}
+        return Applied(d)
     d.answers[step] = stored
     return Applied(_advance(d, step), truncated_to=question.max_len if truncated else None)
+
+
+def _doubt(question: Question, value: Any, answers: Mapping[str, Any]) -> InvalidInput | None:
+    """A valid answer that probably is not what was meant: the family is asked once more.
+
+    A one-word "full name" is usually a surname alone, which official letters cannot
+    use; an identity number that encodes another birth date or gender than the report
+    is usually a typo in one of them."""
+    if question.kind is Kind.NAME and name_words(str(value)) < 2:
+        return InvalidInput("name_one_word", name=value)
+    if question.kind is Kind.ID_NUMBER:
+        if question.section is Section.MISSING:
+            born = answers.get("m_birth")
+            return id_number_doubt(str(value), date.fromisoformat(born) if born else None,
+                                   answers.get("m_gender"))
+        return id_number_doubt(str(value), None, answers.get("r_gender"))
+    return None
+
+
+def _accept_doubted(d: Draft, step: str) -> Draft:
+    """Store the value the family confirmed after a doubt was explained."""
+    pending = d.pending or {}
+    if pending.get("for") != step or "value" not in pending:
+        raise InvalidInput("stale_button")
+    d.answers[step] = pending["value"]
+    return _advance(d, step)
+
+
+def _apply_region(d: Draft, step: str, value: Input) -> Draft:
+    """A typed name shows the best matches as buttons; a tap on one stores its code."""
+    if isinstance(value, ChoiceInput):
+        if regions.get(value.code) is None:
+            raise InvalidInput("stale_button")
+        d.answers[step] = value.code
+        return _advance(d, step)
+    text = _short(_require_text(value, Kind.REGION))
+    matches = regions.search(text)
+    if not matches:
+        raise InvalidInput("region_not_found")
+    d.pending = {"for": step, "matches": [r.code for r in matches]}
+    return d
 
 
 def _require_text(value: Input, question_kind: Kind) -> str:
@@ -429,6 +499,8 @@ def _apply_sub_step(d: Draft, step: str, value: Input, today: date) -> Applied:
         codes = {c.code for c in q.ACTION_OUTCOMES}
         if isinstance(value, ChoiceInput) and value.code in codes:
             d.pending["outcome"] = value.code
+            if value.code == q.NO_ANSWER:  # nothing was answered: nothing to ask about
+                return Applied(_finish_action(d, ""))
             return Applied(_goto(d, q.ACTION_REPLY))
         raise InvalidInput("use_buttons")
     if step == q.ACTION_REPLY:

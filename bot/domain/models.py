@@ -115,6 +115,9 @@ class Report:
     renounced: str
     evidence: tuple[EvidenceItem, ...] = ()
     actions: tuple[PriorAction, ...] = ()
+    # ISO 3166-2 codes (bot/data/regions.json); "" when not known, e.g. for older reports.
+    last_region: str = ""
+    taken_region: str = ""
 
     @classmethod
     def from_answers(cls, a: Mapping[str, Any]) -> "Report":
@@ -148,6 +151,8 @@ class Report:
             renounced=_str(a.get("e_renounced")),
             evidence=tuple(EvidenceItem.from_json(e) for e in a.get("evidence") or ()),
             actions=tuple(PriorAction.from_json(x) for x in a.get("actions") or ()),
+            last_region=_str(a.get("e_region")),
+            taken_region=_str(a.get("e_taken_region")),
         )
 
     @property

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     PHONE = "phone"  # typed or shared contact, normalised to E.164
     EMAIL = "email"
     ID_NUMBER = "idnum"  # Kazakh IIN or Kyrgyz PIN
+    REGION = "region"  # an ISO 3166-2 code picked from the matches of what was typed
     PASSPORT = "passport"
     PHOTO = "photo"  # one photo
     EVIDENCE = "evidence"  # a loop: files, each followed by a description
@@ -66,6 +67,7 @@ class Question:
     max_len: int = 200
     truncate: bool = False  # long free text is cut to max_len instead of refused
     hint: str | None = None  # msgid shown under the prompt
+    skip_label: str | None = None  # msgid of the Skip button when "Skip" would mislead
     # Asked only when this returns True for the answers so far.
     condition: Callable[[Mapping[str, object]], bool] | None = field(default=None, compare=False)
 
@@ -135,8 +137,9 @@ CONTACTED_BODIES = (
     Choice("redcross", N_("Red Cross")),
     Choice("other", N_("Other")),
 )
+NO_ANSWER = "none"
 ACTION_OUTCOMES = (
-    Choice("none", N_("No answer yet")),
+    Choice(NO_ANSWER, N_("No answer yet")),
     Choice("form", N_("A form reply that said nothing")),
     Choice("refused", N_("Refused")),
     Choice("answered", N_("Answered with facts")),
@@ -202,8 +205,14 @@ QUESTIONS: tuple[Question, ...] = (
              hint=N_("For example 18.03.2023 or 18 March 2023.")),
     Question("e_how", Section.EVENT, Kind.CHOICE,
              N_("How was that last contact?"), choices=CONTACT_CHANNELS),
+    Question("e_region", Section.EVENT, Kind.REGION,
+             N_("In which region was he or she last known to be? Write its name, for "
+                "example Краснодарский край, Ростов облысы or a city such as Екатеринбург."),
+             optional=True, skip_label=N_("Not in the list")),
     Question("e_place", Section.EVENT, Kind.TEXT,
-             N_("Last known place (city and region):"), max_len=200),
+             N_("The settlement and details of the last known place: town or village, "
+                "street, what place it was (a hostel, a police station, a colony):"),
+             max_len=200),
     Question("e_what", Section.EVENT, Kind.CHOICE,
              N_("What is known about what happened?"), choices=WHAT_HAPPENED),
     Question("e_story", Section.EVENT, Kind.TEXT,
@@ -219,6 +228,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question("e_unit", Section.EVENT, Kind.TEXT,
              N_("The military unit or place where he or she may be, if known:"),
              optional=True, max_len=200),
+    Question("e_taken_region", Section.EVENT, Kind.REGION,
+             N_("In which region is he or she believed to have been taken? Write its name if "
+                "the family knows it."),
+             optional=True, skip_label=N_("I don't know")),
     Question("e_contract", Section.EVENT, Kind.CHOICE,
              N_("Is it known that he or she signed a contract?"), choices=YES_NO_UNKNOWN),
     Question("e_renounced", Section.EVENT, Kind.CHOICE,
@@ -270,12 +283,14 @@ LABELS: Mapping[str, str] = {
     "m_photo": N_("Photo"),
     "e_date": N_("Last contact"),
     "e_how": N_("How"),
+    "e_region": N_("Region of the last known place"),
     "e_place": N_("Last known place"),
     "e_what": N_("What is known"),
     "e_story": N_("The family's account"),
     "e_resp": N_("Believed responsible"),
     "e_resp_text": N_("Names"),
     "e_unit": N_("Unit or place"),
+    "e_taken_region": N_("Region he or she was taken to"),
     "e_contract": N_("Signed a contract"),
     "e_renounced": N_("Renounced citizenship"),
     "evidence": N_("Files"),

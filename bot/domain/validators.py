@@ -22,6 +22,9 @@ from babel.dates import get_month_names
 __all__ = [
     "InvalidInput",
     "check_past_date",
+    "id_number_doubt",
+    "id_number_facts",
+    "name_words",
     "clean_text",
     "normalize_phone",
     "parse_birth_date",
@@ -372,6 +375,50 @@ def validate_id_number(text: str, citizenship: str | None = None) -> tuple[str, 
     raise InvalidInput("idnum_length")
 
 
+# What an identity number says about its holder. Kazakh IIN, digit 7: 1/2 born in the
+# 1800s, 3/4 in the 1900s, 5/6 in the 2000s; odd for a man, even for a woman; digits 1-6
+# are YYMMDD. Kyrgyz PIN: digit 1 is 1 for a woman and 2 for a man, digits 2-9 DDMMYYYY.
+_IIN_CENTURIES = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
+_PIN_GENDERS = {"1": "f", "2": "m"}
+
+
+def id_number_facts(number: str) -> tuple[date | None, str | None]:
+    """The birth date and gender ("m"/"f") an IIN or PIN encodes, where it encodes them."""
+    if len(number) == 12 and _is_ascii_digits(number):
+        century = _IIN_CENTURIES.get(number[6])
+        if century is None:
+            return None, None
+        gender = "m" if int(number[6]) % 2 else "f"
+        born = _date_or_none(century + int(number[0:2]), int(number[2:4]), int(number[4:6]))
+        return born, gender
+    if len(number) == 14 and _is_ascii_digits(number):
+        born = _date_or_none(int(number[5:9]), int(number[3:5]), int(number[1:3]))
+        return born, _PIN_GENDERS.get(number[0])
+    return None, None
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def id_number_doubt(number: str, born: date | None, gender: str | None) -> InvalidInput | None:
+    """``id_mismatch`` when the number encodes another birth date or gender than the report.
+
+    Not an error: since 2013 a Kazakh IIN need not match its holder's birth date, and
+    a typo can be in the date as well as in the number. So the relative is shown both
+    and decides; the number is not refused."""
+    encoded_born, encoded_gender = id_number_facts(number)
+    params: dict[str, object] = {}
+    if born is not None and encoded_born is not None and born != encoded_born:
+        params.update(born_in_number=encoded_born.isoformat(), born_given=born.isoformat())
+    if gender in ("m", "f") and encoded_gender is not None and gender != encoded_gender:
+        params.update(gender_in_number=encoded_gender, gender_given=gender)
+    return InvalidInput("id_mismatch", **params) if params else None
+
+
 # ---------------------------------------------------------------------------
 # E-mail
 # ---------------------------------------------------------------------------
@@ -505,6 +552,11 @@ def validate_name(text: str, max_len: int = 200) -> str:
     if sum(1 for c in name if unicodedata.category(c)[0] == "L" and c not in _APOSTROPHES) < 2:
         raise InvalidInput("name_invalid")
     return _capitalise_words(name) if name == name.lower() else name
+
+
+def name_words(name: str) -> int:
+    """How many words of a name hold a letter: "Иванова" is 1, "Иванова Мария" is 2."""
+    return sum(1 for word in re.split(r"[\s]+", name) if any(c.isalpha() for c in word))
 
 
 def _capitalise_words(name: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 from bot.exports.dossier import body_name, status_name
 from bot.exports.stats import UNKNOWN_REGION, Statistics
+from bot import regions
 from bot.i18n import N_, Translator
 
 CITIZENSHIP_NAMES: Mapping[str, str] = {
@@ -50,11 +51,12 @@ def citizenship_name(t: Translator, code: str) -> str:
 
 
 def region_name(t: Translator, key: str) -> str:
+    """A region code as the reader's language names it."""
     if key == UNKNOWN_REGION:
         return t("Unknown")
     if key == "":
         return t("Other")
-    return key
+    return regions.name(key, t.locale)
 
 
 def top_regions(stats: Statistics, limit: int = TOP_REGIONS) -> list[tuple[str, int]]:

@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from bot.clock import Clock, SystemClock, local_today
 from bot.exports import tables as tb
-from bot.exports.stats import Statistics, StatsBuilder
+from bot.exports.stats import Statistics, StatsBuilder, region_of
 from bot.exports.writers import CsvWriter, JsonWriter, XlsxWriter
 from bot.i18n import Catalogs, default_catalogs
 from bot.storage.crypto import Cipher
@@ -337,9 +337,8 @@ def _write_batch(writer: Any, table: tb.Table, stats: StatsBuilder | None, ciphe
     if stats is not None:
         if table is tb.CASES:
             for rec in records:
-                place = rec.answers.get("e_place")
                 stats.add_case(rec.status, rec.citizenship, rec.created_at,
-                               place if isinstance(place, str) else None)
+                               region_of(rec.answers))
         elif table is tb.LETTERS:
             for rec in records:
                 stats.add_letter(rec.addressee_id, rec.sent_on, rec.closed, rec.due_on,
@@ -350,7 +349,7 @@ def _write_batch(writer: Any, table: tb.Table, stats: StatsBuilder | None, ciphe
 def _fold_cases(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:
     for row in rows:
         rec = stats_case_record(row, cipher)
-        stats.add_case(rec.status, rec.citizenship, rec.created_at, rec.last_place)
+        stats.add_case(rec.status, rec.citizenship, rec.created_at, rec.region)
 
 
 def _fold_letters(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:

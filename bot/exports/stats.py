@@ -13,17 +13,18 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterator, Mapping
 
 from bot.domain.models import CaseStatus
+from bot.regions import case_region
 from bot.storage.exports import CITIZENSHIPS
 
 UNKNOWN_REGION = "unknown"
 
 
-def region_of(place: str | None) -> str:
-    """The region of a last known place: the part after the last comma, case-folded."""
-    if not place:
-        return UNKNOWN_REGION
-    region = place.rsplit(",", 1)[-1].strip().casefold()
-    return region or UNKNOWN_REGION
+def region_of(answers: Mapping[str, Any]) -> str:
+    """The ISO 3166-2 code of a case's last known region, or "unknown".
+
+    The code picked from the list, never a fragment of free text: "станица Молькино"
+    and "Молькино ауылы" are one region, Krasnodar Krai (see ``bot.regions``)."""
+    return case_region(answers) or UNKNOWN_REGION
 
 
 def iso_week(day: date) -> str:
@@ -59,7 +60,7 @@ class Statistics:
     cases: int
     by_status: Mapping[str, int]  # every status, in the ladder's order, zeros included
     by_citizenship: Mapping[str, int]  # KZ, KG, other
-    by_region: Mapping[str, int]  # most cases first; "unknown" when no place is known
+    by_region: Mapping[str, int]  # ISO 3166-2 codes, most cases first; "unknown" if none
     bodies: tuple[BodyStats, ...]  # most letters sent first
     overdue: int
     weekly: tuple[tuple[str, int], ...]  # ("2026-W47", new cases), no gaps between weeks
@@ -163,11 +164,12 @@ class StatsBuilder:
         self.deleted_cases = 0
 
     def add_case(self, status: str, citizenship: str, created_at: datetime,
-                 place: str | None) -> None:
+                 region: str | None) -> None:
+        """``region`` is the case's region code (``region_of``)."""
         self.cases += 1
         self.status[status] += 1
         self.citizenship[citizenship] += 1
-        self.region[region_of(place)] += 1
+        self.region[region or UNKNOWN_REGION] += 1
         self.days[created_at.date()] += 1
 
     def add_letter(self, addressee_id: str, sent_on: date | None, closed: bool,

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from bot import regions
 from bot.storage.database import Database
 from bot.storage.exports import ExportStore, SyntheticRows
 
@@ -88,7 +89,8 @@ def _answers(rng: random.Random, citizenship: str, created: datetime) -> dict[st
         "m_cit": citizenship,
         "e_date": (created.date() - timedelta(days=rng.randint(5, 400))).isoformat(),
         "e_how": rng.choice(("call", "message", "meeting", "other")),
-        "e_place": rng.choice(_PLACES),
+        "e_place": (place := rng.choice(_PLACES)),
+        "e_region": regions.guess(place),  # as if picked from the list
         "e_what": rng.choice(("force", "prison", "migration", "signed", "mobilised", "work")),
         "e_story": story[:3000],
         "e_resp": rng.choice(("pmc", "unit", "police", "recruiters", "unknown")),

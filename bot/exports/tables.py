@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from bot.exports.stats import StatsBuilder
+from bot.regions import case_region
 from bot.readable import IDENTITY_KEYS, mask  # noqa: F401 (re-exported)
 from bot.storage import exports as s
 from bot.storage.crypto import Cipher
@@ -90,7 +91,8 @@ CASE_COLUMNS = (
     "updated_at", "purged_at", "reporter_name", "reporter_relation", "reporter_phone", "reporter_email",
     "reporter_id", "missing_name", "missing_name_latin", "missing_birth_date", "missing_gender",
     "missing_id", "missing_passport", "last_contact_date", "last_contact_channel", "last_place",
-    "what_happened", "responsible", "responsible_text", "unit", "contract", "renounced",
+    "last_region", "what_happened", "responsible", "responsible_text", "unit", "taken_region",
+    "contract", "renounced",
     "story", "evidence_files", "volunteer_ids", "notes",
 )
 
@@ -106,9 +108,10 @@ def case_row(rec: s.CaseRecord, ctx: RowContext) -> tuple[Any, ...]:
         _text(a.get("m_name")), _text(a.get("m_latin")), _answer_date(a.get("m_birth")),
         _text(a.get("m_gender")), ident(_text(a.get("m_id"))),
         ident(_text(a.get("m_passport"))), _answer_date(a.get("e_date")),
-        _text(a.get("e_how")), _text(a.get("e_place")), _text(a.get("e_what")),
+        _text(a.get("e_how")), _text(a.get("e_place")), case_region(a), _text(a.get("e_what")),
         _text(a.get("e_resp")), _text(a.get("e_resp_text")), _text(a.get("e_unit")),
-        _text(a.get("e_contract")), _text(a.get("e_renounced")), _text(a.get("e_story")),
+        _text(a.get("e_taken_region")), _text(a.get("e_contract")), _text(a.get("e_renounced")),
+        _text(a.get("e_story")),
         len(evidence), rec.volunteers, rec.notes,
     )
 
@@ -130,9 +133,7 @@ def case_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
     answers = [load_answers(v, cipher) for v in sealed]
     if stats is not None:
         for status, citizenship, at, a in zip(statuses, citizenships, created, answers):
-            place = a.get("e_place")
-            stats.add_case(status, citizenship, datetime.fromisoformat(at),
-                           place if isinstance(place, str) else None)
+            stats.add_case(status, citizenship, datetime.fromisoformat(at), case_region(a))
 
     def answer(key: str) -> list[Any]:
         return [a.get(key) for a in answers]
@@ -150,8 +151,10 @@ def case_csv(rows: Sequence[s.Row], cipher: Cipher, ctx: RowContext,
         (text, answer("m_name")), (text, answer("m_latin")), (day, _optional(answer("m_birth"))),
         (text, answer("m_gender")), (text, identity("m_id")), (text, identity("m_passport")),
         (day, _optional(answer("e_date"))), (text, answer("e_how")), (text, answer("e_place")),
+        (text, [case_region(a) for a in answers]),
         (text, answer("e_what")), (text, answer("e_resp")), (text, answer("e_resp_text")),
-        (text, answer("e_unit")), (text, answer("e_contract")), (text, answer("e_renounced")),
+        (text, answer("e_unit")), (text, answer("e_taken_region")), (text, answer("e_contract")),
+        (text, answer("e_renounced")),
         (text, answer("e_story")),
         (Cell.INT, [len(a.get("evidence") or ()) for a in answers]),
         (Cell.PLAIN, [",".join(map(str, parse_ids(v))) for v in volunteers]),

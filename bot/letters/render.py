@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
+from bot import regions
 from bot.domain.models import Report
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.markup import layout_text, parse
@@ -215,6 +216,17 @@ class _Event:
     unit: str
     contract: str
     renounced: str
+    taken_region: str = ""  # named in the letter's language
+
+
+def _place(report: Report, language: str) -> str:
+    """The last known place for a letter: the region named in the letter's language (a
+    Russian body reads "Краснодарский край"), then the family's own details."""
+    region = regions.name(report.last_region, language) if report.last_region else ""
+    details = report.last_place.strip()
+    if region and details and region.casefold() not in details.casefold():
+        return f"{region}, {details}"
+    return details or region
 
 
 @dataclass(frozen=True)
@@ -272,7 +284,8 @@ def _context(
     event = _Event(
         last_date=report.last_contact_date,
         channel=report.last_contact_how,
-        place=report.last_place,
+        place=_place(report, language),
+        taken_region=regions.name(report.taken_region, language) if report.taken_region else "",
         what=report.what_happened or "unknown",
         story=report.story if options.include_story else "",
         responsible=(report.responsible or "unknown") if options.include_perpetrator else "",

@@ -36,6 +36,8 @@ from typing import (Any, AsyncIterator, Awaitable, Callable, Iterator, NamedTupl
                     TypeVar)
 
 from bot.domain.models import CaseStatus
+from bot.regions import case_region
+from bot.regions import get as get_region
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.followup import Reply, _reply
@@ -60,6 +62,7 @@ class ExportFilter:
     date_to: date | None = None
     statuses: frozenset[str] = frozenset()
     citizenship: str | None = None
+    region: str | None = None  # ISO 3166-2 code; cases reported before the list have none
 
     def __post_init__(self) -> None:
         statuses = frozenset(str(s) for s in self.statuses)
@@ -69,6 +72,8 @@ class ExportFilter:
         object.__setattr__(self, "statuses", statuses)
         if self.citizenship is not None and self.citizenship not in CITIZENSHIPS:
             raise ValueError(f"unknown citizenship: {self.citizenship}")
+        if self.region is not None and get_region(self.region) is None:
+            raise ValueError(f"unknown region: {self.region}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("the start date is after the end date")
 
@@ -84,6 +89,8 @@ class ExportFilter:
             out["status"] = sorted(self.statuses, key=order.index)
         if self.citizenship:
             out["citizenship"] = self.citizenship
+        if self.region:
+            out["region"] = self.region
         return out
 
 
@@ -103,6 +110,9 @@ def _case_condition(flt: ExportFilter, alias: str = "c") -> tuple[str, list[Any]
     if flt.citizenship:
         parts.append(f"{alias}.citizenship = ?")
         params.append(flt.citizenship)
+    if flt.region:
+        parts.append(f"{alias}.region = ?")
+        params.append(flt.region)
     return (" AND ".join(parts) or "1"), params
 
 
@@ -122,6 +132,8 @@ def _deleted_condition(flt: ExportFilter) -> tuple[str, list[Any]]:
     if flt.citizenship:
         parts.append("d.citizenship = ?")
         params.append(flt.citizenship)
+    if flt.region:  # the anonymous counts keep no region: none of them is in it
+        parts.append("0")
     return (" AND ".join(parts) or "1"), params
 
 
@@ -230,7 +242,7 @@ class StatsCaseRecord(NamedTuple):
     status: str
     citizenship: str
     created_at: datetime
-    last_place: str
+    region: str  # ISO 3166-2 code or "unknown" (bot.exports.stats.region_of)
 
 
 class StatsLetterRecord(NamedTuple):
@@ -315,9 +327,8 @@ def note_record(row: Row, cipher: Cipher) -> NoteRecord:
 
 def stats_case_record(row: Row, cipher: Cipher) -> StatsCaseRecord:
     status, citizenship, created_at, answers = row
-    place = load_answers(answers, cipher).get("e_place")
-    return StatsCaseRecord(status, citizenship, datetime.fromisoformat(created_at),
-                           place if isinstance(place, str) else "")
+    region = case_region(load_answers(answers, cipher)) or "unknown"
+    return StatsCaseRecord(status, citizenship, datetime.fromisoformat(created_at), region)
 
 
 def stats_letter_record(row: Row, cipher: Cipher) -> StatsLetterRecord:

@@ -94,6 +94,7 @@ class CaseFilter:
     unassigned: bool = False
     verified: bool | None = None
     volunteer_id: int | None = None  # only cases assigned to this volunteer
+    region: str | None = None  # ISO 3166-2 code of the last known region
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,9 @@ def _case_filter(flt: CaseFilter, today: str) -> tuple[str, list[Any]]:
     if flt.citizenship:
         clauses.append("c.citizenship = ?")
         params.append(flt.citizenship)
+    if flt.region:
+        clauses.append("c.region = ?")
+        params.append(flt.region)
     if flt.verified is not None:
         clauses.append("c.verified = ?")
         params.append(int(flt.verified))

@@ -15,6 +15,7 @@ import aiosqlite
 import orjson
 
 from bot.domain.engine import Draft
+from bot.regions import case_region
 from bot.domain.models import Case, CaseEvent, CaseStatus, User
 from bot.storage.crypto import PLAIN, Cipher
 from bot.storage.database import Database
@@ -229,11 +230,11 @@ class Store:
             number = f"{prefix}-{year}-{row[0]:04d}"
             cur = await conn.execute(
                 """INSERT INTO cases(number, reporter_id, status, citizenship, answers,
-                                     created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                                     created_at, updated_at, region)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (number, user_id, CaseStatus.REPORTED.value, citizenship,
                  dump_answers(answers, self.db.cipher),
-                 _ts(now), _ts(now)),
+                 _ts(now), _ts(now), case_region(answers)),
             )
             case_id = cur.lastrowid
             await conn.execute(

@@ -239,6 +239,7 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
         buttons.append([_button(("☑ " if flags.get("details") else "☐ ")
                                 + t("Volunteers see identity numbers and the account"), "d", case.id)])
         buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
+    buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
     await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
 
 

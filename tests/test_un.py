@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from bot.domain.deadlines import next_step
 from bot.domain.models import Report
 from bot.letters.sample import sample_reports
 from bot.un import ladder, procedures, translation
@@ -86,7 +87,8 @@ def ready(name: str, **changes: Any) -> SubmissionInput:
 
 
 def pdf_text(data: bytes) -> str:
-    return re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
+    pages = PdfReader(io.BytesIO(data)).pages
+    return re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in pages))
 
 
 def docx_text(data: bytes) -> str:
@@ -165,7 +167,8 @@ def test_no_submission_with_untranslated_text_or_missing_elements() -> None:
 def test_optional_text_left_out_but_not_the_place() -> None:
     data = ready("kz_male")
     left_out = dict(data.translations, e_story=translation.clean(" - "))
-    assert "The family's account" not in render_submission(replace(data, translations=left_out)).text
+    text = render_submission(replace(data, translations=left_out)).text
+    assert "The family's account" not in text
     with pytest.raises(NotReady):
         render_submission(replace(data, translations=dict(data.translations, e_place="")))
 
@@ -212,11 +215,11 @@ def test_e_what_and_region_tolerated_in_both_shapes() -> None:
 
 
 def test_the_ladder_offers_the_working_group_at_the_right_step() -> None:
-    assert ladder.offer_after("form_reply", None) and ladder.offer_after("refusal", None)
-    assert ladder.offer_after("silence", None)  # nothing further in the national ladder
-    from bot.domain.deadlines import next_step
-    assert not ladder.offer_after("silence", next_step("embassy_kz", "silence", 0))
-    assert not ladder.offer_after(None, None)
+    assert ladder.offer_after(next_step("embassy_kz", "form_reply", 0))
+    assert ladder.offer_after(next_step("investigative_committee", "refusal", 0))
+    assert not ladder.offer_after(next_step("embassy_kz", "silence", 0))  # repeat first
+    assert next_step("ombudsman_kz", "silence", 1) is None
+    assert ladder.offer_after(None)  # nothing further in the national ladder
 
 
 def test_every_fact_has_a_source_and_a_mark() -> None:

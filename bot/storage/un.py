@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
@@ -71,7 +72,8 @@ class UnStore:
                 "updated_at = ? WHERE case_id = ?",
                 (_int(may_name), _int(on_behalf), _ts(now), _ts(now), case_id))
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (case_id, _ts(now), "un_consent", actor_id, "{}"))
 
     async def set_translation(self, case_id: int, key: str, text: str, actor_id: int,
@@ -100,9 +102,10 @@ class UnStore:
                 (on.isoformat(), self.db.cipher.seal(reference), int(urgent), actor_id,
                  _ts(now), case_id))
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (case_id, _ts(now), "un_submitted", actor_id,
-                 f'{{"on": "{on.isoformat()}", "urgent": {str(urgent).lower()}}}'))
+                 json.dumps({"on": on.isoformat(), "urgent": urgent})))
             await record_audit(conn, now, actor_id, "un_submitted", case_id=case_id)
 
     async def record_produced(self, case_id: int, actor_id: int, now: datetime) -> None:

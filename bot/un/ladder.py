@@ -12,10 +12,16 @@ from functools import lru_cache
 from typing import Any
 
 from bot.domain.deadlines import NextStep
+from bot.i18n import N_
 from bot.un.checklist import Checklist
 from bot.un.procedures import DATA_FILE
 
 LADDER_FILE = DATA_FILE.parent / "escalation.json"
+OFFER = N_("The UN route is open for this case too: /un {number} shows what a submission to "
+           "the UN Working Group on Enforced or Involuntary Disappearances needs.")
+OFFER_AT_ONCE = N_("The person may be held by the State and went missing less than three "
+                   "months ago: the UN Working Group's urgent procedure can be used at once, "
+                   "alongside the letters. /un {number} shows what it needs.")
 
 
 @lru_cache(maxsize=1)
@@ -24,14 +30,13 @@ def _rule() -> dict[str, Any]:
     return dict(data.get("international", {}).get("wgeid", {}))
 
 
-def offer_after(trigger: str | None, step: NextStep | None) -> bool:
-    """After a reply or a missed term: does the ladder offer the Working Group now?"""
+def offer_after(step: NextStep | None) -> bool:
+    """After a reply or a missed term, given the national ladder's next step (None: it has
+    none left): does the ladder offer the Working Group now?"""
     rule = _rule()
-    if trigger is None:
-        return False
-    if trigger in rule.get("after_triggers", ()):
-        return True
-    return step is None and bool(rule.get("after_last_step"))
+    if step is None:
+        return bool(rule.get("after_last_step"))
+    return step.trigger in rule.get("after_triggers", ())
 
 
 def offer_at_once(checklist: Checklist) -> bool:

@@ -1,0 +1,184 @@
+"""The international route through the real application: the family's checklist and consent
+in its language, the caseworker's translations, the submission read back, marking it sent."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from bot.i18n import LOCALES
+from bot.un.checklist import TITLES
+from bot.un.ladder import OFFER, OFFER_AT_ONCE
+from handlers.un import CED_GENERAL, UN_INTRO
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill
+
+ADMIN = 1
+# The sample report, with the police believed responsible (a link to the State).
+POLICE_REPORT = [("press", "police") if step == ("press", "pmc") else step for step in KZ_REPORT]
+ENGLISH = {"e_place": "Rostov-on-Don, Rostov region",
+           "e_story": "He was detained in the dormitory and taken away by bus.",
+           "e_resp_text": "A recruiter called Ivan, phone +7 900 000 00 00"}
+
+
+async def reported(bot: Bot, chat: Chat, locale: str) -> str:
+    await consent(chat, locale)
+    await fill(chat, POLICE_REPORT)
+    await chat.press("confirm")
+    return (await bot.services.store.cases_of(chat.user_id))[0].number
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_family_checklist_consent_and_ced_in_its_language(bot: Bot, locale: str) -> None:
+    chat = bot.chat(400, locale)
+    t = bot.t(locale)
+    number = await reported(bot, chat, locale)
+    case = await bot.services.store.get_case(number)
+    assert case is not None
+    mark = chat.mark()
+    await chat.send("/un")
+    checklist, ced = chat.texts(mark)[-2:]
+    assert t("Ready for the UN? Case {number}", number=number) in checklist
+    assert t(UN_INTRO) in checklist and t(UN_INTRO) != UN_INTRO  # translated
+    assert "✅ " + t(TITLES["identity"]) in checklist  # passport given
+    assert "✅ " + t(TITLES["national_steps"]) in checklist  # the embassy, before the bot
+    assert "❌ " + t(TITLES["consent"]) in checklist
+    assert t("Supplied by: {sources}", sources="«" + t("the two consent questions (/un)")
+             + "»") in checklist
+    # Last contact 05.03.2026, today 21.11.2026: the window closed on 5 June 2026.
+    assert t.date(date(2026, 6, 5), "long") in checklist
+    assert "adilet.zan.kz" in ced and "⚠" in ced  # sources; Russia's status unverified
+    assert t(CED_GENERAL, source="x").split("{")[0][:30] in ced
+    # The family answers both questions; the buttons show the choice.
+    await chat.press(f"U:n:{case.id}:1")
+    await chat.press(f"U:b:{case.id}:0")
+    checklist = chat.texts()[-2]
+    assert "✅ " + t(TITLES["consent"]) in checklist
+    assert "✅ " + t(TITLES["author"]) in checklist
+    assert "✓ " + t("We submit ourselves") in [b for b, _ in chat.last_with_buttons().buttons()]
+    record = await bot.services.un.store.get(case.id)
+    assert record.may_name is True and record.on_behalf is False
+    # Someone else cannot answer for the family.
+    other = bot.chat(401, locale)
+    await consent(other, locale)
+    mark = other.mark()
+    await other.press_data(f"U:n:{case.id}:0")
+    assert other.texts(mark) == [t("This is not available.")]
+    assert (await bot.services.un.store.get(case.id)).may_name is True
+
+
+async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot: Bot) -> None:
+    family = bot.chat(410, "kk")
+    number = await reported(bot, family, "kk")
+    case = await bot.services.store.get_case(number)
+    assert case is not None
+    await family.press_data(f"U:n:{case.id}:1")
+    await family.press_data(f"U:b:{case.id}:0")
+    staff = bot.chat(ADMIN, "ru")
+    t = bot.t("ru")
+    await staff.send(f"/case {number}")
+    await staff.press(f"U:s:{case.id}")
+    page = staff.texts()[-2]
+    assert t("Texts of the family to translate into English:") in page
+    # Not ready: the texts are untranslated.
+    mark = staff.mark()
+    await staff.press(f"U:p:{case.id}")
+    refused = staff.texts(mark)[-1]
+    assert t("The submission cannot be made yet. Missing:") in refused
+    assert t("English translation of «{field}»", field=t("The family's account")) in refused
+    assert not bot.api.sent(ADMIN, "sendDocument")
+    # The caseworker writes the English texts; a sticker or nothing is refused, not stored.
+    for key, english in ENGLISH.items():
+        await staff.press_data(f"U:t:{case.id}:{key}")
+        assert "Его задержали" in staff.last_text() or key != "e_story"
+        await staff.process(staff.make.sticker())
+        await staff.send(english)
+        assert t("The translation is saved.") in staff.texts()[-3]
+    # "-" cannot leave out the place.
+    await staff.press_data(f"U:t:{case.id}:e_place")
+    await staff.send("-")
+    assert "cannot be left out" in staff.last_text() or staff.last_text() == t(
+        "This text is needed in the submission; it cannot be left out. Write its English "
+        "translation.")
+    await staff.send("/cancel")
+    await staff.press_data(f"U:p:{case.id}")
+    documents = bot.api.sent(ADMIN, "sendDocument")
+    names = [c.files["document"][0] for c in documents]
+    assert names == [f"{number}_WGEID_en.pdf", f"{number}_WGEID_en.docx"]
+    pdf = documents[0].files["document"][1]
+    text = re.sub(r"\s+", " ", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    for english in ENGLISH.values():
+        assert english in text
+    assert "Әлібек Құрманғазыұлы" in text and "N12345678" in text
+    assert "Link to the State: agents of the State (the police)" in text
+    assert "FORM REPLY" in text and "Submitted by the relative, Айгүл Төлөгөнова" in text
+    assert "Standard procedure" in text
+    assert "Его задержали" not in text and "Вербовщик" not in text
+    # Marked as submitted: a bad date is refused, then date and reference are kept.
+    await staff.press_data(f"U:m:{case.id}")
+    await staff.send("31.02.2026")
+    await staff.send("20.11.2026")
+    await staff.send("WGEID 2026/123")
+    assert t("Case {number} is marked as submitted to the UN on {date}.", number=number,
+             date=t.date(date(2026, 11, 20), "long")) == staff.last_text()
+    kk = bot.t("kk")
+    assert family.last_text() == kk(
+        "Your case {number} was submitted to the UN Working Group on Enforced or Involuntary "
+        "Disappearances on {date}.", number=number,
+        date=kk.date(date(2026, 11, 20), "long"))
+    record = await bot.services.un.store.get(case.id)
+    assert record.reference == "WGEID 2026/123" and record.urgent is False
+    await family.send("/timeline")
+    assert kk("Submitted to the UN Working Group on Enforced or Involuntary Disappearances on "
+              "{date}.", date=kk.date(date(2026, 11, 20), "long")) \
+        in family.last_text()
+    await staff.send("/stats")
+    assert t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}", n=1,
+             urgent=0) in "\n".join(staff.texts())
+    audit = [e.action for e in await bot.services.staff.audit.entries(limit=50)]
+    assert "un_translation" in audit and "un_submission_made" in audit
+    assert "un_submitted" in audit
+
+
+async def test_the_ladder_offers_the_un_after_a_form_reply(bot: Bot) -> None:
+    from tests.test_followup_flow import letters, mark_sent
+
+    chat = bot.chat(420, "ru")
+    t = bot.t("ru")
+    await consent(chat, "ru")
+    await fill(chat, KZ_REPORT)
+    await chat.press("confirm")
+    case = (await bot.services.store.cases_of(420))[0]
+    case_id = case.id
+    for row in await bot.services.letters.store.letters_of(case_id):  # one letter is enough
+        if row.selected and row.addressee_id != "defence_ministry":
+            await chat.press_data(f"L:t:{row.id}")
+    await chat.press(f"L:g:{case_id}")
+    await chat.press("all")  # a Russian body only: no language to choose
+    offer = t(OFFER, number=case.number)
+    assert offer != OFFER and offer not in chat.texts()  # not offered right after the report
+    mod = (await letters(bot, case_id))["defence_ministry/search_request"]
+    await mark_sent(chat, case_id, [mod.id], "01.10.2026", "post", None)
+    await chat.press_data(f"F:a:{mod.id}")
+    await chat.press("F:o:form")
+    await chat.send("10.11.2026")
+    await chat.process(chat.make.photo())
+    await chat.send("Сведениями не располагаем")
+    assert offer in chat.texts()
+
+
+async def test_offered_at_once_when_urgent_and_held_by_the_state(bot: Bot) -> None:
+    recent = [("send", "01.11.2026") if step == ("send", "5 наурыз 2026") else step
+              for step in POLICE_REPORT]
+    chat = bot.chat(430, "ky")
+    t = bot.t("ky")
+    await consent(chat, "ky")
+    await fill(chat, recent)
+    await chat.press("confirm")
+    number = (await bot.services.store.cases_of(430))[0].number
+    assert t(OFFER_AT_ONCE, number=number) == chat.last_text()
+    await chat.send("/un")
+    assert "⏰" in chat.texts()[-2]

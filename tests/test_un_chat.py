@@ -182,3 +182,41 @@ async def test_offered_at_once_when_urgent_and_held_by_the_state(bot: Bot) -> No
     assert t(OFFER_AT_ONCE, number=number) == chat.last_text()
     await chat.send("/un")
     assert "⏰" in chat.texts()[-2]
+
+
+async def test_translations_and_reference_are_sealed_rotated_and_deleted(tmp_path) -> None:
+    from bot.storage.crypto import Cipher, new_key
+    from bot.storage.maintenance import reseal
+    from tests.test_protection import raw_bytes
+
+    key = new_key()
+    bot = await Bot.start(tmp_path, key=key)
+    try:
+        family = bot.chat(440, "ru")
+        number = await reported(bot, family, "ru")
+        case = await bot.services.store.get_case(number)
+        assert case is not None
+        staff = bot.chat(ADMIN, "ru")
+        await staff.press_data(f"U:t:{case.id}:e_story")
+        await staff.send("Taken from the dormitory by two officers")
+        await staff.press_data(f"U:m:{case.id}")
+        await staff.send("20.11.2026")
+        await staff.send("REF-77-SECRET")
+        raw = raw_bytes(tmp_path)
+        assert b"two officers" not in raw and b"REF-77-SECRET" not in raw
+        newer = new_key()
+        assert await reseal(bot.services.db, Cipher(key), Cipher(newer)) > 0
+    finally:
+        await bot.stop()
+    bot = await Bot.start(tmp_path, key=newer)
+    try:
+        record = await bot.services.un.store.get(case.id)
+        assert record.reference == "REF-77-SECRET"
+        assert record.translations["e_story"] == "Taken from the dormitory by two officers"
+        family = bot.chat(440, "ru")
+        await family.send("/delete")
+        await family.press("d:y")
+        assert (await bot.services.un.store.get(case.id)).translations == {}
+        assert await bot.services.un.store.counts() == (0, 0)
+    finally:
+        await bot.stop()

@@ -15,9 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.domain.models import Case
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 from bot.i18n import N_, Translator
-from bot.services.un import Overview
+from bot.services.un import FORMS, Form, Overview
 from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed
-from bot.storage.followup import Form
 from bot.un import procedures, translation
 from bot.un.submission import NotReady
 from bot.un.checklist import TITLES
@@ -27,7 +26,7 @@ from handlers.keyboards import button
 from handlers.staff import actor_and_t, not_available
 
 PREFIX = "U"
-FORMS = frozenset({"un_tr", "un_sub"})
+__all__ = ["FORMS", "PREFIX", "handle_form", "on_un_button", "un_command"]
 NO_REFERENCE = "-"
 
 UN_INTRO = N_(
@@ -153,11 +152,19 @@ async def un_command(update: Update, context: Context) -> None:
         await show_staff(update, context, actor, t, case)
         return
     cases = await s.store.cases_of(actor.user_id)
+    if not cases and actor.role in STAFF_ROLES:
+        await say(update, context, t("Send the case number after the command, for example "
+                                     "/un KZ-2026-0042."))
+        return
+    if not cases:
+        await say(update, context, t("You have no cases yet. Send /start to report a missing "
+                                     "person."))
+        return
     if number:
         cases = [c for c in cases if c.number == number]
     if not cases:
         await say(update, context, t("You have no case with the number {number}.",
-                                     number=number or "—"))
+                                     number=number))
         return
     await show_family(update, context, actor, t, cases[-1])
 
@@ -228,15 +235,9 @@ async def _b_staff(update: Update, context: Context, actor: Actor, t: Translator
 
 async def _b_translate(update: Update, context: Context, actor: Actor, t: Translator,
                        case: Case, key: str, *_: str) -> None:
-    found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
-    if not found or actor.role not in STAFF_ROLES:
-        raise ValueError(key)
-    s = services(context)
-    await s.followup.store.save_form(actor.user_id, Form("un_tr", "text",
-                                                         {"case_id": case.id, "key": key}),
-                                     s.clock.now())
+    pending = await services(context).un.ask_translation(actor, case, key)
     await say(update, context, t("Write the English translation of «{field}». The family's "
-                                 "text:", field=t(found[0].label)) + "\n\n" + found[0].original
+                                 "text:", field=t(pending.label)) + "\n\n" + pending.original
               + "\n\n" + t("Send - to leave this text out of the submission. /cancel stops."))
 
 
@@ -265,11 +266,7 @@ async def _b_produce(update: Update, context: Context, actor: Actor, t: Translat
 
 async def _b_mark(update: Update, context: Context, actor: Actor, t: Translator,
                   case: Case, *_: str) -> None:
-    if actor.role not in MANAGERS:
-        raise NotAllowed(actor.role)
-    s = services(context)
-    await s.followup.store.save_form(actor.user_id, Form("un_sub", "date", {"case_id": case.id}),
-                                     s.clock.now())
+    await services(context).un.ask_submission_date(actor, case)
     await say(update, context, t("On what date was case {number} sent to the UN? For example "
                                  "18.03.2026.", number=case.number))
 
@@ -310,7 +307,7 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
     message = update.effective_message
     case = await s.staff.open_case(actor, case_id=int(form.data.get("case_id", 0)))
     if case is None or actor.role not in STAFF_ROLES:
-        await s.followup.store.drop_form(actor.user_id)
+        await s.un.close_form(actor)
         await not_available(update, context, t)
         return
     if message is None or not message.text:
@@ -326,7 +323,7 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
     except InvalidInput as err:
         await say(update, context, texts.error(t, err))
     except NotAllowed:
-        await s.followup.store.drop_form(actor.user_id)
+        await s.un.close_form(actor)
         await not_available(update, context, t)
 
 
@@ -340,7 +337,7 @@ async def _save_translation(update: Update, context: Context, actor: Actor, t: T
         await say(update, context, t("This text is needed in the submission; it cannot be left "
                                      "out. Write its English translation."))
         return
-    await s.followup.store.drop_form(actor.user_id)
+    await s.un.close_form(actor)
     await say(update, context, t("The translation is saved.") + " " + t(
         "Still to translate: {n}.", n=len(pending)))
     await show_staff(update, context, actor, t, case)
@@ -350,8 +347,7 @@ async def _submission_date(update: Update, context: Context, actor: Actor, t: Tr
                            case: Case, form: Form, raw: str) -> None:
     s = services(context)
     on = check_past_date(parse_date(raw), s.clock.now().date())
-    await s.followup.store.save_form(actor.user_id, Form("un_sub", "ref", {
-        "case_id": case.id, "on": on.isoformat()}), s.clock.now())
+    await s.un.ask_reference(actor, case, on)
     await say(update, context, t("The reference the Working Group gave, if any (send - if there "
                                  "is none yet):"))
 
@@ -363,7 +359,7 @@ async def _submission_reference(update: Update, context: Context, actor: Actor, 
     reference = "" if reference.strip() == NO_REFERENCE else reference
     on = date.fromisoformat(str(form.data["on"]))
     await s.un.mark_submitted(actor, case, on, reference)
-    await s.followup.store.drop_form(actor.user_id)
+    await s.un.close_form(actor)
     await say(update, context, t("Case {number} is marked as submitted to the UN on {date}.",
                                  number=case.number, date=t.date(on, "long")))
     family = await s.store.get_user(case.reporter_id)

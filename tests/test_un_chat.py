@@ -220,3 +220,41 @@ async def test_translations_and_reference_are_sealed_rotated_and_deleted(tmp_pat
         assert await bot.services.un.store.counts() == (0, 0)
     finally:
         await bot.stop()
+
+
+async def test_bad_input_and_people_without_access(bot: Bot) -> None:
+    family = bot.chat(450, "kk")
+    number = await reported(bot, family, "kk")
+    case = await bot.services.store.get_case(number)
+    assert case is not None
+    t = bot.t("ru")
+    staff = bot.chat(ADMIN, "ru")
+    await staff.send("/un")
+    assert staff.last_text() == t("Send the case number after the command, for example "
+                                  "/un KZ-2026-0042.")
+    # A 10,000-character translation is refused; the form stays open and nothing is stored.
+    await staff.press_data(f"U:t:{case.id}:e_story")
+    mark = staff.mark()
+    await staff.send("x" * 10_000)
+    assert len(staff.texts(mark)) == 1 and "x" * 50 not in staff.last_text()
+    assert (await bot.services.un.store.get(case.id)).translations == {}
+    await staff.send("He was detained.")
+    assert (await bot.services.un.store.get(case.id)).translations == {
+        "e_story": "He was detained."}
+    # A family, or a stranger, asking for another case's UN page learns nothing.
+    stranger = bot.chat(451, "ru")
+    await consent(stranger, "ru")
+    for data in (f"U:s:{case.id}", f"U:p:{case.id}", f"U:t:{case.id}:e_story",
+                 f"U:m:{case.id}", f"U:f:{case.id}"):
+        mark = stranger.mark()
+        await stranger.press_data(data)
+        assert stranger.texts(mark) == [t("This is not available.")], data
+    await stranger.send(f"/un {number}")
+    assert stranger.last_text() == t("You have no cases yet. Send /start to report a missing "
+                                     "person.")
+    # The family cannot make the submission or mark it sent.
+    kk = bot.t("kk")
+    for data in (f"U:p:{case.id}", f"U:m:{case.id}"):
+        mark = family.mark()
+        await family.press_data(data)
+        assert family.texts(mark) == [kk("This is not available.")], data

@@ -17,7 +17,7 @@ from bot.domain.models import Case
 from bot.letters.directory import load_directory
 from bot.letters.worker import WORKER
 from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed, StaffService
-from bot.storage.followup import FollowupStore
+from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterStore
 from bot.storage.un import UnRecord, UnStore
 from bot.un import ladder, translation
@@ -33,7 +33,10 @@ from bot.un.submission import (
 )
 from bot.un.translation import Pending
 
+__all__ = ["Form", "NotReady", "Overview", "Submission", "UnService"]
+
 TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+FORMS = frozenset({"un_tr", "un_sub"})  # the staff forms of this route
 MAX_REFERENCE = 100
 
 
@@ -152,6 +155,30 @@ class UnService:
             window.start <= on <= window.closes
         await self.store.mark_submitted(case.id, on, reference.strip()[:MAX_REFERENCE], urgent,
                                         actor.user_id, self.clock.now())
+
+    # --- the staff forms (a restart in the middle loses nothing) -------------------------
+    async def ask_translation(self, actor: Actor, case: Case, key: str) -> Pending:
+        """Open the form for the English text of ``key``; returns the text to translate."""
+        found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
+        if not found or actor.role not in STAFF_ROLES:
+            raise ValueError(key)
+        await self._save_form(actor, Form("un_tr", "text", {"case_id": case.id, "key": key}))
+        return found[0]
+
+    async def ask_submission_date(self, actor: Actor, case: Case) -> None:
+        self._require(actor)
+        await self._save_form(actor, Form("un_sub", "date", {"case_id": case.id}))
+
+    async def ask_reference(self, actor: Actor, case: Case, on: date) -> None:
+        self._require(actor)
+        await self._save_form(actor, Form("un_sub", "ref", {"case_id": case.id,
+                                                             "on": on.isoformat()}))
+
+    async def close_form(self, actor: Actor) -> None:
+        await self.followups.drop_form(actor.user_id)
+
+    async def _save_form(self, actor: Actor, form: Form) -> None:
+        await self.followups.save_form(actor.user_id, form, self.clock.now())
 
     async def counts(self, actor: Actor) -> tuple[int, int]:
         self._require(actor)

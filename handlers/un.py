@@ -203,10 +203,13 @@ async def _b_consent(update: Update, context: Context, actor: Actor, t: Translat
 # --- staff --------------------------------------------------------------------------
 async def show_staff(update: Update, context: Context, actor: Actor, t: Translator,
                      case: Case) -> None:
-    view = await services(context).un.overview(actor, case, t.locale)
+    s = services(context)
+    view = await s.un.overview(actor, case, t.locale)
     parts = [checklist_text(t, case, view, family=False)]
     pending = {p.key for p in view.untranslated}
-    texts_all = translation.texts_to_translate(case.answers)
+    visible = await s.staff.visible_answers(actor, case)  # volunteers: not the account
+    texts_all = [p for p in translation.texts_to_translate(case.answers)
+                 if p.key.split(".")[0] in visible]
     if texts_all:
         parts.append("\n".join([t("Texts of the family to translate into English:")] + [
             ("❌ " if p.key in pending else "✅ ") + t(p.label) for p in texts_all]))

@@ -258,3 +258,26 @@ async def test_bad_input_and_people_without_access(bot: Bot) -> None:
         mark = family.mark()
         await family.press_data(data)
         assert family.texts(mark) == [kk("This is not available.")], data
+
+
+async def test_a_volunteer_translates_only_what_a_caseworker_let_them_read(bot: Bot) -> None:
+    from tests.test_staff import make_staff
+
+    family = bot.chat(460, "ru")
+    number = await reported(bot, family, "ru")
+    case = await bot.services.store.get_case(number)
+    assert case is not None
+    volunteer = await make_staff(bot, 461, "volunteer", "ky")
+    await bot.chat(ADMIN, "ru").press_data(f"W:A:{case.id}:461")
+    t = bot.t("ky")
+    await volunteer.send(f"/un {number}")
+    labels = [b for b, _ in volunteer.last_with_buttons().buttons()]
+    assert "❌ " + t("Translate: {field}", field=t("Last known place")) in labels
+    assert not any(t("The family's account") in b for b in labels)  # restricted field
+    assert t("Make the submission (PDF, DOCX)") not in labels
+    mark = volunteer.mark()
+    await volunteer.press_data(f"U:t:{case.id}:e_story")
+    assert volunteer.texts(mark) == [t("This is not available.")]
+    await volunteer.press_data(f"U:t:{case.id}:e_place")
+    await volunteer.send("Rostov-on-Don")
+    assert (await bot.services.un.store.get(case.id)).translations == {"e_place": "Rostov-on-Don"}

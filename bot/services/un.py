@@ -124,6 +124,7 @@ class UnService:
         keys = {p.key for p in translation.texts_to_translate(case.answers)}
         if key not in keys:
             raise ValueError(key)
+        await self._may_read(actor, case, key)
         cleaned = translation.clean(text)[:translation.MAX_LEN]
         if not cleaned and key in translation.REQUIRED:
             raise ValueError("required")
@@ -162,6 +163,7 @@ class UnService:
         found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
         if not found or actor.role not in STAFF_ROLES:
             raise ValueError(key)
+        await self._may_read(actor, case, key)
         await self._save_form(actor, Form("un_tr", "text", {"case_id": case.id, "key": key}))
         return found[0]
 
@@ -183,6 +185,12 @@ class UnService:
     async def counts(self, actor: Actor) -> tuple[int, int]:
         self._require(actor)
         return await self.store.counts()
+
+    async def _may_read(self, actor: Actor, case: Case, key: str) -> None:
+        """A volunteer translates the family's account only if a caseworker let them read it."""
+        visible = await self.staff.visible_answers(actor, case)
+        if key.split(".")[0] not in visible:
+            raise NotAllowed(key)
 
     async def _may_see(self, actor: Actor, case: Case) -> None:
         if not await self.staff.may_see(actor, case):

@@ -226,6 +226,9 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
             f"{t(OUTCOME_NAMES[r.outcome])}" + (f" «{r.summary[:300]}»" if r.summary else "")
             for r in replies if r.letter_id in by_id]))
     parts.append(timeline_text(t, case, None))
+    from handlers.un import dossier_summary  # the UN page imports this module
+
+    parts.append(await dossier_summary(context, actor, t, case))
     notes = await s.staff.staff.notes(case.id)
     if notes and actor.role in STAFF_ROLES:
         parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "

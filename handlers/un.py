@@ -79,18 +79,7 @@ def checklist_text(t: Translator, case: Case, view: Overview, family: bool = Tru
         sources = ", ".join(f"«{t(s)}»" for s in element.supplied_by)
         lines.append("❌ " + t(element.title) + "\n   " + t("Supplied by: {sources}",
                                                          sources=sources))
-    window = checklist.urgent
-    lines.append("")
-    if window.closes is None:
-        lines.append(t("The three-month urgent window cannot be worked out: the date of the "
-                       "last contact is missing."))
-    elif window.open:
-        lines.append("⏰ " + t("The three-month urgent window is open until {date}: the Working "
-                              "Group then sends the case to the State within one or two days.",
-                              date=t.date(window.closes, "long")))
-    else:
-        lines.append(t("The three-month urgent window closed on {date}; the case can still go "
-                       "under the standard procedure.", date=t.date(window.closes, "long")))
+    lines += ["", window_text(t, view)]
     if checklist.use_now:
         lines.append(t("The UN route can be used now."))
     else:
@@ -100,6 +89,33 @@ def checklist_text(t: Translator, case: Case, view: Overview, family: bool = Tru
     choices = YOUR_CHOICES if family else FAMILY_CHOICES
     lines += ["", t(choices, named=_yes_no(t, view.consent.may_name),
                     behalf=_yes_no(t, view.consent.on_behalf))]
+    return "\n".join(lines)
+
+
+def window_text(t: Translator, view: Overview) -> str:
+    window = view.checklist.urgent
+    if window.closes is None:
+        return t("The three-month urgent window cannot be worked out: the date of the last "
+                 "contact is missing.")
+    if window.open:
+        return "⏰ " + t("The three-month urgent window is open until {date}: the Working Group "
+                        "then sends the case to the State within one or two days.",
+                        date=t.date(window.closes, "long"))
+    return t("The three-month urgent window closed on {date}; the case can still go under the "
+             "standard procedure.", date=t.date(window.closes, "long"))
+
+
+async def dossier_summary(context: Context, actor: Actor, t: Translator, case: Case) -> str:
+    """The UN checklist in short, for the caseworker's dossier."""
+    view = await services(context).un.overview(actor, case, t.locale)
+    elements = view.checklist.elements
+    lines = [t("UN (WGEID): {present} of {total} required elements.", present=sum(e.present for e in elements), total=len(elements))]
+    lines += ["❌ " + t(e.title) for e in view.checklist.missing]
+    lines.append(window_text(t, view))
+    if view.record.submitted_on:
+        lines.append("✔ " + t("Submitted to the UN on {date}, reference {reference}.",
+                              date=t.date(view.record.submitted_on, "long"),
+                              reference=view.record.reference or "—"))
     return "\n".join(lines)
 
 

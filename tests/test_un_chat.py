@@ -80,6 +80,8 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot:
     staff = bot.chat(ADMIN, "ru")
     t = bot.t("ru")
     await staff.send(f"/case {number}")
+    assert t("UN (WGEID): {present} of {total} required elements.", present=6, total=6) \
+        in staff.last_text()  # the checklist in short, in the dossier
     await staff.press(f"U:s:{case.id}")
     page = staff.texts()[-2]
     assert t("Texts of the family to translate into English:") in page

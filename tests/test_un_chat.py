@@ -283,3 +283,15 @@ async def test_a_volunteer_translates_only_what_a_caseworker_let_them_read(bot: 
     await volunteer.press_data(f"U:t:{case.id}:e_place")
     await volunteer.send("Rostov-on-Don")
     assert (await bot.services.un.store.get(case.id)).translations == {"e_place": "Rostov-on-Don"}
+
+
+def test_the_pdf_dossier_words_the_un_events() -> None:
+    from bot.exports.dossier import event_text
+    from bot.i18n import default_catalogs
+
+    t = default_catalogs().get("ru")
+    text = event_text(t, "un_submitted", {"on": "2026-11-20", "urgent": False})
+    assert text == t("Submitted to the UN Working Group on Enforced or Involuntary "
+                     "Disappearances on {date}.", date=t.date(date(2026, 11, 20), "long"))
+    assert event_text(t, "un_consent", {}) == t(
+        "The family answered the questions about a submission to the UN.")

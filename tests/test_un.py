@@ -212,6 +212,12 @@ def test_e_what_and_region_tolerated_in_both_shapes() -> None:
     answers = dict(data.answers, e_region="RU-ROS", e_taken_region="KG-B")
     text = render_submission(replace(data, answers=answers)).text
     assert "region code RU-ROS" in text and "Government of Kyrgyzstan" in text
+    # A region picked from the list and no free-text place: nothing to translate for it.
+    answers = {k: v for k, v in data.answers.items() if k != "e_place"}
+    answers["e_region"] = "RU-SPE"
+    translations = {k: v for k, v in data.translations.items() if k != "e_place"}
+    text = render_submission(replace(data, answers=answers, translations=translations)).text
+    assert "last seen: see the region code (region code RU-SPE)" in text
 
 
 def test_the_ladder_offers_the_working_group_at_the_right_step() -> None:

@@ -240,3 +240,31 @@ def test_every_fact_has_a_source_and_a_mark() -> None:
     assert not procedures.ced_status("RU").fact.verified  # shown as unverified
     assert procedures.ced_status("KG").party is None
     assert procedures.ced_status("other").party is None
+
+
+async def test_the_retention_purge_drops_translations_and_keeps_the_count(tmp_path) -> None:
+    from datetime import timedelta
+
+    from bot.domain.models import CaseStatus
+    from tests.support import Bot
+    from tests.test_protection import full_case
+
+    bot = await Bot.start(tmp_path)
+    try:
+        case_id = await full_case(bot, 704)
+        un = bot.services.un.store
+        now = bot.clock.now()
+        await un.set_translation(case_id, "e_story", "He was detained.", 1, now)
+        await un.mark_submitted(case_id, date(2026, 11, 20), "REF-1", False, 1, now)
+        staff = bot.services.staff
+        case = await bot.services.store.get_case_by_id(case_id)
+        assert case is not None
+        await staff.set_status(await staff.actor(1), case, CaseStatus.CLOSED)
+        bot.clock.advance(timedelta(days=bot.config.retention_days + 1))
+        assert await bot.services.purge_expired() == 1
+        record = await un.get(case_id)
+        assert record.translations == {} and record.reference == ""
+        assert record.submitted_on == date(2026, 11, 20)  # statistics keep the date
+        assert await un.counts() == (1, 0)
+    finally:
+        await bot.stop()

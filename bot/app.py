@@ -25,6 +25,9 @@ from bot.storage.maintenance import purge_closed
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
+from bot.storage.un import UnStore
+from bot.services.un import UnService
+from bot.un.submission import Organisation
 
 
 # Python's default (700 new objects) runs a young collection in the middle of nearly every
@@ -45,6 +48,7 @@ class Services:
     letters: LetterService
     followup: FollowupService
     staff: StaffService
+    un: UnService
 
     async def close(self) -> None:
         await self.db.close()
@@ -74,6 +78,8 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
     db = Database(config.db_path, synchronous=config.sqlite_synchronous, cipher=Cipher(*keys))
     await db.open()
     store = Store(db)
+    staff = StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
+                         config.admin_ids, config.invite_hours)
     return Services(
         config=config,
         clock=clock,
@@ -81,8 +87,9 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         store=store,
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
-        staff=StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
-                           config.admin_ids, config.invite_hours),
+        staff=staff,
+        un=UnService(UnStore(db), LetterStore(db), FollowupStore(db), staff, clock,
+                     Organisation(config.organisation_name, config.organisation_contact)),
         letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),

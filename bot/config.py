@@ -37,6 +37,9 @@ class Config:
     old_encryption_keys: tuple[str, ...] = ()  # still accepted for reading (key rotation)
     allow_unencrypted: bool = False  # run for real without a key, knowingly
     retention_days: int = 365  # closed cases lose their personal data after this
+    # Who submits cases to the UN on families' behalf (name; postal address and e-mail).
+    organisation_name: str = ""
+    organisation_contact: str = ""
 
     @property
     def offline(self) -> bool:
@@ -84,4 +87,6 @@ class Config:
             allow_unencrypted=env.get("IZDEU_ALLOW_UNENCRYPTED", "") in ("1", "true", "yes"),
             retention_days=int(env.get("IZDEU_RETENTION_DAYS", "365")),
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
+            organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
+            organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
         )

@@ -82,6 +82,9 @@ EVENT_TEXTS: Mapping[str, str] = {
     "reply": N_("Reply from {body}: {outcome}."),
     "status": N_("Status: {status}."),
     "note": N_("Note added."),
+    "un_consent": N_("The family answered the questions about a submission to the UN."),
+    "un_submitted": N_("Submitted to the UN Working Group on Enforced or Involuntary "
+                       "Disappearances on {date}."),
 }
 
 TIMEZONE_NAMES: Mapping[str, str] = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),

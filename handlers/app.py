@@ -32,7 +32,7 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import commands, exports, followup, jobs, letters, report, staff
+from handlers import commands, exports, followup, jobs, letters, report, staff, un
 from handlers import keyboards as kb
 from handlers.botclient import client
 from handlers.ratelimit import PerChatRateLimiter
@@ -181,6 +181,7 @@ def register(app: Application) -> None:
         "audit": staff.audit_command,
         "export": exports.export_command,
         "stats": exports.stats_command,
+        "un": un.un_command,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -195,6 +196,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(followup.on_followup_button, pattern=rf"^{followup.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(staff.on_staff_button, pattern=rf"^{staff.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(exports.on_export_button, pattern=rf"^{exports.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(un.on_un_button, pattern=rf"^{un.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(
         private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.domain.models import User
 from bot.i18n import N_
@@ -44,6 +44,7 @@ COMMANDS = (
     ("letters", N_("Letters for your case")),
     ("track", N_("Letters sent, deadlines, replies")),
     ("timeline", N_("The history of your case")),
+    ("un", N_("Ready for the UN: checklist and consent")),
     ("settings", N_("Reminders and time zone")),
     ("back", N_("Go back one question")),
     ("skip", N_("Skip an optional question")),
@@ -122,7 +123,8 @@ async def case_command(update: Update, context: Context) -> None:
     if user is None or case is None or case.reporter_id != user.user_id:
         await say(update, context, t("You have no case with the number {number}.", number=number))
         return
-    await say(update, context, texts.case_card(t, case))
+    await say(update, context, texts.case_card(t, case), InlineKeyboardMarkup(
+        [[kb.button(t("Ready for the UN?"), "U", "f", case.id)]]))
     await _waiting_note(update, context, user)
 
 

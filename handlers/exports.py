@@ -184,6 +184,9 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         t("Overdue letters: {n}", n=stats.overdue),
         t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
     ]
+    submitted, urgent = await services(context).un.counts(actor)
+    lines.append(t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
+                   n=submitted, urgent=urgent))
     report_label = FORMAT_NAMES[STATS]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(
         [[_button(t(report_label), STATS, 0, filter_code(flt))]]))

@@ -18,6 +18,7 @@ from bot.domain.deadlines import Deadline
 from bot.domain.models import Case, CaseStatus, User
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 from bot.followup import Suggestion, user_timezone
+from bot.un import ladder as un_ladder
 from bot.i18n import N_, Translator
 from bot.letters.directory import load_directory
 from bot.storage.followup import Form
@@ -346,6 +347,8 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
 async def offer_next_letter(update: Update, context: Context, user: User, t: Translator,
                             case: Case, suggestion: Suggestion) -> None:
     """Produce the repeat request or complaint the ladder calls for, and send it."""
+    if un_ladder.offer_after(suggestion.step):
+        await say(update, context, t(un_ladder.OFFER, number=case.number))
     if suggestion.letter is None:
         await say(update, context, t("The bot has no further letter for this body. Ask the "
                                      "organisation's caseworker or a lawyer what to do next; "
@@ -607,6 +610,7 @@ def timeline_text(t: Translator, case: Case, user: User | None) -> str:
             "outcome": t(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else "",
             "status": texts.status_name(t, CaseStatus(detail["status"]))
             if detail.get("status") in CaseStatus._value2member_map_ else "",
+            "date": t.date(date.fromisoformat(detail["on"]), "long") if detail.get("on") else "",
         }
         template = EVENT_TEXTS.get(event.kind)
         if template is None:

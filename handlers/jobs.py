@@ -24,6 +24,7 @@ from bot.i18n import Translator
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
+from bot.un import ladder as un_ladder
 from handlers.letters import language_name
 from handlers.ratelimit import paced
 from bot.vocabulary import KIND_NAMES
@@ -163,6 +164,8 @@ async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case,
         lines.append(t("The bot has no further letter for this body. Ask the organisation's "
                        "caseworker or a lawyer what to do next; your case and all letters are "
                        "kept."))
+        if un_ladder.offer_after(None):
+            lines.append(t(un_ladder.OFFER, number=case.number))
         await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
         return
     produced = await s.letters.produce(case, follow, user.user_id)

@@ -25,6 +25,8 @@ from handlers import texts
 from handlers.followup import handle_form_message
 from handlers.letters import show_letter_set
 from handlers.staff import STAFF_FORMS, handle_staff_form, redeem_invitation
+from handlers import un
+from bot.un.ladder import OFFER_AT_ONCE
 from handlers.common import (
     Context,
     chat_id,
@@ -165,6 +167,9 @@ async def on_message(update: Update, context: Context) -> None:
     form = await s.followup.store.get_form(update.effective_user.id)
     if form is not None and form.name in STAFF_FORMS:
         await handle_staff_form(update, context, form)
+        return
+    if form is not None and form.name in un.FORMS:
+        await un.handle_form(update, context, form)
         return
     user = await current_user(update, context)
     if user is None:
@@ -326,6 +331,8 @@ async def show_outcome(
         await _leave_phone_step(update, context, t, before, outcome.draft, force=True)
         await say(update, context, created_text(t, outcome.case.number))
         await show_letter_set(update, context, t, outcome.case)
+        if await services(context).un.offer_at_once(outcome.case):
+            await say(update, context, t(OFFER_AT_ONCE, number=outcome.case.number))
         return
     if outcome.error is not None:
         await say(update, context, texts.error(t, outcome.error))

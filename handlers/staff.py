@@ -246,6 +246,9 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
             f"{t(OUTCOME_NAMES[r.outcome])}" + (f" «{r.summary[:300]}»" if r.summary else "")
             for r in replies if r.letter_id in by_id]))
     parts.append(timeline_text(t, case, None))
+    from handlers.un import dossier_summary  # the UN page imports this module
+
+    parts.append(await dossier_summary(context, actor, t, case))
     notes = await s.staff.staff.notes(case.id)
     if notes and actor.role in STAFF_ROLES:
         parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "
@@ -259,6 +262,7 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
         buttons.append([_button(("☑ " if flags.get("details") else "☐ ")
                                 + t("Volunteers see identity numbers and the account"), "d", case.id)])
         buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
+    buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
     await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
 
 

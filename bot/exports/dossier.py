@@ -75,6 +75,7 @@ def event_text(t: Translator, kind: str, detail: Mapping[str, Any]) -> str:
         "language": _language(t, detail.get("language")),
         "outcome": t(OUTCOME_NAMES.get(str(detail.get("outcome")), N_("reply"))),
         "status": status_name(t, str(detail.get("status") or "")),
+        "date": t.date(date.fromisoformat(str(detail["on"])), "long") if detail.get("on") else "",
     }
     return t(template, **params)
 

@@ -19,6 +19,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("replies", "id", ("summary", "file")),
     ("notes", "id", ("text",)),
     ("forms", "user_id", ("data",)),
+    ("un_submissions", "case_id", ("translations", "reference")),
 )
 CLOSED_STATUSES = ("closed", "returned", "dead")
 
@@ -97,5 +98,7 @@ async def _purge_batch(db: Database, before: datetime, now: datetime) -> int:
                 "UPDATE replies SET summary = ?, file = NULL WHERE case_id = ?",
                 (cipher.seal(""), case_id))
             await conn.execute("DELETE FROM notes WHERE case_id = ?", (case_id,))
+            await conn.execute("UPDATE un_submissions SET translations = NULL, reference = NULL "
+                               "WHERE case_id = ?", (case_id,))
             await record_audit(conn, now, 0, "purge", case_id=case_id)
     return len(rows)

@@ -1,0 +1,202 @@
+"""Use cases of the international route: the checklist, the family's consent, the English
+translations, the submission, and marking a case as submitted to the UN.
+
+Who may do what: the family (the case's reporter) sees its checklist and gives or changes
+its consent; staff who may see the case see the checklist and write translations;
+caseworkers and administrators make the submission and mark it sent. Every step by staff
+is in the audit log, and consent and submission enter the case's timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.clock import Clock, local_today
+from bot.domain.models import Case
+from bot.letters.directory import load_directory
+from bot.letters.worker import WORKER
+from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed, StaffService
+from bot.storage.followup import FollowupStore, Form
+from bot.storage.store import LetterStore
+from bot.storage.un import UnRecord, UnStore
+from bot.un import ladder, translation
+from bot.un.checklist import Checklist, Consent, SentLetter
+from bot.un.procedures import CedStatus, ced_status
+from bot.un.submission import (
+    NotReady,
+    Organisation,
+    SubmissionInput,
+    checklist_of,
+    file_name,
+    make_submission,
+)
+from bot.un.translation import Pending
+
+__all__ = ["Form", "NotReady", "Overview", "Submission", "UnService"]
+
+TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+FORMS = frozenset({"un_tr", "un_sub"})  # the staff forms of this route
+MAX_REFERENCE = 100
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A case as the international route sees it."""
+
+    checklist: Checklist
+    consent: Consent
+    record: UnRecord
+    untranslated: list[Pending]
+    ced: CedStatus
+    organisation_known: bool
+
+
+@dataclass(frozen=True)
+class Submission:
+    pdf: bytes
+    docx: bytes
+    pdf_name: str
+    docx_name: str
+    text: str
+    urgent: bool
+
+
+class UnService:
+    def __init__(self, store: UnStore, letters: LetterStore, followups: FollowupStore,
+                 staff: StaffService, clock: Clock, organisation: Organisation) -> None:
+        self.store = store
+        self.letters = letters
+        self.followups = followups
+        self.staff = staff
+        self.clock = clock
+        self.organisation = organisation
+
+    # --- reading ----------------------------------------------------------------------
+    async def _input(self, case: Case, record: UnRecord, locale: str) -> SubmissionInput:
+        replies = await self.followups.replies_of_case(case.id)
+        by_letter: dict[int, list[tuple[date, str]]] = {}
+        for r in sorted(replies, key=lambda r: r.received_on):
+            by_letter.setdefault(r.letter_id, []).append((r.received_on, r.outcome))
+        sent = [SentLetter(row.addressee_id, row.kind, row.sent_on, row.reference or "",
+                           row.due_on, tuple(by_letter.get(row.id, ())))
+                for row in await self.letters.letters_of(case.id)
+                if row.sent_on is not None and row.channel != "forwarded"]
+        consent = Consent(record.may_name, record.on_behalf,
+                          record.consent_at.date() if record.consent_at else None)
+        kinds = {a.id: (a.kind, a.country) for a in load_directory().values()}
+        return SubmissionInput(case.number, dict(case.answers), tuple(sent), consent,
+                               dict(record.translations), self.organisation, locale,
+                               local_today(self.clock, TIMEZONES.get(case.citizenship)), kinds)
+
+    async def overview(self, actor: Actor, case: Case, locale: str = "ru") -> Overview:
+        """The checklist and everything around it, for the family or for staff."""
+        await self._may_see(actor, case)
+        record = await self.store.get(case.id)
+        data = await self._input(case, record, locale)
+        return Overview(checklist_of(data), data.consent, record,
+                        translation.missing(case.answers, record.translations),
+                        ced_status(case.citizenship), self.organisation.known)
+
+    async def offer_at_once(self, case: Case) -> bool:
+        """Right after the report: is the UN route to be offered now (urgent, held by State)?"""
+        data = await self._input(case, UnRecord(case.id), "ru")
+        return ladder.offer_at_once(checklist_of(data))
+
+    # --- the family -------------------------------------------------------------------
+    async def set_consent(self, actor: Actor, case: Case, *, may_name: bool | None = None,
+                          on_behalf: bool | None = None) -> Consent:
+        """The family answers one of the two questions; the other answer is kept."""
+        if case.reporter_id != actor.user_id:
+            raise NotAllowed("only the family decides")
+        record = await self.store.get(case.id)
+        new_name = record.may_name if may_name is None else may_name
+        new_behalf = record.on_behalf if on_behalf is None else on_behalf
+        await self.store.set_consent(case.id, may_name=new_name, on_behalf=new_behalf,
+                                     actor_id=actor.user_id, now=self.clock.now())
+        return Consent(new_name, new_behalf, self.clock.now().date())
+
+    # --- staff ------------------------------------------------------------------------
+    async def translate(self, actor: Actor, case: Case, key: str, text: str) -> list[Pending]:
+        """Store the English text of one free-text answer; returns what is still missing."""
+        if actor.role not in STAFF_ROLES or not await self.staff.may_see(actor, case):
+            raise NotAllowed("translate")
+        keys = {p.key for p in translation.texts_to_translate(case.answers)}
+        if key not in keys:
+            raise ValueError(key)
+        await self._may_read(actor, case, key)
+        cleaned = translation.clean(text)[:translation.MAX_LEN]
+        if not cleaned and key in translation.REQUIRED:
+            raise ValueError("required")
+        await self.store.set_translation(case.id, key, cleaned, actor.user_id, self.clock.now())
+        record = await self.store.get(case.id)
+        return translation.missing(case.answers, record.translations)
+
+    async def produce(self, actor: Actor, case: Case, family_locale: str) -> Submission:
+        """The submission as PDF and DOCX; raises NotReady with what is missing."""
+        self._require(actor)
+        record = await self.store.get(case.id)
+        data = await self._input(case, record, family_locale)
+        checklist = checklist_of(data)
+        untranslated = translation.missing(data.answers, data.translations)
+        if not checklist.complete or untranslated:
+            raise NotReady([e.code for e in checklist.missing], [p.key for p in untranslated])
+        letter, pdf, docx = await WORKER.run(make_submission, data)
+        await self.store.record_produced(case.id, actor.user_id, self.clock.now())
+        return Submission(pdf, docx, file_name(case.number, "pdf"),
+                          file_name(case.number, "docx"), letter.text, checklist.urgent.open)
+
+    async def mark_submitted(self, actor: Actor, case: Case, on: date, reference: str) -> None:
+        """The case went to the Working Group on ``on``: timeline, statistics, audit."""
+        self._require(actor)
+        record = await self.store.get(case.id)
+        data = await self._input(case, record, "ru")
+        window = checklist_of(data).urgent
+        urgent = window.start is not None and window.closes is not None and \
+            window.start <= on <= window.closes
+        await self.store.mark_submitted(case.id, on, reference.strip()[:MAX_REFERENCE], urgent,
+                                        actor.user_id, self.clock.now())
+
+    # --- the staff forms (a restart in the middle loses nothing) -------------------------
+    async def ask_translation(self, actor: Actor, case: Case, key: str) -> Pending:
+        """Open the form for the English text of ``key``; returns the text to translate."""
+        found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
+        if not found or actor.role not in STAFF_ROLES:
+            raise ValueError(key)
+        await self._may_read(actor, case, key)
+        await self._save_form(actor, Form("un_tr", "text", {"case_id": case.id, "key": key}))
+        return found[0]
+
+    async def ask_submission_date(self, actor: Actor, case: Case) -> None:
+        self._require(actor)
+        await self._save_form(actor, Form("un_sub", "date", {"case_id": case.id}))
+
+    async def ask_reference(self, actor: Actor, case: Case, on: date) -> None:
+        self._require(actor)
+        await self._save_form(actor, Form("un_sub", "ref", {"case_id": case.id,
+                                                             "on": on.isoformat()}))
+
+    async def close_form(self, actor: Actor) -> None:
+        await self.followups.drop_form(actor.user_id)
+
+    async def _save_form(self, actor: Actor, form: Form) -> None:
+        await self.followups.save_form(actor.user_id, form, self.clock.now())
+
+    async def counts(self, actor: Actor) -> tuple[int, int]:
+        self._require(actor)
+        return await self.store.counts()
+
+    async def _may_read(self, actor: Actor, case: Case, key: str) -> None:
+        """A volunteer translates the family's account only if a caseworker let them read it."""
+        visible = await self.staff.visible_answers(actor, case)
+        if key.split(".")[0] not in visible:
+            raise NotAllowed(key)
+
+    async def _may_see(self, actor: Actor, case: Case) -> None:
+        if not await self.staff.may_see(actor, case):
+            raise NotAllowed("case")
+
+    @staticmethod
+    def _require(actor: Actor) -> None:
+        if actor.role not in MANAGERS:
+            raise NotAllowed(actor.role)

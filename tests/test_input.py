@@ -263,3 +263,23 @@ def test_export_filters_take_a_region_by_name_or_code() -> None:
     assert parse_filters(["region=kg-gb"]).region == "KG-GB"
     with pytest.raises(ValueError):
         parse_filters(["region=Qwxzv"])
+
+
+async def test_older_cases_get_their_region_from_their_place_once(bot: Bot) -> None:
+    from bot.storage.maintenance import fill_regions
+    from bot.storage.staff import CaseFilter
+
+    store, now = bot.services.store, bot.clock.now()
+    await store.create_user(802, 802, "ru", now)
+    for place in ("Таганрог, Ростовская область", "станица Молькино"):
+        await store.create_case(802, "KZ", {"m_name": "Тимур Степанов", "e_place": place},
+                                "KZ", now)
+    async with bot.services.db.transaction() as conn:  # as before migration 0006
+        await conn.execute("UPDATE cases SET region = NULL")
+    staff = bot.services.staff.staff
+    today = now.date().isoformat()
+    assert (await staff.list_cases(CaseFilter(region="RU-ROS"), today, 10, 0))[1] == 0
+    assert await fill_regions(bot.services.db) == (2, 1)
+    rows, total = await staff.list_cases(CaseFilter(region="RU-ROS"), today, 10, 0)
+    assert total == 1 and rows[0].number == "KZ-2026-0001"
+    assert await fill_regions(bot.services.db) == (0, 0)  # each case is looked at once

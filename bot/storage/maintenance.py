@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.store import _ts, dump_answers, record_audit
+from bot.regions import case_region
+from bot.storage.store import _ts, dump_answers, load_answers, record_audit
 
 # (table, key column, sealed columns): every place personal data is stored.
 SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -102,3 +103,30 @@ async def _purge_batch(db: Database, before: datetime, now: datetime) -> int:
                                "WHERE case_id = ?", (case_id,))
             await record_audit(conn, now, 0, "purge", case_id=case_id)
     return len(rows)
+
+
+REGION_BATCH = 200  # cases per transaction when regions are filled in
+
+
+async def fill_regions(db: Database) -> tuple[int, int]:
+    """Give cases reported before the region list the region their free-text place names.
+
+    Their ``region`` column is NULL, so /cases and exports filtered by region miss them.
+    Each gets the code ``bot.regions.case_region`` reads from its answers, or "" when the
+    text names no region clearly (so it is not looked at again). Returns how many cases
+    were looked at and how many got a region."""
+    seen = found = 0
+    while True:
+        async with db.transaction() as conn:
+            async with conn.execute(
+                    "SELECT id, answers FROM cases WHERE region IS NULL ORDER BY id LIMIT ?",
+                    (REGION_BATCH,)) as cur:
+                rows = await cur.fetchall()
+            for row in rows:
+                code = case_region(load_answers(row["answers"], db.cipher)) or ""
+                await conn.execute("UPDATE cases SET region = ? WHERE id = ?", (code, row["id"]))
+                found += bool(code)
+        seen += len(rows)
+        if len(rows) < REGION_BATCH:
+            return seen, found
+        await asyncio.sleep(0)

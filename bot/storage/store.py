@@ -234,7 +234,7 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (number, user_id, CaseStatus.REPORTED.value, citizenship,
                  dump_answers(answers, self.db.cipher),
-                 _ts(now), _ts(now), case_region(answers)),
+                 _ts(now), _ts(now), case_region(answers) or ""),
             )
             case_id = cur.lastrowid
             await conn.execute(

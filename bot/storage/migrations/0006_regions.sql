@@ -1,6 +1,7 @@
 -- The region of a case's last known place as a readable ISO 3166-2 code ("RU-KDA"), so that
--- /cases and exports can filter by region in SQL; the answers themselves stay sealed. NULL
--- for cases reported before regions were picked from a list.
+-- /cases and exports can filter by region in SQL; the answers themselves stay sealed. "" when
+-- no region is known; NULL for cases reported before this column (`python -m bot
+-- fill-regions` reads their region from their free-text place).
 
 ALTER TABLE cases ADD COLUMN region TEXT;
 

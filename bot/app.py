@@ -22,6 +22,7 @@ from bot.reporting import ReportService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.maintenance import purge_closed
+from bot.storage.sealing import check_key
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -45,6 +46,11 @@ class Services:
     letters: LetterService
     followup: FollowupService
     staff: StaffService
+
+    def user_key(self, telegram_id: int) -> int:
+        """The form a Telegram user id is stored in (``Cipher.pseudonym``): handlers turn
+        the sender's id into it before calling the core."""
+        return self.db.cipher.pseudonym(telegram_id)
 
     async def close(self) -> None:
         await self.db.close()
@@ -73,7 +79,13 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
     keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
     db = Database(config.db_path, synchronous=config.sqlite_synchronous, cipher=Cipher(*keys))
     await db.open()
+    try:
+        await check_key(db)
+    except BaseException:
+        await db.close()
+        raise
     store = Store(db)
+    admins = {db.cipher.pseudonym(a): a for a in config.admin_ids}
     return Services(
         config=config,
         clock=clock,
@@ -82,7 +94,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
         staff=StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
-                           config.admin_ids, config.invite_hours),
+                           frozenset(admins), config.invite_hours, admins),
         letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Config, ConfigError
+from bot.storage.crypto import KeyError_
 from bot.storage.database import StorageUnavailable
 
 
@@ -62,25 +63,54 @@ def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
     """Open with every configured key, seal everything again with the current one."""
-    from bot.storage.crypto import Cipher
-    from bot.storage.database import Database
-    from bot.storage.maintenance import reseal
-
     if not config.encryption_key:
         raise ConfigError("set IZDEU_ENCRYPTION_KEY to the new key (and the old ones in "
                           "IZDEU_OLD_ENCRYPTION_KEYS)")
-
-    async def rotate() -> int:
-        old = Cipher(*config.old_encryption_keys, config.encryption_key)
-        db = Database(config.db_path, config.sqlite_synchronous, old)
-        await db.open()
-        try:
-            return await reseal(db, old, Cipher(config.encryption_key))
-        finally:
-            await db.close()
-
-    print(f"{asyncio.run(rotate())} rows sealed with the new key")
+    print(asyncio.run(_reseal(config, encrypt=False)))
     return 0
+
+
+def cmd_encrypt(args: argparse.Namespace, config: Config) -> int:
+    """Seal a database that was run without a key, with IZDEU_ENCRYPTION_KEY."""
+    if not config.encryption_key:
+        raise ConfigError("set IZDEU_ENCRYPTION_KEY to the key to seal the database with "
+                          "(make one with `python -m bot new-key`)")
+    print(asyncio.run(_reseal(config, encrypt=True)))
+    return 0
+
+
+async def _reseal(config: Config, encrypt: bool) -> str:
+    """Move the database to IZDEU_ENCRYPTION_KEY: from clear (``encrypt``) or from the key
+    that sealed it (``rotate-key``, that key among IZDEU_OLD_ENCRYPTION_KEYS)."""
+    from bot.storage.crypto import Cipher
+    from bot.storage.database import Database
+    from bot.storage.maintenance import reseal
+    from bot.storage.sealing import ENCRYPT, ROTATE, KeyMismatch, recorded
+
+    if not config.db_path.exists():
+        raise StorageUnavailable(f"no database at {config.db_path}")
+    keys = [k for k in (*config.old_encryption_keys, config.encryption_key) if k]
+    db = Database(config.db_path, config.sqlite_synchronous, Cipher(*keys))
+    await db.open()
+    try:
+        exists, kid, _ = await recorded(db)
+        if encrypt and kid is not None:
+            raise KeyMismatch(f"the database is already sealed (key id {kid}): to change the "
+                              f"key, run `{ROTATE}`")
+        if not encrypt and exists and kid is None:
+            raise KeyMismatch("the database was written unencrypted: seal it with "
+                              f"`{ENCRYPT}`")
+        if kid is not None and not db.cipher.opens(kid):
+            raise KeyMismatch(f"none of the keys given opens the database (sealed with key id "
+                              f"{kid}): put that key in IZDEU_OLD_ENCRYPTION_KEYS")
+        # The key that sealed comes first: the ids' old keyed form is computed with it.
+        keys.sort(key=lambda k: Cipher(k).key_id != kid)
+        old = Cipher(*keys) if kid is not None else Cipher(*config.old_encryption_keys)
+        new = Cipher(config.encryption_key or "")
+        rows = await reseal(db, old, new, config.admin_ids)
+    finally:
+        await db.close()
+    return f"{rows} rows sealed with key id {new.key_id}; start the bot with this key only"
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
@@ -180,8 +210,8 @@ def _day(value: str) -> "date":
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
 
 
-MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "backup": cmd_backup,
-               "export": cmd_export}
+MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "encrypt": cmd_encrypt,
+               "backup": cmd_backup, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("new-key", help="print a new encryption key for IZDEU_ENCRYPTION_KEY")
     sub.add_parser("rotate-key", help="re-seal all personal data with IZDEU_ENCRYPTION_KEY "
                                       "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped")
+    sub.add_parser("encrypt", help="seal a database that was run without a key, with "
+                                   "IZDEU_ENCRYPTION_KEY; bot stopped")
     backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")
     backup.add_argument("path", type=Path)
     sub.add_parser("bench", help="speed and memory figures next to their targets "
@@ -240,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             paths = render_samples(args.sample)
             print(f"{len(paths)} files written to {args.sample}")
             return 0
-    except (StorageUnavailable, ConfigError) as exc:
+    except (StorageUnavailable, ConfigError, KeyError_) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     parser.print_help()

@@ -43,6 +43,7 @@ from handlers.common import (
     say,
     services,
     translator,
+    user_key,
 )
 
 log = logging.getLogger(__name__)
@@ -128,9 +129,10 @@ async def on_error(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         log.warning("update %s: the user blocked the bot (%s)", update_id, type(error).__name__)
-        if isinstance(update, Update) and update.effective_user is not None:
+        key = user_key(update, context) if isinstance(update, Update) else None
+        if key is not None:
             s = services(context)
-            await s.followup.store.user_blocked(update.effective_user.id, s.clock.now())
+            await s.followup.store.user_blocked(key, s.clock.now())
         return
     log.error("update %s failed: %s", update_id, type(error).__name__,
               exc_info=(type(error), error, error.__traceback__) if error else None)

@@ -8,9 +8,10 @@ real bot all run the same core.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.alerts import ErrorDigest
 from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
 from bot.correspondence import LetterService
@@ -46,6 +47,7 @@ class Services:
     letters: LetterService
     followup: FollowupService
     staff: StaffService
+    errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
         """The form a Telegram user id is stored in (``Cipher.pseudonym``): handlers turn

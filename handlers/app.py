@@ -32,7 +32,7 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import commands, exports, followup, jobs, letters, report, staff
+from handlers import commands, exports, followup, jobs, letters, operations, report, staff
 from handlers import keyboards as kb
 from handlers.botclient import client
 from handlers.ratelimit import PerChatRateLimiter
@@ -204,6 +204,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited_message))
     app.add_handler(TypeHandler(Update, mark_handled), group=1)
     app.add_error_handler(on_error)
+    operations.register(app)
 
 
 def build_application(

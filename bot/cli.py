@@ -66,7 +66,7 @@ def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
     if not config.encryption_key:
         raise ConfigError("set IZDEU_ENCRYPTION_KEY to the new key (and the old ones in "
                           "IZDEU_OLD_ENCRYPTION_KEYS)")
-    print(asyncio.run(_reseal(config, encrypt=False)))
+    print(asyncio.run(move_to_key(config, encrypt=False)))
     return 0
 
 
@@ -75,11 +75,11 @@ def cmd_encrypt(args: argparse.Namespace, config: Config) -> int:
     if not config.encryption_key:
         raise ConfigError("set IZDEU_ENCRYPTION_KEY to the key to seal the database with "
                           "(make one with `python -m bot new-key`)")
-    print(asyncio.run(_reseal(config, encrypt=True)))
+    print(asyncio.run(move_to_key(config, encrypt=True)))
     return 0
 
 
-async def _reseal(config: Config, encrypt: bool) -> str:
+async def move_to_key(config: Config, encrypt: bool) -> str:
     """Move the database to IZDEU_ENCRYPTION_KEY: from clear (``encrypt``) or from the key
     that sealed it (``rotate-key``, that key among IZDEU_OLD_ENCRYPTION_KEYS)."""
     from bot.storage.crypto import Cipher

@@ -679,12 +679,11 @@ class ExportStore:
                 """INSERT OR IGNORE INTO users(user_id, chat_id, locale, consent_at,
                                                created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?)""",
-                [(u, cipher.seal(str(c)), loc, ts(at), ts(at), ts(at))
-                 for u, c, loc, at in rows.users])
+                [(u, c, loc, ts(at), ts(at), ts(at)) for u, c, loc, at in rows.users])
             await conn.executemany(
                 """INSERT OR IGNORE INTO staff(user_id, chat_id, role, locale, granted_at)
                    VALUES (?, ?, ?, ?, ?)""",
-                [(u, cipher.seal(str(u)), role, loc, ts(at)) for u, role, loc, at in rows.staff])
+                [(u, u, role, loc, ts(at)) for u, role, loc, at in rows.staff])
             await conn.executemany(
                 """INSERT INTO cases(id, number, reporter_id, status, citizenship, answers,
                                      verified, created_at, updated_at)

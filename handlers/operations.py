@@ -80,7 +80,7 @@ def error_report(t: Translator, since: datetime, groups: list[ErrorGroup], dropp
                  place=g.where)
         lines.append(f"• {line}" + (" — " + t("updates {ids}", ids=ids) if ids else ""))
     if dropped:
-        lines.append(t("{count} more of other kinds", count=t.number(dropped)))
+        lines.append(t("Other errors, not grouped: {count}", count=t.number(dropped)))
     lines.append(t("Details without personal data are in the bot's log."))
     return "\n".join(lines)
 

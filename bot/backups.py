@@ -38,8 +38,12 @@ async def scheduled_backup(db_path: Path, folder: Path, keep: int, now: datetime
     os.chmod(folder, 0o700)
     target = folder / backup_name(now)
     partial = target.with_name(target.name + ".part")
-    await asyncio.to_thread(backup, db_path, partial)
-    os.chmod(partial, 0o600)
+    try:
+        await asyncio.to_thread(backup, db_path, partial)
+        os.chmod(partial, 0o600)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a full disk must not fill up with half copies
+        raise
     # Renamed only once complete: a copy cut short by a crash is never taken for a backup.
     partial.replace(target)
     for old in backups_in(folder)[:-keep] if keep > 0 else []:

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.alerts import ErrorGroup
@@ -40,7 +40,8 @@ def register(app: Application) -> None:
 
 async def note_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
-    if error is None or isinstance(error, DuplicateUpdate):
+    # A family that blocked the bot is its choice, not the operator's problem.
+    if error is None or isinstance(error, (DuplicateUpdate, Forbidden)):
         return
     services: Services = context.application.bot_data["services"]
     update_id = update.update_id if isinstance(update, Update) else None
@@ -60,7 +61,10 @@ async def send_error_report(app: Application) -> int:
         return 0
     sent = 0
     for admin in sorted(services.config.admin_ids):
-        user = await services.store.get_user(services.user_key(admin))
+        try:
+            user = await services.store.get_user(services.user_key(admin))
+        except Exception:  # noqa: BLE001 - the database may be what fails: report anyway
+            user = None
         t = services.catalogs.get(user.locale if user else None)
         try:
             with paced():

@@ -13,6 +13,7 @@ from bot.alerts import GROUPS_KEPT, ErrorDigest
 from bot.backups import backups_in, scheduled_backup
 from bot.config import Config
 from bot.storage.crypto import new_key
+from handlers.localapi import Fault
 from handlers.operations import send_error_report
 from tests.support import START, Bot, consent
 from tests.test_protection import full_case
@@ -29,6 +30,9 @@ async def test_errors_reach_the_administrators_grouped_without_personal_data(
         families = [bot.chat(900 + i, "ru") for i in range(2)]
         for chat in families:
             await consent(chat, "ru")
+        # A family that blocked the bot is no error for the operator.
+        bot.api.fail_next("sendMessage", Fault(403, "Forbidden: bot was blocked by the user"))
+        await families[0].send("/help")
         async with bot.services.db.lock:  # the disk is full, or the mount read-only
             await bot.services.db.conn.execute("PRAGMA query_only=ON")
         update_ids = []
@@ -54,6 +58,7 @@ async def test_errors_reach_the_administrators_grouped_without_personal_data(
         assert sum(int(shape.match(line)[1]) for line in lines) >= len(update_ids)
         for update_id in update_ids:
             assert str(update_id) in report
+        assert "Forbidden" not in report
         for personal in ("Айгүл", "Бауыржан", "+7701", "Нұрлан"):
             assert personal not in report, personal
         # Nothing new: no second message (the job runs every IZDEU_ERROR_REPORT_MINUTES).

@@ -8,9 +8,10 @@ real bot all run the same core.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.alerts import ErrorDigest
 from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
 from bot.correspondence import LetterService
@@ -22,6 +23,7 @@ from bot.reporting import ReportService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.maintenance import purge_closed
+from bot.storage.sealing import check_key
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -49,6 +51,12 @@ class Services:
     followup: FollowupService
     staff: StaffService
     un: UnService
+    errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
+
+    def user_key(self, telegram_id: int) -> int:
+        """The form a Telegram user id is stored in (``Cipher.pseudonym``): handlers turn
+        the sender's id into it before calling the core."""
+        return self.db.cipher.pseudonym(telegram_id)
 
     async def close(self) -> None:
         await self.db.close()
@@ -77,9 +85,15 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
     keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
     db = Database(config.db_path, synchronous=config.sqlite_synchronous, cipher=Cipher(*keys))
     await db.open()
+    try:
+        await check_key(db)
+    except BaseException:
+        await db.close()
+        raise
     store = Store(db)
+    admins = {db.cipher.pseudonym(a): a for a in config.admin_ids}
     staff = StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
-                         config.admin_ids, config.invite_hours)
+                         frozenset(admins), config.invite_hours, admins)
     return Services(
         config=config,
         clock=clock,

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Config, ConfigError
+from bot.storage.crypto import KeyError_
 from bot.storage.database import StorageUnavailable
 
 
@@ -62,24 +63,10 @@ def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
     """Open with every configured key, seal everything again with the current one."""
-    from bot.storage.crypto import Cipher
-    from bot.storage.database import Database
-    from bot.storage.maintenance import reseal
-
     if not config.encryption_key:
         raise ConfigError("set IZDEU_ENCRYPTION_KEY to the new key (and the old ones in "
                           "IZDEU_OLD_ENCRYPTION_KEYS)")
-
-    async def rotate() -> int:
-        old = Cipher(*config.old_encryption_keys, config.encryption_key)
-        db = Database(config.db_path, config.sqlite_synchronous, old)
-        await db.open()
-        try:
-            return await reseal(db, old, Cipher(config.encryption_key))
-        finally:
-            await db.close()
-
-    print(f"{asyncio.run(rotate())} rows sealed with the new key")
+    print(asyncio.run(move_to_key(config, encrypt=False)))
     return 0
 
 
@@ -102,6 +89,49 @@ def cmd_fill_regions(args: argparse.Namespace, config: Config) -> int:
     seen, found = asyncio.run(fill())
     print(f"{seen} older cases looked at, {found} given the region their place names")
     return 0
+
+
+def cmd_encrypt(args: argparse.Namespace, config: Config) -> int:
+    """Seal a database that was run without a key, with IZDEU_ENCRYPTION_KEY."""
+    if not config.encryption_key:
+        raise ConfigError("set IZDEU_ENCRYPTION_KEY to the key to seal the database with "
+                          "(make one with `python -m bot new-key`)")
+    print(asyncio.run(move_to_key(config, encrypt=True)))
+    return 0
+
+
+async def move_to_key(config: Config, encrypt: bool) -> str:
+    """Move the database to IZDEU_ENCRYPTION_KEY: from clear (``encrypt``) or from the key
+    that sealed it (``rotate-key``, that key among IZDEU_OLD_ENCRYPTION_KEYS)."""
+    from bot.storage.crypto import Cipher
+    from bot.storage.database import Database
+    from bot.storage.maintenance import reseal
+    from bot.storage.sealing import ENCRYPT, ROTATE, KeyMismatch, recorded
+
+    if not config.db_path.exists():
+        raise StorageUnavailable(f"no database at {config.db_path}")
+    keys = [k for k in (*config.old_encryption_keys, config.encryption_key) if k]
+    db = Database(config.db_path, config.sqlite_synchronous, Cipher(*keys))
+    await db.open()
+    try:
+        exists, kid, _ = await recorded(db)
+        if encrypt and kid is not None:
+            raise KeyMismatch(f"the database is already sealed (key id {kid}): to change the "
+                              f"key, run `{ROTATE}`")
+        if not encrypt and exists and kid is None:
+            raise KeyMismatch("the database was written unencrypted: seal it with "
+                              f"`{ENCRYPT}`")
+        if kid is not None and not db.cipher.opens(kid):
+            raise KeyMismatch(f"none of the keys given opens the database (sealed with key id "
+                              f"{kid}): put that key in IZDEU_OLD_ENCRYPTION_KEYS")
+        # The key that sealed comes first: the ids' old keyed form is computed with it.
+        keys.sort(key=lambda k: Cipher(k).key_id != kid)
+        old = Cipher(*keys) if kid is not None else Cipher(*config.old_encryption_keys)
+        new = Cipher(config.encryption_key or "")
+        rows = await reseal(db, old, new, config.admin_ids)
+    finally:
+        await db.close()
+    return f"{rows} rows sealed with key id {new.key_id}; start the bot with this key only"
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
@@ -202,8 +232,8 @@ def _day(value: str) -> "date":
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
 
 
-MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "backup": cmd_backup,
-               "export": cmd_export, "fill-regions": cmd_fill_regions}
+MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "encrypt": cmd_encrypt,
+               "backup": cmd_backup, "export": cmd_export, "fill-regions": cmd_fill_regions}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                                       "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped")
     sub.add_parser("fill-regions", help="give cases reported before the region list the "
                                         "region their place names (once, bot stopped)")
+    sub.add_parser("encrypt", help="seal a database that was run without a key, with "
+                                   "IZDEU_ENCRYPTION_KEY; bot stopped")
     backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")
     backup.add_argument("path", type=Path)
     sub.add_parser("bench", help="speed and memory figures next to their targets "
@@ -265,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             paths = render_samples(args.sample)
             print(f"{len(paths)} files written to {args.sample}")
             return 0
-    except (StorageUnavailable, ConfigError) as exc:
+    except (StorageUnavailable, ConfigError, KeyError_) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     parser.print_help()

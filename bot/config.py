@@ -16,6 +16,13 @@ def _ids(value: str) -> frozenset[int]:
     return frozenset(int(x) for x in value.replace(",", " ").split() if x.strip().lstrip("-").isdigit())
 
 
+def _not_negative(value: str) -> float:
+    number = float(value)
+    if number < 0 or number != number:
+        raise ValueError(f"{value} is not a number of 0 or more")
+    return number
+
+
 @dataclass(frozen=True)
 class Config:
     token: str | None = None
@@ -40,6 +47,14 @@ class Config:
     # Who submits cases to the UN on families' behalf (name; postal address and e-mail).
     organisation_name: str = ""
     organisation_contact: str = ""
+    backup_dir: Path | None = None  # scheduled backups; None: <data_dir>/backups
+    backup_hours: float = 24  # between scheduled backups; 0: none
+    backup_keep: int = 7  # scheduled backups kept, the newest
+    error_report_minutes: float = 5  # errors reach the administrators at most this often
+
+    @property
+    def backups(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def offline(self) -> bool:
@@ -86,6 +101,10 @@ class Config:
                                       if k.strip()),
             allow_unencrypted=env.get("IZDEU_ALLOW_UNENCRYPTED", "") in ("1", "true", "yes"),
             retention_days=int(env.get("IZDEU_RETENTION_DAYS", "365")),
+            backup_dir=Path(env["IZDEU_BACKUP_DIR"]) if env.get("IZDEU_BACKUP_DIR") else None,
+            backup_hours=_not_negative(env.get("IZDEU_BACKUP_HOURS", "24")),
+            backup_keep=max(1, int(env.get("IZDEU_BACKUP_KEEP", "7"))),
+            error_report_minutes=_not_negative(env.get("IZDEU_ERROR_REPORT_MINUTES", "5")),
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
             organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),

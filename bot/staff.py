@@ -49,14 +49,21 @@ class Actor:
 
 class StaffService:
     def __init__(self, staff: StaffStore, audit: AuditStore, store: Store, followups: FollowupStore,
-                 clock: Clock, admin_ids: frozenset[int], invite_hours: int = 72) -> None:
+                 clock: Clock, admin_ids: frozenset[int], invite_hours: int = 72,
+                 admin_chats: dict[int, int] | None = None) -> None:
         self.staff = staff
         self.followups = followups
         self.audit = audit
         self.store = store
         self.clock = clock
-        self.admin_ids = admin_ids
+        self.admin_ids = frozenset(admin_chats) if admin_chats is not None else admin_ids
+        self.admin_chats = admin_chats or {}
         self.invite_hours = invite_hours
+
+    def admin_chat(self, user_id: int) -> int:
+        """The private chat of an administrator, who has no stored chat id: their
+        Telegram id from the configuration."""
+        return self.admin_chats.get(user_id, user_id)
 
     async def actor(self, user_id: int) -> Actor:
         if user_id in self.admin_ids:

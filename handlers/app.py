@@ -32,7 +32,7 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import commands, exports, followup, jobs, letters, report, staff, un
+from handlers import commands, exports, followup, jobs, letters, operations, report, staff, un
 from handlers import keyboards as kb
 from handlers.botclient import client
 from handlers.ratelimit import PerChatRateLimiter
@@ -43,6 +43,7 @@ from handlers.common import (
     say,
     services,
     translator,
+    user_key,
 )
 
 log = logging.getLogger(__name__)
@@ -128,9 +129,10 @@ async def on_error(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
         log.warning("update %s: the user blocked the bot (%s)", update_id, type(error).__name__)
-        if isinstance(update, Update) and update.effective_user is not None:
+        key = user_key(update, context) if isinstance(update, Update) else None
+        if key is not None:
             s = services(context)
-            await s.followup.store.user_blocked(update.effective_user.id, s.clock.now())
+            await s.followup.store.user_blocked(key, s.clock.now())
         return
     log.error("update %s failed: %s", update_id, type(error).__name__,
               exc_info=(type(error), error, error.__traceback__) if error else None)
@@ -204,6 +206,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited_message))
     app.add_handler(TypeHandler(Update, mark_handled), group=1)
     app.add_error_handler(on_error)
+    operations.register(app)
 
 
 def build_application(

@@ -29,7 +29,7 @@ def keep_data_out_of_logs() -> None:
         logging.getLogger(name).setLevel(logging.INFO)
 
 Context = ContextTypes.DEFAULT_TYPE
-MAX_ID_DIGITS = 15  # ids in callback data: Telegram ids and row ids, well inside SQLite's range
+MAX_ID_DIGITS = 16  # ids in callback data: stored user ids (53 bits) and row ids
 
 
 def parse_id(text: str) -> int | None:
@@ -45,10 +45,19 @@ def services(context: Context) -> Services:
     return context.application.bot_data["services"]
 
 
-async def current_user(update: Update, context: Context) -> User | None:
+def user_key(update: Update, context: Context) -> int | None:
+    """The sender's id as the core stores it (``Services.user_key``). Every Telegram
+    user id enters the core through here, never as Telegram gave it."""
     if update.effective_user is None:
         return None
-    return await services(context).store.get_user(update.effective_user.id)
+    return services(context).user_key(update.effective_user.id)
+
+
+async def current_user(update: Update, context: Context) -> User | None:
+    key = user_key(update, context)
+    if key is None:
+        return None
+    return await services(context).store.get_user(key)
 
 
 def translator(update: Update, context: Context, user: User | None) -> Translator:

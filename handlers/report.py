@@ -36,6 +36,7 @@ from handlers.common import (
     say,
     services,
     translator,
+    user_key,
 )
 
 CONSENT_TEXT = N_(
@@ -114,7 +115,8 @@ async def on_language_picked(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     s = services(context)
     tg_user = update.effective_user
-    member = await s.staff.staff.get(tg_user.id) if tg_user else None
+    key = user_key(update, context)
+    member = await s.staff.staff.get(key) if key is not None else None
     if user is None and member is not None:  # staff without a report of their own
         await s.staff.staff.set_locale(member.user_id, locale)
         await drop_buttons(update)
@@ -150,9 +152,10 @@ async def on_consent(update: Update, context: Context) -> None:
         return
     tg_user, target = update.effective_user, chat_id(update)  # the query may carry no message
     assert tg_user is not None and target is not None
-    user = await s.store.get_user(tg_user.id)
+    key = s.user_key(tg_user.id)
+    user = await s.store.get_user(key)
     if user is None:
-        user = await s.store.create_user(tg_user.id, target, locale, s.clock.now())
+        user = await s.store.create_user(key, target, locale, s.clock.now())
     await say(update, context, t("Thank you."))
     await new_report(update, context, user)
 
@@ -164,7 +167,7 @@ async def on_message(update: Update, context: Context) -> None:
     if message is None or update.effective_user is None:
         return
     s = services(context)
-    form = await s.followup.store.get_form(update.effective_user.id)
+    form = await s.followup.store.get_form(s.user_key(update.effective_user.id))
     if form is not None and form.name in STAFF_FORMS:
         await handle_staff_form(update, context, form)
         return

@@ -54,9 +54,10 @@ async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translat
     s = services(context)
     tg_user = update.effective_user
     assert tg_user is not None
-    actor = await s.staff.actor(tg_user.id)
-    member = await s.staff.staff.get(tg_user.id)
-    user = await s.store.get_user(tg_user.id)
+    key = s.user_key(tg_user.id)
+    actor = await s.staff.actor(key)
+    member = await s.staff.staff.get(key)
+    user = await s.store.get_user(key)
     locale = (member.locale if member else None) or (user.locale if user else None) or \
         pick_locale(tg_user.language_code)
     return actor, s.catalogs.get(locale)
@@ -335,10 +336,11 @@ async def redeem_invitation(update: Update, context: Context, code: str) -> None
     s = services(context)
     tg_user, chat = update.effective_user, update.effective_chat
     assert tg_user is not None and chat is not None
-    existing = await s.store.get_user(tg_user.id)
+    key = s.user_key(tg_user.id)
+    existing = await s.store.get_user(key)
     locale = (existing.locale if existing else None) or pick_locale(tg_user.language_code) or "ru"
     t = s.catalogs.get(locale)
-    role = await s.staff.redeem(code, tg_user.id, chat.id, locale)
+    role = await s.staff.redeem(code, key, chat.id, locale)
     if role is None:
         await say(update, context, t("This invitation is not valid: it was used, revoked or "
                                      "has expired. Ask for a new one."))
@@ -637,7 +639,7 @@ async def _relay_to_staff(context: Context, actor: Actor, case: Case, to: int, t
     member = await s.staff.staff.get(to)
     if target.role not in STAFF_ROLES or not await s.staff.may_see(target, case):
         raise NotAllowed("relay target")
-    chat_id = member.chat_id if member else to
+    chat_id = member.chat_id if member else s.staff.admin_chat(to)
     st = s.catalogs.get(member.locale if member else None)
     await context.bot.send_message(
         chat_id, st("The family of case {number} answers:", number=case.number) + "\n\n" + text,

@@ -44,9 +44,10 @@ class Bot:
 
     @classmethod
     async def start(cls, db_dir: Path, clock: ManualClock | None = None,
-                    admin_ids: frozenset[int] = frozenset({1}), key: str | None = None) -> "Bot":
+                    admin_ids: frozenset[int] = frozenset({1}), key: str | None = None,
+                    old_keys: tuple[str, ...] = ()) -> "Bot":
         config = Config(db_path=db_dir / "izdeu.sqlite3", data_dir=db_dir, admin_ids=admin_ids,
-                        encryption_key=key)
+                        encryption_key=key, old_encryption_keys=old_keys)
         clock = clock or ManualClock(START)
         services = await open_services(config, clock)
         api = LocalBotAPI()

@@ -198,7 +198,7 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
 
             rows = db_rows(tmp_path / "izdeu.sqlite3",
                            "SELECT id, number, status, answers FROM cases WHERE reporter_id = ?",
-                           user.id)
+                           Cipher(KEY).pseudonym(user.id))
             assert len(rows) == 1
             row_id, number, _status, answers = rows[0]
             assert row_id == case_id and re.fullmatch(r"KZ-\d{4}-\d{4}", number)
@@ -271,7 +271,7 @@ def test_webhook_with_secret_token(tmp_path: Path) -> None:
 
             db = tmp_path / "izdeu.sqlite3"
             step, answers = db_rows(db, "SELECT step, answers FROM drafts WHERE user_id = ?",
-                                    user.id)[0]
+                                    Cipher(KEY).pseudonym(user.id))[0]
             assert step == "r_rel"
             assert json.loads(Cipher(KEY).open(answers)) == {"r_name": "Айгүл Төлөгөнова"}
             assert api.sent(stranger.id) == []

@@ -35,7 +35,7 @@ async def full_case(bot: Bot, user_id: int) -> int:
     await consent(chat, "ru")
     await fill(chat, KZ_REPORT)
     await chat.press("confirm")
-    case = (await bot.services.store.cases_of(user_id))[0]
+    case = (await bot.services.store.cases_of(bot.services.user_key(user_id)))[0]
     await chat.press(f"L:g:{case.id}")
     await chat.press("all")
     await chat.press(f"L:n:{case.id}:kk")

@@ -29,7 +29,7 @@ async def reported(bot: Bot, chat: Chat, locale: str) -> str:
     await consent(chat, locale)
     await fill(chat, POLICE_REPORT)
     await chat.press("confirm")
-    return (await bot.services.store.cases_of(chat.user_id))[0].number
+    return (await bot.services.store.cases_of(bot.services.user_key(chat.user_id)))[0].number
 
 
 @pytest.mark.parametrize("locale", LOCALES)

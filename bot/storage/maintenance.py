@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Iterable
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
@@ -25,10 +26,21 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 CLOSED_STATUSES = ("closed", "returned", "dead")
 
 
-async def reseal(db: Database, old: Cipher, new: Cipher) -> int:
-    """Open every sealed value with ``old`` and seal it with ``new``, in one transaction."""
+async def reseal(db: Database, old: Cipher, new: Cipher,
+                 admin_ids: Iterable[int] = ()) -> int:
+    """Open every sealed value with ``old`` and seal it with ``new``, give the stored user
+    ids the new key's form and record the new key, all in one transaction.
+
+    ``old`` seals with the key the database was sealed with (it computes the ids' old
+    form) and opens with every earlier key; without keys it reads a clear database.
+    ``admin_ids`` are the administrators' Telegram ids: they act without a chat id of
+    their own stored, so the audit's ids of them are mapped through these."""
+    from bot.storage import sealing
+
+    exists, kid, _ = await sealing.recorded(db)
     changed = 0
     async with db.transaction() as conn:
+        await conn.execute("PRAGMA defer_foreign_keys = ON")
         for table, key, columns in SEALED_COLUMNS:
             async with conn.execute(f"SELECT {key}, {', '.join(columns)} FROM {table}") as cur:
                 rows = await cur.fetchall()
@@ -37,6 +49,13 @@ async def reseal(db: Database, old: Cipher, new: Cipher) -> int:
                 sets = ", ".join(f"{c} = ?" for c in columns)
                 await conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", (*values, row[key]))
                 changed += 1
+        if exists and kid is not None:  # ids in the old key's form
+            known = [*await sealing.telegram_ids(conn, old), *admin_ids]
+            await sealing.remap_ids(conn, sealing.rekeyed(old, new, known))
+        else:  # ids as Telegram gave them
+            await sealing.remap_ids(conn, new.pseudonym)
+        await sealing.seal_chat_ids(conn, old, new)
+        await sealing.record(conn, new, datetime.now().astimezone())
     return changed
 
 

@@ -11,7 +11,8 @@ import aiosqlite
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.store import LetterRow, _dt, _first, _letter, _ts, load_answers, record_audit
+from bot.storage.store import (LetterRow, _dt, _first, _letter, _ts, load_answers,
+                               open_chat_id, record_audit)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class StaffStore:
         async with self.db.reading() as conn:
             row = _first(await conn.execute_fetchall(
                 "SELECT * FROM staff WHERE user_id = ?", (user_id,)))
-        return _member(row) if row else None
+        return _member(row, self.db.cipher) if row else None
 
     async def members(self, role: str | None = None) -> list[StaffMember]:
         query, params = "SELECT * FROM staff", ()
@@ -128,7 +129,7 @@ class StaffStore:
             query, params = query + " WHERE role = ?", (role,)
         async with self.db.reading() as conn:
             rows = list(await conn.execute_fetchall(query + " ORDER BY granted_at", params))
-        return [_member(r) for r in rows]
+        return [_member(r, self.db.cipher) for r in rows]
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         async with self.db.transaction() as conn:
@@ -188,7 +189,8 @@ class StaffStore:
                    VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT(user_id) DO UPDATE SET role = excluded.role,
                         granted_by = excluded.granted_by, granted_at = excluded.granted_at""",
-                (user_id, chat_id, role, locale, row["created_by"], _ts(now)))
+                (user_id, self.db.cipher.seal(str(chat_id)), role, locale, row["created_by"],
+                 _ts(now)))
             await record_audit(conn, now, row["created_by"], "role_grant", target_id=user_id,
                                detail={"role": role})
             return str(role)
@@ -315,8 +317,9 @@ def _case_filter(flt: CaseFilter, today: str) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-def _member(row: aiosqlite.Row) -> StaffMember:
-    return StaffMember(row["user_id"], row["chat_id"], row["role"], row["locale"],
+def _member(row: aiosqlite.Row, cipher: Cipher) -> StaffMember:
+    return StaffMember(row["user_id"], open_chat_id(row["chat_id"], cipher), row["role"],
+                       row["locale"],
                        _dt(row["granted_at"]) or datetime.min)
 
 

@@ -63,6 +63,16 @@ def dump_answers(value: Any, cipher: Cipher = PLAIN) -> str:
     return cipher.seal_data(_json_data(value))
 
 
+# The audit's actor and target of every entry about a family that deleted its data: the
+# action stays, nothing says whose it was.
+ANONYMOUS = -1
+
+
+def open_chat_id(value: int | str, cipher: Cipher) -> int:
+    """The chat id to write to: sealed text with a key, a number in a clear database."""
+    return int(cipher.open(value)) if isinstance(value, str) else value
+
+
 class DuplicateUpdate(Exception):
     """This Telegram update was already applied; applying it again would double its effect."""
 
@@ -132,7 +142,7 @@ class Store:
         async with self.db.looking_up() as conn:
             row = _first(await conn.execute_fetchall(
                 "SELECT * FROM users WHERE user_id = ?", (user_id,)))
-        return _user(row) if row else None
+        return _user(row, self.db.cipher) if row else None
 
     async def create_user(
         self, user_id: int, chat_id: int, locale: str, now: datetime, timezone_name: str | None = None
@@ -144,7 +154,8 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(user_id) DO UPDATE SET locale = excluded.locale,
                         chat_id = excluded.chat_id, updated_at = excluded.updated_at""",
-                (user_id, chat_id, locale, _ts(now), timezone_name, _ts(now), _ts(now)),
+                (user_id, self.db.cipher.seal(str(chat_id)), locale, _ts(now), timezone_name,
+                 _ts(now), _ts(now)),
             )
         user = await self.get_user(user_id)
         assert user is not None
@@ -286,7 +297,12 @@ class Store:
                    WHERE reporter_id = ?""", (_ts(now), user_id))
             cur = await conn.execute("DELETE FROM cases WHERE reporter_id = ?", (user_id,))
             removed = cur.rowcount
-            await record_audit(conn, now, user_id, "delete", detail={"cases": removed})
+            # The audit keeps what was done, but no entry may lead back to the person.
+            await conn.execute("UPDATE audit SET actor_id = ? WHERE actor_id = ?",
+                               (ANONYMOUS, user_id))
+            await conn.execute("UPDATE audit SET target_id = ? WHERE target_id = ?",
+                               (ANONYMOUS, user_id))
+            await record_audit(conn, now, ANONYMOUS, "delete", detail={"cases": removed})
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
@@ -297,12 +313,12 @@ class Store:
         return removed
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: aiosqlite.Row, cipher: Cipher) -> User:
     consent = _dt(row["consent_at"])
     assert consent is not None
     return User(
         user_id=row["user_id"],
-        chat_id=row["chat_id"],
+        chat_id=open_chat_id(row["chat_id"], cipher),
         locale=row["locale"],
         consent_at=consent,
         timezone=row["timezone"],

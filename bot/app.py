@@ -82,7 +82,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
         staff=StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
-                           config.admin_ids, config.invite_hours),
+                           config.admin_ids, config.invite_hours, config.timezone),
         letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),

@@ -37,6 +37,8 @@ class Config:
     old_encryption_keys: tuple[str, ...] = ()  # still accepted for reading (key rotation)
     allow_unencrypted: bool = False  # run for real without a key, knowingly
     retention_days: int = 365  # closed cases lose their personal data after this
+    # The organisation's time zone: staff see times in it unless they chose their own.
+    timezone: str = "Asia/Almaty"
 
     @property
     def offline(self) -> bool:
@@ -83,5 +85,17 @@ class Config:
                                       if k.strip()),
             allow_unencrypted=env.get("IZDEU_ALLOW_UNENCRYPTED", "") in ("1", "true", "yes"),
             retention_days=int(env.get("IZDEU_RETENTION_DAYS", "365")),
+            timezone=_zone(env.get("IZDEU_TIMEZONE", "Asia/Almaty")),
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
         )
+
+
+def _zone(name: str) -> str:
+    """An IANA time zone name, checked now rather than at the first time shown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"IZDEU_TIMEZONE: unknown time zone {name!r}") from exc
+    return name

@@ -49,7 +49,8 @@ class Actor:
 
 class StaffService:
     def __init__(self, staff: StaffStore, audit: AuditStore, store: Store, followups: FollowupStore,
-                 clock: Clock, admin_ids: frozenset[int], invite_hours: int = 72) -> None:
+                 clock: Clock, admin_ids: frozenset[int], invite_hours: int = 72,
+                 timezone: str = "Asia/Almaty") -> None:
         self.staff = staff
         self.followups = followups
         self.audit = audit
@@ -57,12 +58,36 @@ class StaffService:
         self.clock = clock
         self.admin_ids = admin_ids
         self.invite_hours = invite_hours
+        self.timezone = timezone  # the organisation's, for staff without their own
 
     async def actor(self, user_id: int) -> Actor:
         if user_id in self.admin_ids:
             return Actor(user_id, Role.ADMIN)
         member = await self.staff.get(user_id)
         return Actor(user_id, Role(member.role) if member else Role.RELATIVE)
+
+    # --- how staff are shown, and when ---------------------------------------------
+    async def remember_name(self, actor: Actor, name: str) -> None:
+        """Keep the Telegram name a staff member is shown by; refreshed when it changes.
+        Relatives' names are never kept this way."""
+        if actor.role not in STAFF_ROLES or not name:
+            return
+        known = await self.staff.profile(actor.user_id)
+        if known is None or known[0] != name:
+            await self.staff.save_name(actor.user_id, name, self.clock.now())
+
+    async def names(self, user_ids: set[int]) -> dict[int, str]:
+        """Staff names by id; an id without a recorded name is left out."""
+        return await self.staff.names(user_ids)
+
+    async def timezone_of(self, user_id: int) -> str:
+        """The zone a staff member sees times in: their own, else the organisation's."""
+        known = await self.staff.profile(user_id)
+        return (known[1] if known and known[1] else None) or self.timezone
+
+    async def set_timezone(self, actor: Actor, tz: str | None) -> None:
+        self._require(actor, STAFF_ROLES)
+        await self.staff.save_timezone(actor.user_id, tz, self.clock.now())
 
     # --- invitations and roles ---------------------------------------------------
     async def invite(self, actor: Actor, role: str) -> Invitation:

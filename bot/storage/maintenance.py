@@ -19,6 +19,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("replies", "id", ("summary", "file")),
     ("notes", "id", ("text",)),
     ("forms", "user_id", ("data",)),
+    ("staff_profiles", "user_id", ("name",)),
 )
 CLOSED_STATUSES = ("closed", "returned", "dead")
 

@@ -21,14 +21,12 @@ people typed (``own``), which may appear anywhere in any script.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -42,13 +40,15 @@ from handlers.localapi import Call, LocalBotAPI
 ALLOWED_LATIN = frozenset({"Izdeu", "PDF", "DOCX", "XLSX", "CSV", "ZIP", "JSON", "Telegram",
                            "MB"})
 _LAW_NUMBER = r"№\s*\d+-[IVXLC]+\b"  # Kazakh laws are numbered by convocation: № 94-V
-_COMMAND = r"/[a-z_]+(?:@\w+)?"
+# A command as typed: the role words /invite takes, the filters /export takes.
+_COMMAND = (r"/[a-z_]+(?:@\w+)?(?: (?:volunteer|caseworker)\b)?"
+            r"(?: [a-z]+=[\w.-]+)*")
 _CASE_NUMBER = r"\b(?:KZ|KG|XX|OT)-\d{4}-\d{3,}\b"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _URL = r"https?://\S+"
 _FILE_NAME = r"\b[\w.-]+\.(?:pdf|docx|xlsx|csv|zip|json|png)\b"
 _EXEMPT = re.compile("|".join((_URL, _EMAIL, _FILE_NAME, _COMMAND, _CASE_NUMBER, _LAW_NUMBER)))
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 _PLACEHOLDER = re.compile(r"\{[a-z_0-9]*\}|%\(\w+\)s|%s|\{\{|\}\}|\bNone\b|\bnan\b")
 _DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|;;|::|\?\?|!!|\s[.,;:!?](?![\d.])|[.,]\s*\.(?!\.)")
@@ -159,11 +159,19 @@ class Reading:
     def problems(self) -> list[str]:
         found: list[str] = []
         times = self._allowed_times()
+        words: dict[int, set[str]] = {}
+        for piece in self.pieces:  # the words of texts (not of labels, which may be cut)
+            if piece.kind != "button":
+                words.setdefault(piece.chat_id, set()).update(re.findall(r"\w+", piece.text))
         for piece in self.pieces:
             reader = self.readers.get(piece.chat_id)
             if reader is None:
                 continue
-            for problem in self.check(piece, reader, times.get(reader.tz, set())):
+            problems = self.check(piece, reader, times.get(reader.tz, set()))
+            if piece.kind == "button" and cut_mid_word(piece.text,
+                                                       words.get(piece.chat_id, set())):
+                problems.append("cut mid-word")
+            for problem in problems:
                 found.append(f"[{reader.locale} {piece.chat_id} {piece.kind} {piece.source}] "
                              f"{problem}: {_excerpt(piece.text)}")
         return list(dict.fromkeys(found))
@@ -202,6 +210,18 @@ class Reading:
         moments = set(self.moments)
         return {tz: {(m + d).astimezone(ZoneInfo(tz)).strftime("%H:%M")
                      for m in moments for d in spans} for tz in zones}
+
+
+def cut_mid_word(label: str, known: set[str]) -> bool:
+    """A shortened label ("…") whose last word appears nowhere whole in what the same
+    person received: it was cut inside a word."""
+    if not label.endswith("…"):
+        return False
+    found = re.findall(r"\w+", label[:-1])
+    if not found:
+        return False
+    last = found[-1]
+    return not any(w == last for w in known if not w.endswith("…"))
 
 
 def latin_words(text: str) -> list[str]:
@@ -265,13 +285,7 @@ def document_texts(name: str, data: bytes) -> list[str]:
         return [docx_text(data)]
     if lower.endswith(".xlsx"):
         return xlsx_texts(data)
-    if lower.endswith(".zip"):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [archive.read(n).decode("utf-8-sig") for n in archive.namelist()
-                    if n.endswith(".csv")] + list(archive.namelist())
-    if lower.endswith(".csv"):
-        return [data.decode("utf-8-sig")]
-    return []
+    return []  # CSV (in a ZIP) and JSON carry codes and ids for other programs, by design
 
 
 def pdf_text(data: bytes) -> str:
@@ -305,6 +319,8 @@ def xlsx_texts(data: bytes) -> list[str]:
 
 
 def cell_text(value: object) -> str:
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()  # a date cell (openpyxl reads dates as datetimes)
     if isinstance(value, datetime):
         stamp = value.strftime("%Y-%m-%d %H:%M:%S")
         return stamp + (f".{value.microsecond:06d}" if value.microsecond else "")
@@ -313,7 +329,3 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return str(value)  # True/False: Latin, caught as a code
     return str(value)
-
-
-def csv_rows(text: str) -> Iterable[list[str]]:
-    return csv.reader(io.StringIO(text))

@@ -59,6 +59,9 @@ class Presentation:
     t: Translator
     tz: str
     names: Mapping[int, str] = field(default_factory=dict)
+    # Words looked up once per export, not once per row: bodies, languages.
+    _bodies: dict[str, str] = field(default_factory=dict)
+    _languages: dict[str, str] = field(default_factory=dict)
 
     def sheet_name(self, table: str) -> str:
         return self.t(SHEET_NAMES[table]) if table in SHEET_NAMES else table
@@ -141,7 +144,18 @@ class Presentation:
     def language(self, code: Any) -> str | None:
         if not code:
             return None
-        return Locale.parse(str(code)).get_display_name(self.t.locale) or str(code)
+        key = str(code)
+        if key not in self._languages:
+            self._languages[key] = Locale.parse(key).get_display_name(self.t.locale) or key
+        return self._languages[key]
+
+    def body(self, addressee_id: Any) -> str | None:
+        if not addressee_id:
+            return None
+        key = str(addressee_id)
+        if key not in self._bodies:
+            self._bodies[key] = body_name(self.t, key) or key
+        return self._bodies[key]
 
 
 def _col(name: str) -> Getter:
@@ -181,7 +195,7 @@ def _volunteers(p: Presentation, r: Row) -> str | None:
 
 
 def _body(name: str) -> Getter:
-    return lambda p, r: body_name(p.t, r.get(name)) or None
+    return lambda p, r: p.body(r.get(name))
 
 
 def _kind(p: Presentation, r: Row) -> str:

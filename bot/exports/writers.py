@@ -22,11 +22,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from typing import IO, Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from bot.exports import xlsx
 from bot.exports.presentation import DEFAULT_ZONE, Presentation
 from bot.exports.stats import Statistics, StatsBuilder
 from bot.i18n import default_catalogs
@@ -423,8 +420,7 @@ WIDE_AFTER = 60  # a column whose header or first values are longer gets WIDE_CO
 
 
 class XlsxWriter:
-    """An openpyxl workbook in write-only mode, one sheet per table, through openpyxl's
-    public API only.
+    """The workbook, one sheet per table, streamed by ``bot.exports.xlsx``.
 
     What a caseworker reads (``bot.exports.presentation``): sheet names, headers and
     values in their language, times as date-time cells in their zone, an autofilter on
@@ -441,69 +437,34 @@ class XlsxWriter:
         self.ctx = ctx
         self.presentation = presentation or Presentation(default_catalogs().get(None),
                                                          DEFAULT_ZONE)
-        self.wb = Workbook(write_only=True)
-        if properties:
-            for key, value in properties.items():
-                setattr(self.wb.properties, key, value)
-        self._bold = Font(bold=True)
-        self._ws: Any = None
-        self._row = 0
-        self._width = 0
+        self.wb = xlsx.Workbook(properties)
+        self._sheet: xlsx.Sheet | None = None
 
-    def _sheet(self, title: str, headers: Sequence[str]) -> None:
-        ws = self.wb.create_sheet(_sheet_title(title))
-        ws.freeze_panes = "A2"
-        for i, header in enumerate(headers, 1):
-            wide = len(header) > 24
-            ws.column_dimensions[get_column_letter(i)].width = WIDE_COLUMN if wide else COLUMN_WIDTH
-        cells = []
-        for header in headers:
-            cell = WriteOnlyCell(ws, value=safe_text(header))
-            cell.font = self._bold
-            cells.append(cell)
-        ws.append(cells)
-        self._ws, self._row, self._width = ws, 1, len(headers)
+    def _open(self, title: str, headers: Sequence[str]) -> xlsx.Sheet:
+        widths = [WIDE_COLUMN if len(h) > 24 else COLUMN_WIDTH for h in headers]
+        self._sheet = self.wb.add_sheet(_sheet_title(title), [clean(h) for h in headers],
+                                        widths)
+        return self._sheet
 
     def begin(self, table: Table) -> None:
         p = self.presentation
-        self._sheet(p.sheet_name(table.name), [h for h, _ in p.columns(table)])
+        self._open(p.sheet_name(table.name), [h for h, _ in p.columns(table)])
 
     def rows(self, table: Table, records: Iterable[Any]) -> None:
-        p, row_of, ctx, ws = self.presentation, table.row, self.ctx, self._ws
+        p, row_of, ctx = self.presentation, table.row, self.ctx
+        assert self._sheet is not None
+        append, cell = self._sheet.append, _cell
         for rec in records:
-            ws.append([self._cell(v) for v in p.row(table, row_of(rec, ctx))])
-            self._row += 1
-
-    def _cell(self, value: Any) -> Any:
-        """A value as openpyxl writes it: numbers, dates and date-times typed; every
-        text a text cell (openpyxl would take a text starting with "=" for a formula)."""
-        if value is None or isinstance(value, (bool, int, float, date)):
-            return value
-        text = clean(value if isinstance(value, str) else str(value))[:XLSX_MAX_TEXT - 1]
-        if not text:
-            return None
-        if not _risky(text):
-            return text
-        cell = WriteOnlyCell(self._ws, value=text)
-        cell.data_type = "s"  # text, never a formula
-        cell.quotePrefix = True  # and it stays text when edited
-        return cell
+            append([cell(v) for v in p.row(table, row_of(rec, ctx))])
 
     def end(self, table: Table) -> None:
-        self._filter()
-
-    def _filter(self) -> None:
-        if self._ws is not None and self._width:
-            last = get_column_letter(self._width)
-            self._ws.auto_filter.ref = f"A1:{last}{max(self._row, 1)}"
+        return None
 
     def stats(self, stats: Statistics) -> None:
         p = self.presentation
-        self._sheet(p.sheet_name(STATS_TABLE), [p.t("Figure"), p.t("Of"), p.t("Value")])
+        sheet = self._open(p.sheet_name(STATS_TABLE), [p.t("Figure"), p.t("Of"), p.t("Value")])
         for metric, key, value in stats.rows():
-            self._ws.append([self._cell(v) for v in p.stats_row(metric, key, value)])
-            self._row += 1
-        self._filter()
+            sheet.append([_cell(v) for v in p.stats_row(metric, key, value)])
 
     def finish(self, stats: Statistics | None) -> None:
         if stats is not None:
@@ -511,9 +472,25 @@ class XlsxWriter:
         self.wb.save(self.out)
 
     def abort(self) -> None:
-        """Nothing to clean: write-only sheets stream to temporary files openpyxl owns and
-        removes when the workbook is saved or collected."""
-        self._ws = None
+        self.wb.discard()
+
+
+def _cell(value: Any) -> Any:
+    """A value as a cell holds it: numbers, dates and date-times typed; a text cleaned of
+    what XML cannot carry, and marked to stay text when it could be taken for a formula."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        if not _risky(value) and len(value) < XLSX_MAX_TEXT:
+            return value
+    elif value is None or isinstance(value, (bool, int, float, date)):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.replace(tzinfo=None)
+        return value
+    text = clean(value if isinstance(value, str) else str(value))[:XLSX_MAX_TEXT - 1]
+    if not text:
+        return None
+    return (text, True) if _risky(text) else text
 
 
 def _sheet_title(title: str) -> str:

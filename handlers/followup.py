@@ -131,7 +131,8 @@ async def show_tracking(update: Update, context: Context, user: User, t: Transla
              t("Status: {status}", status=texts.status_name(t, case.status)), ""]
     for i, row in enumerate(rows, 1):
         lines.append(f"{i}. {letter_title(t, row)}\n   {letter_state(t, row, today)}")
-    buttons = [[_button(f"{i}. {shorten(letter_title(t, r), 40)}", "c", r.id)] for i, r in enumerate(rows, 1)]
+    buttons = [[_button(f"{i}. {shorten(letter_title(t, r), 40)}", "c", r.id)]
+               for i, r in enumerate(rows, 1)]
     if any(not r.sent_on for r in rows):
         buttons.append([_button("📮 " + t("Mark letters as sent"), "s", case.id)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
@@ -173,7 +174,8 @@ def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = Non
     buttons: list[list[InlineKeyboardButton]] = []
     if step == "pick" and rows is not None:
         picked = set(form.data.get("picked", []))
-        buttons = [[_button(("☑ " if r.id in picked else "☐ ") + shorten(letter_title(t, r), 40), "p", r.id)]
+        buttons = [[_button(("☑ " if r.id in picked else "☐ ")
+                            + shorten(letter_title(t, r), 40), "p", r.id)]
                    for r in rows]
         buttons.append([_button(t("Next"), "n", 0)])
     elif step in ("date", "received"):
@@ -184,7 +186,8 @@ def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = Non
     elif step == "outcome":
         buttons = [[_button(t(name), "o", code)] for code, name in OUTCOME_NAMES.items()]
     elif step == "forward_to":
-        buttons = [[_button(shorten(a.name(t.locale), 48), "b", a.id)] for a in load_directory().values()]
+        buttons = [[_button(shorten(a.name(t.locale), 48), "b", a.id)]
+                   for a in load_directory().values()]
     if step in ("tracking", "regdate", "file", "summary", "forward_to"):
         buttons.append([_button(t("Skip"), "k", 0)])
     buttons.append([_button(t("Cancel"), "x", 0)])

@@ -669,7 +669,8 @@ async def _relay_to_family(context: Context, actor: Actor, case: Case, text: str
     t = s.catalogs.get(family.locale)  # the family's language
     await context.bot.send_message(
         family.chat_id,
-        t("A message from the organisation about case {number}:", number=case.number) + "\n\n" + text,
+        t("A message from the organisation about case {number}:", number=case.number)
+        + "\n\n" + text,
         reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "r", case.id, actor.user_id)]]))
     await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id,
                                target_id=case.reporter_id)

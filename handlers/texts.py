@@ -156,7 +156,8 @@ def answers_text(t: Translator, answers: Mapping[str, Any], *, full: bool = True
                 continue
             if question.kind is Kind.ACTIONS:
                 items = value or []
-                lines.append(f"{label(t, question.key, staff=staff)}: {len(items) if items else '—'}")
+                shown = str(len(items)) if items else "—"
+                lines.append(f"{label(t, question.key, staff=staff)}: {shown}")
                 lines += [f"  {i}. {action_text(t, it)}" for i, it in enumerate(items, 1)]
                 continue
             shown = value_text(t, question, value)

@@ -51,7 +51,8 @@ _EXEMPT = re.compile("|".join((_URL, _EMAIL, _FILE_NAME, _COMMAND, _CASE_NUMBER,
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 _PLACEHOLDER = re.compile(r"\{[a-z_0-9]*\}|%\(\w+\)s|%s|\{\{|\}\}|\bNone\b|\bnan\b")
-_DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|;;|::|\?\?|!!|\s[.,;:!?](?![\d.])|[.,]\s*\.(?!\.)")
+_DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|;;|::|\?\?|!!"
+                      r"|\s[.,;:!?](?![\d.])|[.,]\s*\.(?!\.)")
 _TIME = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?::\d{2})?(?![\d:])")
 _MICROSECONDS = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+")
 # What stands in for exempt words while reading: neither a letter nor punctuation.

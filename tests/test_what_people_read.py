@@ -56,7 +56,8 @@ def test_every_audit_action_reads_as_a_sentence(locale: str) -> None:
     t = default_catalogs().get(locale)
     names = {5: "Дана", 6: "Бакыт"}
     for action, detail in [("view_case", {}), ("export", {"format": "xlsx", "masked": False}),
-                           ("export", {"format": "dossier"}), ("role_grant", {"role": "volunteer"}),
+                           ("export", {"format": "dossier"}),
+                           ("role_grant", {"role": "volunteer"}),
                            ("role_remove", {}), ("invite", {"role": "caseworker"}),
                            ("invite_revoke", {}), ("assign", {}), ("unassign", {}),
                            ("verify", {"value": True}), ("details", {"value": False}),

@@ -140,7 +140,8 @@ async def delete_everything(chat: Chat) -> None:
 
 def assert_clean(reading: Reading) -> None:
     problems = reading.problems()
-    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:int(os.environ.get("SHOW_PROBLEMS", "60"))])
+    shown = int(os.environ.get("SHOW_PROBLEMS", "60"))  # how many to print
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:shown])
 
 
 async def _family(tmp_path: Path, locale: str, report: list, citizenship: str) -> None:
@@ -194,7 +195,9 @@ async def test_staff_read_names_numbers_and_their_own_language(tmp_path: Path) -
             id=ADMIN, first_name="Алия", last_name="Сейткали", is_bot=False, language_code="ru")
         reading.reader(ADMIN, "ru", "Asia/Almaty")
         case_id = await family_journey(bot, family, "kk", KZ_REPORT)
-        number = (await bot.services.store.get_case_by_id(case_id)).number  # type: ignore[union-attr]
+        case = await bot.services.store.get_case_by_id(case_id)
+        assert case is not None
+        number = case.number
 
         caseworker = bot.chat(CASEWORKER, "kk")
         caseworker.make.user = caseworker.make.user.__class__(

@@ -203,8 +203,10 @@ async def test_staff_read_names_numbers_and_their_own_language(tmp_path: Path) -
         caseworker.make.user = caseworker.make.user.__class__(
             id=CASEWORKER, first_name="Дана", is_bot=False, username="dana_kw",
             language_code="kk")
-        reading.reader(CASEWORKER, "kk", "Asia/Almaty")
+        reading.reader(CASEWORKER, "kk", "Europe/Moscow")  # chosen below
         await caseworker.send(f"/start inv_{await _invite(admin, 'caseworker')}")
+        await caseworker.send("/settings")
+        await caseworker.press("W:z:Europe/Moscow")
         volunteer = bot.chat(VOLUNTEER, "ky")
         volunteer.make.user = volunteer.make.user.__class__(
             id=VOLUNTEER, first_name="Бакыт", is_bot=False, language_code="ky")
@@ -222,6 +224,9 @@ async def test_staff_read_names_numbers_and_their_own_language(tmp_path: Path) -
             await chat.press_data("W:f:v:xx00x")
             await chat.send("/case " + re.sub(r"-0+(\d)", r"-\1", number.lower()))
             assert number in chat.last_text()
+        kk = bot.t("kk")  # the family's answers labelled for a third person
+        dossier = caseworker.last_text()
+        assert kk("Applicant's full name") in dossier and kk("Your name") not in dossier
         await caseworker.press_data(f"W:a:{case_id}")
         await caseworker.press_data(f"W:A:{case_id}:{VOLUNTEER}")
         await caseworker.press_data(f"W:v:{case_id}")

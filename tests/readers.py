@@ -100,6 +100,8 @@ class Reading:
     moments: list[datetime] = field(default_factory=list)
     extra_moments: list[timedelta] = field(default_factory=list)
     is_letter: Callable[[Call], bool] = lambda call: False
+    # Chats whose files are not opened (already read by another journey): saves seconds.
+    skip_files: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.api.listeners.append(self._record)
@@ -148,6 +150,8 @@ class Reading:
                     self.pieces.append(Piece(chat, "text", item["caption"], call.method, now))
         for name, data, _mime in call.files.values():
             self.pieces.append(Piece(chat, "file name", name, call.method, now))
+            if chat in self.skip_files:
+                continue
             for text in document_texts(name, data):
                 self.pieces.append(Piece(chat, "file", text, f"{call.method} {name}", now,
                                          letter))

@@ -93,7 +93,8 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
     store = Store(db)
     admins = {db.cipher.pseudonym(a): a for a in config.admin_ids}
     staff = StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
-                         frozenset(admins), config.invite_hours, admins)
+                         frozenset(admins), config.invite_hours, admins,
+                         config.timezone)
     return Services(
         config=config,
         clock=clock,

@@ -185,20 +185,23 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
         try:
             exporter = Exporter(services.db, services.clock, services.catalogs)
             if args.format == "xlsx":
-                result = await exporter.xlsx(args.out, flt, actor_id=0, full=args.full)
+                result = await exporter.xlsx(args.out, flt, actor_id=0, full=args.full,
+                                             locale=args.locale, tz=config.timezone)
             elif args.format == "csv":
                 result = await exporter.csv(args.out, flt, actor_id=0, full=args.full,
                                             table=args.table)
             elif args.format == "json":
                 result = await exporter.json(args.out, flt, actor_id=0, full=args.full)
             elif args.format == "dossier":
-                pdf = await exporter.dossier(args.case, args.locale, actor_id=0, full=args.full)
+                pdf = await exporter.dossier(args.case, args.locale, actor_id=0, full=args.full,
+                                             tz=config.timezone)
                 if pdf is None:
                     raise LookupError(f"no case {args.case}")
                 _write_private(args.out, pdf)
                 return f"dossier of {args.case} written to {args.out}"
             else:
-                pdf = await exporter.stats_pdf(args.locale, flt, actor_id=0)
+                pdf = await exporter.stats_pdf(args.locale, flt, actor_id=0,
+                                               tz=config.timezone)
                 _write_private(args.out, pdf)
                 return f"statistics written to {args.out}"
             counts = ", ".join(f"{name} {n}" for name, n in result.rows.items())

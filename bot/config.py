@@ -55,6 +55,8 @@ class Config:
     @property
     def backups(self) -> Path:
         return self.backup_dir or self.data_dir / "backups"
+    # The organisation's time zone: staff see times in it unless they chose their own.
+    timezone: str = "Asia/Almaty"
 
     @property
     def offline(self) -> bool:
@@ -105,7 +107,19 @@ class Config:
             backup_hours=_not_negative(env.get("IZDEU_BACKUP_HOURS", "24")),
             backup_keep=max(1, int(env.get("IZDEU_BACKUP_KEEP", "7"))),
             error_report_minutes=_not_negative(env.get("IZDEU_ERROR_REPORT_MINUTES", "5")),
+            timezone=_zone(env.get("IZDEU_TIMEZONE", "Asia/Almaty")),
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
             organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
         )
+
+
+def _zone(name: str) -> str:
+    """An IANA time zone name, checked now rather than at the first time shown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"IZDEU_TIMEZONE: unknown time zone {name!r}") from exc
+    return name

@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from bot.clock import Clock
 from bot.domain import deadlines
 from bot.domain.deadlines import Deadline, Extension, NextStep
@@ -35,11 +37,29 @@ DIGEST_EVERY = timedelta(days=7)
 MAX_ATTEMPTS = 5
 
 
+# Where the family's phone number is registered says where they most likely live.
+PHONE_TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek", "RU": "Europe/Moscow"}
+
+
+def default_timezone(answers: Mapping[str, object]) -> str:
+    """The zone a family lives in by default: the country of their phone number, else the
+    missing person's citizenship (a Kyrgyz family is on Bishkek time, not Almaty's)."""
+    phone = str(answers.get("r_phone") or "")
+    if phone:
+        try:
+            region = phonenumbers.region_code_for_number(phonenumbers.parse(phone, None))
+        except phonenumbers.NumberParseException:
+            region = None
+        if region in PHONE_TIMEZONES:
+            return PHONE_TIMEZONES[region]
+    return TIMEZONES.get(str(answers.get("m_cit")), DEFAULT_TZ)
+
+
 def user_timezone(user: User, case: Case | None = None) -> str:
     if user.timezone:
         return user.timezone
     if case is not None:
-        return TIMEZONES.get(case.citizenship, DEFAULT_TZ)
+        return default_timezone({**case.answers, "m_cit": case.citizenship})
     return DEFAULT_TZ
 
 

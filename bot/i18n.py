@@ -59,6 +59,15 @@ def compile_catalog(po_path: Path) -> Translations:
     return Translations(buffer, domain=DOMAIN)
 
 
+def _fill(text: str, params: Mapping[str, object]) -> str:
+    """``text`` with its placeholders filled. A value that ends with a full stop (a long
+    date: "11 декабря 2026 г.", "2026 ж.") ends the sentence too: one stop, not two."""
+    for name, value in params.items():
+        if isinstance(value, str) and value.endswith(".") and "{%s}." % name in text:
+            text = text.replace("{%s}." % name, "{%s}" % name)
+    return text.format(**params)
+
+
 @dataclass(frozen=True)
 class Translator:
     """Gettext and Babel formatting bound to one locale."""
@@ -68,11 +77,11 @@ class Translator:
 
     def gettext(self, message: str, **params: object) -> str:
         text = self.translations.gettext(message)
-        return text.format(**params) if params else text
+        return _fill(text, params) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
         text = self.translations.ngettext(singular, plural, n)
-        return text.format(n=self.number(n), **params)
+        return _fill(text, {"n": self.number(n), **params})
 
     __call__ = gettext
 

@@ -21,6 +21,28 @@ MASK_KEEP = 2
 QUOTE_LIMIT = 200
 
 
+# Staff read the family's answers as a third person: "Applicant", not "About you".
+STAFF_SECTION_TITLES: Mapping[q.Section, str] = {q.Section.REPORTER: N_("Applicant")}
+STAFF_LABELS: Mapping[str, str] = {
+    "r_name": N_("Applicant's full name"),
+    "r_gender": N_("Applicant's gender"),
+    "r_phone": N_("Applicant's phone"),
+    "r_addr": N_("Applicant's postal address"),
+    "r_email": N_("Applicant's e-mail address"),
+    "r_id": N_("Applicant's IIN/PIN"),
+}
+
+
+def section_title(t: Translator, section: q.Section, *, staff: bool = False) -> str:
+    """A section's title for the family (``staff=False``) or for the organisation."""
+    return t((STAFF_SECTION_TITLES if staff else {}).get(section, q.SECTION_TITLES[section]))
+
+
+def label(t: Translator, key: str, *, staff: bool = False) -> str:
+    """An answer's label for the family (``staff=False``) or for the organisation."""
+    return t((STAFF_LABELS if staff else {}).get(key, q.LABELS[key]))
+
+
 def mask(value: str | None, keep: int = MASK_KEEP) -> str | None:
     """``"**********12"`` for ``"990101300012"``: only the last ``keep`` characters stay,
     enough to tell numbers apart, not to use one."""
@@ -33,6 +55,26 @@ def mask(value: str | None, keep: int = MASK_KEEP) -> str | None:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def week_label(t: Translator, iso_week: str) -> str:
+    """An ISO week ("2026-W47") as people read it: the week of Monday 16 Nov 2026."""
+    try:
+        monday = date.fromisocalendar(int(iso_week[:4]), int(iso_week[6:8]), 1)
+    except ValueError:
+        return iso_week
+    return t("week of {date}", date=t.date(monday, "medium"))
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut between words (a button label cut
+    mid-word reads as a different word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,.;:·—-(") + "…"
 
 
 def file_label(t: Translator, item: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from bot.domain.engine import Draft, Input
 from bot.domain.models import Case, User
 from bot.domain.questions import Section
 from bot.domain.validators import InvalidInput
+from bot.followup import default_timezone
 from bot.storage.store import Store
 
 # After this long without an answer, a message re-shows the question instead of
@@ -136,8 +137,11 @@ class ReportService:
         case = await self.store.create_case(
             user.user_id, prefix, answers, citizenship, self.clock.now(), update_id
         )
+        # From now on every time shown to the family is in this zone, until /settings.
+        await self.store.default_timezone(user.user_id, default_timezone(answers),
+                                          self.clock.now())
         return Outcome(draft, case=case)
 
 
 def _timezone_for(draft: Draft) -> str:
-    return TIMEZONES.get(str(draft.answers.get("m_cit")), "Asia/Almaty")
+    return default_timezone(draft.answers)

@@ -50,7 +50,8 @@ class Actor:
 class StaffService:
     def __init__(self, staff: StaffStore, audit: AuditStore, store: Store, followups: FollowupStore,
                  clock: Clock, admin_ids: frozenset[int], invite_hours: int = 72,
-                 admin_chats: dict[int, int] | None = None) -> None:
+                 admin_chats: dict[int, int] | None = None,
+                 timezone: str = "Asia/Almaty") -> None:
         self.staff = staff
         self.followups = followups
         self.audit = audit
@@ -59,6 +60,7 @@ class StaffService:
         self.admin_ids = frozenset(admin_chats) if admin_chats is not None else admin_ids
         self.admin_chats = admin_chats or {}
         self.invite_hours = invite_hours
+        self.timezone = timezone  # the organisation's, for staff without their own
 
     def admin_chat(self, user_id: int) -> int:
         """The private chat of an administrator, who has no stored chat id: their
@@ -70,6 +72,29 @@ class StaffService:
             return Actor(user_id, Role.ADMIN)
         member = await self.staff.get(user_id)
         return Actor(user_id, Role(member.role) if member else Role.RELATIVE)
+
+    # --- how staff are shown, and when ---------------------------------------------
+    async def remember_name(self, actor: Actor, name: str) -> None:
+        """Keep the Telegram name a staff member is shown by; refreshed when it changes.
+        Relatives' names are never kept this way."""
+        if actor.role not in STAFF_ROLES or not name:
+            return
+        known = await self.staff.profile(actor.user_id)
+        if known is None or known[0] != name:
+            await self.staff.save_name(actor.user_id, name, self.clock.now())
+
+    async def names(self, user_ids: set[int]) -> dict[int, str]:
+        """Staff names by id; an id without a recorded name is left out."""
+        return await self.staff.names(user_ids)
+
+    async def timezone_of(self, user_id: int) -> str:
+        """The zone a staff member sees times in: their own, else the organisation's."""
+        known = await self.staff.profile(user_id)
+        return (known[1] if known and known[1] else None) or self.timezone
+
+    async def set_timezone(self, actor: Actor, tz: str | None) -> None:
+        self._require(actor, STAFF_ROLES)
+        await self.staff.save_timezone(actor.user_id, tz, self.clock.now())
 
     # --- invitations and roles ---------------------------------------------------
     async def invite(self, actor: Actor, role: str) -> Invitation:

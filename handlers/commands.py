@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from bot.domain.models import User
+from bot.domain.models import User, parse_case_number
 from bot.i18n import N_
 from handlers import keyboards as kb
 from handlers import texts
@@ -115,7 +115,7 @@ async def case_command(update: Update, context: Context) -> None:
         await say(update, context, t("Send the case number after the command, for example "
                                      "/case KZ-2026-0042."))
         return
-    number = args[0].strip().upper()[:40]
+    number = parse_case_number(" ".join(args)[:40])
     if await staff_case_command(update, context, number):
         return
     case = await services(context).store.get_case(number)
@@ -173,8 +173,12 @@ async def on_delete_button(update: Update, context: Context) -> None:
         return
     s = services(context)
     await s.store.delete_user_data(user.user_id, s.clock.now())
+    # The bot cannot remove what it already sent from the family's own chat (letters,
+    # exports of their case): they must know that, and that they can remove it themselves.
     await say(update, context, t("All your data has been deleted. Thank you for using the "
-                                 "bot; send /start if you ever need it again."),
+                                 "bot; send /start if you ever need it again.") + "\n\n"
+              + t("Letters already sent in this chat stay in it: delete them in Telegram if "
+                  "you wish."),
               ReplyKeyboardRemove())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
@@ -16,8 +17,10 @@ from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from bot import regions
 from bot.domain.models import Case, CaseStatus
 from bot.exports import ExportFilter, Exporter
+from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
 from bot.staff import MANAGERS, Actor
+from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, say, services
 from handlers.keyboards import button
 from handlers.staff import not_available, staff_only
@@ -115,9 +118,10 @@ def _describe(t: Translator, flt: ExportFilter) -> str:
     if flt.date_from or flt.date_to:
         parts.append(f"{t.date(flt.date_from, 'short') if flt.date_from else '…'} – "
                      f"{t.date(flt.date_to, 'short') if flt.date_to else '…'}")
-    parts += sorted(flt.statuses)
+    parts += sorted(texts.status_name(t, CaseStatus(s)) for s in flt.statuses
+                    if s in CaseStatus._value2member_map_)
     if flt.citizenship:
-        parts.append(flt.citizenship)
+        parts.append(t(COUNTRIES.get(flt.citizenship, N_("Other country"))))
     return ", ".join(parts) or t("none (all cases)")
 
 
@@ -139,15 +143,18 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
     ex = exporter(context)
     target = chat_id(update)
     assert target is not None
-    stamp = services(context).clock.now().strftime("%Y%m%d-%H%M")
+    tz = await services(context).staff.timezone_of(actor.user_id)  # the reader's zone
+    stamp = services(context).clock.now().astimezone(ZoneInfo(tz)).strftime("%Y%m%d-%H%M")
     if fmt == "stats":
-        pdf = await ex.stats_pdf(t.locale, flt, actor_id=actor.user_id)
+        pdf = await ex.stats_pdf(t.locale, flt, actor_id=actor.user_id, tz=tz)
         await context.bot.send_document(target, pdf, filename=f"izdeu-statistics-{stamp}.pdf")
         return
     suffix = {"xlsx": "xlsx", "csv": "zip", "json": "json"}[fmt]
     with tempfile.TemporaryDirectory(prefix="izdeu-export-") as folder:
         path = Path(folder) / f"izdeu-{fmt}-{stamp}{'-full' if full == '1' else ''}.{suffix}"
-        result = await getattr(ex, fmt)(path, flt, actor_id=actor.user_id, full=full == "1")
+        more = {"locale": t.locale, "tz": tz} if fmt == "xlsx" else {}
+        result = await getattr(ex, fmt)(path, flt, actor_id=actor.user_id, full=full == "1",
+                                        **more)
         await context.bot.send_document(
             target, path.read_bytes(), filename=path.name,
             caption=t("{n} cases; identity numbers {masked}.", n=result.rows.get("cases", 0),
@@ -160,7 +167,8 @@ async def send_dossier(update: Update, context: Context, actor: Actor, t: Transl
     if actor.role not in MANAGERS:
         await not_available(update, context, t)
         return
-    pdf = await exporter(context).dossier(case.number, t.locale, actor_id=actor.user_id)
+    tz = await services(context).staff.timezone_of(actor.user_id)
+    pdf = await exporter(context).dossier(case.number, t.locale, actor_id=actor.user_id, tz=tz)
     target = chat_id(update)
     if pdf is None or target is None:
         await not_available(update, context, t)

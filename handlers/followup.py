@@ -20,6 +20,7 @@ from bot.domain.validators import InvalidInput, check_past_date, clean_text, par
 from bot.followup import Suggestion, user_timezone
 from bot.un import ladder as un_ladder
 from bot.i18n import N_, Translator
+from bot.readable import shorten
 from bot.letters.directory import load_directory
 from bot.storage.followup import Form
 from bot.storage.store import LetterRow
@@ -110,7 +111,7 @@ async def track_command(update: Update, context: Context) -> None:
         await show_tracking(update, context, user, t, cases[0])
         return
     await say(update, context, t("Which case?"), InlineKeyboardMarkup(
-        [[_button(f"{c.number} · {str(c.answers.get('m_name', ''))[:30]}", "v", c.id)]
+        [[_button(f"{c.number} · {shorten(str(c.answers.get('m_name', '')), 30)}", "v", c.id)]
          for c in cases]))
 
 
@@ -131,7 +132,8 @@ async def show_tracking(update: Update, context: Context, user: User, t: Transla
              t("Status: {status}", status=texts.status_name(t, case.status)), ""]
     for i, row in enumerate(rows, 1):
         lines.append(f"{i}. {letter_title(t, row)}\n   {letter_state(t, row, today)}")
-    buttons = [[_button(f"{i}. {letter_title(t, r)[:40]}", "c", r.id)] for i, r in enumerate(rows, 1)]
+    buttons = [[_button(f"{i}. {shorten(letter_title(t, r), 40)}", "c", r.id)]
+               for i, r in enumerate(rows, 1)]
     if any(not r.sent_on for r in rows):
         buttons.append([_button("📮 " + t("Mark letters as sent"), "s", case.id)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
@@ -173,7 +175,8 @@ def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = Non
     buttons: list[list[InlineKeyboardButton]] = []
     if step == "pick" and rows is not None:
         picked = set(form.data.get("picked", []))
-        buttons = [[_button(("☑ " if r.id in picked else "☐ ") + letter_title(t, r)[:40], "p", r.id)]
+        buttons = [[_button(("☑ " if r.id in picked else "☐ ")
+                            + shorten(letter_title(t, r), 40), "p", r.id)]
                    for r in rows]
         buttons.append([_button(t("Next"), "n", 0)])
     elif step in ("date", "received"):
@@ -184,13 +187,19 @@ def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = Non
     elif step == "outcome":
         buttons = [[_button(t(name), "o", code)] for code, name in OUTCOME_NAMES.items()]
     elif step == "forward_to":
-        buttons = [[_button(a.name(t.locale)[:48], "b", a.id)] for a in load_directory().values()]
+        buttons = [[_button(shorten(a.name(t.locale), 48), "b", a.id)]
+                   for a in load_directory().values()]
     if step in ("tracking", "regdate", "file", "summary", "forward_to"):
         buttons.append([_button(t("Skip"), "k", 0)])
     buttons.append([_button(t("Cancel"), "x", 0)])
     return InlineKeyboardMarkup(buttons)
 
 
+# The same questions about a single letter ("When did you send it?").
+FORM_PROMPTS_ONE = {
+    "date": N_("When did you send it? Press a button or write the date."),
+    "channel": N_("How did you send it?"),
+}
 FORM_PROMPTS = {
     "pick": N_("Which letters did you send? Tap them, then press Next."),
     "date": N_("When did you send them? Press a button or write the date."),
@@ -213,7 +222,9 @@ async def _ask(update: Update, context: Context, t: Translator, form: Form) -> N
         case = await services(context).store.get_case_by_id(int(form.data["case_id"]))
         assert case is not None
         rows = [r for r in await tracked_rows(context, case) if not r.sent_on]
-    await say(update, context, t(FORM_PROMPTS[form.step]), _form_keyboard(t, form, rows))
+    one = len(form.data.get("picked", [])) == 1
+    prompt = (FORM_PROMPTS_ONE if one else {}).get(form.step, FORM_PROMPTS[form.step])
+    await say(update, context, t(prompt), _form_keyboard(t, form, rows))
 
 
 async def _save(update: Update, context: Context, user: User, form: Form) -> None:
@@ -594,9 +605,11 @@ async def timeline_command(update: Update, context: Context) -> None:
         await say(update, context, timeline_text(t, case, user))
 
 
-def timeline_text(t: Translator, case: Case, user: User | None) -> str:
+def timeline_text(t: Translator, case: Case, user: User | None, tz: str | None = None) -> str:
+    """The case's history with times in the reader's zone: the family's (``user``) or the
+    one given (a staff member's)."""
     directory = load_directory()
-    tz = user_timezone(user, case) if user else None
+    tz = user_timezone(user, case) if user else tz
     lines = [t("Timeline of case {number}", number=case.number),
              t("Status: {status}", status=texts.status_name(t, case.status)), ""]
     for event in case.events:
@@ -621,6 +634,10 @@ def timeline_text(t: Translator, case: Case, user: User | None) -> str:
 
 
 async def settings_command(update: Update, context: Context) -> None:
+    from handlers.staff import staff_settings  # staff choose the zone they see times in
+
+    if await staff_settings(update, context):
+        return
     user = await current_user(update, context)
     t = translator(update, context, user)
     if user is None:

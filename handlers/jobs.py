@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes
 from bot.app import Services
 from bot.clock import local_today
 from bot.domain.models import Case, User
-from bot.followup import DEFAULT_TZ, at_local, quiet_until, user_timezone
+from bot.followup import at_local, quiet_until, user_timezone
 from bot.i18n import Translator
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
@@ -200,11 +200,12 @@ async def _volunteer_digest(bot: Bot, s: Services, reminder: Reminder) -> bool:
     if member is None or member.role != "volunteer":
         await store.reminder_failed(reminder.id, "not a volunteer", None, now)
         return False
-    morning = quiet_until(now, DEFAULT_TZ)
+    tz = await s.staff.timezone_of(member.user_id)  # the volunteer's own, or the organisation's
+    morning = quiet_until(now, tz)
     if morning is not None:
         await store.postpone(reminder.id, morning)
         return False
-    today = now.astimezone(ZoneInfo(DEFAULT_TZ)).date()
+    today = now.astimezone(ZoneInfo(tz)).date()
     items = await s.staff.staff.due_letters(member.user_id, (today + timedelta(days=7)).isoformat())
     assigned, _ = await s.staff.staff.list_cases(CaseFilter(volunteer_id=member.user_id),
                                                  today.isoformat(), 1, 0)
@@ -225,5 +226,5 @@ async def _volunteer_digest(bot: Bot, s: Services, reminder: Reminder) -> bool:
     await store.reminder_sent(reminder.id, now)
     if assigned:  # tomorrow again, while the volunteer has cases
         await store.schedule([NewReminder(member.user_id, None, None, "volunteer_digest",
-                                          at_local(today + timedelta(days=1), DEFAULT_TZ))], now)
+                                          at_local(today + timedelta(days=1), tz))], now)
     return bool(items)

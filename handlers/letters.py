@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.readable import shorten
 from bot.correspondence import Produced
 from bot.domain.models import Case, User
 from bot.i18n import N_, Translator
@@ -38,7 +39,7 @@ def _button(text: str, *parts: object) -> InlineKeyboardButton:
 
 
 def _short(text: str, limit: int = 48) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)  # between words
 
 
 def language_name(code: str, reader: str) -> str:

@@ -8,20 +8,24 @@ exists and one that does not.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 from typing import Awaitable, Callable
 
+from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import regions
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
 from bot.app import Services
-from bot.followup import DEFAULT_TZ, at_local
+from bot.audit_sentences import sentence, who
+from bot.domain.models import parse_case_number
+from bot.followup import at_local
 from bot.i18n import N_, Translator, pick_locale
 from bot.staff import MANAGERS, MAY_INVITE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor, NotAllowed, Role
 from bot.storage.followup import Form, NewReminder
 from bot.storage.staff import CaseFilter
-from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
+from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES, TIMEZONE_NAMES
 from handlers import texts
 from handlers.keyboards import button
 from handlers.common import Context, drop_buttons, parse_id, say, services
@@ -56,11 +60,28 @@ async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translat
     assert tg_user is not None
     key = s.user_key(tg_user.id)
     actor = await s.staff.actor(key)
+    await s.staff.remember_name(actor, shown_name(tg_user.full_name, tg_user.username))
     member = await s.staff.staff.get(key)
     user = await s.store.get_user(key)
     locale = (member.locale if member else None) or (user.locale if user else None) or \
         pick_locale(tg_user.language_code)
     return actor, s.catalogs.get(locale)
+
+
+def shown_name(full_name: str | None, username: str | None) -> str:
+    """How staff see a colleague: the Telegram name, else the @username."""
+    return (full_name or "").strip() or (f"@{username}" if username else "")
+
+
+async def staff_zone(context: Context, actor: Actor) -> str:
+    """The zone this staff member sees times in (their own, else the organisation's)."""
+    return await services(context).staff.timezone_of(actor.user_id)
+
+
+async def named(context: Context, t: Translator, ids: set[int]) -> dict[int, str]:
+    """Names of staff members, each id mapped; unknown ones get a neutral phrase."""
+    names = await services(context).staff.names(ids)
+    return {i: who(t, i, names) for i in ids}
 
 
 async def not_available(update: Update, context: Context, t: Translator) -> None:
@@ -230,9 +251,11 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
         t("Status: {status}", status=texts.status_name(t, case.status)),
         t("Reported on {date}", date=t.date(case.created_at.date(), "long")),
         "✔ " + t("verified") if flags.get("verified") else "· " + t("not verified"),
-        t("Volunteers: {ids}", ids=", ".join(map(str, volunteers)) or "—"),
     ]
-    parts = ["\n".join(head), texts.answers_text(t, answers)]
+    notes = await s.staff.staff.notes(case.id)
+    names = await named(context, t, set(volunteers) | {n.author_id for n in notes})
+    head.append(t("Volunteers: {names}", names=", ".join(names[v] for v in volunteers) or "—"))
+    parts = ["\n".join(head), texts.answers_text(t, answers, staff=True)]
     rows = await s.letters.store.letters_of(case.id)
     today = s.clock.now().date()
     sent = [r for r in rows if r.generated_at or r.sent_on or r.parent_id]
@@ -246,14 +269,14 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
             f"• {t.date(r.received_on, 'medium')} · {letter_title(t, by_id[r.letter_id])}: "
             f"{t(OUTCOME_NAMES[r.outcome])}" + (f" «{r.summary[:300]}»" if r.summary else "")
             for r in replies if r.letter_id in by_id]))
-    parts.append(timeline_text(t, case, None))
+    parts.append(timeline_text(t, case, None, tz=await staff_zone(context, actor)))
     from handlers.un import dossier_summary  # the UN page imports this module
 
     parts.append(await dossier_summary(context, actor, t, case))
-    notes = await s.staff.staff.notes(case.id)
     if notes and actor.role in STAFF_ROLES:
         parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "
-                                               f"({n.author_id}): {n.text}" for n in notes]))
+                                               f"({names[n.author_id]}): {n.text}"
+                                               for n in notes]))
     buttons = [[_button(t("Change the status"), "s", case.id), _button(t("Add a note"), "n", case.id)],
                [_button(t("Message the family"), "m", case.id)]]
     if actor.role in MANAGERS:
@@ -272,7 +295,7 @@ async def staff_case_command(update: Update, context: Context, number: str) -> b
     actor, t = await actor_and_t(update, context)
     if actor.role not in STAFF_ROLES:
         return False
-    case = await services(context).staff.open_case(actor, number=number)
+    case = await services(context).staff.open_case(actor, number=parse_case_number(number))
     if case is None:
         await not_available(update, context, t)
         return True
@@ -293,7 +316,7 @@ async def invite_command(update: Update, context: Context, actor: Actor, t: Tran
         return
     username = context.bot.username or "bot"
     link = f"https://t.me/{username}?start=inv_{invitation.code}"
-    tz = DEFAULT_TZ
+    tz = await staff_zone(context, actor)
     await say(update, context, t(
         "A one-time invitation for a {role}. It works once and expires on {date}. Send the "
         "link only to that person:\n{link}",
@@ -309,10 +332,13 @@ async def invites_command(update: Update, context: Context, actor: Actor, t: Tra
         return
     lines = [t("Open invitations:")]
     buttons = []
-    for inv in invitations:
-        lines.append(f"{inv.code[:6]}… · {t(ROLE_NAMES[inv.role])} · "
-                     + t("expires {date}", date=t.datetime(inv.expires_at, "short", tz=DEFAULT_TZ)))
-        buttons.append([_button(t("Revoke {code}", code=inv.code[:6]), "i", inv.code)])
+    tz = await staff_zone(context, actor)
+    names = await named(context, t, {inv.created_by for inv in invitations})
+    for i, inv in enumerate(invitations, 1):
+        expires = t.datetime(inv.expires_at, "short", tz=tz)
+        lines.append(f"{i}. {t(ROLE_NAMES[inv.role])} · {names[inv.created_by]} · "
+                     + t("expires {date}", date=expires))
+        buttons.append([_button(t("Revoke invitation {n}", n=i), "i", inv.code)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
@@ -325,10 +351,12 @@ async def staff_command(update: Update, context: Context, actor: Actor, t: Trans
         return
     lines = [t("People with a role:")]
     buttons = []
+    names = await named(context, t, {m.user_id for m in members})
     for m in members:
-        lines.append(f"{m.user_id} · {t(ROLE_NAMES[m.role])}")
+        lines.append(f"{names[m.user_id]} · {t(ROLE_NAMES[m.role])}")
         if actor.role is Role.ADMIN or m.role == "volunteer":
-            buttons.append([_button(t("Remove the role of {id}", id=m.user_id), "R", m.user_id)])
+            buttons.append([_button(t("Remove the role of {name}", name=names[m.user_id]),
+                                    "R", m.user_id)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
 
 
@@ -341,6 +369,9 @@ async def redeem_invitation(update: Update, context: Context, code: str) -> None
     locale = (existing.locale if existing else None) or pick_locale(tg_user.language_code) or "ru"
     t = s.catalogs.get(locale)
     role = await s.staff.redeem(code, key, chat.id, locale)
+    if role is not None:  # known by name from the start
+        await s.staff.remember_name(await s.staff.actor(key),
+                                    shown_name(tg_user.full_name, tg_user.username))
     if role is None:
         await say(update, context, t("This invitation is not valid: it was used, revoked or "
                                      "has expired. Ask for a new one."))
@@ -357,11 +388,54 @@ async def audit_command(update: Update, context: Context, actor: Actor, t: Trans
         await say(update, context, t("The audit log is empty."))
         return
     lines = [t("Audit log, newest first:")]
+    tz = await staff_zone(context, actor)
+    names = await s.staff.names({e.actor_id for e in entries}
+                                | {e.target_id for e in entries if e.target_id})
     for e in entries:
-        target = f" → {e.target_id}" if e.target_id else ""
-        case = f" · case #{e.case_id}" if e.case_id else ""
-        lines.append(f"{t.datetime(e.at, 'short', tz=DEFAULT_TZ)} · {e.actor_id} · {e.action}{case}{target}")
+        text = sentence(t, e.action, e.actor_id, e.case_number, e.target_id, e.detail, names,
+                        e.reporter_id)
+        lines.append(f"{t.datetime(e.at, 'short', tz=tz)} · {text}")
     await say(update, context, "\n".join(lines))
+
+
+# --- the staff member's own time zone ---------------------------------------------------------
+def zone_name(t: Translator, tz: str) -> str:
+    """A zone in words: ours by name ("Almaty time"), any other by its city in the reader's
+    language (the organisation may be elsewhere)."""
+    if tz in TIMEZONE_NAMES:
+        return t(TIMEZONE_NAMES[tz])
+    return get_timezone_location(tz, locale=t.locale, return_city=True)
+
+
+async def staff_settings(update: Update, context: Context) -> bool:
+    """/settings for staff: the zone they see times in. False for everyone else."""
+    actor, t = await actor_and_t(update, context)
+    if actor.role not in STAFF_ROLES:
+        return False
+    await _show_zone(update, context, actor, t)
+    return True
+
+
+async def _show_zone(update: Update, context: Context, actor: Actor, t: Translator) -> None:
+    tz = await staff_zone(context, actor)
+    org = services(context).staff.timezone
+    zones = list(dict.fromkeys([org, *TIMEZONE_NAMES]))
+    await say(update, context, "\n".join([
+        t("Times are shown to you in: {zone}.", zone=zone_name(t, tz)),
+        t("The organisation's time zone: {zone}.", zone=zone_name(t, org))]),
+        InlineKeyboardMarkup([[_button(("✓ " if z == tz else "") + zone_name(t, z), "z", z)]
+                              for z in zones]))
+
+
+async def _b_zone(update: Update, context: Context, actor: Actor, t: Translator,
+                  args: list[str]) -> None:
+    s = services(context)
+    zone = ":".join(args)
+    if zone not in TIMEZONE_NAMES and zone != s.staff.timezone:
+        raise ValueError(zone)
+    await s.staff.set_timezone(actor, None if zone == s.staff.timezone else zone)
+    await drop_buttons(update)
+    await _show_zone(update, context, actor, t)
 
 
 # --- buttons ---------------------------------------------------------------------------
@@ -447,10 +521,10 @@ async def _tell_family_status(context: Context, case: Case, status: CaseStatus) 
     family = await s.store.get_user(case.reporter_id)
     if family is None or family.blocked_at:
         return
-    ft = s.catalogs.get(family.locale)
-    await context.bot.send_message(family.chat_id, ft("The status of your case {number} is now: "
-                                                      "{status}.", number=case.number,
-                                                      status=texts.status_name(ft, status)))
+    t = s.catalogs.get(family.locale)  # the family's language
+    await context.bot.send_message(family.chat_id, t("The status of your case {number} is now: "
+                                                     "{status}.", number=case.number,
+                                                     status=texts.status_name(t, status)))
 
 
 async def _b_verified(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
@@ -485,9 +559,11 @@ async def _b_assign_menu(update: Update, context: Context, actor: Actor, t: Tran
     if not volunteers:
         await say(update, context, t("There are no volunteers yet. Invite one with /invite volunteer."))
         return
+    names = await named(context, t, {v.user_id for v in volunteers})
     await say(update, context, t("Volunteers for case {number}:", number=case.number),
-              InlineKeyboardMarkup([[_button(("☑ " if v.user_id in assigned else "☐ ") + str(v.user_id),
-                                             "A", case.id, v.user_id)] for v in volunteers]))
+              InlineKeyboardMarkup([[_button(("☑ " if v.user_id in assigned else "☐ ")
+                                             + names[v.user_id], "A", case.id, v.user_id)]
+                                    for v in volunteers]))
 
 
 async def _b_assign(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
@@ -505,15 +581,22 @@ async def _b_assign(update: Update, context: Context, actor: Actor, t: Translato
     if not assigned:
         member = await s.staff.staff.get(volunteer)
         if member is not None:
-            vt = s.catalogs.get(member.locale)
-            await context.bot.send_message(member.chat_id, vt(
-                "You are assigned to case {number}. /my lists your cases.", number=case.number))
-            await s.followup.store.schedule([_volunteer_digest(s, volunteer)], s.clock.now())
+            await context.bot.send_message(member.chat_id, _assigned_text(
+                s.catalogs.get(member.locale), case.number))
+            tz = await s.staff.timezone_of(volunteer)
+            await s.followup.store.schedule([_volunteer_digest(s, volunteer, tz)],
+                                            s.clock.now())
 
 
-def _volunteer_digest(s: Services, volunteer_id: int) -> NewReminder:
-    day = (s.clock.now() + timedelta(days=1)).date()
-    return NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, DEFAULT_TZ))
+def _assigned_text(t: Translator, number: str) -> str:
+    """What a volunteer reads when assigned, in the volunteer's language."""
+    return t("You are assigned to case {number}. /my lists your cases.", number=number)
+
+
+def _volunteer_digest(s: Services, volunteer_id: int, tz: str) -> NewReminder:
+    """Tomorrow at the send hour where the volunteer is."""
+    day = (s.clock.now() + timedelta(days=1)).astimezone(ZoneInfo(tz)).date()
+    return NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, tz))
 
 
 async def _b_note(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
@@ -560,7 +643,7 @@ async def _b_dossier(update: Update, context: Context, actor: Actor, t: Translat
 BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
     "l": _b_list, "f": _b_filter, "c": _b_case, "s": _b_status_menu, "S": _b_status,
     "v": _b_verified, "d": _b_details, "a": _b_assign_menu, "A": _b_assign, "n": _b_note,
-    "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier,
+    "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier, "z": _b_zone,
 }
 
 
@@ -609,11 +692,12 @@ async def _relay_to_family(context: Context, actor: Actor, case: Case, text: str
     family = await s.store.get_user(case.reporter_id)
     if family is None:
         raise NotAllowed("no family")
-    ft = s.catalogs.get(family.locale)
+    t = s.catalogs.get(family.locale)  # the family's language
     await context.bot.send_message(
         family.chat_id,
-        ft("A message from the organisation about case {number}:", number=case.number) + "\n\n" + text,
-        reply_markup=InlineKeyboardMarkup([[_button(ft("Answer"), "r", case.id, actor.user_id)]]))
+        t("A message from the organisation about case {number}:", number=case.number)
+        + "\n\n" + text,
+        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "r", case.id, actor.user_id)]]))
     await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id,
                                target_id=case.reporter_id)
 
@@ -640,8 +724,8 @@ async def _relay_to_staff(context: Context, actor: Actor, case: Case, to: int, t
     if target.role not in STAFF_ROLES or not await s.staff.may_see(target, case):
         raise NotAllowed("relay target")
     chat_id = member.chat_id if member else s.staff.admin_chat(to)
-    st = s.catalogs.get(member.locale if member else None)
+    t = s.catalogs.get(member.locale if member else None)  # the staff member's language
     await context.bot.send_message(
-        chat_id, st("The family of case {number} answers:", number=case.number) + "\n\n" + text,
-        reply_markup=InlineKeyboardMarkup([[_button(st("Answer"), "m", case.id)]]))
+        chat_id, t("The family of case {number} answers:", number=case.number) + "\n\n" + text,
+        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "m", case.id)]]))
     await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to)

@@ -16,7 +16,7 @@ from bot.domain.models import Case, CaseStatus
 from bot.domain.questions import Kind, Section
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
-from bot.readable import action_text, clip, file_label, value_text
+from bot.readable import action_text, clip, file_label, label, section_title, value_text
 from bot.vocabulary import STATUS_NAMES
 
 ERRORS: Mapping[str, str] = {
@@ -190,30 +190,33 @@ def _action_lines(t: Translator, answers: Mapping[str, Any]) -> list[str]:
 
 
 
-def answers_text(t: Translator, answers: Mapping[str, Any], *, full: bool = True) -> str:
-    """All answers by section; ``full`` adds the family's account and file list."""
+def answers_text(t: Translator, answers: Mapping[str, Any], *, full: bool = True,
+                 staff: bool = False) -> str:
+    """All answers by section; ``full`` adds the family's account and file list; ``staff``
+    labels them for the organisation ("Applicant's full name", not "Your name")."""
     lines: list[str] = []
     for section in Section:
-        lines += ["", f"▪ {t(q.SECTION_TITLES[section])}"]
+        lines += ["", f"▪ {section_title(t, section, staff=staff)}"]
         for question in q.QUESTIONS:
             if question.section != section or not question.applies(answers):
                 continue
             value = answers.get(question.key)
             if question.kind is Kind.EVIDENCE:
                 items = value or []
-                lines.append(f"{t(q.LABELS[question.key])}: {len(items)}")
+                lines.append(f"{label(t, question.key, staff=staff)}: {len(items)}")
                 if full:
                     lines += [f"  {i}. {file_label(t, it)}" for i, it in enumerate(items, 1)]
                 continue
             if question.kind is Kind.ACTIONS:
                 items = value or []
-                lines.append(f"{t(q.LABELS[question.key])}: {len(items) if items else '—'}")
+                shown = str(len(items)) if items else "—"
+                lines.append(f"{label(t, question.key, staff=staff)}: {shown}")
                 lines += [f"  {i}. {action_text(t, it)}" for i, it in enumerate(items, 1)]
                 continue
             shown = value_text(t, question, value)
             if question.key == "e_story" and not full:
                 shown = clip(shown, 200)
-            lines.append(f"{t(q.LABELS[question.key])}: {shown}")
+            lines.append(f"{label(t, question.key, staff=staff)}: {shown}")
     return "\n".join(lines).strip()
 
 

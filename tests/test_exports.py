@@ -23,6 +23,9 @@ from bot.domain.models import CaseStatus
 from bot.exports import Exporter, ExportFilter, mask, neutralise, region_of
 from bot.exports import writers
 from bot.exports.charts import chart_series
+from bot.exports.dossier import body_name
+from bot.exports.presentation import SHEETS, Presentation
+from bot.readable import label as answer_label
 from bot.exports.tables import TABLES, Cell, RowContext, Table
 from bot.exports.writers import CsvWriter, Unusual, csv_lines, csv_text
 from bot.i18n import LOCALES, Catalogs
@@ -30,7 +33,7 @@ from bot.storage.crypto import PLAIN, Cipher, new_key
 from bot.storage.database import Database
 from bot.storage.exports import ExportReader, ExportStore, SyntheticRows
 from bot.storage.followup import FollowupStore
-from bot.storage.staff import AuditStore
+from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
@@ -203,96 +206,105 @@ def test_region_is_the_picked_code_not_a_fragment_of_the_place() -> None:
 
 
 # --- XLSX -------------------------------------------------------------------------------------
-async def test_xlsx_sheets_values_masking_and_no_formulas(world: World) -> None:
-    out = world.path / "export.xlsx"
-    result = await world.exporter.xlsx(out, actor_id=77)
-    wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["cases", "letters", "replies", "events", "audit", "stats"]
-    for name, table in TABLES.items():
-        assert next(wb[name].iter_rows(values_only=True)) == table.columns
-    for ws in wb.worksheets:  # a family's text never becomes a formula
-        for row in ws.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+def presented_rows(wb: Any, table: str, locale: str = "ru") -> list[dict[str, Any]]:
+    """A sheet's rows keyed by the English label of each column ("Case number")."""
+    ws = wb[Presentation(Catalogs().get(locale), "Asia/Almaty").sheet_name(table)]
+    rows = list(ws.iter_rows(values_only=True))
+    labels = ([label for label, _ in SHEETS[table]] if table in SHEETS
+              else ["Figure", "Of", "Value"])
+    assert len(rows[0]) == len(labels)
+    return [dict(zip(labels, r)) for r in rows[1:]]
 
-    cases = {r["number"]: r for r in sheet_rows(wb["cases"])}
+
+async def test_xlsx_reads_in_the_caseworkers_language_and_zone(world: World) -> None:
+    """Sheet names, headers and values in the reader's language; typed cells; times in
+    their zone, named in the header, to the second; an autofilter on every sheet."""
+    out = world.path / "export.xlsx"
+    await StaffStore(world.db).save_name(501, "Бакыт", NOW)
+    await StaffStore(world.db).save_name(502, "@dana_kw", NOW)
+    result = await world.exporter.xlsx(out, actor_id=77, locale="ru", tz="Asia/Almaty")
+    t = Catalogs().get("ru")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Дела", "Письма", "Ответы", "События", "Аудит", "Статистика"]
+    header = next(wb["Дела"].iter_rows(values_only=True))
+    assert header[:2] == ("Номер дела", "Статус")
+    assert "Обращение подано (Время Алматы)" in header and "ФИО заявителя" in header
+    for ws in wb.worksheets:
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+
+    cases = {r["Case number"]: r for r in presented_rows(wb, "cases")}
     assert len(cases) == 3 and result.rows["cases"] == 3
     kz = cases["KZ-2026-0001"]
-    assert kz["reporter_id"] == "**********25" and kz["missing_id"] == "**********17"
-    assert kz["missing_passport"] == "*******78"
-    assert KZ_IIN not in str(list(wb["cases"].values))
-    assert kz["story"] == "'" + STORY
-    assert kz["reporter_name"] == "'+Айгүл Төлөгөнова"
-    assert kz["reporter_phone"] == "'+77011234567"
-    assert kz["missing_name"] == "Әлібек Құрманғазыұлы"
-    assert kz["status"] == "waiting" and kz["citizenship"] == "KZ" and kz["verified"] is False
-    assert kz["missing_birth_date"] == datetime(1994, 3, 18)
-    assert kz["created_at"] == datetime(2026, 11, 2, 8, 0)
-    assert kz["last_place"] == "Ростов-на-Дону, общежитие" and kz["last_region"] == "RU-ROS"
-    assert cases["KG-2026-0001"]["last_region"] == "RU-ROS"  # an old case: from its place
-    assert kz["what_happened"] == "force" and kz["responsible"] == "pmc"
-    assert kz["evidence_files"] == 2 and kz["volunteer_ids"] == "501,502" and kz["notes"] == 1
-    kg = cases["KG-2026-0001"]
-    assert kg["reporter_name"] == "'-Жаңыл Асанова" and kg["missing_name"] == "'@Бекзат Асанов"
-    assert kg["story"] == "'  -2+3 ушел на работу"
-    assert cases["XX-2026-0001"]["story"] == "'\tнет данных"
-    assert cases["XX-2026-0001"]["citizenship_other"] == "Таджикистан"
+    assert kz["Applicant's IIN/PIN"] == "**********25" and kz["IIN/PIN"] == "**********17"
+    assert kz["Passport"] == "*******78"
+    assert kz["Status"] == t("waiting for answers") and kz["Citizenship"] == t("Kazakhstan")
+    assert kz["Checked with the family"] == t("no")
+    assert kz["Date of birth"] == datetime(1994, 3, 18)
+    assert kz["Reported"] == datetime(2026, 11, 2, 13, 0)  # 08:00 UTC is 13:00 in Almaty
+    assert kz["Last known place"] == "Ростов-на-Дону, общежитие"
+    assert kz["Region"] == "Ростовская область"  # the picked region, named in Russian
+    assert cases["KG-2026-0001"]["Region"] == "Ростовская область"  # old case: from its place
+    assert kz["What is known"] == t(q.BY_KEY["e_what"].choice_label("force") or "")
+    assert kz["Files"] == 2 and kz["Volunteers"] == "Бакыт, @dana_kw" and kz["Notes"] == 1
+    assert kz["Missing person"] == "Әлібек Құрманғазыұлы"
 
-    letters = sheet_rows(wb["letters"])
-    assert len(letters) == 5
-    prosecutor = next(r for r in letters
-                      if r["case_number"] == "KZ-2026-0001" and r["addressee"] == "prosecutor_general")
-    assert prosecutor["sent_on"] == datetime(2026, 11, 2) and prosecutor["channel"] == "registered"
-    assert prosecutor["due_on"] == datetime(2026, 12, 5) and prosecutor["reference"] == "ОГ-12345"
-    assert prosecutor["replies"] == 2 and prosecutor["last_reply_outcome"] == "answered"
-    assert prosecutor["last_reply_on"] == datetime(2026, 11, 15) and prosecutor["closed"] is True
-    embassy = next(r for r in letters if r["addressee"] == "embassy_kz")
-    assert embassy["overdue"] is True and embassy["replies"] == 0
-    icrc = next(r for r in letters if r["addressee"] == "icrc")
-    assert icrc["sent_on"] is None and icrc["overdue"] is False
-
-    replies = sheet_rows(wb["replies"])
-    assert [r["outcome"] for r in replies] == ["form", "answered", "refused"]
-    assert replies[1]["summary"] == "'=cmd|' /C calc'!A0" and replies[1]["has_file"] is True
-    events = sheet_rows(wb["events"])
-    assert {e["kind"] for e in events} >= {"created", "status", "sent", "reference", "reply"}
-    reply = next(e for e in events if e["kind"] == "reply")
-    assert json.loads(reply["detail"])["outcome"] in ("form", "answered", "refused")
-    assert all(e["case_number"] for e in events) and all(isinstance(e["at"], datetime) for e in events)
-    audit = sheet_rows(wb["audit"])
-    assert [(a["action"], a["actor_id"], a["case_number"]) for a in audit] == [
-        ("view_case", 501, "KZ-2026-0001")]
-
-    stats = {(r["metric"], r["key"]): r["value"] for r in sheet_rows(wb["stats"])}
-    assert stats[("cases", "total")] == 3
-    assert stats[("cases_by_status", "waiting")] == 1
-    assert stats[("cases_by_region", "RU-ROS")] == 2
-    assert stats[("letters_sent", "prosecutor_general")] == 2
-    assert stats[("reply_rate", "prosecutor_general")] == 0.5
+    letters = presented_rows(wb, "letters")
+    prosecutor = next(r for r in letters if r["Case number"] == "KZ-2026-0001"
+                      and r["Addressee"] == body_name(t, "prosecutor_general"))
+    assert prosecutor["Sent on"] == datetime(2026, 11, 2)
+    assert prosecutor["How it was sent"] == t("Registered mail")
+    assert prosecutor["Answer due"] == datetime(2026, 12, 5)
+    assert prosecutor["Registration number"] == "ОГ-12345" and prosecutor["Replies"] == 2
+    assert prosecutor["Answered"] == t("yes")
+    embassy = next(r for r in letters if r["Addressee"] == body_name(t, "embassy_kz"))
+    assert embassy["Overdue"] == t("yes") and embassy["Replies"] == 0
+    events = presented_rows(wb, "events")
+    assert all(isinstance(e["Time"], datetime) and e["Time"].microsecond == 0 for e in events)
+    audit = presented_rows(wb, "audit")
+    assert [(a["What"], a["Case number"]) for a in audit] == [
+        (t("{who} opened case {number}.", who="Бакыт", number="KZ-2026-0001"),
+         "KZ-2026-0001")]
+    stats = {(r["Figure"], r["Of"]): r["Value"] for r in presented_rows(wb, "stats")}
+    assert stats[(t("Cases"), t("total"))] == 3
+    assert stats[(t("Cases by status"), t("waiting for answers"))] == 1
 
     [entry] = await export_entries(world.db)
     assert entry == {"format": "xlsx", "filters": {}, "masked": True, "rows": result.total,
                      "actor": 77, "case_id": None}
 
 
-async def test_fast_xlsx_rows_match_openpyxl_cells(world: World) -> None:
-    fast, plain = world.path / "fast.xlsx", world.path / "plain.xlsx"
-    await world.exporter.xlsx(fast, actor_id=1)
-    await Exporter(world.db, world.clock, fast_xlsx=False).xlsx(plain, actor_id=1)
-    a, b = openpyxl.load_workbook(fast), openpyxl.load_workbook(plain)
-    assert a.sheetnames == b.sheetnames
-    for name in a.sheetnames:
-        later = [r for r in b[name].values if name != "audit" or r[3] != "export"]
-        assert list(a[name].values) == later, name  # (the first export is in the second's log)
+async def test_xlsx_texts_are_text_never_formulas_and_show_no_apostrophe(world: World) -> None:
+    """A phone number, or a family's text starting with =, +, - or @, is a text cell with
+    the quote-prefix style: shown as typed, never run, also after an edit."""
+    out = world.path / "export.xlsx"
+    await world.exporter.xlsx(out, actor_id=77, locale="kk")
+    wb = openpyxl.load_workbook(out)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    sheet = wb[Presentation(Catalogs().get("kk"), "Asia/Almaty").sheet_name("cases")]
+    rows = list(sheet.iter_rows())
+    labels = [label for label, _ in SHEETS["cases"]]
+    cells = {r[0].value: dict(zip(labels, r)) for r in rows[1:]}
+    kz, kg = cells["KZ-2026-0001"], cells["KG-2026-0001"]
+    for cell, text in ((kz["The family's account"], STORY),
+                       (kz["Applicant's full name"], "+Айгүл Төлөгөнова"),
+                       (kz["Applicant's phone"], "+77011234567"),
+                       (kg["Applicant's full name"], "-Жаңыл Асанова"),
+                       (kg["Missing person"], "@Бекзат Асанов")):
+        assert cell.value == text and cell.data_type == "s" and cell.quotePrefix, cell.value
+    assert kz["Missing person"].value == "Әлібек Құрманғазыұлы"
+    assert not kz["Missing person"].quotePrefix
 
 
 async def test_full_export_is_explicit_and_audited(world: World) -> None:
     out = world.path / "full.xlsx"
     await world.exporter.xlsx(out, actor_id=5, full=True)
-    kz = next(r for r in sheet_rows(openpyxl.load_workbook(out)["cases"])
-              if r["number"] == "KZ-2026-0001")
-    assert (kz["reporter_id"], kz["missing_id"], kz["missing_passport"]) == (KZ_IIN, MISSING_IIN,
-                                                                             PASSPORT)
+    kz = next(r for r in presented_rows(openpyxl.load_workbook(out), "cases")
+              if r["Case number"] == "KZ-2026-0001")
+    assert (kz["Applicant's IIN/PIN"], kz["IIN/PIN"], kz["Passport"]) == (KZ_IIN, MISSING_IIN,
+                                                                          PASSPORT)
     [entry] = await export_entries(world.db)
     assert entry["masked"] is False and entry["actor"] == 5
 
@@ -544,13 +556,17 @@ def pdf_text(data: bytes) -> str:
 
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_dossier_in_the_caseworkers_language(world: World, locale: str) -> None:
-    pdf = await world.exporter.dossier("KZ-2026-0001", locale, actor_id=501)
+    await StaffStore(world.db).save_name(501, "Бакыт", NOW)
+    await StaffStore(world.db).save_name(502, "@dana_kw", NOW)
+    pdf = await world.exporter.dossier("KZ-2026-0001", locale, actor_id=501, tz="Asia/Bishkek")
     assert pdf is not None and pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
     t = Catalogs().get(locale)
-    for key in ("m_name", "r_id", "e_place", "evidence"):
-        assert t(q.LABELS[key]) in text
-    assert t(q.SECTION_TITLES[q.Section.MISSING]) in text
+    for key in ("m_name", "r_id", "r_name", "e_place", "evidence"):
+        assert answer_label(t, key, staff=True) in text
+    assert t(q.LABELS["r_name"]) not in text  # the family's "Your name", not for a third person
+    assert t(q.SECTION_TITLES[q.Section.MISSING]) in text and t("Applicant") in text
+    assert t.datetime(NOW, "short", tz="Asia/Bishkek") in text  # the reader's zone
     assert t("Mother") in text and t("waiting for answers") in text
     assert " ".join(t.date(date(1994, 3, 18), "long").split()) in text
     assert "Әлібек Құрманғазыұлы" in text and KAZAKH in text  # Kazakh letters survive
@@ -559,7 +575,7 @@ async def test_dossier_in_the_caseworkers_language(world: World, locale: str) ->
     assert "ОГ-12345" in text and "Сведениями не располагаем" in text
     assert t("A form reply that answers nothing") in text
     assert "Позвонили семье" in text and t("Timeline of case {number}", number="KZ-2026-0001") in text
-    assert "501, 502" in text
+    assert "Бакыт, @dana_kw" in text or "@dana_kw, Бакыт" in text
     if locale != "ru":
         assert t(q.LABELS["m_name"]) != q.LABELS["m_name"]  # really translated
     [entry] = await export_entries(world.db)

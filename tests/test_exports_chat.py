@@ -20,7 +20,7 @@ async def test_caseworker_exports_masked_and_full_with_audit(bot: Bot) -> None:
     document = bot.api.sent(901, "sendDocument")[-1]
     name, data, _ = document.files["document"]
     assert name.isascii() and name.endswith(".xlsx")
-    sheet = load_workbook(io.BytesIO(data), read_only=True)["cases"]
+    sheet = load_workbook(io.BytesIO(data), read_only=True)["Дела"]  # the caseworker's language
     rows = list(sheet.iter_rows(values_only=True))
     first = rows[1]
     assert "KZ-2026-0001" in first

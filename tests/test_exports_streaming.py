@@ -24,6 +24,9 @@ from bot.cli import main
 from bot.exports import Exporter
 from bot.exports.synthetic import generate
 from bot.exports.writers import Unusual
+from bot.domain.models import CaseStatus
+from bot.i18n import Catalogs
+from bot.vocabulary import STATUS_NAMES
 from bot.storage.database import Database
 from bot.storage.staff import AuditStore
 from bot.storage.store import Store
@@ -126,9 +129,10 @@ async def test_large_xlsx_and_json(db: Database, tmp_path: Path) -> None:
         for i, name in enumerate(("cases", "letters", "replies", "events"), 1):
             assert zf.read(f"xl/worksheets/sheet{i}.xml").count(b"<row ") == result.rows[name] + 1
     wb = openpyxl.load_workbook(out, read_only=True)
-    stats = {(m, k): v for m, k, v in wb["stats"].iter_rows(min_row=2, values_only=True)}
-    assert stats[("cases", "total")] == CASES
-    first = next(wb["cases"].iter_rows(min_row=2, max_row=2, values_only=True))
+    t = Catalogs().get(None)  # the default language: Russian
+    stats = {(m, k): v for m, k, v in wb["Статистика"].iter_rows(min_row=2, values_only=True)}
+    assert stats[(t("Cases"), t("total"))] == CASES
+    first = next(wb["Дела"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert first[0].startswith(("KZ-", "KG-", "XX-")) and isinstance(first[5], datetime)
     wb.close()
     assert exporter.store.largest_batch == 400
@@ -221,8 +225,11 @@ def test_command_line_export(synthetic_db: Path, tmp_path: Path,
     assert "identity numbers masked" in capsys.readouterr().out
     assert out.stat().st_mode & 0o077 == 0  # readable by its owner only
     wb = openpyxl.load_workbook(out, read_only=True)
-    cases = list(wb["cases"].iter_rows(min_row=2, values_only=True))
-    assert cases and {(r[1], r[2]) for r in cases} <= {("waiting", "KZ"), ("answer_received", "KZ")}
+    cases = list(wb["Дела"].iter_rows(min_row=2, values_only=True))  # --locale ru, the default
+    t = Catalogs().get("ru")
+    allowed = {(t(STATUS_NAMES[CaseStatus(s)]), t("Kazakhstan")) for s in ("waiting",
+                                                                          "answer_received")}
+    assert cases and {(r[1], r[2]) for r in cases} <= allowed
     wb.close()
     number = cases[0][0]
     dossier = tmp_path / "case.pdf"

@@ -118,7 +118,7 @@ async def test_telegram_ids_are_keyed_and_deletion_leaves_no_link(tmp_path: Path
         await admin.press_data(f"W:m:{case.id}")
         await admin.send("Здравствуйте! Есть ли ответ из посольства?")
         assert "Есть ли ответ" in family.last_text()  # the sealed chat id reached the family
-        data, message = family.button("Answer")
+        data, message = family.button("Жауап беру")  # the family reads Kazakh
         await family.press_data(data, message.result)
         await family.send("Жауап әлі жоқ")
         assert "Жауап әлі жоқ" in admin.last_text()  # and the administrator's chat

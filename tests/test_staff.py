@@ -234,7 +234,9 @@ async def test_due_lists_and_volunteer_daily_digest(bot: Bot) -> None:
 async def test_audit_is_for_caseworkers(bot: Bot) -> None:
     caseworker = await make_staff(bot, 570, "caseworker")
     await caseworker.send("/audit")
-    assert "role_grant" in caseworker.last_text()
+    t = bot.t("ru")  # a sentence with names, not an action code and ids
+    assert t("{target} joined as a {role}, invited by {who}.", target="User",
+             role=t("caseworker"), who="User") in caseworker.last_text()
     volunteer = await make_staff(bot, 571, "volunteer")
     await volunteer.send("/audit")
     assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)

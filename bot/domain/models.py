@@ -7,6 +7,8 @@ mapping that letters, exports and the review card read from.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -197,3 +199,16 @@ class CaseEvent:
     kind: str  # created, status, letter, sent, reply, note ...
     actor_id: int | None
     detail: Mapping[str, Any]
+
+
+_CASE_NUMBER = re.compile(r"\s*([A-Za-z]{2})\s*-?\s*(\d{4})\s*-?\s*0*(\d{1,6})\s*")
+
+
+def parse_case_number(text: str) -> str:
+    """A case number as people type it ("kz-2026-1", "KZ 2026 0001") in its stored form,
+    "KZ-2026-0001"; text that is no case number comes back upper-cased, unchanged."""
+    match = _CASE_NUMBER.fullmatch(text)
+    if match is None:
+        return text.strip().upper()
+    prefix, year, serial = match.groups()
+    return f"{prefix.upper()}-{year}-{int(serial):04d}"

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from bot.readable import week_label
 from bot.exports.dossier import body_name, status_name
 from bot.exports.stats import UNKNOWN_REGION, Statistics
 from bot import regions
@@ -93,7 +94,7 @@ def chart_data(stats: Statistics, t: Translator) -> list[Chart]:
         Chart("overdue", t("Overdue letters per body"),
               tuple(body_name(t, b.body) for b in bodies),
               tuple(float(b.overdue) for b in bodies)),
-        Chart("weekly", t("New cases per week"), tuple(w for w, _ in stats.weekly),
+        Chart("weekly", t("New cases per week"), tuple(week_label(t, w) for w, _ in stats.weekly),
               tuple(float(n) for _, n in stats.weekly), horizontal=False),
     ]
 

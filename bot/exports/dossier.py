@@ -17,7 +17,9 @@ from babel import Locale
 
 from bot.domain import questions as q
 from bot.domain.questions import Kind, Section
-from bot.readable import action_text, file_label, value_text
+from bot.audit_sentences import who
+from bot.readable import action_text, file_label, section_title, value_text
+from bot.readable import label as answer_label
 from bot.followup import DEFAULT_TZ
 from bot.i18n import N_, Translator
 from bot.letters.directory import load_directory
@@ -62,8 +64,8 @@ def _language(t: Translator, code: str | None) -> str:
         return code
 
 
-def _when(t: Translator, moment: datetime) -> str:
-    return t.datetime(moment, "short", tz=DEFAULT_TZ)
+def _when(t: Translator, moment: datetime, tz: str = DEFAULT_TZ) -> str:
+    return t.datetime(moment, "short", tz=tz)
 
 
 def event_text(t: Translator, kind: str, detail: Mapping[str, Any]) -> str:
@@ -81,28 +83,33 @@ def event_text(t: Translator, kind: str, detail: Mapping[str, Any]) -> str:
 
 
 def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
-                   generated_at: datetime) -> list[Block]:
+                   generated_at: datetime, tz: str = DEFAULT_TZ,
+                   names: Mapping[int, str] | None = None) -> list[Block]:
+    """The dossier for a caseworker: times in ``tz`` (their zone), staff by ``names``, the
+    family's answers labelled for a third person ("Applicant")."""
     case = d.case
+    named = {i: who(t, i, names or {}) for i in set(case.volunteers)
+             | {n.author_id for n in d.notes}}
     answers = case.answers
     blocks = [
         Block("title", t("Case dossier {number}", number=case.number)),
         Block("line", t("Status: {status}", status=status_name(t, case.status))),
         Block("line", t("Reported on {date}", date=t.date(case.created_at.date(), "long"))),
         Block("line", t("Verified: {value}", value=t("Yes") if case.verified else t("No"))),
-        Block("line", t("Assigned volunteers: {ids}",
-                        ids=", ".join(str(v) for v in case.volunteers) or "—")),
-        Block("line", t("Generated on {date}", date=_when(t, generated_at))),
+        Block("line", t("Assigned volunteers: {names}",
+                        names=", ".join(named[v] for v in case.volunteers) or "—")),
+        Block("line", t("Generated on {date}", date=_when(t, generated_at, tz))),
     ]
     if not full:
         blocks.append(Block("line", t("Identity numbers are masked.")))
 
     for section in Section:
-        blocks.append(Block("heading", t(q.SECTION_TITLES[section])))
+        blocks.append(Block("heading", section_title(t, section, staff=True)))
         for question in q.QUESTIONS:
             if question.section != section or not question.applies(answers):
                 continue
             value = answers.get(question.key)
-            label = t(q.LABELS[question.key])
+            label = answer_label(t, question.key, staff=True)
             if question.kind in (Kind.EVIDENCE, Kind.ACTIONS):
                 items = [x for x in value or () if isinstance(x, Mapping)]
                 blocks.append(Block("field", str(len(items)) if items else "—", label))
@@ -113,7 +120,8 @@ def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
 
     blocks.append(Block("heading", t("Timeline of case {number}", number=case.number)))
     for event in d.events:
-        blocks.append(Block("item", f"{_when(t, event.at)} · {event_text(t, event.kind, event.data())}"))
+        blocks.append(Block("item", f"{_when(t, event.at, tz)} · "
+                                    f"{event_text(t, event.kind, event.data())}"))
 
     blocks.append(Block("heading", t("Letters and replies")))
     if not d.letters:
@@ -147,7 +155,8 @@ def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
     if not d.notes:
         blocks.append(Block("text", "—"))
     for note in d.notes:
-        blocks.append(Block("subheading", f"{_when(t, note.created_at)} · {note.author_id}"))
+        blocks.append(Block("subheading", f"{_when(t, note.created_at, tz)} · "
+                                          f"{named[note.author_id]}"))
         blocks.append(Block("text", note.text))
     return blocks
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import struct
 from datetime import date, datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
@@ -21,6 +21,7 @@ from bot.exports.dossier import Block, body_name, dossier_blocks, status_name
 from bot.exports.stats import Statistics
 from bot.followup import DEFAULT_TZ
 from bot.i18n import Translator, default_catalogs
+from bot.readable import week_label
 from bot.letters.pdf import FAMILY, FONT_FILES, _attach_font, _printable
 from bot.storage.exports import CaseDossier
 
@@ -115,9 +116,11 @@ def render_blocks(pdf: FPDF, blocks: Sequence[Block]) -> None:
 
 
 def dossier_pdf(d: CaseDossier, t: Translator, *, full: bool, today: date,
-                generated_at: datetime) -> bytes:
+                generated_at: datetime, tz: str = DEFAULT_TZ,
+                names: Mapping[int, str] | None = None) -> bytes:
     """The dossier of one case as an A4 PDF (see ``bot.exports.dossier``)."""
-    blocks = dossier_blocks(d, t, full=full, today=today, generated_at=generated_at)
+    blocks = dossier_blocks(d, t, full=full, today=today, generated_at=generated_at, tz=tz,
+                            names=names or {})
     pdf = _document(blocks[0].text, t.locale, d.case.number, generated_at)
     render_blocks(pdf, blocks)
     return bytes(pdf.output())
@@ -149,22 +152,23 @@ def _table(pdf: FPDF, rows: Sequence[Sequence[str]], widths: Sequence[float], *,
 
 
 def dossier_pdf_in(locale: str, d: CaseDossier, *, full: bool, today: date,
-                   generated_at: datetime) -> bytes:
+                   generated_at: datetime, tz: str = DEFAULT_TZ,
+                   names: Mapping[int, str] | None = None) -> bytes:
     """``dossier_pdf`` in the bot's catalog for ``locale``: for the letter worker process,
     which lays the dossier out away from the event loop (a translator is not sent there)."""
     return dossier_pdf(d, default_catalogs().get(locale), full=full, today=today,
-                       generated_at=generated_at)
+                       generated_at=generated_at, tz=tz, names=names)
 
 
 def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,
-              generated_at: datetime) -> bytes:
+              generated_at: datetime, tz: str = DEFAULT_TZ) -> bytes:
     """The statistics report: figures in tables, then every chart."""
     from bot.exports.charts import citizenship_name, region_name, top_regions
 
     title = t("Statistics")
     pdf = _document(title, t.locale, title, generated_at)
     _write(pdf, title, style="B", size=16, height=8)
-    _write(pdf, t("Generated on {date}", date=t.datetime(generated_at, "short", tz=DEFAULT_TZ)))
+    _write(pdf, t("Generated on {date}", date=t.datetime(generated_at, "short", tz=tz)))
     filters = ", ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}"
                         for k, v in stats.filters.items())
     _write(pdf, t("Filters: {filters}", filters=filters or "—"))
@@ -190,7 +194,7 @@ def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,
             for b in stats.bodies], (5, 1.2, 1.4, 1.8, 1.4, 1.4), headings=True)
     if stats.weekly:
         _heading(pdf, t("New cases per week"))
-        _table(pdf, [(week, t.number(n)) for week, n in stats.weekly], (3, 1))
+        _table(pdf, [(week_label(t, week), t.number(n)) for week, n in stats.weekly], (3, 1))
 
     pdf.add_page()
     for chart in charts:  # as many to a page as fit

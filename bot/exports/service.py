@@ -27,6 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from bot.clock import Clock, SystemClock, local_today
 from bot.exports import tables as tb
+from bot.exports.presentation import Presentation
 from bot.exports.stats import Statistics, StatsBuilder, region_of
 from bot.exports.writers import CsvWriter, JsonWriter, XlsxWriter
 from bot.i18n import Catalogs, default_catalogs
@@ -40,7 +41,7 @@ from bot.storage.exports import (
     stats_case_record,
     stats_letter_record,
 )
-from bot.storage.staff import AuditStore
+from bot.storage.staff import AuditStore, StaffStore
 
 T = TypeVar("T")
 # The organisation's time zone (as bot.followup.DEFAULT_TZ, not imported: it pulls in the
@@ -125,13 +126,11 @@ class Exporter:
     """
 
     def __init__(self, db: Database, clock: Clock | None = None,
-                 catalogs: Catalogs | None = None, *, batch_size: int = BATCH_SIZE,
-                 fast_xlsx: bool = True) -> None:
+                 catalogs: Catalogs | None = None, *, batch_size: int = BATCH_SIZE) -> None:
         self.store = ExportStore(db, batch_size)
         self.audit = AuditStore(db)
         self.clock = clock or SystemClock()
         self._catalogs = catalogs
-        self.fast_xlsx = fast_xlsx
 
     @property
     def cipher(self) -> Cipher:
@@ -149,15 +148,20 @@ class Exporter:
 
     # --- tables ----------------------------------------------------------------------------
     async def xlsx(self, out: Output, flt: ExportFilter | None = None, *, actor_id: int,
-                   full: bool = False, today: date | None = None) -> ExportResult:
-        """A workbook with the sheets cases, letters, replies, events, audit and stats."""
+                   full: bool = False, today: date | None = None, locale: str | None = None,
+                   tz: str = ORGANISATION_TZ) -> ExportResult:
+        """A workbook with the sheets cases, letters, replies, events, audit and stats, for
+        a reader of ``locale`` in the zone ``tz`` (see ``bot.exports.presentation``)."""
         flt = flt or ExportFilter()
         ctx = tb.RowContext(full=full, today=today or self.today())
         props = {"title": "Izdeu export", "creator": "Izdeu",
                  "description": "identity numbers masked" if not full else "full export"}
+        names = await StaffStore(self.store.db).names(None)
+        shown = Presentation(self.catalogs.get(locale), tz, names)
         return await self._tables(
             "xlsx", out, flt, ctx, list(tb.TABLES.values()), actor_id,
-            lambda fh: XlsxWriter(fh, ctx=ctx, fast=self.fast_xlsx, properties=props))
+            lambda fh: XlsxWriter(fh, ctx=ctx, properties=props,
+                                  presentation=shown))
 
     async def csv(self, out: Output, flt: ExportFilter | None = None, *, actor_id: int,
                   full: bool = False, table: str | None = None,
@@ -288,7 +292,7 @@ class Exporter:
         return charts
 
     async def stats_pdf(self, locale: str, flt: ExportFilter | None = None, *, actor_id: int,
-                        today: date | None = None) -> bytes:
+                        today: date | None = None, tz: str = ORGANISATION_TZ) -> bytes:
         """A PDF report of the statistics with their charts; recorded as an export."""
         from bot.exports.charts import render_charts
         from bot.exports.pdf import stats_pdf
@@ -299,7 +303,7 @@ class Exporter:
         now = self.clock.now()
 
         def build() -> bytes:
-            return stats_pdf(stats, render_charts(stats, t), t, now)
+            return stats_pdf(stats, render_charts(stats, t), t, now, tz)
 
         data = await asyncio.to_thread(build)
         await self._record(actor_id, ExportResult("stats", True, flt.describe(),
@@ -308,8 +312,9 @@ class Exporter:
 
     # --- one case ----------------------------------------------------------------------------
     async def dossier(self, number: str, locale: str, *, actor_id: int,
-                      full: bool = False) -> bytes | None:
-        """The PDF dossier of one case in ``locale``; None when there is no such case.
+                      full: bool = False, tz: str = ORGANISATION_TZ) -> bytes | None:
+        """The PDF dossier of one case in ``locale``, times in ``tz`` (the reader's zone),
+        staff by name; None when there is no such case.
 
         Laid out in the letter worker process: fpdf2 in a thread holds up the event loop
         for tens of milliseconds at a time (see ``bot.letters.worker``)."""
@@ -319,8 +324,11 @@ class Exporter:
         data = await self.store.dossier(number)
         if data is None:
             return None
+        ids = set(data.case.volunteers) | {n.author_id for n in data.notes}
+        names = await StaffStore(self.store.db).names(ids)
         layout = partial(dossier_pdf_in, self.catalogs.get(locale).locale, data, full=full,
-                         today=self.today(), generated_at=self.clock.now())
+                         today=self.today(), generated_at=self.clock.now(), tz=tz,
+                         names=names)
         pdf = await WORKER.run(layout)
         await self._record(actor_id, ExportResult("dossier", not full, {"case": number},
                                                   {"cases": 1}), case_id=data.case.id)

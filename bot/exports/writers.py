@@ -15,26 +15,18 @@ import contextlib
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from typing import IO, Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
-from openpyxl import LXML, Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import xmlfile
 
+from bot.exports import xlsx
+from bot.exports.presentation import DEFAULT_ZONE, Presentation
 from bot.exports.stats import Statistics, StatsBuilder
+from bot.i18n import default_catalogs
 from bot.exports.tables import STATS_COLUMNS, STATS_TABLE, Cell, Column, RowContext, Table
 from bot.storage.crypto import Cipher
 
@@ -44,8 +36,6 @@ _ALWAYS_QUOTE = frozenset("\t\r")
 # Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot).
 _ILLEGAL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _ILLEGAL = re.compile(f"[{_ILLEGAL_CHARS}]")
-# What XML text must escape, and what it cannot carry at all: one fast scan.
-_XML_SPECIAL = re.compile(f"[{_ILLEGAL_CHARS}&<>\r]")
 
 
 # First characters that call for a closer look: formula signs and any white space.
@@ -424,225 +414,85 @@ class JsonWriter:
 
 
 # --- XLSX --------------------------------------------------------------------------------------
-_EXCEL_EPOCH = date(1899, 12, 30)
-DATE_FORMAT = "yyyy-mm-dd"
-TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-COLUMN_WIDTH = {"story": 60, "detail": 40, "summary": 40, "last_place": 30, "reporter_name": 28,
-                "missing_name": 28, "responsible_text": 30, "created_at": 19, "updated_at": 19,
-                "at": 19, "generated_at": 19}
-
-
-def _serial(value: date) -> int:
-    return (value - _EXCEL_EPOCH).days
-
-
-_UNIX_EPOCH_SERIAL = 25569.0  # 1970-01-01 as a spreadsheet day number
-
-
-def _serial_time(value: datetime) -> float:
-    """Day number and fraction of an aware time, in UTC (naive means UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.timestamp() / 86400.0 + _UNIX_EPOCH_SERIAL
-
-
-def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
-def _xml_text(text: str) -> str:
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-class _StreamingSheetWriter(WorksheetWriter):
-    """openpyxl's worksheet writer, writing to a file we hold, so rows that are
-    already serialised can be appended between its own elements."""
-
-    def get_stream(self):  # type: ignore[override]
-        with open(self.out, "wb") as fh, xmlfile(fh) as xf:
-            self._fh = fh
-            self._xf = xf
-            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
-                try:
-                    while True:
-                        el = yield
-                        if el is True:
-                            yield xf
-                        elif el is None:
-                            continue
-                        else:
-                            xf.write(el)
-                except GeneratorExit:
-                    pass
-
-    def write_raw(self, data: bytes) -> None:
-        self._xf.flush()
-        self._fh.write(data)
-
-    def cleanup(self) -> None:
-        if os.path.exists(self.out):
-            os.remove(self.out)
+COLUMN_WIDTH = 16  # characters; wide enough for a date-time, narrow enough to see many columns
+WIDE_COLUMN = 40  # for columns of sentences (accounts, summaries, the audit)
+WIDE_AFTER = 60  # a column whose header or first values are longer gets WIDE_COLUMN
 
 
 class XlsxWriter:
-    """An openpyxl workbook in write-only mode, one sheet per table.
+    """The workbook, one sheet per table, streamed by ``bot.exports.xlsx``.
 
-    With ``fast`` (the default, when lxml is present) data rows are serialised
-    here, about ten times faster than openpyxl's cell objects, and appended to
-    the sheet openpyxl is streaming; the header, the styles, the ``stats`` sheet
-    and the package are openpyxl's own. ``fast=False`` appends every row through
-    openpyxl (slower, same content).
+    What a caseworker reads (``bot.exports.presentation``): sheet names, headers and
+    values in their language, times as date-time cells in their zone, an autofilter on
+    every sheet. Every text is a text cell: one starting with ``=``, ``+``, ``-`` or ``@``
+    (a phone number, or what a family wrote) carries the "quote prefix" style, so the
+    spreadsheet shows it as typed, without a visible apostrophe, and never runs it as a
+    formula, also after the cell is edited.
     """
 
-    def __init__(self, out: BinaryIO, *, ctx: RowContext, fast: bool = True,
-                 properties: Mapping[str, str] | None = None) -> None:
+    def __init__(self, out: BinaryIO, *, ctx: RowContext,
+                 properties: Mapping[str, str] | None = None,
+                 presentation: Presentation | None = None) -> None:
         self.out = out
         self.ctx = ctx
-        self.fast = fast and LXML
-        self.wb = Workbook(write_only=True)
-        if properties:
-            for key, value in properties.items():
-                setattr(self.wb.properties, key, value)
-        self._dir = tempfile.mkdtemp(prefix="izdeu-xlsx-")
-        os.chmod(self._dir, 0o700)
-        self._bold = Font(bold=True)
-        self._ws: Any = None
-        self._writer: _StreamingSheetWriter | None = None
-        self._row = 0
-        self._refs: list[str] = []
-        self._date_style = self._time_style = ""
+        self.presentation = presentation or Presentation(default_catalogs().get(None),
+                                                         DEFAULT_ZONE)
+        self.wb = xlsx.Workbook(properties)
+        self._sheet: xlsx.Sheet | None = None
 
-    def _sheet(self, name: str, columns: Sequence[str]) -> None:
-        ws = self.wb.create_sheet(name)
-        ws.freeze_panes = "A2"
-        for i, column in enumerate(columns, 1):
-            ws.column_dimensions[get_column_letter(i)].width = COLUMN_WIDTH.get(column, 14)
-        if self.fast:
-            path = os.path.join(self._dir, f"sheet{len(self.wb.worksheets)}.xml")
-            self._writer = _StreamingSheetWriter(ws, out=path)
-            ws._writer = self._writer  # the sheet streams through our writer
-            self._writer.write_top()
-            if not self._date_style:
-                self._date_style = self._style(ws, date(2000, 1, 1), DATE_FORMAT)
-                self._time_style = self._style(ws, datetime(2000, 1, 1), TIME_FORMAT)
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column)
-            cell.font = self._bold
-            header.append(cell)
-        ws.append(header)
-        self._ws = ws
-        self._row = 1
-        self._refs = [get_column_letter(i) for i in range(1, len(columns) + 1)]
-
-    @staticmethod
-    def _style(ws: Any, sample: date, number_format: str) -> str:
-        cell = WriteOnlyCell(ws, value=sample)
-        cell.number_format = number_format
-        return str(cell.style_id)  # registers the style in the workbook
+    def _open(self, title: str, headers: Sequence[str]) -> xlsx.Sheet:
+        widths = [WIDE_COLUMN if len(h) > 24 else COLUMN_WIDTH for h in headers]
+        self._sheet = self.wb.add_sheet(_sheet_title(title), [clean(h) for h in headers],
+                                        widths)
+        return self._sheet
 
     def begin(self, table: Table) -> None:
-        self._sheet(table.name, table.columns)
+        p = self.presentation
+        self._open(p.sheet_name(table.name), [h for h, _ in p.columns(table)])
 
     def rows(self, table: Table, records: Iterable[Any]) -> None:
-        row_of, ctx = table.row, self.ctx
-        if not self.fast:
-            for rec in records:
-                self._ws.append([self._value(v) for v in row_of(rec, ctx)])
-            return
-        assert self._writer is not None
-        parts: list[str] = []
-        append = parts.append
-        refs, row = self._refs, self._row
-        ds, ts = self._date_style, self._time_style
-        starters, special = _CARE_FIRST, _XML_SPECIAL.search
+        p, row_of, ctx = self.presentation, table.row, self.ctx
+        assert self._sheet is not None
+        append, cell = self._sheet.append, _cell
         for rec in records:
-            row += 1
-            r = str(row)
-            cells = [f'<row r="{r}">']
-            add = cells.append
-            for ref, v in zip(refs, row_of(rec, ctx)):
-                if v is None:
-                    continue
-                cls = v.__class__
-                if cls is str:
-                    if not v:
-                        continue
-                    if len(v) >= XLSX_MAX_TEXT:
-                        v = v[:XLSX_MAX_TEXT - 1]
-                    if v[0] in starters or special(v):
-                        v = _xml_text(neutralise(v))
-                        if not v:
-                            continue
-                    space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
-                    add(f'<c r="{ref}{r}" t="inlineStr"><is><t{space}>{v}</t></is></c>')
-                elif cls is bool:
-                    add(f'<c r="{ref}{r}" t="b"><v>{int(v)}</v></c>')
-                elif cls is int or cls is float:
-                    add(f'<c r="{ref}{r}"><v>{v!r}</v></c>')
-                elif cls is datetime:
-                    add(f'<c r="{ref}{r}" s="{ts}"><v>{_serial_time(v)!r}</v></c>')
-                elif cls is date:
-                    add(f'<c r="{ref}{r}" s="{ds}"><v>{_serial(v)}</v></c>')
-                else:
-                    text = _xml_text(text_cell(v) or "")
-                    if text:
-                        add(f'<c r="{ref}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
-            add("</row>")
-            append("".join(cells))
-        self._row = row
-        self._writer.write_raw("".join(parts).encode("utf-8"))
-
-    @staticmethod
-    def _value(value: Any) -> Any:
-        """A value for openpyxl's own cells (the slow path)."""
-        if value is None or isinstance(value, (bool, int, float)):
-            return value
-        if isinstance(value, datetime):
-            return _naive_utc(value)
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            return neutralise(clean(value[:XLSX_MAX_TEXT])) or None
-        return text_cell(value)
+            append([cell(v) for v in p.row(table, row_of(rec, ctx))])
 
     def end(self, table: Table) -> None:
-        self._writer = None
+        return None
 
     def stats(self, stats: Statistics) -> None:
-        self._sheet(STATS_TABLE, STATS_COLUMNS)
-        self._writer = None
+        p = self.presentation
+        sheet = self._open(p.sheet_name(STATS_TABLE), [p.t("Figure"), p.t("Of"), p.t("Value")])
         for metric, key, value in stats.rows():
-            self._ws.append([metric, neutralise(clean(key)), value])
+            sheet.append([_cell(v) for v in p.stats_row(metric, key, value)])
 
     def finish(self, stats: Statistics | None) -> None:
         if stats is not None:
             self.stats(stats)
-        try:
-            # openpyxl's save_workbook, with a faster compression level than its default.
-            with zipfile.ZipFile(self.out, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
-                                 compresslevel=1) as archive:
-                self.wb.properties.modified = datetime.now(timezone.utc).replace(tzinfo=None)
-                ExcelWriter(self.wb, archive).save()
-        finally:
-            shutil.rmtree(self._dir, ignore_errors=True)
+        self.wb.save(self.out)
 
     def abort(self) -> None:
-        # Close each sheet's streams innermost first, so no half-written file stays open.
-        for ws in self.wb.worksheets:
-            writer = getattr(ws, "_writer", None)
-            for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
-                if stream is not None:
-                    with contextlib.suppress(Exception):
-                        stream.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self.wb.discard()
+
+
+def _cell(value: Any) -> Any:
+    """A value as a cell holds it: numbers, dates and date-times typed; a text cleaned of
+    what XML cannot carry, and marked to stay text when it could be taken for a formula."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        if not _risky(value) and len(value) < XLSX_MAX_TEXT:
+            return value
+    elif value is None or isinstance(value, (bool, int, float, date)):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.replace(tzinfo=None)
+        return value
+    text = clean(value if isinstance(value, str) else str(value))[:XLSX_MAX_TEXT - 1]
+    if not text:
+        return None
+    return (text, True) if _risky(text) else text
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet title as spreadsheets allow it: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "-"

@@ -22,6 +22,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("notes", "id", ("text",)),
     ("forms", "user_id", ("data",)),
     ("un_submissions", "case_id", ("translations", "reference")),
+    ("staff_profiles", "user_id", ("name",)),
 )
 CLOSED_STATUSES = ("closed", "returned", "dead")
 

@@ -35,6 +35,7 @@ ID_COLUMNS: tuple[tuple[str, str], ...] = (
     ("invitations", "used_by"), ("assignments", "volunteer_id"),
     ("assignments", "assigned_by"), ("notes", "author_id"), ("audit", "actor_id"),
     ("audit", "target_id"), ("un_submissions", "submitted_by"),
+    ("staff_profiles", "user_id"),
 )
 # (table, column): the sealed chat id each family and staff member is written to.
 CHAT_COLUMNS: tuple[tuple[str, str], ...] = (("users", "chat_id"), ("staff", "chat_id"))

@@ -53,6 +53,8 @@ class AuditEntry:
     case_id: int | None
     target_id: int | None
     detail: dict[str, Any]
+    case_number: str | None = None  # None when the case was deleted
+    reporter_id: int | None = None  # the family of the case, to tell its messages apart
 
 
 class AuditStore:
@@ -66,12 +68,13 @@ class AuditStore:
 
     async def entries(self, limit: int = 50, offset: int = 0,
                       since: datetime | None = None) -> list[AuditEntry]:
-        query = "SELECT * FROM audit"
+        query = ("SELECT a.*, c.number AS case_number, c.reporter_id AS reporter_id "
+                 "FROM audit a LEFT JOIN cases c ON c.id = a.case_id")
         params: list[Any] = []
         if since is not None:
-            query += " WHERE at >= ?"
+            query += " WHERE a.at >= ?"
             params.append(_ts(since))
-        query += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
+        query += " ORDER BY a.at DESC, a.id DESC LIMIT ? OFFSET ?"
         params += [limit, offset]
         async with self.db.reading() as conn:
             rows = list(await conn.execute_fetchall(query, params))
@@ -81,8 +84,11 @@ class AuditStore:
 def _audit(row: aiosqlite.Row) -> AuditEntry:
     at = _dt(row["at"])
     assert at is not None
+    keys = row.keys()
     return AuditEntry(row["id"], at, row["actor_id"], row["action"], row["case_id"],
-                      row["target_id"], json.loads(row["detail"]))
+                      row["target_id"], json.loads(row["detail"]),
+                      row["case_number"] if "case_number" in keys else None,
+                      row["reporter_id"] if "reporter_id" in keys else None)
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,40 @@ class StaffStore:
                     (_ts(now), user_id))
                 await record_audit(conn, now, actor_id, "role_remove", target_id=user_id)
             return bool(cur.rowcount)
+
+    # --- how staff are shown ---------------------------------------------------------
+    async def profile(self, user_id: int) -> tuple[str, str | None] | None:
+        """(name, own time zone or None) of a staff member, if ever recorded."""
+        async with self.db.reading() as conn:
+            row = _first(await conn.execute_fetchall(
+                "SELECT name, timezone FROM staff_profiles WHERE user_id = ?", (user_id,)))
+        return (self.db.cipher.open(row["name"]), row["timezone"]) if row else None
+
+    async def names(self, user_ids: set[int] | None) -> dict[int, str]:
+        """Names of these staff members (None: of all), for those recorded."""
+        if user_ids is not None and not user_ids:
+            return {}
+        query, params = "SELECT user_id, name FROM staff_profiles", ()
+        if user_ids is not None:
+            query += f" WHERE user_id IN ({','.join('?' * len(user_ids))})"
+            params = tuple(user_ids)
+        async with self.db.reading() as conn:
+            rows = list(await conn.execute_fetchall(query, params))
+        return {r["user_id"]: self.db.cipher.open(r["name"]) for r in rows}
+
+    async def save_name(self, user_id: int, name: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO staff_profiles(user_id, name, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
+                        updated_at = excluded.updated_at""",
+                (user_id, self.db.cipher.seal(name), _ts(now)))
+
+    async def save_timezone(self, user_id: int, tz: str | None, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE staff_profiles SET timezone = ?, updated_at = ? WHERE user_id = ?""",
+                (tz, _ts(now), user_id))
 
     # --- invitations ------------------------------------------------------------
     async def create_invitation(self, code: str, role: str, actor_id: int, now: datetime,

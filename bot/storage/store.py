@@ -168,6 +168,15 @@ class Store:
                 (locale, _ts(now), user_id),
             )
 
+    async def default_timezone(self, user_id: int, tz: str, now: datetime) -> None:
+        """Set the user's time zone unless they already have one (chosen or defaulted)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE users SET timezone = ?, updated_at = ?
+                   WHERE user_id = ? AND timezone IS NULL""",
+                (tz, _ts(now), user_id),
+            )
+
     # --- drafts -------------------------------------------------------------
     async def get_draft(self, user_id: int) -> Draft | None:
         async with self.db.looking_up() as conn:

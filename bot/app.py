@@ -15,13 +15,14 @@ from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
 from bot.correspondence import LetterService
 from bot.domain import deadlines
+from bot.exports.stats import case_region
 from bot.followup import FollowupService
 from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.maintenance import purge_closed
+from bot.storage.maintenance import fill_regions, purge_closed
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -64,7 +65,11 @@ class Services:
         """Closed cases keep personal data only for the retention period."""
         now = self.clock.now()
         before = now - timedelta(days=self.config.retention_days)
-        return await purge_closed(self.db, before, now)
+        return await purge_closed(self.db, before, now, case_region)
+
+    async def fill_regions(self) -> int:
+        """Write the region of cases that have none yet, for statistics counted in SQL."""
+        return await fill_regions(self.db, case_region)
 
 
 async def open_services(config: Config, clock: Clock | None = None) -> Services:

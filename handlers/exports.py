@@ -165,8 +165,8 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         await say(update, context, t(USAGE))
         return
     ex = exporter(context)
-    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id)
     stats = await ex.statistics(flt)
+    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
     lines = [
         t("Cases: {n}", n=stats.cases),
         t("Overdue letters: {n}", n=stats.overdue),

@@ -35,15 +35,19 @@ INTERVAL_SECONDS = 60
 
 
 PURGE_INTERVAL_SECONDS = 6 * 3600
+REGIONS_INTERVAL_SECONDS = 600
 
 
 def schedule(app: Application) -> None:
-    """One repeating job for all reminders, one for the retention purge (job-queue extra)."""
+    """One repeating job for all reminders, one for the retention purge, one for the
+    regions of new cases (job-queue extra)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
                                     name="reminders")
         app.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60,
                                     name="retention")
+        app.job_queue.run_repeating(regions_job, interval=REGIONS_INTERVAL_SECONDS, first=20,
+                                    name="regions")
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,6 +55,12 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     purged = await services.purge_expired()
     if purged:
         log.info("retention: personal data of %s closed case(s) removed", purged)
+
+
+async def regions_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The region of new cases, in small batches, so that statistics count it in SQL."""
+    services: Services = context.application.bot_data["services"]
+    await services.fill_regions()
 
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,14 +20,14 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from bot.clock import Clock, SystemClock, local_today
 from bot.exports import tables as tb
-from bot.exports.stats import Statistics, StatsBuilder
+from bot.exports.stats import Statistics, StatsBuilder, case_region
 from bot.exports.writers import CsvWriter, JsonWriter, XlsxWriter
 from bot.i18n import Catalogs, default_catalogs
 from bot.storage.crypto import Cipher
@@ -41,6 +41,9 @@ from bot.storage.exports import (
     stats_letter_record,
 )
 from bot.storage.staff import AuditStore
+from bot.storage.statistics import Counts
+from bot.storage.statistics import count as count_statistics
+from bot.storage.store import load_answers
 
 T = TypeVar("T")
 # The organisation's time zone (as bot.followup.DEFAULT_TZ, not imported: it pulls in the
@@ -251,16 +254,20 @@ class Exporter:
     # --- statistics ------------------------------------------------------------------------
     async def statistics(self, flt: ExportFilter | None = None, *,
                          today: date | None = None) -> Statistics:
-        """Cases by status, citizenship, region and week; letters and replies per body."""
+        """Cases by status, citizenship, region and week; letters and replies per body.
+
+        Counted by SQLite in one pass over each table (``bot.storage.statistics``), in a
+        thread with a connection of its own; only cases whose region is not written yet
+        have their report opened, in the same thread."""
         flt = flt or ExportFilter()
         stats = StatsBuilder(today or self.today(), flt.describe())
-        worker = _Worker()
-        try:
-            async with self.store.snapshot(worker.run) as reader:
-                await self._fold(reader, flt, stats, worker, cases=True, letters=True)
-            return await worker.run(stats.result)
-        finally:
-            worker.close()
+        path, cipher = self.store.db.path, self.cipher
+
+        def build() -> Statistics:
+            fold_counts(stats, count_statistics(path, flt, stats.today), cipher)
+            return stats.result()
+
+        return await asyncio.to_thread(build)
 
     async def _fold(self, reader: ExportReader, flt: ExportFilter, stats: StatsBuilder,
                     worker: _Worker, *, cases: bool, letters: bool) -> None:
@@ -274,13 +281,16 @@ class Exporter:
                               partial(_fold_letters, stats, self.cipher))
 
     async def charts(self, locale: str, flt: ExportFilter | None = None, *,
-                     actor_id: int | None = None, today: date | None = None) -> list[Any]:
-        """The statistics as PNG charts, titled in ``locale`` (see ``bot.exports.charts``);
-        recorded as an export (format "charts") when ``actor_id`` is given."""
+                     actor_id: int | None = None, today: date | None = None,
+                     stats: Statistics | None = None) -> list[Any]:
+        """The statistics (``stats``, or counted now) as PNG charts, titled in ``locale``
+        (see ``bot.exports.charts``); recorded as an export (format "charts") when
+        ``actor_id`` is given."""
         from bot.exports.charts import render_charts
 
         flt = flt or ExportFilter()
-        stats = await self.statistics(flt, today=today)
+        if stats is None:
+            stats = await self.statistics(flt, today=today)
         charts = await asyncio.to_thread(render_charts, stats, self.catalogs.get(locale))
         if actor_id is not None:
             await self._record(actor_id, ExportResult("charts", True, flt.describe(),
@@ -345,6 +355,25 @@ def _write_batch(writer: Any, table: tb.Table, stats: StatsBuilder | None, ciphe
                 stats.add_letter(rec.addressee_id, rec.sent_on, rec.closed, rec.due_on,
                                  rec.replies, rec.form_replies, rec.first_reply_on)
     writer.rows(table, records)
+
+
+def fold_counts(stats: StatsBuilder, counts: Counts, cipher: Cipher) -> None:
+    """Add what SQLite counted to ``stats``; place the cases without a region yet."""
+    for status, citizenship, day, region, n in counts.cases:
+        stats.add_case_counts(status, citizenship, date.fromisoformat(day), region, n)
+    for status, citizenship, created_at, answers in counts.unplaced:
+        stats.add_case_counts(status, citizenship, datetime.fromisoformat(created_at).date(),
+                              case_region(load_answers(answers, cipher)), 1)
+    for body, sent, overdue in counts.letters:
+        stats.add_body_counts(body, sent=sent, overdue=overdue)
+    for body, replies, form_replies in counts.replies:
+        stats.add_body_counts(body, replies=replies, form_replies=form_replies)
+    days: dict[str, dict[int, int]] = {}
+    for body, after, n in counts.first_replies:
+        days.setdefault(body, {})[after] = n
+    for body, histogram in days.items():
+        stats.add_body_counts(body, first_reply_days=histogram)
+    stats.deleted_cases = counts.deleted
 
 
 def _fold_cases(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:

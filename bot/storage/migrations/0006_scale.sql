@@ -1,0 +1,21 @@
+-- Whole-database work at scale: indexes for the caseworkers' lists (newest first, by
+-- status or citizenship), the open letters of a case, the retention clean-up and the
+-- removal of a family's data; and the region of each case, readable, for statistics.
+
+CREATE INDEX cases_created ON cases(created_at, id);
+CREATE INDEX cases_status ON cases(status, created_at, id);
+CREATE INDEX cases_citizenship ON cases(citizenship, created_at, id);
+-- Closed cases whose personal data is still there: what the retention clean-up looks at.
+CREATE INDEX cases_to_purge ON cases(updated_at)
+    WHERE purged_at IS NULL AND status IN ('closed', 'returned', 'dead');
+-- Sent letters waiting for an answer, per case (overdue marks, next deadline, /due).
+CREATE INDEX letters_open ON letters(case_id, due_on) WHERE closed = 0 AND sent_on IS NOT NULL;
+CREATE INDEX letters_open_due ON letters(due_on, id) WHERE closed = 0 AND sent_on IS NOT NULL;
+CREATE INDEX replies_case ON replies(case_id);
+CREATE INDEX reminders_letter ON reminders(letter_id);
+CREATE INDEX reminders_case ON reminders(case_id);
+
+-- The region a case is about, as statistics count it (an ISO 3166-2 code, or the region
+-- part of the last known place of old cases); filled in small batches by the bot, so
+-- that statistics need not open every sealed report. Kept when personal data is purged.
+ALTER TABLE cases ADD COLUMN region TEXT;

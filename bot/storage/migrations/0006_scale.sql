@@ -2,6 +2,11 @@
 -- status or citizenship), the open letters of a case, the retention clean-up and the
 -- removal of a family's data; and the region of each case, readable, for statistics.
 
+-- The region a case is about, as statistics count it (an ISO 3166-2 code, or the region
+-- part of the last known place of old cases); filled in small batches by the bot, so
+-- that statistics need not open every sealed report. Kept when personal data is purged.
+ALTER TABLE cases ADD COLUMN region TEXT;
+
 CREATE INDEX cases_created ON cases(created_at, id);
 CREATE INDEX cases_status ON cases(status, created_at, id);
 CREATE INDEX cases_citizenship ON cases(citizenship, created_at, id);
@@ -12,10 +17,11 @@ CREATE INDEX cases_to_purge ON cases(updated_at)
 CREATE INDEX letters_open ON letters(case_id, due_on) WHERE closed = 0 AND sent_on IS NOT NULL;
 CREATE INDEX letters_open_due ON letters(due_on, id) WHERE closed = 0 AND sent_on IS NOT NULL;
 CREATE INDEX replies_case ON replies(case_id);
+-- Statistics read these instead of the tables, whose rows carry the sealed texts.
+CREATE INDEX cases_stats ON cases(status, citizenship, created_at, region);
+CREATE INDEX letters_body ON letters(addressee_id, closed, due_on, case_id)
+    WHERE sent_on IS NOT NULL;
+CREATE INDEX letters_sent ON letters(id, addressee_id, sent_on, case_id) WHERE sent_on IS NOT NULL;
+CREATE INDEX replies_stats ON replies(letter_id, received_on, outcome);
 CREATE INDEX reminders_letter ON reminders(letter_id);
 CREATE INDEX reminders_case ON reminders(case_id);
-
--- The region a case is about, as statistics count it (an ISO 3166-2 code, or the region
--- part of the last known place of old cases); filled in small batches by the bot, so
--- that statistics need not open every sealed report. Kept when personal data is purged.
-ALTER TABLE cases ADD COLUMN region TEXT;

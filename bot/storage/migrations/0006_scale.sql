@@ -7,7 +7,9 @@
 -- that statistics need not open every sealed report. Kept when personal data is purged.
 ALTER TABLE cases ADD COLUMN region TEXT;
 
-CREATE INDEX cases_created ON cases(created_at, id);
+-- Newest first with every filter of /cases in the index: a page, and the count of all
+-- matches, read the index only (the rows carry the sealed reports).
+CREATE INDEX cases_list ON cases(created_at, id, status, citizenship, verified);
 CREATE INDEX cases_status ON cases(status, created_at, id);
 CREATE INDEX cases_citizenship ON cases(citizenship, created_at, id);
 -- Closed cases whose personal data is still there: what the retention clean-up looks at.

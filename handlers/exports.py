@@ -1,7 +1,7 @@
 """Exports and statistics in the chat, for caseworkers and administrators.
 
 The files are built by ``bot.exports`` (streamed from the database, written in
-a worker thread) and sent as documents; every export is in the audit log with
+a process of its own) and sent as documents; every export is in the audit log with
 its filters and whether identity numbers were masked.
 """
 
@@ -135,7 +135,10 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
     suffix = {"xlsx": "xlsx", "csv": "zip", "json": "json"}[fmt]
     with tempfile.TemporaryDirectory(prefix="izdeu-export-") as folder:
         path = Path(folder) / f"izdeu-{fmt}-{stamp}{'-full' if full == '1' else ''}.{suffix}"
-        result = await getattr(ex, fmt)(path, flt, actor_id=actor.user_id, full=full == "1")
+        config = services(context).config
+        keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
+        result = await ex.in_process(fmt, path, flt, actor_id=actor.user_id, full=full == "1",
+                                     keys=keys)
         await context.bot.send_document(
             target, path.read_bytes(), filename=path.name,
             caption=t("{n} cases; identity numbers {masked}.", n=result.rows.get("cases", 0),

@@ -129,8 +129,9 @@ class Exporter:
 
     def __init__(self, db: Database, clock: Clock | None = None,
                  catalogs: Catalogs | None = None, *, batch_size: int = BATCH_SIZE,
-                 fast_xlsx: bool = True) -> None:
+                 fast_xlsx: bool = True, record: bool = True) -> None:
         self.store = ExportStore(db, batch_size)
+        self.recording = record  # False in an export's own process: the bot records it
         self.audit = AuditStore(db)
         self.clock = clock or SystemClock()
         self._catalogs = catalogs
@@ -244,8 +245,21 @@ class Exporter:
         await self._record(actor_id, result, detail={"table": tb.STATS_TABLE})
         return result
 
+    async def in_process(self, fmt: str, out: Path, flt: ExportFilter, *, actor_id: int,
+                         full: bool, keys: Sequence[str]) -> ExportResult:
+        """The ``fmt`` table export (xlsx, csv, json) written by a process of its own
+        (``bot.exports.process``), recorded here once it is complete."""
+        from bot.exports.process import export_in_process
+
+        result = await export_in_process(self.store.db.path, keys, fmt, out, flt, full=full,
+                                         today=self.today(), now=self.clock.now())
+        await self._record(actor_id, result)
+        return result
+
     async def _record(self, actor_id: int, result: ExportResult, *, case_id: int | None = None,
                       detail: Mapping[str, Any] | None = None) -> None:
+        if not self.recording:
+            return
         entry = {"format": result.format, "filters": dict(result.filters),
                  "masked": result.masked, "rows": result.total, **(detail or {})}
         await self.audit.record(self.clock.now(), actor_id, "export", case_id=case_id,

@@ -57,17 +57,47 @@ def prepare(workdir: Path, cases: int) -> tuple[Path, str]:
     folder = workdir / f"cases-{cases}"
     path, key_file = folder / DB_NAME, folder / "key"
     if path.exists() and key_file.exists():
-        return path, key_file.read_text().strip()
+        key = key_file.read_text().strip()
+        asyncio.run(settled(path, key))
+        return path, key
     from bot.storage.crypto import new_key
 
     folder.mkdir(parents=True, exist_ok=True)
     key = new_key()
     seconds = asyncio.run(data.stored_cases(path, cases, key))
     rows = data.add_reminders(path)
+    asyncio.run(settled(path, key))
     key_file.write_text(key)
     print(f"   {cases:,} synthetic cases written in {seconds:.1f} s, "
           f"{rows.rows:,} reminder rows ({rows.due:,} due)", flush=True)
     return path, key
+
+
+async def settled(path: Path, key: str) -> None:
+    """The database as a bot that has run on it leaves it: migrated to the latest schema,
+    and the region of every case written (``Services.fill_regions``, a job of the bot)."""
+    from bot.exports.stats import case_region
+    from bot.storage.crypto import Cipher
+    from bot.storage.database import Database
+    from bot.storage.maintenance import fill_regions
+
+    db = Database(path, cipher=Cipher(key))
+    began = time.perf_counter()
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    await db.open(check=False)
+    migrated = time.perf_counter()
+    try:
+        filled = await fill_regions(db, case_region)
+    finally:
+        await db.close()
+    if filled or version != await _version(path):
+        print(f"   migrated from version {version} in {migrated - began:.1f} s; "
+              f"region of {filled:,} cases written in {time.perf_counter() - migrated:.1f} s",
+              flush=True)
+
+
+async def _version(path: Path) -> int:
+    return int(sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0])
 
 
 def run_child(template: Path, key: str, families: int, workdir: Path) -> dict[str, Any]:

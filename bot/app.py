@@ -7,6 +7,7 @@ real bot all run the same core.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,14 +48,20 @@ class Services:
     followup: FollowupService
     staff: StaffService
 
+    warming: asyncio.Future[None] | None = None  # the letter worker getting ready
+
     async def close(self) -> None:
+        if self.warming is not None:
+            self.warming.cancel()
         await self.db.close()
 
     async def settle(self) -> None:
-        """After start-up: fonts parsed, deadline calendars loaded, what was loaded kept
-        out of garbage collection (a full collection of a started bot otherwise pauses every
-        chat for ~70 ms), and young collections made rarer (``YOUNG_COLLECTION_AFTER``)."""
-        await self.letters.warm_up()
+        """After start-up: the letter worker started (it parses the fonts in its own
+        process, meanwhile: the bot does not wait for it, so start-up stays short),
+        deadline calendars loaded, what was loaded kept out of garbage collection (a full
+        collection of a started bot otherwise pauses every chat for ~70 ms), and young
+        collections made rarer (``YOUNG_COLLECTION_AFTER``)."""
+        self.warming = asyncio.ensure_future(self.letters.warm_up())
         deadlines.warm_up(local_today(self.clock, None))
         self.catalogs.warm_up(self.clock.now())
         gc.collect()

@@ -6,6 +6,7 @@
 -- part of the last known place of old cases); filled in small batches by the bot, so
 -- that statistics need not open every sealed report. Kept when personal data is purged.
 ALTER TABLE cases ADD COLUMN region TEXT;
+CREATE INDEX cases_without_region ON cases(id) WHERE region IS NULL;
 
 -- Newest first with every filter of /cases in the index: a page, and the count of all
 -- matches, read the index only (the rows carry the sealed reports).
@@ -27,3 +28,6 @@ CREATE INDEX letters_sent ON letters(id, addressee_id, sent_on, case_id) WHERE s
 CREATE INDEX replies_stats ON replies(letter_id, received_on, outcome);
 CREATE INDEX reminders_letter ON reminders(letter_id);
 CREATE INDEX reminders_case ON reminders(case_id);
+-- Deleting a family's letters looks for their follow-ups and the reminders naming them.
+CREATE INDEX letters_parent ON letters(parent_id);
+CREATE INDEX reminders_followup ON reminders(followup_id);

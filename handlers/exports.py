@@ -169,7 +169,6 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         return
     ex = exporter(context)
     stats = await ex.statistics(flt)
-    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
     lines = [
         t("Cases: {n}", n=stats.cases),
         t("Overdue letters: {n}", n=stats.overdue),
@@ -178,6 +177,8 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
     report_label = FORMAT_NAMES[STATS]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(
         [[_button(t(report_label), STATS, 0, filter_code(flt))]]))
+    # The figures first; drawing the charts takes seconds.
+    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
     target = chat_id(update)
     assert target is not None
     photos = [InputMediaPhoto(c.png, caption=c.title[:1024]) for c in charts if c.png]

@@ -300,12 +300,16 @@ class Exporter:
         """The statistics (``stats``, or counted now) as PNG charts, titled in ``locale``
         (see ``bot.exports.charts``); recorded as an export (format "charts") when
         ``actor_id`` is given."""
-        from bot.exports.charts import render_charts
+        from bot.exports.charts import render_charts_in
+        from bot.letters.worker import WORKER
 
         flt = flt or ExportFilter()
         if stats is None:
             stats = await self.statistics(flt, today=today)
-        charts = await asyncio.to_thread(render_charts, stats, self.catalogs.get(locale))
+        # Drawn in the letter worker's process: matplotlib holds the interpreter for
+        # seconds and weighs tens of MB, neither of which the bot should carry.
+        charts = await WORKER.run(partial(render_charts_in, stats,
+                                          self.catalogs.get(locale).locale))
         if actor_id is not None:
             await self._record(actor_id, ExportResult("charts", True, flt.describe(),
                                                       {"cases": stats.cases}))
@@ -313,19 +317,15 @@ class Exporter:
 
     async def stats_pdf(self, locale: str, flt: ExportFilter | None = None, *, actor_id: int,
                         today: date | None = None) -> bytes:
-        """A PDF report of the statistics with their charts; recorded as an export."""
-        from bot.exports.charts import render_charts
-        from bot.exports.pdf import stats_pdf
+        """A PDF report of the statistics with their charts (laid out in the letter
+        worker's process); recorded as an export."""
+        from bot.exports.charts import stats_pdf_in
+        from bot.letters.worker import WORKER
 
         flt = flt or ExportFilter()
         stats = await self.statistics(flt, today=today)
-        t = self.catalogs.get(locale)
-        now = self.clock.now()
-
-        def build() -> bytes:
-            return stats_pdf(stats, render_charts(stats, t), t, now)
-
-        data = await asyncio.to_thread(build)
+        data = await WORKER.run(partial(stats_pdf_in, stats, self.catalogs.get(locale).locale,
+                                        self.clock.now()))
         await self._record(actor_id, ExportResult("stats", True, flt.describe(),
                                                   {"cases": stats.cases}))
         return data

@@ -23,7 +23,8 @@ from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.maintenance import fill_regions, purge_closed
+from bot.storage.maintenance import (fill_regions, leave_checkpoints_to_a_job,
+                                     passive_checkpoint, purge_closed)
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -73,6 +74,14 @@ class Services:
         now = self.clock.now()
         before = now - timedelta(days=self.config.retention_days)
         return await purge_closed(self.db, before, now, case_region)
+
+    def checkpoint_by_job(self) -> None:
+        """From now on the log is copied into the database by ``checkpoint`` (a job of the
+        bot), in a thread, never inside a family's commit."""
+        leave_checkpoints_to_a_job(self.db)
+
+    async def checkpoint(self) -> None:
+        await passive_checkpoint(self.db)
 
     async def fill_regions(self) -> int:
         """Write the region of cases that have none yet, for statistics counted in SQL."""

@@ -103,6 +103,20 @@ async def checkpoint(db: Database) -> None:
         await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def leave_checkpoints_to_a_job(db: Database) -> None:
+    """Stop SQLite's automatic checkpoint on the writer: it runs inside a COMMIT, on the
+    loop's thread, copying up to 1,000 pages into the database file and syncing it (tens
+    to hundreds of ms under load, while every family waits). ``passive_checkpoint`` must
+    then run regularly (a job of the bot does, every 30 s)."""
+    db.conn.raw.execute("PRAGMA wal_autocheckpoint = 0")
+
+
+async def passive_checkpoint(db: Database) -> None:
+    """Copy the log into the database file on a connection of its own, in a thread; it
+    never blocks the writer, and the log is reused from its start once it is copied."""
+    await asyncio.to_thread(_passive_checkpoint, db.path)
+
+
 def _passive_checkpoint(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:

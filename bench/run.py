@@ -390,7 +390,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="small sizes (10k instead of 100k cases, fewer families): ~1 min")
     parser.add_argument("--workdir", type=Path,
                         help="keep the databases here (default: a temporary folder, removed)")
+    parser.add_argument("--scale", action="store_true",
+                        help="whole-database work at 100k cases instead (bench/scale.py)")
     args = parser.parse_args(argv)
+    if args.scale:  # its own entry point: python -m bench.scale --help
+        from bench import scale
+        return scale.main(["--cases", "10000"] * args.quick + ["--workdir", str(args.workdir)]
+                          * bool(args.workdir) + ["--keep"] * bool(args.workdir))
     sizes = QUICK if args.quick else FULL
     # The figures are the output; the bot's own logging (retries, failed reminders) is not.
     logging.getLogger().setLevel(logging.CRITICAL)

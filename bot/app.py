@@ -7,6 +7,7 @@ real bot all run the same core.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,13 +17,15 @@ from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
 from bot.correspondence import LetterService
 from bot.domain import deadlines
+from bot.exports.stats import case_region
 from bot.followup import FollowupService
 from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.maintenance import purge_closed
+from bot.storage.maintenance import (fill_regions, leave_checkpoints_to_a_job,
+                                     passive_checkpoint, purge_closed)
 from bot.storage.sealing import check_key
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
@@ -58,14 +61,20 @@ class Services:
         the sender's id into it before calling the core."""
         return self.db.cipher.pseudonym(telegram_id)
 
+    warming: asyncio.Future[None] | None = None  # the letter worker getting ready
+
     async def close(self) -> None:
+        if self.warming is not None:
+            self.warming.cancel()
         await self.db.close()
 
     async def settle(self) -> None:
-        """After start-up: fonts parsed, deadline calendars loaded, what was loaded kept
-        out of garbage collection (a full collection of a started bot otherwise pauses every
-        chat for ~70 ms), and young collections made rarer (``YOUNG_COLLECTION_AFTER``)."""
-        await self.letters.warm_up()
+        """After start-up: the letter worker started (it parses the fonts in its own
+        process, meanwhile: the bot does not wait for it, so start-up stays short),
+        deadline calendars loaded, what was loaded kept out of garbage collection (a full
+        collection of a started bot otherwise pauses every chat for ~70 ms), and young
+        collections made rarer (``YOUNG_COLLECTION_AFTER``)."""
+        self.warming = asyncio.ensure_future(self.letters.warm_up())
         deadlines.warm_up(local_today(self.clock, None))
         self.catalogs.warm_up(self.clock.now())
         gc.collect()
@@ -76,7 +85,19 @@ class Services:
         """Closed cases keep personal data only for the retention period."""
         now = self.clock.now()
         before = now - timedelta(days=self.config.retention_days)
-        return await purge_closed(self.db, before, now)
+        return await purge_closed(self.db, before, now, case_region)
+
+    def checkpoint_by_job(self) -> None:
+        """From now on the log is copied into the database by ``checkpoint`` (a job of the
+        bot), in a thread, never inside a family's commit."""
+        leave_checkpoints_to_a_job(self.db)
+
+    async def checkpoint(self) -> None:
+        await passive_checkpoint(self.db)
+
+    async def fill_regions(self) -> int:
+        """Write the region of cases that have none yet, for statistics counted in SQL."""
+        return await fill_regions(self.db, case_region)
 
 
 async def open_services(config: Config, clock: Clock | None = None) -> Services:

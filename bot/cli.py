@@ -70,27 +70,6 @@ def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_fill_regions(args: argparse.Namespace, config: Config) -> int:
-    """Fill in the region of cases reported before regions were picked from a list."""
-    from bot.storage.crypto import Cipher
-    from bot.storage.database import Database
-    from bot.storage.maintenance import fill_regions
-
-    async def fill() -> tuple[int, int]:
-        keys = [config.encryption_key, *config.old_encryption_keys]
-        db = Database(config.db_path, config.sqlite_synchronous,
-                      Cipher(*[k for k in keys if k]))
-        await db.open()
-        try:
-            return await fill_regions(db)
-        finally:
-            await db.close()
-
-    seen, found = asyncio.run(fill())
-    print(f"{seen} older cases looked at, {found} given the region their place names")
-    return 0
-
-
 def cmd_encrypt(args: argparse.Namespace, config: Config) -> int:
     """Seal a database that was run without a key, with IZDEU_ENCRYPTION_KEY."""
     if not config.encryption_key:
@@ -236,7 +215,7 @@ def _day(value: str) -> "date":
 
 
 MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "encrypt": cmd_encrypt,
-               "backup": cmd_backup, "export": cmd_export, "fill-regions": cmd_fill_regions}
+               "backup": cmd_backup, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,8 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("new-key", help="print a new encryption key for IZDEU_ENCRYPTION_KEY")
     sub.add_parser("rotate-key", help="re-seal all personal data with IZDEU_ENCRYPTION_KEY "
                                       "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped")
-    sub.add_parser("fill-regions", help="give cases reported before the region list the "
-                                        "region their place names (once, bot stopped)")
     sub.add_parser("encrypt", help="seal a database that was run without a key, with "
                                    "IZDEU_ENCRYPTION_KEY; bot stopped")
     backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")

@@ -14,8 +14,9 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.domain.models import Case, CaseStatus
 from bot.storage.followup import FollowupStore
-from bot.storage.staff import AuditStore, CaseFilter, CaseSummary, Invitation, StaffStore
-from bot.storage.store import Store
+from bot.storage.staff import (AuditStore, CaseFilter, CaseSummary, Cursor, DueCursor,
+                               Invitation, StaffStore)
+from bot.storage.store import LetterRow, Store
 
 
 class Role(StrEnum):
@@ -158,14 +159,24 @@ class StaffService:
                     answers.pop(key, None)
         return answers
 
-    async def list_cases(self, actor: Actor, flt: CaseFilter, page: int
+    async def list_cases(self, actor: Actor, flt: CaseFilter, cursor: Cursor | None = None
                          ) -> tuple[list[CaseSummary], int]:
+        """A page of cases (``PAGE_SIZE``), the first or the one ``cursor`` points to."""
         if actor.role is Role.VOLUNTEER:
             flt = CaseFilter(**{**flt.__dict__, "volunteer_id": actor.user_id})
         else:
             self._require(actor, MANAGERS)
         today = self.clock.now().date().isoformat()
-        return await self.staff.list_cases(flt, today, PAGE_SIZE, page * PAGE_SIZE)
+        return await self.staff.list_cases(flt, today, PAGE_SIZE, cursor=cursor)
+
+    async def due(self, actor: Actor, cursor: DueCursor | None = None
+                  ) -> tuple[list[tuple[str, LetterRow]], int]:
+        """A page (``PAGE_SIZE``) of letters overdue or due within a week, most urgent first,
+        and how many there are: a volunteer's own cases, or every case."""
+        self._require(actor, STAFF_ROLES)
+        until = (self.clock.now().date() + timedelta(days=7)).isoformat()
+        volunteer = actor.user_id if actor.role is Role.VOLUNTEER else None
+        return await self.staff.due_page(volunteer, until, PAGE_SIZE, cursor)
 
     async def set_status(self, actor: Actor, case: Case, status: CaseStatus) -> None:
         if actor.role is Role.VOLUNTEER:

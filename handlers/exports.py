@@ -1,7 +1,7 @@
 """Exports and statistics in the chat, for caseworkers and administrators.
 
 The files are built by ``bot.exports`` (streamed from the database, written in
-a worker thread) and sent as documents; every export is in the audit log with
+a process of its own) and sent as documents; every export is in the audit log with
 its filters and whether identity numbers were masked.
 """
 
@@ -153,8 +153,10 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
     with tempfile.TemporaryDirectory(prefix="izdeu-export-") as folder:
         path = Path(folder) / f"izdeu-{fmt}-{stamp}{'-full' if full == '1' else ''}.{suffix}"
         more = {"locale": t.locale, "tz": tz} if fmt == "xlsx" else {}
-        result = await getattr(ex, fmt)(path, flt, actor_id=actor.user_id, full=full == "1",
-                                        **more)
+        config = services(context).config
+        keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
+        result = await ex.in_process(fmt, path, flt, actor_id=actor.user_id, full=full == "1",
+                                     keys=keys, options=more)
         await context.bot.send_document(
             target, path.read_bytes(), filename=path.name,
             caption=t("{n} cases; identity numbers {masked}.", n=result.rows.get("cases", 0),
@@ -185,7 +187,6 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         await say(update, context, t(USAGE))
         return
     ex = exporter(context)
-    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id)
     stats = await ex.statistics(flt)
     lines = [
         t("Cases: {n}", n=stats.cases),
@@ -198,6 +199,8 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
     report_label = FORMAT_NAMES[STATS]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(
         [[_button(t(report_label), STATS, 0, filter_code(flt))]]))
+    # The figures first; drawing the charts takes seconds.
+    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
     target = chat_id(update)
     assert target is not None
     photos = [InputMediaPhoto(c.png, caption=c.title[:1024]) for c in charts if c.png]

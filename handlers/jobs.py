@@ -36,15 +36,23 @@ INTERVAL_SECONDS = 60
 
 
 PURGE_INTERVAL_SECONDS = 6 * 3600
+REGIONS_INTERVAL_SECONDS = 600
+CHECKPOINT_SECONDS = 30
 
 
 def schedule(app: Application) -> None:
-    """One repeating job for all reminders, one for the retention purge (job-queue extra)."""
+    """One repeating job for all reminders, one for the retention purge, one for the
+    regions of new cases, one that checkpoints the database's log (job-queue extra)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
                                     name="reminders")
         app.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60,
                                     name="retention")
+        app.job_queue.run_repeating(regions_job, interval=REGIONS_INTERVAL_SECONDS, first=20,
+                                    name="regions")
+        app.job_queue.run_repeating(checkpoint_job, interval=CHECKPOINT_SECONDS,
+                                    first=CHECKPOINT_SECONDS, name="checkpoint")
+        app.bot_data["services"].checkpoint_by_job()
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,12 +62,27 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("retention: personal data of %s closed case(s) removed", purged)
 
 
+async def checkpoint_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The database's log copied into its file in a thread (see Services.checkpoint_by_job)."""
+    services: Services = context.application.bot_data["services"]
+    await services.checkpoint()
+
+
+async def regions_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The region of new cases, in small batches, so that statistics count it in SQL."""
+    services: Services = context.application.bot_data["services"]
+    await services.fill_regions()
+
+
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_due_reminders(context.application)
 
 
 BATCH = 500
 MAX_ROUNDS = 20  # a backlog drains at up to BATCH x MAX_ROUNDS reminders per run
+# Chats served at once. Telegram takes 30 messages a second, so more gains nothing; 500 at
+# once put 500 reads ahead of every family's on the bot's one reader connection.
+CONCURRENT_CHATS = 16
 
 
 async def send_due_reminders(app: Application) -> int:
@@ -78,12 +101,19 @@ async def send_due_reminders(app: Application) -> int:
             by_user: dict[int, list[Reminder]] = {}
             for reminder in due:
                 by_user.setdefault(reminder.user_id, []).append(reminder)
-            counts = await asyncio.gather(*(_deliver_all(app.bot, services, items)
+            lanes = asyncio.Semaphore(CONCURRENT_CHATS)
+            counts = await asyncio.gather(*(_deliver_lane(lanes, app.bot, services, items)
                                             for items in by_user.values()))
             sent += sum(counts)
             if len(due) < BATCH:
                 break
     return sent
+
+
+async def _deliver_lane(lanes: asyncio.Semaphore, bot: Bot, services: Services,
+                        reminders: list[Reminder]) -> int:
+    async with lanes:
+        return await _deliver_all(bot, services, reminders)
 
 
 async def _deliver_all(bot: Bot, services: Services, reminders: list[Reminder]) -> int:

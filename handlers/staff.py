@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 
 from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot import regions
 from bot.domain.models import Case, CaseStatus
@@ -22,7 +23,8 @@ from bot.audit_sentences import sentence, who
 from bot.domain.models import parse_case_number
 from bot.followup import at_local
 from bot.i18n import N_, Translator, pick_locale
-from bot.staff import MANAGERS, MAY_INVITE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor, NotAllowed, Role
+from bot.staff import (MANAGERS, MAY_INVITE, PAGE_SIZE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor,
+                       Cursor, DueCursor, NotAllowed, Role)
 from bot.storage.followup import Form, NewReminder
 from bot.storage.staff import CaseFilter
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES, TIMEZONE_NAMES
@@ -184,27 +186,70 @@ async def my_command(update: Update, context: Context, actor: Actor, t: Translat
 
 @staff_only(frozenset({Role.VOLUNTEER}) | MANAGERS)
 async def due_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    """/due: overdue or due within a week, most urgent first."""
+    """/due: overdue or due within a week, most urgent first, one message with pages."""
+    await show_due(update, context, actor, t, 0, None)
+
+
+async def show_due(update: Update, context: Context, actor: Actor, t: Translator, page: int,
+                   cursor: DueCursor | None) -> None:
+    """One page of /due. Like /cases, the arrows carry the letter the next (or previous)
+    page starts after: at 100,000 cases the list holds over 100,000 letters, which as
+    messages would take the whole of Telegram's budget for minutes."""
     s = services(context)
-    today = s.clock.now().date()
-    volunteer = actor.user_id if actor.role is Role.VOLUNTEER else None
-    items = await s.staff.staff.due_letters(volunteer, (today + timedelta(days=7)).isoformat())
-    if not items:
+    items, total = await s.staff.due(actor, cursor)
+    if not total:
         await say(update, context, t("Nothing is overdue or due this week."))
         return
-    lines = [t("Overdue or due this week:")]
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page if cursor is not None else 0, pages - 1)
+    today = s.clock.now().date()
+    lines = [t("Letters overdue or due this week: {n}", n=total) + f" · {page + 1}/{pages}"]
     for number, row in items:
         lines.append(f"{number} · {letter_title(t, row)}\n   {letter_state(t, row, today)}")
-    await say(update, context, "\n".join(lines))
+    nav = []
+    if page > 0 and items:
+        first = items[0][1]
+        nav.append(_button("⬅", "D", page - 1, _due_mark("b", first.due_on, first.id)))
+    if page + 1 < pages and items:
+        last = items[-1][1]
+        nav.append(_button("➡", "D", page + 1, _due_mark("a", last.due_on, last.id)))
+    markup = InlineKeyboardMarkup([nav]) if nav else None
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:  # the arrow's own message turns into the page: still one message
+            await query.edit_message_text("\n".join(lines), reply_markup=markup)
+            return
+        except BadRequest:  # too old to edit: the page comes as a new message
+            pass
+    await say(update, context, "\n".join(lines), markup)
+
+
+def _due_mark(direction: str, due_on: date | None, letter_id: int) -> str:
+    """The cursor of a /due arrow: a (after) or b (before), the deadline, the letter id."""
+    return f"{direction}{due_on.strftime('%Y%m%d') if due_on else '0'}.{letter_id}"
+
+
+def _due_cursor(mark: str) -> DueCursor | None:
+    day, _, letter = mark[1:].partition(".")
+    letter_id = parse_id(letter)
+    if mark[:1] not in ("a", "b") or letter_id is None or len(day) != 8 or not day.isdigit():
+        return None
+    return DueCursor(f"{day[:4]}-{day[4:6]}-{day[6:]}", letter_id, mark[0] == "a")
 
 
 async def show_cases(update: Update, context: Context, actor: Actor, t: Translator, code: str,
-                     page: int) -> None:
+                     page: int, cursor: Cursor | None = None) -> None:
+    """A page of /cases. The arrows carry the page number and the case the next (or
+    previous) page starts after, so any page is found through the index, never by
+    counting the cases before it."""
     s = services(context)
     flt = parse_filter(code)
-    rows, total = await s.staff.list_cases(actor, flt, page)
+    if cursor is None:
+        page = 0
+    rows, total = await s.staff.list_cases(actor, flt, cursor)
     code = filter_code(flt)
-    pages = max(1, -(-total // 8))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages - 1)
     lines = [t("Cases: {n}", n=total) + f" · {page + 1}/{pages}"]
     if flt.region:
         lines.append(t("Region: {value}", value=regions.name(flt.region, t.locale)))
@@ -230,10 +275,10 @@ async def show_cases(update: Update, context: Context, actor: Actor, t: Translat
         [_button(t("Checked: {value}", value=verified_label), "f", "v", code)],
     ]
     nav = []
-    if page > 0:
-        nav.append(_button("⬅", "l", page - 1, code))
-    if page + 1 < pages:
-        nav.append(_button("➡", "l", page + 1, code))
+    if page > 0 and rows:
+        nav.append(_button("⬅", "l", page - 1, code, f"b{rows[0].id}"))
+    if page + 1 < pages and rows:
+        nav.append(_button("➡", "l", page + 1, code, f"a{rows[-1].id}"))
     if nav:
         buttons.append(nav)
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
@@ -478,7 +523,22 @@ async def _b_list(update: Update, context: Context, actor: Actor, t: Translator,
     page = parse_id(args[0])
     if page is None or page > 100_000:
         raise ValueError(args[0])
-    await show_cases(update, context, actor, t, args[1] if len(args) > 1 else "xx00x", page)
+    # A button of an older version has no cursor: it shows the first page.
+    mark = args[2] if len(args) > 2 else ""
+    case_id = parse_id(mark[1:]) if mark[:1] in ("a", "b") else None
+    cursor = Cursor(case_id, mark[0] == "a") if case_id is not None else None
+    await show_cases(update, context, actor, t, args[1] if len(args) > 1 else "xx00x", page,
+                     cursor)
+
+
+async def _b_due(update: Update, context: Context, actor: Actor, t: Translator,
+                 args: list[str]) -> None:
+    """An arrow of /due: its message turns into the page it asks for."""
+    page = parse_id(args[0]) if args else None
+    cursor = _due_cursor(args[1]) if len(args) > 1 else None
+    if page is None or page > 100_000 or cursor is None:
+        raise ValueError(args)
+    await show_due(update, context, actor, t, page, cursor)
 
 
 async def _b_filter(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
@@ -641,7 +701,7 @@ async def _b_dossier(update: Update, context: Context, actor: Actor, t: Translat
 
 
 BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
-    "l": _b_list, "f": _b_filter, "c": _b_case, "s": _b_status_menu, "S": _b_status,
+    "l": _b_list, "f": _b_filter, "D": _b_due, "c": _b_case, "s": _b_status_menu, "S": _b_status,
     "v": _b_verified, "d": _b_details, "a": _b_assign_menu, "A": _b_assign, "n": _b_note,
     "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier, "z": _b_zone,
 }

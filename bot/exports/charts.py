@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -103,6 +104,23 @@ def render_charts(stats: Statistics, t: Translator) -> list[Chart]:
     """Every chart of ``chart_data`` with its PNG."""
     empty = t("No data")
     return [replace(chart, png=render_png(chart, empty)) for chart in chart_data(stats, t)]
+
+
+def render_charts_in(stats: Statistics, locale: str) -> list[Chart]:
+    """``render_charts`` in the bot's catalog for ``locale``: for the letter worker process,
+    which draws with matplotlib away from the bot (a translator is not sent there)."""
+    from bot.i18n import default_catalogs
+
+    return render_charts(stats, default_catalogs().get(locale))
+
+
+def stats_pdf_in(stats: Statistics, locale: str, generated_at: datetime, tz: str) -> bytes:
+    """The statistics report with its charts, laid out in the letter worker process."""
+    from bot.exports.pdf import stats_pdf
+    from bot.i18n import default_catalogs
+
+    t = default_catalogs().get(locale)
+    return stats_pdf(stats, render_charts(stats, t), t, generated_at, tz)
 
 
 # --- drawing ----------------------------------------------------------------------------------

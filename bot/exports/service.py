@@ -20,7 +20,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
@@ -28,7 +28,7 @@ from typing import Any, BinaryIO, Callable, Iterator, Mapping, Sequence, TypeVar
 from bot.clock import Clock, SystemClock, local_today
 from bot.exports import tables as tb
 from bot.exports.presentation import Presentation
-from bot.exports.stats import Statistics, StatsBuilder, region_of
+from bot.exports.stats import Statistics, StatsBuilder, case_region, region_of
 from bot.exports.writers import CsvWriter, JsonWriter, XlsxWriter
 from bot.i18n import Catalogs, default_catalogs
 from bot.storage.crypto import Cipher
@@ -42,6 +42,9 @@ from bot.storage.exports import (
     stats_letter_record,
 )
 from bot.storage.staff import AuditStore, StaffStore
+from bot.storage.statistics import Counts
+from bot.storage.statistics import count as count_statistics
+from bot.storage.store import load_answers
 
 T = TypeVar("T")
 # The organisation's time zone (as bot.followup.DEFAULT_TZ, not imported: it pulls in the
@@ -126,8 +129,10 @@ class Exporter:
     """
 
     def __init__(self, db: Database, clock: Clock | None = None,
-                 catalogs: Catalogs | None = None, *, batch_size: int = BATCH_SIZE) -> None:
+                 catalogs: Catalogs | None = None, *, batch_size: int = BATCH_SIZE,
+                 record: bool = True) -> None:
         self.store = ExportStore(db, batch_size)
+        self.recording = record  # False in an export's own process: the bot records it
         self.audit = AuditStore(db)
         self.clock = clock or SystemClock()
         self._catalogs = catalogs
@@ -245,8 +250,23 @@ class Exporter:
         await self._record(actor_id, result, detail={"table": tb.STATS_TABLE})
         return result
 
+    async def in_process(self, fmt: str, out: Path, flt: ExportFilter, *, actor_id: int,
+                         full: bool, keys: Sequence[str],
+                         options: dict[str, str] | None = None) -> ExportResult:
+        """The ``fmt`` table export (xlsx, csv, json) written by a process of its own
+        (``bot.exports.process``), recorded here once it is complete."""
+        from bot.exports.process import export_in_process
+
+        result = await export_in_process(self.store.db.path, keys, fmt, out, flt, full=full,
+                                         today=self.today(), now=self.clock.now(),
+                                         options=options)
+        await self._record(actor_id, result)
+        return result
+
     async def _record(self, actor_id: int, result: ExportResult, *, case_id: int | None = None,
                       detail: Mapping[str, Any] | None = None) -> None:
+        if not self.recording:
+            return
         entry = {"format": result.format, "filters": dict(result.filters),
                  "masked": result.masked, "rows": result.total, **(detail or {})}
         await self.audit.record(self.clock.now(), actor_id, "export", case_id=case_id,
@@ -255,16 +275,20 @@ class Exporter:
     # --- statistics ------------------------------------------------------------------------
     async def statistics(self, flt: ExportFilter | None = None, *,
                          today: date | None = None) -> Statistics:
-        """Cases by status, citizenship, region and week; letters and replies per body."""
+        """Cases by status, citizenship, region and week; letters and replies per body.
+
+        Counted by SQLite in one pass over each table (``bot.storage.statistics``), in a
+        thread with a connection of its own; only cases whose region is not written yet
+        have their report opened, in the same thread."""
         flt = flt or ExportFilter()
         stats = StatsBuilder(today or self.today(), flt.describe())
-        worker = _Worker()
-        try:
-            async with self.store.snapshot(worker.run) as reader:
-                await self._fold(reader, flt, stats, worker, cases=True, letters=True)
-            return await worker.run(stats.result)
-        finally:
-            worker.close()
+        path, cipher = self.store.db.path, self.cipher
+
+        def build() -> Statistics:
+            fold_counts(stats, count_statistics(path, flt, stats.today), cipher)
+            return stats.result()
+
+        return await asyncio.to_thread(build)
 
     async def _fold(self, reader: ExportReader, flt: ExportFilter, stats: StatsBuilder,
                     worker: _Worker, *, cases: bool, letters: bool) -> None:
@@ -278,14 +302,21 @@ class Exporter:
                               partial(_fold_letters, stats, self.cipher))
 
     async def charts(self, locale: str, flt: ExportFilter | None = None, *,
-                     actor_id: int | None = None, today: date | None = None) -> list[Any]:
-        """The statistics as PNG charts, titled in ``locale`` (see ``bot.exports.charts``);
-        recorded as an export (format "charts") when ``actor_id`` is given."""
-        from bot.exports.charts import render_charts
+                     actor_id: int | None = None, today: date | None = None,
+                     stats: Statistics | None = None) -> list[Any]:
+        """The statistics (``stats``, or counted now) as PNG charts, titled in ``locale``
+        (see ``bot.exports.charts``); recorded as an export (format "charts") when
+        ``actor_id`` is given."""
+        from bot.exports.charts import render_charts_in
+        from bot.letters.worker import WORKER
 
         flt = flt or ExportFilter()
-        stats = await self.statistics(flt, today=today)
-        charts = await asyncio.to_thread(render_charts, stats, self.catalogs.get(locale))
+        if stats is None:
+            stats = await self.statistics(flt, today=today)
+        # Drawn in the letter worker's process: matplotlib holds the interpreter for
+        # seconds and weighs tens of MB, neither of which the bot should carry.
+        charts = await WORKER.run(partial(render_charts_in, stats,
+                                          self.catalogs.get(locale).locale))
         if actor_id is not None:
             await self._record(actor_id, ExportResult("charts", True, flt.describe(),
                                                       {"cases": stats.cases}))
@@ -293,19 +324,15 @@ class Exporter:
 
     async def stats_pdf(self, locale: str, flt: ExportFilter | None = None, *, actor_id: int,
                         today: date | None = None, tz: str = ORGANISATION_TZ) -> bytes:
-        """A PDF report of the statistics with their charts; recorded as an export."""
-        from bot.exports.charts import render_charts
-        from bot.exports.pdf import stats_pdf
+        """A PDF report of the statistics with their charts (laid out in the letter
+        worker's process); recorded as an export."""
+        from bot.exports.charts import stats_pdf_in
+        from bot.letters.worker import WORKER
 
         flt = flt or ExportFilter()
         stats = await self.statistics(flt, today=today)
-        t = self.catalogs.get(locale)
-        now = self.clock.now()
-
-        def build() -> bytes:
-            return stats_pdf(stats, render_charts(stats, t), t, now, tz)
-
-        data = await asyncio.to_thread(build)
+        data = await WORKER.run(partial(stats_pdf_in, stats, self.catalogs.get(locale).locale,
+                                        self.clock.now(), tz))
         await self._record(actor_id, ExportResult("stats", True, flt.describe(),
                                                   {"cases": stats.cases}))
         return data
@@ -352,6 +379,25 @@ def _write_batch(writer: Any, table: tb.Table, stats: StatsBuilder | None, ciphe
                 stats.add_letter(rec.addressee_id, rec.sent_on, rec.closed, rec.due_on,
                                  rec.replies, rec.form_replies, rec.first_reply_on)
     writer.rows(table, records)
+
+
+def fold_counts(stats: StatsBuilder, counts: Counts, cipher: Cipher) -> None:
+    """Add what SQLite counted to ``stats``; place the cases without a region yet."""
+    for status, citizenship, day, region, n in counts.cases:
+        stats.add_case_counts(status, citizenship, date.fromisoformat(day), region, n)
+    for status, citizenship, created_at, answers in counts.unplaced:
+        stats.add_case_counts(status, citizenship, datetime.fromisoformat(created_at).date(),
+                              case_region(load_answers(answers, cipher)), 1)
+    for body, sent, overdue in counts.letters:
+        stats.add_body_counts(body, sent=sent, overdue=overdue)
+    for body, replies, form_replies in counts.replies:
+        stats.add_body_counts(body, replies=replies, form_replies=form_replies)
+    days: dict[str, dict[int, int]] = {}
+    for body, after, n in counts.first_replies:
+        days.setdefault(body, {})[after] = n
+    for body, histogram in days.items():
+        stats.add_body_counts(body, first_reply_days=histogram)
+    stats.deleted_cases = counts.deleted
 
 
 def _fold_cases(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterator, Mapping
 
 from bot.domain.models import CaseStatus
-from bot.regions import case_region
+from bot.regions import case_region as region_code
 from bot.storage.exports import CITIZENSHIPS
 
 UNKNOWN_REGION = "unknown"
@@ -24,7 +24,13 @@ def region_of(answers: Mapping[str, Any]) -> str:
 
     The code picked from the list, never a fragment of free text: "станица Молькино"
     and "Молькино ауылы" are one region, Krasnodar Krai (see ``bot.regions``)."""
-    return case_region(answers) or UNKNOWN_REGION
+    return region_code(answers) or UNKNOWN_REGION
+
+
+def case_region(answers: Mapping[str, Any]) -> str:
+    """The region statistics count a case in (stored in ``cases.region`` by the batch job
+    and the retention clean-up; a new case gets its code, or "", when it is created)."""
+    return region_of(answers)
 
 
 def iso_week(day: date) -> str:
@@ -188,6 +194,31 @@ class StatsBuilder:
             body.days[max(0, (first_reply_on - sent_on).days)] += 1
         if not closed and due_on is not None and due_on < self.today:
             body.overdue += 1
+
+    def add_case_counts(self, status: str, citizenship: str, day: date, region: str,
+                        n: int) -> None:
+        """``n`` cases of one kind at once, as counted in SQL."""
+        self.cases += n
+        self.status[status] += n
+        self.citizenship[citizenship] += n
+        self.region[region] += n
+        self.days[day] += n
+
+    def add_body_counts(self, addressee_id: str, *, sent: int = 0, overdue: int = 0,
+                        replies: int = 0, form_replies: int = 0,
+                        first_reply_days: Mapping[int, int] | None = None) -> None:
+        """Letters of one body at once, as counted in SQL; ``first_reply_days`` maps days
+        from sending to the first reply to how many letters took that long."""
+        body = self.bodies.get(addressee_id)
+        if body is None:
+            body = self.bodies[addressee_id] = _Body()
+        body.sent += sent
+        body.overdue += overdue
+        body.replies += replies
+        body.form_replies += form_replies
+        for days, n in (first_reply_days or {}).items():
+            body.replied += n
+            body.days[max(0, days)] += n
 
     def result(self) -> Statistics:
         by_status = {s.value: self.status.get(s.value, 0) for s in CaseStatus}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.regions import case_region
 from bot.storage.store import _ts, dump_answers, load_answers, record_audit
 
 # (table, key column, sealed columns): every place personal data is stored.
@@ -81,37 +81,89 @@ def backup(source: Path, target: Path) -> int:
     return int(pages)
 
 
-PURGE_BATCH = 50  # cases per transaction: each one is written on the event loop's thread
+PURGE_BATCH = 50  # cases looked at per transaction, at most
+# Each transaction runs on the event loop's thread and holds the writer: it stops taking
+# cases once this much time has passed, so families' answers wait a few ms at most.
+WRITE_BUDGET = 0.005  # seconds
+# The closed statuses, written out as in the partial index cases_to_purge (migration 0010):
+# SQLite uses a partial index only when the query repeats its condition literally. It is
+# named in the query: otherwise SQLite prefers an index on the status and reads every
+# closed case's row (and sealed report) for each batch.
+_TO_PURGE = "purged_at IS NULL AND status IN ('closed', 'returned', 'dead')"
 
 
-async def purge_closed(db: Database, before: datetime, now: datetime) -> int:
+RegionOf = Callable[[dict[str, Any]], str]
+
+
+async def purge_closed(db: Database, before: datetime, now: datetime,
+                       region_of: RegionOf | None = None) -> int:
     """Remove personal data of cases closed before ``before``; keep numbers, codes, dates.
 
-    A few cases per transaction, letting other updates run in between, so a first
-    purge over thousands of closed cases does not hold up the bot."""
+    Cases are found through an index of the closed cases not yet purged, and each
+    transaction stops after ``WRITE_BUDGET``, letting other updates run in between: the
+    run grows with the number of cases to purge, never with the size of the database,
+    and never holds up the bot for long. The region of a case (``region_of`` its report)
+    is written first if it was not yet, so statistics keep counting it."""
     purged = 0
-    while batch := await _purge_batch(db, before, now):
+    while batch := await _purge_batch(db, before, now, region_of):
         purged += batch
         await asyncio.sleep(0)
     if purged:
-        async with db.lock:
-            await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await checkpoint(db)
     return purged
 
 
-async def _purge_batch(db: Database, before: datetime, now: datetime) -> int:
+async def checkpoint(db: Database) -> None:
+    """Copy the log into the database file (so overwritten pages are overwritten there
+    too) and empty the log. The copy, which can take long after a large clean-up, runs
+    on a connection of its own in a thread and never blocks the writer (PASSIVE); what
+    is left for the writer's TRUNCATE is what was written meanwhile."""
+    await asyncio.to_thread(_passive_checkpoint, db.path)
+    async with db.lock:
+        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def leave_checkpoints_to_a_job(db: Database) -> None:
+    """Stop SQLite's automatic checkpoint on the writer: it runs inside a COMMIT, on the
+    loop's thread, copying up to 1,000 pages into the database file and syncing it (tens
+    to hundreds of ms under load, while every family waits). ``passive_checkpoint`` must
+    then run regularly (a job of the bot does, every 30 s)."""
+    db.conn.raw.execute("PRAGMA wal_autocheckpoint = 0")
+
+
+async def passive_checkpoint(db: Database) -> None:
+    """Copy the log into the database file on a connection of its own, in a thread; it
+    never blocks the writer, and the log is reused from its start once it is copied."""
+    await asyncio.to_thread(_passive_checkpoint, db.path)
+
+
+def _passive_checkpoint(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        conn.close()
+
+
+async def _purge_batch(db: Database, before: datetime, now: datetime,
+                       region_of: RegionOf | None) -> int:
     cipher = db.cipher
+    done = 0
     async with db.transaction() as conn:
+        began = time.perf_counter()
         async with conn.execute(
-            f"""SELECT id, citizenship FROM cases WHERE purged_at IS NULL
-                AND status IN ({', '.join('?' * len(CLOSED_STATUSES))}) AND updated_at < ?
-                ORDER BY id LIMIT ?""",
-            (*CLOSED_STATUSES, _ts(before), PURGE_BATCH)) as cur:
+            f"""SELECT id, citizenship, region, answers FROM cases INDEXED BY cases_to_purge
+                WHERE {_TO_PURGE} AND updated_at < ?
+                ORDER BY updated_at LIMIT ?""", (_ts(before), PURGE_BATCH)) as cur:
             rows = await cur.fetchall()
         for row in rows:
             case_id = row["id"]
-            await conn.execute("UPDATE cases SET answers = ?, purged_at = ? WHERE id = ?",
-                               (dump_answers({"m_cit": row["citizenship"]}, cipher), _ts(now), case_id))
+            region = row["region"]
+            if region is None and region_of is not None:
+                region = region_of(load_answers(row["answers"], cipher))
+            await conn.execute(
+                "UPDATE cases SET answers = ?, purged_at = ?, region = ? WHERE id = ?",
+                (dump_answers({"m_cit": row["citizenship"]}, cipher), _ts(now), region, case_id))
             await conn.execute(
                 "UPDATE letters SET text = NULL, tracking = NULL, reference = NULL WHERE case_id = ?",
                 (case_id,))
@@ -122,31 +174,34 @@ async def _purge_batch(db: Database, before: datetime, now: datetime) -> int:
             await conn.execute("UPDATE un_submissions SET translations = NULL, reference = NULL "
                                "WHERE case_id = ?", (case_id,))
             await record_audit(conn, now, 0, "purge", case_id=case_id)
-    return len(rows)
+            done += 1
+            if time.perf_counter() - began > WRITE_BUDGET:
+                break
+    return done
 
 
-REGION_BATCH = 200  # cases per transaction when regions are filled in
+REGION_BATCH = 200  # cases per transaction when filling in their region
 
 
-async def fill_regions(db: Database) -> tuple[int, int]:
-    """Give cases reported before the region list the region their free-text place names.
-
-    Their ``region`` column is NULL, so /cases and exports filtered by region miss them.
-    Each gets the code ``bot.regions.case_region`` reads from its answers, or "" when the
-    text names no region clearly (so it is not looked at again). Returns how many cases
-    were looked at and how many got a region."""
-    seen = found = 0
+async def fill_regions(db: Database, region_of_answers: RegionOf) -> int:
+    """Write the region of every case that has none yet (``cases.region``), in small
+    batches: the sealed reports are opened in a thread, the short writes on the loop's.
+    Statistics then count regions in SQL instead of opening every report."""
+    filled = 0
+    after = 0
     while True:
+        async with db.reading() as reader:
+            rows = list(await reader.execute_fetchall(
+                "SELECT id, answers FROM cases INDEXED BY cases_without_region "
+                "WHERE region IS NULL AND id > ? ORDER BY id LIMIT ?", (after, REGION_BATCH)))
+        if not rows:
+            return filled
+        after = rows[-1]["id"]
+        cipher = db.cipher
+        pairs = await asyncio.to_thread(
+            lambda: [(region_of_answers(load_answers(r["answers"], cipher)), r["id"])
+                     for r in rows])
         async with db.transaction() as conn:
-            async with conn.execute(
-                    "SELECT id, answers FROM cases WHERE region IS NULL ORDER BY id LIMIT ?",
-                    (REGION_BATCH,)) as cur:
-                rows = await cur.fetchall()
-            for row in rows:
-                code = case_region(load_answers(row["answers"], db.cipher)) or ""
-                await conn.execute("UPDATE cases SET region = ? WHERE id = ?", (code, row["id"]))
-                found += bool(code)
-        seen += len(rows)
-        if len(rows) < REGION_BATCH:
-            return seen, found
-        await asyncio.sleep(0)
+            await conn.executemany(
+                "UPDATE cases SET region = ? WHERE id = ? AND region IS NULL", pairs)
+        filled += len(pairs)

@@ -105,6 +105,34 @@ class CaseFilter:
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Where a page of /cases starts: after the case ``case_id`` (the next page, older
+    cases) or before it (``forward=False``: the previous page, newer cases)."""
+
+    case_id: int
+    forward: bool = True
+
+
+def _after(where: str, params: list[Any], cursor: Cursor) -> tuple[str, list[Any], str]:
+    """The filter narrowed to the cases after (or before) the cursor's case, in the order
+    of /cases (created_at, then id, newest first), and the direction to read the index."""
+    op, order = ("<", "DESC") if cursor.forward else (">", "ASC")
+    at = "(SELECT created_at FROM cases WHERE id = ?)"
+    clause = (f"c.created_at {op}= {at} AND (c.created_at {op} {at} OR c.id {op} ?)")
+    return f"{where} AND {clause}", [*params, cursor.case_id, cursor.case_id,
+                                     cursor.case_id], order
+
+
+@dataclass(frozen=True)
+class DueCursor:
+    """Where a page of /due starts: after the letter (deadline, id), or before it."""
+
+    due_on: str
+    letter_id: int
+    forward: bool = True
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     id: int
     number: str
@@ -236,12 +264,27 @@ class StaffStore:
             return str(role)
 
     # --- cases ------------------------------------------------------------------
-    async def list_cases(self, flt: CaseFilter, today: str, limit: int,
-                         offset: int) -> tuple[list[CaseSummary], int]:
+    async def list_cases(self, flt: CaseFilter, today: str, limit: int, offset: int = 0,
+                         cursor: Cursor | None = None) -> tuple[list[CaseSummary], int]:
+        """A page of cases, newest first, and how many match in all.
+
+        With ``cursor`` the page is the one after (or before) a case of the page shown
+        before: the cases are found by seeking the index from that case (keyset), so
+        any page costs the same as the first. ``offset`` is for short lists only."""
         where, params = _case_filter(flt, today)
+        counted, count_params = _case_filter(flt, today, counting=True)
+        order = "DESC"
+        if cursor is not None:
+            where, params, order = _after(where, params, cursor)
+            offset = 0
         base = f"FROM cases c WHERE {where}"
         async with self.db.reading() as conn:
-            total_row = _first(await conn.execute_fetchall(f"SELECT COUNT(*) {base}", params))
+            # Counting overdue cases, SQLite would look up each one's row (and its sealed
+            # report) by id; the index of /cases has every column the filters need.
+            index = "INDEXED BY cases_list " if flt.overdue else ""
+            total_row = _first(await conn.execute_fetchall(
+                _count_query(flt) or f"SELECT COUNT(*) FROM cases c {index}WHERE {counted}",
+                count_params))
             rows = list(await conn.execute_fetchall(
                 f"""SELECT c.*, (SELECT group_concat(volunteer_id) FROM assignments a
                                  WHERE a.case_id = c.id) AS volunteers,
@@ -249,8 +292,10 @@ class StaffStore:
                               AND l.sent_on IS NOT NULL AND l.due_on < ?) AS overdue,
                            (SELECT MIN(due_on) FROM letters l WHERE l.case_id = c.id
                               AND l.closed = 0 AND l.sent_on IS NOT NULL) AS next_due
-                    {base} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?""",
+                    {base} ORDER BY c.created_at {order}, c.id {order} LIMIT ? OFFSET ?""",
                 (today, *params, limit, offset)))
+        if order == "ASC":
+            rows.reverse()
         return [_summary(r, self.db.cipher) for r in rows], int(total_row[0]) if total_row else 0
 
     async def volunteers_of(self, case_id: int) -> list[int]:
@@ -310,6 +355,36 @@ class StaffStore:
             rows = list(await conn.execute_fetchall(query + " ORDER BY l.due_on, l.id", params))
         return [(r["case_number"], _letter(r, self.db.cipher)) for r in rows]
 
+    async def due_page(self, volunteer_id: int | None, until: str, limit: int,
+                       cursor: DueCursor | None = None) -> tuple[list[tuple[str, LetterRow]], int]:
+        """A page of ``due_letters`` (the first, or the one ``cursor`` points to) and how
+        many there are in all; read from the index of open letters by deadline."""
+        where = "l.closed = 0 AND l.sent_on IS NOT NULL AND l.due_on <= ?"
+        params: list[Any] = [until]
+        if volunteer_id is not None:
+            where += (" AND l.case_id IN (SELECT a.case_id FROM assignments a"
+                      " WHERE a.volunteer_id = ?)")
+            params.append(volunteer_id)
+        # All open letters in deadline order; a volunteer's few through their cases.
+        index = "INDEXED BY letters_open_due" if volunteer_id is None else ""
+        page_where, page_params, order = where, list(params), "ASC"
+        if cursor is not None:
+            op, order = (">", "ASC") if cursor.forward else ("<", "DESC")
+            page_where += f" AND l.due_on {op}= ? AND (l.due_on {op} ? OR l.id {op} ?)"
+            page_params += [cursor.due_on, cursor.due_on, cursor.letter_id]
+        async with self.db.reading() as conn:
+            total = _first(await conn.execute_fetchall(
+                f"SELECT COUNT(*) FROM letters l {index} WHERE {where}",
+                params))
+            rows = list(await conn.execute_fetchall(
+                f"""SELECT c.number AS case_number, l.* FROM letters l {index}
+                    JOIN cases c ON c.id = l.case_id WHERE {page_where}
+                    ORDER BY l.due_on {order}, l.id {order} LIMIT ?""", (*page_params, limit)))
+        if order == "DESC":
+            rows.reverse()
+        return ([(r["case_number"], _letter(r, self.db.cipher)) for r in rows],
+                int(total[0]) if total else 0)
+
     # --- notes --------------------------------------------------------------------
     async def add_note(self, case_id: int, author_id: int, text: str, now: datetime) -> None:
         async with self.db.transaction() as conn:
@@ -330,7 +405,24 @@ class StaffStore:
                      datetime.min) for r in rows]
 
 
-def _case_filter(flt: CaseFilter, today: str) -> tuple[str, list[Any]]:
+def _count_query(flt: CaseFilter) -> str | None:
+    """A cheaper count for the two filters alone that no index of the cases holds (it
+    takes the same parameters): overdue cases from the open letters' index, unassigned
+    ones as all cases less the assigned."""
+    alone = CaseFilter(overdue=flt.overdue, unassigned=flt.unassigned)
+    if flt != alone or flt.overdue == flt.unassigned:
+        return None
+    if flt.overdue:
+        return ("SELECT COUNT(DISTINCT l.case_id) FROM letters l INDEXED BY letters_open "
+                "WHERE l.closed = 0 AND l.sent_on IS NOT NULL AND l.due_on < ?")
+    return ("SELECT (SELECT COUNT(*) FROM cases) - "
+            "(SELECT COUNT(DISTINCT a.case_id) FROM assignments a)")
+
+
+def _case_filter(flt: CaseFilter, today: str, counting: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE of /cases. ``counting``: for counting every match, where "overdue" reads
+    the open letters' index once instead of looking up the letters of each case (which
+    is right for a page: it stops at the first few matches, newest first)."""
     clauses, params = ["1 = 1"], []
     if flt.status:
         clauses.append("c.status = ?")
@@ -350,7 +442,11 @@ def _case_filter(flt: CaseFilter, today: str) -> tuple[str, list[Any]]:
         clauses.append("EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id "
                        "AND a.volunteer_id = ?)")
         params.append(flt.volunteer_id)
-    if flt.overdue:
+    if flt.overdue and counting:
+        clauses.append("c.id IN (SELECT l.case_id FROM letters l INDEXED BY letters_open "
+                       "WHERE l.closed = 0 AND l.sent_on IS NOT NULL AND l.due_on < ?)")
+        params.append(today)
+    elif flt.overdue:
         clauses.append("EXISTS (SELECT 1 FROM letters l WHERE l.case_id = c.id AND l.closed = 0 "
                        "AND l.sent_on IS NOT NULL AND l.due_on < ?)")
         params.append(today)

@@ -1,0 +1,396 @@
+"""Whole-database work at scale: caseworker commands, retention, exports and reminders
+next to families, start-up and memory, with N stored cases (100,000 by default).
+
+    python -m bench.scale                          # 100k cases, about 3-4 minutes on 2 CPUs
+    python -m bench.scale --cases 10000 --workdir /tmp/scale --keep
+
+A database of synthetic cases (``bot.exports.synthetic.generate``, reminders from
+``bench.data``) is made once per size and kept in the work folder with ``--keep``.
+Every run works on a fresh copy, in a child process that is the bot as it runs:
+the real application (``build_application``) with its services, on the local Bot
+API stand-in (instant). The child is started and timed from the parent, so the
+start-up figure includes the interpreter and every import. Commands are sent as
+real updates and timed until their handler returns; the memory figure is the
+child's own peak (``VmHWM``) after everything, exports included.
+
+Families are ``--families`` simulated relatives answering the report at a human pace
+(one update every ``PACE`` seconds each). Their latency is from the moment the update
+was due to the end of its handling, so time an update waited for a blocked event loop
+counts. Their p99 is measured alone, then while each of the following runs: an XLSX
+export of every case (pressed by a caseworker), a retention run over every closed case
+(``Services.purge_expired`` with a retention of 0 days) and a burst of due reminders
+(``handlers.jobs.send_due_reminders``). The longest write transaction and the longest
+single callback of the event loop are printed for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from bench import data
+from bench.loopwatch import LoopWatch
+from bench.report import Report, own_peak_rss_mb, percentile
+from bench.throughput import TransactionTimer
+
+ADMIN = 1  # the caseworker's Telegram id (an administrator)
+PACE = 0.5  # seconds between two updates of one family
+MIN_PHASE = 3.0  # seconds of families from the start of a job, at least
+BURST = 2000  # 'prepare' reminders made due at once for the reminder burst
+DB_NAME = "izdeu.sqlite3"
+
+
+# --- the parent ---------------------------------------------------------------------------
+def prepare(workdir: Path, cases: int) -> tuple[Path, str]:
+    """The database of ``cases`` synthetic cases and its key, made once per size."""
+    folder = workdir / f"cases-{cases}"
+    path, key_file = folder / DB_NAME, folder / "key"
+    if path.exists() and key_file.exists():
+        key = key_file.read_text().strip()
+        asyncio.run(settled(path, key))
+        return path, key
+    from bot.storage.crypto import new_key
+
+    folder.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    seconds = asyncio.run(data.stored_cases(path, cases, key))
+    rows = data.add_reminders(path)
+    asyncio.run(settled(path, key))
+    key_file.write_text(key)
+    print(f"   {cases:,} synthetic cases written in {seconds:.1f} s, "
+          f"{rows.rows:,} reminder rows ({rows.due:,} due)", flush=True)
+    return path, key
+
+
+async def settled(path: Path, key: str) -> None:
+    """The database as a bot that has run on it leaves it: migrated to the latest schema,
+    and the region of every case written (``Services.fill_regions``, a job of the bot)."""
+    from bot.exports.stats import case_region
+    from bot.storage.crypto import Cipher
+    from bot.storage.database import Database
+    from bot.storage.maintenance import fill_regions
+
+    db = Database(path, cipher=Cipher(key))
+    began = time.perf_counter()
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    await db.open(check=False)
+    migrated = time.perf_counter()
+    try:
+        filled = await fill_regions(db, case_region)
+    finally:
+        await db.close()
+    if filled or version != await _version(path):
+        print(f"   migrated from version {version} in {migrated - began:.1f} s; "
+              f"region of {filled:,} cases written in {time.perf_counter() - migrated:.1f} s",
+              flush=True)
+
+
+async def _version(path: Path) -> int:
+    return int(sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0])
+
+
+def run_child(template: Path, key: str, families: int, workdir: Path) -> dict[str, Any]:
+    """Copy the database and run the bot-like child on it; its figures."""
+    with tempfile.TemporaryDirectory(dir=workdir, prefix="run-") as folder:
+        copy = Path(folder) / DB_NAME
+        shutil.copyfile(template, copy)
+        began = time.time()
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.scale", "--child", str(copy), "--families",
+             str(families)],
+            env={**os.environ, "IZDEU_BENCH_KEY": key, "IZDEU_BENCH_STARTED": repr(began)},
+            stdout=subprocess.PIPE, text=True, check=False)  # progress on stderr
+        if proc.returncode != 0:
+            raise RuntimeError("the child failed (its error is above)")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def report(figures: dict[str, Any], cases: int) -> int:
+    rep = Report()
+    rep.section(f"Whole-database work at scale: {cases:,} cases stored")
+    ms = lambda s: f"{s * 1000:,.1f} ms"  # noqa: E731
+    start = figures["startup"]
+    rep.figure("start-up (process start to ready)", f"{start['wall']:.2f} s", "< 2 s",
+               start["wall"] < 2)
+    rep.note(f"of which opening the database {start['open']:.2f} s, building and starting "
+             f"the application {start['build']:.2f} s, settling {start['settle']:.2f} s")
+    for name, seconds, sent in figures["commands"]:
+        if "charts" in name:  # the figures went first; the pictures follow
+            rep.figure(name, ms(seconds) + f" ({sent} msg)")
+            continue
+        limit = 2.0 if name.startswith("/stats") else 0.1
+        rep.figure(name, ms(seconds) + f" ({sent} msg)", f"< {ms(limit)}", seconds < limit)
+    due = figures["due"]
+    rep.figure("/due: messages sent", str(due["messages"]), "1", due["messages"] == 1)
+    rep.note(f"/due: {due['letters']:,} letters overdue or due this week, 8 a page")
+    base = figures["phases"][0]
+    for phase in figures["phases"]:
+        p99 = phase["p99"]
+        name = f"families' p99, {phase['name']}"
+        if phase is base:
+            rep.figure(name, ms(p99), "")
+        else:
+            rep.figure(name, ms(p99) + f" ({p99 / base['p99']:.2f}x)",
+                       "<= 1.5x alone", p99 <= 1.5 * base["p99"])
+        rep.note(f"{phase['updates']} updates, p50 {ms(phase['p50'])}; {phase['job']}; "
+                 f"longest write transaction {ms(phase['held'])}, longest callback "
+                 f"{ms(phase['callback'])}")
+        rep.note(f"the slowest callback: {phase['slowest'][:90]}")
+        if phase["name"] != "alone":
+            rep.figure(f"longest write transaction, {phase['name']}", ms(phase["held"]),
+                       "<= 10 ms", phase["held"] <= 0.010)
+    rep.figure("memory of the bot after the commands", f"{figures['rss_commands']:.0f} MB",
+               "< 200 MB", figures["rss_commands"] < 200)
+    rep.figure("peak memory of the bot (commands, jobs, export)", f"{figures['rss']:.0f} MB",
+               "< 200 MB", figures["rss"] < 200)
+    return rep.summary()
+
+
+# --- the child: the bot as it runs --------------------------------------------------------
+class Families:
+    """Simulated relatives filling in the report, one update every ``PACE`` seconds each;
+    when one finishes, another starts under a new id."""
+
+    def __init__(self, bot: Any, count: int) -> None:
+        self.bot = bot
+        self.count = count
+        self.latencies: list[float] = []
+        self.next_id = 7_000_000
+        self.stop = asyncio.Event()
+
+    async def run(self) -> None:
+        self.stop.clear()
+        await asyncio.gather(*(self._family(i * PACE / self.count) for i in range(self.count)))
+
+    async def _family(self, offset: float) -> None:
+        from tests.support import KZ_REPORT
+
+        loop = asyncio.get_running_loop()
+        due = loop.time() + offset
+        while not self.stop.is_set():
+            self.next_id += 1
+            chat = self.bot.chat(self.next_id, "ru")
+            steps: list[Callable[[], Awaitable[None]]] = [
+                lambda: chat.send("/start"), lambda: chat.press("l:ru"),
+                lambda: chat.press("c:ru:y")]
+            steps += [_step(chat, action, value) for action, value in KZ_REPORT]
+            for step in steps:
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                if self.stop.is_set():
+                    return
+                await step()
+                self.latencies.append(loop.time() - due)
+                due += PACE
+
+
+def _step(chat: Any, action: str, value: str) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        if action == "send":
+            await chat.send(value)
+        elif action == "press":
+            await chat.press(value)
+        elif action == "contact":
+            await chat.contact(value)
+        elif action == "photo":
+            await chat.process(chat.make.photo(None))
+        else:
+            await chat.process(chat.make.document(value))
+    return run
+
+
+async def _timed(chat: Any, send: Callable[[], Awaitable[None]]) -> tuple[float, int]:
+    before = len(chat.messages())
+    began = time.perf_counter()
+    await send()
+    return time.perf_counter() - began, len(chat.messages()) - before
+
+
+async def commands(bot: Any, numbers: list[str]) -> list[tuple[str, float, int]]:
+    """Each caseworker command as a real update, timed to the end of its handler."""
+    chat = bot.chat(ADMIN, "ru")
+    out: list[tuple[str, float, int]] = []
+
+    async def timed(name: str, send: Callable[[], Awaitable[None]]) -> None:
+        seconds, sent = await _timed(chat, send)
+        out.append((name, seconds, sent))
+
+    await timed("/cases", lambda: chat.send("/cases"))
+    for page in range(2, 5):
+        await timed(f"/cases page {page}", lambda: chat.press("➡"))
+    for which, label in (("s", "status"), ("c", "citizenship"), ("o", "overdue"),
+                         ("u", "unassigned"), ("v", "checked")):
+        await chat.send("/cases")
+        await timed(f"/cases filter {label}", _press(chat, f"W:f:{which}:"))
+        if any(text == "➡" for text, _ in chat.last_with_buttons().buttons()):
+            await timed(f"/cases filter {label}, page 2", lambda: chat.press("➡"))
+    for number in numbers:
+        await timed(f"/case {number}", lambda: chat.send(f"/case {number}"))
+    from bot.exports import Exporter
+
+    exporter = Exporter(bot.services.db, bot.clock, bot.services.catalogs)
+    await timed("/stats: its figures (Exporter.statistics)", exporter.statistics)
+    await timed("/stats: figures, then charts drawn", lambda: chat.send("/stats"))
+    return out
+
+
+def _press(chat: Any, prefix: str) -> Callable[[], Awaitable[None]]:
+    async def press() -> None:
+        for _text, cb in chat.last_with_buttons().buttons():
+            if cb and cb.startswith(prefix):
+                await chat.press_data(cb, chat.last_with_buttons().result)
+                return
+        raise AssertionError(f"no button {prefix}")
+    return press
+
+
+async def phase(name: str, families: Families, job: Callable[[], Awaitable[str]] | None,
+                seconds: float = 8.0) -> dict[str, Any]:
+    """Families' latency while ``job`` runs (or for ``seconds`` alone)."""
+    families.latencies = []
+    with TransactionTimer() as timer:
+        async with LoopWatch() as watch:
+            runner = asyncio.create_task(families.run())
+            await asyncio.sleep(1.0)  # families under way before the job starts
+            began = time.perf_counter()
+            if job is None:
+                await asyncio.sleep(seconds)
+                what = f"{seconds:.0f} s"
+            else:
+                what = await job()
+                what += f" in {time.perf_counter() - began:.1f} s"
+            # at least a few seconds of families, so that a short job's p99 is not noise
+            await asyncio.sleep(max(0.5, MIN_PHASE - (time.perf_counter() - began)))
+            families.stop.set()
+            await runner
+    lat = families.latencies
+    return {"name": name, "job": what, "updates": len(lat), "p50": percentile(lat, 50),
+            "p99": percentile(lat, 99), "held": max(timer.held, default=0.0),
+            "callback": watch.longest, "slowest": watch.slowest_what}
+
+
+async def child(db: Path, family_count: int) -> dict[str, Any]:
+    from bot.clock import ManualClock
+    from tests.support import Bot
+
+    key = os.environ["IZDEU_BENCH_KEY"]
+    started = float(os.environ["IZDEU_BENCH_STARTED"])
+    began = time.perf_counter()
+    bot = await Bot.start(db.parent, ManualClock(data.NOW), frozenset({ADMIN}), key)
+    opened = time.perf_counter()
+    await bot.app.start()
+    built = time.perf_counter()
+    for job in bot.app.job_queue.jobs():  # the bench runs each job itself, when it chooses
+        if job.name != "checkpoint":  # ...except the log's checkpoint, as the bot has it
+            job.schedule_removal()
+    await bot.services.settle()
+    ready = time.time()
+    startup = {"wall": ready - started, "open": opened - began, "build": built - opened,
+               "settle": time.perf_counter() - built}
+    raw = sqlite3.connect(db)
+    numbers = [r[0] for r in raw.execute(
+        """SELECT number FROM cases WHERE id IN (SELECT MIN(id) FROM cases UNION
+           SELECT MAX(id) FROM cases UNION SELECT MAX(id) / 2 FROM cases)""")]
+    raw.close()
+    figures: dict[str, Any] = {"startup": startup}
+    print("   commands…", file=sys.stderr, flush=True)
+    try:
+        figures["commands"] = await commands(bot, numbers)
+        chat = bot.chat(ADMIN, "ru")
+        seconds, sent = await _timed(chat, lambda: chat.send("/due"))
+        head = chat.last_text().splitlines()[0]  # "...: 112,495 · 1/14,062"
+        letters = int("".join(ch for ch in head.split("·")[0] if ch.isdigit()) or 0)
+        figures["commands"].append(("/due", seconds, sent))
+        figures["due"] = {"messages": sent, "letters": letters}
+        figures["rss_commands"] = _rss_mb()
+        figures["phases"] = await phases(bot, family_count)
+        figures["rss"] = own_peak_rss_mb()
+    finally:
+        await bot.stop()
+    return figures
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now (``VmRSS``), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def phases(bot: Any, family_count: int) -> list[dict[str, Any]]:
+    from handlers import jobs
+
+    families = Families(bot, family_count)
+    chat = bot.chat(ADMIN, "ru")
+    s = bot.services
+
+    async def export() -> str:
+        await chat.send("/export")
+        before = len(chat.messages())
+        await _press(chat, "X:xlsx:0:")()
+        docs = [c for c in chat.messages()[before:] if c.method == "sendDocument"]
+        return f"XLSX export, {len(docs)} file"
+
+    async def retention() -> str:
+        s.config = dataclasses.replace(s.config, retention_days=0)
+        return f"retention run, {await s.purge_expired():,} cases purged"
+
+    async def burst() -> str:
+        sent = await jobs.send_due_reminders(bot.app)
+        return f"reminder burst, {sent:,} sent"
+
+    # The burst's reminders made due now (before any timing: it is one long write).
+    raw = sqlite3.connect(s.db.path, timeout=30)
+    with raw:
+        raw.execute("""UPDATE reminders SET due_at = ? WHERE id IN (SELECT id FROM reminders
+                       WHERE sent_at IS NULL AND cancelled_at IS NULL AND kind = 'prepare'
+                       ORDER BY id LIMIT ?)""", (data._ts(data.NOW), BURST))
+    raw.close()
+    out = [await phase("alone", families, None)]
+    for name, job in (("during an export", export), ("during a retention run", retention),
+                      ("during a reminder burst", burst)):
+        print(f"   {name}…", file=sys.stderr, flush=True)
+        bot.api.clear()  # the stand-in keeps every call, sent files included
+        out.append(await phase(name, families, job))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--families", type=int, default=20)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(asyncio.run(child(args.child, args.families))))
+        return 0
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="izdeu-scale-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"== Preparing {args.cases:,} cases in {workdir}", flush=True)
+        template, key = prepare(workdir, args.cases)
+        figures = run_child(template, key, args.families, workdir)
+        report(figures, args.cases)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(PY) -m bot run
 
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -n auto $(PYTEST_ARGS)
 
 # Re-extract messages and merge them into the three catalogs (see README).
 catalogs: $(STAMP)

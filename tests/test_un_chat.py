@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from bot.exports import Exporter
 from bot.i18n import LOCALES
 from bot.un import translation
 from bot.un.checklist import TITLES
@@ -71,7 +74,8 @@ async def test_family_checklist_consent_and_ced_in_its_language(bot: Bot, locale
     assert (await bot.services.un.store.get(case.id)).may_name is True
 
 
-async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot: Bot) -> None:
+async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot: Bot,
+                                                                       tmp_path: Path) -> None:
     family = bot.chat(410, "kk")
     number = await reported(bot, family, "kk")
     case = await bot.services.store.get_case(number)
@@ -144,6 +148,15 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot:
     await staff.send("/stats")
     assert t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}", n=1,
              urgent=0) in "\n".join(staff.texts())
+    # ... and in the statistics of the exports, counted in SQL and while streaming the XLSX
+    exporter = Exporter(bot.services.db, bot.clock)
+    figures = await exporter.statistics()
+    assert (figures.un_submitted, figures.un_urgent) == (1, 0)
+    out = tmp_path / "stats.xlsx"
+    await exporter.xlsx(out, actor_id=0, locale="ru")
+    rows = list(openpyxl.load_workbook(out)["Статистика"].iter_rows(values_only=True))
+    assert ("Направлено в ООН", "всего", 1) in rows
+    assert ("Направлено в ООН", "в срочном порядке", 0) in rows
     audit = [e.action for e in await bot.services.staff.audit.entries(limit=50)]
     assert "un_translation" in audit and "un_submission_made" in audit
     assert "un_submitted" in audit

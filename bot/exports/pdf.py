@@ -176,6 +176,9 @@ def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,
     _write(pdf, t("Overdue letters: {n}", n=t.number(stats.overdue)))
     if stats.deleted_cases:
         _write(pdf, t("Cases deleted by their families: {n}", n=t.number(stats.deleted_cases)))
+    if stats.un_submitted:
+        _write(pdf, t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
+                      n=t.number(stats.un_submitted), urgent=t.number(stats.un_urgent)))
 
     _heading(pdf, t("Cases by status"))
     _table(pdf, [(status_name(t, k), t.number(n)) for k, n in stats.by_status.items()], (3, 1))

@@ -47,6 +47,7 @@ METRICS: Mapping[str, str] = {
         N_("Median days to the first reply"),
     "form_reply_share": N_("Share of form replies"), "overdue_letters": N_("Overdue letters"),
     "deleted_cases": N_("Deleted by families"),
+    "submitted_to_un": N_("Submitted to the UN"),
 }
 TRIGGERS: Mapping[str, str] = {"silence": N_("no answer in time"),
                                "form_reply": N_("a form reply"), "refusal": N_("a refusal")}
@@ -94,6 +95,8 @@ class Presentation:
         t = self.t
         if key == "total":
             of = t("total")
+        elif metric == "submitted_to_un":
+            of = t("under the urgent procedure")
         elif metric == "cases_by_status" and key in CaseStatus._value2member_map_:
             of = t(STATUS_NAMES[CaseStatus(key)])
         elif metric == "cases_by_citizenship":

@@ -294,6 +294,7 @@ class Exporter:
                     worker: _Worker, *, cases: bool, letters: bool) -> None:
         """Add to ``stats`` what the tables written so far did not bring."""
         stats.deleted_cases = await worker.run(reader.deleted_cases, flt)
+        stats.un_submitted, stats.un_urgent = await worker.run(reader.un_submitted, flt)
         if cases:
             await worker.feed(partial(reader.stats_cases, flt),
                               partial(_fold_cases, stats, self.cipher))
@@ -398,6 +399,7 @@ def fold_counts(stats: StatsBuilder, counts: Counts, cipher: Cipher) -> None:
     for body, histogram in days.items():
         stats.add_body_counts(body, first_reply_days=histogram)
     stats.deleted_cases = counts.deleted
+    stats.un_submitted, stats.un_urgent = counts.un_submitted
 
 
 def _fold_cases(stats: StatsBuilder, cipher: Cipher, rows: list[Any]) -> None:

@@ -71,6 +71,8 @@ class Statistics:
     overdue: int
     weekly: tuple[tuple[str, int], ...]  # ("2026-W47", new cases), no gaps between weeks
     deleted_cases: int = 0  # deleted by their families; only these counts remain of them
+    un_submitted: int = 0  # cases submitted to the UN Working Group
+    un_urgent: int = 0  # of them under its urgent procedure
 
     @property
     def letters_sent(self) -> dict[str, int]:
@@ -99,6 +101,8 @@ class Statistics:
             yield "overdue_letters", b.body, b.overdue
         yield "overdue_letters", "total", self.overdue
         yield "deleted_cases", "total", self.deleted_cases
+        yield "submitted_to_un", "total", self.un_submitted
+        yield "submitted_to_un", "urgent", self.un_urgent
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +123,8 @@ class Statistics:
             ],
             "overdue": self.overdue,
             "deleted_cases": self.deleted_cases,
+            "submitted_to_un": self.un_submitted,
+            "submitted_to_un_urgent": self.un_urgent,
         }
 
 
@@ -168,6 +174,7 @@ class StatsBuilder:
         self.days: Counter[date] = Counter()
         self.bodies: dict[str, _Body] = {}
         self.deleted_cases = 0
+        self.un_submitted = self.un_urgent = 0
 
     def add_case(self, status: str, citizenship: str, created_at: datetime,
                  region: str | None) -> None:
@@ -238,7 +245,8 @@ class StatsBuilder:
             today=self.today, filters=self.filters, cases=self.cases, by_status=by_status,
             by_citizenship=by_citizenship, by_region=by_region, bodies=bodies,
             overdue=sum(b.overdue for b in bodies), weekly=self._weekly(),
-            deleted_cases=self.deleted_cases,
+            deleted_cases=self.deleted_cases, un_submitted=self.un_submitted,
+            un_urgent=self.un_urgent,
         )
 
     def _weekly(self) -> tuple[tuple[str, int], ...]:

@@ -116,6 +116,10 @@ def _case_condition(flt: ExportFilter, alias: str = "c") -> tuple[str, list[Any]
     return (" AND ".join(parts) or "1"), params
 
 
+UN_SUBMITTED = """SELECT COUNT(*), COALESCE(SUM(u.urgent = 1), 0) FROM un_submissions u
+JOIN cases c ON c.id = u.case_id WHERE u.submitted_on IS NOT NULL AND {where}"""
+
+
 def _deleted_condition(flt: ExportFilter) -> tuple[str, list[Any]]:
     """The filter on the anonymous counts of deleted cases (their day, status, country)."""
     parts: list[str] = []
@@ -464,6 +468,13 @@ class ExportReader:
         """Batches for ``stats_letter_record``: sent letters only."""
         where, params = _case_condition(flt)
         return self._stream("stats_letters", _STATS_LETTERS.format(where=where), params)
+
+    def un_submitted(self, flt: ExportFilter) -> tuple[int, int]:
+        """Cases submitted to the UN, and how many of them under the urgent procedure."""
+        where, params = _case_condition(flt)
+        rows = [r for batch in self._query(UN_SUBMITTED.format(where=where), params)
+                for r in batch]
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
     def deleted_cases(self, flt: ExportFilter) -> int:
         """How many cases families deleted (only anonymous counts are kept of them)."""

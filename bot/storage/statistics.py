@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.storage.exports import ExportFilter, _case_condition, _deleted_condition
+from bot.storage.exports import UN_SUBMITTED, ExportFilter, _case_condition, _deleted_condition
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Counts:
     # (body, days from sending to the first reply, letters)
     first_replies: list[tuple[str, int, int]] = field(default_factory=list)
     deleted: int = 0
+    un_submitted: tuple[int, int] = (0, 0)  # cases submitted to the UN, of them urgent
 
 
 # Each query reads a covering index of migration 0010, named so that SQLite never reads
@@ -75,6 +76,8 @@ def count(path: Path, flt: ExportFilter, today: date) -> Counts:
                 _REPLIES.format(cases=cases), params):
             out.replies.append((body, replies, forms))
             out.first_replies.append((body, days, letters))
+        total, urgent = conn.execute(UN_SUBMITTED.format(where=where), params).fetchone()
+        out.un_submitted = (int(total), int(urgent))
         deleted_where, deleted_params = _deleted_condition(flt)
         out.deleted = int(conn.execute(
             f"SELECT COUNT(*) FROM deleted_cases d WHERE {deleted_where}",

@@ -19,8 +19,10 @@ from bot.followup import FollowupService
 from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
+from bot.services.delivery import Delivery
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
+from bot.storage.inbox import InboxStore
 from bot.storage.maintenance import purge_closed
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
@@ -45,6 +47,7 @@ class Services:
     letters: LetterService
     followup: FollowupService
     staff: StaffService
+    delivery: Delivery
 
     async def close(self) -> None:
         await self.db.close()
@@ -86,4 +89,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),
+        delivery=Delivery(InboxStore(db), clock),
     )

@@ -218,7 +218,10 @@ def build_application(
     bot = client(config.token or OFFLINE_TOKEN, base_url=config.api_base_url,
                  base_file_url=config.api_file_url, request=request,
                  updates_request=updates_request, rate_limiter=rate_limiter)
-    builder = ApplicationBuilder().bot(bot).concurrent_updates(PerChatUpdateProcessor(concurrent))
+    # No Updater: updates come from handlers.polling or handlers.webhook, which store
+    # each one before Telegram is told it arrived (or from the offline chat and tests).
+    builder = (ApplicationBuilder().bot(bot).updater(None)
+               .concurrent_updates(PerChatUpdateProcessor(concurrent)))
     app = builder.build()
     app.bot_data["services"] = services_
     register(app)

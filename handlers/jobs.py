@@ -38,12 +38,15 @@ PURGE_INTERVAL_SECONDS = 6 * 3600
 
 
 def schedule(app: Application) -> None:
-    """One repeating job for all reminders, one for the retention purge (job-queue extra)."""
+    """One repeating job for all reminders, one for the retention purge, one that forgets
+    old handled update ids (job-queue extra)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
                                     name="reminders")
         app.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60,
                                     name="retention")
+        app.job_queue.run_repeating(prune_updates_job, interval=PURGE_INTERVAL_SECONDS,
+                                    first=30, name="handled-updates")
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,6 +54,14 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     purged = await services.purge_expired()
     if purged:
         log.info("retention: personal data of %s closed case(s) removed", purged)
+
+
+async def prune_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handled update ids are kept a week (re-deliveries come within a day), not forever."""
+    services: Services = context.application.bot_data["services"]
+    pruned = await services.delivery.prune()
+    if pruned:
+        log.info("%s handled update id(s) older than a week forgotten", pruned)
 
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -29,9 +29,11 @@ class Receiver:
         self.delivery = delivery
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_received: datetime | None = None  # last answer of Telegram, for health
+        self.first_heard = asyncio.Event()  # wakes the heartbeat once, not 15 s later
 
     def heard_from_telegram(self) -> None:
         self.last_received = datetime.now(timezone.utc)
+        self.first_heard.set()
 
     async def accept(self, updates: list[tuple[Update, dict]]) -> None:
         """Store (commit) the updates, then start processing them. Raises if they could

@@ -76,11 +76,17 @@ class Vitals:
                 "receiving": receiving, "database_writable": database, "letter_worker": worker}
 
     async def beat_forever(self) -> None:
+        """A heartbeat every ``BEAT_SECONDS``, and one as soon as Telegram first answered."""
+        woken = self.receiver.first_heard
         while True:
             report = await self.check()
-            if not report["ok"]:
+            if not report["ok"] and woken.is_set():
                 log.warning("health: %s", {k: v for k, v in report.items() if v is False})
-            await asyncio.sleep(BEAT_SECONDS)
+            if woken.is_set():
+                await asyncio.sleep(BEAT_SECONDS)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), BEAT_SECONDS)
 
 
 async def serve(config: Config) -> None:
@@ -174,6 +180,7 @@ async def _register(app: Application, url: str, secret: str, vitals: Vitals,
 
     if await retrying("setWebhook", call, stop):
         vitals.registered_at = datetime.now(timezone.utc)
+        vitals.receiver.first_heard.set()
         log.info("webhook registered")
 
 

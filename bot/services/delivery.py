@@ -13,12 +13,14 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from bot.clock import Clock
+from bot.storage.database import Database
 from bot.storage.inbox import Heartbeat, InboxStore, Pending, Received
 
 log = logging.getLogger(__name__)
@@ -113,3 +115,31 @@ def judge(beat: Heartbeat | None, now: datetime, writable: bool, running: bool) 
     worker = alive and beat.worker_alive
     lines.append(f"letter worker: {'alive' if worker else 'NOT alive'}")
     return Health(receiving, writable, worker, tuple(lines))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+async def check_health(path: Path, now: datetime | None = None) -> Health:
+    """``judge`` for the database at ``path``, from another process than the bot's."""
+    db = Database(path)
+    await db.open(check=False)
+    try:
+        try:
+            async with db.transaction():
+                pass  # BEGIN IMMEDIATE: the write lock can be had
+            writable = True
+        except Exception:  # noqa: BLE001 - read-only file, full disk, locked for 5 s
+            writable = False
+        beat = await InboxStore(db).last_beat()
+    finally:
+        await db.close()
+    moment = now or datetime.now(timezone.utc)
+    return judge(beat, moment, writable, beat is not None and _running(beat.pid))

@@ -1,0 +1,77 @@
+"""The inbox in-process: re-deliveries applied once, a reused id with new content
+processed, handled ids forgotten after a week, leftovers processed after a restart in
+each chat's order."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Update
+
+from bot.services.delivery import KEEP_HANDLED, received
+from handlers.inbox import Receiver
+from tests.support import Bot
+
+
+async def deliver(receiver: Receiver, *updates: Update) -> None:
+    await receiver.accept([(u, u.to_dict()) for u in updates])
+    await receiver.drain(30)
+
+
+def handled(bot: Bot) -> set[int]:
+    with sqlite3.connect(bot.config.db_path) as conn:
+        return {r[0] for r in conn.execute("SELECT update_id FROM processed_updates")}
+
+
+async def test_redelivery_once_reused_id_processed_and_pruned(tmp_path: Path) -> None:
+    bot = await Bot.start(tmp_path)
+    try:
+        receiver = Receiver(bot.app, bot.services.delivery)
+        chat = bot.chat(501, "ru")
+        start = chat.make.text("/start")
+        await deliver(receiver, start)
+        assert len(chat.messages()) == 1  # the language picker
+        await deliver(receiver, start, start)  # Telegram delivers it again, twice
+        assert len(chat.messages()) == 1
+
+        # The same id later carries another family's message (ids restarted): processed.
+        other = bot.chat(502, "kk")
+        reused = Update.de_json({**other.make.text("/start").to_dict(),
+                                 "update_id": start.update_id}, bot.app.bot)
+        await deliver(receiver, reused)
+        assert len(other.messages()) == 1
+        await deliver(receiver, reused)  # and its own re-delivery is recognised
+        assert len(other.messages()) == 1
+
+        assert start.update_id in handled(bot)
+        bot.clock.advance(KEEP_HANDLED - timedelta(minutes=1))
+        assert await bot.services.delivery.prune() == 0
+        bot.clock.advance(timedelta(minutes=2))
+        assert await bot.services.delivery.prune() == 1
+        assert handled(bot) == set()
+    finally:
+        await bot.stop()
+
+
+async def test_leftovers_processed_in_order_after_restart(tmp_path: Path) -> None:
+    bot = await Bot.start(tmp_path)
+    chat = bot.chat(601, "ru")
+    updates = [chat.make.text("/start"), chat.make.text("/help"), chat.make.text("/language")]
+    # Stored, then the process died before processing them.
+    await bot.services.delivery.receive([received(u.to_dict()) for u in updates])
+    bot = await bot.restart()
+    try:
+        receiver = Receiver(bot.app, bot.services.delivery)
+        assert await receiver.recover() == 3
+        await receiver.drain(30)
+        sent = bot.api.messages(601)
+        assert len(sent) == 3
+        pickers = [any(data.startswith("l:") for _, data in c.buttons()) for c in sent]
+        assert pickers == [True, False, True]  # /start, /help, /language: in order
+        assert await receiver.recover() == 0  # nothing left
+        with sqlite3.connect(bot.config.db_path) as conn:
+            assert conn.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0
+    finally:
+        await bot.stop()

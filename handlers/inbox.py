@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.services.delivery import Delivery, received
+from handlers.app import RECOVERED
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class Receiver:
     async def recover(self) -> int:
         """Start processing what the previous run left in the inbox; how many."""
         pending = await self.delivery.recover()
+        recovered: set[int] = self.app.bot_data.setdefault(RECOVERED, set())
         for item in pending:
             try:
                 update = Update.de_json(orjson.loads(item.body), self.app.bot)
@@ -57,6 +59,7 @@ class Receiver:
                           type(exc).__name__)
                 await self.delivery.done(item.seq, item.update_id, item.digest)
                 continue
+            recovered.add(item.update_id)
             self._dispatch(update, item.seq, item.update_id, item.digest)
         return len(pending)
 
@@ -72,6 +75,7 @@ class Receiver:
                                                            self.app.process_update(update))
         except Exception as exc:  # noqa: BLE001 - handlers' errors went to on_error already
             log.error("update %s: processing failed (%s)", update_id, type(exc).__name__)
+        self.app.bot_data.get(RECOVERED, set()).discard(update_id)
         try:
             await self.delivery.done(seq, update_id, digest)
         except Exception as exc:  # noqa: BLE001 - it stays stored and is recognised next start

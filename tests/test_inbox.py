@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.services.delivery import KEEP_HANDLED, received
 from handlers.inbox import Receiver
-from tests.support import Bot
+from tests.support import Bot, consent
 
 
 async def deliver(receiver: Receiver, *updates: Update) -> None:
@@ -73,5 +73,27 @@ async def test_leftovers_processed_in_order_after_restart(tmp_path: Path) -> Non
         assert await receiver.recover() == 0  # nothing left
         with sqlite3.connect(bot.config.db_path) as conn:
             assert conn.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0
+    finally:
+        await bot.stop()
+
+
+async def test_stored_answer_whose_reply_was_cut_off_gets_its_question_again(
+        tmp_path: Path) -> None:
+    bot = await Bot.start(tmp_path)
+    chat = bot.chat(701, "kk")
+    await consent(chat, "kk")
+    answer = chat.make.text("Айгүл Төлөгөнова")
+    await bot.services.delivery.receive([received(answer.to_dict())])
+    await chat.process(answer)  # applied and answered; the bot died before marking it done
+    bot = await bot.restart()
+    try:
+        receiver = Receiver(bot.app, bot.services.delivery)
+        assert await receiver.recover() == 1
+        await receiver.drain(30)
+        sent = bot.api.messages(701)
+        assert len(sent) == 1  # the next question again, the answer not applied twice
+        assert any(data.endswith(":mother") for _, data in sent[0].buttons())
+        draft = await bot.services.report.draft(701)
+        assert draft is not None and draft.answers == {"r_name": "Айгүл Төлөгөнова"}
     finally:
         await bot.stop()

@@ -60,19 +60,25 @@ class Receiver:
                 await self.delivery.done(item.seq, item.update_id, item.digest)
                 continue
             recovered.add(item.update_id)
-            self._dispatch(update, item.seq, item.update_id, item.digest)
+            self._dispatch(update, item.seq, item.update_id, item.digest, recovered=True)
         return len(pending)
 
-    def _dispatch(self, update: Update, seq: int, update_id: int, digest: str) -> None:
-        task = asyncio.create_task(self._process(update, seq, update_id, digest),
+    def _dispatch(self, update: Update, seq: int, update_id: int, digest: str,
+                  recovered: bool = False) -> None:
+        task = asyncio.create_task(self._process(update, seq, update_id, digest, recovered),
                                    name=f"update-{update_id}")
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _process(self, update: Update, seq: int, update_id: int, digest: str) -> None:
+    async def _process(self, update: Update, seq: int, update_id: int, digest: str,
+                       recovered: bool) -> None:
+        async def run() -> None:  # in the chat's turn
+            if recovered:  # counted, so that one that kills the bot is not tried forever
+                await self.delivery.attempt(seq)
+            await self.app.process_update(update)
+
         try:
-            await self.app.update_processor.process_update(update,
-                                                           self.app.process_update(update))
+            await self.app.update_processor.process_update(update, run())
         except Exception as exc:  # noqa: BLE001 - handlers' errors went to on_error already
             log.error("update %s: processing failed (%s)", update_id, type(exc).__name__)
         self.app.bot_data.get(RECOVERED, set()).discard(update_id)

@@ -5,12 +5,14 @@ each chat's order."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from telegram import Update
 
-from bot.services.delivery import KEEP_HANDLED, received
+from bot.services.delivery import KEEP_HANDLED, MAX_ATTEMPTS, STALE_POLL, judge, received
+from bot.storage.inbox import Heartbeat
 from handlers.inbox import Receiver
 from tests.support import Bot, consent
 
@@ -95,5 +97,40 @@ async def test_stored_answer_whose_reply_was_cut_off_gets_its_question_again(
         assert any(data.endswith(":mother") for _, data in sent[0].buttons())
         draft = await bot.services.report.draft(701)
         assert draft is not None and draft.answers == {"r_name": "Айгүл Төлөгөнова"}
+    finally:
+        await bot.stop()
+
+
+def test_health_judged_from_the_heartbeat() -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+    fresh = Heartbeat(now - timedelta(seconds=5), 1, "polling", now - timedelta(seconds=8), True)
+    assert judge(fresh, now, writable=True, running=True).ok
+    assert not judge(fresh, now, writable=True, running=False).ok  # the process is gone
+    assert not judge(fresh, now, writable=False, running=True).ok
+    stale_poll = replace(fresh, received_at=now - STALE_POLL - timedelta(seconds=1))
+    health = judge(stale_poll, now, writable=True, running=True)
+    assert not health.receiving and health.worker and "polling: NO" in "\n".join(health.lines)
+    assert not judge(replace(fresh, worker_alive=False), now, True, True).worker
+    silent = replace(fresh, at=now - timedelta(minutes=5))
+    assert not judge(silent, now, True, True).ok  # a hung bot stops beating
+    hook = replace(fresh, mode="webhook", received_at=None)
+    assert not judge(hook, now, True, True).receiving  # setWebhook not through yet
+    assert judge(None, now, True, False).lines[-1] == "bot: has never run on this database"
+
+
+async def test_an_update_that_kept_killing_the_bot_is_given_up(tmp_path: Path) -> None:
+    bot = await Bot.start(tmp_path)
+    try:
+        chat = bot.chat(801, "ru")
+        first, second = chat.make.text("/start"), chat.make.text("/help")
+        seqs = await bot.services.delivery.receive([received(first.to_dict()),
+                                                    received(second.to_dict())])
+        for _ in range(MAX_ATTEMPTS - 1):
+            await bot.services.delivery.attempt(seqs[0])
+        assert [p.update_id for p in await bot.services.delivery.recover()] == [
+            first.update_id, second.update_id]  # queued again, not yet tried: not counted
+        await bot.services.delivery.attempt(seqs[0])  # begun once more, and the bot died
+        assert [p.update_id for p in await bot.services.delivery.recover()] == [
+            second.update_id]
     finally:
         await bot.stop()

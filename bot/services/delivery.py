@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 # Telegram keeps an undelivered update for a day; a week covers every re-delivery.
 KEEP_HANDLED = timedelta(days=7)
-# An update whose processing killed the bot this many times is given up (and logged).
-MAX_ATTEMPTS = 3
+# A stored update whose processing began this many times after restarts, each time ending
+# with the process dying, is given up (and logged): it must not keep the bot in a crash loop.
+MAX_ATTEMPTS = 5
 # The heartbeat is written this often; `health` calls a bot silent for 3x as long dead.
 BEAT_SECONDS = 15
 # A polling bot asks Telegram at least every POLL_TIMEOUT seconds (see handlers.polling).
@@ -58,6 +59,9 @@ class Delivery:
 
     async def done(self, seq: int, update_id: int, digest_: str) -> None:
         await self.store.done(seq, update_id, digest_, self.clock.now())
+
+    async def attempt(self, seq: int) -> None:
+        await self.store.attempt(seq)
 
     async def recover(self) -> list[Pending]:
         """What a previous run stored and did not finish, oldest first."""

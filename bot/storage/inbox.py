@@ -91,22 +91,27 @@ class InboxStore:
 
     async def take_pending(self, max_attempts: int) -> tuple[list[Pending], list[int]]:
         """At start-up: the updates a previous run stored but did not finish, in the order
-        they arrived, each counted as one more attempt. Those tried ``max_attempts`` times
-        already (each attempt ended with the process dying) are dropped; their ids are
-        returned second."""
+        they arrived. Those whose processing began ``max_attempts`` times already (each
+        time the process died) are dropped; their ids are returned second."""
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE inbox SET attempts = attempts + 1")
             dropped = [int(r[0]) for r in await conn.execute_fetchall(
-                "SELECT update_id FROM inbox WHERE attempts > ? ORDER BY seq", (max_attempts,))]
-            await conn.execute("DELETE FROM inbox WHERE attempts > ?", (max_attempts,))
-            rows = await conn.execute_fetchall(
-                "SELECT seq, update_id, digest, body FROM inbox ORDER BY seq")
+                "SELECT update_id FROM inbox WHERE attempts >= ? ORDER BY seq", (max_attempts,))]
+            await conn.execute("DELETE FROM inbox WHERE attempts >= ?", (max_attempts,))
+        async with self.db.reading() as reader:
+            rows = list(await reader.execute_fetchall(
+                "SELECT seq, update_id, digest, body FROM inbox ORDER BY seq"))
         pending = []
         for row in rows:
             body = self.db.cipher.open_data(row["body"])
             pending.append(Pending(int(row["seq"]), int(row["update_id"]), str(row["digest"]),
                                    body if isinstance(body, bytes) else body.encode("utf-8")))
         return pending, dropped
+
+    async def attempt(self, seq: int) -> None:
+        """Processing of a stored update left by a previous run begins (now, not when it
+        was queued: a run killed before reaching it has not tried it)."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE inbox SET attempts = attempts + 1 WHERE seq = ?", (seq,))
 
     async def waiting(self) -> int:
         async with self.db.reading() as conn:

@@ -7,7 +7,7 @@ CREATE TABLE inbox (
     digest      TEXT    NOT NULL,            -- hash of the update's content
     body        TEXT    NOT NULL,            -- the update's JSON, sealed like other personal data
     received_at TEXT    NOT NULL,
-    attempts    INTEGER NOT NULL DEFAULT 0   -- starts that found it unprocessed
+    attempts    INTEGER NOT NULL DEFAULT 0   -- runs that began processing it and died
 );
 CREATE INDEX inbox_update ON inbox(update_id);
 

@@ -54,6 +54,9 @@ class Call(LocalCall):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # A bot that starts with a backlog opens dozens of connections at once; with the
+    # default listen queue of 5 some were dropped and their calls failed (ReadError).
+    request_queue_size = 128
     api: "BotAPIServer"
 
     def handle_error(self, request: Any, client_address: Any) -> None:

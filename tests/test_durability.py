@@ -105,7 +105,7 @@ def wait_healthy(data_dir: Path) -> str:
 
 def test_polling_kill_between_fetch_and_processing(tmp_path: Path) -> None:
     with BotAPIServer(TOKEN) as api:
-        api.fail_next("getMe", 2)  # Telegram hiccups at start-up: retried, not fatal
+        api.fail_next("getMe")  # Telegram hiccups at start-up: retried, not fatal
         api.fail_next("deleteWebhook")
         api.fail_next("setMyCommands", 2, status=502)
         bot = BotProcess(tmp_path, api, new_session=True)
@@ -154,7 +154,7 @@ def test_webhook_refuses_early_and_keeps_what_it_acknowledged(tmp_path: Path) ->
     settings = {"IZDEU_WEBHOOK_URL": "https://example.invalid/telegram",
                 "IZDEU_WEBHOOK_PORT": str(port), "IZDEU_WEBHOOK_SECRET": secret}
     with BotAPIServer(TOKEN) as api:
-        api.fail_next("setWebhook", 2)
+        api.fail_next("setWebhook")
         bot = BotProcess(tmp_path, api, new_session=True, **settings)
         try:
             wait_for_webhook_server(port, bot)
@@ -175,7 +175,7 @@ def test_webhook_refuses_early_and_keeps_what_it_acknowledged(tmp_path: Path) ->
                 conn.close()
 
             deadline = time.monotonic() + STARTUP
-            while True:  # healthy once setWebhook went through (third try)
+            while True:  # healthy once setWebhook went through (second try)
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 conn.request("GET", "/health")
                 response = conn.getresponse()

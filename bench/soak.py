@@ -20,7 +20,7 @@ the end the database is read with the key:
 - questions repeated: replies a family received twice because the bot died after
   sending and before recording it (replies are sent at least once, by design);
 - families left waiting: families that got no reply (or not the button they needed)
-  for 30 s while the bot was up, and gave up;
+  for 60 s while the bot was up, and gave up;
 - personal data in logs: the families' names, phones, addresses and e-mails found in
   the bot's output.
 
@@ -54,7 +54,7 @@ TOKEN = "123456:SOAK"
 SECRET = "soak-secret-token"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 STARTUP = 60.0
-STALL = 30.0  # seconds without the reply a family waits for, while the bot is up
+STALL = 60.0  # seconds without the reply a family waits for, while the bot is up
 
 FIRST = ["Айгерім", "Әлия", "Гүлнар", "Жанар", "Нұргүл", "Сәуле", "Айжан", "Бақыт",
          "Динара", "Меруерт", "Салтанат", "Шынар", "Айнұр", "Гүлмира", "Ләззат", "Нұржан",
@@ -97,6 +97,7 @@ class Family:
     acked_at: float | None = None  # the current step was acknowledged; its reply awaited
     mark: int = 0  # the family's messages seen when the current step was acknowledged
     stalled: bool = False
+    answered: list[str] = field(default_factory=list)  # questions whose answer was acked
     waiting_since: float | None = None  # for a reply, or for the button to press
     messages: list[Call] = field(default_factory=list)
 
@@ -268,8 +269,10 @@ class Soak:
             family.mark = len(family.messages)
             family.acked_at = family.waiting_since = now
             self.sent_updates += 1
-            if family.steps[family.k].question:
+            question = family.steps[family.k].question
+            if question:
                 self.answers_sent += 1
+                family.answered.append(question)
 
     # --- the run ----------------------------------------------------------------------
     def run(self, deadline: float) -> dict[str, Any]:
@@ -290,6 +293,9 @@ class Soak:
                         self.bot.kill()
                         self.kills += 1
                         next_kill = None
+                        # The killed bot's last getUpdates is recorded when the stand-in
+                        # ends it: wait for that, so that only the new bot's count.
+                        time.sleep(self.api.max_hold + 0.3)
                         self.start_mark = self.api.mark()
                         self.start_bot()
                         continue
@@ -318,7 +324,7 @@ class Soak:
         db.close()
         stored = lost = duplicated = repeated = stalled = 0
         for family in self.families:
-            answered = [s.question for s in family.steps[:family.k] if s.question]
+            answered = family.answered
             rows = drafts.get(family.user.id, [])
             duplicated += max(0, len(rows) - 1)
             step, answers = rows[0] if rows else ("", {})
@@ -332,7 +338,7 @@ class Soak:
             duplicated += sum(1 for q in answers if q not in answered)
             if family.stalled:
                 stalled += 1
-            elif rows and step != "r_id":
+            elif rows and family.k == len(family.steps) and step != "r_id":
                 duplicated += 1
             repeated += _repeats(family.messages)
         log = self.log_path.read_text("utf-8", "replace")
@@ -383,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--families", type=int, default=200)
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs per mode")
     parser.add_argument("--mode", choices=["polling", "webhook", "both"], default="both")
-    parser.add_argument("--think", type=float, default=12.0,
+    parser.add_argument("--think", type=float, default=30.0,
                         help="longest pause of a family between two steps, in seconds")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--minutes", type=float, default=10.0,

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 KEEP_HANDLED = timedelta(days=7)
 # A stored update whose processing began this many times after restarts, each time ending
 # with the process dying, is given up (and logged): it must not keep the bot in a crash loop.
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 10
 # The heartbeat is written this often; `health` calls a bot silent for 3x as long dead.
 BEAT_SECONDS = 15
 # A polling bot asks Telegram at least every POLL_TIMEOUT seconds (see handlers.polling).

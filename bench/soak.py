@@ -187,6 +187,7 @@ class Soak:
         self.kills = 0
         self.bot: BotRun | None = None
         self.up_since: float | None = None
+        self.problems: list[str] = []  # ids and question keys of families that went wrong
 
     # --- the bot ----------------------------------------------------------------------
     def start_bot(self) -> None:
@@ -258,6 +259,9 @@ class Soak:
                 data = next(d for _, d in source.buttons()
                             if d == step.value or d.endswith(":" + step.value))
                 family.update = family.user.press_update(data, source.result)
+            # Replies count from the first try: a post the bot stored and answered may
+            # still fail to return its 200 (the bot was killed), and is posted again.
+            family.mark = len(family.messages)
         if self.port is None:
             self.api.enqueue(family.update)
             acked = True
@@ -266,7 +270,6 @@ class Soak:
             if not acked:
                 family.next_at = now + 0.5  # Telegram retries a failed post later
         if acked:
-            family.mark = len(family.messages)
             family.acked_at = family.waiting_since = now
             self.sent_updates += 1
             question = family.steps[family.k].question
@@ -338,6 +341,11 @@ class Soak:
             duplicated += sum(1 for q in answers if q not in answered)
             if family.stalled:
                 stalled += 1
+            if family.stalled or any(q not in answers for q in answered):
+                self.problems.append(
+                    f"family {family.user.id}: step {family.k}, answered {answered}, "
+                    f"stored {sorted(answers)} at {step or 'no draft'}, "
+                    f"{len(family.messages)} messages")
             elif rows and family.k == len(family.steps) and step != "r_id":
                 duplicated += 1
             repeated += _repeats(family.messages)
@@ -392,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=30.0,
                         help="longest pause of a family between two steps, in seconds")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR and keep the databases and logs (else a temporary "
+                             "folder, removed)")
     parser.add_argument("--minutes", type=float, default=10.0,
                         help="give up a mode after this long")
     args = parser.parse_args(argv)
@@ -399,9 +410,11 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="izdeu-soak-") as tmp:
         for mode in modes:
-            soak = Soak(mode, args.families, args.kills, args.think, args.seed, Path(tmp))
+            soak = Soak(mode, args.families, args.kills, args.think, args.seed,
+                        args.keep or Path(tmp))
             results.append(soak.run(time.monotonic() + args.minutes * 60))
             print(_table(results[-1:]), flush=True)
+            print("\n".join(soak.problems), flush=True)
     print()
     print(_table(results))
     failed = any(r["updates lost"] or r["duplicated effects"] or r["personal data in logs"]

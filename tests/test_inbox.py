@@ -8,11 +8,13 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 from telegram import Update
 
 from bot.services.delivery import KEEP_HANDLED, MAX_ATTEMPTS, STALE_POLL, judge, received
 from bot.storage.inbox import Heartbeat
+from handlers import jobs
 from handlers.inbox import Receiver
 from tests.support import Bot, consent
 
@@ -132,5 +134,21 @@ async def test_an_update_that_kept_killing_the_bot_is_given_up(tmp_path: Path) -
         await bot.services.delivery.attempt(seqs[0])  # begun once more, and the bot died
         assert [p.update_id for p in await bot.services.delivery.recover()] == [
             second.update_id]
+    finally:
+        await bot.stop()
+
+
+async def test_the_scheduled_job_prunes_handled_ids(tmp_path: Path) -> None:
+    bot = await Bot.start(tmp_path)
+    try:
+        names = [job.name for job in bot.app.job_queue.jobs()]
+        assert "handled-updates" in names
+        chat = bot.chat(901, "ru")
+        await chat.send("/start")
+        assert handled(bot)
+        bot.clock.advance(KEEP_HANDLED + timedelta(hours=1))
+        context = SimpleNamespace(application=bot.app)
+        await jobs.prune_updates_job(context)  # type: ignore[arg-type]
+        assert handled(bot) == set()
     finally:
         await bot.stop()

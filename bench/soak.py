@@ -21,6 +21,8 @@ the end the database is read with the key:
   sending and before recording it (replies are sent at least once, by design);
 - families left waiting: families that got no reply (or not the button they needed)
   for 60 s while the bot was up, and gave up;
+- updates given up: stored updates dropped after 10 starts that each began processing
+  them and died (the protection against an update that crashes the bot every time);
 - personal data in logs: the families' names, phones, addresses and e-mails found in
   the bot's output.
 
@@ -356,7 +358,8 @@ class Soak:
                 "answers stored": stored, "updates lost": lost,
                 "duplicated effects": duplicated, "questions repeated": repeated,
                 "families left waiting": stalled,
-                "left in inbox": waiting, "personal data in logs": personal,
+                "left in inbox": waiting, "updates given up": log.count("was given up"),
+                "personal data in logs": personal,
                 "tracebacks in logs": log.count("Traceback"),
                 "last exit code": exit_code, "seconds": round(seconds)}
 

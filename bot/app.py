@@ -22,8 +22,10 @@ from bot.followup import FollowupService
 from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
+from bot.services.delivery import Delivery
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
+from bot.storage.inbox import InboxStore
 from bot.storage.maintenance import (fill_regions, leave_checkpoints_to_a_job,
                                      passive_checkpoint, purge_closed)
 from bot.storage.sealing import check_key
@@ -54,6 +56,7 @@ class Services:
     followup: FollowupService
     staff: StaffService
     un: UnService
+    delivery: Delivery
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -129,4 +132,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),
+        delivery=Delivery(InboxStore(db), clock),
     )

@@ -123,6 +123,20 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    """Whether the bot on this database receives updates, the database takes writes and
+    the letter worker answers, from the heartbeat the running bot writes every 15 s.
+    Exit code 0 when all hold, 1 otherwise (for a process manager or a monitor)."""
+    from bot.services.delivery import check_health
+
+    if not config.db_path.exists():
+        raise StorageUnavailable(f"no database at {config.db_path}")
+    health = asyncio.run(check_health(config.db_path))
+    print("\n".join(health.lines))
+    print("healthy" if health.ok else "NOT healthy")
+    return 0 if health.ok else 1
+
+
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     """Export the database for the organisation, as the caseworkers' /export does.
 
@@ -215,7 +229,7 @@ def _day(value: str) -> "date":
 
 
 MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "encrypt": cmd_encrypt,
-               "backup": cmd_backup, "export": cmd_export}
+               "backup": cmd_backup, "export": cmd_export, "health": cmd_health}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.run import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["soak"]:  # likewise (bench/soak.py)
+        from bench.soak import main as soak_main
+
+        return soak_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot (offline terminal chat without a token)")
@@ -238,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
                                    "IZDEU_ENCRYPTION_KEY; bot stopped")
     backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")
     backup.add_argument("path", type=Path)
+    sub.add_parser("health", help="does the running bot receive updates, is the database "
+                                  "writable, is the letter worker alive (exit code 0 if so)")
     sub.add_parser("bench", help="speed and memory figures next to their targets "
                                  "(bench --quick: about a minute; run from the repository)")
+    sub.add_parser("soak", help="families over HTTP while the bot is killed and restarted: "
+                                "nothing lost (run from the repository; a few minutes)")
     export = sub.add_parser("export", help="export cases, a dossier or statistics (audited)",
                             description=cmd_export.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -62,6 +62,14 @@ class LetterService:
         """Start the letter worker now (it parses the fonts), so the first family waits less."""
         await WORKER.warm_up()
 
+    async def worker_alive(self) -> bool:
+        """Whether the letter worker answers (for the health check)."""
+        return await WORKER.alive()
+
+    def stop_worker(self) -> None:
+        """Stop the letter worker (when the bot stops)."""
+        WORKER.close()
+
     async def letter_set(self, case: Case) -> list[LetterRow]:
         """The case's letters; made from the recommendations the first time.
 

@@ -94,11 +94,28 @@ def _chat_key(update: object) -> int | None:
 
 
 # --- update bookkeeping -------------------------------------------------------
+# bot_data key: ids of updates a previous run stored and did not finish (handlers.inbox).
+RECOVERED = "recovered_updates"
+
+
 async def skip_duplicates(update: Update, context: Context) -> None:
     """Telegram re-sends updates that were not acknowledged before a crash: apply each once."""
     if await services(context).store.seen_update(update.update_id):
         log.info("update %s was already handled; ignored", update.update_id)
+        if update.update_id in context.bot_data.get(RECOVERED, ()):
+            await repeat_question(update, context)
         raise ApplicationHandlerStop
+
+
+async def repeat_question(update: Update, context: Context) -> None:
+    """The bot stopped after an answer was stored and perhaps before the next question went
+    out: ask it now. The family may see it twice, but is never left without it."""
+    user = await current_user(update, context)
+    if user is None:
+        return
+    draft = await services(context).report.draft(user.user_id)
+    if draft is not None:
+        await report.show_step(update, context, translator(update, context, user), draft)
 
 
 async def mark_handled(update: Update, context: Context) -> None:
@@ -223,7 +240,10 @@ def build_application(
     bot = client(config.token or OFFLINE_TOKEN, base_url=config.api_base_url,
                  base_file_url=config.api_file_url, request=request,
                  updates_request=updates_request, rate_limiter=rate_limiter)
-    builder = ApplicationBuilder().bot(bot).concurrent_updates(PerChatUpdateProcessor(concurrent))
+    # No Updater: updates come from handlers.polling or handlers.webhook, which store
+    # each one before Telegram is told it arrived (or from the offline chat and tests).
+    builder = (ApplicationBuilder().bot(bot).updater(None)
+               .concurrent_updates(PerChatUpdateProcessor(concurrent)))
     app = builder.build()
     app.bot_data["services"] = services_
     register(app)

@@ -42,7 +42,8 @@ CHECKPOINT_SECONDS = 30
 
 def schedule(app: Application) -> None:
     """One repeating job for all reminders, one for the retention purge, one for the
-    regions of new cases, one that checkpoints the database's log (job-queue extra)."""
+    regions of new cases, one that checkpoints the database's log, one that forgets old
+    handled update ids (job-queue extra)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
                                     name="reminders")
@@ -53,6 +54,8 @@ def schedule(app: Application) -> None:
         app.job_queue.run_repeating(checkpoint_job, interval=CHECKPOINT_SECONDS,
                                     first=CHECKPOINT_SECONDS, name="checkpoint")
         app.bot_data["services"].checkpoint_by_job()
+        app.job_queue.run_repeating(prune_updates_job, interval=PURGE_INTERVAL_SECONDS,
+                                    first=30, name="handled-updates")
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,6 +75,14 @@ async def regions_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The region of new cases, in small batches, so that statistics count it in SQL."""
     services: Services = context.application.bot_data["services"]
     await services.fill_regions()
+
+
+async def prune_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handled update ids are kept a week (re-deliveries come within a day), not forever."""
+    services: Services = context.application.bot_data["services"]
+    pruned = await services.delivery.prune()
+    if pruned:
+        log.info("%s handled update id(s) older than a week forgotten", pruned)
 
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:

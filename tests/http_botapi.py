@@ -54,6 +54,9 @@ class Call(LocalCall):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # A bot that starts with a backlog opens dozens of connections at once; with the
+    # default listen queue of 5 some were dropped and their calls failed (ReadError).
+    request_queue_size = 128
     api: "BotAPIServer"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -148,6 +151,8 @@ class BotAPIServer:
         self._file_ids = itertools.count(1)
         self._connections: set[socket.socket] = set()
         self._stopping = False
+        self.held: set[str] = set()  # methods whose calls wait (see ``hold``)
+        self._faults: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.api = self
         self._thread = threading.Thread(target=self._httpd.serve_forever,
@@ -219,6 +224,9 @@ class BotAPIServer:
             params, files = parse_body(content_type, body, url.query)
         except (ValueError, UnicodeDecodeError) as exc:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+        refusal = self._held_or_failed(method)
+        if refusal is not None:
+            return refusal
         if method == "getUpdates":
             result: Any = self._get_updates(params)
         else:
@@ -228,6 +236,21 @@ class BotAPIServer:
             self.calls.append(call)
             self._cond.notify_all()
         return int(HTTPStatus.OK), {"ok": True, "result": result}
+
+    def _held_or_failed(self, method: str) -> tuple[int, dict[str, Any]] | None:
+        """A held call waits until ``release`` and then fails, unrecorded (the bot that made
+        it was killed meanwhile); a call with a fault queued fails with it."""
+        with self._cond:
+            if method in self.held:
+                while method in self.held and not self._stopping:
+                    self._cond.wait(0.5)
+                return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+            faults = self._faults.get(method)
+            if faults:
+                status, extra = faults.pop(0)
+                return status, {"ok": False, "error_code": status,
+                                "description": "Internal Server Error", **extra}
+        return None
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -280,6 +303,23 @@ class BotAPIServer:
         return True
 
     # --- for tests --------------------------------------------------------------
+    def hold(self, *methods: str) -> None:
+        """Calls of ``methods`` wait, as if Telegram never answered, until ``release``."""
+        with self._cond:
+            self.held.update(methods)
+
+    def release(self) -> None:
+        with self._cond:
+            self.held.clear()
+            self._cond.notify_all()
+
+    def fail_next(self, method: str, times: int = 1, status: int = 500,
+                  retry_after: int | None = None) -> None:
+        """The next ``times`` calls of ``method`` fail with ``status`` (429: flood control)."""
+        extra = {"parameters": {"retry_after": retry_after}} if retry_after is not None else {}
+        with self._cond:
+            self._faults.setdefault(method, []).extend([(status, extra)] * times)
+
     def next_update_id(self) -> int:
         return next(self._update_ids)
 

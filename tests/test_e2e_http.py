@@ -43,7 +43,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class BotProcess:
     """``python -m bot run`` with its output in a log file (no pipes to drain or leak)."""
 
-    def __init__(self, data_dir: Path, api: BotAPIServer, **extra: str) -> None:
+    def __init__(self, data_dir: Path, api: BotAPIServer, new_session: bool = False,
+                 **extra: str) -> None:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()}
         env.update({
@@ -63,7 +64,8 @@ class BotProcess:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                start_new_session=new_session)
         except BaseException:
             self._log.close()
             raise

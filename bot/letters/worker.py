@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -49,12 +50,18 @@ def prepare() -> None:
     make_letter((body.letter_kind, body.id, report, body.languages[0]), settings)
 
 
-def _ready() -> None:
-    """Nothing: the worker got ready when it started (its initializer, ``prepare``)."""
+def _ready() -> int:
+    """Nothing but the worker's pid: the worker got ready when it started (its
+    initializer, ``prepare``)."""
+    return os.getpid()
 
 
 def _start() -> None:
-    """The worker's first act: follow the bot if it dies, then get ready for letters."""
+    """The worker's first act: follow the bot if it dies, then get ready for letters.
+
+    Ctrl-C reaches every process of the terminal's group; the bot stops its worker
+    itself, so the worker ignores SIGINT instead of printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="izdeu-parent-watch", daemon=True).start()
     prepare()
 
@@ -95,6 +102,15 @@ class LetterWorker:
     async def warm_up(self) -> None:
         """Start the worker now (it gets ready: ``prepare``), so the first family waits less."""
         await self.run(_ready)
+
+    async def alive(self, timeout: float = 20.0) -> bool:
+        """Whether the worker answers within ``timeout`` (a letter it is making first
+        takes about a second)."""
+        try:
+            await asyncio.wait_for(self.run(_ready), timeout)
+        except Exception:  # noqa: BLE001 - any failure means: not alive
+            return False
+        return True
 
     def close(self) -> None:
         """Stop the worker (the shared one is stopped when the program exits)."""

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
+from bot.domain.deadlines import rule_for_letter
 from bot.domain.models import Report
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.markup import layout_text, parse
@@ -231,9 +232,10 @@ class _Earlier:
 
     @property
     def rule(self) -> str:
-        if self.kind == "crime_report":
-            return "ru_crime_report"
-        return self.addressee.deadline_rule if self.addressee else ""
+        """The rule of the earlier letter's term: it depends on the body and the kind."""
+        if self.addressee is None:
+            return "ru_crime_report" if self.kind == "crime_report" else ""
+        return rule_for_letter(self.addressee.id, self.kind or self.addressee.letter_kind)
 
 
 def _context(

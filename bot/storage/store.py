@@ -452,6 +452,7 @@ class LetterRow:
     tracking: str | None = None
     reference: str | None = None
     registered_on: date | None = None
+    delivered_on: date | None = None
     extended_until: date | None = None
     due_on: date | None = None
     closed: bool = False
@@ -483,6 +484,7 @@ def _letter(row: aiosqlite.Row, cipher: Cipher) -> LetterRow:
         tracking=cipher.open_optional(row["tracking"]),
         reference=cipher.open_optional(row["reference"]),
         registered_on=_day(row["registered_on"]),
+        delivered_on=_day(row["delivered_on"]),
         extended_until=_day(row["extended_until"]),
         due_on=_day(row["due_on"]),
         closed=bool(row["closed"]),

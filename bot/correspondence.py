@@ -23,6 +23,7 @@ from bot.letters.render import (
     form_chunks,
     render_letter,
 )
+from bot.letters.translations import ForeignText, Needed, needed
 from bot.letters.worker import WORKER, make_letter
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore
@@ -117,14 +118,62 @@ class LetterService:
             return str(wanted)
         return "ru" if "ru" in offered else offered[0]
 
-    async def _letter_call(self, case: Case, row: LetterRow) -> "partial[Letter]":
-        """``render_letter`` with this letter's arguments: called here for text alone, or
-        in the letter worker along with the PDF and DOCX."""
-        options = await self.store.letter_options(case.id)
-        render_options = RenderOptions(
+    @staticmethod
+    def render_options(options: dict[str, Any]) -> RenderOptions:
+        return RenderOptions(
             include_perpetrator=bool(options.get("include_perpetrator", True)),
             include_story=bool(options.get("include_story", True)),
         )
+
+    # --- the family's words in each letter's language --------------------------------
+    def translations_needed(self, case: Case, rows: list[LetterRow],
+                            options: dict[str, Any]) -> list[Needed]:
+        """Texts of the report that some of ``rows`` would print in another language than
+        its own, without a translation yet; each (text, language) once, in report order."""
+        seen: dict[tuple[str, str], Needed] = {}
+        render_options = self.render_options(options)
+        for row in rows:
+            language = self.language_for(row, options)
+            for item in needed(case.report, language, render_options):
+                seen.setdefault((item.field, item.language), item)
+        return list(seen.values())
+
+    @staticmethod
+    def left_to_organisation(options: dict[str, Any]) -> set[tuple[str, str]]:
+        """(field, language) pairs the family asked the organisation to translate."""
+        return {(str(f), str(lang)) for f, lang in options.get("translate_by_org", [])}
+
+    async def leave_to_organisation(self, case: Case, item: Needed) -> None:
+        options = await self.store.letter_options(case.id)
+        wanted = sorted(self.left_to_organisation(options) | {(item.field, item.language)})
+        await self.set_option(case, translate_by_org=[list(x) for x in wanted])
+
+    async def set_translation(self, case: Case, field: str, language: str, text: str,
+                              actor_id: int) -> None:
+        """Store ``text`` as the ``language`` version of the report's ``field`` (written by
+        the family or by a caseworker in the dossier)."""
+        await self.store.set_translation(case.id, field, language, text, self.clock.now(),
+                                         actor_id)
+        options = await self.store.letter_options(case.id)
+        left = self.left_to_organisation(options) - {(field, language)}
+        if "translate_by_org" in options:
+            await self.set_option(case, translate_by_org=[list(x) for x in sorted(left)])
+
+    def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
+        """The letter still has text in another language than its own."""
+        return bool(needed(case.report, self.language_for(row, options),
+                           self.render_options(options)))
+
+    async def _letter_call(self, case: Case, row: LetterRow) -> "partial[Letter]":
+        """``render_letter`` with this letter's arguments: called here for text alone, or
+        in the letter worker along with the PDF and DOCX. Raises ForeignText when some of
+        the family's text is not yet in the letter's language: the letter is not made."""
+        options = await self.store.letter_options(case.id)
+        render_options = self.render_options(options)
+        language = self.language_for(row, options)
+        missing = needed(case.report, language, render_options)
+        if missing:
+            raise ForeignText(language, [n.field for n in missing])
         return partial(render_letter, row.kind, row.addressee_id, case.report,
                        self.language_for(row, options), case_number=case.number,
                        today=local_today(self.clock, TIMEZONES.get(case.citizenship)),

@@ -82,6 +82,8 @@ EVENT_TEXTS: Mapping[str, str] = {
     "reply": N_("Reply from {body}: {outcome}."),
     "status": N_("Status: {status}."),
     "note": N_("Note added."),
+    "delivered": N_("Delivery date recorded: {body}."),
+    "translation": N_("A text was given in another language for the letters."),
 }
 
 TIMEZONE_NAMES: Mapping[str, str] = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),

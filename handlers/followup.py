@@ -41,7 +41,7 @@ from handlers.common import (
     services,
     translator,
 )
-from handlers.letters import send_produced
+from handlers.letters import on_translation_text, produce_one
 
 PREFIX = "F"
 
@@ -244,6 +244,9 @@ async def handle_form_message(update: Update, context: Context, user: User,
     message = update.effective_message
     if form is None or message is None:
         return False
+    if form.name == "translate":
+        await on_translation_text(update, context, user, form)
+        return True
     t = translator(update, context, user)
     try:
         value = _message_value(form, message, _today(context, user))
@@ -380,12 +383,12 @@ async def offer_next_letter(update: Update, context: Context, user: User, t: Tra
                                      "your case and all letters are kept."))
         return
     s = services(context)
-    produced = await s.letters.produce(case, suggestion.letter, user.user_id)
     kind = KIND_NAMES.get(suggestion.letter.kind)
     await say(update, context, t("Next step: {kind} to {body}.",
                                  kind=t(kind) if kind else suggestion.letter.kind,
-                                 body=produced.addressee.name(t.locale)))
-    await send_produced(update, context, t, produced, 1, 1)
+                                 body=s.letters.directory[suggestion.letter.addressee_id]
+                                 .name(t.locale)))
+    await produce_one(update, context, user, t, case, suggestion.letter)
 
 
 # --- buttons -----------------------------------------------------------------------
@@ -449,8 +452,7 @@ async def _b_prepare(update: Update, context: Context, user: User, t: Translator
     if found:
         case, row = found
         await drop_buttons(update)
-        produced = await services(context).letters.produce(case, row, user.user_id)
-        await send_produced(update, context, t, produced, 1, 1)
+        await produce_one(update, context, user, t, case, row)
 
 
 async def _b_send_many(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:

@@ -24,6 +24,8 @@ ERRORS: Mapping[str, str] = {
     "date_future": N_("This date is in the future. Please give a date that has already passed."),
     "date_too_old": N_("This date is too long ago. Please check the year."),
     "date_before_birth": N_("This date is before the date of birth. Please check it."),
+    "wrong_language": N_("This text does not look like {language}. Please write it in "
+                         "{language}, or leave the translation to the organisation."),
     "delivered_before_sent": N_("The letter cannot arrive before it was sent ({date}). Please "
                                 "check the date."),
     "birth_too_old": N_("With this date of birth the person would be over {max_age} years old. "

@@ -115,6 +115,9 @@ class Report:
     renounced: str
     evidence: tuple[EvidenceItem, ...] = ()
     actions: tuple[PriorAction, ...] = ()
+    # Free text given again in a letter's language: {field: {language: text}}, field as in
+    # bot.letters.translations (e.g. "e_story", "evidence.0", "actions.1.reply").
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_answers(cls, a: Mapping[str, Any]) -> "Report":
@@ -148,6 +151,9 @@ class Report:
             renounced=_str(a.get("e_renounced")),
             evidence=tuple(EvidenceItem.from_json(e) for e in a.get("evidence") or ()),
             actions=tuple(PriorAction.from_json(x) for x in a.get("actions") or ()),
+            translations={str(k): {str(lang): str(text) for lang, text in v.items()}
+                          for k, v in (a.get("translations") or {}).items()
+                          if isinstance(v, dict)},
         )
 
     @property
@@ -180,10 +186,13 @@ class Case:
     created_at: datetime
     updated_at: datetime
     events: tuple["CaseEvent", ...] = field(default=())
+    # The family's free text given again in letters' languages (see Report.translations);
+    # kept apart from the answers, which stay what the family reported.
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def report(self) -> Report:
-        return Report.from_answers(self.answers)
+        return Report.from_answers({**self.answers, "translations": self.translations})
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.letters.directory import Addressee, load_directory
 from bot.letters.markup import layout_text, parse
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
 from bot.letters.recommend import crime_suspected, military_involved
+from bot.letters.translations import localize
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "letters"
 
@@ -338,6 +339,9 @@ def render_letter(
     addressee = directory[addressee_id]
     if not template_exists(kind, language):
         raise TemplateMissing(f"no {language!r} template for {kind!r}")
+    # Every word in the letter's language: foreign free text is swapped for its translation,
+    # and without one the letter is not made (ForeignText).
+    report = localize(report, language, options)
     env = _environment()
     template = env.get_template(f"{language}/{kind}.txt.j2")
     ctx = _context(kind, addressee, report, language, today=today, options=options,

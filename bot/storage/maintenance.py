@@ -14,7 +14,7 @@ from bot.storage.store import _ts, dump_answers, record_audit
 # (table, key column, sealed columns): every place personal data is stored.
 SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("drafts", "user_id", ("answers", "pending")),
-    ("cases", "id", ("answers",)),
+    ("cases", "id", ("answers", "translations")),
     ("letters", "id", ("text", "tracking", "reference")),
     ("replies", "id", ("summary", "file")),
     ("notes", "id", ("text",)),
@@ -88,7 +88,8 @@ async def _purge_batch(db: Database, before: datetime, now: datetime) -> int:
             rows = await cur.fetchall()
         for row in rows:
             case_id = row["id"]
-            await conn.execute("UPDATE cases SET answers = ?, purged_at = ? WHERE id = ?",
+            await conn.execute("UPDATE cases SET answers = ?, translations = NULL, purged_at = ? "
+                               "WHERE id = ?",
                                (dump_answers({"m_cit": row["citizenship"]}, cipher), _ts(now), case_id))
             await conn.execute(
                 "UPDATE letters SET text = NULL, tracking = NULL, reference = NULL WHERE case_id = ?",

@@ -320,6 +320,7 @@ def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row], cipher: Cipher) -
         status=CaseStatus(row["status"]),
         citizenship=row["citizenship"],
         answers=load_answers(row["answers"], cipher),
+        translations=load_answers(row["translations"], cipher) if row["translations"] else {},
         created_at=created,
         updated_at=updated,
         events=tuple(
@@ -412,6 +413,24 @@ class LetterStore:
                 "SELECT letter_options FROM cases WHERE id = ?", (case_id,)
             ))
         return orjson.loads(row[0]) if row else {}
+
+    async def set_translation(self, case_id: int, field: str, language: str, text: str,
+                              now: datetime, actor_id: int | None) -> None:
+        """Store one text in a letter's language, sealed, and log it, in one transaction."""
+        async with self.db.transaction() as conn:
+            row = _first(await conn.execute_fetchall(
+                "SELECT translations FROM cases WHERE id = ?", (case_id,)))
+            if row is None:
+                return
+            table = load_answers(row[0], self.db.cipher) if row[0] else {}
+            table.setdefault(field, {})[language] = text
+            await conn.execute(
+                "UPDATE cases SET translations = ?, updated_at = ? WHERE id = ?",
+                (dump_answers(table, self.db.cipher), _ts(now), case_id))
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "translation", actor_id,
+                 _json({"field": field, "language": language})))
 
     async def set_letter_options(self, case_id: int, options: dict[str, Any], now: datetime) -> None:
         async with self.db.transaction() as conn:

@@ -16,7 +16,7 @@ from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
-from bot.letters.recommend import recommend
+from bot.letters.recommend import military_involved, recommend
 from bot.letters.render import (
     available_languages,
     file_name,
@@ -31,6 +31,8 @@ from bot.storage.store import LetterRow, LetterStore
 # Bodies whose online form limit is unknown: one Telegram message of text at most.
 DEFAULT_TEXT_LIMIT = 4000
 TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+# States that prosecute their citizens for taking part in a foreign armed conflict.
+HOME_STATES = ("KZ", "KG")
 # How a reply is cited in a later letter (codes of EarlierLetter.outcome).
 CITED_OUTCOME = {"answered": "answered", "found": "answered", "form": "form",
                  "refused": "refused", "forwarded": "forwarded", "extension": "none"}
@@ -96,8 +98,12 @@ class LetterService:
         return options
 
     def needs_risk_choice(self, case: Case, options: dict[str, Any]) -> bool:
-        """Names of recruiters, units or companies are in the report: the family decides first."""
-        return case.report.names_perpetrator and "include_perpetrator" not in options
+        """Names of recruiters, units or companies, or military facts about a Kazakh or Kyrgyz
+        citizen, are in the report: the family decides what goes where first."""
+        report = case.report
+        risky = report.names_perpetrator or (
+            case.citizenship in HOME_STATES and military_involved(report))
+        return risky and "include_perpetrator" not in options
 
     def national_languages(self, rows: list[LetterRow]) -> set[str]:
         """Languages other than Russian that some selected body accepts (kk, ky)."""
@@ -118,11 +124,17 @@ class LetterService:
             return str(wanted)
         return "ru" if "ru" in offered else offered[0]
 
-    @staticmethod
-    def render_options(options: dict[str, Any]) -> RenderOptions:
+    def render_options(self, options: dict[str, Any], case: Case | None = None,
+                       row: LetterRow | None = None) -> RenderOptions:
+        """The family's choices for one letter. A letter to the missing person's own state
+        protects him by default (``RenderOptions.protect``) unless the family chose, after
+        the risk note, to keep every detail in those letters too (``home_details``)."""
+        home = (case is not None and row is not None and case.citizenship in HOME_STATES
+                and self.directory[row.addressee_id].country == case.citizenship)
         return RenderOptions(
             include_perpetrator=bool(options.get("include_perpetrator", True)),
             include_story=bool(options.get("include_story", True)),
+            protect=home and not options.get("home_details", False),
         )
 
     # --- the family's words in each letter's language --------------------------------
@@ -131,10 +143,9 @@ class LetterService:
         """Texts of the report that some of ``rows`` would print in another language than
         its own, without a translation yet; each (text, language) once, in report order."""
         seen: dict[tuple[str, str], Needed] = {}
-        render_options = self.render_options(options)
         for row in rows:
             language = self.language_for(row, options)
-            for item in needed(case.report, language, render_options):
+            for item in needed(case.report, language, self.render_options(options, case, row)):
                 seen.setdefault((item.field, item.language), item)
         return list(seen.values())
 
@@ -162,14 +173,14 @@ class LetterService:
     def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
         """The letter still has text in another language than its own."""
         return bool(needed(case.report, self.language_for(row, options),
-                           self.render_options(options)))
+                           self.render_options(options, case, row)))
 
     async def _letter_call(self, case: Case, row: LetterRow) -> "partial[Letter]":
         """``render_letter`` with this letter's arguments: called here for text alone, or
         in the letter worker along with the PDF and DOCX. Raises ForeignText when some of
         the family's text is not yet in the letter's language: the letter is not made."""
         options = await self.store.letter_options(case.id)
-        render_options = self.render_options(options)
+        render_options = self.render_options(options, case, row)
         language = self.language_for(row, options)
         missing = needed(case.report, language, render_options)
         if missing:

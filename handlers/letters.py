@@ -21,17 +21,37 @@ from handlers.common import Context, chat_id, current_user, parse_id, drop_butto
 
 PREFIX = "L"  # L:<op>:<id>[:<value>]
 
-RISK_NOTE = N_(
-    "Before the letters: an important warning.\n\n"
-    "In Kazakhstan (Criminal Code, article 172) and in Kyrgyzstan, taking part in an armed "
-    "conflict abroad is a crime. Letters can be read as evidence against the person you are "
-    "looking for. That is why the letters only state facts: he or she was taken, held, "
-    "threatened or deceived, and, as far as the family knows, signed nothing voluntarily. "
-    "They never describe a voluntary decision.\n\n"
-    "Your report names the people, the company or the unit believed responsible. You can "
-    "keep these details in the letters or leave them out. You can also leave out your own "
-    "account of what happened."
+# The legal-risk note: the law of the missing person's own country, his or her gender.
+# Kyrgyz article 256 is the one the Kyrgyz embassy cited in 2022 (a secondary source).
+RISK_LAW = {
+    "KZ": N_("In Kazakhstan, taking part in an armed conflict abroad is a crime (Criminal "
+             "Code of Kazakhstan, article 172)."),
+    "KG": N_("In Kyrgyzstan, taking part in an armed conflict abroad is a crime (Criminal "
+             "Code of Kyrgyzstan, article 256)."),
+    "other": N_("In many countries, taking part in an armed conflict abroad is a crime."),
+}
+RISK_FACTS = {
+    "m": N_("Letters can be read as evidence against him. That is why they only state "
+            "facts: he was taken, held, threatened or deceived, and, as far as the family "
+            "knows, signed nothing voluntarily. They never describe a voluntary decision."),
+    "f": N_("Letters can be read as evidence against her. That is why they only state "
+            "facts: she was taken, held, threatened or deceived, and, as far as the family "
+            "knows, signed nothing voluntarily. They never describe a voluntary decision."),
+}
+RISK_CHOICE_TEXT = N_(
+    "Letters to the bodies of your own country leave out the unit, the names of the people "
+    "believed responsible and every word about military service or fighting, unless you "
+    "choose to keep them there. Russian bodies need these details to search. You can also "
+    "leave out the names, the unit and your own account from all letters."
 )
+
+
+def risk_note(t: Translator, case: Case) -> str:
+    """The warning before the letters, citing the law of the person's own country."""
+    law = RISK_LAW.get(case.citizenship, RISK_LAW["other"])
+    gender = "f" if case.report.missing_gender == "f" else "m"
+    return "\n\n".join([t("Before the letters: an important warning."), t(law),
+                         t(RISK_FACTS[gender]), t(RISK_CHOICE_TEXT)])
 # What each free text of the report is, as the family is asked to give it in another language.
 FIELD_NAMES = {
     "r_addr": N_("your postal address"),
@@ -47,7 +67,8 @@ FIELD_NAMES = {
 TRANSLATION_LIMIT = 3000
 
 RISK_CHOICES = (
-    ("all", N_("Keep all details")),
+    ("protect", N_("Recommended: details to Russian bodies only")),
+    ("all", N_("Keep all details in every letter")),
     ("nonames", N_("Leave out names and the unit")),
     ("minimal", N_("Leave out names, the unit and my account")),
 )
@@ -175,7 +196,8 @@ async def _on_risk(update: Update, context: Context, case_id: int, value: str) -
         return
     await drop_buttons(update)
     await services(context).letters.set_option(
-        owned[2], include_perpetrator=value == "all", include_story=value != "minimal")
+        owned[2], include_perpetrator=value in ("protect", "all"),
+        include_story=value != "minimal", home_details=value == "all")
     await _on_prepare(update, context, case_id, "")
 
 
@@ -202,7 +224,7 @@ async def _on_prepare(update: Update, context: Context, case_id: int, _value: st
     options = await letters.options(case)
     if letters.needs_risk_choice(case, options):
         await drop_buttons(update)
-        await say(update, context, t(RISK_NOTE), InlineKeyboardMarkup(
+        await say(update, context, risk_note(t, case), InlineKeyboardMarkup(
             [[_button(t(label), "r", case.id, code)] for code, label in RISK_CHOICES]))
         return
     national = sorted(letters.national_languages(rows))

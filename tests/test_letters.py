@@ -363,10 +363,14 @@ def test_russian_grammar_follows_both_genders() -> None:
 
 def test_kazakh_and_kyrgyz_follow_the_missing_persons_gender() -> None:
     son = render("consular_request", "embassy_kz", SAMPLES["kz_male"], "kk").text
-    assert "менің ұлым" in son and "азаматтың анасы" in son and "азаматы" in son
+    assert "Менің ұлым" in son and "азаматтың анасы" in son and "азаматы" in son
     daughter = render("consular_request", "embassy_kz", SAMPLES["kz_female"], "kk").text
-    assert "менің қызым" in daughter and "азаматшаның әкесі" in daughter
-    assert "азаматшасы" in daughter and "азаматшаны іздестіруге" in daughter
+    # Kazakh legal usage: "азамат" for both sexes, never "азаматша".
+    assert "Менің қызым" in daughter and "азаматтың әкесі" in daughter
+    assert "азаматы" in daughter and "азаматты іздестіруге" in daughter
+    assert "азаматша" not in daughter
+    # The reason comes first, the main clause last (not Russian word order with "себебі").
+    assert "хабарсыз жоғалғандықтан, мен," in son and "себебі" not in son
 
     uulum = render("consular_request", "embassy_kg", SAMPLES["kg_male"], "ky").text
     assert "менин уулум" in uulum and "жарандын энеси" in uulum

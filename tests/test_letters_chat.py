@@ -9,7 +9,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from bot.i18n import LOCALES
-from handlers.letters import RISK_NOTE, language_name
+from handlers.letters import RISK_FACTS, RISK_LAW, language_name, risk_note
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
 
@@ -34,7 +34,8 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
     icrc = next(r for r in rows if r.addressee_id == "icrc")
     await chat.press(f"L:t:{icrc.id}")
     await chat.press(f"L:g:{case.id}")
-    assert chat.last_text() == t(RISK_NOTE)
+    assert chat.last_text() == risk_note(t, case)
+    assert t(RISK_LAW["KZ"]) in chat.last_text() and t(RISK_FACTS["m"]) in chat.last_text()
     await chat.press("nonames")
     await chat.press(f"L:n:{case.id}:kk")
     # Asked in the chat language: the place, the account, a file's description and an

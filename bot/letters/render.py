@@ -239,6 +239,15 @@ class _Earlier:
         return rule_for_letter(self.addressee.id, self.kind or self.addressee.letter_kind)
 
 
+# In a protective letter, events told in words of military service or fighting are told
+# by what the family knows without them (codes of the "what" tables in _words.j2).
+PROTECTED_WHAT = {"mobilised": "lost", "prison": "prison_lost"}
+
+
+def _protected_what(what: str, protect: bool) -> str:
+    return PROTECTED_WHAT.get(what, what) if protect else what
+
+
 def _context(
     kind: str,
     addressee: Addressee,
@@ -272,16 +281,17 @@ def _context(
         passport=report.missing_passport,
         has_photo=report.missing_photo is not None,
     )
+    names = options.include_perpetrator and not options.protect
     event = _Event(
         last_date=report.last_contact_date,
         channel=report.last_contact_how,
         place=report.last_place,
-        what=report.what_happened or "unknown",
+        what=_protected_what(report.what_happened or "unknown", options.protect),
         story=report.story if options.include_story else "",
-        responsible=(report.responsible or "unknown") if options.include_perpetrator else "",
-        responsible_text=report.responsible_text if options.include_perpetrator else "",
-        unit=report.unit if options.include_perpetrator else "",
-        contract=report.contract or "unk",
+        responsible=(report.responsible or "unknown") if names else "",
+        responsible_text=report.responsible_text if names else "",
+        unit=report.unit if names else "",
+        contract="" if options.protect else (report.contract or "unk"),
         renounced=report.renounced or "unk",
     )
     letters = [
@@ -315,7 +325,7 @@ def _context(
         # Some body already left the family without a real answer.
         "inaction": any(a.outcome in NO_ANSWER for a in report.actions)
         or any(e.outcome in NO_ANSWER for e in letters),
-        "military_involved": military_involved(report),
+        "military_involved": military_involved(report) and not options.protect,
     }
 
 

@@ -56,7 +56,7 @@ def texts(report: Report, options: RenderOptions = RenderOptions()) -> dict[str,
     for key, attr in SIMPLE_FIELDS.items():
         if key in STORY_FIELDS and not options.include_story:
             continue
-        if key in PERPETRATOR_FIELDS and not options.include_perpetrator:
+        if key in PERPETRATOR_FIELDS and (options.protect or not options.include_perpetrator):
             continue
         value = str(getattr(report, attr) or "").strip()
         if value:

@@ -16,7 +16,7 @@ from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
-from bot.letters.recommend import military_involved, recommend
+from bot.letters.recommend import military_involved, reason_for, recommend
 from bot.letters.render import (
     available_languages,
     file_name,
@@ -77,7 +77,7 @@ class LetterService:
         picks = recommend(case.report)
         chosen = {p.addressee_id for p in picks}
         new = [(p.addressee_id, p.kind, p.reason_code, True) for p in picks]
-        new += [(a.id, a.letter_kind, "", False) for a in self.directory.values()
+        new += [(a.id, a.letter_kind, reason_for(a.id), False) for a in self.directory.values()
                 if a.id not in chosen and a.country in (case.citizenship, "RU", "INT")]
         await self.store.add_letters(case.id, new, self.clock.now())
         return [r for r in await self.store.letters_of(case.id) if r.parent_id is None]

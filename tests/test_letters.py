@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.deadlines import next_step
 from bot.domain.models import PriorAction, Report
 from bot.letters import (
     REASONS,
@@ -149,23 +150,29 @@ def ids(report: Report) -> list[str]:
     return [r.addressee_id for r in recommend(report)]
 
 
-def test_kazakh_citizen_taken_by_force_gets_everything() -> None:
+def test_kazakh_citizen_taken_by_force_gets_the_first_wave() -> None:
     assert ids(SAMPLES["kz_male"]) == [
-        "embassy_kz", "mfa_kz", "ombudsman_kz", "prosecutor_general", "military_prosecutor",
-        "investigative_committee", "defence_ministry", "ombudsman_ru", "icrc",
+        "embassy_kz", "mfa_kz", "prosecutor_general", "military_prosecutor",
+        "investigative_committee", "defence_ministry", "icrc",
     ]
+
+
+def test_ombudsmen_come_later_through_the_ladder() -> None:
+    for report in SAMPLES.values():
+        assert not any(x.startswith("ombudsman") for x in ids(report))
+    assert next_step("embassy_kz", "silence", 2).to == "ombudsman_kz"
+    assert next_step("prosecutor_general", "silence", 1).to == "ombudsman_ru"
 
 
 def test_went_to_work_without_contract_gets_no_military_prosecutor_nor_crime_report() -> None:
     assert ids(SAMPLES["kz_female"]) == [
-        "embassy_kz", "mfa_kz", "ombudsman_kz", "prosecutor_general", "defence_ministry",
-        "ombudsman_ru", "icrc",
+        "embassy_kz", "mfa_kz", "prosecutor_general", "icrc",
     ]
 
 
 def test_kyrgyz_citizen_gets_the_kyrgyz_side() -> None:
     got = ids(SAMPLES["kg_male"])
-    assert got[:3] == ["embassy_kg", "mfa_kg", "ombudsman_kg"]
+    assert got[:2] == ["embassy_kg", "mfa_kg"]
     assert "military_prosecutor" in got  # contract == yes
     assert "investigative_committee" in got  # migration centre, police
     assert not any(x.endswith("_kz") for x in got)
@@ -175,7 +182,7 @@ def test_other_citizenship_gets_only_the_russian_side() -> None:
     got = ids(SAMPLES["other"])
     assert not any(x.endswith(("_kz", "_kg")) for x in got)
     assert got[0] == "prosecutor_general"
-    assert {"defence_ministry", "ombudsman_ru", "icrc", "investigative_committee",
+    assert {"defence_ministry", "icrc", "investigative_committee",
             "military_prosecutor"} <= set(got)
 
 

@@ -137,6 +137,18 @@ class LetterService:
             protect=home and not options.get("home_details", False),
         )
 
+    # --- identity numbers the law requires ----------------------------------------------
+    def needs_iin(self, case: Case, rows: list[LetterRow], options: dict[str, Any]) -> bool:
+        """A letter to a Kazakh body must give the applicant's IIN if there is one (APPK
+        art. 63): ask for it when the report skipped it and the family did not say there
+        is none."""
+        return (not case.report.reporter_id_number and not options.get("no_iin")
+                and any(r.selected and self.directory[r.addressee_id].country == "KZ"
+                        for r in rows))
+
+    async def set_applicant_iin(self, case: Case, iin: str, actor_id: int) -> None:
+        await self.store.set_answer(case.id, "r_id", iin, self.clock.now(), actor_id)
+
     # --- the family's words in each letter's language --------------------------------
     def translations_needed(self, case: Case, rows: list[LetterRow],
                             options: dict[str, Any]) -> list[Needed]:

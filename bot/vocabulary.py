@@ -84,6 +84,7 @@ EVENT_TEXTS: Mapping[str, str] = {
     "note": N_("Note added."),
     "delivered": N_("Delivery date recorded: {body}."),
     "translation": N_("A text was given in another language for the letters."),
+    "answer": N_("An answer was added for the letters."),
 }
 
 TIMEZONE_NAMES: Mapping[str, str] = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),

@@ -41,7 +41,7 @@ from handlers.common import (
     services,
     translator,
 )
-from handlers.letters import on_translation_text, produce_one
+from handlers.letters import on_iin_text, on_translation_text, produce_one
 
 PREFIX = "F"
 
@@ -246,6 +246,9 @@ async def handle_form_message(update: Update, context: Context, user: User,
         return False
     if form.name == "translate":
         await on_translation_text(update, context, user, form)
+        return True
+    if form.name == "iin":
+        await on_iin_text(update, context, user, form)
         return True
     t = translator(update, context, user)
     try:

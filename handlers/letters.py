@@ -9,7 +9,7 @@ from bot.correspondence import Produced
 from bot.domain.models import Case, User
 from bot.i18n import N_, Translator
 from bot.letters.recommend import REASONS
-from bot.domain.validators import InvalidInput, clean_text
+from bot.domain.validators import InvalidInput, clean_text, validate_iin
 from bot.letters.language import fits
 from bot.letters.translations import Needed
 from bot.letters.translations import texts as free_texts
@@ -155,7 +155,8 @@ async def on_letters_button(update: Update, context: Context) -> None:
     if not ids:
         return
     handler = {"s": _on_show, "t": _on_toggle, "g": _on_prepare, "r": _on_risk,
-               "n": _on_language, "x": _on_text, "o": _on_leave_to_org}.get(op)
+               "n": _on_language, "x": _on_text, "o": _on_leave_to_org,
+               "i": _on_no_iin}.get(op)
     if handler is not None:
         await handler(update, context, ids[0], parts[3] if len(parts) > 3 else "")
 
@@ -236,6 +237,10 @@ async def _on_prepare(update: Update, context: Context, case_id: int, _value: st
                       _button(language_name(code, code).capitalize(), "n", case.id, code)
                       for code in national + ["ru"]]]))
         return
+    if letters.needs_iin(case, rows, options):
+        await drop_buttons(update)
+        await ask_iin(update, context, user, t, case)
+        return
     left = letters.left_to_organisation(options)
     pending = [n for n in letters.translations_needed(case, rows, options)
                if (n.field, n.language) not in left]
@@ -252,6 +257,55 @@ async def _on_prepare(update: Update, context: Context, case_id: int, _value: st
             "The organisation writes the translations you left to it. These letters will "
             "be ready then, and the bot will tell you: {bodies}.",
             bodies="; ".join(letters.directory[r.addressee_id].name(t.locale) for r in waiting)))
+
+
+async def ask_iin(update: Update, context: Context, user: User, t: Translator,
+                  case: Case) -> None:
+    s = services(context)
+    await s.followup.store.save_form(user.user_id, Form("iin", "text", {"case_id": case.id}),
+                                     s.clock.now())
+    await say(update, context, t(
+        "A letter to a Kazakh body must give your IIN (Administrative Procedural Code of "
+        "Kazakhstan, article 63). Please send your IIN, 12 digits. If you have none, press "
+        "the button."), InlineKeyboardMarkup([[_button(t("I have no IIN"), "i", case.id)]]))
+
+
+async def on_iin_text(update: Update, context: Context, user: User, form: Form) -> None:
+    """The applicant's IIN, asked for before letters to Kazakh bodies."""
+    t = translator(update, context, user)
+    s = services(context)
+    message = update.effective_message
+    case = await s.store.get_case_by_id(int(form.data.get("case_id", 0)))
+    if case is None or case.reporter_id != user.user_id:
+        await s.followup.store.drop_form(user.user_id)
+        await say(update, context, t("This is not available."))
+        return
+    try:
+        if message is None or not message.text:
+            raise InvalidInput("need_text")
+        iin = validate_iin(message.text[:100])
+    except InvalidInput as err:
+        await say(update, context, texts.error(t, err))
+        await ask_iin(update, context, user, t, case)
+        return
+    await s.followup.store.drop_form(user.user_id)
+    await s.letters.set_applicant_iin(case, iin, user.user_id)
+    await say(update, context, t("Thank you, saved."))
+    await _on_prepare(update, context, case.id, "")
+
+
+async def _on_no_iin(update: Update, context: Context, case_id: int, _value: str) -> None:
+    owned = await _own_case(update, context, case_id)
+    if owned is None:
+        return
+    user, _t, case = owned
+    s = services(context)
+    await drop_buttons(update)
+    form = await s.followup.store.get_form(user.user_id)
+    if form is not None and form.name == "iin":
+        await s.followup.store.drop_form(user.user_id)
+    await s.letters.set_option(case, no_iin=True)
+    await _on_prepare(update, context, case.id, "")
 
 
 def field_name(t: Translator, field: str) -> str:

@@ -90,3 +90,36 @@ async def test_by_default_the_home_letters_are_protected_in_the_chat(bot: Bot) -
     embassy, prosecutor = rows["embassy_kz"].text or "", rows["prosecutor_general"].text or ""
     assert "Иван" in prosecutor and "частной военной компании" in prosecutor
     assert "Иван" not in embassy and "частной военной компании" not in embassy
+
+
+async def test_the_iin_is_asked_for_before_a_letter_to_a_kazakh_body(bot: Bot) -> None:
+    """APPK art. 63: a letter to a Kazakh body gives the applicant's IIN; the report let
+    the family skip it, so it is asked for when the letters are prepared."""
+    from tests.support import KZ_REPORT, consent, fill, give_translations, make_iin
+
+    steps = list(KZ_REPORT)
+    at = next(i for i, (_a, v) in enumerate(steps) if v == make_iin("70031545012"))
+    steps[at] = ("press", "skip")
+    chat = bot.chat(901, "kk")
+    t = bot.t("kk")
+    await consent(chat, "kk")
+    await fill(chat, steps)
+    await chat.press("confirm")
+    case = (await bot.services.store.cases_of(901))[0]
+    assert not case.report.reporter_id_number
+    await chat.press(f"L:g:{case.id}")
+    await chat.press("all")
+    await chat.press(f"L:n:{case.id}:kk")
+    prompt = t("A letter to a Kazakh body must give your IIN (Administrative Procedural Code "
+               "of Kazakhstan, article 63). Please send your IIN, 12 digits. If you have none, "
+               "press the button.")
+    assert chat.last_text() == prompt
+    await chat.send("123")  # refused, asked again, nothing lost
+    assert chat.last_text() == prompt
+    await chat.send(make_iin("85010245012"))
+    await give_translations(chat)
+    case = await bot.services.store.get_case_by_id(case.id)
+    assert case is not None and case.report.reporter_id_number == make_iin("85010245012")
+    embassy = next(r for r in await bot.services.letters.store.letters_of(case.id)
+                   if r.addressee_id == "embassy_kz")
+    assert embassy.text and make_iin("85010245012") in embassy.text

@@ -414,6 +414,24 @@ class LetterStore:
             ))
         return orjson.loads(row[0]) if row else {}
 
+    async def set_answer(self, case_id: int, key: str, value: Any, now: datetime,
+                         actor_id: int | None) -> None:
+        """Add one answer the family gives after the report (the IIN a letter needs),
+        logged as an event, in one transaction."""
+        async with self.db.transaction() as conn:
+            row = _first(await conn.execute_fetchall(
+                "SELECT answers FROM cases WHERE id = ?", (case_id,)))
+            if row is None:
+                return
+            answers = load_answers(row[0], self.db.cipher)
+            answers[key] = value
+            await conn.execute(
+                "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
+                (dump_answers(answers, self.db.cipher), _ts(now), case_id))
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "answer", actor_id, _json({"answer": key})))
+
     async def set_translation(self, case_id: int, field: str, language: str, text: str,
                               now: datetime, actor_id: int | None) -> None:
         """Store one text in a letter's language, sealed, and log it, in one transaction."""

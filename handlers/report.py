@@ -217,7 +217,7 @@ def _text_or_choice(text: str, t: Translator, draft: Draft) -> Input:
     """A typed button label counts as pressing the button."""
     choices: tuple[q.Choice, ...] = ()
     question = q.BY_KEY.get(draft.step)
-    if question is not None and question.kind in (Kind.CHOICE, Kind.ACTIONS):
+    if question is not None and question.kind in (Kind.CHOICE, Kind.ACTIONS, Kind.MULTI):
         choices = question.choices
     elif draft.step == q.ACTION_OUTCOME:
         choices = q.ACTION_OUTCOMES

@@ -52,6 +52,7 @@ ERRORS: Mapping[str, str] = {
     "passport_invalid": N_("This does not look like a passport number. It has 6 to 12 letters "
                            "and digits, for example N12345678."),
     "use_buttons": N_("Please choose one of the buttons below."),
+    "choose_one": N_("Tap at least one answer, then press Done."),
     "need_text": N_("Please answer with text. Stickers, locations and files cannot be used "
                     "here."),
     "need_photo": N_("Please send a photo, or skip this question."),

@@ -156,6 +156,7 @@ KZ_REPORT: list[tuple[str, str]] = [
     ("press", "call"),
     ("send", "Ростов-на-Дону, Ростовская область"),
     ("press", "force"),
+    ("press", "done"),  # "what happened" takes several answers
     ("send", "Его задержали в общежитии и увезли на автобусе."),
     ("press", "pmc"),
     ("send", "Вербовщик Иван, тел. +7 900 000 00 00"),

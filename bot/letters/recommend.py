@@ -74,7 +74,7 @@ class Recommendation:
 def crime_suspected(report: Report) -> bool:
     """Taken by force or detained, pressured, made to sign, recruited in prison, or
     a PMC, recruiters or the police are named: a crime report is due (UK RF 126/127)."""
-    return report.what_happened in CRIME_EVENTS or report.responsible in CRIME_RESPONSIBLE
+    return bool(CRIME_EVENTS & set(report.whats)) or report.responsible in CRIME_RESPONSIBLE
 
 
 def military_involved(report: Report) -> bool:
@@ -85,7 +85,7 @@ def military_involved(report: Report) -> bool:
     """
     return (
         report.contract == "yes"
-        or report.what_happened in MILITARY_EVENTS
+        or bool(MILITARY_EVENTS & set(report.whats))
         or report.responsible in MILITARY_RESPONSIBLE
         or bool(report.unit.strip())
     )

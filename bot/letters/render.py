@@ -210,7 +210,7 @@ class _Event:
     last_date: date | None
     channel: str
     place: str
-    what: str
+    whats: tuple[str, ...]  # every code of what happened, in the order the family chose
     story: str
     responsible: str
     responsible_text: str
@@ -286,7 +286,8 @@ def _context(
         last_date=report.last_contact_date,
         channel=report.last_contact_how,
         place=report.last_place,
-        what=_protected_what(report.what_happened or "unknown", options.protect),
+        whats=tuple(dict.fromkeys(_protected_what(w, options.protect)
+                                  for w in (report.whats or ("unknown",)))),
         story=report.story if options.include_story else "",
         responsible=(report.responsible or "unknown") if names else "",
         responsible_text=report.responsible_text if names else "",

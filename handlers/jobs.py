@@ -175,8 +175,10 @@ async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case,
                        "be given in the letter's language: open it and press Prepare this "
                        "letter.", kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
                        body=s.letters.directory[follow.addressee_id].name(t.locale)))
-        await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t("Open the letter"), callback_data=f"{PREFIX}:c:{follow.id}")]]))
+        open_it = InlineKeyboardButton(t("Open the letter"),
+                                       callback_data=f"{PREFIX}:c:{follow.id}")
+        await bot.send_message(user.chat_id, "\n".join(lines),
+                               reply_markup=InlineKeyboardMarkup([[open_it]]))
         return
     lines.append(t("Here is the next letter: {kind} to {body} ({language}). Print, sign and "
                    "send it, then mark it as sent in /track.",

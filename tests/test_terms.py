@@ -27,9 +27,11 @@ KZ_COMPLAINTS = ("complaint_silence", "complaint_form_reply", "complaint_refusal
 
 # (body, kind): (rule, amount, unit, due, next step on silence as (body, kind) or None)
 TERMS: dict[tuple[str, str], tuple[str, int, str, date, tuple[str, str] | None]] = {
-    ("embassy_kz", "consular_request"): ("kz_appk", 15, "w", KZ, ("embassy_kz", "repeat_request")),
+    ("embassy_kz", "consular_request"):
+        ("kz_appk", 15, "w", KZ, ("embassy_kz", "repeat_request")),
     ("embassy_kz", "repeat_request"): ("kz_appk", 15, "w", KZ, ("mfa_kz", "complaint_silence")),
-    ("embassy_kg", "consular_request"): ("kg_law67", 14, "w", KG, ("embassy_kg", "repeat_request")),
+    ("embassy_kg", "consular_request"):
+        ("kg_law67", 14, "w", KG, ("embassy_kg", "repeat_request")),
     ("embassy_kg", "repeat_request"): ("kg_law67", 14, "w", KG, ("mfa_kg", "complaint_silence")),
     ("mfa_kz", "mfa_request"): ("kz_appk", 15, "w", KZ, ("mfa_kz", "repeat_request")),
     ("mfa_kz", "repeat_request"): ("kz_appk", 15, "w", KZ, ("ombudsman_kz", "complaint_silence")),
@@ -66,7 +68,8 @@ TERMS: dict[tuple[str, str], tuple[str, int, str, date, tuple[str, str] | None]]
     # The Committee: only the crime report itself has the 3-day UPK art. 144 term, and its
     # silence leads to a UPK art. 124 complaint to the prosecutor, not to a repeat request.
     ("investigative_committee", "crime_report"):
-        ("ru_crime_report", 3, "c", RU3, ("prosecutor_general", "complaint_crime_report_inaction")),
+        ("ru_crime_report", 3, "c", RU3,
+         ("prosecutor_general", "complaint_crime_report_inaction")),
     ("investigative_committee", "repeat_request"):
         ("ru_59fz", 30, "c", RU30, ("prosecutor_general", "complaint_silence")),
     ("investigative_committee", "complaint_crime_report_inaction"):

@@ -10,8 +10,9 @@ keeps it explainable (no model, no download):
    function words and genitives in -ның/-дың/-тың outnumber Kyrgyz function words (a
    Kazakh phrase can lack rule-1 letters).
 3. Otherwise common function words and a few typical endings decide: Russian words
-   ("и", "в", "на", "что", "области"...) and endings ("-ого", "-ский", "-щик") against Kyrgyz and Kazakh ones ("жана", "менен",
-   "шаары"...; "және", "облысы"...) and Turkic endings ("-ган", "-гон", "-дын", "-инде").
+   ("и", "в", "на", "что", "области"...) and endings ("-ого", "-ский", "-щик") against
+   Kyrgyz and Kazakh ones ("жана", "менен", "шаары"...; "және", "облысы"...) and Turkic
+   endings ("-ган", "-гон", "-дын", "-инде").
    In a phrase of two or more words with no Kazakh or Kyrgyz sign at all, weaker Russian
    endings ("-ки", "-ия", "-ов") count too.
 4. Text without Cyrillic letters (numbers, Latin codes) or without any clue (a lone place

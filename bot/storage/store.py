@@ -429,7 +429,8 @@ class LetterStore:
                 "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
                 (dump_answers(answers, self.db.cipher), _ts(now), case_id))
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (case_id, _ts(now), "answer", actor_id, _json({"answer": key})))
 
     async def set_translation(self, case_id: int, field: str, language: str, text: str,
@@ -446,7 +447,8 @@ class LetterStore:
                 "UPDATE cases SET translations = ?, updated_at = ? WHERE id = ?",
                 (dump_answers(table, self.db.cipher), _ts(now), case_id))
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (case_id, _ts(now), "translation", actor_id,
                  _json({"field": field, "language": language})))
 

@@ -16,13 +16,14 @@ from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
-from bot.letters.recommend import recommend
+from bot.letters.recommend import military_involved, reason_for, recommend
 from bot.letters.render import (
     available_languages,
     file_name,
     form_chunks,
     render_letter,
 )
+from bot.letters.translations import ForeignText, Needed, needed
 from bot.letters.worker import WORKER, make_letter
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore
@@ -30,6 +31,8 @@ from bot.storage.store import LetterRow, LetterStore
 # Bodies whose online form limit is unknown: one Telegram message of text at most.
 DEFAULT_TEXT_LIMIT = 4000
 TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
+# States that prosecute their citizens for taking part in a foreign armed conflict.
+HOME_STATES = ("KZ", "KG")
 # How a reply is cited in a later letter (codes of EarlierLetter.outcome).
 CITED_OUTCOME = {"answered": "answered", "found": "answered", "form": "form",
                  "refused": "refused", "forwarded": "forwarded", "extension": "none"}
@@ -82,7 +85,7 @@ class LetterService:
         picks = recommend(case.report)
         chosen = {p.addressee_id for p in picks}
         new = [(p.addressee_id, p.kind, p.reason_code, True) for p in picks]
-        new += [(a.id, a.letter_kind, "", False) for a in self.directory.values()
+        new += [(a.id, a.letter_kind, reason_for(a.id), False) for a in self.directory.values()
                 if a.id not in chosen and a.country in (case.citizenship, "RU", "INT")]
         await self.store.add_letters(case.id, new, self.clock.now())
         return [r for r in await self.store.letters_of(case.id) if r.parent_id is None]
@@ -103,8 +106,12 @@ class LetterService:
         return options
 
     def needs_risk_choice(self, case: Case, options: dict[str, Any]) -> bool:
-        """Names of recruiters, units or companies are in the report: the family decides first."""
-        return case.report.names_perpetrator and "include_perpetrator" not in options
+        """Names of recruiters, units or companies, or military facts about a Kazakh or Kyrgyz
+        citizen, are in the report: the family decides what goes where first."""
+        report = case.report
+        risky = report.names_perpetrator or (
+            case.citizenship in HOME_STATES and military_involved(report))
+        return risky and "include_perpetrator" not in options
 
     def national_languages(self, rows: list[LetterRow]) -> set[str]:
         """Languages other than Russian that some selected body accepts (kk, ky)."""
@@ -125,14 +132,79 @@ class LetterService:
             return str(wanted)
         return "ru" if "ru" in offered else offered[0]
 
-    async def _letter_call(self, case: Case, row: LetterRow) -> "partial[Letter]":
-        """``render_letter`` with this letter's arguments: called here for text alone, or
-        in the letter worker along with the PDF and DOCX."""
-        options = await self.store.letter_options(case.id)
-        render_options = RenderOptions(
+    def render_options(self, options: dict[str, Any], case: Case | None = None,
+                       row: LetterRow | None = None) -> RenderOptions:
+        """The family's choices for one letter. A letter to the missing person's own state
+        protects him by default (``RenderOptions.protect``) unless the family chose, after
+        the risk note, to keep every detail in those letters too (``home_details``)."""
+        home = (case is not None and row is not None and case.citizenship in HOME_STATES
+                and self.directory[row.addressee_id].country == case.citizenship)
+        return RenderOptions(
             include_perpetrator=bool(options.get("include_perpetrator", True)),
             include_story=bool(options.get("include_story", True)),
+            protect=home and not options.get("home_details", False),
         )
+
+    # --- identity numbers the law requires ----------------------------------------------
+    def needs_iin(self, case: Case, rows: list[LetterRow], options: dict[str, Any]) -> bool:
+        """A letter to a Kazakh body must give the applicant's IIN if there is one (APPK
+        art. 63): ask for it when the report skipped it and the family did not say there
+        is none."""
+        return (not case.report.reporter_id_number and not options.get("no_iin")
+                and any(r.selected and self.directory[r.addressee_id].country == "KZ"
+                        for r in rows))
+
+    async def set_applicant_iin(self, case: Case, iin: str, actor_id: int) -> None:
+        await self.store.set_answer(case.id, "r_id", iin, self.clock.now(), actor_id)
+
+    # --- the family's words in each letter's language --------------------------------
+    def translations_needed(self, case: Case, rows: list[LetterRow],
+                            options: dict[str, Any]) -> list[Needed]:
+        """Texts of the report that some of ``rows`` would print in another language than
+        its own, without a translation yet; each (text, language) once, in report order."""
+        seen: dict[tuple[str, str], Needed] = {}
+        for row in rows:
+            language = self.language_for(row, options)
+            for item in needed(case.report, language, self.render_options(options, case, row)):
+                seen.setdefault((item.field, item.language), item)
+        return list(seen.values())
+
+    @staticmethod
+    def left_to_organisation(options: dict[str, Any]) -> set[tuple[str, str]]:
+        """(field, language) pairs the family asked the organisation to translate."""
+        return {(str(f), str(lang)) for f, lang in options.get("translate_by_org", [])}
+
+    async def leave_to_organisation(self, case: Case, item: Needed) -> None:
+        options = await self.store.letter_options(case.id)
+        wanted = sorted(self.left_to_organisation(options) | {(item.field, item.language)})
+        await self.set_option(case, translate_by_org=[list(x) for x in wanted])
+
+    async def set_translation(self, case: Case, field: str, language: str, text: str,
+                              actor_id: int) -> None:
+        """Store ``text`` as the ``language`` version of the report's ``field`` (written by
+        the family or by a caseworker in the dossier)."""
+        await self.store.set_translation(case.id, field, language, text, self.clock.now(),
+                                         actor_id)
+        options = await self.store.letter_options(case.id)
+        left = self.left_to_organisation(options) - {(field, language)}
+        if "translate_by_org" in options:
+            await self.set_option(case, translate_by_org=[list(x) for x in sorted(left)])
+
+    def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
+        """The letter still has text in another language than its own."""
+        return bool(needed(case.report, self.language_for(row, options),
+                           self.render_options(options, case, row)))
+
+    async def _letter_call(self, case: Case, row: LetterRow) -> "partial[Letter]":
+        """``render_letter`` with this letter's arguments: called here for text alone, or
+        in the letter worker along with the PDF and DOCX. Raises ForeignText when some of
+        the family's text is not yet in the letter's language: the letter is not made."""
+        options = await self.store.letter_options(case.id)
+        render_options = self.render_options(options, case, row)
+        language = self.language_for(row, options)
+        missing = needed(case.report, language, render_options)
+        if missing:
+            raise ForeignText(language, [n.field for n in missing])
         return partial(render_letter, row.kind, row.addressee_id, case.report,
                        self.language_for(row, options), case_number=case.number,
                        today=local_today(self.clock, TIMEZONES.get(case.citizenship)),

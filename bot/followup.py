@@ -96,24 +96,26 @@ class FollowupService:
 
     # --- deadlines -------------------------------------------------------------
     def rule_for(self, row: LetterRow) -> str:
-        """The legal rule that sets this letter's answer term."""
-        if row.kind == "crime_report":
-            return "ru_crime_report"
-        if row.kind.startswith("complaint_crime_report"):
-            return "ru_prosecutor_complaint"
-        return self.directory[row.addressee_id].deadline_rule
+        """The legal rule that sets this letter's answer term: it depends on the body and on
+        the kind of letter (``bot/data/escalation.json``, ``rules`` and ``purposes``)."""
+        return deadlines.rule_for_letter(row.addressee_id, row.kind)
 
     def deadline(self, row: LetterRow, *, sent_on: date | None = None, channel: str | None = None,
-                 registered_on: date | None = None,
+                 registered_on: date | None = None, delivered_on: date | None = None,
                  extended_until: date | None = None) -> Deadline | None:
         sent = sent_on or row.sent_on
         if sent is None:
             return None
         registered = registered_on or row.registered_on
+        delivered = delivered_on or row.delivered_on
+        if delivered and delivered < sent:
+            delivered = None
         until = extended_until or row.extended_until
         return deadlines.answer_due(
             self.rule_for(row), sent,
-            registered_on=registered if registered and registered >= sent else None,
+            delivered_on=delivered,
+            registered_on=(registered if registered and registered >= (delivered or sent)
+                           else None),
             extension=Extension(until=until) if until else None,
             overrides=self.overrides or None,
             channel=_rule_channel(channel or row.channel),
@@ -163,6 +165,23 @@ class FollowupService:
             ("reference", {"letter_id": row.id, "addressee": row.addressee_id}))
         return due
 
+    async def set_delivered(self, user: User, case: Case, row: LetterRow, delivered_on: date,
+                            tracking: str | None = None) -> Deadline | None:
+        """The day the body received the letter (from the post's tracking or a receipt): the
+        term runs from it where the law counts from receipt, and registration is counted
+        from it where the law counts from registration."""
+        if row.sent_on is not None and delivered_on < row.sent_on:
+            raise ValueError("delivered before sent")
+        changes: dict[str, object] = {"delivered_on": delivered_on}
+        if tracking:
+            changes["tracking"] = tracking
+        due = self.deadline(row, delivered_on=delivered_on)
+        await self.store.update_deadline(
+            row, changes, due.due if due else None, self.reminders_for(user, case, row, due),
+            self.clock.now(), user.user_id,
+            ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}))
+        return due
+
     async def log_reply(self, user: User, case: Case, row: LetterRow, *, outcome: str,
                         received_on: date, summary: str = "", file: dict | None = None,
                         forwarded_to: str | None = None,
@@ -204,7 +223,8 @@ class FollowupService:
         """Create the follow-up letter the ladder prescribes (repeat or complaint)."""
         root = await self._root(row)
         chain = await self.chain(root)
-        attempts = sum(1 for x in chain if x.trigger == trigger)
+        group = _TRIGGER_GROUPS.get((root.kind, trigger), {trigger})
+        attempts = sum(1 for x in chain if x.trigger in group)
         step = deadlines.next_step(root.addressee_id, trigger, attempts)
         if step is None:
             return Suggestion(None, None)
@@ -213,7 +233,10 @@ class FollowupService:
         return Suggestion(step, letter)
 
     def silence_trigger(self, row: LetterRow) -> str:
-        return "no_decision" if self.rule_for(row) == "ru_crime_report" else "silence"
+        """Silence on a crime report, or on a complaint about one, is "no decision": the next
+        step is the UPK art. 124 complaint, never a repeat request to the Committee."""
+        crime = deadlines.letter_purpose(row.kind) in ("crime_report", "procedural_complaint")
+        return "no_decision" if crime else "silence"
 
     async def _root(self, row: LetterRow) -> LetterRow:
         if row.parent_id is None:
@@ -260,6 +283,14 @@ class FollowupService:
         if reminder.attempts + 1 >= MAX_ATTEMPTS:
             return None
         return self.clock.now() + timedelta(minutes=2 ** reminder.attempts)
+
+
+# On a crime report a form reply and silence both mean "no decision": they climb one ladder,
+# so a complaint already made for one is not made again for the other.
+_TRIGGER_GROUPS: Mapping[tuple[str, str], set[str]] = {
+    ("crime_report", "form_reply"): {"form_reply", "no_decision"},
+    ("crime_report", "no_decision"): {"form_reply", "no_decision"},
+}
 
 
 def _rule_channel(channel: str | None) -> str:

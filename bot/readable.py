@@ -112,6 +112,9 @@ def value_text(t: Translator, question: Question, value: Any, *, masked: bool = 
     if kind is Kind.CHOICE:
         label = question.choice_label(str(value))
         return t(label) if label else str(value)
+    if kind is Kind.MULTI:
+        codes = [value] if isinstance(value, str) else list(value)
+        return "; ".join(t(question.choice_label(str(c)) or str(c)) for c in codes)
     if kind in (Kind.DATE, Kind.BIRTH_DATE):
         try:
             return t.date(date.fromisoformat(str(value)), "long")

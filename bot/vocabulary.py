@@ -85,6 +85,9 @@ EVENT_TEXTS: Mapping[str, str] = {
     "un_consent": N_("The family answered the questions about a submission to the UN."),
     "un_submitted": N_("Submitted to the UN Working Group on Enforced or Involuntary "
                        "Disappearances on {date}."),
+    "delivered": N_("Delivery date recorded: {body}."),
+    "translation": N_("A text was given in another language for the letters."),
+    "answer": N_("An answer was added for the letters."),
 }
 
 TIMEZONE_NAMES: Mapping[str, str] = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),

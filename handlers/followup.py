@@ -43,7 +43,7 @@ from handlers.common import (
     services,
     translator,
 )
-from handlers.letters import send_produced
+from handlers.letters import on_iin_text, on_translation_text, produce_one
 
 PREFIX = "F"
 
@@ -72,8 +72,12 @@ def deadline_text(t: Translator, deadline: Deadline | None) -> str:
     text = t("Answer due by {due}: {term} ({source}).", due=t.date(deadline.due, "long"),
              term=term, source=t(rule) if rule else str(p["source"]))
     if p["basis"] == "sent":
-        text += " " + t("Counted from an assumed delivery date; add the registration number "
-                        "and date when the body gives them, and the deadline becomes exact.")
+        days = int(p["assumed_delivery_days"] or 0)
+        channel = t(CHANNEL_NAMES.get(str(p["channel"]), CHANNEL_NAMES[DEFAULT_CHANNEL]))
+        text += " " + t("This date is an estimate: delivery is assumed to take {days} "
+                        "({channel}). Add the delivery date or the registration number and "
+                        "date, and the deadline becomes exact.", channel=channel,
+                        days=t.ngettext("{n} day", "{n} days", days))
     if not p["legal"]:
         text += " " + t("This body has no legal deadline; this is a reasonable time to ask again.")
     return text
@@ -149,6 +153,8 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
                        channel=t(CHANNEL_NAMES[row.channel or DEFAULT_CHANNEL])))
     if row.tracking:
         lines.append(t("Tracking number: {number}", number=row.tracking))
+    if row.delivered_on:
+        lines.append(t("Delivered on {date}.", date=t.date(row.delivered_on, "long")))
     if row.reference:
         lines.append(t("Registration number: {number}", number=row.reference))
     if row.sent_on and not row.closed:
@@ -165,6 +171,8 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
         buttons.append([_button("📮 " + t("Mark as sent"), "s1", row.id)])
     else:
         buttons.append([_button(t("Registration number"), "r", row.id)])
+        if not row.closed:
+            buttons.append([_button(t("Date delivered"), "dl", row.id)])
         buttons.append([_button(t("Log a reply"), "a", row.id)])
     await say(update, context, "\n".join(x for x in lines if x), InlineKeyboardMarkup(buttons))
 
@@ -179,7 +187,7 @@ def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = Non
                             + shorten(letter_title(t, r), 40), "p", r.id)]
                    for r in rows]
         buttons.append([_button(t("Next"), "n", 0)])
-    elif step in ("date", "received"):
+    elif step in ("date", "received", "delivered"):
         buttons = [[_button(t("Today"), "d", 0), _button(t("Yesterday"), "d", 1)]]
     elif step == "channel":
         buttons = [[_button(t(CHANNEL_NAMES[c]), "h", c)] for c in
@@ -207,6 +215,8 @@ FORM_PROMPTS = {
     "tracking": N_("The tracking number of the registered mail, if you have it:"),
     "reference": N_("The registration number or receipt (талон) the body gave:"),
     "regdate": N_("The date of registration, if it is known (write it, or press Skip):"),
+    "delivered": N_("On which day did the body receive the letter? The post's tracking page "
+                    "or the delivery receipt shows it. Press a button or write the date."),
     "outcome": N_("What does the reply say?"),
     "received": N_("When did the reply come? Press a button or write the date."),
     "forward_to": N_("To which body was the letter forwarded?"),
@@ -246,6 +256,12 @@ async def handle_form_message(update: Update, context: Context, user: User,
     message = update.effective_message
     if form is None or message is None:
         return False
+    if form.name == "translate":
+        await on_translation_text(update, context, user, form)
+        return True
+    if form.name == "iin":
+        await on_iin_text(update, context, user, form)
+        return True
     t = translator(update, context, user)
     try:
         value = _message_value(form, message, _today(context, user))
@@ -259,10 +275,12 @@ async def handle_form_message(update: Update, context: Context, user: User,
 
 def _message_value(form: Form, message: Message, today: date) -> Any:
     step = form.step
-    if step in ("date", "received", "regdate", "until"):
+    if step in ("date", "received", "regdate", "until", "delivered"):
         if not message.text:
             raise InvalidInput("need_text")
         parsed = parse_date(message.text.strip()[:100])
+        if step == "delivered":
+            check_delivered(form, parsed)
         return parsed if step == "until" else check_past_date(parsed, today)
     if step == "file":
         if message.photo:
@@ -279,6 +297,14 @@ def _message_value(form: Form, message: Message, today: date) -> Any:
         limit = 500 if step == "summary" else 60
         return clean_text(message.text, limit, truncate=step == "summary")[0]
     raise InvalidInput("use_buttons")
+
+
+def check_delivered(form: Form, day: date) -> None:
+    """A delivery date before the sending date is a typing error: refuse it, keep the form."""
+    sent = form.data.get("sent")
+    if sent and day < date.fromisoformat(sent):
+        raise InvalidInput("delivered_before_sent", date=date.fromisoformat(sent).strftime(
+            "%d.%m.%Y"))
 
 
 async def _advance(update: Update, context: Context, user: User, t: Translator, form: Form,
@@ -304,6 +330,8 @@ def _next_step(name: str, step: str, data: dict[str, Any]) -> str | None:
             return None
     elif name == "regno":
         order = ["reference", "regdate"]
+    elif name == "delivered":
+        order = ["tracking", "delivered"] if not data.get("has_tracking") else ["delivered"]
     else:
         order = ["outcome", "received", "forward_to", "until", "file", "summary"]
         outcome = data.get("outcome")
@@ -333,6 +361,12 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
         return
     row = await s.letters.store.get_letter(int(data["letter_id"]))
     if row is None or row.case_id != case.id:
+        return
+    if name == "delivered":
+        due = await s.followup.set_delivered(user, case, row,
+                                             date.fromisoformat(data["delivered"]),
+                                             data.get("tracking"))
+        await say(update, context, t("Saved.") + " " + deadline_text(t, due))
         return
     if name == "regno":
         registered = date.fromisoformat(data["regdate"]) if data.get("regdate") else None
@@ -366,12 +400,12 @@ async def offer_next_letter(update: Update, context: Context, user: User, t: Tra
                                      "your case and all letters are kept."))
         return
     s = services(context)
-    produced = await s.letters.produce(case, suggestion.letter, user.user_id)
     kind = KIND_NAMES.get(suggestion.letter.kind)
     await say(update, context, t("Next step: {kind} to {body}.",
                                  kind=t(kind) if kind else suggestion.letter.kind,
-                                 body=produced.addressee.name(t.locale)))
-    await send_produced(update, context, t, produced, 1, 1)
+                                 body=s.letters.directory[suggestion.letter.addressee_id]
+                                 .name(t.locale)))
+    await produce_one(update, context, user, t, case, suggestion.letter)
 
 
 # --- buttons -----------------------------------------------------------------------
@@ -435,8 +469,7 @@ async def _b_prepare(update: Update, context: Context, user: User, t: Translator
     if found:
         case, row = found
         await drop_buttons(update)
-        produced = await services(context).letters.produce(case, row, user.user_id)
-        await send_produced(update, context, t, produced, 1, 1)
+        await produce_one(update, context, user, t, case, row)
 
 
 async def _b_send_many(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
@@ -463,6 +496,18 @@ async def _b_regno(update: Update, context: Context, user: User, t: Translator, 
                          {"case_id": found[0].id, "letter_id": found[1].id})
 
 
+async def _b_delivered(update: Update, context: Context, user: User, t: Translator,
+                       arg: str) -> None:
+    found = await _own_letter(update, context, user, t, arg)
+    if found and found[1].sent_on:
+        case, row = found
+        await drop_buttons(update)
+        first = "delivered" if row.tracking else "tracking"
+        await start_form(update, context, user, t, "delivered", first,
+                         {"case_id": case.id, "letter_id": row.id,
+                          "sent": row.sent_on.isoformat(), "has_tracking": bool(row.tracking)})
+
+
 async def _b_reply(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
     found = await _own_letter(update, context, user, t, arg)
     if found:
@@ -483,6 +528,10 @@ def _form_button(step: str | tuple[str, ...], convert: Callable[[str, Form, date
             return
         try:
             value = convert(arg, form, _today(context, user))
+        except InvalidInput as err:
+            await say(update, context, texts.error(t, err))
+            await _ask(update, context, t, form)
+            return
         except (ValueError, KeyError):
             return
         if value is _STAY:
@@ -522,6 +571,13 @@ def _next(arg: str, form: Form, today: date) -> Any:
 
 def _day(arg: str, form: Form, today: date) -> date:
     return today - timedelta(days=int(arg))
+
+
+def _delivered_day(arg: str, form: Form, today: date) -> date:
+    day = _day(arg, form, today)
+    if form.step == "delivered":
+        check_delivered(form, day)
+    return day
 
 
 def _choice(allowed: tuple[str, ...]) -> Callable[[str, Form, date], str]:
@@ -572,9 +628,10 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
     "s1": _b_send_one,
     "r": _b_regno,
     "a": _b_reply,
+    "dl": _b_delivered,
     "p": _form_button("pick", _pick),
     "n": _form_button("pick", _next),
-    "d": _form_button(("date", "received"), _day),
+    "d": _form_button(("date", "received", "delivered"), _delivered_day),
     "h": _form_button("channel", _choice(("post", "registered", "email", "online", "in_person"))),
     "o": _form_button("outcome", _choice(tuple(OUTCOME_NAMES))),
     "b": _form_button("forward_to", _body),

@@ -21,6 +21,7 @@ from bot.clock import local_today
 from bot.domain.models import Case, User
 from bot.followup import at_local, quiet_until, user_timezone
 from bot.i18n import Translator
+from bot.letters.translations import ForeignText
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
@@ -209,7 +210,20 @@ async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case,
             lines.append(t(un_ladder.OFFER, number=case.number))
         await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
         return
-    produced = await s.letters.produce(case, follow, user.user_id)
+    try:
+        produced = await s.letters.produce(case, follow, user.user_id)
+    except ForeignText:
+        # Some of the family's words are not in the letter's language yet: the letter's
+        # card asks for them when the family prepares it.
+        lines.append(t("The next letter is {kind} to {body}. Some of your answers must first "
+                       "be given in the letter's language: open it and press Prepare this "
+                       "letter.", kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
+                       body=s.letters.directory[follow.addressee_id].name(t.locale)))
+        open_it = InlineKeyboardButton(t("Open the letter"),
+                                       callback_data=f"{PREFIX}:c:{follow.id}")
+        await bot.send_message(user.chat_id, "\n".join(lines),
+                               reply_markup=InlineKeyboardMarkup([[open_it]]))
+        return
     lines.append(t("Here is the next letter: {kind} to {body} ({language}). Print, sign and "
                    "send it, then mark it as sent in /track.",
                    kind=t(KIND_NAMES.get(follow.kind, follow.kind)),

@@ -188,6 +188,12 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
     rows: list[list[Key]] = _pending_rows(t, draft)
     if question.kind is Kind.CHOICE:
         rows += _choice_rows(t, step, question.choices)
+    elif question.kind is Kind.MULTI:
+        picked = set(engine.chosen(draft.answers.get(step)))
+        rows += [[_key(("☑ " if c.code in picked else "☐ ") + t(c.label), ANSWER, step, c.code)]
+                 for c in question.choices]
+        if picked:
+            rows.append([_key("✓ " + t("Done"), ANSWER, step, engine.DONE)])
     elif question.kind is Kind.EVIDENCE:
         items = draft.answers.get("evidence") or []
         loop = [_key("✓ " + t("Done"), ANSWER, step, engine.DONE)]
@@ -200,7 +206,7 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
         if draft.answers.get("actions"):
             loop.append(_key(t("Remove last"), ANSWER, step, engine.UNDO))
         rows.append(loop)
-    is_loop = question.kind in (Kind.EVIDENCE, Kind.ACTIONS)
+    is_loop = question.kind in (Kind.EVIDENCE, Kind.ACTIONS, Kind.MULTI)
     nav = _nav_row(t, draft, skip=question.optional and not is_loop,
                    keep=step in draft.answers and not is_loop, skip_label=question.skip_label)
     if nav:

@@ -10,25 +10,66 @@ from bot.correspondence import Produced
 from bot.domain.models import Case, User
 from bot.i18n import N_, Translator
 from bot.letters.recommend import REASONS
+from bot.domain.validators import InvalidInput, clean_text, validate_iin
+from bot.letters.language import fits
+from bot.letters.translations import Needed
+from bot.letters.translations import texts as free_texts
+from bot.storage.followup import Form
 from bot.storage.store import LetterRow
+from handlers import texts
 from handlers.keyboards import button
 from handlers.common import Context, chat_id, current_user, parse_id, drop_buttons, say, services, translator
 
 PREFIX = "L"  # L:<op>:<id>[:<value>]
 
-RISK_NOTE = N_(
-    "Before the letters: an important warning.\n\n"
-    "In Kazakhstan (Criminal Code, article 172) and in Kyrgyzstan, taking part in an armed "
-    "conflict abroad is a crime. Letters can be read as evidence against the person you are "
-    "looking for. That is why the letters only state facts: he or she was taken, held, "
-    "threatened or deceived, and, as far as the family knows, signed nothing voluntarily. "
-    "They never describe a voluntary decision.\n\n"
-    "Your report names the people, the company or the unit believed responsible. You can "
-    "keep these details in the letters or leave them out. You can also leave out your own "
-    "account of what happened."
+# The legal-risk note: the law of the missing person's own country, his or her gender.
+# Kyrgyz article 256 is the one the Kyrgyz embassy cited in 2022 (a secondary source).
+RISK_LAW = {
+    "KZ": N_("In Kazakhstan, taking part in an armed conflict abroad is a crime (Criminal "
+             "Code of Kazakhstan, article 172)."),
+    "KG": N_("In Kyrgyzstan, taking part in an armed conflict abroad is a crime (Criminal "
+             "Code of Kyrgyzstan, article 256)."),
+    "other": N_("In many countries, taking part in an armed conflict abroad is a crime."),
+}
+RISK_FACTS = {
+    "m": N_("Letters can be read as evidence against him. That is why they only state "
+            "facts: he was taken, held, threatened or deceived, and, as far as the family "
+            "knows, signed nothing voluntarily. They never describe a voluntary decision."),
+    "f": N_("Letters can be read as evidence against her. That is why they only state "
+            "facts: she was taken, held, threatened or deceived, and, as far as the family "
+            "knows, signed nothing voluntarily. They never describe a voluntary decision."),
+}
+RISK_CHOICE_TEXT = N_(
+    "Letters to the bodies of your own country leave out the unit, the names of the people "
+    "believed responsible and every word about military service or fighting, unless you "
+    "choose to keep them there. Russian bodies need these details to search. You can also "
+    "leave out the names, the unit and your own account from all letters."
 )
+
+
+def risk_note(t: Translator, case: Case) -> str:
+    """The warning before the letters, citing the law of the person's own country."""
+    law = RISK_LAW.get(case.citizenship, RISK_LAW["other"])
+    gender = "f" if case.report.missing_gender == "f" else "m"
+    return "\n\n".join([t("Before the letters: an important warning."), t(law),
+                         t(RISK_FACTS[gender]), t(RISK_CHOICE_TEXT)])
+# What each free text of the report is, as the family is asked to give it in another language.
+FIELD_NAMES = {
+    "r_addr": N_("your postal address"),
+    "e_place": N_("where he or she was last seen"),
+    "e_story": N_("your account of what happened"),
+    "e_resp_text": N_("who is believed responsible"),
+    "e_unit": N_("the unit, company or place"),
+    "m_cit_other": N_("the citizenship"),
+    "evidence": N_("the description of a file you sent"),
+    "body_text": N_("the name of a body you contacted"),
+    "reply": N_("the reply you received"),
+}
+TRANSLATION_LIMIT = 3000
+
 RISK_CHOICES = (
-    ("all", N_("Keep all details")),
+    ("protect", N_("Recommended: details to Russian bodies only")),
+    ("all", N_("Keep all details in every letter")),
     ("nonames", N_("Leave out names and the unit")),
     ("minimal", N_("Leave out names, the unit and my account")),
 )
@@ -115,7 +156,8 @@ async def on_letters_button(update: Update, context: Context) -> None:
     if not ids:
         return
     handler = {"s": _on_show, "t": _on_toggle, "g": _on_prepare, "r": _on_risk,
-               "n": _on_language, "x": _on_text}.get(op)
+               "n": _on_language, "x": _on_text, "o": _on_leave_to_org,
+               "i": _on_no_iin}.get(op)
     if handler is not None:
         await handler(update, context, ids[0], parts[3] if len(parts) > 3 else "")
 
@@ -156,7 +198,8 @@ async def _on_risk(update: Update, context: Context, case_id: int, value: str) -
         return
     await drop_buttons(update)
     await services(context).letters.set_option(
-        owned[2], include_perpetrator=value == "all", include_story=value != "minimal")
+        owned[2], include_perpetrator=value in ("protect", "all"),
+        include_story=value != "minimal", home_details=value == "all")
     await _on_prepare(update, context, case_id, "")
 
 
@@ -183,7 +226,7 @@ async def _on_prepare(update: Update, context: Context, case_id: int, _value: st
     options = await letters.options(case)
     if letters.needs_risk_choice(case, options):
         await drop_buttons(update)
-        await say(update, context, t(RISK_NOTE), InlineKeyboardMarkup(
+        await say(update, context, risk_note(t, case), InlineKeyboardMarkup(
             [[_button(t(label), "r", case.id, code)] for code, label in RISK_CHOICES]))
         return
     national = sorted(letters.national_languages(rows))
@@ -195,8 +238,190 @@ async def _on_prepare(update: Update, context: Context, case_id: int, _value: st
                       _button(language_name(code, code).capitalize(), "n", case.id, code)
                       for code in national + ["ru"]]]))
         return
+    if letters.needs_iin(case, rows, options):
+        await drop_buttons(update)
+        await ask_iin(update, context, user, t, case)
+        return
+    left = letters.left_to_organisation(options)
+    pending = [n for n in letters.translations_needed(case, rows, options)
+               if (n.field, n.language) not in left]
     await drop_buttons(update)
-    await _produce_all(update, context, user, t, case, rows)
+    if pending:
+        await ask_translation(update, context, user, t, case, pending[0])
+        return
+    ready = [r for r in rows if not letters.blocked(case, r, options)]
+    if ready:
+        await _produce_all(update, context, user, t, case, ready)
+    waiting = [r for r in rows if r not in ready]
+    if waiting:
+        await say(update, context, t(
+            "The organisation writes the translations you left to it. These letters will "
+            "be ready then, and the bot will tell you: {bodies}.",
+            bodies="; ".join(letters.directory[r.addressee_id].name(t.locale) for r in waiting)))
+
+
+async def ask_iin(update: Update, context: Context, user: User, t: Translator,
+                  case: Case) -> None:
+    s = services(context)
+    await s.followup.store.save_form(user.user_id, Form("iin", "text", {"case_id": case.id}),
+                                     s.clock.now())
+    await say(update, context, t(
+        "A letter to a Kazakh body must give your IIN (Administrative Procedural Code of "
+        "Kazakhstan, article 63). Please send your IIN, 12 digits. If you have none, press "
+        "the button."), InlineKeyboardMarkup([[_button(t("I have no IIN"), "i", case.id)]]))
+
+
+async def on_iin_text(update: Update, context: Context, user: User, form: Form) -> None:
+    """The applicant's IIN, asked for before letters to Kazakh bodies."""
+    t = translator(update, context, user)
+    s = services(context)
+    message = update.effective_message
+    case = await s.store.get_case_by_id(int(form.data.get("case_id", 0)))
+    if case is None or case.reporter_id != user.user_id:
+        await s.followup.store.drop_form(user.user_id)
+        await say(update, context, t("This is not available."))
+        return
+    try:
+        if message is None or not message.text:
+            raise InvalidInput("need_text")
+        iin = validate_iin(message.text[:100])
+    except InvalidInput as err:
+        await say(update, context, texts.error(t, err))
+        await ask_iin(update, context, user, t, case)
+        return
+    await s.followup.store.drop_form(user.user_id)
+    await s.letters.set_applicant_iin(case, iin, user.user_id)
+    await say(update, context, t("Thank you, saved."))
+    await _on_prepare(update, context, case.id, "")
+
+
+async def _on_no_iin(update: Update, context: Context, case_id: int, _value: str) -> None:
+    owned = await _own_case(update, context, case_id)
+    if owned is None:
+        return
+    user, _t, case = owned
+    s = services(context)
+    await drop_buttons(update)
+    form = await s.followup.store.get_form(user.user_id)
+    if form is not None and form.name == "iin":
+        await s.followup.store.drop_form(user.user_id)
+    await s.letters.set_option(case, no_iin=True)
+    await _on_prepare(update, context, case.id, "")
+
+
+def field_name(t: Translator, field: str) -> str:
+    """What a stored field is, in the reader's language ("actions.0.reply" -> the reply)."""
+    key = field if field in FIELD_NAMES else field.split(".")[-1]
+    if key not in FIELD_NAMES:
+        key = field.split(".")[0]
+    return t(FIELD_NAMES[key]) if key in FIELD_NAMES else field
+
+
+async def ask_translation(update: Update, context: Context, user: User, t: Translator,
+                          case: Case, item: Needed, letter_id: int | None = None) -> None:
+    """Ask the family, in the chat language, for one text in the letter's language.
+    ``letter_id``: the one letter to make afterwards (a follow-up), else the whole set."""
+    s = services(context)
+    await s.followup.store.save_form(user.user_id, Form("translate", "text", {
+        "case_id": case.id, "field": item.field, "language": item.language,
+        "letter_id": letter_id,
+    }), s.clock.now())
+    language = language_name(item.language, t.locale)
+    await say(update, context, t(
+        "A letter goes out in {language}, every word of it. This answer of yours is in "
+        "another language ({what}):\n\n«{text}»\n\nPlease write it in {language}. Or leave "
+        "the translation to the organisation: a caseworker writes it, and you get the "
+        "letters that need it when it is done.",
+        language=language, what=field_name(t, item.field), text=_short(item.original, 600)),
+        InlineKeyboardMarkup([[_button(t("Leave it to the organisation"), "o", case.id)]]))
+
+
+async def on_translation_text(update: Update, context: Context, user: User, form: Form) -> None:
+    """The family's text in the letter's language: stored, and the letters go on."""
+    t = translator(update, context, user)
+    s = services(context)
+    message = update.effective_message
+    language = str(form.data.get("language"))
+    case = await s.store.get_case_by_id(int(form.data.get("case_id", 0)))
+    if case is None or case.reporter_id != user.user_id:
+        await s.followup.store.drop_form(user.user_id)
+        await say(update, context, t("This is not available."))
+        return
+    field = str(form.data.get("field"))
+    original = texts_of(case).get(field, "")
+    try:
+        if message is None or not message.text:
+            raise InvalidInput("need_text")
+        text, _ = clean_text(message.text, TRANSLATION_LIMIT, truncate=False)
+        if not fits(text, language) and text != original:
+            raise InvalidInput("wrong_language",
+                               language=language_name(language, t.locale))
+    except InvalidInput as err:
+        await say(update, context, texts.error(t, err))
+        await ask_translation(update, context, user, t, case,
+                              Needed(field, language, original), form.data.get("letter_id"))
+        return
+    await s.followup.store.drop_form(user.user_id)
+    await s.letters.set_translation(case, field, language, text, user.user_id)
+    await say(update, context, t("Thank you, saved."))
+    await _go_on(update, context, user, t, case.id, form.data.get("letter_id"))
+
+
+async def _go_on(update: Update, context: Context, user: User, t: Translator, case_id: int,
+                 letter_id: object) -> None:
+    """After a translation: the one follow-up letter asked for, or the whole set."""
+    if not isinstance(letter_id, int):
+        await _on_prepare(update, context, case_id, "")
+        return
+    s = services(context)
+    case = await s.store.get_case_by_id(case_id)
+    row = await s.letters.store.get_letter(letter_id)
+    if case is not None and row is not None and row.case_id == case.id:
+        await produce_one(update, context, user, t, case, row)
+
+
+async def produce_one(update: Update, context: Context, user: User, t: Translator,
+                      case: Case, row: LetterRow) -> bool:
+    """Make one letter and send it; if some text is not in its language yet, ask for it
+    (or say the organisation is writing it). True when the letter was sent."""
+    s = services(context)
+    options = await s.letters.options(case)
+    pending = [n for n in s.letters.translations_needed(case, [row], options)
+               if (n.field, n.language) not in s.letters.left_to_organisation(options)]
+    if pending:
+        await ask_translation(update, context, user, t, case, pending[0], row.id)
+        return False
+    if s.letters.blocked(case, row, options):
+        await say(update, context, t(
+            "The organisation writes the translations you left to it. These letters will "
+            "be ready then, and the bot will tell you: {bodies}.",
+            bodies=s.letters.directory[row.addressee_id].name(t.locale)))
+        return False
+    produced = await s.letters.produce(case, row, user.user_id)
+    await send_produced(update, context, t, produced, 1, 1)
+    return True
+
+
+def texts_of(case: Case) -> dict[str, str]:
+    return free_texts(case.report)
+
+
+async def _on_leave_to_org(update: Update, context: Context, case_id: int, _value: str) -> None:
+    owned = await _own_case(update, context, case_id)
+    if owned is None:
+        return
+    user, t, case = owned
+    s = services(context)
+    form = await s.followup.store.get_form(user.user_id)
+    await drop_buttons(update)
+    if form is None or form.name != "translate" or form.data.get("case_id") != case.id:
+        await say(update, context, t("That button belongs to an earlier message."))
+        return
+    field, language = str(form.data["field"]), str(form.data["language"])
+    await s.followup.store.drop_form(user.user_id)
+    await s.letters.leave_to_organisation(
+        case, Needed(field, language, texts_of(case).get(field, "")))
+    await _go_on(update, context, user, t, case.id, form.data.get("letter_id"))
 
 
 async def _produce_all(
@@ -246,8 +471,13 @@ async def _on_text(update: Update, context: Context, letter_id: int, _value: str
     found = await _letter_and_case(update, context, letter_id)
     if found is None:
         return
-    _user, t, case, row = found
-    chunks, limit = await services(context).letters.form_text(case, row)
+    user, t, case, row = found
+    letters = services(context).letters
+    if letters.blocked(case, row, await letters.options(case)):
+        # Some text is not in the letter's language yet: ask for it (or say who writes it).
+        await produce_one(update, context, user, t, case, row)
+        return
+    chunks, limit = await letters.form_text(case, row)
     if limit:
         intro = t.ngettext(
             "This body's online form accepts {limit} characters per message; the text fits "

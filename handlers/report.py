@@ -232,7 +232,7 @@ def _text_or_choice(text: str, t: Translator, draft: Draft) -> Input:
             if regions.name(code, t.locale).casefold() == typed:
                 return ChoiceInput(code)
         return TextInput(text)
-    if question is not None and question.kind in (Kind.CHOICE, Kind.ACTIONS):
+    if question is not None and question.kind in (Kind.CHOICE, Kind.ACTIONS, Kind.MULTI):
         choices = question.choices
     elif draft.step == q.ACTION_OUTCOME:
         choices = q.ACTION_OUTCOMES

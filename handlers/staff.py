@@ -16,13 +16,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot import regions
-from bot.domain.models import Case, CaseStatus
+from bot.domain.models import Case, CaseStatus, Report
 from bot.domain.validators import InvalidInput, clean_text
 from bot.app import Services
 from bot.audit_sentences import sentence, who
 from bot.domain.models import parse_case_number
 from bot.followup import at_local
 from bot.i18n import N_, Translator, pick_locale
+from bot.letters.language import fits
+from bot.letters.translations import Needed
+from bot.letters.translations import texts as free_texts
 from bot.staff import (MANAGERS, MAY_INVITE, PAGE_SIZE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor,
                        Cursor, DueCursor, NotAllowed, Role)
 from bot.storage.followup import Form, NewReminder
@@ -32,9 +35,10 @@ from handlers import texts
 from handlers.keyboards import button
 from handlers.common import Context, drop_buttons, parse_id, say, services
 from handlers.followup import letter_state, letter_title, timeline_text
+from handlers.letters import field_name, language_name
 
 PREFIX = "W"
-STAFF_FORMS = frozenset({"note", "relay", "relay_back"})
+STAFF_FORMS = frozenset({"note", "relay", "relay_back", "translation"})
 STATUSES = list(CaseStatus)
 CITIZENSHIP_CODES = {"x": None, "K": "KZ", "G": "KG", "O": "other"}
 
@@ -322,8 +326,15 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
         parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "
                                                f"({names[n.author_id]}): {n.text}"
                                                for n in notes]))
+    waiting = await _translations_waiting(s, actor, case)
+    if waiting:
+        parts.append(t.ngettext("{n} text waits for a translation before the family gets "
+                                "its letters.", "{n} texts wait for a translation before the "
+                                "family gets its letters.", len(waiting)))
     buttons = [[_button(t("Change the status"), "s", case.id), _button(t("Add a note"), "n", case.id)],
                [_button(t("Message the family"), "m", case.id)]]
+    if waiting:
+        buttons.append([_button(t("Write the translations"), "T", case.id)])
     if actor.role in MANAGERS:
         buttons.append([_button(("✔ " if flags.get("verified") else "") + t("Checked with the family"),
                                 "v", case.id),
@@ -700,10 +711,79 @@ async def _b_dossier(update: Update, context: Context, actor: Actor, t: Translat
         await send_dossier(update, context, actor, t, case)
 
 
+# --- translations the family left to the organisation -----------------------------------
+async def _translations_waiting(s: Services, actor: Actor, case: Case) -> list[Needed]:
+    """Texts the family asked the organisation to give in a letter's language, which this
+    actor may read (a volunteer sees the account and address only when allowed)."""
+    options = await s.letters.options(case)
+    left = s.letters.left_to_organisation(options)
+    if not left:
+        return []
+    visible = free_texts(Report.from_answers(await s.staff.visible_answers(actor, case)))
+    return [Needed(f, lang, visible[f]) for f, lang in sorted(left) if f in visible]
+
+
+async def _b_translate(update: Update, context: Context, actor: Actor, t: Translator,
+                       args: list[str]) -> None:
+    case = await _case_arg(update, context, actor, t, args)
+    if case is None:
+        return
+    await drop_buttons(update)
+    await _ask_translation(update, context, actor, t, case)
+
+
+async def _ask_translation(update: Update, context: Context, actor: Actor, t: Translator,
+                           case: Case) -> bool:
+    """Show the next text to translate and open the form for it; False when none is left."""
+    waiting = await _translations_waiting(services(context), actor, case)
+    if not waiting:
+        return False
+    item = waiting[0]
+    await _start_form(update, context, actor, "translation",
+                      {"case_id": case.id, "field": item.field, "language": item.language})
+    await say(update, context, t(
+        "Case {number}: write this text in {language} ({what}). It goes into the letters "
+        "as you write it.\n\n«{text}»", number=case.number,
+        language=language_name(item.language, t.locale), what=field_name(t, item.field),
+        text=item.original[:1500]))
+    return True
+
+
+async def _save_translation(update: Update, context: Context, actor: Actor, t: Translator,
+                            case: Case, form: Form, text: str) -> None:
+    s = services(context)
+    field, language = str(form.data.get("field")), str(form.data.get("language"))
+    waiting = {(n.field, n.language): n for n in await _translations_waiting(s, actor, case)}
+    item = waiting.get((field, language))
+    if item is None:
+        raise NotAllowed("translation")
+    if not fits(text, language) and text != item.original:
+        await say(update, context, texts.error(t, InvalidInput(
+            "wrong_language", language=language_name(language, t.locale))))
+        await _start_form(update, context, actor, "translation", dict(form.data))
+        return
+    await s.letters.set_translation(case, field, language, text, actor.user_id)
+    await s.staff.audit.record(s.clock.now(), actor.user_id, "translation", case_id=case.id,
+                               target_id=case.reporter_id)
+    await say(update, context, t("The translation is saved."))
+    if await _ask_translation(update, context, actor, t, case):
+        return
+    family = await s.store.get_user(case.reporter_id)
+    if family is not None:
+        ft = s.catalogs.get(family.locale)
+        await context.bot.send_message(family.chat_id, ft(
+            "The organisation has written the translations for the letters of case {number}. "
+            "Press the button to get the letters.", number=case.number),
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                ft("Prepare the letters"), callback_data=f"L:g:{case.id}")]]))
+    await say(update, context, t("All translations are written; the family is told."))
+
+
 BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
     "l": _b_list, "f": _b_filter, "D": _b_due, "c": _b_case, "s": _b_status_menu, "S": _b_status,
     "v": _b_verified, "d": _b_details, "a": _b_assign_menu, "A": _b_assign, "n": _b_note,
     "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier, "z": _b_zone,
+    "T": _b_translate,
 }
 
 
@@ -741,6 +821,8 @@ async def handle_staff_form(update: Update, context: Context, form: Form) -> Non
         elif form.name == "relay_back":
             await _relay_to_staff(context, actor, case, int(form.data.get("to", 0)), text)
             await say(update, context, t("Your answer is sent."))
+        elif form.name == "translation":
+            await _save_translation(update, context, actor, t, case, form, text)
     except NotAllowed:
         await not_available(update, context, t)
 

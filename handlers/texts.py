@@ -25,6 +25,10 @@ ERRORS: Mapping[str, str] = {
     "date_future": N_("This date is in the future. Please give a date that has already passed."),
     "date_too_old": N_("This date is too long ago. Please check the year."),
     "date_before_birth": N_("This date is before the date of birth. Please check it."),
+    "wrong_language": N_("This text does not look like {language}. Please write it in "
+                         "{language}, or leave the translation to the organisation."),
+    "delivered_before_sent": N_("The letter cannot arrive before it was sent ({date}). Please "
+                                "check the date."),
     "birth_too_old": N_("With this date of birth the person would be over {max_age} years old. "
                         "Please check the year."),
     "phone_invalid": N_("This does not look like a phone number. Write it with the country code, "
@@ -49,6 +53,7 @@ ERRORS: Mapping[str, str] = {
     "passport_invalid": N_("This does not look like a passport number. It has 6 to 12 letters "
                            "and digits, for example N12345678."),
     "use_buttons": N_("Please choose one of the buttons below."),
+    "choose_one": N_("Tap at least one answer, then press Done."),
     "need_text": N_("Please answer with text. Stickers, locations and files cannot be used "
                     "here."),
     "need_photo": N_("Please send a photo, or skip this question."),

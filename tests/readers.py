@@ -226,7 +226,18 @@ def cut_mid_word(label: str, known: set[str]) -> bool:
     if not found:
         return False
     last = found[-1]
-    return not any(w == last for w in known if not w.endswith("…"))
+    return last not in body_name_words() and not any(w == last for w in known
+                                                     if not w.endswith("…"))
+
+
+@lru_cache(maxsize=1)
+def body_name_words() -> frozenset[str]:
+    """Every word of every body's name in every language: a label that ends with one was
+    cut between words, even if the reader never saw the whole name in a text."""
+    from bot.letters.directory import load_directory
+
+    return frozenset(w for body in load_directory().values() for name in body.names.values()
+                     for w in re.findall(r"\w+", name))
 
 
 def latin_words(text: str) -> list[str]:

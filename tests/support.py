@@ -14,6 +14,7 @@ from bot.app import Services, open_services
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import Translator
+from bot.letters.translations import texts
 from handlers.app import build_application
 from handlers.localapi import Call, LocalBotAPI
 from handlers.updates import UpdateFactory
@@ -158,6 +159,7 @@ KZ_REPORT: list[tuple[str, str]] = [
     ("press", "RU-ROS"),
     ("send", "Ростов-на-Дону, общежитие на ул. Текучёва"),
     ("press", "force"),
+    ("press", "done"),  # "what happened" takes several answers
     ("send", "Его задержали в общежитии и увезли на автобусе."),
     ("press", "pmc"),
     ("send", "Вербовщик Иван, тел. +7 900 000 00 00"),
@@ -190,3 +192,34 @@ async def fill(chat: Chat, steps: list[tuple[str, str]]) -> None:
             await chat.process(chat.make.document(value))
         else:
             raise AssertionError(action)
+
+
+# The free texts of KZ_REPORT as the family gives them again for letters in another language.
+KZ_REPORT_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "Алматы қ., Абай даңғылы 1, 2-пәтер, 050000": {
+        "ru": "г. Алматы, пр. Абая, 1, кв. 2, 050000"},
+    "Ростов-на-Дону, Ростовская область": {"kk": "Ростов-на-Дону қаласы, Ростов облысы"},
+    "Его задержали в общежитии и увезли на автобусе.": {
+        "kk": "Оны жатақханада ұстап, автобуспен әкетті."},
+    "Вербовщик Иван, тел. +7 900 000 00 00": {
+        "kk": "Иван есімді адам, тел. +7 900 000 00 00"},
+    "Переписка с вербовщиком": {"kk": "Сол адаммен хат алмасу"},
+    "Ответили, что сведений нет": {"kk": "Мәлімет жоқ деп жауап берді"},
+}
+
+
+async def give_translations(chat: Chat, table: dict[str, dict[str, str]] | None = None) -> int:
+    """Answer every request for a text in a letter's language, as the family would, from
+    ``table`` (original text -> language -> text). Returns how many were asked."""
+    table = KZ_REPORT_TRANSLATIONS if table is None else table
+    services = chat.bot.services
+    asked = 0
+    while True:
+        form = await services.followup.store.get_form(chat.user_id)
+        if form is None or form.name != "translate":
+            return asked
+        case = await services.store.get_case_by_id(int(form.data["case_id"]))
+        assert case is not None
+        original = texts(case.report)[form.data["field"]]
+        await chat.send(table[original][form.data["language"]])
+        asked += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.domain.models import CaseStatus
 from handlers import jobs
 from handlers.localapi import Fault
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
 
 async def case_with_letters(bot: Bot, chat: Chat, locale: str = "ru") -> int:
@@ -19,6 +19,7 @@ async def case_with_letters(bot: Bot, chat: Chat, locale: str = "ru") -> int:
     await chat.press(f"L:g:{case.id}")
     await chat.press("all")
     await chat.press(f"L:n:{case.id}:ru")
+    await give_translations(chat)
     return case.id
 
 

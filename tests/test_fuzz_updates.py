@@ -312,7 +312,9 @@ class Answer:
     how: str  # text, press (a choice code), skip, contact, photo, document (a file name)
     value: str = ""
     check: Callable[[dict[str, Any]], bool] | None = None
-    stays: bool = False  # a valid answer the bot questions first (it stays at the step)
+    # a valid answer the bot questions first, or a tap of a multiple choice: stored, and
+    # the question stays
+    stays: bool = False
 
 
 def doubted_number(p: Profile, draft: Draft) -> Answer | None:
@@ -339,7 +341,7 @@ def right_answer(p: Profile, draft: Draft) -> Answer:
         return lambda a: a.get(step) == value
 
     choices = {"r_rel": p.relation, "r_gender": "f", "m_gender": "m", "m_cit": p.cit,
-               "e_how": "call", "e_what": "force", "e_resp": "pmc", "e_contract": "no",
+               "e_how": "call", "e_resp": "pmc", "e_contract": "no",
                "e_renounced": "unk"}
     typed = {"r_name": p.name, "r_addr": p.addr, "r_email": p.email, "r_id": p.reporter_id,
              "m_name": p.missing, "m_latin": p.latin, "m_cit_other": "Узбекистан",
@@ -367,6 +369,11 @@ def right_answer(p: Profile, draft: Draft) -> Answer:
         born = answers.get("m_birth")
         when = max(EVENT_DATE, date.fromisoformat(born)) if born else EVENT_DATE
         return Answer("text", when.strftime("%d.%m.%Y"), stored(when.isoformat()))
+    if step == "e_what":  # several answers: tap one, then Done
+        if answers.get("e_what"):
+            kept = answers["e_what"]  # whatever was tapped before, random taps included
+            return Answer("press", engine.DONE, lambda a: a.get("e_what") == kept)
+        return Answer("press", "force", lambda a: a.get("e_what") == ["force"], stays=True)
     if step == "e_unit" or step == "e_taken_region":
         return Answer("skip", check=lambda a: step not in a)
     if step == "e_region":  # the button of a match; typing only shows the matches
@@ -564,7 +571,7 @@ class Player:
             return Sent(make.text(answer.value), guided=Expect(step, answer.check, answer.stays))
         if answer.how == "press":
             return Sent(self._press(chat, f"a:{step}:{answer.value}", newest),
-                        guided=Expect(step, answer.check))
+                        guided=Expect(step, answer.check, answer.stays))
         if answer.how == "skip":
             return Sent(self._press(chat, f"n:{step}:skip", newest),
                         guided=Expect(step, answer.check))
@@ -974,7 +981,7 @@ async def test_back_inside_a_loop_item_keeps_the_item(bot: Bot) -> None:
     being entered, so /skip there crashed and a typed date was silently dropped."""
     chat = bot.chat(400, "ru")
     await consent(chat, "ru")
-    await fill(chat, KZ_REPORT[:31])
+    await fill(chat, KZ_REPORT[:32])
     draft = await bot.services.store.get_draft(400)
     assert draft is not None and draft.step == "actions"
     await chat.press("embassy")

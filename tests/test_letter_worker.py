@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from dataclasses import replace
 
 from bot.letters.directory import load_directory
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
@@ -55,7 +56,9 @@ def test_after_the_worker_prepares_no_letter_compiles_a_template(monkeypatch) ->
         return original(*args, **kwargs)
 
     monkeypatch.setattr(env, "compile", counting)
-    report = next(iter(sample_reports().values()))
+    # Without free text, so that every body's letter can be made in every language it takes.
+    report = replace(next(iter(sample_reports().values())), reporter_address="", story="",
+                     responsible_text="", unit="", evidence=(), actions=())
     for addressee in load_directory().values():
         for language in addressee.languages:
             render_letter(addressee.letter_kind, addressee.id, report, language,

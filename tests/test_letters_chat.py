@@ -9,8 +9,8 @@ from docx import Document
 from pypdf import PdfReader
 
 from bot.i18n import LOCALES
-from handlers.letters import RISK_NOTE
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill
+from handlers.letters import RISK_FACTS, RISK_LAW, language_name, risk_note
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
 
 async def confirmed_case(chat: Chat, locale: str) -> None:
@@ -34,9 +34,21 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
     icrc = next(r for r in rows if r.addressee_id == "icrc")
     await chat.press(f"L:t:{icrc.id}")
     await chat.press(f"L:g:{case.id}")
-    assert chat.last_text() == t(RISK_NOTE)
+    assert chat.last_text() == risk_note(t, case)
+    assert t(RISK_LAW["KZ"]) in chat.last_text() and t(RISK_FACTS["m"]) in chat.last_text()
     await chat.press("nonames")
     await chat.press(f"L:n:{case.id}:kk")
+    # Asked in the chat language: the place, the account, a file's description and an
+    # earlier reply for the letters in Kazakh, and the address for those in Russian.
+    language = language_name("kk", locale)
+    assert t("A letter goes out in {language}, every word of it. This answer of yours is in "
+             "another language ({what}):\n\n«{text}»\n\nPlease write it in {language}. Or "
+             "leave the translation to the organisation: a caseworker writes it, and you get "
+             "the letters that need it when it is done.", language=language,
+             what=t("where he or she was last seen"),
+             text="Ростов-на-Дону, Ростовская область") == chat.last_text()
+    assert bot.api.sent(300, "sendDocument") == []
+    assert await give_translations(chat) == 5
     documents = bot.api.sent(300, "sendDocument")
     selected = [r for r in await bot.services.letters.store.letters_of(case.id) if r.selected]
     assert "icrc" not in {r.addressee_id for r in selected}
@@ -72,6 +84,7 @@ async def test_text_for_an_online_form_respects_its_limit(bot: Bot) -> None:
     await chat.press(f"L:g:{case.id}")
     await chat.press("all")
     await chat.press(f"L:n:{case.id}:ru")
+    await give_translations(chat)
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
     mark = chat.mark()
     await chat.press_data(f"L:x:{rows['prosecutor_general'].id}")

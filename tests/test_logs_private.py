@@ -21,7 +21,7 @@ import pytest
 
 from bot.domain import questions as q
 from handlers.localapi import Fault
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill, make_iin
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations, make_iin
 
 IIN = make_iin("70031545012")
 
@@ -144,7 +144,8 @@ async def test_no_personal_data_in_any_log_record(
         await chat.press(f"L:g:{case.id}")
         await chat.press("all")
         bot.api.fail_next("sendDocument", Fault(network=True))
-        await chat.press(f"L:n:{case.id}:kk")  # fails on the first document
+        await chat.press(f"L:n:{case.id}:kk")
+        await give_translations(chat)  # then fails on the first document
         await chat.press_data(f"L:g:{case.id}")  # prepared again, whole this time
         rows = await bot.services.letters.store.letters_of(case.id)
         assert bot.api.sent(300, "sendDocument")

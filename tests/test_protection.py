@@ -19,7 +19,7 @@ from bot.exports.synthetic import generate
 from bot.storage.maintenance import (CLOSED_STATUSES, PURGE_BATCH, backup,
                                      purge_closed, reseal)
 from bot.storage.store import Store, dump_answers, load_answers
-from tests.support import KZ_REPORT, Bot, consent, fill
+from tests.support import KZ_REPORT, Bot, consent, fill, give_translations
 
 SECRETS = ("Айгүл".encode(), "Төлөгөнова".encode(), b"+77011234567", b"700315450120",
            "Құрманғазыұлы".encode(), b"N12345678", "Вербовщик Иван".encode(),
@@ -39,6 +39,7 @@ async def full_case(bot: Bot, user_id: int) -> int:
     await chat.press(f"L:g:{case.id}")
     await chat.press("all")
     await chat.press(f"L:n:{case.id}:kk")
+    await give_translations(chat)
     return case.id
 
 

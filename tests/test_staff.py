@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import CaseStatus
 from handlers import jobs
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
 ADMIN = 1
 NOT_AVAILABLE = "This is not available."
@@ -210,6 +210,7 @@ async def test_due_lists_and_volunteer_daily_digest(bot: Bot) -> None:
     await family.press(f"L:g:{case_id}")
     await family.press("all")
     await family.press(f"L:n:{case_id}:ru")
+    await give_translations(family)
     rows = await bot.services.letters.store.letters_of(case_id)
     prosecutor = next(r for r in rows if r.addressee_id == "prosecutor_general")
     await family.send("/track")

@@ -37,16 +37,20 @@ KG_REPORT = [
     ("press", "m"), ("press", "KG"), ("press", "skip"), ("send", "AC1234567"),
     ("photo", ""), ("send", "5.03.2026"), ("press", "call"),
     ("send", "ростов"), ("press", "RU-ROS"), ("send", "Ростов-на-Дону"), ("press", "force"),
+    ("press", "done"),
     ("send", "Аны жатаканадан алып кетишти."), ("press", "pmc"),
     ("send", "Жалдоочу Иван"), ("press", "skip"), ("press", "skip"), ("press", "no"),
     ("press", "unk"),
     ("press", "done"), ("press", "done"),
 ]
+# The applicants' addresses, given again in Russian for the letters to Russian bodies.
+RUSSIAN_ADDRESS = {False: "г. Алматы, пр. Абая, 1, кв. 2, 050000",
+                   True: "г. Бишкек, пр. Чуй, 100, 720000"}
 # Everything the families typed: their own words may appear in any script.
 TYPED = [v for a, v in KZ_REPORT + KG_REPORT if a in ("send", "contact") and v] + [
     "screenshot.pdf", "RA123456789KZ", "ОГ-12345/26", "Сведениями не располагаем",
     "Здравствуйте! Получили ли вы ответ из посольства?", "Да, пришла отписка",
-    "Позвонили семье, ждут ответа из ГВП", "700315450120",
+    "Позвонили семье, ждут ответа из ГВП", "700315450120", *RUSSIAN_ADDRESS.values(),
 ]
 
 
@@ -84,6 +88,10 @@ async def family_journey(bot: Bot, chat: Chat, locale: str, report: list) -> int
     await chat.press(f"L:g:{case.id}")
     await chat.press("all")
     await chat.press(f"L:n:{case.id}:ru")
+    for _ in range(3):  # the family gives in Russian what it wrote in its own language
+        if not any(d and d.startswith("L:o:") for _, d in chat.last().buttons()):
+            break
+        await chat.send(RUSSIAN_ADDRESS[report is KG_REPORT])
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
     mod = rows["defence_ministry"]
     await chat.send("/track")

@@ -39,6 +39,7 @@ CHANNELS = ("post", "registered", "email", "online", "in_person")
 CONFIDENCE = ("V", "S", "U")
 TRIGGERS = ("silence", "form_reply", "refusal", "no_decision")
 ACTIONS = ("repeat", "complain")
+PURPOSES = ("appeal", "crime_report", "procedural_complaint")
 SAME = "same"
 
 # How the start of the term was established (Deadline.basis).
@@ -577,6 +578,8 @@ def _validate_ladder(data: Mapping[str, Any]) -> None:
                 )
                 _check(step.get("letter") in letters, at, f"unknown letter {step.get('letter')!r}")
                 _check(bool(step.get("why")), at, "missing why")
+    for kind, purpose in data.get("purposes", {}).items():
+        _check(purpose in PURPOSES, "ladder purposes", f"{kind}: bad purpose {purpose!r}")
 
 
 def load_ladder(path: Path | None = None) -> dict:
@@ -633,3 +636,25 @@ def rule_for(addressee_kind: str, purpose: str = "appeal") -> str:
         return rules[purpose]
     except KeyError:
         raise ValueError(f"{addressee_kind} has no rule for {purpose!r}") from None
+
+
+def letter_purpose(kind: str) -> str:
+    """What a letter of ``kind`` is in law (appeal, crime_report, procedural_complaint),
+    from the ladder file's ``purposes``; a kind not listed there is an ordinary appeal."""
+    return str(_default_ladder().get("purposes", {}).get(kind, "appeal"))
+
+
+def rule_for_letter(addressee_kind: str, letter_kind: str) -> str:
+    """The deadline rule for a letter of ``letter_kind`` sent to ``addressee_kind``.
+
+    The rule depends on both: a crime report to the Investigative Committee runs on UPK
+    art. 144 (3 days), a repeat request or a complaint about silence to the same body on
+    59-FZ (30 days), a complaint under UPK art. 124 on art. 124 (3 days) when a prosecutor
+    or the Committee decides it, and on the ombudsman's own term when the ombudsman does."""
+    purpose = letter_purpose(letter_kind)
+    try:
+        return rule_for(addressee_kind, purpose)
+    except ValueError:
+        if purpose == "appeal":
+            raise
+        return rule_for(addressee_kind, "appeal")

@@ -287,6 +287,8 @@ def apply(draft: Draft, value: Input, today: date) -> Applied:
         return Applied(_apply_region(d, step, value))
     if isinstance(value, ChoiceInput) and value.code == ACCEPT:
         return Applied(_accept_doubted(d, step))
+    if question.kind is Kind.MULTI:
+        return Applied(_apply_multi(d, value, question))
     stored, truncated = _value_for(question, value, d.answers, today)
     doubt = _doubt(question, stored, d.answers)
     if doubt is not None:  # kept aside until the family confirms or corrects it
@@ -430,6 +432,32 @@ def check_evidence_file(value: FileInput) -> None:
         if not mime_ok or (ext and ext not in DOCUMENT_EXTENSIONS):
             raise InvalidInput("file_type")
     _check_size(value)
+
+
+def chosen(value: Any) -> list[str]:
+    """The codes of a multiple-choice answer; an older single code counts as one."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value or ()]
+
+
+def _apply_multi(d: Draft, value: Input, question: Question) -> Draft:
+    """A tap adds or removes one code and stays on the question; Done moves on."""
+    if not isinstance(value, ChoiceInput):
+        raise InvalidInput("use_buttons")
+    codes = chosen(d.answers.get(question.key))
+    if value.code == DONE:
+        if not codes:
+            raise InvalidInput("choose_one")
+        return _advance(d, question.key)
+    if not question.choice_label(value.code):
+        raise InvalidInput("use_buttons")
+    if value.code in codes:
+        codes.remove(value.code)
+    else:
+        codes.append(value.code)
+    d.answers[question.key] = codes
+    return d
 
 
 def _apply_evidence(d: Draft, value: Input) -> Draft:

@@ -81,6 +81,13 @@ def _date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
+def _codes(value: object) -> tuple[str, ...]:
+    """A multiple-choice answer as codes; an older single code is one of them."""
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if v)
+    return (str(value),) if value else ()
+
+
 def _str(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -108,7 +115,7 @@ class Report:
     last_contact_date: date | None
     last_contact_how: str
     last_place: str
-    what_happened: str
+    what_happened: str  # the first of what is known (older cases hold one code)
     story: str
     responsible: str
     responsible_text: str
@@ -120,6 +127,11 @@ class Report:
     # ISO 3166-2 codes (bot/data/regions.json); "" when not known, e.g. for older reports.
     last_region: str = ""
     taken_region: str = ""
+    # Everything known of what happened ("e_what" is a multiple choice), first code first.
+    what_happened_all: tuple[str, ...] = ()
+    # Free text given again in a letter's language: {field: {language: text}}, field as in
+    # bot.letters.translations (e.g. "e_story", "evidence.0", "actions.1.reply").
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_answers(cls, a: Mapping[str, Any]) -> "Report":
@@ -144,7 +156,8 @@ class Report:
             last_contact_date=_date(a.get("e_date")),
             last_contact_how=_str(a.get("e_how")),
             last_place=_str(a.get("e_place")),
-            what_happened=_str(a.get("e_what")),
+            what_happened=_codes(a.get("e_what"))[0] if _codes(a.get("e_what")) else "",
+            what_happened_all=_codes(a.get("e_what")),
             story=_str(a.get("e_story")),
             responsible=_str(a.get("e_resp")),
             responsible_text=_str(a.get("e_resp_text")),
@@ -155,7 +168,15 @@ class Report:
             actions=tuple(PriorAction.from_json(x) for x in a.get("actions") or ()),
             last_region=_str(a.get("e_region")),
             taken_region=_str(a.get("e_taken_region")),
+            translations={str(k): {str(lang): str(text) for lang, text in v.items()}
+                          for k, v in (a.get("translations") or {}).items()
+                          if isinstance(v, dict)},
         )
+
+    @property
+    def whats(self) -> tuple[str, ...]:
+        """Every code of what is known to have happened (one for reports made by hand)."""
+        return self.what_happened_all or ((self.what_happened,) if self.what_happened else ())
 
     @property
     def names_perpetrator(self) -> bool:
@@ -187,10 +208,13 @@ class Case:
     created_at: datetime
     updated_at: datetime
     events: tuple["CaseEvent", ...] = field(default=())
+    # The family's free text given again in letters' languages (see Report.translations);
+    # kept apart from the answers, which stay what the family reported.
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def report(self) -> Report:
-        return Report.from_answers(self.answers)
+        return Report.from_answers({**self.answers, "translations": self.translations})
 
 
 @dataclass(frozen=True)

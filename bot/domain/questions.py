@@ -21,6 +21,7 @@ class Kind(StrEnum):
     NAME = "name"  # a person's full name (letters, spaces, hyphens, apostrophes)
     LATIN_NAME = "latin"  # a name as in the passport, Latin letters only
     CHOICE = "choice"  # one of the buttons
+    MULTI = "multi"  # several of the buttons (a list of codes), then Done
     DATE = "date"  # a past date
     BIRTH_DATE = "birth"  # a plausible date of birth
     PHONE = "phone"  # typed or shared contact, normalised to E.164
@@ -213,8 +214,9 @@ QUESTIONS: tuple[Question, ...] = (
              N_("The settlement and details of the last known place: town or village, "
                 "street, what place it was (a hostel, a police station, a colony):"),
              max_len=200),
-    Question("e_what", Section.EVENT, Kind.CHOICE,
-             N_("What is known about what happened?"), choices=WHAT_HAPPENED),
+    Question("e_what", Section.EVENT, Kind.MULTI,
+             N_("What is known about what happened?"), choices=WHAT_HAPPENED,
+             hint=N_("Tap every answer that fits, then press Done.")),
     Question("e_story", Section.EVENT, Kind.TEXT,
              N_("Tell in your own words what happened: dates, places, names, what he or she "
                 "said."), max_len=3000, truncate=True,

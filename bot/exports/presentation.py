@@ -132,7 +132,7 @@ class Presentation:
         """An answer given by a button, in words; a list (several choices) joined."""
         if value in (None, ""):
             return None
-        values = value if isinstance(value, (list, tuple)) else [value]
+        values = value if isinstance(value, (list, tuple)) else str(value).split(",")
         question = q.BY_KEY.get(key)
         shown = []
         for v in values:

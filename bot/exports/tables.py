@@ -73,6 +73,8 @@ class Table:
 def _text(value: object) -> str | None:
     if value is None or value == "":
         return None
+    if isinstance(value, (list, tuple)):  # several choices ("what happened"): their codes
+        return ",".join(str(v) for v in value) or None
     return value if isinstance(value, str) else str(value)
 
 

@@ -38,7 +38,7 @@ class Addressee:
     names: Mapping[str, str] = field(hash=False)
     datives: Mapping[str, str] = field(hash=False)
     heads: Mapping[str, str] = field(hash=False)
-    address: str
+    address: str  # in Russian, as the post in Russia reads it
     address_mark: str
     online_url: str
     email: str
@@ -49,6 +49,8 @@ class Addressee:
     online_form_limit_note: str
     verified: bool
     source: str
+    # The postal address written in a letter's language ("address_in"), where it differs.
+    addresses: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def name(self, lang: str) -> str:
         """The body's name (nominative) in ``lang``, falling back to Russian."""
@@ -57,6 +59,11 @@ class Addressee:
     def dative(self, lang: str) -> str:
         """The addressee line ("кому") in ``lang``, falling back to Russian."""
         return self.datives.get(lang) or self.datives["ru"]
+
+    def address_in(self, lang: str) -> str:
+        """The postal address in a letter in ``lang``: a letter has every word in its
+        language, so Kazakh and Kyrgyz letters name Moscow streets in Kazakh or Kyrgyz."""
+        return self.addresses.get(lang) or self.address
 
     def head(self, lang: str) -> str:
         return self.heads.get(lang) or self.heads.get("ru", "")
@@ -86,6 +93,7 @@ class Addressee:
                 online_form_limit_note=str(data.get("online_form_limit_note") or ""),
                 verified=bool(data.get("verified", False)),
                 source=str(data["source"]),
+                addresses=MappingProxyType(dict(data.get("address_in") or {})),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DirectoryError(f"addressee {data.get('id')!r}: {exc}") from exc
@@ -110,6 +118,9 @@ class Addressee:
             problems.append("verified is only for [V] addresses")
         if not self.source:
             problems.append("source is empty")
+        if self.address and any(lang != "ru" and lang not in self.addresses
+                                for lang in self.languages):
+            problems.append("address_in is missing for a language the body accepts")
         if self.online_form_limit is not None and self.online_form_limit < 200:
             problems.append("online_form_limit is implausibly small")
         if problems:

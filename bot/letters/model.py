@@ -16,6 +16,10 @@ class RenderOptions:
 
     include_perpetrator: bool = True
     include_story: bool = True
+    # A letter to the missing person's own state, which prosecutes taking part in a foreign
+    # armed conflict (KZ Criminal Code art. 172; KG art. 256): the unit, the names of those
+    # responsible and every word about military service or fighting are left out.
+    protect: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,18 @@
-"""Which bodies to write to, chosen from the report.
+"""Which bodies to write to first, chosen from the report.
 
-The national side (embassy, ministry of foreign affairs, ombudsman) depends on
-the missing person's citizenship; the Russian side is always written to, with
-the military prosecutor and the Investigative Committee added when the facts
-point to the army or to a crime.
+The plan is data (``bot/data/waves.json``): the national side (embassy, ministry of
+foreign affairs) depends on the missing person's citizenship; the Russian side always
+gets the Prosecutor General and the ICRC, with the military prosecutor, the Ministry of
+Defence and the Investigative Committee added when the facts point to the army or to a
+crime. Ombudsmen come later, when a term passes in silence (the escalation ladder).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Mapping
 
 from bot.domain.models import Report
@@ -53,19 +57,6 @@ REASONS: Mapping[str, str] = {
     ),
 }
 
-NATIONAL_SIDE: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "KZ": (
-        ("embassy_kz", "consular_protection"),
-        ("mfa_kz", "diplomatic_channels"),
-        ("ombudsman_kz", "national_ombudsman"),
-    ),
-    "KG": (
-        ("embassy_kg", "consular_protection"),
-        ("mfa_kg", "diplomatic_channels"),
-        ("ombudsman_kg", "national_ombudsman"),
-    ),
-}
-
 # What happened / who is responsible, as coded in bot.domain.questions.
 CRIME_EVENTS = frozenset({"force", "migration", "signed", "prison"})
 CRIME_RESPONSIBLE = frozenset({"pmc", "recruiters", "police"})
@@ -83,7 +74,7 @@ class Recommendation:
 def crime_suspected(report: Report) -> bool:
     """Taken by force or detained, pressured, made to sign, recruited in prison, or
     a PMC, recruiters or the police are named: a crime report is due (UK RF 126/127)."""
-    return report.what_happened in CRIME_EVENTS or report.responsible in CRIME_RESPONSIBLE
+    return bool(CRIME_EVENTS & set(report.whats)) or report.responsible in CRIME_RESPONSIBLE
 
 
 def military_involved(report: Report) -> bool:
@@ -94,26 +85,53 @@ def military_involved(report: Report) -> bool:
     """
     return (
         report.contract == "yes"
-        or report.what_happened in MILITARY_EVENTS
+        or bool(MILITARY_EVENTS & set(report.whats))
         or report.responsible in MILITARY_RESPONSIBLE
         or bool(report.unit.strip())
     )
 
 
-def recommend(report: Report) -> list[Recommendation]:
-    """The bodies to write to for this report, national side first."""
-    picks: list[tuple[str, str]] = list(NATIONAL_SIDE.get(report.citizenship, ()))
-    picks.append(("prosecutor_general", "prosecutor_oversight"))
-    if military_involved(report):
-        picks.append(("military_prosecutor", "military_oversight"))
-    if crime_suspected(report):
-        picks.append(("investigative_committee", "crime_report"))
-    picks.append(("defence_ministry", "defence_search"))
-    picks.append(("ombudsman_ru", "ru_ombudsman_search"))
-    picks.append(("icrc", "icrc_tracing"))
+WAVES_PATH = Path(__file__).resolve().parent.parent / "data" / "waves.json"
+CONDITIONS = ("always", "military", "crime")
 
+
+@lru_cache(maxsize=1)
+def load_waves() -> dict:
+    """The wave plan (``bot/data/waves.json``), checked against the directory and REASONS."""
+    data = json.loads(WAVES_PATH.read_text(encoding="utf-8"))
+    directory = load_directory()
+    for entry in data["first_wave"]:
+        if entry["body"] not in directory or entry["reason"] not in REASONS:
+            raise ValueError(f"waves.json: unknown body or reason in {entry}")
+        if entry.get("when", "always") not in CONDITIONS:
+            raise ValueError(f"waves.json: unknown condition in {entry}")
+    for body, reason in data.get("later", {}).items():
+        if body not in directory or reason not in REASONS:
+            raise ValueError(f"waves.json: unknown body or reason for {body}")
+    return data
+
+
+def _applies(entry: Mapping[str, str], report: Report) -> bool:
+    if entry.get("citizenship") and entry["citizenship"] != report.citizenship:
+        return False
+    when = entry.get("when", "always")
+    return (when == "always" or (when == "military" and military_involved(report))
+            or (when == "crime" and crime_suspected(report)))
+
+
+def recommend(report: Report) -> list[Recommendation]:
+    """The first wave of letters for this report (``bot/data/waves.json``), national side
+    first. Ombudsmen and complaints come later, through the escalation ladder."""
     directory = load_directory()
     return [
-        Recommendation(addressee_id, directory[addressee_id].letter_kind, reason)
-        for addressee_id, reason in picks
+        Recommendation(entry["body"], directory[entry["body"]].letter_kind, entry["reason"])
+        for entry in load_waves()["first_wave"] if _applies(entry, report)
     ]
+
+
+def reason_for(addressee_id: str) -> str:
+    """Why a body the family adds itself may help (a REASONS code, or "")."""
+    for entry in load_waves()["first_wave"]:
+        if entry["body"] == addressee_id:
+            return str(entry["reason"])
+    return str(load_waves().get("later", {}).get(addressee_id, ""))

@@ -20,11 +20,13 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from bot import regions
+from bot.domain.deadlines import rule_for_letter
 from bot.domain.models import Report
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.markup import layout_text, parse
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
 from bot.letters.recommend import crime_suspected, military_involved
+from bot.letters.translations import localize
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "letters"
 
@@ -209,7 +211,7 @@ class _Event:
     last_date: date | None
     channel: str
     place: str
-    what: str
+    whats: tuple[str, ...]  # every code of what happened, in the order the family chose
     story: str
     responsible: str
     responsible_text: str
@@ -243,9 +245,19 @@ class _Earlier:
 
     @property
     def rule(self) -> str:
-        if self.kind == "crime_report":
-            return "ru_crime_report"
-        return self.addressee.deadline_rule if self.addressee else ""
+        """The rule of the earlier letter's term: it depends on the body and the kind."""
+        if self.addressee is None:
+            return "ru_crime_report" if self.kind == "crime_report" else ""
+        return rule_for_letter(self.addressee.id, self.kind or self.addressee.letter_kind)
+
+
+# In a protective letter, events told in words of military service or fighting are told
+# by what the family knows without them (codes of the "what" tables in _words.j2).
+PROTECTED_WHAT = {"mobilised": "lost", "prison": "prison_lost"}
+
+
+def _protected_what(what: str, protect: bool) -> str:
+    return PROTECTED_WHAT.get(what, what) if protect else what
 
 
 def _context(
@@ -281,17 +293,19 @@ def _context(
         passport=report.missing_passport,
         has_photo=report.missing_photo is not None,
     )
+    names = options.include_perpetrator and not options.protect
     event = _Event(
         last_date=report.last_contact_date,
         channel=report.last_contact_how,
         place=_place(report, language),
         taken_region=regions.name(report.taken_region, language) if report.taken_region else "",
-        what=report.what_happened or "unknown",
+        whats=tuple(dict.fromkeys(_protected_what(w, options.protect)
+                                  for w in (report.whats or ("unknown",)))),
         story=report.story if options.include_story else "",
-        responsible=(report.responsible or "unknown") if options.include_perpetrator else "",
-        responsible_text=report.responsible_text if options.include_perpetrator else "",
-        unit=report.unit if options.include_perpetrator else "",
-        contract=report.contract or "unk",
+        responsible=(report.responsible or "unknown") if names else "",
+        responsible_text=report.responsible_text if names else "",
+        unit=report.unit if names else "",
+        contract="" if options.protect else (report.contract or "unk"),
         renounced=report.renounced or "unk",
     )
     letters = [
@@ -325,7 +339,7 @@ def _context(
         # Some body already left the family without a real answer.
         "inaction": any(a.outcome in NO_ANSWER for a in report.actions)
         or any(e.outcome in NO_ANSWER for e in letters),
-        "military_involved": military_involved(report),
+        "military_involved": military_involved(report) and not options.protect,
     }
 
 
@@ -349,6 +363,9 @@ def render_letter(
     addressee = directory[addressee_id]
     if not template_exists(kind, language):
         raise TemplateMissing(f"no {language!r} template for {kind!r}")
+    # Every word in the letter's language: foreign free text is swapped for its translation,
+    # and without one the letter is not made (ForeignText).
+    report = localize(report, language, options)
     env = _environment()
     template = env.get_template(f"{language}/{kind}.txt.j2")
     ctx = _context(kind, addressee, report, language, today=today, options=options,

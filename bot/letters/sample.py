@@ -71,6 +71,17 @@ def sample_reports() -> dict[str, Report]:
                 PriorAction(body="embassy", on=date(2025, 4, 10), outcome="form",
                             reply="Сообщили, что запрос направлен в компетентные органы."),
             ),
+            # As a caseworker or the family would give them for letters in the other language.
+            translations={
+                "r_addr": {"ru": "Казахстан, 050000, г. Алматы, ул. Толе би, 100, кв. 25"},
+                "e_story": {"ru": "Мой сын в марте 2025 года работал на стройке. 5 марта он "
+                                  "позвонил и сказал, что его задержала полиция. После этого "
+                                  "его телефон отключился."},
+                "e_resp_text": {"kk": "Руслан есімді адам, тел. +7 900 000-00-00"},
+                "e_unit": {"kk": "00000 әскери бөлімі, Ростов облысы"},
+                "evidence.0": {"kk": "2025 жылғы 2 наурыздағы хат алмасудың скриншоты"},
+                "actions.0.reply": {"kk": "Сұрау құзыретті органдарға жіберілгені хабарланды."},
+            },
         ),
         # Kazakh citizen, female, no IIN, no unit; father writes, no e-mail.
         "kz_female": Report(
@@ -100,6 +111,9 @@ def sample_reports() -> dict[str, Report]:
             unit="",
             contract="no",
             renounced="unk",
+            translations={
+                "r_addr": {"ru": "Казахстан, 160000, г. Шымкент, пр. Тауке хана, 12"},
+            },
         ),
         # Kyrgyz citizen, male, PIN known; mother writes.
         "kg_male": Report(
@@ -131,6 +145,14 @@ def sample_reports() -> dict[str, Report]:
             contract="yes",
             renounced="unk",
             evidence=(_evidence("document", 3, "Патент на работу"),),
+            translations={
+                "r_addr": {"ru": "Кыргызская Республика, 720001, г. Бишкек, пр. Чуй, 100, "
+                                 "кв. 12"},
+                "e_place": {"ky": "Москва облусу"},
+                "e_story": {"ru": "Моего сына забрали в миграционный центр. По телефону он "
+                                  "сказал, что от него требуют подписать бумаги."},
+                "evidence.0": {"ky": "Иштөөгө патент"},
+            },
         ),
         # Kyrgyz citizen, female; brother writes.
         "kg_female": Report(
@@ -160,6 +182,11 @@ def sample_reports() -> dict[str, Report]:
             unit="Луганск",
             contract="unk",
             renounced="unk",
+            translations={
+                "r_addr": {"ru": "Кыргызская Республика, 723500, г. Ош, ул. Ленина, 5"},
+                "e_story": {"ru": "Ей обещали работу и заставили подписать бумаги на русском "
+                                  "языке."},
+            },
         ),
         # Another citizenship; wife writes; recruited in prison.
         "other": Report(

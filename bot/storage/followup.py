@@ -133,11 +133,12 @@ class FollowupStore:
         event: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
         """Set reference/registration/extension fields, the new deadline and its reminders."""
-        allowed = {"reference", "registered_on", "extended_until", "closed"}
+        allowed = {"reference", "registered_on", "delivered_on", "extended_until", "closed",
+                   "tracking"}
         assert set(changes) <= allowed, changes
         sets = ", ".join(f"{k} = ?" for k in changes)
         values = [v.isoformat() if isinstance(v, date)
-                  else self.db.cipher.seal_optional(v) if k == "reference" else v
+                  else self.db.cipher.seal_optional(v) if k in ("reference", "tracking") else v
                   for k, v in changes.items()]
         async with self.db.transaction() as conn:
             await conn.execute(

@@ -16,7 +16,7 @@ from bot.storage.store import _ts, dump_answers, load_answers, record_audit
 # (table, key column, sealed columns): every place personal data is stored.
 SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("drafts", "user_id", ("answers", "pending")),
-    ("cases", "id", ("answers",)),
+    ("cases", "id", ("answers", "translations")),
     ("letters", "id", ("text", "tracking", "reference")),
     ("replies", "id", ("summary", "file")),
     ("notes", "id", ("text",)),
@@ -163,7 +163,8 @@ async def _purge_batch(db: Database, before: datetime, now: datetime,
             if region is None and region_of is not None:
                 region = region_of(load_answers(row["answers"], cipher))
             await conn.execute(
-                "UPDATE cases SET answers = ?, purged_at = ?, region = ? WHERE id = ?",
+                "UPDATE cases SET answers = ?, translations = NULL, purged_at = ?, region = ? "
+                "WHERE id = ?",
                 (dump_answers({"m_cit": row["citizenship"]}, cipher), _ts(now), region, case_id))
             await conn.execute(
                 "UPDATE letters SET text = NULL, tracking = NULL, reference = NULL WHERE case_id = ?",

@@ -346,6 +346,7 @@ def _case(row: aiosqlite.Row, events: Iterable[aiosqlite.Row], cipher: Cipher) -
         status=CaseStatus(row["status"]),
         citizenship=row["citizenship"],
         answers=load_answers(row["answers"], cipher),
+        translations=load_answers(row["translations"], cipher) if row["translations"] else {},
         created_at=created,
         updated_at=updated,
         events=tuple(
@@ -439,6 +440,44 @@ class LetterStore:
             ))
         return orjson.loads(row[0]) if row else {}
 
+    async def set_answer(self, case_id: int, key: str, value: Any, now: datetime,
+                         actor_id: int | None) -> None:
+        """Add one answer the family gives after the report (the IIN a letter needs),
+        logged as an event, in one transaction."""
+        async with self.db.transaction() as conn:
+            row = _first(await conn.execute_fetchall(
+                "SELECT answers FROM cases WHERE id = ?", (case_id,)))
+            if row is None:
+                return
+            answers = load_answers(row[0], self.db.cipher)
+            answers[key] = value
+            await conn.execute(
+                "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
+                (dump_answers(answers, self.db.cipher), _ts(now), case_id))
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "answer", actor_id, _json({"answer": key})))
+
+    async def set_translation(self, case_id: int, field: str, language: str, text: str,
+                              now: datetime, actor_id: int | None) -> None:
+        """Store one text in a letter's language, sealed, and log it, in one transaction."""
+        async with self.db.transaction() as conn:
+            row = _first(await conn.execute_fetchall(
+                "SELECT translations FROM cases WHERE id = ?", (case_id,)))
+            if row is None:
+                return
+            table = load_answers(row[0], self.db.cipher) if row[0] else {}
+            table.setdefault(field, {})[language] = text
+            await conn.execute(
+                "UPDATE cases SET translations = ?, updated_at = ? WHERE id = ?",
+                (dump_answers(table, self.db.cipher), _ts(now), case_id))
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (case_id, _ts(now), "translation", actor_id,
+                 _json({"field": field, "language": language})))
+
     async def set_letter_options(self, case_id: int, options: dict[str, Any], now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -478,6 +517,7 @@ class LetterRow:
     tracking: str | None = None
     reference: str | None = None
     registered_on: date | None = None
+    delivered_on: date | None = None
     extended_until: date | None = None
     due_on: date | None = None
     closed: bool = False
@@ -509,6 +549,7 @@ def _letter(row: aiosqlite.Row, cipher: Cipher) -> LetterRow:
         tracking=cipher.open_optional(row["tracking"]),
         reference=cipher.open_optional(row["reference"]),
         registered_on=_day(row["registered_on"]),
+        delivered_on=_day(row["delivered_on"]),
         extended_until=_day(row["extended_until"]),
         due_on=_day(row["due_on"]),
         closed=bool(row["closed"]),

@@ -206,8 +206,8 @@ class Bench:
         per = full.updates
         r.note(f"per update: {len(tx.whole) / per:.1f} write transactions, "
                f"{full.lock_count / per:.1f} takes of the shared connection, held "
-               f"{full.lock_held / per * MS:.2f} ms in all, {full.hops / per:.0f} calls to "
-               f"aiosqlite's thread, {full.api_calls / per:.1f} Bot API calls; the connection "
+               f"{full.lock_held / per * MS:.2f} ms in all, "
+               f"{full.api_calls / per:.1f} Bot API calls; the connection "
                f"was held {full.lock_held / full.seconds:.0%} of the time")
         created = sum(run.cases_created for run in fulls)
         r.note(f"{created} of {self.sizes.families * len(fulls)} cases created, "

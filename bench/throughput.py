@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Sequence
 
-import aiosqlite
 from telegram import Bot, Message, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
@@ -37,7 +36,6 @@ from bot.storage.database import Database
 from bench.data import NOW, services_for
 from bench.loopwatch import LoopWatch
 from handlers.app import OFFLINE_TOKEN, build_application
-from handlers.botclient import UNREAD_ANSWERS
 from handlers.localapi import LocalBotAPI
 from handlers.updates import UpdateFactory
 
@@ -213,30 +211,6 @@ class TransactionTimer:
         Database.transaction = self._original  # type: ignore[method-assign]
 
 
-class ThreadHops:
-    """Counts the calls aiosqlite hands to its connection's thread (each an await that
-    leaves the event loop and comes back) by wrapping its private ``_execute``, for the
-    benchmark only; 0 if aiosqlite no longer has it."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._original = getattr(aiosqlite.Connection, "_execute", None)
-
-    def __enter__(self) -> "ThreadHops":
-        original = self._original
-        if original is not None:
-            async def counted(conn: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
-                self.count += 1
-                return await original(conn, *args, **kwargs)
-
-            aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._original is not None:
-            aiosqlite.Connection._execute = self._original  # type: ignore[method-assign]
-
-
 class MeteredLock(asyncio.Lock):
     """Stands in for ``Database.lock`` to count how often and how long the one shared
     connection is held: when it is held nearly all the time, updates queue for it."""
@@ -274,7 +248,6 @@ class Run:
     api_calls: int = 0
     lock_held: float = 0.0  # seconds the shared connection was held
     lock_count: int = 0  # times it was taken
-    hops: int = 0  # calls handed to aiosqlite's thread
     watch: LoopWatch | None = None  # the event loop while the timed updates were handled
 
     @property
@@ -352,9 +325,7 @@ class SameCalls:
         for method, params in self._steps[index].calls:
             if "chat_id" in params:
                 params = {**params, "chat_id": chat}
-            # As the bot's client does: answers to sends and edits are not parsed.
-            parsed = method.startswith(("send", "edit")) and method not in UNREAD_ANSWERS
-            returns = Message if parsed else None
+            returns = Message if method.startswith(("send", "edit")) else None
             with warnings.catch_warnings():
                 # PTB suggests its named methods; replaying recorded calls needs this one.
                 warnings.simplefilter("ignore", PTBUserWarning)
@@ -398,7 +369,7 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
             before = await services.store.count_cases()
             calls = api.count
             lock.reset()
-            with TransactionTimer() as tx, ThreadHops() as hops:
+            with TransactionTimer() as tx:
                 async with LoopWatch(debug=debug) as watch:
                     batch = await feed(app, timing, updates)
             held, taken = lock.held, lock.count
@@ -406,7 +377,7 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
     finally:
         await services.close()
     return Run(label, len(updates), batch.seconds, batch.latency, batch.service, batch.errors,
-               tx, created, api.count - calls, held, taken, hops.count, watch)
+               tx, created, api.count - calls, held, taken, watch)
 
 
 async def echo_run(steps: Sequence[Step], families: int, warmup: int, delay: float,

@@ -606,7 +606,7 @@ def timeline_text(t: Translator, case: Case, user: User | None) -> str:
             if detail.get("language") else "",
             "outcome": t(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else "",
             "status": texts.status_name(t, CaseStatus(detail["status"]))
-            if detail.get("status") in CaseStatus._value2member_map_ else "",
+            if detail.get("status") in {s.value for s in CaseStatus} else "",
         }
         template = EVENT_TEXTS.get(event.kind)
         if template is None:

@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test catalogs clean
+.PHONY: run test bench catalogs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Speed and memory figures next to their targets (docs/benchmark.md); BENCH_ARGS=--quick
+# for a run of about a minute. The bench package is not part of the installed bot.
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Re-extract messages and merge them into the three catalogs (see README).
 catalogs: $(STAMP)

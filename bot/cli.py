@@ -186,10 +186,6 @@ MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "backup": c
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["bench"]:  # the benchmark parses its own options (bench/run.py)
-        from bench.run import main as bench_main
-
-        return bench_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot (offline terminal chat without a token)")
@@ -202,8 +198,6 @@ def main(argv: list[str] | None = None) -> int:
                                       "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped")
     backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")
     backup.add_argument("path", type=Path)
-    sub.add_parser("bench", help="speed and memory figures next to their targets "
-                                 "(bench --quick: about a minute; run from the repository)")
     export = sub.add_parser("export", help="export cases, a dossier or statistics (audited)",
                             description=cmd_export.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)

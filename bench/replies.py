@@ -24,7 +24,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -173,13 +173,13 @@ async def shipped(db: Path, key: str, steps: Sequence[Step], load: Load) -> Outc
     return out
 
 
-def _count_to(api: EnforcingBotAPI, wanted: object) -> list[int]:
+def _count_to(api: EnforcingBotAPI, wanted: Callable[[int], bool]) -> list[int]:
     """A counter of messages accepted for chats ``wanted`` says yes to."""
     count = [0]
 
     def on_call(call: object) -> None:
         chat = getattr(call, "chat_id", None)
-        if counted(getattr(call, "method", "")) and isinstance(chat, int) and wanted(chat):  # type: ignore[operator]
+        if counted(getattr(call, "method", "")) and isinstance(chat, int) and wanted(chat):
             count[0] += 1
 
     api.listeners.append(on_call)

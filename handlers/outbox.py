@@ -88,7 +88,8 @@ class Outbox:
             if bare:
                 bare[-1].markup = ReplyKeyboardRemove()
         for part in parts:
-            if pressed is not None and isinstance(part.markup, (InlineKeyboardMarkup, type(None))):
+            editable = part.markup is None or isinstance(part.markup, InlineKeyboardMarkup)
+            if pressed is not None and editable:
                 if await self._edit(pressed, part):
                     pressed = None
                     continue
@@ -139,7 +140,7 @@ class Outbox:
             if "not modified" in str(error).lower():  # it already says exactly this
                 return True
             log.debug("could not edit the pressed message (%s); sending instead",
-                     type(error).__name__)
+                      type(error).__name__)
             return False
         self.replied = True
         return True

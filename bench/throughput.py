@@ -24,7 +24,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Awaitable, Sequence
 
 from telegram import Bot, Message, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -35,7 +35,7 @@ from bot.clock import ManualClock
 from bot.storage.database import Database
 from bench.data import NOW, services_for
 from bench.loopwatch import LoopWatch
-from handlers.app import OFFLINE_TOKEN, build_application
+from handlers.app import OFFLINE_TOKEN, PerChatUpdateProcessor, build_application
 from handlers.localapi import LocalBotAPI
 from handlers.updates import UpdateFactory
 
@@ -151,20 +151,37 @@ class Batch:
 
 
 class Timing:
-    """Handlers at the two ends of the handler groups that time each update."""
+    """Times each update from a handler in the first group to its end: the last handler
+    group for the bare bots, which answer inside their handler; for the bot, the end of
+    its update processor's work, which sends the update's reply after the handlers
+    (``handlers.outbox``)."""
 
     def __init__(self) -> None:
         self.batch = Batch(0)
 
     def install(self, app: Application) -> None:
         app.add_handler(TypeHandler(Update, self._first), group=-1000)
-        app.add_handler(TypeHandler(Update, self._last), group=1000)
+        processor = app.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            handle = processor.do_process_update
+
+            async def timed(update: object, coroutine: Awaitable[Any]) -> None:
+                await handle(update, coroutine)
+                if isinstance(update, Update):
+                    self._done(update)
+
+            processor.do_process_update = timed  # type: ignore[method-assign]
+        else:
+            app.add_handler(TypeHandler(Update, self._last), group=1000)
         app.add_error_handler(self._error)
 
     async def _first(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.batch.started[update.update_id] = time.perf_counter()
 
     async def _last(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._done(update)
+
+    def _done(self, update: Update) -> None:
         now = time.perf_counter()
         batch = self.batch
         batch.latency.append(now - batch.enqueued.pop(update.update_id))

@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test catalogs clean
+.PHONY: run test bench soak catalogs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n auto $(PYTEST_ARGS)
+
+# Speed and memory figures next to their targets (docs/benchmark.md); BENCH_ARGS=--quick
+# for a run of about a minute. The bench package is not part of the installed bot.
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Families over real HTTP while the bot is killed and restarted (docs/soak.md); SOAK_ARGS
+# e.g. --mode webhook, or --families 40 --kills 6 for about a minute per mode.
+soak: $(STAMP)
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 # Re-extract messages and merge them into the three catalogs (see README).
 catalogs: $(STAMP)

@@ -10,29 +10,19 @@ limiter lets through is counted.
 from __future__ import annotations
 
 import asyncio
-import json
-import math
 import statistics
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from telegram.ext import Application
-from telegram.request import RequestData
 
 from bot.clock import ManualClock
 from bench.data import NOW, fanout_reminders, services_for
 from bench.loopwatch import LoopWatch
 from handlers.app import build_application, default_rate_limiter
 from handlers.jobs import send_due_reminders
-from handlers.localapi import LocalBotAPI
-
-SENDING = frozenset({"sendMessage", "sendDocument", "sendPhoto", "sendVideo", "sendVoice",
-                     "sendAudio", "sendAnimation", "sendMediaGroup", "sendLocation",
-                     "sendContact", "copyMessage", "forwardMessage"})
-
+from tests.limits_api import EnforcingBotAPI
 
 # --- scan ----------------------------------------------------------------------------------
 @dataclass
@@ -62,49 +52,6 @@ async def reminder_scan(db: Path, key: str, rounds: int = 5) -> Scan:
 
 
 # --- fan-out -------------------------------------------------------------------------------
-class EnforcingBotAPI(LocalBotAPI):
-    """``LocalBotAPI`` that refuses a message with 429 when, counting it, more than
-    ``overall`` messages would fall within one second, or when the same chat got one
-    less than ``per_chat_gap`` seconds before (with 5 ms of slack for timer jitter)."""
-
-    def __init__(self, overall: int = 30, per_chat_gap: float = 1.0, slack: float = 0.005) -> None:
-        super().__init__()
-        self.overall = overall
-        self.per_chat_gap = per_chat_gap
-        self.slack = slack
-        self.accepted: list[tuple[float, int]] = []  # (time, chat)
-        self.refused = 0
-        self._window: deque[float] = deque()
-        self._last: dict[int, float] = {}
-
-    def _wait(self, chat: int, now: float) -> float:
-        """Seconds until this message would be within the limits (0: it is)."""
-        while self._window and self._window[0] <= now - 1.0:
-            self._window.popleft()
-        overall = self._window[0] + 1.0 - now if len(self._window) >= self.overall else 0.0
-        last = self._last.get(chat)
-        per_chat = last + self.per_chat_gap - self.slack - now if last is not None else 0.0
-        return max(overall, per_chat, 0.0)
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        api = url.rsplit("/", 1)[-1]
-        if api in SENDING and request_data is not None:
-            chat = int(request_data.parameters["chat_id"])
-            now = time.monotonic()
-            wait = self._wait(chat, now)
-            if wait > 0:
-                self.refused += 1
-                body = {"ok": False, "error_code": 429,
-                        "description": f"Too Many Requests: retry after {math.ceil(wait)}",
-                        "parameters": {"retry_after": math.ceil(wait)}}
-                return 429, json.dumps(body).encode()
-            self._window.append(now)
-            self._last[chat] = now
-            self.accepted.append((now, chat))
-        return await super().do_request(url, method, request_data, *args, **kwargs)
-
-
 @dataclass
 class Fanout:
     order: str

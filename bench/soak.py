@@ -1,4 +1,4 @@
-"""``python -m bot soak``: families over real HTTP while the bot is SIGKILLed and restarted.
+"""``python -m bench.soak`` (``make soak``): families over real HTTP while the bot is SIGKILLed and restarted.
 
 The bot runs as its own process (``python -m bot run``) against the stand-in Bot API
 of ``tests/http_botapi.py`` on 127.0.0.1, in long polling and in webhook mode. Each
@@ -395,7 +395,7 @@ STREETS_WORDS = {w for s in STREETS for w in s.split()}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot soak", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--families", type=int, default=200)
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs per mode")
@@ -434,3 +434,7 @@ def _table(results: list[dict[str, Any]]) -> str:
     for key in keys[1:]:
         lines.append(f"{key:{width}}  " + "  ".join(f"{r[key]:>8}" for r in results))
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

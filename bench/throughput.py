@@ -24,9 +24,8 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Awaitable, Sequence
 
-import aiosqlite
 from telegram import Bot, Message, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
@@ -36,8 +35,7 @@ from bot.clock import ManualClock
 from bot.storage.database import Database
 from bench.data import NOW, services_for
 from bench.loopwatch import LoopWatch
-from handlers.app import OFFLINE_TOKEN, build_application
-from handlers.botclient import UNREAD_ANSWERS
+from handlers.app import OFFLINE_TOKEN, PerChatUpdateProcessor, build_application
 from handlers.localapi import LocalBotAPI
 from handlers.updates import UpdateFactory
 
@@ -153,20 +151,37 @@ class Batch:
 
 
 class Timing:
-    """Handlers at the two ends of the handler groups that time each update."""
+    """Times each update from a handler in the first group to its end: the last handler
+    group for the bare bots, which answer inside their handler; for the bot, the end of
+    its update processor's work, which sends the update's reply after the handlers
+    (``handlers.outbox``)."""
 
     def __init__(self) -> None:
         self.batch = Batch(0)
 
     def install(self, app: Application) -> None:
         app.add_handler(TypeHandler(Update, self._first), group=-1000)
-        app.add_handler(TypeHandler(Update, self._last), group=1000)
+        processor = app.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            handle = processor.do_process_update
+
+            async def timed(update: object, coroutine: Awaitable[Any]) -> None:
+                await handle(update, coroutine)
+                if isinstance(update, Update):
+                    self._done(update)
+
+            processor.do_process_update = timed  # type: ignore[method-assign]
+        else:
+            app.add_handler(TypeHandler(Update, self._last), group=1000)
         app.add_error_handler(self._error)
 
     async def _first(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.batch.started[update.update_id] = time.perf_counter()
 
     async def _last(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._done(update)
+
+    def _done(self, update: Update) -> None:
         now = time.perf_counter()
         batch = self.batch
         batch.latency.append(now - batch.enqueued.pop(update.update_id))
@@ -213,30 +228,6 @@ class TransactionTimer:
         Database.transaction = self._original  # type: ignore[method-assign]
 
 
-class ThreadHops:
-    """Counts the calls aiosqlite hands to its connection's thread (each an await that
-    leaves the event loop and comes back) by wrapping its private ``_execute``, for the
-    benchmark only; 0 if aiosqlite no longer has it."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._original = getattr(aiosqlite.Connection, "_execute", None)
-
-    def __enter__(self) -> "ThreadHops":
-        original = self._original
-        if original is not None:
-            async def counted(conn: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
-                self.count += 1
-                return await original(conn, *args, **kwargs)
-
-            aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._original is not None:
-            aiosqlite.Connection._execute = self._original  # type: ignore[method-assign]
-
-
 class MeteredLock(asyncio.Lock):
     """Stands in for ``Database.lock`` to count how often and how long the one shared
     connection is held: when it is held nearly all the time, updates queue for it."""
@@ -274,7 +265,6 @@ class Run:
     api_calls: int = 0
     lock_held: float = 0.0  # seconds the shared connection was held
     lock_count: int = 0  # times it was taken
-    hops: int = 0  # calls handed to aiosqlite's thread
     watch: LoopWatch | None = None  # the event loop while the timed updates were handled
 
     @property
@@ -352,9 +342,7 @@ class SameCalls:
         for method, params in self._steps[index].calls:
             if "chat_id" in params:
                 params = {**params, "chat_id": chat}
-            # As the bot's client does: answers to sends and edits are not parsed.
-            parsed = method.startswith(("send", "edit")) and method not in UNREAD_ANSWERS
-            returns = Message if parsed else None
+            returns = Message if method.startswith(("send", "edit")) else None
             with warnings.catch_warnings():
                 # PTB suggests its named methods; replaying recorded calls needs this one.
                 warnings.simplefilter("ignore", PTBUserWarning)
@@ -398,7 +386,7 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
             before = await services.store.count_cases()
             calls = api.count
             lock.reset()
-            with TransactionTimer() as tx, ThreadHops() as hops:
+            with TransactionTimer() as tx:
                 async with LoopWatch(debug=debug) as watch:
                     batch = await feed(app, timing, updates)
             held, taken = lock.held, lock.count
@@ -406,7 +394,7 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
     finally:
         await services.close()
     return Run(label, len(updates), batch.seconds, batch.latency, batch.service, batch.errors,
-               tx, created, api.count - calls, held, taken, hops.count, watch)
+               tx, created, api.count - calls, held, taken, watch)
 
 
 async def echo_run(steps: Sequence[Step], families: int, warmup: int, delay: float,

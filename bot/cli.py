@@ -234,14 +234,6 @@ MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "encrypt": 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["bench"]:  # the benchmark parses its own options (bench/run.py)
-        from bench.run import main as bench_main
-
-        return bench_main(argv[1:])
-    if argv[:1] == ["soak"]:  # likewise (bench/soak.py)
-        from bench.soak import main as soak_main
-
-        return soak_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot (offline terminal chat without a token)")
@@ -258,10 +250,6 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("path", type=Path)
     sub.add_parser("health", help="does the running bot receive updates, is the database "
                                   "writable, is the letter worker alive (exit code 0 if so)")
-    sub.add_parser("bench", help="speed and memory figures next to their targets "
-                                 "(bench --quick: about a minute; run from the repository)")
-    sub.add_parser("soak", help="families over HTTP while the bot is killed and restarted: "
-                                "nothing lost (run from the repository; a few minutes)")
     export = sub.add_parser("export", help="export cases, a dossier or statistics (audited)",
                             description=cmd_export.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)

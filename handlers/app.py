@@ -14,7 +14,6 @@ from typing import Any, Awaitable
 from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -32,10 +31,11 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import commands, exports, followup, jobs, letters, operations, report, staff, un
+from handlers import (commands, exports, followup, jobs, letters, operations, outbox, report,
+                      staff, un)
 from handlers import keyboards as kb
 from handlers.botclient import client
-from handlers.ratelimit import PerChatRateLimiter
+from handlers.ratelimit import RepliesFirstRateLimiter
 from handlers.common import (
     Context,
     current_user,
@@ -58,23 +58,43 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     real round trip to Telegram caps it far below Telegram's own limits. A
     lock per chat keeps each conversation sequential (a double tap is handled
     after the first tap's answer is stored) while other chats proceed.
+
+    Each update gets an outbox (``handlers.outbox``): its replies go out as one call
+    when its handlers are done, still inside the chat's turn.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.application: Application | None = None  # for errors while sending the replies
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            await self._with_outbox(update, coroutine)
             return
         lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[key] = lock
         async with lock:
+            await self._with_outbox(update, coroutine)
+
+    async def _with_outbox(self, update: object, coroutine: Awaitable[Any]) -> None:
+        box = outbox.Outbox()
+        token = outbox.CURRENT.set(box)
+        try:
             await coroutine
+            try:
+                await box.flush()
+            except Exception as error:  # noqa: BLE001 - reported like a handler's error
+                box.closed = True
+                if self.application is None:
+                    raise
+                await self.application.process_error(update, error)
+        finally:
+            box.closed = True
+            outbox.CURRENT.reset(token)
 
     async def initialize(self) -> None:
         return None
@@ -162,12 +182,15 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # noqa: BLE001 - the database itself may be what failed
         user = None
     t = translator(update, context, user)
+    sorry = t("Sorry, something went wrong on our side. What you entered before is saved; "
+              "please try again in a moment.")
+    box = outbox.current()
+    if box is not None:  # said with the update's reply, once
+        if not box.said(sorry):
+            await say(update, context, sorry)
+        return
     try:
-        await context.bot.send_message(
-            update.effective_chat.id,
-            t("Sorry, something went wrong on our side. What you entered before is saved; "
-              "please try again in a moment."),
-        )
+        await context.bot.send_message(update.effective_chat.id, sorry)
     except TelegramError:
         log.warning("update %s: could not send the error notice", update_id)
 
@@ -242,21 +265,19 @@ def build_application(
                  updates_request=updates_request, rate_limiter=rate_limiter)
     # No Updater: updates come from handlers.polling or handlers.webhook, which store
     # each one before Telegram is told it arrived (or from the offline chat and tests).
-    builder = (ApplicationBuilder().bot(bot).updater(None)
-               .concurrent_updates(PerChatUpdateProcessor(concurrent)))
-    app = builder.build()
+    processor = PerChatUpdateProcessor(concurrent)
+    app = ApplicationBuilder().bot(bot).updater(None).concurrent_updates(processor).build()
+    processor.application = app
     app.bot_data["services"] = services_
     register(app)
     jobs.schedule(app)
     return app
 
 
-def default_rate_limiter() -> AIORateLimiter:
-    """Stay under Telegram's limits (30/s overall, 1/s per chat); retry a 429 a few times
-    honouring its retry_after."""
-    # One message every 1/30 s rather than bursts of 30: a burst on top of a full second
-    # is what Telegram answers with 429.
-    return PerChatRateLimiter(max_retries=3, overall_max_rate=1, overall_time_period=1 / 30)
+def default_rate_limiter() -> RepliesFirstRateLimiter:
+    """Stay under Telegram's limits (30/s overall, 1/s per chat, 20/min per group), replies
+    to people first; retry a 429 a few times honouring its retry_after."""
+    return RepliesFirstRateLimiter()
 
 
 async def publish_commands(app: Application) -> None:

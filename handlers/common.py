@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.app import Services
 from bot.domain.models import User
 from bot.i18n import Translator, pick_locale
+from handlers import outbox
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ def parse_id(text: str) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
         return None
     return int(text)
-RETRY_DELAY = 1.0  # seconds; tests set it lower
 
 
 def services(context: Context) -> Services:
@@ -103,13 +103,28 @@ def chat_id(update: Update) -> int | None:
 
 
 async def say(update: Update, context: Context, text: str, markup: Any = None) -> None:
-    """Send text to the update's chat; the keyboard goes with the last part."""
+    """Reply in the update's chat; the keyboard goes with the last part.
+
+    While an update is being handled the text joins its one reply (``handlers.outbox``),
+    sent when the handlers are done; otherwise it is sent at once."""
     target = chat_id(update)
     if target is None:
         return
     parts = split_text(text)
+    box = outbox.current()
+    if box is not None:
+        box.add(context.bot, target, parts, markup)
+        return
     for i, part in enumerate(parts):
         await _send(context, target, part, markup if i == len(parts) - 1 else None)
+
+
+async def flush_replies() -> None:
+    """Send what the update has said so far, before something that must come after it
+    (a file sent directly)."""
+    box = outbox.current()
+    if box is not None:
+        await box.flush()
 
 
 async def _send(context: Context, target: int, text: str, markup: Any) -> None:
@@ -124,20 +139,33 @@ async def _send(context: Context, target: int, text: str, markup: Any) -> None:
         raise
     except NetworkError:
         log.info("network error while replying; retrying once")
-        await asyncio.sleep(RETRY_DELAY)
+        await asyncio.sleep(outbox.RETRY_DELAY)
         await context.bot.send_message(target, text, reply_markup=markup)
 
 
 async def remove_reply_keyboard(update: Update, context: Context, text: str) -> None:
+    """Say ``text`` and take the share-contact keyboard off the screen with the reply."""
+    box = outbox.current()
+    if box is not None:
+        await say(update, context, text)
+        box.remove_keyboard = True
+        return
     target = chat_id(update)
     if target is not None:
         await context.bot.send_message(target, text, reply_markup=ReplyKeyboardRemove())
 
 
 async def drop_buttons(update: Update) -> None:
-    """Take the buttons off the message that was tapped, so it cannot be tapped again."""
+    """Take the buttons off the message that was tapped, so it cannot be tapped again.
+
+    While an update is being handled, its reply replaces that message instead (one call
+    for both)."""
     query = update.callback_query
     if query is None or query.message is None:
+        return
+    box = outbox.current()
+    if box is not None:
+        box.pressed = query
         return
     try:
         await query.edit_message_reply_markup(reply_markup=None)

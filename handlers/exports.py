@@ -21,7 +21,7 @@ from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
 from bot.staff import MANAGERS, Actor
 from handlers import texts
-from handlers.common import Context, chat_id, drop_buttons, say, services
+from handlers.common import Context, chat_id, drop_buttons, flush_replies, say, services
 from handlers.keyboards import button
 from handlers.staff import not_available, staff_only
 
@@ -140,6 +140,7 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
         return
     await drop_buttons(update)
     await say(update, context, t("Preparing the export…"))
+    await flush_replies()  # shown while the export is made
     ex = exporter(context)
     target = chat_id(update)
     assert target is not None
@@ -175,6 +176,7 @@ async def send_dossier(update: Update, context: Context, actor: Actor, t: Transl
     if pdf is None or target is None:
         await not_available(update, context, t)
         return
+    await flush_replies()
     await context.bot.send_document(target, pdf, filename=f"{case.number}_dossier_{t.locale}.pdf")
 
 
@@ -203,6 +205,7 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
     charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
     target = chat_id(update)
     assert target is not None
+    await flush_replies()  # the figures before their charts
     photos = [InputMediaPhoto(c.png, caption=c.title[:1024]) for c in charts if c.png]
     for start in range(0, len(photos), 10):  # Telegram takes up to ten pictures in one album
         await context.bot.send_media_group(target, photos[start:start + 10])

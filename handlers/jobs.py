@@ -27,7 +27,6 @@ from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
 from bot.un import ladder as un_ladder
 from handlers.letters import language_name
-from handlers.ratelimit import paced
 from bot.vocabulary import KIND_NAMES
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
 
@@ -94,38 +93,29 @@ BATCH = 500
 MAX_ROUNDS = 20  # a backlog drains at up to BATCH x MAX_ROUNDS reminders per run
 # Chats served at once. Telegram takes 30 messages a second, so more gains nothing; 500 at
 # once put 500 reads ahead of every family's on the bot's one reader connection.
-CONCURRENT_CHATS = 16
 
 
 async def send_due_reminders(app: Application) -> int:
     """Send every reminder due now; returns how many were sent.
 
     Chats are served concurrently, each chat's reminders in order: one family's
-    three reminders (paced at one a second) must not hold up everyone else.
+    three reminders (one a second, by the rate limiter) must not hold up everyone else.
     """
     services: Services = app.bot_data["services"]
     sent = 0
-    with paced():
-        for _ in range(MAX_ROUNDS):
-            due = await services.followup.due(BATCH)
-            if not due:
-                break
-            by_user: dict[int, list[Reminder]] = {}
-            for reminder in due:
-                by_user.setdefault(reminder.user_id, []).append(reminder)
-            lanes = asyncio.Semaphore(CONCURRENT_CHATS)
-            counts = await asyncio.gather(*(_deliver_lane(lanes, app.bot, services, items)
-                                            for items in by_user.values()))
-            sent += sum(counts)
-            if len(due) < BATCH:
-                break
+    for _ in range(MAX_ROUNDS):
+        due = await services.followup.due(BATCH)
+        if not due:
+            break
+        by_user: dict[int, list[Reminder]] = {}
+        for reminder in due:
+            by_user.setdefault(reminder.user_id, []).append(reminder)
+        counts = await asyncio.gather(*(_deliver_all(app.bot, services, items)
+                                        for items in by_user.values()))
+        sent += sum(counts)
+        if len(due) < BATCH:
+            break
     return sent
-
-
-async def _deliver_lane(lanes: asyncio.Semaphore, bot: Bot, services: Services,
-                        reminders: list[Reminder]) -> int:
-    async with lanes:
-        return await _deliver_all(bot, services, reminders)
 
 
 async def _deliver_all(bot: Bot, services: Services, reminders: list[Reminder]) -> int:

@@ -54,34 +54,17 @@ def _key(text: str, *parts: object) -> Key:
     return Key(text, _data(parts))
 
 
-class Keyboard(InlineKeyboardMarkup):
-    """An inline keyboard whose Bot API form is worked out once, when it is made.
-
-    python-telegram-bot converts a markup to a dict again for every message (about
-    40 us for eight buttons), and making the buttons costs twice that; together more
-    than the rest of an answer's handling. The report's keyboards hold only translated
-    labels and step codes, never anything a family typed, so each distinct one is made
-    once (``_keyboard``) and sent as often as needed: like every Telegram object it
-    cannot change once made."""
-
-    __slots__ = ("_wire",)
-
-    def __init__(self, rows: tuple[tuple[Key, ...], ...]) -> None:
-        super().__init__([[InlineKeyboardButton(text, callback_data=data) for text, data in row]
-                          for row in rows])
-        with self._unfrozen():
-            self._wire = super().to_dict()
-
-    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
-        """A fresh copy of the dict made once, so no caller can change the shared one."""
-        wire = dict(self._wire)
-        wire["inline_keyboard"] = [[dict(b) for b in row] for row in wire["inline_keyboard"]]
-        return wire
+# Every Telegram object is frozen once made, so a keyboard can be shared by every
+# message that shows it: each distinct one is made once (its buttons cost more than the
+# rest of handling an answer). The report's keyboards hold only translated labels and step
+# codes, never anything a family typed.
+Keyboard = InlineKeyboardMarkup
 
 
 @lru_cache(maxsize=1024)
 def _keyboard(rows: tuple[tuple[Key, ...], ...]) -> Keyboard:
-    return Keyboard(rows)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)
+                                  for text, data in row] for row in rows])
 
 
 def keyboard(rows: Sequence[Sequence[Key]]) -> Keyboard:

@@ -19,6 +19,7 @@ from bot.storage.store import LetterRow
 from handlers import texts
 from handlers.keyboards import button
 from handlers.common import Context, chat_id, current_user, parse_id, drop_buttons, say, services, translator
+from handlers.common import flush_replies
 
 PREFIX = "L"  # L:<op>:<id>[:<value>]
 
@@ -463,6 +464,7 @@ async def send_produced(
         lines.append(t("E-mail: {email}", email=addressee.email))
     markup = InlineKeyboardMarkup([[_button(t("Text for the online form"), "x", produced.row.id)]])
     await say(update, context, "\n".join(lines), markup)
+    await flush_replies()  # the files come after their description
     await context.bot.send_document(target, produced.pdf, filename=produced.pdf_name)
     await context.bot.send_document(target, produced.docx, filename=produced.docx_name)
 

@@ -16,7 +16,6 @@ from bot.backups import scheduled_backup
 from bot.followup import DEFAULT_TZ
 from bot.i18n import Translator
 from bot.storage.store import DuplicateUpdate
-from handlers.ratelimit import paced
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +66,7 @@ async def send_error_report(app: Application) -> int:
             user = None
         t = services.catalogs.get(user.locale if user else None)
         try:
-            with paced():
-                await app.bot.send_message(admin, error_report(t, since, groups, dropped))
+            await app.bot.send_message(admin, error_report(t, since, groups, dropped))
             sent += 1
         except TelegramError as exc:  # a report must never raise into the error handler
             log.warning("error report not delivered: %s", type(exc).__name__)

@@ -84,7 +84,10 @@ class Chat:
         return self.make.user.id
 
     async def process(self, update: Update) -> None:
-        await self.bot.app.process_update(update)
+        """As the running application does: through its update processor (which sends
+        each update's replies when its handlers are done)."""
+        app = self.bot.app
+        await app.update_processor.process_update(update, app.process_update(update))
 
     async def send(self, text: str) -> None:
         await self.process(self.make.text(text))

@@ -38,3 +38,12 @@ def test_sql_lives_only_in_the_storage_layer() -> None:
             if any(f'"{kw}' in text or f'"""{kw}' in text for kw in sql):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_the_product_never_imports_the_benchmark_or_the_tests() -> None:
+    offenders = []
+    for package in ("bot", "handlers"):
+        for path in (ROOT / package).rglob("*.py"):
+            if any(m.split(".")[0] in ("bench", "tests") for m in imported_modules(path)):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

@@ -1,5 +1,4 @@
-"""The bot's Bot API client: sends and edits go out as usual and answer True; nothing else
-changes, and no handler reads what a send or an edit returns."""
+"""The bot's Bot API client is python-telegram-bot's own, built through public arguments."""
 
 from __future__ import annotations
 
@@ -7,45 +6,30 @@ import ast
 from pathlib import Path
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 from telegram.error import Forbidden
 from telegram.ext import ExtBot
 
-from handlers.botclient import UNREAD_ANSWERS, client
+from handlers.botclient import client
 from handlers.localapi import Fault
 from tests.support import Bot
 
-HANDLERS = Path(__file__).resolve().parents[1] / "handlers"
-# python-telegram-bot's methods (and shortcuts) that call one of UNREAD_ANSWERS.
-SEND_OR_EDIT = {
-    "send_message", "send_document", "send_photo", "reply_text", "reply_document",
-    "reply_photo", "edit_message_text", "edit_message_reply_markup", "edit_message_caption",
-    "edit_text", "edit_reply_markup", "edit_caption",
-}
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARIES = ("telegram", "openpyxl", "aiosqlite", "aiolimiter", "httpx")
 
 
-async def test_a_send_reaches_the_api_and_answers_true(tmp_path: Path) -> None:
+async def test_a_send_reaches_the_api_and_answers_a_message(tmp_path: Path) -> None:
     bot = await Bot.start(tmp_path)
     try:
+        assert type(bot.app.bot) is ExtBot
         markup = InlineKeyboardMarkup([[InlineKeyboardButton("Иә", callback_data="y")]])
         result = await bot.app.bot.send_message(4242, "Сәлем", reply_markup=markup)
-        assert result is True
+        assert isinstance(result, Message) and result.text == "Сәлем"
         call = bot.api.sent(4242, "sendMessage")[-1]
         assert call.text == "Сәлем"
         assert call.buttons() == [("Иә", "y")]
-        edited = await bot.app.bot.edit_message_reply_markup(4242, 1, reply_markup=None)
-        assert edited is True
-        assert bot.api.sent(4242, "editMessageReplyMarkup")
-    finally:
-        await bot.stop()
-
-
-async def test_other_answers_are_still_parsed(tmp_path: Path) -> None:
-    bot = await Bot.start(tmp_path)
-    try:
         me = await bot.app.bot.get_me()
         assert isinstance(me, User) and me.is_bot
-        assert await bot.app.bot.answer_callback_query("1") is True
     finally:
         await bot.stop()
 
@@ -69,33 +53,53 @@ def test_a_self_hosted_api_is_used() -> None:
     assert default.base_url == "https://api.telegram.org/bot123:abc"
 
 
-def test_unread_answers_name_bot_api_methods() -> None:
-    # A misspelt name would quietly leave that method's answers parsed.
-    assert UNREAD_ANSWERS and all(hasattr(ExtBot, name) for name in UNREAD_ANSWERS)
-    assert "getFile" not in UNREAD_ANSWERS and "getUpdates" not in UNREAD_ANSWERS
-
-
-def _reads_result(tree: ast.AST) -> list[int]:
-    """Lines where the result of an awaited send or edit is kept or used."""
-    used = []
+def _private_uses(tree: ast.AST, modules: dict[str, str]) -> list[str]:
+    """``name._private`` where ``name`` is a library's module or one of its classes, and
+    any ``x._private`` call or attribute named like a library internal we once used."""
+    found = []
     for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            if (isinstance(child, ast.Await) and isinstance(child.value, ast.Call)
-                    and isinstance(child.value.func, ast.Attribute)
-                    and child.value.func.attr in SEND_OR_EDIT
-                    and not isinstance(node, ast.Expr)):
-                used.append(child.lineno)
-    return used
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                and not node.attr.startswith("__"):
+            base = node.value
+            if isinstance(base, ast.Name) and base.id in modules:
+                found.append(f"{base.id}.{node.attr}")
+            elif isinstance(base, ast.Call) and isinstance(base.func, ast.Name) \
+                    and base.func.id == "super":
+                found.append(f"super().{node.attr}")
+            elif node.attr in ("_unfrozen", "_post", "_execute", "_value2member_map_"):
+                found.append(node.attr)
+    return found
 
 
-@pytest.mark.parametrize("path", sorted(HANDLERS.glob("*.py")), ids=lambda p: p.name)
-def test_no_handler_reads_what_a_send_returns(path: Path) -> None:
-    assert _reads_result(ast.parse(path.read_text(encoding="utf-8"))) == []
+def _imported_names(tree: ast.AST) -> dict[str, str]:
+    """Names bound by imports from the libraries (module aliases and imported classes)."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in LIBRARIES:
+                    names[alias.asname or alias.name.split(".")[0]] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module \
+                and node.module.split(".")[0] in LIBRARIES:
+            for alias in node.names:
+                names[alias.asname or alias.name] = node.module
+    return names
 
 
-def test_the_check_finds_a_read_result() -> None:
-    tree = ast.parse("async def f(bot):\n"
-                     "    sent = await bot.send_message(1, 'x')\n"
-                     "    await bot.send_message(1, 'y')\n"
-                     "    return await query.edit_message_text('z')\n")
-    assert _reads_result(tree) == [2, 4]
+@pytest.mark.parametrize("path", sorted([*(ROOT / "handlers").glob("*.py"),
+                                         *(ROOT / "bench").glob("*.py")]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_private_library_internals(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert _private_uses(tree, _imported_names(tree)) == []
+
+
+def test_the_check_finds_private_uses() -> None:
+    tree = ast.parse("import aiosqlite\nfrom telegram.ext import ExtBot\n"
+                     "class C(ExtBot):\n"
+                     "    async def _post(self, e):\n"
+                     "        return await super()._post(e)\n"
+                     "x = aiosqlite.Connection._execute\n"
+                     "with markup._unfrozen():\n    pass\n")
+    assert sorted(_private_uses(tree, _imported_names(tree))) == [
+        "_execute", "_unfrozen", "super()._post"]

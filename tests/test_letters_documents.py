@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -108,17 +107,6 @@ def test_pdf_keeps_every_word_of_a_kazakh_letter() -> None:
     for word in ("Қазақстан", "Республикасының", "Елшісіне", "Өтініш", "ұлым", "ЖСН",
                  "Сейітова Зуһра Әбілқызы", "Әлібек Құрманғазыұлы", "қолы"):
         assert word.lower() in text.lower(), word
-
-
-def test_a_letter_pdf_is_fast_once_the_font_is_loaded() -> None:
-    letter = render("crime_report", "investigative_committee", "kz_male", "ru")
-    letter_pdf(letter)  # parse the font once
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        letter_pdf(letter)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.3, timings
 
 
 def test_documents_of_two_letters_do_not_leak_into_each_other() -> None:

@@ -113,8 +113,8 @@ async def report_with_detours(bot: Bot, chat: Chat) -> None:
         step = await step_of(chat)
         for make_update in bad.pop(step or "", []):
             await chat.process(make_update())  # type: ignore[arg-type]
-        if step == "r_gender":  # tapped buttons cannot be removed: logged at DEBUG
-            bot.api.fail_next("editMessageReplyMarkup",
+        if step == "r_gender":  # the tapped message cannot be edited: the reply is sent
+            bot.api.fail_next("editMessageText",
                               Fault(400, "Bad Request: message to edit not found"))
         if step == "e_story":  # the answer is stored, the next question never arrives
             bot.api.fail_next("sendMessage", Fault(timeout=True))

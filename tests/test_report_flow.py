@@ -53,7 +53,7 @@ async def test_whole_report_in_each_language(bot: Bot, locale: str) -> None:
         assert t(q.LABELS[label]) in review
     mark = chat.mark()
     await chat.press("confirm")
-    assert created_text(t, "KZ-2026-0001") in chat.texts(mark)
+    assert any(created_text(t, "KZ-2026-0001") in text for text in chat.texts(mark))
     cases = await bot.services.store.cases_of(100)
     assert [c.number for c in cases] == ["KZ-2026-0001"]
     report = cases[0].report
@@ -243,7 +243,9 @@ async def test_skip_is_refused_for_required_questions(bot: Bot) -> None:
     chat = bot.chat(115, "ru")
     await consent(chat, "ru")
     await chat.send("/skip")
-    assert chat.texts()[-2] == bot.t("ru")(texts.ERRORS["not_optional"])
+    # One reply: what was wrong, then the question again.
+    assert chat.last_text().startswith(bot.t("ru")(texts.ERRORS["not_optional"]) + "\n\n")
+    assert bot.t("ru")(q.BY_KEY["r_name"].prompt) in chat.last_text()
     assert await step_of(chat) == "r_name"
 
 
@@ -259,7 +261,7 @@ async def test_resume_after_restart(tmp_path: Path) -> None:
         chat = bot.chat(120, "ky")
         await chat.send("/start")
         t = bot.t("ky")
-        assert t("Welcome back. Here is where we stopped:") in chat.texts()[-2]
+        assert chat.last_text().startswith(t("Welcome back. Here is where we stopped:"))
         assert t(q.BY_KEY[step].prompt) in chat.last_text()
         assert await answers_of(chat) == before
         await fill(chat, KZ_REPORT[10:])
@@ -329,9 +331,9 @@ async def test_commands_in_the_middle_of_the_report(bot: Bot) -> None:
     await fill(chat, KZ_REPORT[:2])
     await chat.send("/help")
     assert await step_of(chat) == "r_gender"
-    assert t("Your report is saved. Send /start to continue it.") == chat.last_text()
+    assert chat.last_text().endswith(t("Your report is saved. Send /start to continue it."))
     await chat.send("/whatever")
-    assert t("I do not know this command. /help lists what I can do.") in chat.texts()[-2]
+    assert t("I do not know this command. /help lists what I can do.") in chat.last_text()
     assert t(q.BY_KEY["r_gender"].prompt) in chat.last_text()
     await chat.send("/mycases")
     await chat.press("m")

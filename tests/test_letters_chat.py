@@ -46,7 +46,7 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
              "leave the translation to the organisation: a caseworker writes it, and you get "
              "the letters that need it when it is done.", language=language,
              what=t("where he or she was last seen"),
-             text="Ростов-на-Дону, Ростовская область") == chat.last_text()
+             text="Ростов-на-Дону, общежитие на ул. Текучёва") == chat.last_text()
     assert bot.api.sent(300, "sendDocument") == []
     assert await give_translations(chat) == 5
     documents = bot.api.sent(300, "sendDocument")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from bot.domain.models import CaseStatus
+from bot.domain.models import STATUS_CODES, CaseStatus
 from bot.i18n import N_, Translator
 from bot.vocabulary import ROLE_NAMES, STATUS_NAMES
 
@@ -64,7 +64,7 @@ def _flag(on: str, off: str) -> Callable[..., str]:
 def _status(t: Translator, actor: str, target: str, number: str, detail: Mapping[str, Any],
             family: bool) -> str:
     code = str(detail.get("status"))
-    status = t(STATUS_NAMES[CaseStatus(code)]) if code in CaseStatus._value2member_map_ else "—"
+    status = t(STATUS_NAMES[CaseStatus(code)]) if code in STATUS_CODES else "—"
     return t("{who} set the status of case {number} to «{status}».", who=actor, number=number,
              status=status)
 

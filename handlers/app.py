@@ -131,7 +131,8 @@ async def repeat_question(update: Update, context: Context) -> None:
     """The bot stopped after an answer was stored and perhaps before the next question went
     out: ask it now. The family may see it twice, but is never left without it."""
     user = await current_user(update, context)
-    if user is None:
+    if user is None:  # nothing is stored before consent: the first step is the language
+        await report.start(update, context)
         return
     draft = await services(context).report.draft(user.user_id)
     if draft is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 
 from bot import regions
-from bot.domain.models import Case, CaseStatus
+from bot.domain.models import Case, STATUS_CODES, CaseStatus
 from bot.exports import ExportFilter, Exporter
 from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
@@ -119,7 +119,7 @@ def _describe(t: Translator, flt: ExportFilter) -> str:
         parts.append(f"{t.date(flt.date_from, 'short') if flt.date_from else '…'} – "
                      f"{t.date(flt.date_to, 'short') if flt.date_to else '…'}")
     parts += sorted(texts.status_name(t, CaseStatus(s)) for s in flt.statuses
-                    if s in CaseStatus._value2member_map_)
+                    if s in STATUS_CODES)
     if flt.citizenship:
         parts.append(t(COUNTRIES.get(flt.citizenship, N_("Other country"))))
     return ", ".join(parts) or t("none (all cases)")

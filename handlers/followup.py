@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.clock import local_today
 from bot.domain.deadlines import Deadline
-from bot.domain.models import Case, CaseStatus, User
+from bot.domain.models import Case, STATUS_CODES, CaseStatus, User
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 from bot.followup import Suggestion, user_timezone
 from bot.un import ladder as un_ladder
@@ -679,7 +679,7 @@ def timeline_text(t: Translator, case: Case, user: User | None, tz: str | None =
             if detail.get("language") else "",
             "outcome": t(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else "",
             "status": texts.status_name(t, CaseStatus(detail["status"]))
-            if detail.get("status") in CaseStatus._value2member_map_ else "",
+            if detail.get("status") in STATUS_CODES else "",
             "date": t.date(date.fromisoformat(detail["on"]), "long") if detail.get("on") else "",
         }
         template = EVENT_TEXTS.get(event.kind)

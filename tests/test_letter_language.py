@@ -171,7 +171,7 @@ async def test_the_family_leaves_a_translation_to_the_organisation(bot) -> None:
     await family.send("Алматы қ., Абай даңғылы 1")  # still Kazakh: refused, asked again
     assert t("This text does not look like {language}. Please write it in {language}, or "
              "leave the translation to the organisation.",
-             language=language_name("ru", "ky")) in family.texts()[-2]
+             language=language_name("ru", "ky")) in family.last_text()
     assert await bot.services.followup.store.get_form(800) == form
     await family.press(f"L:o:{case.id}")  # leave it to the organisation
     assert await give_translations(family) == 0

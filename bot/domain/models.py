@@ -30,6 +30,10 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+# Every status code, for checking a stored or typed code before CaseStatus(code).
+STATUS_CODES = frozenset(s.value for s in CaseStatus)
+
+
 @dataclass(frozen=True)
 class EvidenceItem:
     """A file the family sent; only Telegram's ids and metadata are kept."""

@@ -20,7 +20,7 @@ from babel import Locale
 from bot import regions
 from bot.audit_sentences import sentence, who
 from bot.domain import questions as q
-from bot.domain.models import CaseStatus
+from bot.domain.models import STATUS_CODES, CaseStatus
 from bot.exports.dossier import body_name, event_text
 from bot.exports.tables import Table
 from bot.i18n import N_, Translator
@@ -97,7 +97,7 @@ class Presentation:
             of = t("total")
         elif metric == "submitted_to_un":
             of = t("under the urgent procedure")
-        elif metric == "cases_by_status" and key in CaseStatus._value2member_map_:
+        elif metric == "cases_by_status" and key in STATUS_CODES:
             of = t(STATUS_NAMES[CaseStatus(key)])
         elif metric == "cases_by_citizenship":
             of = t(COUNTRIES[key]) if key in COUNTRIES else key
@@ -195,7 +195,7 @@ def _region(name: str) -> Getter:
 
 def _status(p: Presentation, r: Row) -> str | None:
     code = r.get("status")
-    return p.t(STATUS_NAMES[CaseStatus(code)]) if code in CaseStatus._value2member_map_ else code
+    return p.t(STATUS_NAMES[CaseStatus(code)]) if code in STATUS_CODES else code
 
 
 def _volunteers(p: Presentation, r: Row) -> str | None:

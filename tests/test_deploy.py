@@ -54,7 +54,9 @@ def start_and_stop(argv: list[str], cwd: Path, env: dict[str, str], api: BotAPIS
                 assert time.monotonic() < deadline, log_path.read_text("utf-8", "replace")
                 time.sleep(0.1)
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(20) == 0, log_path.read_text("utf-8", "replace")
+            # Generous: this test is about the unit's command line; how fast a stop is, on a
+            # quiet machine, is test_durability's (a busy CI machine took over 20 s here).
+            assert proc.wait(60) == 0, log_path.read_text("utf-8", "replace")
         finally:
             if proc.poll() is None:
                 proc.kill()

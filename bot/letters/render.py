@@ -371,8 +371,15 @@ def render_letter(
     ctx = _context(kind, addressee, report, language, today=today, options=options,
                    earlier=earlier, directory=directory)
     ctx["case_number"] = case_number
-    parsed = parse(template.render(ctx))
+    return letter_from_text(template.render(ctx), kind=kind, addressee_id=addressee_id,
+                            language=language, issued=today)
 
+
+def letter_from_text(rendered: str, *, kind: str, addressee_id: str, language: str,
+                     issued: date) -> Letter:
+    """A rendered template (see ``bot.letters.markup``) as a ``Letter``: its parts, and its
+    plain text laid out as the PDF and DOCX lay them out."""
+    parsed = parse(rendered)
     title_lines = parsed.lines.get("title", [])
     parts: dict[str, Any] = {
         "to_lines": tuple(parsed.lines.get("to", [])),
@@ -388,14 +395,8 @@ def render_letter(
         "place_date": " ".join(parsed.lines.get("date", [])),
         "signature": " ".join(parsed.lines.get("sign", [])),
     }
-    return Letter(
-        kind=kind,
-        addressee_id=addressee_id,
-        language=language,
-        text=layout_text(**parts),
-        issued=today,
-        **parts,
-    )
+    return Letter(kind=kind, addressee_id=addressee_id, language=language,
+                  text=layout_text(**parts), issued=issued, **parts)
 
 
 # ------------------------------------------------------------------ online forms

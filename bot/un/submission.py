@@ -19,10 +19,9 @@ from typing import Any, Mapping, Sequence
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.letters.markup import layout_text, parse
 from bot.letters.model import Letter
 from bot.letters.pdf import letter_pdf
-from bot.letters.render import id_kind
+from bot.letters.render import id_kind, letter_from_text
 from bot.letters.word import letter_docx
 from bot.un import procedures, translation
 from bot.un.checklist import Checklist, Consent, SentLetter, build, what_codes
@@ -210,24 +209,8 @@ def render_submission(data: SubmissionInput, language: str = "en") -> Letter:
     if not checklist.complete or untranslated:
         raise NotReady([e.code for e in checklist.missing], [p.key for p in untranslated])
     template = _environment().get_template(f"{language}/{KIND}.txt.j2")
-    parsed = parse(template.render(_context(data, checklist)))
-    title = parsed.lines.get("title", [])
-    parts: dict[str, Any] = {
-        "to_lines": tuple(parsed.lines.get("to", [])),
-        "from_lines": tuple(parsed.lines.get("from", [])),
-        "title": title[0] if title else "",
-        "subtitle": " ".join(title[1:]),
-        "body": tuple(parsed.paragraphs.get("body", [])),
-        "requests_intro": parsed.intros.get("requests", ""),
-        "requests": tuple(parsed.items.get("requests", [])),
-        "closing": tuple(parsed.paragraphs.get("closing", [])),
-        "attachments_intro": "",
-        "attachments": (),
-        "place_date": " ".join(parsed.lines.get("date", [])),
-        "signature": " ".join(parsed.lines.get("sign", [])),
-    }
-    return Letter(kind=KIND, addressee_id="wgeid", language=language, text=layout_text(**parts),
-                  issued=data.today, **parts)
+    return letter_from_text(template.render(_context(data, checklist)), kind=KIND,
+                            addressee_id="wgeid", language=language, issued=data.today)
 
 
 def make_submission(data: SubmissionInput) -> tuple[Letter, bytes, bytes]:

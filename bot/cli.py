@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import Config, ConfigError
@@ -219,9 +220,7 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
-def _day(value: str) -> "date":
-    from datetime import date
-
+def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -8,7 +8,7 @@ message, or pressed twice, is recognised and cannot change another field.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 from telegram import (
     InlineKeyboardButton,

@@ -114,7 +114,6 @@ async def on_language_picked(update: Update, context: Context) -> None:
         return
     user = await current_user(update, context)
     s = services(context)
-    tg_user = update.effective_user
     key = user_key(update, context)
     member = await s.staff.staff.get(key) if key is not None else None
     if user is None and member is not None:  # staff without a report of their own

@@ -18,7 +18,7 @@ from bot.domain.models import CaseStatus
 from bot.vocabulary import TIMEZONE_NAMES
 from handlers import jobs
 from tests.readers import Reading
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill, make_iin
+from tests.support import KZ_REPORT, Bot, Chat, consent, fill
 
 # Ids long enough that finding one in a text can only mean the id was shown.
 ADMIN, CASEWORKER, VOLUNTEER = 7301000001, 7301000002, 7301000003

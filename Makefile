@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak catalogs clean
+.PHONY: run test test-fast bench soak catalogs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n auto $(PYTEST_ARGS)
+
+# The core's tests (domain, deadlines, terms, letters, storage, rate limits, catalogs and
+# the layering rules), about 20 s: for the edit-test loop. `make test` is what CI runs.
+FAST_TESTS := architecture deadlines i18n keyboards letters ratelimit storage validators \
+	regions terms un letter_language inbox
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -n auto $(FAST_TESTS:%=tests/test_%.py) $(PYTEST_ARGS)
 
 # Speed and memory figures next to their targets (docs/benchmark.md); BENCH_ARGS=--quick
 # for a run of about a minute. The bench package is not part of the installed bot.

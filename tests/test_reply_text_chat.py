@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.domain.models import CaseStatus
 from bot.replies import reading
+from bot.storage.crypto import new_key
 from tests.readers import foreign, latin_words
 from tests.support import Bot, Chat
 from tests.test_followup_flow import case_with_letters, letters, mark_sent
 from tests.test_form_replies import FAMILIES, INDIVIDUAL, TEMPLATE
+from tests.test_protection import full_case, raw_bytes
 from tests.test_staff import make_staff
 
 FONT = Path(__file__).parent.parent / "bot" / "letters" / "fonts" / "DejaVuSans.ttf"
@@ -50,7 +55,10 @@ def pdf_of(text: str) -> bytes:
 
 
 async def open_reply_form(bot: Bot, chat: Chat, locale: str) -> int:
-    case_id = await case_with_letters(bot, chat, locale)
+    if bot.config.encryption_key:  # ids are keyed: find the case by the keyed id
+        case_id = await full_case(bot, chat.user_id)
+    else:
+        case_id = await case_with_letters(bot, chat, locale)
     mod = (await letters(bot, case_id))["defence_ministry/search_request"]
     await mark_sent(chat, case_id, [mod.id], "01.10.2026", "post", None)
     await chat.press_data(f"F:a:{mod.id}")
@@ -137,3 +145,34 @@ async def test_an_individual_answer_is_not_marked_and_no_engine_asks_for_the_tex
     await other.send(INDIVIDUAL)
     reply = await stored_reply(bot, second)
     assert reply.text == INDIVIDUAL and reply.copies == 0 and reply.file is not None
+
+
+async def test_the_text_is_sealed_purged_and_deleted_with_the_family(tmp_path: Path) -> None:
+    key = new_key()
+    bot = await Bot.start(tmp_path, key=key)
+    try:
+        chat, other = bot.chat(621, "ru"), bot.chat(622, "ru")
+        first = await open_reply_form(bot, chat, "ru")
+        await chat.send(TEMPLATE.format(**FAMILIES[0]))
+        second = await open_reply_form(bot, other, "ru")
+        await other.send(TEMPLATE.format(**FAMILIES[1]))
+        assert (await stored_reply(bot, second)).copies == 1
+        assert "располагает сведениями".encode() not in raw_bytes(tmp_path)
+        # The retention clean-up clears the text of a closed case.
+        staff = bot.services.staff
+        case = await bot.services.store.get_case_by_id(first)
+        assert case is not None
+        await staff.set_status(await staff.actor(bot.services.user_key(1)), case,
+                               CaseStatus.CLOSED)
+        bot.clock.advance(timedelta(days=bot.config.retention_days + 1))
+        assert await bot.services.purge_expired() == 1
+        assert (await stored_reply(bot, first)).text == ""
+        # A family's deletion removes its replies, their text and their signatures.
+        await other.send("/delete")
+        await other.press("d:y")
+        with sqlite3.connect(tmp_path / "izdeu.sqlite3") as conn:
+            left = conn.execute("SELECT case_id FROM replies").fetchall()
+            bands = conn.execute("SELECT COUNT(DISTINCT reply_id) FROM reply_bands").fetchone()
+        assert left == [(first,)] and bands == (1,)
+    finally:
+        await bot.stop()

@@ -126,7 +126,8 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         staff=staff,
         un=UnService(UnStore(db), LetterStore(db), FollowupStore(db), staff, clock,
                      Organisation(config.organisation_name, config.organisation_contact)),
-        letters=LetterService(LetterStore(db), clock, FollowupStore(db)),
+        letters=LetterService(LetterStore(db), clock, FollowupStore(db),
+                              cite_form_copies=config.cite_form_copies),
         followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
                                  {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),
     )

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from bot.letters.directory import load_directory
+from bot.letters.render import available_languages, render_letter
+from bot.letters.sample import sample_earlier, sample_reports
+from bot.replies.evidence import FormEvidence
 from bot.replies.matching import FORM_THRESHOLD, is_copy, jaccard, normalise, shingles, signature
 
 TEMPLATE = (
@@ -56,3 +64,30 @@ def test_names_dates_numbers_and_addresses_are_removed() -> None:
 
 def test_a_short_reply_is_not_compared() -> None:
     assert signature("Сведениями не располагаем.") is None
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "ky"])
+def test_the_form_reply_paragraphs_are_in_the_letter_s_language(language: str) -> None:
+    """Every word of the added paragraphs is in the addressee's language."""
+    directory = load_directory()
+    report = next(iter(sample_reports().values()))
+    body = next(a for a in directory.values()
+                if language in available_languages("complaint_form_reply", a))
+    evidence = FormEvidence(("Сообщить, где находится мой сын.",), copies=7)
+    done = []
+    for kind in ("repeat_request", "complaint_form_reply"):
+        if language not in available_languages(kind, body):
+            continue
+        plain = render_letter(kind, body.id, report, language, case_number="KZ-2026-000001",
+                              today=date(2026, 12, 1), earlier=sample_earlier(body))
+        cited = render_letter(kind, body.id, report, language, case_number="KZ-2026-000001",
+                              today=date(2026, 12, 1), earlier=sample_earlier(body),
+                              form_evidence=evidence)
+        extra = " ".join(line for line in cited.text.splitlines()
+                         if line not in plain.text.splitlines())
+        assert ": 7)" in extra and "«Сообщить, где находится мой сын.»" in extra, extra
+        words = set(extra.replace("«Сообщить, где находится мой сын.»", "").split())
+        if language != "ru":
+            assert not words & {"просила", "просил", "семьи", "ответ"}, words
+        done.append(kind)
+    assert done == ["repeat_request", "complaint_form_reply"]

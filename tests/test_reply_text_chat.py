@@ -176,3 +176,29 @@ async def test_the_text_is_sealed_purged_and_deleted_with_the_family(tmp_path: P
         assert left == [(first,)] and bands == (1,)
     finally:
         await bot.stop()
+
+
+@pytest.mark.parametrize("agreed", [True, False])
+async def test_the_letter_after_a_form_reply_quotes_the_request_and_cites_the_copies(
+        bot: Bot, agreed: bool) -> None:
+    bot.services.letters.cite_form_copies = agreed  # the organisation's setting
+    first, second = bot.chat(631, "ru"), bot.chat(632, "ru")
+    await open_reply_form(bot, first, "ru")
+    await first.send(TEMPLATE.format(**FAMILIES[0]))
+    case_id = await case_with_letters(bot, second, "ru")
+    mod = (await letters(bot, case_id))["defence_ministry/search_request"]
+    await mark_sent(second, case_id, [mod.id], "01.10.2026", "post", None)
+    await second.press_data(f"F:a:{mod.id}")
+    await second.press("F:o:form")
+    await second.send("10.11.2026")
+    await second.send(TEMPLATE.format(**FAMILIES[1]))  # the reply's text, pasted
+    repeat = (await letters(bot, case_id))["defence_ministry/repeat_request"]
+    produced = await bot.services.letters.store.get_letter(repeat.id)
+    assert produced is not None and produced.text is not None
+    text = " ".join(produced.text.split())
+    assert "Полученный ответ не отвечает ни на один из этих вопросов." in text
+    # What the first letter asked, quoted item by item.
+    assert "В обращении я просила: — «Провести розыск моего сына" in text
+    cited = "число таких случаев, известных организации, сопровождающей обращения семей: 1"
+    assert (cited in text) == agreed
+    assert "Гульнара" not in text and "Айгуль" not in text

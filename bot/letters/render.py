@@ -342,6 +342,7 @@ def render_letter(
     today: date,
     options: RenderOptions = RenderOptions(),
     earlier: Sequence[EarlierLetter] = (),
+    form_evidence: Any = None,
 ) -> Letter:
     """Render one letter. Raises KeyError for an unknown body and TemplateMissing
     when there is no template for ``kind`` in ``language``."""
@@ -354,6 +355,7 @@ def render_letter(
     ctx = _context(kind, addressee, report, language, today=today, options=options,
                    earlier=earlier, directory=directory)
     ctx["case_number"] = case_number
+    ctx["form_evidence"] = form_evidence  # after a form reply: bot.replies.evidence
     parsed = parse(template.render(ctx))
 
     title_lines = parsed.lines.get("title", [])

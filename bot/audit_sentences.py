@@ -15,7 +15,7 @@ from bot.vocabulary import ROLE_NAMES, STATUS_NAMES
 
 # What the export formats are called; file types stay as they are (PDF, XLSX...).
 FORMAT_NAMES: Mapping[str, str] = {"xlsx": "XLSX", "csv": "CSV", "json": "JSON",
-                                   "dossier": "PDF", "stats": "PDF"}
+                                   "dossier": "PDF", "stats": "PDF", "bodies": "PDF, CSV"}
 
 
 def who(t: Translator, user_id: int | None, names: Mapping[int, str]) -> str:

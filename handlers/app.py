@@ -34,6 +34,7 @@ from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
 from handlers import commands, exports, followup, jobs, letters, operations, report, staff, un
 from handlers import keyboards as kb
+from handlers import bodies
 from handlers.botclient import client
 from handlers.ratelimit import PerChatRateLimiter
 from handlers.common import (
@@ -183,6 +184,7 @@ def register(app: Application) -> None:
         "audit": staff.audit_command,
         "export": exports.export_command,
         "stats": exports.stats_command,
+        "bodies": bodies.bodies_command,
         "un": un.un_command,
     }
     for name, callback in command_handlers.items():

@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
+
 SHINGLE = 4
 PERMUTATIONS = 64
 BANDS = 16
@@ -38,18 +40,19 @@ FORM_THRESHOLD = 0.7
 # Fewer distinct shingles than this and the text is too short to call a copy.
 MIN_SHINGLES = 8
 
-_PRIME = (1 << 61) - 1
+# Hash permutations h -> (a*h + b) mod p over 32-bit shingle hashes, p the Mersenne prime
+# 2^31 - 1: a*h + b stays below 2^63, so numpy computes all of them at once in uint64.
+_PRIME = (1 << 31) - 1
 
 
-def _coefficients() -> list[tuple[int, int]]:
+def _coefficients() -> tuple[np.ndarray, np.ndarray]:
     """Fixed (a, b) of the hash permutations: signatures must stay comparable forever."""
-    out = []
+    a, b = [], []
     for i in range(PERMUTATIONS):
-        digest = hashlib.blake2b(f"izdeu-minhash-{i}".encode(), digest_size=16).digest()
-        a = int.from_bytes(digest[:8], "big") % _PRIME or 1
-        b = int.from_bytes(digest[8:], "big") % _PRIME
-        out.append((a, b))
-    return out
+        digest = hashlib.blake2b(f"izdeu-minhash-{i}".encode(), digest_size=8).digest()
+        a.append(int.from_bytes(digest[:4], "big") % _PRIME or 1)
+        b.append(int.from_bytes(digest[4:], "big") % _PRIME)
+    return np.array(a, dtype=np.uint64)[:, None], np.array(b, dtype=np.uint64)[:, None]
 
 
 _COEFFS = _coefficients()
@@ -138,10 +141,11 @@ def signature(text: str, known_names: Iterable[str] = ()) -> Signature | None:
     grams = shingles(normalise(text, known_names))
     if len(grams) < MIN_SHINGLES:
         return None
-    hashed = [int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "big")
-              for g in grams]
-    minima = tuple(min((a * h + b) % _PRIME for h in hashed) for a, b in _COEFFS)
-    return Signature(minima)
+    hashed = np.array([int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(),
+                                      "big") for g in grams], dtype=np.uint64)
+    a, b = _COEFFS
+    minima = ((a * hashed[None, :] + b) % np.uint64(_PRIME)).min(axis=1)
+    return Signature(tuple(int(m) for m in minima))
 
 
 def is_copy(new: Signature, earlier: Signature) -> bool:

@@ -355,16 +355,19 @@ async def _copies(conn: InlineConnection | aiosqlite.Connection, row: LetterRow,
                   signature: Signature) -> int:
     """Other cases whose earlier reply from this body is (nearly) the same text: the
     candidates share an LSH band (index look-ups), then their signatures are compared."""
-    bands = signature.bands
-    where = " OR ".join("(band = ? AND hash = ?)" for _ in bands)
-    params: list[Any] = [row.addressee_id]
-    for i, h in enumerate(bands):
-        params += [i, h]
+    # One index look-up per band: the bands are joined as a VALUES table, so SQLite
+    # searches reply_bands_lookup for each (body, band, hash) instead of reading every
+    # band of the body (which an OR of 16 terms made it do).
+    bands = list(enumerate(signature.bands))
+    values = ", ".join("(?, ?)" for _ in bands)
+    params: list[Any] = [x for pair in bands for x in pair] + [row.addressee_id]
     async with conn.execute(
-        f"""SELECT DISTINCT s.reply_id, s.minhash, r.case_id
-              FROM reply_bands b JOIN reply_signatures s ON s.reply_id = b.reply_id
-              JOIN replies r ON r.id = s.reply_id
-             WHERE b.addressee_id = ? AND ({where})""", params) as cur:
+        f"""WITH wanted(band, hash) AS (VALUES {values})
+            SELECT DISTINCT s.reply_id, s.minhash, r.case_id
+              FROM wanted w
+              JOIN reply_bands b ON b.addressee_id = ? AND b.band = w.band AND b.hash = w.hash
+              JOIN reply_signatures s ON s.reply_id = b.reply_id
+              JOIN replies r ON r.id = s.reply_id""", params) as cur:
         candidates = await cur.fetchall()
     cases = {c["case_id"] for c in candidates if c["case_id"] != row.case_id
              and is_copy(signature, Signature.from_bytes(c["minhash"]))}

@@ -15,7 +15,7 @@ from bot.vocabulary import ROLE_NAMES, STATUS_NAMES
 
 # What the export formats are called; file types stay as they are (PDF, XLSX...).
 FORMAT_NAMES: Mapping[str, str] = {"xlsx": "XLSX", "csv": "CSV", "json": "JSON",
-                                   "dossier": "PDF", "stats": "PDF"}
+                                   "dossier": "PDF", "stats": "PDF", "bodies": "PDF, CSV"}
 
 
 def who(t: Translator, user_id: int | None, names: Mapping[int, str]) -> str:
@@ -105,6 +105,10 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "note": lambda t, a, g, n, d, f: t("{who} added a note to case {number}.", who=a, number=n),
     "message": _message,
     "delete": lambda t, a, g, n, d, f: t("A family deleted all its data."),
+    "copy_confirmed": lambda t, a, g, n, d, f: t("{who} confirmed a form reply in case {number}.",
+                                                 who=a, number=n),
+    "copy_rejected": lambda t, a, g, n, d, f: t("{who} found that a reply in case {number} is "
+                                                "not a form reply.", who=a, number=n),
     "purge": lambda t, a, g, n, d, f: t("Case {number}: the personal data was removed after "
                                         "the retention period.", number=n),
 }

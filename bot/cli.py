@@ -141,7 +141,7 @@ def cmd_health(args: argparse.Namespace, config: Config) -> int:
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     """Export the database for the organisation, as the caseworkers' /export does.
 
-    python -m bot export --format xlsx|csv|json|dossier|stats --out PATH
+    python -m bot export --format xlsx|csv|json|dossier|stats|bodies --out PATH
         [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--status S ...] [--citizenship KZ|KG|other]
         [--region CODE] [--full] [--case NUMBER] [--locale kk|ru|ky] [--table NAME]
 
@@ -151,6 +151,8 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     json     one JSON document with every table, the notes and the statistics
     dossier  the PDF dossier of the case --case NUMBER, in --locale (default ru)
     stats    a PDF report of the statistics with charts, in --locale
+    bodies   the anonymised report on how each body answers (PATH.pdf and PATH.csv), in
+             --locale kk|ru|ky|en; counts below 5 are hidden (bot/replies/bodies.py)
 
     --from/--to bound the day a case was created (UTC, both inclusive); --status
     takes one or more statuses (reported, waiting, ...); letters, replies and
@@ -170,6 +172,9 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.locale == "en" and args.format != "bodies":
+        print("error: --locale en is for --format bodies only", file=sys.stderr)
+        return 2
     if args.format == "dossier" and not args.case:
         print("error: --format dossier needs --case NUMBER", file=sys.stderr)
         return 2
@@ -186,6 +191,15 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
                                             table=args.table)
             elif args.format == "json":
                 result = await exporter.json(args.out, flt, actor_id=0, full=args.full)
+            elif args.format == "bodies":
+                from bot.replies.bodies import bodies_report
+
+                csv_data, pdf = await bodies_report(services.db, services.catalogs, args.locale,
+                                                    services.clock.now(), actor_id=0)
+                _write_private(args.out.with_suffix(".pdf"), pdf)
+                _write_private(args.out.with_suffix(".csv"), csv_data)
+                return (f"report on the bodies written to {args.out.with_suffix('.pdf')} and "
+                        f"{args.out.with_suffix('.csv')}")
             elif args.format == "dossier":
                 pdf = await exporter.dossier(args.case, args.locale, actor_id=0, full=args.full,
                                              tz=config.timezone)
@@ -253,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                             description=cmd_export.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("--format", required=True,
-                        choices=["xlsx", "csv", "json", "dossier", "stats"])
+                        choices=["xlsx", "csv", "json", "dossier", "stats", "bodies"])
     export.add_argument("--out", type=Path, required=True, metavar="PATH")
     export.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD")
@@ -263,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--full", action="store_true",
                         help="identity numbers in clear (masked by default)")
     export.add_argument("--case", metavar="NUMBER", help="the case of a dossier")
-    export.add_argument("--locale", default="ru", choices=["kk", "ru", "ky"])
+    export.add_argument("--locale", default="ru", choices=["kk", "ru", "ky", "en"],
+                        help="en: the report on the bodies only")
     export.add_argument("--table", choices=["cases", "letters", "replies", "events", "audit",
                                             "stats"], help="with csv: this one table")
     args = parser.parse_args(argv)

@@ -51,6 +51,9 @@ class Config:
     backup_hours: float = 24  # between scheduled backups; 0: none
     backup_keep: int = 7  # scheduled backups kept, the newest
     error_report_minutes: float = 5  # errors reach the administrators at most this often
+    # The organisation agrees that letters after a form reply say (anonymously) in how many
+    # other cases the body sent the same text. Off unless IZDEU_CITE_FORM_COPIES=1.
+    cite_form_copies: bool = False
 
     @property
     def backups(self) -> Path:
@@ -111,6 +114,7 @@ class Config:
             kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
             organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
+            cite_form_copies=env.get("IZDEU_CITE_FORM_COPIES", "") in ("1", "true", "yes"),
         )
 
 

@@ -9,6 +9,7 @@ never on the event loop that serves every family.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -22,9 +23,11 @@ from bot.letters.render import (
     file_name,
     form_chunks,
     render_letter,
+    TemplateMissing,
 )
 from bot.letters.translations import ForeignText, Needed, needed
 from bot.letters.worker import WORKER, make_letter
+from bot.replies.evidence import FormEvidence
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore
 
@@ -55,8 +58,9 @@ class Produced:
 
 class LetterService:
     def __init__(self, store: LetterStore, clock: Clock,
-                 followups: FollowupStore | None = None) -> None:
+                 followups: FollowupStore | None = None, cite_form_copies: bool = False) -> None:
         self.store = store
+        self.cite_form_copies = cite_form_copies
         self.clock = clock
         self.followups = followups
         self.directory = load_directory()
@@ -205,10 +209,34 @@ class LetterService:
         missing = needed(case.report, language, render_options)
         if missing:
             raise ForeignText(language, [n.field for n in missing])
-        return partial(render_letter, row.kind, row.addressee_id, case.report,
-                       self.language_for(row, options), case_number=case.number,
-                       today=local_today(self.clock, TIMEZONES.get(case.citizenship)),
-                       options=render_options, earlier=await self.earlier(row))
+        today = local_today(self.clock, TIMEZONES.get(case.citizenship))
+        return partial(render_letter, row.kind, row.addressee_id, case.report, language,
+                       case_number=case.number, today=today, options=render_options,
+                       earlier=await self.earlier(row),
+                       form_evidence=await self.form_evidence(case, row, language, today))
+
+    async def form_evidence(self, case: Case, row: LetterRow, language: str,
+                            today: date) -> FormEvidence | None:
+        """After a form reply: what the first letter asked (its requests, quoted), and in
+        how many other cases the body sent the same text (only with the organisation's
+        agreement, ``cite_form_copies``; never which cases)."""
+        if row.trigger != "form_reply" or row.parent_id is None:
+            return None
+        root = await self.store.get_letter(row.parent_id)
+        if root is None:
+            return None
+        try:
+            asked = render_letter(root.kind, root.addressee_id, case.report, language,
+                                  case_number=case.number, today=today).requests
+        except (TemplateMissing, ForeignText):  # no such template, or text to translate
+            asked = ()
+        copies = 0
+        if self.cite_form_copies and self.followups is not None:
+            chain = {root.id} | {r.id for r in await self.store.letters_of(case.id)
+                                 if r.parent_id == root.id}
+            copies = max((r.copies for r in await self.followups.replies_of_case(case.id)
+                          if r.letter_id in chain and r.copy_review != "rejected"), default=0)
+        return FormEvidence(tuple(asked), copies)
 
     async def earlier(self, row: LetterRow) -> list[EarlierLetter]:
         """For a follow-up: every letter sent before it in its chain, with the answer got."""

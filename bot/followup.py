@@ -19,6 +19,7 @@ from bot.domain import deadlines
 from bot.domain.deadlines import Deadline, Extension, NextStep
 from bot.domain.models import Case, CaseStatus, User
 from bot.letters.directory import load_directory
+from bot.replies.matching import signature
 from bot.storage.followup import FollowupStore, NewReminder, Reminder
 from bot.storage.store import LetterRow, LetterStore
 
@@ -83,6 +84,12 @@ class Suggestion:
 
     step: NextStep | None  # None: the ladder has nothing further
     letter: LetterRow | None  # the follow-up letter, ready to be produced
+
+
+def case_names(case: Case) -> list[str]:
+    """The names a case holds (of the missing person and the family): removed from a
+    reply's text before comparing it, even where they open a sentence."""
+    return [str(v) for k, v in case.answers.items() if k.endswith("name") and v]
 
 
 class FollowupService:
@@ -185,13 +192,19 @@ class FollowupService:
     async def log_reply(self, user: User, case: Case, row: LetterRow, *, outcome: str,
                         received_on: date, summary: str = "", file: dict | None = None,
                         forwarded_to: str | None = None,
-                        extended_until: date | None = None) -> Suggestion | Deadline | None:
-        """Store the reply; return the next step, the moved deadline, or None."""
+                        extended_until: date | None = None,
+                        text: str = "") -> Suggestion | Deadline | None:
+        """Store the reply; return the next step, the moved deadline, or None.
+
+        The reply's ``text``, when given, is compared with the earlier replies of the same
+        body in every case (``bot.replies.matching``); the count of copies is stored with it."""
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
         now = self.clock.now()
+        sig = signature(text, case_names(case)) if text else None
         await self.store.add_reply(row, received_on, outcome, forwarded_to, summary, file,
-                                   outcome in CLOSING_OUTCOMES, now, user.user_id)
+                                   outcome in CLOSING_OUTCOMES, now, user.user_id,
+                                   text=text, signature=sig)
         if outcome == "extension" and extended_until is not None:
             due = self.deadline(row, extended_until=extended_until)
             await self.store.update_deadline(

@@ -127,6 +127,16 @@ class StaffService:
             raise NotAllowed("caseworkers remove volunteers only")
         return await self.staff.remove(user_id, actor.user_id, self.clock.now())
 
+    async def review_copy(self, actor: Actor, case: Case, reply_id: int, confirmed: bool) -> bool:
+        """A caseworker confirms or rejects the text match that marked a reply as a likely
+        form reply: the report on the bodies counts the confirmed ones apart."""
+        self._require(actor, MANAGERS)
+        replies = await self.followups.replies_of_case(case.id)
+        if not any(r.id == reply_id and r.copies for r in replies):
+            return False
+        return await self.followups.review_copy(
+            reply_id, "confirmed" if confirmed else "rejected", self.clock.now(), actor.user_id)
+
     # --- cases ----------------------------------------------------------------------
     async def may_see(self, actor: Actor, case: Case) -> bool:
         if case.reporter_id == actor.user_id:

@@ -34,6 +34,7 @@ from bot.storage.store import DuplicateUpdate
 from handlers import (commands, exports, followup, jobs, letters, operations, outbox, report,
                       staff, un)
 from handlers import keyboards as kb
+from handlers import bodies
 from handlers.botclient import client
 from handlers.ratelimit import RepliesFirstRateLimiter
 from handlers.common import (
@@ -224,6 +225,7 @@ def register(app: Application) -> None:
         "audit": staff.audit_command,
         "export": exports.export_command,
         "stats": exports.stats_command,
+        "bodies": bodies.bodies_command,
         "un": un.un_command,
     }
     for name, callback in command_handlers.items():

@@ -21,6 +21,7 @@ from bot.followup import Suggestion, user_timezone
 from bot.un import ladder as un_ladder
 from bot.i18n import N_, Translator
 from bot.readable import shorten
+from bot.replies import reading
 from bot.letters.directory import load_directory
 from bot.storage.followup import Form
 from bot.storage.store import LetterRow
@@ -163,7 +164,8 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
     for reply in replies:
         lines.append(t("Reply of {date}: {outcome}", date=t.date(reply.received_on, "medium"),
                        outcome=t(OUTCOME_NAMES[reply.outcome]))
-                     + (f" «{reply.summary[:200]}»" if reply.summary else ""))
+                     + (f" «{shorten(reply.summary or reply.text, 200)}»"
+                        if reply.summary or reply.text else ""))
     buttons = []
     if not row.generated_at:
         buttons.append([_button("📄 " + t("Prepare this letter"), "g", row.id)])
@@ -197,7 +199,9 @@ def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = Non
     elif step == "forward_to":
         buttons = [[_button(shorten(a.name(t.locale), 48), "b", a.id)]
                    for a in load_directory().values()]
-    if step in ("tracking", "regdate", "file", "summary", "forward_to"):
+    elif step == "text" and form.data.get("read"):
+        buttons = [[_button(t("The text is right"), "K", 0)]]
+    if step in ("tracking", "regdate", "file", "text", "summary", "forward_to"):
         buttons.append([_button(t("Skip"), "k", 0)])
     buttons.append([_button(t("Cancel"), "x", 0)])
     return InlineKeyboardMarkup(buttons)
@@ -221,7 +225,8 @@ FORM_PROMPTS = {
     "received": N_("When did the reply come? Press a button or write the date."),
     "forward_to": N_("To which body was the letter forwarded?"),
     "until": N_("Until which date did they extend the term? Write the date."),
-    "file": N_("Send a photo or PDF of the reply, or press Skip."),
+    "file": N_("Send the reply: a photo of it, a PDF, or its text pasted here. Or press Skip."),
+    "text": N_("Please type or paste the text of the reply, or press Skip."),
     "summary": N_("What does it say, in a few words? (or press Skip)"),
 }
 
@@ -263,6 +268,9 @@ async def handle_form_message(update: Update, context: Context, user: User,
         await on_iin_text(update, context, user, form)
         return True
     t = translator(update, context, user)
+    if form.step == "file" and (message.photo or message.document or message.text):
+        await _take_reply(update, context, user, t, form, message)
+        return True
     try:
         value = _message_value(form, message, _today(context, user))
     except InvalidInput as err:
@@ -291,11 +299,11 @@ def _message_value(form: Form, message: Message, today: date) -> Any:
             return {"kind": "document", "file_id": d.file_id, "file_unique_id": d.file_unique_id,
                     "file_name": d.file_name, "mime": d.mime_type}
         raise InvalidInput("need_photo")
-    if step in ("tracking", "reference", "summary"):
+    if step in ("tracking", "reference", "summary", "text"):
         if not message.text:
             raise InvalidInput("need_text")
-        limit = 500 if step == "summary" else 60
-        return clean_text(message.text, limit, truncate=step == "summary")[0]
+        limit = {"summary": 500, "text": reading.MAX_CHARS}.get(step, 60)
+        return clean_text(message.text, limit, truncate=step in ("summary", "text"))[0]
     raise InvalidInput("use_buttons")
 
 
@@ -333,9 +341,13 @@ def _next_step(name: str, step: str, data: dict[str, Any]) -> str | None:
     elif name == "delivered":
         order = ["tracking", "delivered"] if not data.get("has_tracking") else ["delivered"]
     else:
-        order = ["outcome", "received", "forward_to", "until", "file", "summary"]
+        order = ["outcome", "received", "forward_to", "until", "file", "text", "summary"]
         outcome = data.get("outcome")
         skip = {"forward_to"} if outcome != "forwarded" else set()
+        if not data.get("file") and step != "text":  # the text was pasted, or nothing sent
+            skip.add("text")
+        if data.get("text"):  # the whole text is kept: no need for a few words of it
+            skip.add("summary")
         if outcome != "extension":
             skip.add("until")
         order = [s for s in order if s not in skip]
@@ -377,8 +389,10 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
         user, case, row, outcome=data["outcome"],
         received_on=date.fromisoformat(data["received"]), summary=data.get("summary") or "",
         file=data.get("file"), forwarded_to=data.get("forward_to"),
-        extended_until=date.fromisoformat(data["until"]) if data.get("until") else None)
+        extended_until=date.fromisoformat(data["until"]) if data.get("until") else None,
+        text=data.get("text") or "")
     await say(update, context, t("The reply is saved."))
+    await tell_copies(update, context, t, case, row)
     if isinstance(result, Suggestion):
         await offer_next_letter(update, context, user, t, case, result)
     elif isinstance(result, Deadline):
@@ -387,6 +401,61 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
         await say(update, context, t("We are glad there is news. The case status is now: "
                                      "{status}. A caseworker will contact you.",
                                      status=texts.status_name(t, CaseStatus.LOCATED)))
+
+
+async def tell_copies(update: Update, context: Context, t: Translator, case: Case,
+                      row: LetterRow) -> None:
+    """Say in plain words when the reply just logged is a text the body sent to others."""
+    replies = await services(context).followup.store.replies_of_case(case.id)
+    newest = max(replies, key=lambda r: r.id, default=None)
+    if newest is None or newest.copies == 0:
+        return
+    body = load_directory()[row.addressee_id].name(t.locale)
+    await say(update, context, t.ngettext(
+        "This answer is the same text that {body} sent to {n} other family. It is a form "
+        "reply, not an answer to your request; a caseworker will look at it.",
+        "This answer is the same text that {body} sent to {n} other families. It is a form "
+        "reply, not an answer to your request; a caseworker will look at it.",
+        newest.copies, body=body))
+
+
+async def _take_reply(update: Update, context: Context, user: User, t: Translator,
+                      form: Form, message: Message) -> None:
+    """The reply itself at the ``file`` step: pasted text is taken as it is; a PDF's text
+    or a photo's OCR is shown to the family to check and correct."""
+    if message.text:
+        text = clean_text(message.text, reading.MAX_CHARS, truncate=True)[0]
+        await _advance(update, context, user, t, Form(form.name, "text",
+                                                      {**form.data, "file": None}), text)
+        return
+    file = _message_value(form, message, _today(context, user))
+    size = (message.document.file_size if message.document else message.photo[-1].file_size)
+    read = reading.Reading("")
+    if (size or 0) <= reading.MAX_DOWNLOAD:
+        is_pdf = bool(message.document and (
+            message.document.mime_type == "application/pdf"
+            or (message.document.file_name or "").lower().endswith(".pdf")))
+        await say(update, context, t("Reading the text of the reply, please wait…"))
+        data = bytes(await (await context.bot.get_file(file["file_id"])).download_as_bytearray())
+        read = await reading.read_file(data, is_pdf)
+    form = Form(form.name, "text", {**form.data, "file": file, "read": read.text})
+    await _save(update, context, user, form)
+    if read.text:
+        await say(update, context, t("This is the text the bot read from the reply. If it is "
+                                     "right, press the button; if not, send the corrected "
+                                     "text.") + "\n\n" + shorten(read.text, 3500))
+        await _ask_buttons(update, context, t, form)
+        return
+    if read.no_engine:
+        reason = t("This server cannot read text from photos: no text recognition program "
+                   "is installed.")
+    else:
+        reason = t("The bot could not read any text in this file.")
+    await say(update, context, reason + " " + t(FORM_PROMPTS["text"]), _form_keyboard(t, form))
+
+
+async def _ask_buttons(update: Update, context: Context, t: Translator, form: Form) -> None:
+    await say(update, context, t("Is this the text of the reply?"), _form_keyboard(t, form))
 
 
 async def offer_next_letter(update: Update, context: Context, user: User, t: Translator,
@@ -592,6 +661,12 @@ def _skip(arg: str, form: Form, today: date) -> None:
     return None
 
 
+def _keep_read(arg: str, form: Form, today: date) -> str:
+    if not form.data.get("read"):
+        raise ValueError("nothing read")
+    return str(form.data["read"])
+
+
 def _body(arg: str, form: Form, today: date) -> str:
     if arg not in load_directory():
         raise ValueError(arg)
@@ -635,7 +710,8 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
     "h": _form_button("channel", _choice(("post", "registered", "email", "online", "in_person"))),
     "o": _form_button("outcome", _choice(tuple(OUTCOME_NAMES))),
     "b": _form_button("forward_to", _body),
-    "k": _form_button(("tracking", "regdate", "file", "summary", "forward_to"), _skip),
+    "k": _form_button(("tracking", "regdate", "file", "text", "summary", "forward_to"), _skip),
+    "K": _form_button("text", _keep_read),
     "x": _b_cancel,
     "t": _b_settings,
 }

@@ -105,6 +105,8 @@ class LocalBotAPI(BaseRequest):
         self.faults: dict[str, deque[Fault]] = {}
         self.listeners: list[Callable[[Call], None]] = []
         self._message_ids = itertools.count(1)
+        # What a download of a file the user sent returns, by file id (empty otherwise).
+        self.downloads: dict[str, bytes] = {}
 
     # --- BaseRequest -----------------------------------------------------
     async def initialize(self) -> None:
@@ -128,6 +130,8 @@ class LocalBotAPI(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         api = url.rsplit("/", 1)[-1]
+        if "/file/" in url:  # a download: the bytes themselves, not a JSON answer
+            return 200, self.downloads.get(api, b"")
         params = dict(request_data.parameters) if request_data else {}
         files = _files(request_data)
         if self.delay:

@@ -26,9 +26,10 @@ from bot.i18n import N_, Translator, pick_locale
 from bot.letters.language import fits
 from bot.letters.translations import Needed
 from bot.letters.translations import texts as free_texts
+from bot.readable import shorten
 from bot.staff import (MANAGERS, MAY_INVITE, PAGE_SIZE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor,
                        Cursor, DueCursor, NotAllowed, Role)
-from bot.storage.followup import Form, NewReminder
+from bot.storage.followup import Form, NewReminder, Reply
 from bot.storage.staff import CaseFilter
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES, TIMEZONE_NAMES
 from handlers import texts
@@ -316,7 +317,9 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
     if replies:
         parts.append("\n".join([t("Replies:")] + [
             f"• {t.date(r.received_on, 'medium')} · {letter_title(t, by_id[r.letter_id])}: "
-            f"{t(OUTCOME_NAMES[r.outcome])}" + (f" «{r.summary[:300]}»" if r.summary else "")
+            f"{t(OUTCOME_NAMES[r.outcome])}"
+            + (f" «{shorten(r.summary or r.text, 300)}»" if r.summary or r.text else "")
+            + copy_mark(t, r)
             for r in replies if r.letter_id in by_id]))
     parts.append(timeline_text(t, case, None, tz=await staff_zone(context, actor)))
     from handlers.un import dossier_summary  # the UN page imports this module
@@ -342,8 +345,39 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
         buttons.append([_button(("☑ " if flags.get("details") else "☐ ")
                                 + t("Volunteers see identity numbers and the account"), "d", case.id)])
         buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
+        for r in replies:
+            if r.copies and r.copy_review is None:
+                buttons.append([_button("✔ " + t("Form reply of {date}", date=t.date(
+                    r.received_on, "short")), "F", case.id, r.id, 1),
+                    _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0)])
     buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
     await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
+
+
+def copy_mark(t: Translator, reply: Reply) -> str:
+    """The text-match mark of a reply in the dossier, with the caseworker's review."""
+    if not reply.copies:
+        return ""
+    mark = t.ngettext("likely form reply: the same text as in {n} other case",
+                      "likely form reply: the same text as in {n} other cases", reply.copies)
+    review = {"confirmed": t("confirmed by a caseworker"),
+              "rejected": t("rejected by a caseworker")}.get(reply.copy_review or "",
+                                                            t("not checked yet"))
+    return f"\n   ⚠ {mark} ({review})"
+
+
+async def _b_copy(update: Update, context: Context, actor: Actor, t: Translator,
+                  args: list[str]) -> None:
+    """Confirm (1) or reject (0) the mark of a likely form reply."""
+    case = await _case_arg(update, context, actor, t, args)
+    reply_id = parse_id(args[1]) if len(args) > 2 else None
+    if case is None or reply_id is None or args[2] not in ("0", "1"):
+        raise ValueError(args)
+    if await services(context).staff.review_copy(actor, case, reply_id, args[2] == "1"):
+        await drop_buttons(update)
+        await show_dossier(update, context, actor, t, case)
+    else:
+        await not_available(update, context, t)
 
 
 async def staff_case_command(update: Update, context: Context, number: str) -> bool:
@@ -784,6 +818,7 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
     "v": _b_verified, "d": _b_details, "a": _b_assign_menu, "A": _b_assign, "n": _b_note,
     "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier, "z": _b_zone,
     "T": _b_translate,
+    "F": _b_copy,
 }
 
 

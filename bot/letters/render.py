@@ -356,6 +356,7 @@ def render_letter(
     today: date,
     options: RenderOptions = RenderOptions(),
     earlier: Sequence[EarlierLetter] = (),
+    form_evidence: Any = None,
 ) -> Letter:
     """Render one letter. Raises KeyError for an unknown body and TemplateMissing
     when there is no template for ``kind`` in ``language``."""
@@ -371,6 +372,7 @@ def render_letter(
     ctx = _context(kind, addressee, report, language, today=today, options=options,
                    earlier=earlier, directory=directory)
     ctx["case_number"] = case_number
+    ctx["form_evidence"] = form_evidence  # after a form reply: bot.replies.evidence
     return letter_from_text(template.render(ctx), kind=kind, addressee_id=addressee_id,
                             language=language, issued=today)
 

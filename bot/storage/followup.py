@@ -9,6 +9,7 @@ from typing import Any, Iterable
 import aiosqlite
 
 from bot.domain.models import CaseStatus
+from bot.replies.matching import Signature, is_copy
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.inline import InlineConnection
@@ -22,6 +23,7 @@ from bot.storage.store import (
     claim_update,
     dump_answers,
     load_answers,
+    record_audit,
 )
 
 
@@ -36,6 +38,10 @@ class Reply:
     summary: str
     file: dict[str, Any] | None
     created_at: datetime
+    text: str = ""
+    # Other cases that got (nearly) the same text from this body before this reply.
+    copies: int = 0
+    copy_review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,16 +168,23 @@ class FollowupStore:
         close: bool,
         now: datetime,
         actor_id: int,
+        text: str = "",
+        signature: Signature | None = None,
     ) -> int:
         async with self.db.transaction() as conn:
+            copies = await _copies(conn, row, signature) if signature else 0
             cur = await conn.execute(
                 """INSERT INTO replies(letter_id, case_id, received_on, outcome, forwarded_to,
-                                       summary, file, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                       summary, file, created_at, text, copies)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (row.id, row.case_id, received_on.isoformat(), outcome, forwarded_to,
                  self.db.cipher.seal(summary),
-                 dump_answers(file, self.db.cipher) if file else None, _ts(now)),
+                 dump_answers(file, self.db.cipher) if file else None, _ts(now),
+                 self.db.cipher.seal(text) if text else None, copies),
             )
+            reply_id = int(cur.lastrowid or 0)
+            if signature is not None:
+                await _index_signature(conn, reply_id, row.addressee_id, signature)
             if close:
                 await conn.execute("UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
                                    (_ts(now), row.id))
@@ -179,7 +192,24 @@ class FollowupStore:
             await _event(conn, row.case_id, now, "reply", actor_id,
                          {"letter_id": row.id, "addressee": row.addressee_id, "outcome": outcome,
                           "on": received_on.isoformat(), "forwarded_to": forwarded_to})
-            return int(cur.lastrowid or 0)
+            return reply_id
+
+    async def review_copy(self, reply_id: int, verdict: str, now: datetime,
+                          actor_id: int) -> bool:
+        """A caseworker confirms or rejects the mark of a likely form reply."""
+        if verdict not in ("confirmed", "rejected"):
+            raise ValueError(verdict)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE replies SET copy_review = ? WHERE id = ? AND copies > 0",
+                (verdict, reply_id))
+            if not cur.rowcount:
+                return False
+            row = _first(await conn.execute_fetchall(
+                "SELECT case_id FROM replies WHERE id = ?", (reply_id,)))
+            await record_audit(conn, now, actor_id, "copy_" + verdict,
+                               case_id=row["case_id"] if row else None)
+            return True
 
     async def replies_of_case(self, case_id: int) -> list[Reply]:
         async with self.db.reading() as conn:
@@ -317,7 +347,42 @@ def _reply(row: aiosqlite.Row, cipher: Cipher) -> Reply:
         received_on=date.fromisoformat(row["received_on"]), outcome=row["outcome"],
         forwarded_to=row["forwarded_to"], summary=cipher.open(row["summary"]),
         file=load_answers(row["file"], cipher) if row["file"] else None, created_at=created,
+        text=cipher.open(row["text"]) if row["text"] else "", copies=row["copies"],
+        copy_review=row["copy_review"],
     )
+
+
+async def _copies(conn: InlineConnection | aiosqlite.Connection, row: LetterRow,
+                  signature: Signature) -> int:
+    """Other cases whose earlier reply from this body is (nearly) the same text: the
+    candidates share an LSH band (index look-ups), then their signatures are compared."""
+    # One index look-up per band: the bands are joined as a VALUES table, so SQLite
+    # searches reply_bands_lookup for each (body, band, hash) instead of reading every
+    # band of the body (which an OR of 16 terms made it do).
+    bands = list(enumerate(signature.bands))
+    values = ", ".join("(?, ?)" for _ in bands)
+    params: list[Any] = [x for pair in bands for x in pair] + [row.addressee_id]
+    async with conn.execute(
+        f"""WITH wanted(band, hash) AS (VALUES {values})
+            SELECT DISTINCT s.reply_id, s.minhash, r.case_id
+              FROM wanted w
+              JOIN reply_bands b ON b.addressee_id = ? AND b.band = w.band AND b.hash = w.hash
+              JOIN reply_signatures s ON s.reply_id = b.reply_id
+              JOIN replies r ON r.id = s.reply_id""", params) as cur:
+        candidates = await cur.fetchall()
+    cases = {c["case_id"] for c in candidates if c["case_id"] != row.case_id
+             and is_copy(signature, Signature.from_bytes(c["minhash"]))}
+    return len(cases)
+
+
+async def _index_signature(conn: InlineConnection | aiosqlite.Connection, reply_id: int,
+                           addressee_id: str, signature: Signature) -> None:
+    await conn.execute(
+        "INSERT INTO reply_signatures(reply_id, addressee_id, minhash) VALUES (?, ?, ?)",
+        (reply_id, addressee_id, signature.to_bytes()))
+    await conn.executemany(
+        "INSERT INTO reply_bands(addressee_id, band, hash, reply_id) VALUES (?, ?, ?, ?)",
+        [(addressee_id, i, h, reply_id) for i, h in enumerate(signature.bands)])
 
 
 def _reminder(row: aiosqlite.Row) -> Reminder:

@@ -18,7 +18,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("drafts", "user_id", ("answers", "pending")),
     ("cases", "id", ("answers", "translations")),
     ("letters", "id", ("text", "tracking", "reference")),
-    ("replies", "id", ("summary", "file")),
+    ("replies", "id", ("summary", "file", "text")),
     ("notes", "id", ("text",)),
     ("forms", "user_id", ("data",)),
     ("un_submissions", "case_id", ("translations", "reference")),
@@ -170,7 +170,7 @@ async def _purge_batch(db: Database, before: datetime, now: datetime,
                 "UPDATE letters SET text = NULL, tracking = NULL, reference = NULL WHERE case_id = ?",
                 (case_id,))
             await conn.execute(
-                "UPDATE replies SET summary = ?, file = NULL WHERE case_id = ?",
+                "UPDATE replies SET summary = ?, file = NULL, text = NULL WHERE case_id = ?",
                 (cipher.seal(""), case_id))
             await conn.execute("DELETE FROM notes WHERE case_id = ?", (case_id,))
             await conn.execute("UPDATE un_submissions SET translations = NULL, reference = NULL "

@@ -330,7 +330,7 @@ class Soak:
         stored = lost = duplicated = repeated = stalled = 0
         for family in self.families:
             answered = family.answered
-            rows = drafts.get(family.user.id, [])
+            rows = drafts.get(cipher.pseudonym(family.user.id), [])  # ids are stored keyed
             duplicated += max(0, len(rows) - 1)
             step, answers = rows[0] if rows else ("", {})
             for question in answered:

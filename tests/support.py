@@ -219,7 +219,7 @@ async def give_translations(chat: Chat, table: dict[str, dict[str, str]] | None 
     services = chat.bot.services
     asked = 0
     while True:
-        form = await services.followup.store.get_form(chat.user_id)
+        form = await services.followup.store.get_form(services.user_key(chat.user_id))
         if form is None or form.name != "translate":
             return asked
         case = await services.store.get_case_by_id(int(form.data["case_id"]))

@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench soak catalogs clean
+.PHONY: run test test-fast lint bench soak catalogs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m bot run
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(PY) -m pytest -q -p no:cacheprovider -n auto $(PYTEST_ARGS)
+
+# ruff's lint rules (pyproject.toml) and its formatting, as the pre-commit hook runs them.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The core's tests (domain, deadlines, terms, letters, storage, rate limits, catalogs and
 # the layering rules), about 20 s: for the edit-test loop. `make test` is what CI runs.

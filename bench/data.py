@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 from bot.app import Services, open_services
 from bot.clock import Clock
@@ -25,7 +25,7 @@ from bot.storage.followup import NewReminder
 
 # The bot's clock during the benchmark (the tests' START): 14:00 in Almaty, outside the
 # quiet hours of reminders, and after the dates the standard report mentions.
-NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 def config_for(path: Path, key: str) -> Config:
@@ -58,7 +58,7 @@ class ReminderRows:
 
 def _ts(moment: datetime) -> str:
     """Timestamps as the storage layer writes them (sorted as text)."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def add_reminders(path: Path, now: datetime = NOW) -> ReminderRows:
@@ -74,10 +74,13 @@ def add_reminders(path: Path, now: datetime = NOW) -> ReminderRows:
         nonlocal letters
         for letter_id, case_id, user_id, due_on in cursor:
             letters += 1
-            deadline = datetime.combine(date.fromisoformat(due_on), datetime.min.time(),
-                                        timezone.utc) + timedelta(hours=5)  # 10:00 in Almaty
-            for kind, at in (("prepare", deadline - timedelta(days=3)),
-                             ("overdue", deadline + timedelta(days=1))):
+            deadline = datetime.combine(
+                date.fromisoformat(due_on), datetime.min.time(), UTC
+            ) + timedelta(hours=5)  # 10:00 in Almaty
+            for kind, at in (
+                ("prepare", deadline - timedelta(days=3)),
+                ("overdue", deadline + timedelta(days=1)),
+            ):
                 sent_at = _ts(at) if at < cutoff else None
                 yield (user_id, case_id, letter_id, kind, _ts(at), sent_at, _ts(at))
 
@@ -86,27 +89,39 @@ def add_reminders(path: Path, now: datetime = NOW) -> ReminderRows:
         source = conn.cursor().execute(
             """SELECT l.id, l.case_id, c.reporter_id, l.due_on FROM letters l
                JOIN cases c ON c.id = l.case_id
-               WHERE l.sent_on IS NOT NULL AND l.closed = 0 AND l.due_on IS NOT NULL""")
+               WHERE l.sent_on IS NOT NULL AND l.closed = 0 AND l.due_on IS NOT NULL"""
+        )
         with conn:
             conn.executemany(
                 """INSERT OR IGNORE INTO reminders(user_id, case_id, letter_id, kind, due_at,
                                                    sent_at, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""", rows(source))
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                rows(source),
+            )
         pending, due = conn.execute(
             """SELECT COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM reminders
-               WHERE sent_at IS NULL AND cancelled_at IS NULL""", (_ts(now),)).fetchone()
+               WHERE sent_at IS NULL AND cancelled_at IS NULL""",
+            (_ts(now),),
+        ).fetchone()
         total = conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0]
     finally:
         conn.close()
     return ReminderRows(letters, total, pending, due)
 
 
-FANOUT_BODIES = ("embassy_kz", "mfa_kz", "ombudsman_kz", "prosecutor_general",
-                 "investigative_committee", "icrc")
+FANOUT_BODIES = (
+    "embassy_kz",
+    "mfa_kz",
+    "ombudsman_kz",
+    "prosecutor_general",
+    "investigative_committee",
+    "icrc",
+)
 
 
-async def fanout_reminders(services: Services, chats: int, per_chat: int,
-                           interleaved: bool, first_user: int = 5_000_000) -> int:
+async def fanout_reminders(
+    services: Services, chats: int, per_chat: int, interleaved: bool, first_user: int = 5_000_000
+) -> int:
     """``chats`` families with one case and ``per_chat`` sent letters each, and one 'prepare'
     reminder per letter, due now. Written through the storage classes, as the bot does.
 
@@ -126,10 +141,23 @@ async def fanout_reminders(services: Services, chats: int, per_chat: int,
         await s.letters.store.add_letters(case.id, [(b, k, "", True) for b, k in bodies], now)
         rows = await s.letters.store.letters_of(case.id)
         reminders = [
-            NewReminder(user.user_id, case.id, row.id, "prepare",
-                        base + timedelta(milliseconds=(j * chats + i) if interleaved else 0))
-            for j, row in enumerate(rows)]
+            NewReminder(
+                user.user_id,
+                case.id,
+                row.id,
+                "prepare",
+                base + timedelta(milliseconds=(j * chats + i) if interleaved else 0),
+            )
+            for j, row in enumerate(rows)
+        ]
         sent_on = now.date() - timedelta(days=20)
-        await s.followup.store.mark_sent([(row, sent_on + timedelta(days=30)) for row in rows],
-                                         sent_on, "post", None, reminders, now, uid)
+        await s.followup.store.mark_sent(
+            [(row, sent_on + timedelta(days=30)) for row in rows],
+            sent_on,
+            "post",
+            None,
+            reminders,
+            now,
+            uid,
+        )
     return chats * len(bodies)

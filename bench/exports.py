@@ -53,11 +53,17 @@ async def _export(db_path: Path, fmt: str, out: Path, key: str) -> dict[str, Any
             seconds = time.perf_counter() - began
     finally:
         await db.close()
-    return {"format": fmt, "seconds": seconds, "peak_rss_mb": own_peak_rss_mb(),
-            "rss_before_mb": before, "stall_ms": watch.longest * 1000,
-            "heartbeat_ms": watch.heartbeat * 1000,
-            "cases": result.rows.get("cases", 0), "rows": result.total,
-            "bytes": out.stat().st_size}
+    return {
+        "format": fmt,
+        "seconds": seconds,
+        "peak_rss_mb": own_peak_rss_mb(),
+        "rss_before_mb": before,
+        "stall_ms": watch.longest * 1000,
+        "heartbeat_ms": watch.heartbeat * 1000,
+        "cases": result.rows.get("cases", 0),
+        "rows": result.total,
+        "bytes": out.stat().st_size,
+    }
 
 
 def child(argv: list[str]) -> int:

@@ -25,7 +25,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.exports.synthetic import generate
@@ -34,8 +34,16 @@ from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterStore
 
-NAMES = ["Айгуль Сериковна", "Бакыт Асанович", "Гульнара Токтогуловна", "Ерлан Маратович",
-         "Нургуль Жумабаевна", "Талант Кубатович", "Сауле Ермековна", "Азамат Бекович"]
+NAMES = [
+    "Айгуль Сериковна",
+    "Бакыт Асанович",
+    "Гульнара Токтогуловна",
+    "Ерлан Маратович",
+    "Нургуль Жумабаевна",
+    "Талант Кубатович",
+    "Сауле Ермековна",
+    "Азамат Бекович",
+]
 PHRASES = [
     "сообщаем что сведениями о нахождении указанного лица не располагаем",
     "ваше обращение рассмотрено в установленном порядке",
@@ -56,9 +64,12 @@ def form_text(rng: random.Random, body: str, template: int) -> str:
     """One of a body's form texts, addressed to one family."""
     t = random.Random(f"{body}-{template}")
     sentences = t.sample(PHRASES, 6)
-    return (f"Уважаемая {rng.choice(NAMES)}! На Ваше обращение от "
-            f"{rng.randint(1, 28)}.{rng.randint(1, 12):02d}.2026 № ОГ-{rng.randint(1, 9999)} "
-            + ". ".join(sentences) + f". Исполнитель {rng.choice(NAMES)}")
+    return (
+        f"Уважаемая {rng.choice(NAMES)}! На Ваше обращение от "
+        f"{rng.randint(1, 28)}.{rng.randint(1, 12):02d}.2026 № ОГ-{rng.randint(1, 9999)} "
+        + ". ".join(sentences)
+        + f". Исполнитель {rng.choice(NAMES)}"
+    )
 
 
 def individual_text(rng: random.Random) -> str:
@@ -84,18 +95,35 @@ def build(path: Path, cases: int, replies: int, seed: int) -> list[tuple[int, in
     first = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM replies").fetchone()[0]) + 1
     for i in range(replies):
         letter_id, case_id, body = rng.choice(letters)
-        text = (form_text(rng, body, rng.randrange(40)) if rng.random() < 0.7
-                else individual_text(rng))
+        text = (
+            form_text(rng, body, rng.randrange(40)) if rng.random() < 0.7 else individual_text(rng)
+        )
         sig = signature(text)
         reply_id = first + i
-        rows.append((reply_id, letter_id, case_id, "2026-11-01", "answered", None, "", None,
-                     "2026-11-01T00:00:00+00:00", text, 0))
+        rows.append(
+            (
+                reply_id,
+                letter_id,
+                case_id,
+                "2026-11-01",
+                "answered",
+                None,
+                "",
+                None,
+                "2026-11-01T00:00:00+00:00",
+                text,
+                0,
+            )
+        )
         if sig is not None:
             sigs.append((reply_id, body, sig.to_bytes()))
             bands += [(body, b, h, reply_id) for b, h in enumerate(sig.bands)]
-    conn.executemany("INSERT INTO replies(id, letter_id, case_id, received_on, outcome, "
-                     "forwarded_to, summary, file, created_at, text, copies) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO replies(id, letter_id, case_id, received_on, outcome, "
+        "forwarded_to, summary, file, created_at, text, copies) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     conn.executemany("INSERT INTO reply_signatures VALUES (?, ?, ?)", sigs)
     conn.executemany("INSERT INTO reply_bands VALUES (?, ?, ?, ?)", bands)
     conn.commit()
@@ -108,14 +136,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def measure(path: Path, letters: list[tuple[int, int, str]], samples: int,
-                  seed: int) -> dict[str, float]:
+async def measure(
+    path: Path, letters: list[tuple[int, int, str]], samples: int, seed: int
+) -> dict[str, float]:
     db = Database(path)
     await db.open()
     store, letter_store = FollowupStore(db), LetterStore(db)
     rng = random.Random(seed + 1)
     make, indexed, scanned, found = [], [], [], 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         for _ in range(samples):
             letter_id, _case, body = rng.choice(letters)
@@ -127,26 +156,43 @@ async def measure(path: Path, letters: list[tuple[int, int, str]], samples: int,
             make.append(time.perf_counter() - began)
             assert sig is not None
             began = time.perf_counter()
-            reply_id = await store.add_reply(row, date(2026, 11, 20), "answered", None, "",
-                                             None, False, now, 0, text=text, signature=sig)
+            reply_id = await store.add_reply(
+                row,
+                date(2026, 11, 20),
+                "answered",
+                None,
+                "",
+                None,
+                False,
+                now,
+                0,
+                text=text,
+                signature=sig,
+            )
             indexed.append(time.perf_counter() - began)
-            found += bool(next(r for r in await store.replies_of_case(row.case_id)
-                               if r.id == reply_id).copies)
+            found += bool(
+                next(
+                    r for r in await store.replies_of_case(row.case_id) if r.id == reply_id
+                ).copies
+            )
             began = time.perf_counter()
             async with db.reading() as conn:
                 every = await conn.execute_fetchall(
-                    "SELECT minhash FROM reply_signatures WHERE addressee_id = ?", (body,))
+                    "SELECT minhash FROM reply_signatures WHERE addressee_id = ?", (body,)
+                )
             sum(is_copy(sig, Signature.from_bytes(r["minhash"])) for r in every)
             scanned.append(time.perf_counter() - began)
     finally:
         await db.close()
     ms = 1000.0
-    return {"signature_median_ms": statistics.median(make) * ms,
-            "index_median_ms": statistics.median(indexed) * ms,
-            "index_p99_ms": percentile(indexed, 0.99) * ms,
-            "scan_median_ms": statistics.median(scanned) * ms,
-            "scan_p99_ms": percentile(scanned, 0.99) * ms,
-            "copies_recognised": found / samples}
+    return {
+        "signature_median_ms": statistics.median(make) * ms,
+        "index_median_ms": statistics.median(indexed) * ms,
+        "index_p99_ms": percentile(indexed, 0.99) * ms,
+        "scan_median_ms": statistics.median(scanned) * ms,
+        "scan_p99_ms": percentile(scanned, 0.99) * ms,
+        "copies_recognised": found / samples,
+    }
 
 
 def main() -> None:
@@ -160,8 +206,10 @@ def main() -> None:
         path = Path(folder) / "replies.sqlite3"
         began = time.perf_counter()
         letters = build(path, args.cases, args.replies, args.seed)
-        print(f"built {args.replies} replies over {len(letters)} letters "
-              f"in {time.perf_counter() - began:.0f} s")
+        print(
+            f"built {args.replies} replies over {len(letters)} letters "
+            f"in {time.perf_counter() - began:.0f} s"
+        )
         figures = asyncio.run(measure(path, letters, args.samples, args.seed))
     for name, value in figures.items():
         print(f"{name:>22}: {value:.3f}")

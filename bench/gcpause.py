@@ -55,8 +55,14 @@ async def _probe(db: Path) -> dict[str, Any]:
         report = next(iter(sample_reports().values()))
 
         def one_letter() -> None:
-            letter = render_letter("consular_request", "embassy_kz", report, "ru",
-                                   case_number="SAMPLE-2026-0001", today=SAMPLE_TODAY)
+            letter = render_letter(
+                "consular_request",
+                "embassy_kz",
+                report,
+                "ru",
+                case_number="SAMPLE-2026-0001",
+                today=SAMPLE_TODAY,
+            )
             letter_pdf(letter), letter_docx(letter)
 
         one_letter()
@@ -68,16 +74,23 @@ async def _probe(db: Path) -> dict[str, Any]:
         after = len(gc.get_objects())
         gc.unfreeze()
         # The letter worker process, after making a letter the way the bot does.
-        args = (("consular_request", "embassy_kz", report, "ru"),
-                {"case_number": "SAMPLE-2026-0001", "today": SAMPLE_TODAY})
+        args = (
+            ("consular_request", "embassy_kz", report, "ru"),
+            {"case_number": "SAMPLE-2026-0001", "today": SAMPLE_TODAY},
+        )
         await WORKER.run(make_letter, *args)
         worker_peak = await WORKER.run(own_peak_rss_mb)
     finally:
         await app.shutdown()
         await services.close()
-    return {"objects": objects, "full_ms": full * 1000, "frozen_ms": frozen * 1000,
-            "objects_after": after, "peak_rss_mb": own_peak_rss_mb(),
-            "worker_peak_rss_mb": worker_peak}
+    return {
+        "objects": objects,
+        "full_ms": full * 1000,
+        "frozen_ms": frozen * 1000,
+        "objects_after": after,
+        "peak_rss_mb": own_peak_rss_mb(),
+        "worker_peak_rss_mb": worker_peak,
+    }
 
 
 if __name__ == "__main__":

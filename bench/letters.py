@@ -18,12 +18,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from bench.child import run_module
+from bench.loopwatch import LoopWatch
 from bot.app import Services
 from bot.letters import letter_pdf, load_directory, render_letter
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
 from bot.letters.worker import prepare
-from bench.child import run_module
-from bench.loopwatch import LoopWatch
 
 
 @dataclass
@@ -40,8 +40,14 @@ class LetterTimes:
 def _one(kind: str, addressee_id: str, report: object) -> tuple[float, float, int]:
     """Seconds to render, seconds to lay out the PDF, and its size."""
     began = time.perf_counter()
-    letter = render_letter(kind, addressee_id, report, "ru",  # type: ignore[arg-type]
-                           case_number="SAMPLE-2026-0001", today=SAMPLE_TODAY)
+    letter = render_letter(
+        kind,
+        addressee_id,
+        report,
+        "ru",  # type: ignore[arg-type]
+        case_number="SAMPLE-2026-0001",
+        today=SAMPLE_TODAY,
+    )
     rendered = time.perf_counter()
     pdf = letter_pdf(letter)
     return rendered - began, time.perf_counter() - rendered, len(pdf)
@@ -50,9 +56,11 @@ def _one(kind: str, addressee_id: str, report: object) -> tuple[float, float, in
 def time_letters(reports: int) -> LetterTimes:
     """The first letter of every body, in Russian (every body has it), for the first
     ``reports`` sample reports of ``bot.letters.sample``."""
-    jobs = [(a.letter_kind, a.id, report)
-            for report in list(sample_reports().values())[:reports]
-            for a in load_directory().values()]
+    jobs = [
+        (a.letter_kind, a.id, report)
+        for report in list(sample_reports().values())[:reports]
+        for a in load_directory().values()
+    ]
     began = time.perf_counter()
     prepare()  # as the letter worker does when it starts (``Services.settle`` waits for it)
     fonts = time.perf_counter() - began

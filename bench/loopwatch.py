@@ -41,7 +41,7 @@ TICK = 0.01
 
 
 _HANDLE_RUN = asyncio.events.Handle._run
-_WATCHING: "LoopWatch | None" = None
+_WATCHING: LoopWatch | None = None
 
 
 def _timed_run(handle: asyncio.events.Handle) -> None:
@@ -71,7 +71,7 @@ class LoopWatch:
     slowest_callback: float = 0.0  # seconds of the longest single callback
     slowest_what: str = ""
 
-    async def __aenter__(self) -> "LoopWatch":
+    async def __aenter__(self) -> LoopWatch:
         global _WATCHING
         loop = asyncio.get_running_loop()
         _WATCHING = self

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from bot.clock import ManualClock
 from bench.data import NOW, fanout_reminders, services_for
 from bench.loopwatch import LoopWatch
+from bot.clock import ManualClock
 from handlers.app import build_application, default_rate_limiter
 from handlers.jobs import send_due_reminders
 from tests.limits_api import EnforcingBotAPI
+
 
 # --- scan ----------------------------------------------------------------------------------
 @dataclass
@@ -75,8 +76,9 @@ async def _send_all(app: Application) -> None:
             return
 
 
-async def fanout(workdir: Path, key: str, chats: int, per_chat: int, interleaved: bool,
-                 time_cap: float) -> Fanout:
+async def fanout(
+    workdir: Path, key: str, chats: int, per_chat: int, interleaved: bool, time_cap: float
+) -> Fanout:
     """Send ``chats * per_chat`` due reminders; stop after ``time_cap`` seconds."""
     order = "interleaved" if interleaved else "clumped"
     services = await services_for(workdir / f"fanout-{order}.sqlite3", key, ManualClock(NOW))
@@ -101,5 +103,6 @@ async def fanout(workdir: Path, key: str, chats: int, per_chat: int, interleaved
             await app.shutdown()
     finally:
         await services.close()
-    return Fanout(order, reminders, chats, len(api.accepted), api.refused, seconds, not done,
-                  watch)
+    return Fanout(
+        order, reminders, chats, len(api.accepted), api.refused, seconds, not done, watch
+    )

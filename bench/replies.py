@@ -22,19 +22,19 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.app import open_services
-from bot.clock import ManualClock
-from bot.config import Config
 from bench.data import NOW, fanout_reminders
 from bench.loopwatch import LoopWatch
 from bench.throughput import Step, family_updates
+from bot.app import open_services
+from bot.clock import ManualClock
+from bot.config import Config
 from handlers.app import OFFLINE_TOKEN, build_application, default_rate_limiter
 from handlers.ratelimit import counted
 from handlers.updates import UpdateFactory
@@ -99,8 +99,15 @@ class Replies:
         return self.first.pop(chat) - began
 
 
-async def _family(app: Application, replies: Replies, updates: Sequence[Update], chat: int,
-                  load: Load, rng: random.Random, out: Outcome) -> None:
+async def _family(
+    app: Application,
+    replies: Replies,
+    updates: Sequence[Update],
+    chat: int,
+    load: Load,
+    rng: random.Random,
+    out: Outcome,
+) -> None:
     await asyncio.sleep(rng.uniform(0, load.pause[1]))  # families do not start in step
     for update in updates:
         took = await replies.ask(app, update, chat)
@@ -111,8 +118,14 @@ async def _family(app: Application, replies: Replies, updates: Sequence[Update],
         await asyncio.sleep(rng.uniform(*load.pause))
 
 
-async def _caseworker(app: Application, replies: Replies, until: asyncio.Event,
-                      load: Load, rng: random.Random, out: Outcome) -> None:
+async def _caseworker(
+    app: Application,
+    replies: Replies,
+    until: asyncio.Event,
+    load: Load,
+    rng: random.Random,
+    out: Outcome,
+) -> None:
     make = UpdateFactory(app.bot, CASEWORKER, "ru")
     commands = ["/cases", "/due", "/stats"]
     i = 0
@@ -129,13 +142,15 @@ async def _caseworker(app: Application, replies: Replies, until: asyncio.Event,
 async def shipped(db: Path, key: str, steps: Sequence[Step], load: Load) -> Outcome:
     """The bot as shipped, with the reminder burst and the caseworker."""
     out = Outcome("shipped bot")
-    config = Config(db_path=db, data_dir=db.parent, encryption_key=key,
-                    admin_ids=frozenset({CASEWORKER}))
+    config = Config(
+        db_path=db, data_dir=db.parent, encryption_key=key, admin_ids=frozenset({CASEWORKER})
+    )
     services = await open_services(config, ManualClock(NOW))
     rng = random.Random(14)
     try:
-        out.reminders_due = await fanout_reminders(services, load.reminders // 2, 2, False,
-                                                   first_user=30_000_000)
+        out.reminders_due = await fanout_reminders(
+            services, load.reminders // 2, 2, False, first_user=30_000_000
+        )
         due_before = len(await services.followup.due(limit=10**9))
         await services.settle()
         api = EnforcingBotAPI(delay=load.delay, keep_calls=False)
@@ -143,8 +158,10 @@ async def shipped(db: Path, key: str, steps: Sequence[Step], load: Load) -> Outc
         app = build_application(services, request=api, rate_limiter=default_rate_limiter())
         app.add_error_handler(lambda _u, _c: _count_error(out))
         replies = Replies(api)
-        families = [family_updates(app.bot, FAMILY_BASE + i, steps[:load.steps])
-                    for i in range(load.families)]
+        families = [
+            family_updates(app.bot, FAMILY_BASE + i, steps[: load.steps])
+            for i in range(load.families)
+        ]
         await app.initialize()
         await app.start()  # the job queue too: its reminder job starts 5 s in
         try:
@@ -152,9 +169,12 @@ async def shipped(db: Path, key: str, steps: Sequence[Step], load: Load) -> Outc
             done = asyncio.Event()
             async with LoopWatch() as watch:
                 worker = asyncio.create_task(_caseworker(app, replies, done, load, rng, out))
-                await asyncio.gather(*(
-                    _family(app, replies, updates, FAMILY_BASE + i, load, rng, out)
-                    for i, updates in enumerate(families)))
+                await asyncio.gather(
+                    *(
+                        _family(app, replies, updates, FAMILY_BASE + i, load, rng, out)
+                        for i, updates in enumerate(families)
+                    )
+                )
                 while delivered[0] < due_before and time.perf_counter() - began < load.cap:
                     await asyncio.sleep(0.2)
                 done.set()
@@ -201,19 +221,30 @@ async def echo(steps: Sequence[Step], load: Load) -> Outcome:
     """A bare python-telegram-bot echo bot, the same families, no reminders."""
     out = Outcome("echo bot")
     api = EnforcingBotAPI(delay=load.delay, keep_calls=False)
-    app = (ApplicationBuilder().token(OFFLINE_TOKEN).request(api).get_updates_request(api)
-           .concurrent_updates(64).build())
+    app = (
+        ApplicationBuilder()
+        .token(OFFLINE_TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .concurrent_updates(64)
+        .build()
+    )
     app.add_handler(TypeHandler(Update, _echo))
     replies = Replies(api)
     rng = random.Random(14)
-    families = [family_updates(app.bot, FAMILY_BASE + i, steps[:load.steps])
-                for i in range(load.families)]
+    families = [
+        family_updates(app.bot, FAMILY_BASE + i, steps[: load.steps]) for i in range(load.families)
+    ]
     await app.initialize()
     await app.start()
     try:
         began = time.perf_counter()
-        await asyncio.gather(*(_family(app, replies, updates, FAMILY_BASE + i, load, rng, out)
-                               for i, updates in enumerate(families)))
+        await asyncio.gather(
+            *(
+                _family(app, replies, updates, FAMILY_BASE + i, load, rng, out)
+                for i, updates in enumerate(families)
+            )
+        )
         out.seconds = time.perf_counter() - began
     finally:
         await app.stop()

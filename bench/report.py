@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import resource
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -75,8 +75,11 @@ class Report:
     def summary(self) -> int:
         """Print the failed targets; returns how many failed."""
         failed = [v for v in self.verdicts if not v.passed]
-        print(f"\n== Summary: {len(self.verdicts) - len(failed)} of {len(self.verdicts)} "
-              "targets met", flush=True)
+        print(
+            f"\n== Summary: {len(self.verdicts) - len(failed)} of {len(self.verdicts)} "
+            "targets met",
+            flush=True,
+        )
         for v in failed:
             print(f"   FAIL  {v.name}: {v.value} (target {v.target})", flush=True)
         return len(failed)

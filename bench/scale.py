@@ -36,8 +36,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from bench import data
 from bench.loopwatch import LoopWatch
@@ -68,8 +69,11 @@ def prepare(workdir: Path, cases: int) -> tuple[Path, str]:
     rows = data.add_reminders(path)
     asyncio.run(settled(path, key))
     key_file.write_text(key)
-    print(f"   {cases:,} synthetic cases written in {seconds:.1f} s, "
-          f"{rows.rows:,} reminder rows ({rows.due:,} due)", flush=True)
+    print(
+        f"   {cases:,} synthetic cases written in {seconds:.1f} s, "
+        f"{rows.rows:,} reminder rows ({rows.due:,} due)",
+        flush=True,
+    )
     return path, key
 
 
@@ -91,9 +95,11 @@ async def settled(path: Path, key: str) -> None:
     finally:
         await db.close()
     if filled or version != await _version(path):
-        print(f"   migrated from version {version} in {migrated - began:.1f} s; "
-              f"region of {filled:,} cases written in {time.perf_counter() - migrated:.1f} s",
-              flush=True)
+        print(
+            f"   migrated from version {version} in {migrated - began:.1f} s; "
+            f"region of {filled:,} cases written in {time.perf_counter() - migrated:.1f} s",
+            flush=True,
+        )
 
 
 async def _version(path: Path) -> int:
@@ -107,10 +113,20 @@ def run_child(template: Path, key: str, families: int, workdir: Path) -> dict[st
         shutil.copyfile(template, copy)
         began = time.time()
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.scale", "--child", str(copy), "--families",
-             str(families)],
+            [
+                sys.executable,
+                "-m",
+                "bench.scale",
+                "--child",
+                str(copy),
+                "--families",
+                str(families),
+            ],
             env={**os.environ, "IZDEU_BENCH_KEY": key, "IZDEU_BENCH_STARTED": repr(began)},
-            stdout=subprocess.PIPE, text=True, check=False)  # progress on stderr
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )  # progress on stderr
         if proc.returncode != 0:
             raise RuntimeError("the child failed (its error is above)")
         return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -121,10 +137,13 @@ def report(figures: dict[str, Any], cases: int) -> int:
     rep.section(f"Whole-database work at scale: {cases:,} cases stored")
     ms = lambda s: f"{s * 1000:,.1f} ms"  # noqa: E731
     start = figures["startup"]
-    rep.figure("start-up (process start to ready)", f"{start['wall']:.2f} s", "< 2 s",
-               start["wall"] < 2)
-    rep.note(f"of which opening the database {start['open']:.2f} s, building and starting "
-             f"the application {start['build']:.2f} s, settling {start['settle']:.2f} s")
+    rep.figure(
+        "start-up (process start to ready)", f"{start['wall']:.2f} s", "< 2 s", start["wall"] < 2
+    )
+    rep.note(
+        f"of which opening the database {start['open']:.2f} s, building and starting "
+        f"the application {start['build']:.2f} s, settling {start['settle']:.2f} s"
+    )
     for name, seconds, sent in figures["commands"]:
         if "charts" in name:  # the figures went first; the pictures follow
             rep.figure(name, ms(seconds) + f" ({sent} msg)")
@@ -141,19 +160,37 @@ def report(figures: dict[str, Any], cases: int) -> int:
         if phase is base:
             rep.figure(name, ms(p99), "")
         else:
-            rep.figure(name, ms(p99) + f" ({p99 / base['p99']:.2f}x)",
-                       "<= 1.5x alone", p99 <= 1.5 * base["p99"])
-        rep.note(f"{phase['updates']} updates, p50 {ms(phase['p50'])}; {phase['job']}; "
-                 f"longest write transaction {ms(phase['held'])}, longest callback "
-                 f"{ms(phase['callback'])}")
+            rep.figure(
+                name,
+                ms(p99) + f" ({p99 / base['p99']:.2f}x)",
+                "<= 1.5x alone",
+                p99 <= 1.5 * base["p99"],
+            )
+        rep.note(
+            f"{phase['updates']} updates, p50 {ms(phase['p50'])}; {phase['job']}; "
+            f"longest write transaction {ms(phase['held'])}, longest callback "
+            f"{ms(phase['callback'])}"
+        )
         rep.note(f"the slowest callback: {phase['slowest'][:90]}")
         if phase["name"] != "alone":
-            rep.figure(f"longest write transaction, {phase['name']}", ms(phase["held"]),
-                       "<= 10 ms", phase["held"] <= 0.010)
-    rep.figure("memory of the bot after the commands", f"{figures['rss_commands']:.0f} MB",
-               "< 200 MB", figures["rss_commands"] < 200)
-    rep.figure("peak memory of the bot (commands, jobs, export)", f"{figures['rss']:.0f} MB",
-               "< 200 MB", figures["rss"] < 200)
+            rep.figure(
+                f"longest write transaction, {phase['name']}",
+                ms(phase["held"]),
+                "<= 10 ms",
+                phase["held"] <= 0.010,
+            )
+    rep.figure(
+        "memory of the bot after the commands",
+        f"{figures['rss_commands']:.0f} MB",
+        "< 200 MB",
+        figures["rss_commands"] < 200,
+    )
+    rep.figure(
+        "peak memory of the bot (commands, jobs, export)",
+        f"{figures['rss']:.0f} MB",
+        "< 200 MB",
+        figures["rss"] < 200,
+    )
     return rep.summary()
 
 
@@ -182,8 +219,10 @@ class Families:
             self.next_id += 1
             chat = self.bot.chat(self.next_id, "ru")
             steps: list[Callable[[], Awaitable[None]]] = [
-                lambda: chat.send("/start"), lambda: chat.press("l:ru"),
-                lambda: chat.press("c:ru:y")]
+                lambda chat=chat: chat.send("/start"),
+                lambda chat=chat: chat.press("l:ru"),
+                lambda chat=chat: chat.press("c:ru:y"),
+            ]
             steps += [_step(chat, action, value) for action, value in KZ_REPORT]
             for step in steps:
                 await asyncio.sleep(max(0.0, due - loop.time()))
@@ -206,6 +245,7 @@ def _step(chat: Any, action: str, value: str) -> Callable[[], Awaitable[None]]:
             await chat.process(chat.make.photo(None))
         else:
             await chat.process(chat.make.document(value))
+
     return run
 
 
@@ -228,14 +268,19 @@ async def commands(bot: Any, numbers: list[str]) -> list[tuple[str, float, int]]
     await timed("/cases", lambda: chat.send("/cases"))
     for page in range(2, 5):
         await timed(f"/cases page {page}", lambda: chat.press("➡"))
-    for which, label in (("s", "status"), ("c", "citizenship"), ("o", "overdue"),
-                         ("u", "unassigned"), ("v", "checked")):
+    for which, label in (
+        ("s", "status"),
+        ("c", "citizenship"),
+        ("o", "overdue"),
+        ("u", "unassigned"),
+        ("v", "checked"),
+    ):
         await chat.send("/cases")
         await timed(f"/cases filter {label}", _press(chat, f"W:f:{which}:"))
         if any(text == "➡" for text, _ in chat.last_with_buttons().buttons()):
             await timed(f"/cases filter {label}, page 2", lambda: chat.press("➡"))
     for number in numbers:
-        await timed(f"/case {number}", lambda: chat.send(f"/case {number}"))
+        await timed(f"/case {number}", lambda number=number: chat.send(f"/case {number}"))
     from bot.exports import Exporter
 
     exporter = Exporter(bot.services.db, bot.clock, bot.services.catalogs)
@@ -251,11 +296,13 @@ def _press(chat: Any, prefix: str) -> Callable[[], Awaitable[None]]:
                 await chat.press_data(cb, chat.last_with_buttons().result)
                 return
         raise AssertionError(f"no button {prefix}")
+
     return press
 
 
-async def phase(name: str, families: Families, job: Callable[[], Awaitable[str]] | None,
-                seconds: float = 8.0) -> dict[str, Any]:
+async def phase(
+    name: str, families: Families, job: Callable[[], Awaitable[str]] | None, seconds: float = 8.0
+) -> dict[str, Any]:
     """Families' latency while ``job`` runs (or for ``seconds`` alone)."""
     families.latencies = []
     with TransactionTimer() as timer:
@@ -274,9 +321,16 @@ async def phase(name: str, families: Families, job: Callable[[], Awaitable[str]]
             families.stop.set()
             await runner
     lat = families.latencies
-    return {"name": name, "job": what, "updates": len(lat), "p50": percentile(lat, 50),
-            "p99": percentile(lat, 99), "held": max(timer.held, default=0.0),
-            "callback": watch.longest, "slowest": watch.slowest_what}
+    return {
+        "name": name,
+        "job": what,
+        "updates": len(lat),
+        "p50": percentile(lat, 50),
+        "p99": percentile(lat, 99),
+        "held": max(timer.held, default=0.0),
+        "callback": watch.longest,
+        "slowest": watch.slowest_what,
+    }
 
 
 async def child(db: Path, family_count: int) -> dict[str, Any]:
@@ -295,12 +349,20 @@ async def child(db: Path, family_count: int) -> dict[str, Any]:
             job.schedule_removal()
     await bot.services.settle()
     ready = time.time()
-    startup = {"wall": ready - started, "open": opened - began, "build": built - opened,
-               "settle": time.perf_counter() - built}
+    startup = {
+        "wall": ready - started,
+        "open": opened - began,
+        "build": built - opened,
+        "settle": time.perf_counter() - built,
+    }
     raw = sqlite3.connect(db)
-    numbers = [r[0] for r in raw.execute(
-        """SELECT number FROM cases WHERE id IN (SELECT MIN(id) FROM cases UNION
-           SELECT MAX(id) FROM cases UNION SELECT MAX(id) / 2 FROM cases)""")]
+    numbers = [
+        r[0]
+        for r in raw.execute(
+            """SELECT number FROM cases WHERE id IN (SELECT MIN(id) FROM cases UNION
+           SELECT MAX(id) FROM cases UNION SELECT MAX(id) / 2 FROM cases)"""
+        )
+    ]
     raw.close()
     figures: dict[str, Any] = {"startup": startup}
     print("   commands…", file=sys.stderr, flush=True)
@@ -354,13 +416,19 @@ async def phases(bot: Any, family_count: int) -> list[dict[str, Any]]:
     # The burst's reminders made due now (before any timing: it is one long write).
     raw = sqlite3.connect(s.db.path, timeout=30)
     with raw:
-        raw.execute("""UPDATE reminders SET due_at = ? WHERE id IN (SELECT id FROM reminders
+        raw.execute(
+            """UPDATE reminders SET due_at = ? WHERE id IN (SELECT id FROM reminders
                        WHERE sent_at IS NULL AND cancelled_at IS NULL AND kind = 'prepare'
-                       ORDER BY id LIMIT ?)""", (data._ts(data.NOW), BURST))
+                       ORDER BY id LIMIT ?)""",
+            (data._ts(data.NOW), BURST),
+        )
     raw.close()
     out = [await phase("alone", families, None)]
-    for name, job in (("during an export", export), ("during a retention run", retention),
-                      ("during a reminder burst", burst)):
+    for name, job in (
+        ("during an export", export),
+        ("during a retention run", retention),
+        ("during a reminder burst", burst),
+    ):
         print(f"   {name}…", file=sys.stderr, flush=True)
         bot.api.clear()  # the stand-in keeps every call, sent files included
         out.append(await phase(name, families, job))
@@ -368,8 +436,11 @@ async def phases(bot: Any, family_count: int) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--families", type=int, default=20)
     parser.add_argument("--workdir", type=Path)

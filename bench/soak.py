@@ -1,4 +1,5 @@
-"""``python -m bench.soak`` (``make soak``): families over real HTTP while the bot is SIGKILLed and restarted.
+"""``python -m bench.soak`` (``make soak``): families over real HTTP while the bot is
+SIGKILLed and restarted.
 
 The bot runs as its own process (``python -m bot run``) against the stand-in Bot API
 of ``tests/http_botapi.py`` on 127.0.0.1, in long polling and in webhook mode. Each
@@ -46,7 +47,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, IO
+from typing import IO, Any
 
 from bot.storage.crypto import Cipher, new_key
 from tests.http_botapi import MESSAGE_METHODS, BotAPIServer, Call, TelegramUser
@@ -58,11 +59,40 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 STARTUP = 60.0
 STALL = 60.0  # seconds without the reply a family waits for, while the bot is up
 
-FIRST = ["Айгерім", "Әлия", "Гүлнар", "Жанар", "Нұргүл", "Сәуле", "Айжан", "Бақыт",
-         "Динара", "Меруерт", "Салтанат", "Шынар", "Айнұр", "Гүлмира", "Ләззат", "Нұржан",
-         "Қуаныш", "Ерлан", "Асқар", "Мұрат"]
-LAST = ["Сейітқызы", "Омарова", "Жұмабаева", "Төлеуова", "Құрманова", "Әбенова",
-        "Мұратова", "Есенова", "Қасымова", "Ахметова"]
+FIRST = [
+    "Айгерім",
+    "Әлия",
+    "Гүлнар",
+    "Жанар",
+    "Нұргүл",
+    "Сәуле",
+    "Айжан",
+    "Бақыт",
+    "Динара",
+    "Меруерт",
+    "Салтанат",
+    "Шынар",
+    "Айнұр",
+    "Гүлмира",
+    "Ләззат",
+    "Нұржан",
+    "Қуаныш",
+    "Ерлан",
+    "Асқар",
+    "Мұрат",
+]
+LAST = [
+    "Сейітқызы",
+    "Омарова",
+    "Жұмабаева",
+    "Төлеуова",
+    "Құрманова",
+    "Әбенова",
+    "Мұратова",
+    "Есенова",
+    "Қасымова",
+    "Ахметова",
+]
 STREETS = ["Абай даңғылы", "Төле би көшесі", "Сәтпаев көшесі", "Жібек жолы", "Байтұрсынұлы"]
 
 
@@ -79,12 +109,25 @@ def script(i: int, lang: str) -> tuple[list[Step], dict[str, str]]:
     phone = f"+7701{2000000 + i * 37:07d}"
     addr = f"Алматы, {STREETS[i % len(STREETS)]} {i + 1}, пәтер {i % 90 + 1}, 0500{i % 100:02d}"
     email = f"family{i:03d}.soak@example.kz"
-    steps = [Step("text", "/start"), Step("press", f"l:{lang}"), Step("press", f"c:{lang}:y"),
-             Step("text", name, "r_name"), Step("press", "mother", "r_rel"),
-             Step("press", "f", "r_gender"), Step("text", phone, "r_phone"),
-             Step("text", addr, "r_addr"), Step("text", email, "r_email")]
-    expected = {"r_name": name, "r_rel": "mother", "r_gender": "f", "r_phone": phone,
-                "r_addr": addr, "r_email": email}
+    steps = [
+        Step("text", "/start"),
+        Step("press", f"l:{lang}"),
+        Step("press", f"c:{lang}:y"),
+        Step("text", name, "r_name"),
+        Step("press", "mother", "r_rel"),
+        Step("press", "f", "r_gender"),
+        Step("text", phone, "r_phone"),
+        Step("text", addr, "r_addr"),
+        Step("text", email, "r_email"),
+    ]
+    expected = {
+        "r_name": name,
+        "r_rel": "mother",
+        "r_gender": "f",
+        "r_phone": phone,
+        "r_addr": addr,
+        "r_email": email,
+    }
     return steps, expected
 
 
@@ -115,21 +158,43 @@ def has_button(call: Call, wanted: str) -> bool:
 class BotRun:
     """The bot process; its output appended to one log for the whole soak."""
 
-    def __init__(self, data_dir: Path, api: BotAPIServer, key: str, log: IO[bytes],
-                 webhook_port: int | None) -> None:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()}
-        env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-                    "TELEGRAM_API_FILE_URL": api.file_url, "IZDEU_DATA_DIR": str(data_dir),
-                    "IZDEU_ENCRYPTION_KEY": key, "IZDEU_LOG_LEVEL": "INFO",
-                    "NO_PROXY": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"})
+    def __init__(
+        self, data_dir: Path, api: BotAPIServer, key: str, log: IO[bytes], webhook_port: int | None
+    ) -> None:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()
+        }
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": api.base_url,
+                "TELEGRAM_API_FILE_URL": api.file_url,
+                "IZDEU_DATA_DIR": str(data_dir),
+                "IZDEU_ENCRYPTION_KEY": key,
+                "IZDEU_LOG_LEVEL": "INFO",
+                "NO_PROXY": "127.0.0.1,localhost",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if webhook_port is not None:
-            env.update({"IZDEU_WEBHOOK_URL": "https://example.invalid/telegram",
-                        "IZDEU_WEBHOOK_PORT": str(webhook_port),
-                        "IZDEU_WEBHOOK_SECRET": SECRET})
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                     stdin=subprocess.DEVNULL, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+            env.update(
+                {
+                    "IZDEU_WEBHOOK_URL": "https://example.invalid/telegram",
+                    "IZDEU_WEBHOOK_PORT": str(webhook_port),
+                    "IZDEU_WEBHOOK_SECRET": SECRET,
+                }
+            )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
@@ -150,8 +215,12 @@ def post(port: int, update: dict[str, Any]) -> bool:
     """Deliver as Telegram does: True once the webhook answered 200."""
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("POST", "/telegram", json.dumps(update).encode(),
-                     {"Content-Type": "application/json", SECRET_HEADER: SECRET})
+        conn.request(
+            "POST",
+            "/telegram",
+            json.dumps(update).encode(),
+            {"Content-Type": "application/json", SECRET_HEADER: SECRET},
+        )
         status = conn.getresponse().status
         conn.close()
         return status == 200
@@ -160,8 +229,9 @@ def post(port: int, update: dict[str, Any]) -> bool:
 
 
 class Soak:
-    def __init__(self, mode: str, families: int, kills: int, think: float, seed: int,
-                 workdir: Path) -> None:
+    def __init__(
+        self, mode: str, families: int, kills: int, think: float, seed: int, workdir: Path
+    ) -> None:
         self.mode = mode
         self.kills_wanted = kills
         self.think = think
@@ -173,15 +243,16 @@ class Soak:
         self.port = free_port() if mode == "webhook" else None
         self.log_path = self.dir / "bot.log"
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in run()
-        deliver = (lambda u: None)  # noqa: E731 - updates are delivered by the loop
+        deliver = lambda u: None  # noqa: E731 - updates are delivered by the loop
         self.families = []
         now = time.monotonic()
         for i in range(families):
             lang = ("kk", "ru", "ky")[i % 3]
             steps, expected = script(i, lang)
             user = TelegramUser(self.api, deliver, user_id=900_000 + i, language_code=lang)
-            self.families.append(Family(user, steps, expected,
-                                        now + self.random.uniform(0, think * 2)))
+            self.families.append(
+                Family(user, steps, expected, now + self.random.uniform(0, think * 2))
+            )
         self.by_chat = {f.user.id: f for f in self.families}
         self.cursor = 0
         self.sent_updates = 0
@@ -205,7 +276,7 @@ class Soak:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
             except OSError:
                 return False
-        elif not any(c.method == "getUpdates" for c in self.api.snapshot()[self.start_mark:]):
+        elif not any(c.method == "getUpdates" for c in self.api.snapshot()[self.start_mark :]):
             return False
         self.up_since = time.monotonic()
         return True
@@ -213,14 +284,14 @@ class Soak:
     # --- families ---------------------------------------------------------------------
     def ingest(self) -> None:
         calls = self.api.snapshot()
-        for call in calls[self.cursor:]:
+        for call in calls[self.cursor :]:
             family = self.by_chat.get(call.chat_id or 0)
             if family is not None and call.method in MESSAGE_METHODS:
                 family.messages.append(call)
         self.cursor = len(calls)
 
     def source(self, family: Family, wanted: str) -> Call | None:
-        for call in reversed(family.messages[family.mark:]):
+        for call in reversed(family.messages[family.mark :]):
             if has_button(call, wanted):
                 return call
         return None
@@ -258,8 +329,11 @@ class Soak:
                 if source is None:  # the message with the button has not come yet
                     self.stalled(family, now)
                     return
-                data = next(d for _, d in source.buttons()
-                            if d == step.value or d.endswith(":" + step.value))
+                data = next(
+                    d
+                    for _, d in source.buttons()
+                    if d == step.value or d.endswith(":" + step.value)
+                )
                 family.update = family.user.press_update(data, source.result)
             # Replies count from the first try: a post the bot stored and answered may
             # still fail to return its 200 (the bot was killed), and is posted again.
@@ -347,21 +421,31 @@ class Soak:
                 self.problems.append(
                     f"family {family.user.id}: step {family.k}, answered {answered}, "
                     f"stored {sorted(answers)} at {step or 'no draft'}, "
-                    f"{len(family.messages)} messages")
+                    f"{len(family.messages)} messages"
+                )
             elif rows and family.k == len(family.steps) and step != "r_id":
                 duplicated += 1
             repeated += _repeats(family.messages)
         log = self.log_path.read_text("utf-8", "replace")
         personal = sum(log.count(value) for f in self.families for value in _needles(f))
-        return {"mode": self.mode, "families": len(self.families), "kills": self.kills,
-                "updates sent": self.sent_updates, "answers sent": self.answers_sent,
-                "answers stored": stored, "updates lost": lost,
-                "duplicated effects": duplicated, "questions repeated": repeated,
-                "families left waiting": stalled,
-                "left in inbox": waiting, "updates given up": log.count("was given up"),
-                "personal data in logs": personal,
-                "tracebacks in logs": log.count("Traceback"),
-                "last exit code": exit_code, "seconds": round(seconds)}
+        return {
+            "mode": self.mode,
+            "families": len(self.families),
+            "kills": self.kills,
+            "updates sent": self.sent_updates,
+            "answers sent": self.answers_sent,
+            "answers stored": stored,
+            "updates lost": lost,
+            "duplicated effects": duplicated,
+            "questions repeated": repeated,
+            "families left waiting": stalled,
+            "left in inbox": waiting,
+            "updates given up": log.count("was given up"),
+            "personal data in logs": personal,
+            "tracebacks in logs": log.count("Traceback"),
+            "last exit code": exit_code,
+            "seconds": round(seconds),
+        }
 
 
 def _repeats(messages: list[Call]) -> int:
@@ -385,45 +469,71 @@ def _same(question: str, stored: Any, sent: str) -> bool:
 
 def _needles(family: Family) -> list[str]:
     values = list(family.expected.values())
-    words = [w for v in (family.expected["r_name"], family.expected["r_addr"])
-             for w in v.replace(",", " ").split() if len(w) > 4 and not w.isdigit()]
+    words = [
+        w
+        for v in (family.expected["r_name"], family.expected["r_addr"])
+        for w in v.replace(",", " ").split()
+        if len(w) > 4 and not w.isdigit()
+    ]
     return [v for v in values if v not in ("mother", "f")] + [
-        w for w in words if w not in ("Алматы", "пәтер") and w not in STREETS_WORDS]
+        w for w in words if w not in ("Алматы", "пәтер") and w not in STREETS_WORDS
+    ]
 
 
 STREETS_WORDS = {w for s in STREETS for w in s.split()}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--families", type=int, default=200)
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs per mode")
     parser.add_argument("--mode", choices=["polling", "webhook", "both"], default="both")
-    parser.add_argument("--think", type=float, default=30.0,
-                        help="longest pause of a family between two steps, in seconds")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=30.0,
+        help="longest pause of a family between two steps, in seconds",
+    )
     parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="work in DIR and keep the databases and logs (else a temporary "
-                             "folder, removed)")
-    parser.add_argument("--minutes", type=float, default=10.0,
-                        help="give up a mode after this long")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="work in DIR and keep the databases and logs (else a temporary folder, removed)",
+    )
+    parser.add_argument(
+        "--minutes", type=float, default=10.0, help="give up a mode after this long"
+    )
     args = parser.parse_args(argv)
     modes = ["polling", "webhook"] if args.mode == "both" else [args.mode]
     results = []
     with tempfile.TemporaryDirectory(prefix="izdeu-soak-") as tmp:
         for mode in modes:
-            soak = Soak(mode, args.families, args.kills, args.think, args.seed,
-                        args.keep or Path(tmp))
+            soak = Soak(
+                mode, args.families, args.kills, args.think, args.seed, args.keep or Path(tmp)
+            )
             results.append(soak.run(time.monotonic() + args.minutes * 60))
             print(_table(results[-1:]), flush=True)
             print("\n".join(soak.problems), flush=True)
     print()
     print(_table(results))
-    failed = any(r["updates lost"] or r["duplicated effects"] or r["personal data in logs"]
-                 or r["left in inbox"] or r["families left waiting"] for r in results)
-    print("\nFAIL" if failed else "\nPASS: nothing lost, nothing applied twice, nothing "
-          "personal in the logs")
+    failed = any(
+        r["updates lost"]
+        or r["duplicated effects"]
+        or r["personal data in logs"]
+        or r["left in inbox"]
+        or r["families left waiting"]
+        for r in results
+    )
+    print(
+        "\nFAIL"
+        if failed
+        else "\nPASS: nothing lost, nothing applied twice, nothing personal in the logs"
+    )
     return 1 if failed else 0
 
 

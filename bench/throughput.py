@@ -22,19 +22,20 @@ import dataclasses
 import itertools
 import time
 import warnings
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Sequence
+from typing import Any
 
 from telegram import Bot, Message, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
+from bench.data import NOW, services_for
+from bench.loopwatch import LoopWatch
 from bot.app import Services
 from bot.clock import ManualClock
 from bot.storage.database import Database
-from bench.data import NOW, services_for
-from bench.loopwatch import LoopWatch
 from handlers.app import OFFLINE_TOKEN, PerChatUpdateProcessor, build_application
 from handlers.localapi import LocalBotAPI
 from handlers.updates import UpdateFactory
@@ -76,7 +77,8 @@ async def record_report(workdir: Path) -> list[Step]:
     each reply to find the button to press. With the callback data known in
     advance, many families can then send everything at once without waiting
     for replies."""
-    from tests.support import KZ_REPORT, Bot as Harness, consent, fill
+    from tests.support import KZ_REPORT, consent, fill
+    from tests.support import Bot as Harness
 
     harness = await Harness.start(workdir)
     try:
@@ -206,7 +208,7 @@ class TransactionTimer:
         self.whole: list[float] = []
         self.held: list[float] = []
 
-    def __enter__(self) -> "TransactionTimer":
+    def __enter__(self) -> TransactionTimer:
         original = Database.transaction
         timer = self
 
@@ -279,7 +281,7 @@ async def feed(app: Application, timing: Timing, updates: list[Update]) -> Batch
     if not updates:
         return batch
     for start in range(0, len(updates), GET_UPDATES_LIMIT):
-        for update in updates[start:start + GET_UPDATES_LIMIT]:
+        for update in updates[start : start + GET_UPDATES_LIMIT]:
             batch.enqueued[update.update_id] = time.perf_counter()
             app.update_queue.put_nowait(update)
         # One getUpdates answer at a time: PTB's fetcher takes queued updates without
@@ -312,15 +314,26 @@ def _without_jobs(app: Application) -> None:
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text = (update.callback_query.data if update.callback_query
-            else update.effective_message.text if update.effective_message else None)
+    text = (
+        update.callback_query.data
+        if update.callback_query
+        else update.effective_message.text
+        if update.effective_message
+        else None
+    )
     assert update.effective_chat is not None
     await context.bot.send_message(update.effective_chat.id, text or "ok")
 
 
 def echo_bot(api: LocalBotAPI) -> Application:
-    app = (ApplicationBuilder().token(OFFLINE_TOKEN).request(api).get_updates_request(api)
-           .concurrent_updates(CONCURRENCY).build())
+    app = (
+        ApplicationBuilder()
+        .token(OFFLINE_TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .concurrent_updates(CONCURRENCY)
+        .build()
+    )
     app.add_handler(TypeHandler(Update, _echo))
     return app
 
@@ -350,8 +363,14 @@ class SameCalls:
 
 
 def same_calls_bot(api: LocalBotAPI, steps: Sequence[Step]) -> Application:
-    app = (ApplicationBuilder().token(OFFLINE_TOKEN).request(api).get_updates_request(api)
-           .concurrent_updates(CONCURRENCY).build())
+    app = (
+        ApplicationBuilder()
+        .token(OFFLINE_TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .concurrent_updates(CONCURRENCY)
+        .build()
+    )
     app.add_handler(TypeHandler(Update, SameCalls(steps)))
     return app
 
@@ -368,8 +387,17 @@ async def running(app: Application, timing: Timing) -> AsyncIterator[Application
         await app.shutdown()
 
 
-async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, warmup: int,
-                   delay: float, first_user: int, label: str, debug: bool = False) -> Run:
+async def full_run(
+    db: Path,
+    key: str,
+    steps: Sequence[Step],
+    families: int,
+    warmup: int,
+    delay: float,
+    first_user: int,
+    label: str,
+    debug: bool = False,
+) -> Run:
     """The whole bot on ``db``: a few warm-up families, then ``families`` timed ones,
     with the event loop watched (in asyncio's debug mode if ``debug``)."""
     services: Services = await services_for(db, key, ManualClock(NOW))
@@ -393,12 +421,30 @@ async def full_run(db: Path, key: str, steps: Sequence[Step], families: int, war
             created = await services.store.count_cases() - before
     finally:
         await services.close()
-    return Run(label, len(updates), batch.seconds, batch.latency, batch.service, batch.errors,
-               tx, created, api.count - calls, held, taken, watch)
+    return Run(
+        label,
+        len(updates),
+        batch.seconds,
+        batch.latency,
+        batch.service,
+        batch.errors,
+        tx,
+        created,
+        api.count - calls,
+        held,
+        taken,
+        watch,
+    )
 
 
-async def echo_run(steps: Sequence[Step], families: int, warmup: int, delay: float,
-                   label: str, same_calls: bool = False) -> Run:
+async def echo_run(
+    steps: Sequence[Step],
+    families: int,
+    warmup: int,
+    delay: float,
+    label: str,
+    same_calls: bool = False,
+) -> Run:
     """The bare echo bot, the same number of updates of the same shapes; or, with
     ``same_calls``, the bare application making the bot's own Bot API calls."""
     api = CountingBotAPI(delay=delay)
@@ -409,5 +455,12 @@ async def echo_run(steps: Sequence[Step], families: int, warmup: int, delay: flo
         updates = interleaved(app.bot, 1 + warmup, families, steps)
         calls = api.count
         batch = await feed(app, timing, updates)
-    return Run(label, len(updates), batch.seconds, batch.latency, batch.service, batch.errors,
-               api_calls=api.count - calls)
+    return Run(
+        label,
+        len(updates),
+        batch.seconds,
+        batch.latency,
+        batch.service,
+        batch.errors,
+        api_calls=api.count - calls,
+    )

@@ -46,8 +46,11 @@ class ErrorDigest:
         if self.since is None:
             self.since = now
         group.count += 1
-        if update_id is not None and len(group.update_ids) < IDS_KEPT \
-                and update_id not in group.update_ids:
+        if (
+            update_id is not None
+            and len(group.update_ids) < IDS_KEPT
+            and update_id not in group.update_ids
+        ):
             group.update_ids.append(update_id)
 
     def take(self) -> tuple[datetime | None, list[ErrorGroup], int]:

@@ -19,23 +19,26 @@ from bot.correspondence import LetterService
 from bot.domain import deadlines
 from bot.exports.stats import case_region
 from bot.followup import FollowupService
-from bot.staff import StaffService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.un import UnService
+from bot.staff import StaffService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
-from bot.storage.inbox import InboxStore
-from bot.storage.maintenance import (fill_regions, leave_checkpoints_to_a_job,
-                                     passive_checkpoint, purge_closed)
-from bot.storage.sealing import check_key
 from bot.storage.followup import FollowupStore
+from bot.storage.inbox import InboxStore
+from bot.storage.maintenance import (
+    fill_regions,
+    leave_checkpoints_to_a_job,
+    passive_checkpoint,
+    purge_closed,
+)
+from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 from bot.storage.un import UnStore
-from bot.services.un import UnService
 from bot.un.submission import Organisation
-
 
 # Python's default (700 new objects) runs a young collection in the middle of nearly every
 # update, which moves the update's short-lived objects into the older generations; those
@@ -116,9 +119,17 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         raise
     store = Store(db)
     admins = {db.cipher.pseudonym(a): a for a in config.admin_ids}
-    staff = StaffService(StaffStore(db), AuditStore(db), store, FollowupStore(db), clock,
-                         frozenset(admins), config.invite_hours, admins,
-                         config.timezone)
+    staff = StaffService(
+        StaffStore(db),
+        AuditStore(db),
+        store,
+        FollowupStore(db),
+        clock,
+        frozenset(admins),
+        config.invite_hours,
+        admins,
+        config.timezone,
+    )
     return Services(
         config=config,
         clock=clock,
@@ -127,11 +138,22 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         catalogs=default_catalogs(),
         report=ReportService(store, clock),
         staff=staff,
-        un=UnService(UnStore(db), LetterStore(db), FollowupStore(db), staff, clock,
-                     Organisation(config.organisation_name, config.organisation_contact)),
-        letters=LetterService(LetterStore(db), clock, FollowupStore(db),
-                              cite_form_copies=config.cite_form_copies),
-        followup=FollowupService(FollowupStore(db), LetterStore(db), clock,
-                                 {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None),
+        un=UnService(
+            UnStore(db),
+            LetterStore(db),
+            FollowupStore(db),
+            staff,
+            clock,
+            Organisation(config.organisation_name, config.organisation_contact),
+        ),
+        letters=LetterService(
+            LetterStore(db), clock, FollowupStore(db), cite_form_copies=config.cite_form_copies
+        ),
+        followup=FollowupService(
+            FollowupStore(db),
+            LetterStore(db),
+            clock,
+            {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
+        ),
         delivery=Delivery(InboxStore(db), clock),
     )

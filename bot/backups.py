@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.storage.maintenance import backup
@@ -21,15 +21,18 @@ SUFFIX = ".sqlite3"
 
 
 def backup_name(now: datetime) -> str:
-    return f"{PREFIX}{now.astimezone(timezone.utc):%Y%m%d-%H%M%S}{SUFFIX}"
+    return f"{PREFIX}{now.astimezone(UTC):%Y%m%d-%H%M%S}{SUFFIX}"
 
 
 def backups_in(folder: Path) -> list[Path]:
     """The scheduled backups in ``folder``, oldest first (other files are left alone)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.name.startswith(PREFIX) and p.name.endswith(SUFFIX) and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.name.startswith(PREFIX) and p.name.endswith(SUFFIX) and p.is_file()
+    )
 
 
 async def scheduled_backup(db_path: Path, folder: Path, keep: int, now: datetime) -> Path:

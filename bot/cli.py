@@ -65,8 +65,10 @@ def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
 def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
     """Open with every configured key, seal everything again with the current one."""
     if not config.encryption_key:
-        raise ConfigError("set IZDEU_ENCRYPTION_KEY to the new key (and the old ones in "
-                          "IZDEU_OLD_ENCRYPTION_KEYS)")
+        raise ConfigError(
+            "set IZDEU_ENCRYPTION_KEY to the new key (and the old ones in "
+            "IZDEU_OLD_ENCRYPTION_KEYS)"
+        )
     print(asyncio.run(move_to_key(config, encrypt=False)))
     return 0
 
@@ -74,8 +76,10 @@ def cmd_rotate_key(args: argparse.Namespace, config: Config) -> int:
 def cmd_encrypt(args: argparse.Namespace, config: Config) -> int:
     """Seal a database that was run without a key, with IZDEU_ENCRYPTION_KEY."""
     if not config.encryption_key:
-        raise ConfigError("set IZDEU_ENCRYPTION_KEY to the key to seal the database with "
-                          "(make one with `python -m bot new-key`)")
+        raise ConfigError(
+            "set IZDEU_ENCRYPTION_KEY to the key to seal the database with "
+            "(make one with `python -m bot new-key`)"
+        )
     print(asyncio.run(move_to_key(config, encrypt=True)))
     return 0
 
@@ -96,14 +100,16 @@ async def move_to_key(config: Config, encrypt: bool) -> str:
     try:
         exists, kid, _ = await recorded(db)
         if encrypt and kid is not None:
-            raise KeyMismatch(f"the database is already sealed (key id {kid}): to change the "
-                              f"key, run `{ROTATE}`")
+            raise KeyMismatch(
+                f"the database is already sealed (key id {kid}): to change the key, run `{ROTATE}`"
+            )
         if not encrypt and exists and kid is None:
-            raise KeyMismatch("the database was written unencrypted: seal it with "
-                              f"`{ENCRYPT}`")
+            raise KeyMismatch(f"the database was written unencrypted: seal it with `{ENCRYPT}`")
         if kid is not None and not db.cipher.opens(kid):
-            raise KeyMismatch(f"none of the keys given opens the database (sealed with key id "
-                              f"{kid}): put that key in IZDEU_OLD_ENCRYPTION_KEYS")
+            raise KeyMismatch(
+                f"none of the keys given opens the database (sealed with key id "
+                f"{kid}): put that key in IZDEU_OLD_ENCRYPTION_KEYS"
+            )
         # The key that sealed comes first: the ids' old keyed form is computed with it.
         keys.sort(key=lambda k: Cipher(k).key_id != kid)
         old = Cipher(*keys) if kid is not None else Cipher(*config.old_encryption_keys)
@@ -166,9 +172,13 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from bot.exports import Exporter, ExportFilter
 
     try:
-        flt = ExportFilter(date_from=args.date_from, date_to=args.date_to,
-                           statuses=frozenset(args.status or ()), citizenship=args.citizenship,
-                           region=args.region)
+        flt = ExportFilter(
+            date_from=args.date_from,
+            date_to=args.date_to,
+            statuses=frozenset(args.status or ()),
+            citizenship=args.citizenship,
+            region=args.region,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -184,36 +194,48 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
         try:
             exporter = Exporter(services.db, services.clock, services.catalogs)
             if args.format == "xlsx":
-                result = await exporter.xlsx(args.out, flt, actor_id=0, full=args.full,
-                                             locale=args.locale, tz=config.timezone)
+                result = await exporter.xlsx(
+                    args.out,
+                    flt,
+                    actor_id=0,
+                    full=args.full,
+                    locale=args.locale,
+                    tz=config.timezone,
+                )
             elif args.format == "csv":
-                result = await exporter.csv(args.out, flt, actor_id=0, full=args.full,
-                                            table=args.table)
+                result = await exporter.csv(
+                    args.out, flt, actor_id=0, full=args.full, table=args.table
+                )
             elif args.format == "json":
                 result = await exporter.json(args.out, flt, actor_id=0, full=args.full)
             elif args.format == "bodies":
                 from bot.replies.bodies import bodies_report
 
-                csv_data, pdf = await bodies_report(services.db, services.catalogs, args.locale,
-                                                    services.clock.now(), actor_id=0)
+                csv_data, pdf = await bodies_report(
+                    services.db, services.catalogs, args.locale, services.clock.now(), actor_id=0
+                )
                 _write_private(args.out.with_suffix(".pdf"), pdf)
                 _write_private(args.out.with_suffix(".csv"), csv_data)
-                return (f"report on the bodies written to {args.out.with_suffix('.pdf')} and "
-                        f"{args.out.with_suffix('.csv')}")
+                return (
+                    f"report on the bodies written to {args.out.with_suffix('.pdf')} and "
+                    f"{args.out.with_suffix('.csv')}"
+                )
             elif args.format == "dossier":
-                pdf = await exporter.dossier(args.case, args.locale, actor_id=0, full=args.full,
-                                             tz=config.timezone)
+                pdf = await exporter.dossier(
+                    args.case, args.locale, actor_id=0, full=args.full, tz=config.timezone
+                )
                 if pdf is None:
                     raise LookupError(f"no case {args.case}")
                 _write_private(args.out, pdf)
                 return f"dossier of {args.case} written to {args.out}"
             else:
-                pdf = await exporter.stats_pdf(args.locale, flt, actor_id=0,
-                                               tz=config.timezone)
+                pdf = await exporter.stats_pdf(args.locale, flt, actor_id=0, tz=config.timezone)
                 _write_private(args.out, pdf)
                 return f"statistics written to {args.out}"
             counts = ", ".join(f"{name} {n}" for name, n in result.rows.items())
-            masked = "identity numbers masked" if result.masked else "FULL: identity numbers in clear"
+            masked = (
+                "identity numbers masked" if result.masked else "FULL: identity numbers in clear"
+            )
             return f"{args.out}: {counts} ({masked})"
         finally:
             await services.close()
@@ -241,8 +263,14 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
 
 
-MAINTENANCE = {"new-key": cmd_new_key, "rotate-key": cmd_rotate_key, "encrypt": cmd_encrypt,
-               "backup": cmd_backup, "export": cmd_export, "health": cmd_health}
+MAINTENANCE = {
+    "new-key": cmd_new_key,
+    "rotate-key": cmd_rotate_key,
+    "encrypt": cmd_encrypt,
+    "backup": cmd_backup,
+    "export": cmd_export,
+    "health": cmd_health,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,35 +280,60 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the bot (offline terminal chat without a token)")
     run.add_argument("--offline", action="store_true", help="offline even if a token is set")
     letters = sub.add_parser("letters", help="render letters for review")
-    letters.add_argument("--sample", type=Path, required=True, metavar="OUT_DIR",
-                         help="render every letter kind in every language for sample cases")
+    letters.add_argument(
+        "--sample",
+        type=Path,
+        required=True,
+        metavar="OUT_DIR",
+        help="render every letter kind in every language for sample cases",
+    )
     sub.add_parser("new-key", help="print a new encryption key for IZDEU_ENCRYPTION_KEY")
-    sub.add_parser("rotate-key", help="re-seal all personal data with IZDEU_ENCRYPTION_KEY "
-                                      "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped")
-    sub.add_parser("encrypt", help="seal a database that was run without a key, with "
-                                   "IZDEU_ENCRYPTION_KEY; bot stopped")
+    sub.add_parser(
+        "rotate-key",
+        help="re-seal all personal data with IZDEU_ENCRYPTION_KEY "
+        "(old keys in IZDEU_OLD_ENCRYPTION_KEYS); bot stopped",
+    )
+    sub.add_parser(
+        "encrypt",
+        help="seal a database that was run without a key, with IZDEU_ENCRYPTION_KEY; bot stopped",
+    )
     backup = sub.add_parser("backup", help="consistent copy of the database, also while it runs")
     backup.add_argument("path", type=Path)
-    sub.add_parser("health", help="does the running bot receive updates, is the database "
-                                  "writable, is the letter worker alive (exit code 0 if so)")
-    export = sub.add_parser("export", help="export cases, a dossier or statistics (audited)",
-                            description=cmd_export.__doc__,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    export.add_argument("--format", required=True,
-                        choices=["xlsx", "csv", "json", "dossier", "stats", "bodies"])
+    sub.add_parser(
+        "health",
+        help="does the running bot receive updates, is the database "
+        "writable, is the letter worker alive (exit code 0 if so)",
+    )
+    export = sub.add_parser(
+        "export",
+        help="export cases, a dossier or statistics (audited)",
+        description=cmd_export.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument(
+        "--format", required=True, choices=["xlsx", "csv", "json", "dossier", "stats", "bodies"]
+    )
     export.add_argument("--out", type=Path, required=True, metavar="PATH")
     export.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD")
     export.add_argument("--status", nargs="+", metavar="S")
     export.add_argument("--citizenship", choices=["KZ", "KG", "other"])
     export.add_argument("--region", help="ISO 3166-2 code of the last known region, e.g. RU-KDA")
-    export.add_argument("--full", action="store_true",
-                        help="identity numbers in clear (masked by default)")
+    export.add_argument(
+        "--full", action="store_true", help="identity numbers in clear (masked by default)"
+    )
     export.add_argument("--case", metavar="NUMBER", help="the case of a dossier")
-    export.add_argument("--locale", default="ru", choices=["kk", "ru", "ky", "en"],
-                        help="en: the report on the bodies only")
-    export.add_argument("--table", choices=["cases", "letters", "replies", "events", "audit",
-                                            "stats"], help="with csv: this one table")
+    export.add_argument(
+        "--locale",
+        default="ru",
+        choices=["kk", "ru", "ky", "en"],
+        help="en: the report on the bodies only",
+    )
+    export.add_argument(
+        "--table",
+        choices=["cases", "letters", "replies", "events", "audit", "stats"],
+        help="with csv: this one table",
+    )
     args = parser.parse_args(argv)
     try:
         config = Config.from_env()

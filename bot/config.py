@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 
 class ConfigError(ValueError):
@@ -13,7 +13,9 @@ class ConfigError(ValueError):
 
 
 def _ids(value: str) -> frozenset[int]:
-    return frozenset(int(x) for x in value.replace(",", " ").split() if x.strip().lstrip("-").isdigit())
+    return frozenset(
+        int(x) for x in value.replace(",", " ").split() if x.strip().lstrip("-").isdigit()
+    )
 
 
 def _not_negative(value: str) -> float:
@@ -31,7 +33,9 @@ class Config:
     api_base_url: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot
     api_file_url: str | None = None
     admin_ids: frozenset[int] = frozenset()
-    webhook_url: str | None = None  # public URL; when set the bot runs a webhook instead of polling
+    webhook_url: str | None = (
+        None  # public URL; when set the bot runs a webhook instead of polling
+    )
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = None
@@ -58,6 +62,7 @@ class Config:
     @property
     def backups(self) -> Path:
         return self.backup_dir or self.data_dir / "backups"
+
     # The organisation's time zone: staff see times in it unless they chose their own.
     timezone: str = "Asia/Almaty"
 
@@ -71,13 +76,15 @@ class Config:
             raise ConfigError(
                 "IZDEU_ENCRYPTION_KEY is not set: personal data would be stored unencrypted. "
                 "Create a key with `python -m bot new-key`, or set IZDEU_ALLOW_UNENCRYPTED=1 "
-                "to run without one knowingly.")
+                "to run without one knowingly."
+            )
         if self.webhook_secret is not None and not all(
-                c.isascii() and (c.isalnum() or c in "_-") for c in self.webhook_secret):
+            c.isascii() and (c.isalnum() or c in "_-") for c in self.webhook_secret
+        ):
             raise ConfigError("IZDEU_WEBHOOK_SECRET may contain only A-Z, a-z, 0-9, _ and -")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         env = os.environ if env is None else env
         try:
             return cls._from_env(env)
@@ -85,7 +92,7 @@ class Config:
             raise ConfigError(f"a setting is not valid: {exc}") from exc
 
     @classmethod
-    def _from_env(cls, env: Mapping[str, str]) -> "Config":
+    def _from_env(cls, env: Mapping[str, str]) -> Config:
         data_dir = Path(env.get("IZDEU_DATA_DIR", "data"))
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
@@ -102,8 +109,9 @@ class Config:
             log_level=env.get("IZDEU_LOG_LEVEL", "INFO").upper(),
             invite_hours=int(env.get("IZDEU_INVITE_HOURS", "72")),
             encryption_key=env.get("IZDEU_ENCRYPTION_KEY") or None,
-            old_encryption_keys=tuple(k for k in env.get("IZDEU_OLD_ENCRYPTION_KEYS", "").split(",")
-                                      if k.strip()),
+            old_encryption_keys=tuple(
+                k for k in env.get("IZDEU_OLD_ENCRYPTION_KEYS", "").split(",") if k.strip()
+            ),
             allow_unencrypted=env.get("IZDEU_ALLOW_UNENCRYPTED", "") in ("1", "true", "yes"),
             retention_days=int(env.get("IZDEU_RETENTION_DAYS", "365")),
             backup_dir=Path(env["IZDEU_BACKUP_DIR"]) if env.get("IZDEU_BACKUP_DIR") else None,
@@ -111,7 +119,9 @@ class Config:
             backup_keep=max(1, int(env.get("IZDEU_BACKUP_KEEP", "7"))),
             error_report_minutes=_not_negative(env.get("IZDEU_ERROR_REPORT_MINUTES", "5")),
             timezone=_zone(env.get("IZDEU_TIMEZONE", "Asia/Almaty")),
-            kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"]) if env.get("IZDEU_KG_ANSWER_DAYS") else None,
+            kg_answer_days=int(env["IZDEU_KG_ANSWER_DAYS"])
+            if env.get("IZDEU_KG_ANSWER_DAYS")
+            else None,
             organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
             cite_form_copies=env.get("IZDEU_CITE_FORM_COPIES", "") in ("1", "true", "yes"),

@@ -7,9 +7,9 @@ them to a case's letters and keeps the reminders table in step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -93,8 +93,13 @@ def case_names(case: Case) -> list[str]:
 
 
 class FollowupService:
-    def __init__(self, store: FollowupStore, letters: LetterStore, clock: Clock,
-                 overrides: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        store: FollowupStore,
+        letters: LetterStore,
+        clock: Clock,
+        overrides: Mapping[str, int] | None = None,
+    ) -> None:
         self.store = store
         self.letters = letters
         self.clock = clock
@@ -107,9 +112,16 @@ class FollowupService:
         the kind of letter (``bot/data/escalation.json``, ``rules`` and ``purposes``)."""
         return deadlines.rule_for_letter(row.addressee_id, row.kind)
 
-    def deadline(self, row: LetterRow, *, sent_on: date | None = None, channel: str | None = None,
-                 registered_on: date | None = None, delivered_on: date | None = None,
-                 extended_until: date | None = None) -> Deadline | None:
+    def deadline(
+        self,
+        row: LetterRow,
+        *,
+        sent_on: date | None = None,
+        channel: str | None = None,
+        registered_on: date | None = None,
+        delivered_on: date | None = None,
+        extended_until: date | None = None,
+    ) -> Deadline | None:
         sent = sent_on or row.sent_on
         if sent is None:
             return None
@@ -119,17 +131,20 @@ class FollowupService:
             delivered = None
         until = extended_until or row.extended_until
         return deadlines.answer_due(
-            self.rule_for(row), sent,
+            self.rule_for(row),
+            sent,
             delivered_on=delivered,
-            registered_on=(registered if registered and registered >= (delivered or sent)
-                           else None),
+            registered_on=(
+                registered if registered and registered >= (delivered or sent) else None
+            ),
             extension=Extension(until=until) if until else None,
             overrides=self.overrides or None,
             channel=_rule_channel(channel or row.channel),
         )
 
-    def reminders_for(self, user: User, case: Case, row: LetterRow,
-                      deadline: Deadline | None) -> list[NewReminder]:
+    def reminders_for(
+        self, user: User, case: Case, row: LetterRow, deadline: Deadline | None
+    ) -> list[NewReminder]:
         """'Prepare' a few working days before the deadline, 'overdue' the morning after."""
         if deadline is None or not user.reminders_on:
             return []
@@ -145,8 +160,15 @@ class FollowupService:
         return out
 
     # --- the family's actions ----------------------------------------------------
-    async def mark_sent(self, user: User, case: Case, rows: list[LetterRow], sent_on: date,
-                        channel: str, tracking: str | None) -> list[tuple[LetterRow, Deadline | None]]:
+    async def mark_sent(
+        self,
+        user: User,
+        case: Case,
+        rows: list[LetterRow],
+        sent_on: date,
+        channel: str,
+        tracking: str | None,
+    ) -> list[tuple[LetterRow, Deadline | None]]:
         if channel not in CHANNELS:
             raise ValueError(channel)
         results = []
@@ -157,23 +179,41 @@ class FollowupService:
             reminders += self.reminders_for(user, case, row, due)
         if await self._no_digest(user):
             reminders.append(self._digest(user, case))
-        await self.store.mark_sent([(r, d.due if d else None) for r, d in results], sent_on,
-                                   channel, tracking, reminders, self.clock.now(), user.user_id)
+        await self.store.mark_sent(
+            [(r, d.due if d else None) for r, d in results],
+            sent_on,
+            channel,
+            tracking,
+            reminders,
+            self.clock.now(),
+            user.user_id,
+        )
         await self._advance_status(case, user.user_id)
         return results
 
-    async def set_reference(self, user: User, case: Case, row: LetterRow, reference: str,
-                            registered_on: date | None) -> Deadline | None:
+    async def set_reference(
+        self, user: User, case: Case, row: LetterRow, reference: str, registered_on: date | None
+    ) -> Deadline | None:
         due = self.deadline(row, registered_on=registered_on)
         await self.store.update_deadline(
-            row, {"reference": reference, "registered_on": registered_on},
-            due.due if due else None, self.reminders_for(user, case, row, due),
-            self.clock.now(), user.user_id,
-            ("reference", {"letter_id": row.id, "addressee": row.addressee_id}))
+            row,
+            {"reference": reference, "registered_on": registered_on},
+            due.due if due else None,
+            self.reminders_for(user, case, row, due),
+            self.clock.now(),
+            user.user_id,
+            ("reference", {"letter_id": row.id, "addressee": row.addressee_id}),
+        )
         return due
 
-    async def set_delivered(self, user: User, case: Case, row: LetterRow, delivered_on: date,
-                            tracking: str | None = None) -> Deadline | None:
+    async def set_delivered(
+        self,
+        user: User,
+        case: Case,
+        row: LetterRow,
+        delivered_on: date,
+        tracking: str | None = None,
+    ) -> Deadline | None:
         """The day the body received the letter (from the post's tracking or a receipt): the
         term runs from it where the law counts from receipt, and registration is counted
         from it where the law counts from registration."""
@@ -184,16 +224,30 @@ class FollowupService:
             changes["tracking"] = tracking
         due = self.deadline(row, delivered_on=delivered_on)
         await self.store.update_deadline(
-            row, changes, due.due if due else None, self.reminders_for(user, case, row, due),
-            self.clock.now(), user.user_id,
-            ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}))
+            row,
+            changes,
+            due.due if due else None,
+            self.reminders_for(user, case, row, due),
+            self.clock.now(),
+            user.user_id,
+            ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}),
+        )
         return due
 
-    async def log_reply(self, user: User, case: Case, row: LetterRow, *, outcome: str,
-                        received_on: date, summary: str = "", file: dict | None = None,
-                        forwarded_to: str | None = None,
-                        extended_until: date | None = None,
-                        text: str = "") -> Suggestion | Deadline | None:
+    async def log_reply(
+        self,
+        user: User,
+        case: Case,
+        row: LetterRow,
+        *,
+        outcome: str,
+        received_on: date,
+        summary: str = "",
+        file: dict | None = None,
+        forwarded_to: str | None = None,
+        extended_until: date | None = None,
+        text: str = "",
+    ) -> Suggestion | Deadline | None:
         """Store the reply; return the next step, the moved deadline, or None.
 
         The reply's ``text``, when given, is compared with the earlier replies of the same
@@ -202,35 +256,62 @@ class FollowupService:
             raise ValueError(outcome)
         now = self.clock.now()
         sig = signature(text, case_names(case)) if text else None
-        await self.store.add_reply(row, received_on, outcome, forwarded_to, summary, file,
-                                   outcome in CLOSING_OUTCOMES, now, user.user_id,
-                                   text=text, signature=sig)
+        await self.store.add_reply(
+            row,
+            received_on,
+            outcome,
+            forwarded_to,
+            summary,
+            file,
+            outcome in CLOSING_OUTCOMES,
+            now,
+            user.user_id,
+            text=text,
+            signature=sig,
+        )
         if outcome == "extension" and extended_until is not None:
             due = self.deadline(row, extended_until=extended_until)
             await self.store.update_deadline(
-                row, {"extended_until": extended_until}, due.due if due else None,
-                self.reminders_for(user, case, row, due), now, user.user_id)
+                row,
+                {"extended_until": extended_until},
+                due.due if due else None,
+                self.reminders_for(user, case, row, due),
+                now,
+                user.user_id,
+            )
             return due
         if outcome == "forwarded" and forwarded_to in self.directory:
             await self._track_forwarded(user, case, row, forwarded_to, received_on)
         if outcome == "found":
             await self.store.set_status(case.id, CaseStatus.LOCATED, now, user.user_id)
-        elif case.status in (CaseStatus.LETTERS_SENT, CaseStatus.WAITING,
-                             CaseStatus.LETTERS_READY, CaseStatus.REPORTED):
+        elif case.status in (
+            CaseStatus.LETTERS_SENT,
+            CaseStatus.WAITING,
+            CaseStatus.LETTERS_READY,
+            CaseStatus.REPORTED,
+        ):
             await self.store.set_status(case.id, CaseStatus.ANSWER_RECEIVED, now, user.user_id)
         trigger = TRIGGER_FOR_OUTCOME.get(outcome)
         return await self.escalate(row, trigger) if trigger else None
 
-    async def _track_forwarded(self, user: User, case: Case, row: LetterRow, to: str,
-                               on: date) -> None:
+    async def _track_forwarded(
+        self, user: User, case: Case, row: LetterRow, to: str, on: date
+    ) -> None:
         """A body forwarded the letter: the other body's own deadline starts that day."""
         root = await self._root(row)
-        follow = await self.letters.add_follow_up(root, to, self.directory[to].letter_kind,
-                                                  "forwarded", self.clock.now())
+        follow = await self.letters.add_follow_up(
+            root, to, self.directory[to].letter_kind, "forwarded", self.clock.now()
+        )
         due = self.deadline(follow, sent_on=on, channel="in_person")
-        await self.store.mark_sent([(follow, due.due if due else None)], on, "forwarded", None,
-                                   self.reminders_for(user, case, follow, due), self.clock.now(),
-                                   user.user_id)
+        await self.store.mark_sent(
+            [(follow, due.due if due else None)],
+            on,
+            "forwarded",
+            None,
+            self.reminders_for(user, case, follow, due),
+            self.clock.now(),
+            user.user_id,
+        )
 
     async def escalate(self, row: LetterRow, trigger: str) -> Suggestion:
         """Create the follow-up letter the ladder prescribes (repeat or complaint)."""
@@ -241,8 +322,9 @@ class FollowupService:
         step = deadlines.next_step(root.addressee_id, trigger, attempts)
         if step is None:
             return Suggestion(None, None)
-        letter = await self.letters.add_follow_up(root, step.addressee(root.addressee_id),
-                                                  step.letter, trigger, self.clock.now())
+        letter = await self.letters.add_follow_up(
+            root, step.addressee(root.addressee_id), step.letter, trigger, self.clock.now()
+        )
         return Suggestion(step, letter)
 
     def silence_trigger(self, row: LetterRow) -> str:
@@ -264,7 +346,9 @@ class FollowupService:
         return [r for r in rows if r.id == root.id or r.parent_id == root.id]
 
     async def _advance_status(self, case: Case, actor_id: int) -> None:
-        rows = [r for r in await self.letters.letters_of(case.id) if r.selected and r.parent_id is None]
+        rows = [
+            r for r in await self.letters.letters_of(case.id) if r.selected and r.parent_id is None
+        ]
         all_sent = bool(rows) and all(r.sent for r in rows)
         target = CaseStatus.WAITING if all_sent else CaseStatus.LETTERS_SENT
         order = list(CaseStatus)
@@ -295,7 +379,7 @@ class FollowupService:
         """Back off 1, 2, 4, 8 minutes...; give up after MAX_ATTEMPTS."""
         if reminder.attempts + 1 >= MAX_ATTEMPTS:
             return None
-        return self.clock.now() + timedelta(minutes=2 ** reminder.attempts)
+        return self.clock.now() + timedelta(minutes=2**reminder.attempts)
 
 
 # On a crime report a form reply and silence both mean "no decision": they climb one ladder,

@@ -9,11 +9,11 @@ own templates (see ``bot.letters``).
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
@@ -63,8 +63,9 @@ def _fill(text: str, params: Mapping[str, object]) -> str:
     """``text`` with its placeholders filled. A value that ends with a full stop (a long
     date: "11 декабря 2026 г.", "2026 ж.") ends the sentence too: one stop, not two."""
     for name, value in params.items():
-        if isinstance(value, str) and value.endswith(".") and "{%s}." % name in text:
-            text = text.replace("{%s}." % name, "{%s}" % name)
+        placeholder = "{" + name + "}"
+        if isinstance(value, str) and value.endswith(".") and placeholder + "." in text:
+            text = text.replace(placeholder + ".", placeholder)
     return text.format(**params)
 
 

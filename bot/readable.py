@@ -6,8 +6,9 @@ same answers the same way; identity numbers can be masked for reports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from bot import regions
 from bot.domain import questions as q

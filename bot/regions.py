@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Mapping
 
 from rapidfuzz import fuzz
 
@@ -36,11 +36,30 @@ EXACT_BONUS = 6.0
 # Letters of Kazakh and Kyrgyz folded to the Russian ones people type without them.
 _FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
 # Words that say what kind of region it is, not which one (already folded).
-_KIND_WORDS = frozenset({
-    "область", "обл", "облысы", "облусу", "край", "крайы", "олкеси", "республика",
-    "республикасы", "респ", "город", "г", "каласы", "шаары", "автономный", "автономная",
-    "автономиялык", "округ", "округи", "округу",
-})
+_KIND_WORDS = frozenset(
+    {
+        "область",
+        "обл",
+        "облысы",
+        "облусу",
+        "край",
+        "крайы",
+        "олкеси",
+        "республика",
+        "республикасы",
+        "респ",
+        "город",
+        "г",
+        "каласы",
+        "шаары",
+        "автономный",
+        "автономная",
+        "автономиялык",
+        "округ",
+        "округи",
+        "округу",
+    }
+)
 _NOT_LETTERS = re.compile(r"[^\w]+|[\d_]+")
 
 
@@ -72,8 +91,11 @@ def all_regions() -> tuple[Region, ...]:
     """Every region of ``bot/data/regions.json``, in the file's order."""
     raw = json.loads(resources.files("bot").joinpath("data/regions.json").read_text("utf-8"))
     return tuple(
-        Region(code=r["code"], names={loc: r[loc] for loc in LOCALES},
-               aliases=tuple(r.get("aliases", ())))
+        Region(
+            code=r["code"],
+            names={loc: r[loc] for loc in LOCALES},
+            aliases=tuple(r.get("aliases", ())),
+        )
         for r in raw["regions"]
     )
 

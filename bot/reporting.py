@@ -6,9 +6,9 @@ input is written, answers and position together, before the chat replies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from bot.clock import Clock, local_today
 from bot.domain import engine
@@ -73,8 +73,14 @@ class ReportService:
         draft.paused = False
         await self.store.save_draft(user.user_id, draft, self.clock.now(), update_id)
 
-    async def answer(self, user: User, value: Input, update_id: int | None = None, *,
-                     current: Draft | None = None) -> Outcome:
+    async def answer(
+        self,
+        user: User,
+        value: Input,
+        update_id: int | None = None,
+        *,
+        current: Draft | None = None,
+    ) -> Outcome:
         """Apply ``value`` at the current step and store the result with ``update_id``.
 
         ``current`` is the draft the caller has just read for this update (one chat's
@@ -92,29 +98,43 @@ class ReportService:
         await self.store.save_draft(user.user_id, applied.draft, self.clock.now(), update_id)
         return Outcome(applied.draft, truncated_to=applied.truncated_to)
 
-    async def back(self, user: User, update_id: int | None = None, *,
-                   current: Draft | None = None) -> Outcome:
+    async def back(
+        self, user: User, update_id: int | None = None, *, current: Draft | None = None
+    ) -> Outcome:
         return await self._navigate(user, engine.back, update_id, current)
 
-    async def skip(self, user: User, update_id: int | None = None, *,
-                   current: Draft | None = None) -> Outcome:
+    async def skip(
+        self, user: User, update_id: int | None = None, *, current: Draft | None = None
+    ) -> Outcome:
         return await self._navigate(user, engine.skip, update_id, current)
 
-    async def keep(self, user: User, update_id: int | None = None, *,
-                   current: Draft | None = None) -> Outcome:
+    async def keep(
+        self, user: User, update_id: int | None = None, *, current: Draft | None = None
+    ) -> Outcome:
         return await self._navigate(user, engine.keep, update_id, current)
 
-    async def clear(self, user: User, update_id: int | None = None, *,
-                    current: Draft | None = None) -> Outcome:
+    async def clear(
+        self, user: User, update_id: int | None = None, *, current: Draft | None = None
+    ) -> Outcome:
         return await self._navigate(user, engine.clear, update_id, current)
 
-    async def edit(self, user: User, section: Section, update_id: int | None = None, *,
-                   current: Draft | None = None) -> Outcome:
-        return await self._navigate(user, lambda d: engine.edit_section(d, section), update_id,
-                                    current)
+    async def edit(
+        self,
+        user: User,
+        section: Section,
+        update_id: int | None = None,
+        *,
+        current: Draft | None = None,
+    ) -> Outcome:
+        return await self._navigate(
+            user, lambda d: engine.edit_section(d, section), update_id, current
+        )
 
     async def _navigate(
-        self, user: User, move: Callable[[Draft], Draft], update_id: int | None,
+        self,
+        user: User,
+        move: Callable[[Draft], Draft],
+        update_id: int | None,
         current: Draft | None,
     ) -> Outcome:
         draft = await self._current(user, current)
@@ -138,8 +158,9 @@ class ReportService:
             user.user_id, prefix, answers, citizenship, self.clock.now(), update_id
         )
         # From now on every time shown to the family is in this zone, until /settings.
-        await self.store.default_timezone(user.user_id, default_timezone(answers),
-                                          self.clock.now())
+        await self.store.default_timezone(
+            user.user_id, default_timezone(answers), self.clock.now()
+        )
         return Outcome(draft, case=case)
 
 

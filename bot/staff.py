@@ -14,8 +14,15 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.domain.models import Case, CaseStatus
 from bot.storage.followup import FollowupStore
-from bot.storage.staff import (AuditStore, CaseFilter, CaseSummary, Cursor, DueCursor,
-                               Invitation, StaffStore)
+from bot.storage.staff import (
+    AuditStore,
+    CaseFilter,
+    CaseSummary,
+    Cursor,
+    DueCursor,
+    Invitation,
+    StaffStore,
+)
 from bot.storage.store import LetterRow, Store
 
 
@@ -31,8 +38,12 @@ MANAGERS = frozenset({Role.ADMIN, Role.CASEWORKER})
 # Who may hand out which role by invitation.
 MAY_INVITE = {Role.ADMIN: ("caseworker", "volunteer"), Role.CASEWORKER: ("volunteer",)}
 # Statuses a volunteer may set while following up; the rest is the caseworkers'.
-VOLUNTEER_STATUSES = (CaseStatus.WAITING, CaseStatus.ANSWER_RECEIVED, CaseStatus.LOCATED,
-                      CaseStatus.IN_CONTACT)
+VOLUNTEER_STATUSES = (
+    CaseStatus.WAITING,
+    CaseStatus.ANSWER_RECEIVED,
+    CaseStatus.LOCATED,
+    CaseStatus.IN_CONTACT,
+)
 # Fields a volunteer sees only when a caseworker allows it.
 RESTRICTED_FIELDS = ("r_id", "m_id", "m_passport", "e_story", "r_phone", "r_email", "r_addr")
 PAGE_SIZE = 8
@@ -49,10 +60,18 @@ class Actor:
 
 
 class StaffService:
-    def __init__(self, staff: StaffStore, audit: AuditStore, store: Store, followups: FollowupStore,
-                 clock: Clock, admin_ids: frozenset[int], invite_hours: int = 72,
-                 admin_chats: dict[int, int] | None = None,
-                 timezone: str = "Asia/Almaty") -> None:
+    def __init__(
+        self,
+        staff: StaffStore,
+        audit: AuditStore,
+        store: Store,
+        followups: FollowupStore,
+        clock: Clock,
+        admin_ids: frozenset[int],
+        invite_hours: int = 72,
+        admin_chats: dict[int, int] | None = None,
+        timezone: str = "Asia/Almaty",
+    ) -> None:
         self.staff = staff
         self.followups = followups
         self.audit = audit
@@ -135,7 +154,8 @@ class StaffService:
         if not any(r.id == reply_id and r.copies for r in replies):
             return False
         return await self.followups.review_copy(
-            reply_id, "confirmed" if confirmed else "rejected", self.clock.now(), actor.user_id)
+            reply_id, "confirmed" if confirmed else "rejected", self.clock.now(), actor.user_id
+        )
 
     # --- cases ----------------------------------------------------------------------
     async def may_see(self, actor: Actor, case: Case) -> bool:
@@ -147,11 +167,15 @@ class StaffService:
             return await self.staff.is_assigned(case.id, actor.user_id)
         return False
 
-    async def open_case(self, actor: Actor, number: str | None = None,
-                        case_id: int | None = None) -> Case | None:
+    async def open_case(
+        self, actor: Actor, number: str | None = None, case_id: int | None = None
+    ) -> Case | None:
         """The case if this actor may see it (audited when it is not their own), else None."""
-        case = (await self.store.get_case(number) if number is not None
-                else await self.store.get_case_by_id(case_id or 0))
+        case = (
+            await self.store.get_case(number)
+            if number is not None
+            else await self.store.get_case_by_id(case_id or 0)
+        )
         if case is None or not await self.may_see(actor, case):
             return None
         if case.reporter_id != actor.user_id:
@@ -169,8 +193,9 @@ class StaffService:
                     answers.pop(key, None)
         return answers
 
-    async def list_cases(self, actor: Actor, flt: CaseFilter, cursor: Cursor | None = None
-                         ) -> tuple[list[CaseSummary], int]:
+    async def list_cases(
+        self, actor: Actor, flt: CaseFilter, cursor: Cursor | None = None
+    ) -> tuple[list[CaseSummary], int]:
         """A page of cases (``PAGE_SIZE``), the first or the one ``cursor`` points to."""
         if actor.role is Role.VOLUNTEER:
             flt = CaseFilter(**{**flt.__dict__, "volunteer_id": actor.user_id})
@@ -179,8 +204,9 @@ class StaffService:
         today = self.clock.now().date().isoformat()
         return await self.staff.list_cases(flt, today, PAGE_SIZE, cursor=cursor)
 
-    async def due(self, actor: Actor, cursor: DueCursor | None = None
-                  ) -> tuple[list[tuple[str, LetterRow]], int]:
+    async def due(
+        self, actor: Actor, cursor: DueCursor | None = None
+    ) -> tuple[list[tuple[str, LetterRow]], int]:
         """A page (``PAGE_SIZE``) of letters overdue or due within a week, most urgent first,
         and how many there are: a volunteer's own cases, or every case."""
         self._require(actor, STAFF_ROLES)
@@ -190,13 +216,20 @@ class StaffService:
 
     async def set_status(self, actor: Actor, case: Case, status: CaseStatus) -> None:
         if actor.role is Role.VOLUNTEER:
-            if status not in VOLUNTEER_STATUSES or not await self.staff.is_assigned(case.id, actor.user_id):
+            if status not in VOLUNTEER_STATUSES or not await self.staff.is_assigned(
+                case.id, actor.user_id
+            ):
                 raise NotAllowed(status)
         else:
             self._require(actor, MANAGERS)
         await self.followups.set_status(case.id, status, self.clock.now(), actor.user_id)
-        await self.audit.record(self.clock.now(), actor.user_id, "status", case_id=case.id,
-                                detail={"status": status.value})
+        await self.audit.record(
+            self.clock.now(),
+            actor.user_id,
+            "status",
+            case_id=case.id,
+            detail={"status": status.value},
+        )
 
     async def set_flag(self, actor: Actor, case: Case, flag: str, value: bool) -> None:
         self._require(actor, MANAGERS)

@@ -6,7 +6,7 @@ translate them for their reader, so a status reads the same everywhere.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from bot.domain.models import CaseStatus
 from bot.i18n import N_
@@ -83,15 +83,22 @@ EVENT_TEXTS: Mapping[str, str] = {
     "status": N_("Status: {status}."),
     "note": N_("Note added."),
     "un_consent": N_("The family answered the questions about a submission to the UN."),
-    "un_submitted": N_("Submitted to the UN Working Group on Enforced or Involuntary "
-                       "Disappearances on {date}."),
+    "un_submitted": N_(
+        "Submitted to the UN Working Group on Enforced or Involuntary Disappearances on {date}."
+    ),
     "delivered": N_("Delivery date recorded: {body}."),
     "translation": N_("A text was given in another language for the letters."),
     "answer": N_("An answer was added for the letters."),
 }
 
-TIMEZONE_NAMES: Mapping[str, str] = {"Asia/Almaty": N_("Almaty time"), "Asia/Bishkek": N_("Bishkek time"),
-                  "Europe/Moscow": N_("Moscow time")}
+TIMEZONE_NAMES: Mapping[str, str] = {
+    "Asia/Almaty": N_("Almaty time"),
+    "Asia/Bishkek": N_("Bishkek time"),
+    "Europe/Moscow": N_("Moscow time"),
+}
 
-ROLE_NAMES: Mapping[str, str] = {"caseworker": N_("caseworker"), "volunteer": N_("volunteer"),
-              "admin": N_("administrator")}
+ROLE_NAMES: Mapping[str, str] = {
+    "caseworker": N_("caseworker"),
+    "volunteer": N_("volunteer"),
+    "admin": N_("administrator"),
+}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from typing import Any, Awaitable
+from collections.abc import Awaitable
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
@@ -31,12 +32,21 @@ from bot.app import Services
 from bot.i18n import LOCALES
 from bot.storage.database import StorageUnavailable
 from bot.storage.store import DuplicateUpdate
-from handlers import (commands, exports, followup, jobs, letters, operations, outbox, report,
-                      staff, un)
+from handlers import (
+    bodies,
+    commands,
+    exports,
+    followup,
+    jobs,
+    letters,
+    operations,
+    outbox,
+    report,
+    staff,
+    un,
+)
 from handlers import keyboards as kb
-from handlers import bodies
 from handlers.botclient import client
-from handlers.ratelimit import RepliesFirstRateLimiter
 from handlers.common import (
     Context,
     current_user,
@@ -46,6 +56,7 @@ from handlers.common import (
     translator,
     user_key,
 )
+from handlers.ratelimit import RepliesFirstRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +159,14 @@ async def mark_handled(update: Update, context: Context) -> None:
 async def on_edited_message(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
-    await say(update, context, t("Edited messages are not read. If you want to change an "
-                                 "answer, send it again as a new message or use /back."))
+    await say(
+        update,
+        context,
+        t(
+            "Edited messages are not read. If you want to change an "
+            "answer, send it again as a new message or use /back."
+        ),
+    )
 
 
 async def on_unknown_button(update: Update, context: Context) -> None:
@@ -173,8 +190,12 @@ async def on_error(update: object, context: Context) -> None:
             s = services(context)
             await s.followup.store.user_blocked(key, s.clock.now())
         return
-    log.error("update %s failed: %s", update_id, type(error).__name__,
-              exc_info=(type(error), error, error.__traceback__) if error else None)
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
@@ -184,8 +205,10 @@ async def on_error(update: object, context: Context) -> None:
     except Exception:  # noqa: BLE001 - the database itself may be what failed
         user = None
     t = translator(update, context, user)
-    sorry = t("Sorry, something went wrong on our side. What you entered before is saved; "
-              "please try again in a moment.")
+    sorry = t(
+        "Sorry, something went wrong on our side. What you entered before is saved; "
+        "please try again in a moment."
+    )
     box = outbox.current()
     if box is not None:  # said with the update's reply, once
         if not box.said(sorry):
@@ -230,21 +253,30 @@ def register(app: Application) -> None:
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
-    app.add_handler(CallbackQueryHandler(report.on_language_picked, pattern=rf"^{kb.PICK_LANGUAGE}:"))
+    app.add_handler(
+        CallbackQueryHandler(report.on_language_picked, pattern=rf"^{kb.PICK_LANGUAGE}:")
+    )
     app.add_handler(CallbackQueryHandler(report.on_consent, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(report.on_answer_button, pattern=rf"^{kb.ANSWER}:"))
     app.add_handler(CallbackQueryHandler(report.on_nav_button, pattern=rf"^{kb.NAV}:"))
     app.add_handler(CallbackQueryHandler(report.on_edit_button, pattern=rf"^{kb.EDIT}:"))
     app.add_handler(CallbackQueryHandler(commands.on_delete_button, pattern=rf"^{kb.DELETE}:"))
     app.add_handler(CallbackQueryHandler(commands.on_menu_button, pattern=rf"^{kb.MENU}:"))
-    app.add_handler(CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letters.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(followup.on_followup_button, pattern=rf"^{followup.PREFIX}:"))
+    app.add_handler(
+        CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letters.PREFIX}:")
+    )
+    app.add_handler(
+        CallbackQueryHandler(followup.on_followup_button, pattern=rf"^{followup.PREFIX}:")
+    )
     app.add_handler(CallbackQueryHandler(staff.on_staff_button, pattern=rf"^{staff.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(exports.on_export_button, pattern=rf"^{exports.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(un.on_un_button, pattern=rf"^{un.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
-    app.add_handler(MessageHandler(
-        private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command))
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command
+        )
+    )
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, report.on_message))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited_message))
     app.add_handler(TypeHandler(Update, mark_handled), group=1)
@@ -263,9 +295,14 @@ def build_application(
     """The bot. ``request`` replaces the network (offline chat, tests, benchmark)."""
     keep_data_out_of_logs()
     config = services_.config
-    bot = client(config.token or OFFLINE_TOKEN, base_url=config.api_base_url,
-                 base_file_url=config.api_file_url, request=request,
-                 updates_request=updates_request, rate_limiter=rate_limiter)
+    bot = client(
+        config.token or OFFLINE_TOKEN,
+        base_url=config.api_base_url,
+        base_file_url=config.api_file_url,
+        request=request,
+        updates_request=updates_request,
+        rate_limiter=rate_limiter,
+    )
     # No Updater: updates come from handlers.polling or handlers.webhook, which store
     # each one before Telegram is told it arrived (or from the offline chat and tests).
     processor = PerChatUpdateProcessor(concurrent)

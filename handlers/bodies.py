@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.replies.bodies import REPORT_LOCALES, bodies_report
 from bot.i18n import Translator
+from bot.replies.bodies import REPORT_LOCALES, bodies_report
 from bot.staff import MANAGERS, Actor
 from handlers.common import Context, chat_id, say, services
 from handlers.staff import staff_only
@@ -23,8 +23,15 @@ async def bodies_command(update: Update, context: Context, actor: Actor, t: Tran
     target = chat_id(update)
     assert target is not None
     stamp = s.clock.now().date().isoformat()
-    await say(update, context, t("How the bodies answer: counts per body only, small counts "
-                                 "hidden so that no family can be recognised."))
+    await say(
+        update,
+        context,
+        t(
+            "How the bodies answer: counts per body only, small counts "
+            "hidden so that no family can be recognised."
+        ),
+    )
     await context.bot.send_document(target, pdf, filename=f"izdeu-bodies-{locale}-{stamp}.pdf")
-    await context.bot.send_document(target, csv_data,
-                                    filename=f"izdeu-bodies-{locale}-{stamp}.csv")
+    await context.bot.send_document(
+        target, csv_data, filename=f"izdeu-bodies-{locale}-{stamp}.csv"
+    )

@@ -18,17 +18,27 @@ POOL_SIZE = 256
 UPDATES_POOL_SIZE = 1
 
 
-def client(token: str, *, base_url: str | None = None, base_file_url: str | None = None,
-           request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
-           rate_limiter: Any = None) -> ExtBot[Any]:
+def client(
+    token: str,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limiter: Any = None,
+) -> ExtBot[Any]:
     """The client, with the requests python-telegram-bot's builder would have made."""
-    urls = {name: value for name, value in (("base_url", base_url),
-                                            ("base_file_url", base_file_url)) if value}
+    urls = {
+        name: value
+        for name, value in (("base_url", base_url), ("base_file_url", base_file_url))
+        if value
+    }
     return ExtBot(
         token,
         request=request or HTTPXRequest(connection_pool_size=POOL_SIZE),
-        get_updates_request=(updates_request or request
-                             or HTTPXRequest(connection_pool_size=UPDATES_POOL_SIZE)),
+        get_updates_request=(
+            updates_request or request or HTTPXRequest(connection_pool_size=UPDATES_POOL_SIZE)
+        ),
         rate_limiter=rate_limiter,
         **urls,
     )

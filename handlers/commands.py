@@ -6,12 +6,12 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.domain.models import User, parse_case_number
 from bot.i18n import N_
+from bot.staff import STAFF_ROLES
 from handlers import keyboards as kb
 from handlers import texts
 from handlers.common import Context, current_user, drop_buttons, say, services, translator
-from bot.staff import STAFF_ROLES
-from handlers.staff import STAFF_HELP, actor_and_t, staff_case_command
 from handlers.report import ask_language, navigate, new_report, resume_or_menu, show_step
+from handlers.staff import STAFF_HELP, actor_and_t, staff_case_command
 
 HELP_TEXT = N_(
     "Izdeu helps families find a relative who went missing in Russia.\n\n"
@@ -81,8 +81,12 @@ async def language_command(update: Update, context: Context) -> None:
         await ask_language(update, context)
         return
     t = translator(update, context, user)
-    await say(update, context, t("Choose your language:"),
-              kb.language_picker(user.locale, kb.PICK_LANGUAGE))
+    await say(
+        update,
+        context,
+        t("Choose your language:"),
+        kb.language_picker(user.locale, kb.PICK_LANGUAGE),
+    )
 
 
 async def new_command(update: Update, context: Context) -> None:
@@ -98,8 +102,9 @@ async def mycases_command(update: Update, context: Context) -> None:
     t = translator(update, context, user)
     cases = await services(context).store.cases_of(user.user_id) if user else []
     if not cases:
-        await say(update, context, t("You have no cases yet. Send /start to report a missing "
-                                     "person."))
+        await say(
+            update, context, t("You have no cases yet. Send /start to report a missing person.")
+        )
     else:
         lines = [t("Your cases:")] + [texts.case_line(t, c) for c in cases]
         lines.append(t("Send /case and the number to see one case."))
@@ -112,8 +117,11 @@ async def case_command(update: Update, context: Context) -> None:
     t = translator(update, context, user)
     args = context.args or []
     if not args:
-        await say(update, context, t("Send the case number after the command, for example "
-                                     "/case KZ-2026-0042."))
+        await say(
+            update,
+            context,
+            t("Send the case number after the command, for example /case KZ-2026-0042."),
+        )
         return
     number = parse_case_number(" ".join(args)[:40])
     if await staff_case_command(update, context, number):
@@ -123,8 +131,12 @@ async def case_command(update: Update, context: Context) -> None:
     if user is None or case is None or case.reporter_id != user.user_id:
         await say(update, context, t("You have no case with the number {number}.", number=number))
         return
-    await say(update, context, texts.case_card(t, case), InlineKeyboardMarkup(
-        [[kb.button(t("Ready for the UN?"), "U", "f", case.id)]]))
+    await say(
+        update,
+        context,
+        texts.case_card(t, case),
+        InlineKeyboardMarkup([[kb.button(t("Ready for the UN?"), "U", "f", case.id)]]),
+    )
     await _waiting_note(update, context, user)
 
 
@@ -143,8 +155,12 @@ async def cancel_command(update: Update, context: Context) -> None:
     if draft is None:
         await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
         return
-    await say(update, context, t("The report is paused. Everything you entered is saved; send "
-                                 "/start to continue."), ReplyKeyboardRemove())
+    await say(
+        update,
+        context,
+        t("The report is paused. Everything you entered is saved; send /start to continue."),
+        ReplyKeyboardRemove(),
+    )
 
 
 async def delete_command(update: Update, context: Context) -> None:
@@ -153,9 +169,15 @@ async def delete_command(update: Update, context: Context) -> None:
     if user is None:
         await say(update, context, t("Nothing about you is stored."))
         return
-    await say(update, context, t("This deletes everything you entered: your details, all your "
-                                 "cases and files. It cannot be undone. Delete?"),
-              kb.delete_confirm(t))
+    await say(
+        update,
+        context,
+        t(
+            "This deletes everything you entered: your details, all your "
+            "cases and files. It cannot be undone. Delete?"
+        ),
+        kb.delete_confirm(t),
+    )
 
 
 async def on_delete_button(update: Update, context: Context) -> None:
@@ -175,11 +197,17 @@ async def on_delete_button(update: Update, context: Context) -> None:
     await s.store.delete_user_data(user.user_id, s.clock.now())
     # The bot cannot remove what it already sent from the family's own chat (letters,
     # exports of their case): they must know that, and that they can remove it themselves.
-    await say(update, context, t("All your data has been deleted. Thank you for using the "
-                                 "bot; send /start if you ever need it again.") + "\n\n"
-              + t("Letters already sent in this chat stay in it: delete them in Telegram if "
-                  "you wish."),
-              ReplyKeyboardRemove())
+    await say(
+        update,
+        context,
+        t(
+            "All your data has been deleted. Thank you for using the "
+            "bot; send /start if you ever need it again."
+        )
+        + "\n\n"
+        + t("Letters already sent in this chat stay in it: delete them in Telegram if you wish."),
+        ReplyKeyboardRemove(),
+    )
 
 
 async def on_menu_button(update: Update, context: Context) -> None:

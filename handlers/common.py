@@ -20,14 +20,20 @@ log = logging.getLogger(__name__)
 
 # At DEBUG level these log every Bot API call with its parameters, every incoming update
 # and every SQL statement with its values: all that families write and are shown.
-DATA_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
-                "telegram.ext.Updater", "aiosqlite")
+DATA_LOGGERS = (
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "telegram.ext.Updater",
+    "aiosqlite",
+)
 
 
 def keep_data_out_of_logs() -> None:
     """Hold the loggers that would print personal data at INFO, whatever the log level."""
     for name in DATA_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
+
 
 Context = ContextTypes.DEFAULT_TYPE
 MAX_ID_DIGITS = 16  # ids in callback data: stored user ids (53 bits) and row ids

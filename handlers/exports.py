@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 
 from bot import regions
-from bot.domain.models import Case, STATUS_CODES, CaseStatus
-from bot.exports import ExportFilter, Exporter
+from bot.domain.models import STATUS_CODES, Case, CaseStatus
+from bot.exports import Exporter, ExportFilter
 from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
 from bot.staff import MANAGERS, Actor
@@ -76,7 +76,9 @@ def parse_filters(args: list[str]) -> ExportFilter:
 def filter_code(flt: ExportFilter) -> str:
     """The filter in at most 29 ASCII characters, for callback data."""
     day = lambda d: d.strftime("%Y%m%d") if d else "-"  # noqa: E731
-    status = format(STATUSES.index(CaseStatus(next(iter(flt.statuses)))), "x") if flt.statuses else "-"
+    status = (
+        format(STATUSES.index(CaseStatus(next(iter(flt.statuses)))), "x") if flt.statuses else "-"
+    )
     cit = {v: k for k, v in CITIZENSHIP_CODES.items()}.get(flt.citizenship or "", "-")
     region = f".{flt.region}" if flt.region else ""
     return f"{day(flt.date_from)}.{day(flt.date_to)}.{status}.{cit}{region}"
@@ -86,7 +88,8 @@ def filter_from_code(code: str) -> ExportFilter:
     start, end, status, cit, region = (code.split(".") + ["-"] * 5)[:5]
     day = lambda s: date(int(s[:4]), int(s[4:6]), int(s[6:8])) if s != "-" else None  # noqa: E731
     return ExportFilter(
-        date_from=day(start), date_to=day(end),
+        date_from=day(start),
+        date_to=day(end),
         statuses=frozenset({STATUSES[int(status, 16)].value}) if status != "-" else frozenset(),
         citizenship=CITIZENSHIP_CODES.get(cit),
         region=region if regions.get(region) else None,
@@ -107,19 +110,33 @@ async def export_command(update: Update, context: Context, actor: Actor, t: Tran
         return
     code = filter_code(flt)
     rows = [[_button(t(name), fmt, 0, code)] for fmt, name in FORMAT_NAMES.items()]
-    rows += [[_button("⚠ " + t("{format}, full identity numbers", format=t(FORMAT_NAMES[fmt])),
-                      fmt, 1, code)] for fmt in ("xlsx", "csv", "json")]
-    await say(update, context, t(USAGE) + "\n\n" + t("Filters: {filters}", filters=_describe(t, flt)),
-              InlineKeyboardMarkup(rows))
+    rows += [
+        [
+            _button(
+                "⚠ " + t("{format}, full identity numbers", format=t(FORMAT_NAMES[fmt])),
+                fmt,
+                1,
+                code,
+            )
+        ]
+        for fmt in ("xlsx", "csv", "json")
+    ]
+    await say(
+        update,
+        context,
+        t(USAGE) + "\n\n" + t("Filters: {filters}", filters=_describe(t, flt)),
+        InlineKeyboardMarkup(rows),
+    )
 
 
 def _describe(t: Translator, flt: ExportFilter) -> str:
     parts = []
     if flt.date_from or flt.date_to:
-        parts.append(f"{t.date(flt.date_from, 'short') if flt.date_from else '…'} – "
-                     f"{t.date(flt.date_to, 'short') if flt.date_to else '…'}")
-    parts += sorted(texts.status_name(t, CaseStatus(s)) for s in flt.statuses
-                    if s in STATUS_CODES)
+        parts.append(
+            f"{t.date(flt.date_from, 'short') if flt.date_from else '…'} – "
+            f"{t.date(flt.date_to, 'short') if flt.date_to else '…'}"
+        )
+    parts += sorted(texts.status_name(t, CaseStatus(s)) for s in flt.statuses if s in STATUS_CODES)
     if flt.citizenship:
         parts.append(t(COUNTRIES.get(flt.citizenship, N_("Other country"))))
     return ", ".join(parts) or t("none (all cases)")
@@ -156,16 +173,24 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
         more = {"locale": t.locale, "tz": tz} if fmt == "xlsx" else {}
         config = services(context).config
         keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
-        result = await ex.in_process(fmt, path, flt, actor_id=actor.user_id, full=full == "1",
-                                     keys=keys, options=more)
+        result = await ex.in_process(
+            fmt, path, flt, actor_id=actor.user_id, full=full == "1", keys=keys, options=more
+        )
         await context.bot.send_document(
-            target, path.read_bytes(), filename=path.name,
-            caption=t("{n} cases; identity numbers {masked}.", n=result.rows.get("cases", 0),
-                      masked=t("masked") if result.masked else t("in full")))
+            target,
+            path.read_bytes(),
+            filename=path.name,
+            caption=t(
+                "{n} cases; identity numbers {masked}.",
+                n=result.rows.get("cases", 0),
+                masked=t("masked") if result.masked else t("in full"),
+            ),
+        )
 
 
-async def send_dossier(update: Update, context: Context, actor: Actor, t: Translator,
-                       case: Case) -> None:
+async def send_dossier(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+) -> None:
     """The PDF dossier of one case in the caseworker's language (identity numbers masked)."""
     if actor.role not in MANAGERS:
         await not_available(update, context, t)
@@ -196,11 +221,20 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
     ]
     submitted, urgent = await services(context).un.counts(actor)
-    lines.append(t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
-                   n=submitted, urgent=urgent))
+    lines.append(
+        t(
+            "Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
+            n=submitted,
+            urgent=urgent,
+        )
+    )
     report_label = FORMAT_NAMES[STATS]
-    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(
-        [[_button(t(report_label), STATS, 0, filter_code(flt))]]))
+    await say(
+        update,
+        context,
+        "\n".join(lines),
+        InlineKeyboardMarkup([[_button(t(report_label), STATS, 0, filter_code(flt))]]),
+    )
     # The figures first; drawing the charts takes seconds.
     charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
     target = chat_id(update)
@@ -208,4 +242,4 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
     await flush_replies()  # the figures before their charts
     photos = [InputMediaPhoto(c.png, caption=c.title[:1024]) for c in charts if c.png]
     for start in range(0, len(photos), 10):  # Telegram takes up to ten pictures in one album
-        await context.bot.send_media_group(target, photos[start:start + 10])
+        await context.bot.send_media_group(target, photos[start : start + 10])

@@ -7,24 +7,25 @@ after every step, like the report itself.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.clock import local_today
 from bot.domain.deadlines import Deadline
-from bot.domain.models import Case, STATUS_CODES, CaseStatus, User
+from bot.domain.models import STATUS_CODES, Case, CaseStatus, User
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 from bot.followup import Suggestion, user_timezone
-from bot.un import ladder as un_ladder
 from bot.i18n import N_, Translator
+from bot.letters.directory import load_directory
 from bot.readable import shorten
 from bot.replies import reading
-from bot.letters.directory import load_directory
 from bot.storage.followup import Form
 from bot.storage.store import LetterRow
+from bot.un import ladder as un_ladder
 from bot.vocabulary import (
     CHANNEL_NAMES,
     EVENT_TEXTS,
@@ -34,7 +35,6 @@ from bot.vocabulary import (
     TIMEZONE_NAMES,
 )
 from handlers import texts
-from handlers.keyboards import button
 from handlers.common import (
     Context,
     current_user,
@@ -44,6 +44,7 @@ from handlers.common import (
     services,
     translator,
 )
+from handlers.keyboards import button
 from handlers.letters import on_iin_text, on_translation_text, produce_one
 
 PREFIX = "F"
@@ -70,15 +71,22 @@ def deadline_text(t: Translator, deadline: Deadline | None) -> str:
     else:
         term = t.ngettext("{n} calendar day", "{n} calendar days", amount)
     rule = RULE_NAMES.get(str(p["rule"]))
-    text = t("Answer due by {due}: {term} ({source}).", due=t.date(deadline.due, "long"),
-             term=term, source=t(rule) if rule else str(p["source"]))
+    text = t(
+        "Answer due by {due}: {term} ({source}).",
+        due=t.date(deadline.due, "long"),
+        term=term,
+        source=t(rule) if rule else str(p["source"]),
+    )
     if p["basis"] == "sent":
         days = int(p["assumed_delivery_days"] or 0)
         channel = t(CHANNEL_NAMES.get(str(p["channel"]), CHANNEL_NAMES[DEFAULT_CHANNEL]))
-        text += " " + t("This date is an estimate: delivery is assumed to take {days} "
-                        "({channel}). Add the delivery date or the registration number and "
-                        "date, and the deadline becomes exact.", channel=channel,
-                        days=t.ngettext("{n} day", "{n} days", days))
+        text += " " + t(
+            "This date is an estimate: delivery is assumed to take {days} "
+            "({channel}). Add the delivery date or the registration number and "
+            "date, and the deadline becomes exact.",
+            channel=channel,
+            days=t.ngettext("{n} day", "{n} days", days),
+        )
     if not p["legal"]:
         text += " " + t("This body has no legal deadline; this is a reasonable time to ask again.")
     return text
@@ -98,8 +106,11 @@ def letter_state(t: Translator, row: LetterRow, today: date) -> str:
     if row.due_on and row.due_on < today:
         return "⏰ " + t("no answer, overdue since {date}", date=t.date(row.due_on, "medium"))
     if row.due_on:
-        return "📮 " + t("sent {sent}, answer due {due}", sent=t.date(row.sent_on, "medium"),
-                         due=t.date(row.due_on, "medium"))
+        return "📮 " + t(
+            "sent {sent}, answer due {due}",
+            sent=t.date(row.sent_on, "medium"),
+            due=t.date(row.due_on, "medium"),
+        )
     return "📮 " + t("sent {sent}", sent=t.date(row.sent_on, "medium"))
 
 
@@ -109,15 +120,28 @@ async def track_command(update: Update, context: Context) -> None:
     t = translator(update, context, user)
     cases = await services(context).store.cases_of(user.user_id) if user else []
     if user is None or not cases:
-        await say(update, context, t("You have no cases yet. Send /start to report a missing "
-                                     "person."))
+        await say(
+            update, context, t("You have no cases yet. Send /start to report a missing person.")
+        )
         return
     if len(cases) == 1:
         await show_tracking(update, context, user, t, cases[0])
         return
-    await say(update, context, t("Which case?"), InlineKeyboardMarkup(
-        [[_button(f"{c.number} · {shorten(str(c.answers.get('m_name', '')), 30)}", "v", c.id)]
-         for c in cases]))
+    await say(
+        update,
+        context,
+        t("Which case?"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(
+                        f"{c.number} · {shorten(str(c.answers.get('m_name', '')), 30)}", "v", c.id
+                    )
+                ]
+                for c in cases
+            ]
+        ),
+    )
 
 
 async def tracked_rows(context: Context, case: Case) -> list[LetterRow]:
@@ -125,33 +149,51 @@ async def tracked_rows(context: Context, case: Case) -> list[LetterRow]:
     return [r for r in rows if (r.selected and (r.generated_at or r.sent_on)) or r.parent_id]
 
 
-async def show_tracking(update: Update, context: Context, user: User, t: Translator,
-                        case: Case) -> None:
+async def show_tracking(
+    update: Update, context: Context, user: User, t: Translator, case: Case
+) -> None:
     rows = await tracked_rows(context, case)
     today = _today(context, user)
     if not rows:
-        await say(update, context, t("No letters are prepared for case {number} yet. Send "
-                                     "/letters to prepare them.", number=case.number))
+        await say(
+            update,
+            context,
+            t(
+                "No letters are prepared for case {number} yet. Send /letters to prepare them.",
+                number=case.number,
+            ),
+        )
         return
-    lines = [t("Letters of case {number}:", number=case.number),
-             t("Status: {status}", status=texts.status_name(t, case.status)), ""]
+    lines = [
+        t("Letters of case {number}:", number=case.number),
+        t("Status: {status}", status=texts.status_name(t, case.status)),
+        "",
+    ]
     for i, row in enumerate(rows, 1):
         lines.append(f"{i}. {letter_title(t, row)}\n   {letter_state(t, row, today)}")
-    buttons = [[_button(f"{i}. {shorten(letter_title(t, r), 40)}", "c", r.id)]
-               for i, r in enumerate(rows, 1)]
+    buttons = [
+        [_button(f"{i}. {shorten(letter_title(t, r), 40)}", "c", r.id)]
+        for i, r in enumerate(rows, 1)
+    ]
     if any(not r.sent_on for r in rows):
         buttons.append([_button("📮 " + t("Mark letters as sent"), "s", case.id)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
-async def show_letter(update: Update, context: Context, user: User, t: Translator,
-                      case: Case, row: LetterRow) -> None:
+async def show_letter(
+    update: Update, context: Context, user: User, t: Translator, case: Case, row: LetterRow
+) -> None:
     s = services(context)
     today = _today(context, user)
     lines = [letter_title(t, row), letter_state(t, row, today)]
     if row.sent_on:
-        lines.append(t("Sent on {date}, by {channel}.", date=t.date(row.sent_on, "long"),
-                       channel=t(CHANNEL_NAMES[row.channel or DEFAULT_CHANNEL])))
+        lines.append(
+            t(
+                "Sent on {date}, by {channel}.",
+                date=t.date(row.sent_on, "long"),
+                channel=t(CHANNEL_NAMES[row.channel or DEFAULT_CHANNEL]),
+            )
+        )
     if row.tracking:
         lines.append(t("Tracking number: {number}", number=row.tracking))
     if row.delivered_on:
@@ -162,10 +204,18 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
         lines.append(deadline_text(t, s.followup.deadline(row)))
     replies = [r for r in await s.followup.store.replies_of_case(case.id) if r.letter_id == row.id]
     for reply in replies:
-        lines.append(t("Reply of {date}: {outcome}", date=t.date(reply.received_on, "medium"),
-                       outcome=t(OUTCOME_NAMES[reply.outcome]))
-                     + (f" «{shorten(reply.summary or reply.text, 200)}»"
-                        if reply.summary or reply.text else ""))
+        lines.append(
+            t(
+                "Reply of {date}: {outcome}",
+                date=t.date(reply.received_on, "medium"),
+                outcome=t(OUTCOME_NAMES[reply.outcome]),
+            )
+            + (
+                f" «{shorten(reply.summary or reply.text, 200)}»"
+                if reply.summary or reply.text
+                else ""
+            )
+        )
     buttons = []
     if not row.generated_at:
         buttons.append([_button("📄 " + t("Prepare this letter"), "g", row.id)])
@@ -180,25 +230,35 @@ async def show_letter(update: Update, context: Context, user: User, t: Translato
 
 
 # --- forms ---------------------------------------------------------------------
-def _form_keyboard(t: Translator, form: Form, rows: list[LetterRow] | None = None) -> InlineKeyboardMarkup | None:
+def _form_keyboard(
+    t: Translator, form: Form, rows: list[LetterRow] | None = None
+) -> InlineKeyboardMarkup | None:
     step = form.step
     buttons: list[list[InlineKeyboardButton]] = []
     if step == "pick" and rows is not None:
         picked = set(form.data.get("picked", []))
-        buttons = [[_button(("☑ " if r.id in picked else "☐ ")
-                            + shorten(letter_title(t, r), 40), "p", r.id)]
-                   for r in rows]
+        buttons = [
+            [
+                _button(
+                    ("☑ " if r.id in picked else "☐ ") + shorten(letter_title(t, r), 40), "p", r.id
+                )
+            ]
+            for r in rows
+        ]
         buttons.append([_button(t("Next"), "n", 0)])
     elif step in ("date", "received", "delivered"):
         buttons = [[_button(t("Today"), "d", 0), _button(t("Yesterday"), "d", 1)]]
     elif step == "channel":
-        buttons = [[_button(t(CHANNEL_NAMES[c]), "h", c)] for c in
-                   ("registered", "post", "online", "email", "in_person")]
+        buttons = [
+            [_button(t(CHANNEL_NAMES[c]), "h", c)]
+            for c in ("registered", "post", "online", "email", "in_person")
+        ]
     elif step == "outcome":
         buttons = [[_button(t(name), "o", code)] for code, name in OUTCOME_NAMES.items()]
     elif step == "forward_to":
-        buttons = [[_button(shorten(a.name(t.locale), 48), "b", a.id)]
-                   for a in load_directory().values()]
+        buttons = [
+            [_button(shorten(a.name(t.locale), 48), "b", a.id)] for a in load_directory().values()
+        ]
     elif step == "text" and form.data.get("read"):
         buttons = [[_button(t("The text is right"), "K", 0)]]
     if step in ("tracking", "regdate", "file", "text", "summary", "forward_to"):
@@ -219,8 +279,10 @@ FORM_PROMPTS = {
     "tracking": N_("The tracking number of the registered mail, if you have it:"),
     "reference": N_("The registration number or receipt (талон) the body gave:"),
     "regdate": N_("The date of registration, if it is known (write it, or press Skip):"),
-    "delivered": N_("On which day did the body receive the letter? The post's tracking page "
-                    "or the delivery receipt shows it. Press a button or write the date."),
+    "delivered": N_(
+        "On which day did the body receive the letter? The post's tracking page "
+        "or the delivery receipt shows it. Press a button or write the date."
+    ),
     "outcome": N_("What does the reply say?"),
     "received": N_("When did the reply come? Press a button or write the date."),
     "forward_to": N_("To which body was the letter forwarded?"),
@@ -247,15 +309,23 @@ async def _save(update: Update, context: Context, user: User, form: Form) -> Non
     await s.followup.store.save_form(user.user_id, form, s.clock.now(), update.update_id)
 
 
-async def start_form(update: Update, context: Context, user: User, t: Translator,
-                     name: str, first: str, data: dict[str, Any]) -> None:
+async def start_form(
+    update: Update,
+    context: Context,
+    user: User,
+    t: Translator,
+    name: str,
+    first: str,
+    data: dict[str, Any],
+) -> None:
     form = Form(name, first, data)
     await _save(update, context, user, form)
     await _ask(update, context, t, form)
 
 
-async def handle_form_message(update: Update, context: Context, user: User,
-                              form: Form | None) -> bool:
+async def handle_form_message(
+    update: Update, context: Context, user: User, form: Form | None
+) -> bool:
     """A message while a form is open (``form``, as the caller has just read it) answers
     its current step. False: no form open."""
     message = update.effective_message
@@ -296,8 +366,13 @@ def _message_value(form: Form, message: Message, today: date) -> Any:
             return {"kind": "photo", "file_id": p.file_id, "file_unique_id": p.file_unique_id}
         if message.document:
             d = message.document
-            return {"kind": "document", "file_id": d.file_id, "file_unique_id": d.file_unique_id,
-                    "file_name": d.file_name, "mime": d.mime_type}
+            return {
+                "kind": "document",
+                "file_id": d.file_id,
+                "file_unique_id": d.file_unique_id,
+                "file_name": d.file_name,
+                "mime": d.mime_type,
+            }
         raise InvalidInput("need_photo")
     if step in ("tracking", "reference", "summary", "text"):
         if not message.text:
@@ -311,12 +386,14 @@ def check_delivered(form: Form, day: date) -> None:
     """A delivery date before the sending date is a typing error: refuse it, keep the form."""
     sent = form.data.get("sent")
     if sent and day < date.fromisoformat(sent):
-        raise InvalidInput("delivered_before_sent", date=date.fromisoformat(sent).strftime(
-            "%d.%m.%Y"))
+        raise InvalidInput(
+            "delivered_before_sent", date=date.fromisoformat(sent).strftime("%d.%m.%Y")
+        )
 
 
-async def _advance(update: Update, context: Context, user: User, t: Translator, form: Form,
-                   value: Any) -> None:
+async def _advance(
+    update: Update, context: Context, user: User, t: Translator, form: Form, value: Any
+) -> None:
     """Store the value of the current step and move on (or finish)."""
     data = dict(form.data)
     step = form.step
@@ -355,17 +432,27 @@ def _next_step(name: str, step: str, data: dict[str, Any]) -> str | None:
     return order[i + 1] if i + 1 < len(order) else None
 
 
-async def _finish(update: Update, context: Context, user: User, t: Translator, name: str,
-                  data: dict[str, Any]) -> None:
+async def _finish(
+    update: Update, context: Context, user: User, t: Translator, name: str, data: dict[str, Any]
+) -> None:
     s = services(context)
     case = await s.store.get_case_by_id(int(data["case_id"]))
     if case is None or case.reporter_id != user.user_id:
         return
     if name == "send":
-        rows = [r for r in [await s.letters.store.get_letter(i) for i in data.get("picked", [])]
-                if r is not None and r.case_id == case.id]
-        results = await s.followup.mark_sent(user, case, rows, date.fromisoformat(data["date"]),
-                                             data["channel"], data.get("tracking"))
+        rows = [
+            r
+            for r in [await s.letters.store.get_letter(i) for i in data.get("picked", [])]
+            if r is not None and r.case_id == case.id
+        ]
+        results = await s.followup.mark_sent(
+            user,
+            case,
+            rows,
+            date.fromisoformat(data["date"]),
+            data["channel"],
+            data.get("tracking"),
+        )
         lines = [t("Saved. The bot will remind you before each deadline and when one passes.")]
         for row, due in results:
             lines.append(f"• {letter_title(t, row)}: {deadline_text(t, due)}")
@@ -375,9 +462,9 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
     if row is None or row.case_id != case.id:
         return
     if name == "delivered":
-        due = await s.followup.set_delivered(user, case, row,
-                                             date.fromisoformat(data["delivered"]),
-                                             data.get("tracking"))
+        due = await s.followup.set_delivered(
+            user, case, row, date.fromisoformat(data["delivered"]), data.get("tracking")
+        )
         await say(update, context, t("Saved.") + " " + deadline_text(t, due))
         return
     if name == "regno":
@@ -386,11 +473,17 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
         await say(update, context, t("Saved.") + " " + deadline_text(t, due))
         return
     result = await s.followup.log_reply(
-        user, case, row, outcome=data["outcome"],
-        received_on=date.fromisoformat(data["received"]), summary=data.get("summary") or "",
-        file=data.get("file"), forwarded_to=data.get("forward_to"),
+        user,
+        case,
+        row,
+        outcome=data["outcome"],
+        received_on=date.fromisoformat(data["received"]),
+        summary=data.get("summary") or "",
+        file=data.get("file"),
+        forwarded_to=data.get("forward_to"),
         extended_until=date.fromisoformat(data["until"]) if data.get("until") else None,
-        text=data.get("text") or "")
+        text=data.get("text") or "",
+    )
     await say(update, context, t("The reply is saved."))
     await tell_copies(update, context, t, case, row)
     if isinstance(result, Suggestion):
@@ -398,57 +491,85 @@ async def _finish(update: Update, context: Context, user: User, t: Translator, n
     elif isinstance(result, Deadline):
         await say(update, context, deadline_text(t, result))
     elif data["outcome"] == "found":
-        await say(update, context, t("We are glad there is news. The case status is now: "
-                                     "{status}. A caseworker will contact you.",
-                                     status=texts.status_name(t, CaseStatus.LOCATED)))
+        await say(
+            update,
+            context,
+            t(
+                "We are glad there is news. The case status is now: "
+                "{status}. A caseworker will contact you.",
+                status=texts.status_name(t, CaseStatus.LOCATED),
+            ),
+        )
 
 
-async def tell_copies(update: Update, context: Context, t: Translator, case: Case,
-                      row: LetterRow) -> None:
+async def tell_copies(
+    update: Update, context: Context, t: Translator, case: Case, row: LetterRow
+) -> None:
     """Say in plain words when the reply just logged is a text the body sent to others."""
     replies = await services(context).followup.store.replies_of_case(case.id)
     newest = max(replies, key=lambda r: r.id, default=None)
     if newest is None or newest.copies == 0:
         return
     body = load_directory()[row.addressee_id].name(t.locale)
-    await say(update, context, t.ngettext(
-        "This answer is the same text that {body} sent to {n} other family. It is a form "
-        "reply, not an answer to your request; a caseworker will look at it.",
-        "This answer is the same text that {body} sent to {n} other families. It is a form "
-        "reply, not an answer to your request; a caseworker will look at it.",
-        newest.copies, body=body))
+    await say(
+        update,
+        context,
+        t.ngettext(
+            "This answer is the same text that {body} sent to {n} other family. It is a form "
+            "reply, not an answer to your request; a caseworker will look at it.",
+            "This answer is the same text that {body} sent to {n} other families. It is a form "
+            "reply, not an answer to your request; a caseworker will look at it.",
+            newest.copies,
+            body=body,
+        ),
+    )
 
 
-async def _take_reply(update: Update, context: Context, user: User, t: Translator,
-                      form: Form, message: Message) -> None:
+async def _take_reply(
+    update: Update, context: Context, user: User, t: Translator, form: Form, message: Message
+) -> None:
     """The reply itself at the ``file`` step: pasted text is taken as it is; a PDF's text
     or a photo's OCR is shown to the family to check and correct."""
     if message.text:
         text = clean_text(message.text, reading.MAX_CHARS, truncate=True)[0]
-        await _advance(update, context, user, t, Form(form.name, "text",
-                                                      {**form.data, "file": None}), text)
+        await _advance(
+            update, context, user, t, Form(form.name, "text", {**form.data, "file": None}), text
+        )
         return
     file = _message_value(form, message, _today(context, user))
-    size = (message.document.file_size if message.document else message.photo[-1].file_size)
+    size = message.document.file_size if message.document else message.photo[-1].file_size
     read = reading.Reading("")
     if (size or 0) <= reading.MAX_DOWNLOAD:
-        is_pdf = bool(message.document and (
-            message.document.mime_type == "application/pdf"
-            or (message.document.file_name or "").lower().endswith(".pdf")))
+        is_pdf = bool(
+            message.document
+            and (
+                message.document.mime_type == "application/pdf"
+                or (message.document.file_name or "").lower().endswith(".pdf")
+            )
+        )
         await say(update, context, t("Reading the text of the reply, please wait…"))
         data = bytes(await (await context.bot.get_file(file["file_id"])).download_as_bytearray())
         read = await reading.read_file(data, is_pdf)
     form = Form(form.name, "text", {**form.data, "file": file, "read": read.text})
     await _save(update, context, user, form)
     if read.text:
-        await say(update, context, t("This is the text the bot read from the reply. If it is "
-                                     "right, press the button; if not, send the corrected "
-                                     "text.") + "\n\n" + shorten(read.text, 3500))
+        await say(
+            update,
+            context,
+            t(
+                "This is the text the bot read from the reply. If it is "
+                "right, press the button; if not, send the corrected "
+                "text."
+            )
+            + "\n\n"
+            + shorten(read.text, 3500),
+        )
         await _ask_buttons(update, context, t, form)
         return
     if read.no_engine:
-        reason = t("This server cannot read text from photos: no text recognition program "
-                   "is installed.")
+        reason = t(
+            "This server cannot read text from photos: no text recognition program is installed."
+        )
     else:
         reason = t("The bot could not read any text in this file.")
     await say(update, context, reason + " " + t(FORM_PROMPTS["text"]), _form_keyboard(t, form))
@@ -458,22 +579,34 @@ async def _ask_buttons(update: Update, context: Context, t: Translator, form: Fo
     await say(update, context, t("Is this the text of the reply?"), _form_keyboard(t, form))
 
 
-async def offer_next_letter(update: Update, context: Context, user: User, t: Translator,
-                            case: Case, suggestion: Suggestion) -> None:
+async def offer_next_letter(
+    update: Update, context: Context, user: User, t: Translator, case: Case, suggestion: Suggestion
+) -> None:
     """Produce the repeat request or complaint the ladder calls for, and send it."""
     if un_ladder.offer_after(suggestion.step):
         await say(update, context, t(un_ladder.OFFER, number=case.number))
     if suggestion.letter is None:
-        await say(update, context, t("The bot has no further letter for this body. Ask the "
-                                     "organisation's caseworker or a lawyer what to do next; "
-                                     "your case and all letters are kept."))
+        await say(
+            update,
+            context,
+            t(
+                "The bot has no further letter for this body. Ask the "
+                "organisation's caseworker or a lawyer what to do next; "
+                "your case and all letters are kept."
+            ),
+        )
         return
     s = services(context)
     kind = KIND_NAMES.get(suggestion.letter.kind)
-    await say(update, context, t("Next step: {kind} to {body}.",
-                                 kind=t(kind) if kind else suggestion.letter.kind,
-                                 body=s.letters.directory[suggestion.letter.addressee_id]
-                                 .name(t.locale)))
+    await say(
+        update,
+        context,
+        t(
+            "Next step: {kind} to {body}.",
+            kind=t(kind) if kind else suggestion.letter.kind,
+            body=s.letters.directory[suggestion.letter.addressee_id].name(t.locale),
+        ),
+    )
     await produce_one(update, context, user, t, case, suggestion.letter)
 
 
@@ -498,8 +631,9 @@ async def _not_available(update: Update, context: Context, t: Translator) -> Non
     await say(update, context, t("This is not available."))
 
 
-async def _own_letter(update: Update, context: Context, user: User, t: Translator,
-                      arg: str) -> tuple[Case, LetterRow] | None:
+async def _own_letter(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> tuple[Case, LetterRow] | None:
     s = services(context)
     letter_id = parse_id(arg)
     row = await s.letters.store.get_letter(letter_id) if letter_id is not None else None
@@ -510,8 +644,9 @@ async def _own_letter(update: Update, context: Context, user: User, t: Translato
     return case, row
 
 
-async def _own_case(update: Update, context: Context, user: User, t: Translator,
-                    arg: str) -> Case | None:
+async def _own_case(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> Case | None:
     case_id = parse_id(arg)
     case = await services(context).store.get_case_by_id(case_id) if case_id is not None else None
     if case is None or case.reporter_id != user.user_id:
@@ -533,7 +668,9 @@ async def _b_card(update: Update, context: Context, user: User, t: Translator, a
         await show_letter(update, context, user, t, *found)
 
 
-async def _b_prepare(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+async def _b_prepare(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> None:
     found = await _own_letter(update, context, user, t, arg)
     if found:
         case, row = found
@@ -541,56 +678,97 @@ async def _b_prepare(update: Update, context: Context, user: User, t: Translator
         await produce_one(update, context, user, t, case, row)
 
 
-async def _b_send_many(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+async def _b_send_many(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> None:
     case = await _own_case(update, context, user, t, arg)
     if case:
         await drop_buttons(update)
-        await start_form(update, context, user, t, "send", "pick",
-                         {"case_id": case.id, "picked": []})
+        await start_form(
+            update, context, user, t, "send", "pick", {"case_id": case.id, "picked": []}
+        )
 
 
-async def _b_send_one(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+async def _b_send_one(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> None:
     found = await _own_letter(update, context, user, t, arg)
     if found:
         await drop_buttons(update)
-        await start_form(update, context, user, t, "send", "date",
-                         {"case_id": found[0].id, "picked": [found[1].id]})
+        await start_form(
+            update,
+            context,
+            user,
+            t,
+            "send",
+            "date",
+            {"case_id": found[0].id, "picked": [found[1].id]},
+        )
 
 
 async def _b_regno(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
     found = await _own_letter(update, context, user, t, arg)
     if found:
         await drop_buttons(update)
-        await start_form(update, context, user, t, "regno", "reference",
-                         {"case_id": found[0].id, "letter_id": found[1].id})
+        await start_form(
+            update,
+            context,
+            user,
+            t,
+            "regno",
+            "reference",
+            {"case_id": found[0].id, "letter_id": found[1].id},
+        )
 
 
-async def _b_delivered(update: Update, context: Context, user: User, t: Translator,
-                       arg: str) -> None:
+async def _b_delivered(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> None:
     found = await _own_letter(update, context, user, t, arg)
     if found and found[1].sent_on:
         case, row = found
         await drop_buttons(update)
         first = "delivered" if row.tracking else "tracking"
-        await start_form(update, context, user, t, "delivered", first,
-                         {"case_id": case.id, "letter_id": row.id,
-                          "sent": row.sent_on.isoformat(), "has_tracking": bool(row.tracking)})
+        await start_form(
+            update,
+            context,
+            user,
+            t,
+            "delivered",
+            first,
+            {
+                "case_id": case.id,
+                "letter_id": row.id,
+                "sent": row.sent_on.isoformat(),
+                "has_tracking": bool(row.tracking),
+            },
+        )
 
 
 async def _b_reply(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
     found = await _own_letter(update, context, user, t, arg)
     if found:
         await drop_buttons(update)
-        await start_form(update, context, user, t, "reply", "outcome",
-                         {"case_id": found[0].id, "letter_id": found[1].id})
+        await start_form(
+            update,
+            context,
+            user,
+            t,
+            "reply",
+            "outcome",
+            {"case_id": found[0].id, "letter_id": found[1].id},
+        )
 
 
-def _form_button(step: str | tuple[str, ...], convert: Callable[[str, Form, date], Any]
-                 ) -> Callable[..., Awaitable[None]]:
+def _form_button(
+    step: str | tuple[str, ...], convert: Callable[[str, Form, date], Any]
+) -> Callable[..., Awaitable[None]]:
     """A button that answers the open form's current step; old buttons are refused."""
     steps = (step,) if isinstance(step, str) else step
 
-    async def handler(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+    async def handler(
+        update: Update, context: Context, user: User, t: Translator, arg: str
+    ) -> None:
         form = await services(context).followup.store.get_form(user.user_id)
         if form is None or form.step not in steps:
             await say(update, context, t("That button belongs to an earlier message."))
@@ -654,6 +832,7 @@ def _choice(allowed: tuple[str, ...]) -> Callable[[str, Form, date], str]:
         if arg not in allowed:
             raise ValueError(arg)
         return arg
+
     return convert
 
 
@@ -679,15 +858,20 @@ async def _b_cancel(update: Update, context: Context, user: User, t: Translator,
     await say(update, context, t("Cancelled. Nothing was changed."))
 
 
-async def _b_settings(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
+async def _b_settings(
+    update: Update, context: Context, user: User, t: Translator, arg: str
+) -> None:
     s = services(context)
     await drop_buttons(update)
     if arg == "on" or arg == "off":
-        await s.followup.store.set_preferences(user.user_id, reminders_on=arg == "on",
-                                               now=s.clock.now())
+        await s.followup.store.set_preferences(
+            user.user_id, reminders_on=arg == "on", now=s.clock.now()
+        )
         if arg == "off":
             for reminder in await s.followup.store.pending_reminders(user.user_id):
-                await s.followup.store.reminder_failed(reminder.id, "turned off", None, s.clock.now())
+                await s.followup.store.reminder_failed(
+                    reminder.id, "turned off", None, s.clock.now()
+                )
     elif arg in TIMEZONE_CHOICES:
         await s.followup.store.set_preferences(user.user_id, timezone_name=arg, now=s.clock.now())
     refreshed = await current_user(update, context)
@@ -728,9 +912,13 @@ async def timeline_command(update: Update, context: Context) -> None:
     wanted = (context.args or [""])[0].strip().upper()
     chosen = [c for c in cases if not wanted or c.number == wanted]
     if user is None or not chosen:
-        await say(update, context, t("You have no cases yet. Send /start to report a missing "
-                                     "person.") if not wanted else
-                  t("You have no case with the number {number}.", number=wanted[:40]))
+        await say(
+            update,
+            context,
+            t("You have no cases yet. Send /start to report a missing person.")
+            if not wanted
+            else t("You have no case with the number {number}.", number=wanted[:40]),
+        )
         return
     for brief in chosen:
         case = await s.store.get_case(brief.number)
@@ -743,19 +931,28 @@ def timeline_text(t: Translator, case: Case, user: User | None, tz: str | None =
     one given (a staff member's)."""
     directory = load_directory()
     tz = user_timezone(user, case) if user else tz
-    lines = [t("Timeline of case {number}", number=case.number),
-             t("Status: {status}", status=texts.status_name(t, case.status)), ""]
+    lines = [
+        t("Timeline of case {number}", number=case.number),
+        t("Status: {status}", status=texts.status_name(t, case.status)),
+        "",
+    ]
     for event in case.events:
         detail = dict(event.detail)
-        body = directory[detail["addressee"]].name(t.locale) if detail.get("addressee") in directory else ""
+        body = (
+            directory[detail["addressee"]].name(t.locale)
+            if detail.get("addressee") in directory
+            else ""
+        )
         outcome = str(detail.get("outcome"))
         params = {
             "body": body,
             "language": Locale.parse(detail["language"]).get_display_name(t.locale)
-            if detail.get("language") else "",
+            if detail.get("language")
+            else "",
             "outcome": t(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else "",
             "status": texts.status_name(t, CaseStatus(detail["status"]))
-            if detail.get("status") in STATUS_CODES else "",
+            if detail.get("status") in STATUS_CODES
+            else "",
             "date": t.date(date.fromisoformat(detail["on"]), "long") if detail.get("on") else "",
         }
         template = EVENT_TEXTS.get(event.kind)
@@ -781,12 +978,22 @@ async def settings_command(update: Update, context: Context) -> None:
 
 async def show_settings(update: Update, context: Context, user: User, t: Translator) -> None:
     tz = user_timezone(user)
-    lines = [t("Reminders: {state}", state=t("on") if user.reminders_on else t("off")),
-             t("Time zone: {zone}", zone=t(TIMEZONE_NAMES.get(tz, N_("Almaty time")))),
-             t("Reminders never come between 21:00 and 09:00 in your time zone.")]
-    buttons = [[_button(t("Turn reminders off") if user.reminders_on else t("Turn reminders on"),
-                        "t", "off" if user.reminders_on else "on")]]
-    buttons += [[_button(("✓ " if z == tz else "") + t(TIMEZONE_NAMES[z]), "t", z)]
-                for z in TIMEZONE_CHOICES]
+    lines = [
+        t("Reminders: {state}", state=t("on") if user.reminders_on else t("off")),
+        t("Time zone: {zone}", zone=t(TIMEZONE_NAMES.get(tz, N_("Almaty time")))),
+        t("Reminders never come between 21:00 and 09:00 in your time zone."),
+    ]
+    buttons = [
+        [
+            _button(
+                t("Turn reminders off") if user.reminders_on else t("Turn reminders on"),
+                "t",
+                "off" if user.reminders_on else "on",
+            )
+        ]
+    ]
+    buttons += [
+        [_button(("✓ " if z == tz else "") + t(TIMEZONE_NAMES[z]), "t", z)]
+        for z in TIMEZONE_CHOICES
+    ]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
-

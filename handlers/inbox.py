@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 from telegram import Update
@@ -33,7 +33,7 @@ class Receiver:
         self.first_heard = asyncio.Event()  # wakes the heartbeat once, not 15 s later
 
     def heard_from_telegram(self) -> None:
-        self.last_received = datetime.now(timezone.utc)
+        self.last_received = datetime.now(UTC)
         self.first_heard.set()
 
     async def accept(self, updates: list[tuple[Update, dict]]) -> None:
@@ -55,23 +55,29 @@ class Receiver:
             try:
                 update = Update.de_json(orjson.loads(item.body), self.app.bot)
             except Exception as exc:  # noqa: BLE001 - a stored update that no longer parses
-                log.error("stored update %s cannot be read (%s); dropped", item.update_id,
-                          type(exc).__name__)
+                log.error(
+                    "stored update %s cannot be read (%s); dropped",
+                    item.update_id,
+                    type(exc).__name__,
+                )
                 await self.delivery.done(item.seq, item.update_id, item.digest)
                 continue
             recovered.add(item.update_id)
             self._dispatch(update, item.seq, item.update_id, item.digest, recovered=True)
         return len(pending)
 
-    def _dispatch(self, update: Update, seq: int, update_id: int, digest: str,
-                  recovered: bool = False) -> None:
-        task = asyncio.create_task(self._process(update, seq, update_id, digest, recovered),
-                                   name=f"update-{update_id}")
+    def _dispatch(
+        self, update: Update, seq: int, update_id: int, digest: str, recovered: bool = False
+    ) -> None:
+        task = asyncio.create_task(
+            self._process(update, seq, update_id, digest, recovered), name=f"update-{update_id}"
+        )
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _process(self, update: Update, seq: int, update_id: int, digest: str,
-                       recovered: bool) -> None:
+    async def _process(
+        self, update: Update, seq: int, update_id: int, digest: str, recovered: bool
+    ) -> None:
         async def run() -> None:  # in the chat's turn
             if recovered:  # counted, so that one that kills the bot is not tried forever
                 await self.delivery.attempt(seq)
@@ -85,8 +91,9 @@ class Receiver:
         try:
             await self.delivery.done(seq, update_id, digest)
         except Exception as exc:  # noqa: BLE001 - it stays stored and is recognised next start
-            log.error("update %s: could not be marked processed (%s)", update_id,
-                      type(exc).__name__)
+            log.error(
+                "update %s: could not be marked processed (%s)", update_id, type(exc).__name__
+            )
 
     async def drain(self, timeout: float) -> None:
         """Let updates in progress finish for up to ``timeout`` s; the rest stay stored

@@ -26,9 +26,9 @@ from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
 from bot.un import ladder as un_ladder
-from handlers.letters import language_name
 from bot.vocabulary import KIND_NAMES
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
+from handlers.letters import language_name
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +45,25 @@ def schedule(app: Application) -> None:
     regions of new cases, one that checkpoints the database's log, one that forgets old
     handled update ids (job-queue extra)."""
     if app.job_queue is not None:
-        app.job_queue.run_repeating(reminder_job, interval=INTERVAL_SECONDS, first=5,
-                                    name="reminders")
-        app.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60,
-                                    name="retention")
-        app.job_queue.run_repeating(regions_job, interval=REGIONS_INTERVAL_SECONDS, first=20,
-                                    name="regions")
-        app.job_queue.run_repeating(checkpoint_job, interval=CHECKPOINT_SECONDS,
-                                    first=CHECKPOINT_SECONDS, name="checkpoint")
+        app.job_queue.run_repeating(
+            reminder_job, interval=INTERVAL_SECONDS, first=5, name="reminders"
+        )
+        app.job_queue.run_repeating(
+            purge_job, interval=PURGE_INTERVAL_SECONDS, first=60, name="retention"
+        )
+        app.job_queue.run_repeating(
+            regions_job, interval=REGIONS_INTERVAL_SECONDS, first=20, name="regions"
+        )
+        app.job_queue.run_repeating(
+            checkpoint_job,
+            interval=CHECKPOINT_SECONDS,
+            first=CHECKPOINT_SECONDS,
+            name="checkpoint",
+        )
         app.bot_data["services"].checkpoint_by_job()
-        app.job_queue.run_repeating(prune_updates_job, interval=PURGE_INTERVAL_SECONDS,
-                                    first=30, name="handled-updates")
+        app.job_queue.run_repeating(
+            prune_updates_job, interval=PURGE_INTERVAL_SECONDS, first=30, name="handled-updates"
+        )
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,8 +118,9 @@ async def send_due_reminders(app: Application) -> int:
         by_user: dict[int, list[Reminder]] = {}
         for reminder in due:
             by_user.setdefault(reminder.user_id, []).append(reminder)
-        counts = await asyncio.gather(*(_deliver_all(app.bot, services, items)
-                                        for items in by_user.values()))
+        counts = await asyncio.gather(
+            *(_deliver_all(app.bot, services, items) for items in by_user.values())
+        )
         sent += sum(counts)
         if len(due) < BATCH:
             break
@@ -130,8 +139,12 @@ async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
     user = await s.store.get_user(reminder.user_id)
     case = await s.store.get_case_by_id(reminder.case_id) if reminder.case_id else None
     row = await s.letters.store.get_letter(reminder.letter_id) if reminder.letter_id else None
-    if user is None or user.blocked_at or not user.reminders_on or (
-            reminder.letter_id and (row is None or row.closed)):
+    if (
+        user is None
+        or user.blocked_at
+        or not user.reminders_on
+        or (reminder.letter_id and (row is None or row.closed))
+    ):
         await store.reminder_failed(reminder.id, "not needed", None, now)
         return False
     morning = quiet_until(now, user_timezone(user, case))
@@ -164,38 +177,63 @@ async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
 
 
 def _card_button(t: Translator, row: LetterRow) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("Log a reply"),
-                                                       callback_data=f"{PREFIX}:a:{row.id}")]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("Log a reply"), callback_data=f"{PREFIX}:a:{row.id}")]]
+    )
 
 
-async def _prepare(bot: Bot, s: Services, user: User, t: Translator, case: Case,
-                   row: LetterRow) -> None:
-    text = "\n".join([
-        t("Reminder for case {number}.", number=case.number),
-        t("The answer from {body} is due soon.", body=letter_title(t, row)),
-        deadline_text(t, s.followup.deadline(row)),
-        t("If a reply came, log it. If nothing comes by the deadline, the bot will prepare the "
-          "next letter for you."),
-    ])
+async def _prepare(
+    bot: Bot, s: Services, user: User, t: Translator, case: Case, row: LetterRow
+) -> None:
+    text = "\n".join(
+        [
+            t("Reminder for case {number}.", number=case.number),
+            t("The answer from {body} is due soon.", body=letter_title(t, row)),
+            deadline_text(t, s.followup.deadline(row)),
+            t(
+                "If a reply came, log it. If nothing comes by the deadline, the bot will "
+                "prepare the "
+                "next letter for you."
+            ),
+        ]
+    )
     await bot.send_message(user.chat_id, text, reply_markup=_card_button(t, row))
 
 
-async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case, row: LetterRow,
-                   reminder: Reminder) -> None:
+async def _overdue(
+    bot: Bot,
+    s: Services,
+    user: User,
+    t: Translator,
+    case: Case,
+    row: LetterRow,
+    reminder: Reminder,
+) -> None:
     """The term passed without a reply: the next letter of the ladder, ready to send."""
-    follow = await s.letters.store.get_letter(reminder.followup_id) if reminder.followup_id else None
+    follow = (
+        await s.letters.store.get_letter(reminder.followup_id) if reminder.followup_id else None
+    )
     if follow is None:
         suggestion = await s.followup.escalate(row, s.followup.silence_trigger(row))
         follow = suggestion.letter
         if follow is not None:
             await s.followup.store.remember_followup(reminder.id, follow.id)
-    lines = [t("Case {number}: no answer yet from {body}; the deadline passed on {date}.",
-               number=case.number, body=letter_title(t, row),
-               date=t.date(row.due_on or date.today(), "long"))]
+    lines = [
+        t(
+            "Case {number}: no answer yet from {body}; the deadline passed on {date}.",
+            number=case.number,
+            body=letter_title(t, row),
+            date=t.date(row.due_on or date.today(), "long"),
+        )
+    ]
     if follow is None:
-        lines.append(t("The bot has no further letter for this body. Ask the organisation's "
-                       "caseworker or a lawyer what to do next; your case and all letters are "
-                       "kept."))
+        lines.append(
+            t(
+                "The bot has no further letter for this body. Ask the organisation's "
+                "caseworker or a lawyer what to do next; your case and all letters are "
+                "kept."
+            )
+        )
         if un_ladder.offer_after(None):
             lines.append(t(un_ladder.OFFER, number=case.number))
         await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
@@ -205,20 +243,31 @@ async def _overdue(bot: Bot, s: Services, user: User, t: Translator, case: Case,
     except ForeignText:
         # Some of the family's words are not in the letter's language yet: the letter's
         # card asks for them when the family prepares it.
-        lines.append(t("The next letter is {kind} to {body}. Some of your answers must first "
-                       "be given in the letter's language: open it and press Prepare this "
-                       "letter.", kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
-                       body=s.letters.directory[follow.addressee_id].name(t.locale)))
-        open_it = InlineKeyboardButton(t("Open the letter"),
-                                       callback_data=f"{PREFIX}:c:{follow.id}")
-        await bot.send_message(user.chat_id, "\n".join(lines),
-                               reply_markup=InlineKeyboardMarkup([[open_it]]))
+        lines.append(
+            t(
+                "The next letter is {kind} to {body}. Some of your answers must first "
+                "be given in the letter's language: open it and press Prepare this "
+                "letter.",
+                kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
+                body=s.letters.directory[follow.addressee_id].name(t.locale),
+            )
+        )
+        open_it = InlineKeyboardButton(
+            t("Open the letter"), callback_data=f"{PREFIX}:c:{follow.id}"
+        )
+        await bot.send_message(
+            user.chat_id, "\n".join(lines), reply_markup=InlineKeyboardMarkup([[open_it]])
+        )
         return
-    lines.append(t("Here is the next letter: {kind} to {body} ({language}). Print, sign and "
-                   "send it, then mark it as sent in /track.",
-                   kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
-                   body=produced.addressee.name(t.locale),
-                   language=language_name(produced.letter.language, t.locale)))
+    lines.append(
+        t(
+            "Here is the next letter: {kind} to {body} ({language}). Print, sign and "
+            "send it, then mark it as sent in /track.",
+            kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
+            body=produced.addressee.name(t.locale),
+            language=language_name(produced.letter.language, t.locale),
+        )
+    )
     await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
     await bot.send_document(user.chat_id, produced.pdf, filename=produced.pdf_name)
     await bot.send_document(user.chat_id, produced.docx, filename=produced.docx_name)
@@ -251,25 +300,42 @@ async def _volunteer_digest(bot: Bot, s: Services, reminder: Reminder) -> bool:
         await store.postpone(reminder.id, morning)
         return False
     today = now.astimezone(ZoneInfo(tz)).date()
-    items = await s.staff.staff.due_letters(member.user_id, (today + timedelta(days=7)).isoformat())
-    assigned, _ = await s.staff.staff.list_cases(CaseFilter(volunteer_id=member.user_id),
-                                                 today.isoformat(), 1, 0)
+    items = await s.staff.staff.due_letters(
+        member.user_id, (today + timedelta(days=7)).isoformat()
+    )
+    assigned, _ = await s.staff.staff.list_cases(
+        CaseFilter(volunteer_id=member.user_id), today.isoformat(), 1, 0
+    )
     try:
         if items:
             t = s.catalogs.get(member.locale)
             lines = [t("Daily summary: letters overdue or due this week.")]
-            lines += [f"{number} · {letter_title(t, row)}: {letter_state(t, row, today)}"
-                      for number, row in items]
+            lines += [
+                f"{number} · {letter_title(t, row)}: {letter_state(t, row, today)}"
+                for number, row in items
+            ]
             lines.append(t("/due shows the list, /my your cases."))
             await bot.send_message(member.chat_id, "\n".join(lines))
     except Forbidden:
         await store.reminder_failed(reminder.id, "blocked", None, now)
         return False
     except (RetryAfter, TimedOut, NetworkError) as exc:
-        await store.reminder_failed(reminder.id, type(exc).__name__, s.followup.retry_at(reminder), now)
+        await store.reminder_failed(
+            reminder.id, type(exc).__name__, s.followup.retry_at(reminder), now
+        )
         return False
     await store.reminder_sent(reminder.id, now)
     if assigned:  # tomorrow again, while the volunteer has cases
-        await store.schedule([NewReminder(member.user_id, None, None, "volunteer_digest",
-                                          at_local(today + timedelta(days=1), tz))], now)
+        await store.schedule(
+            [
+                NewReminder(
+                    member.user_id,
+                    None,
+                    None,
+                    "volunteer_digest",
+                    at_local(today + timedelta(days=1), tz),
+                )
+            ],
+            now,
+        )
     return bool(items)

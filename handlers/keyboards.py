@@ -7,8 +7,9 @@ message, or pressed twice, is recognised and cannot change another field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from telegram import (
     InlineKeyboardButton,
@@ -63,8 +64,9 @@ Keyboard = InlineKeyboardMarkup
 
 @lru_cache(maxsize=1024)
 def _keyboard(rows: tuple[tuple[Key, ...], ...]) -> Keyboard:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)
-                                  for text, data in row] for row in rows])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
 
 
 def keyboard(rows: Sequence[Sequence[Key]]) -> Keyboard:
@@ -73,31 +75,46 @@ def keyboard(rows: Sequence[Sequence[Key]]) -> Keyboard:
 
 
 def language_picker(selected: str | None, prefix: str = PICK_LANGUAGE) -> Keyboard:
-    return keyboard([[_key(("✓ " if loc == selected else "") + LANGUAGE_NAMES[loc], prefix, loc)
-                      for loc in LOCALES]])
+    return keyboard(
+        [
+            [
+                _key(("✓ " if loc == selected else "") + LANGUAGE_NAMES[loc], prefix, loc)
+                for loc in LOCALES
+            ]
+        ]
+    )
 
 
 def consent(t: Translator, locale: str) -> Keyboard:
-    return keyboard([
-        [_key(t("I agree"), CONSENT, locale, "y")],
-        [_key(t("I do not agree"), CONSENT, locale, "n")],
-    ])
+    return keyboard(
+        [
+            [_key(t("I agree"), CONSENT, locale, "y")],
+            [_key(t("I do not agree"), CONSENT, locale, "n")],
+        ]
+    )
 
 
 def main_menu(t: Translator, has_draft: bool) -> Keyboard:
-    first = (_key(t("Continue my report"), MENU, "resume") if has_draft
-             else _key(t("Report a missing person"), MENU, "new"))
-    return keyboard([
-        [first],
-        [_key(t("My cases"), MENU, "cases"), _key(t("Help"), MENU, "help")],
-    ])
+    first = (
+        _key(t("Continue my report"), MENU, "resume")
+        if has_draft
+        else _key(t("Report a missing person"), MENU, "new")
+    )
+    return keyboard(
+        [
+            [first],
+            [_key(t("My cases"), MENU, "cases"), _key(t("Help"), MENU, "help")],
+        ]
+    )
 
 
 def delete_confirm(t: Translator) -> Keyboard:
-    return keyboard([
-        [_key(t("Yes, delete everything"), DELETE, "y")],
-        [_key(t("No, keep my data"), DELETE, "n")],
-    ])
+    return keyboard(
+        [
+            [_key(t("Yes, delete everything"), DELETE, "y")],
+            [_key(t("No, keep my data"), DELETE, "n")],
+        ]
+    )
 
 
 def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
@@ -108,8 +125,9 @@ def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def _nav_row(t: Translator, draft: Draft, *, skip: bool, keep: bool,
-             skip_label: str | None = None) -> list[Key]:
+def _nav_row(
+    t: Translator, draft: Draft, *, skip: bool, keep: bool, skip_label: str | None = None
+) -> list[Key]:
     """Back, then Keep for an answered question, else Skip for an optional one.
 
     An answered optional question offers "Clear" instead of "Skip": skipping must never
@@ -138,8 +156,10 @@ def _pending_rows(t: Translator, draft: Draft) -> list[list[Key]]:
     pending = draft.pending or {}
     if pending.get("for") != draft.step:
         return []
-    rows = [[_key(regions.name(code, t.locale), ANSWER, draft.step, code)]
-            for code in pending.get("matches", ())]
+    rows = [
+        [_key(regions.name(code, t.locale), ANSWER, draft.step, code)]
+        for code in pending.get("matches", ())
+    ]
     label = ACCEPT_LABELS.get(str(pending.get("doubt")))
     if label:
         rows.append([_key("✓ " + t(label), ANSWER, draft.step, engine.ACCEPT)])
@@ -173,8 +193,10 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
         rows += _choice_rows(t, step, question.choices)
     elif question.kind is Kind.MULTI:
         picked = set(engine.chosen(draft.answers.get(step)))
-        rows += [[_key(("☑ " if c.code in picked else "☐ ") + t(c.label), ANSWER, step, c.code)]
-                 for c in question.choices]
+        rows += [
+            [_key(("☑ " if c.code in picked else "☐ ") + t(c.label), ANSWER, step, c.code)]
+            for c in question.choices
+        ]
         if picked:
             rows.append([_key("✓ " + t("Done"), ANSWER, step, engine.DONE)])
     elif question.kind is Kind.EVIDENCE:
@@ -190,8 +212,13 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
             loop.append(_key(t("Remove last"), ANSWER, step, engine.UNDO))
         rows.append(loop)
     is_loop = question.kind in (Kind.EVIDENCE, Kind.ACTIONS, Kind.MULTI)
-    nav = _nav_row(t, draft, skip=question.optional and not is_loop,
-                   keep=step in draft.answers and not is_loop, skip_label=question.skip_label)
+    nav = _nav_row(
+        t,
+        draft,
+        skip=question.optional and not is_loop,
+        keep=step in draft.answers and not is_loop,
+        skip_label=question.skip_label,
+    )
     if nav:
         rows.append(nav)
     return keyboard(rows) if rows else None

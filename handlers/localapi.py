@@ -13,8 +13,9 @@ import itertools
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -30,8 +31,9 @@ BOT_USER = {
 }
 
 
-def message_result(params: dict[str, Any], message_id: int, sender: dict[str, Any],
-                   **extra: Any) -> dict[str, Any]:
+def message_result(
+    params: dict[str, Any], message_id: int, sender: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     """The Message object Telegram answers a send or edit with (inline keyboard echoed)."""
     chat_id = int(params.get("chat_id") or 0)
     message: dict[str, Any] = {
@@ -142,8 +144,11 @@ class LocalBotAPI(BaseRequest):
                 raise TimedOut("simulated time-out")
             if fault.network:
                 raise NetworkError("simulated network error")
-            body: dict[str, Any] = {"ok": False, "error_code": fault.status,
-                                    "description": fault.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": fault.status,
+                "description": fault.description,
+            }
             if fault.retry_after is not None:
                 body["parameters"] = {"retry_after": fault.retry_after}
             return fault.status, json.dumps(body).encode()
@@ -172,8 +177,12 @@ class LocalBotAPI(BaseRequest):
             return BOT_USER
         if api == "getUpdates":
             return []
-        if api in ("sendMessage", "editMessageText", "editMessageReplyMarkup",
-                   "editMessageCaption"):
+        if api in (
+            "sendMessage",
+            "editMessageText",
+            "editMessageReplyMarkup",
+            "editMessageCaption",
+        ):
             return self._message(params)
         if api in ("sendDocument", "sendPhoto"):
             field_name = "document" if api == "sendDocument" else "photo"
@@ -181,30 +190,50 @@ class LocalBotAPI(BaseRequest):
             uid = f"local{next(self._message_ids)}"
             attachment = {"file_id": uid, "file_unique_id": uid, "file_size": len(data)}
             if api == "sendDocument":
-                return self._message(params, document={**attachment, "file_name": name,
-                                                       "mime_type": mime})
+                return self._message(
+                    params, document={**attachment, "file_name": name, "mime_type": mime}
+                )
             return self._message(params, photo=[{**attachment, "width": 1, "height": 1}])
         if api == "sendMediaGroup":
             media = params.get("media")
             items = json.loads(media) if isinstance(media, str) else (media or [])
-            return [self._message(params, photo=[{"file_id": f"g{next(self._message_ids)}",
-                                                  "file_unique_id": "g", "width": 1, "height": 1}])
-                    for _ in items]
+            return [
+                self._message(
+                    params,
+                    photo=[
+                        {
+                            "file_id": f"g{next(self._message_ids)}",
+                            "file_unique_id": "g",
+                            "width": 1,
+                            "height": 1,
+                        }
+                    ],
+                )
+                for _ in items
+            ]
         if api == "getFile":
-            return {"file_id": params.get("file_id"), "file_unique_id": "u",
-                    "file_path": f"files/{params.get('file_id')}"}
+            return {
+                "file_id": params.get("file_id"),
+                "file_unique_id": "u",
+                "file_path": f"files/{params.get('file_id')}",
+            }
         # setMyCommands, answerCallbackQuery, deleteMessage, sendChatAction, set/deleteWebhook...
         return True
 
     # --- helpers for tests ---------------------------------------------------
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
-        return [c for c in self.calls
-                if (chat_id is None or c.chat_id == chat_id)
-                and (method is None or c.method == method)]
+        return [
+            c
+            for c in self.calls
+            if (chat_id is None or c.chat_id == chat_id) and (method is None or c.method == method)
+        ]
 
     def messages(self, chat_id: int | None = None) -> list[Call]:
-        return [c for c in self.sent(chat_id)
-                if c.method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText")]
+        return [
+            c
+            for c in self.sent(chat_id)
+            if c.method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText")
+        ]
 
     def last_message(self, chat_id: int | None = None) -> Call:
         found = self.messages(chat_id)

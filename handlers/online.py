@@ -15,7 +15,7 @@ import contextlib
 import logging
 import secrets
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
@@ -59,7 +59,7 @@ class Vitals:
         if self.mode == "webhook":
             return self.registered_at is not None
         last = self.receiver.last_received
-        return last is not None and datetime.now(timezone.utc) - last <= STALE_POLL
+        return last is not None and datetime.now(UTC) - last <= STALE_POLL
 
     async def check(self) -> dict[str, Any]:
         """Ask the worker, write the heartbeat (proving the database takes writes)."""
@@ -72,8 +72,13 @@ class Vitals:
             log.error("health: the database refused a write (%s)", type(exc).__name__)
             database = False
         receiving = self.receiving()
-        return {"ok": receiving and database and worker, "mode": self.mode,
-                "receiving": receiving, "database_writable": database, "letter_worker": worker}
+        return {
+            "ok": receiving and database and worker,
+            "mode": self.mode,
+            "receiving": receiving,
+            "database_writable": database,
+            "letter_worker": worker,
+        }
 
     async def beat_forever(self) -> None:
         """A heartbeat every ``BEAT_SECONDS``, and one as soon as Telegram first answered."""
@@ -114,11 +119,13 @@ async def serve(config: Config) -> None:
             # Without a secret anyone who finds the URL could post updates in any user's
             # name: make one for this run (Telegram receives it with setWebhook).
             secret = config.webhook_secret or secrets.token_urlsafe(32)
-            server = start_server(receiver, secret, vitals.check, config.webhook_listen,
-                                  config.webhook_port)
+            server = start_server(
+                receiver, secret, vitals.check, config.webhook_listen, config.webhook_port
+            )
             log.info("webhook listening on %s:%s", config.webhook_listen, config.webhook_port)
-            background.append(asyncio.create_task(
-                _register(app, config.webhook_url, secret, vitals, stop)))
+            background.append(
+                asyncio.create_task(_register(app, config.webhook_url, secret, vitals, stop))
+            )
         else:
             log.info("starting long polling")
             background.append(asyncio.create_task(_poll(app, receiver, stop)))
@@ -171,15 +178,16 @@ async def _publish(app: Application, stop: asyncio.Event) -> None:
     await retrying("setMyCommands", call, stop)
 
 
-async def _register(app: Application, url: str, secret: str, vitals: Vitals,
-                    stop: asyncio.Event) -> None:
+async def _register(
+    app: Application, url: str, secret: str, vitals: Vitals, stop: asyncio.Event
+) -> None:
     async def call() -> bool:
-        return await app.bot.set_webhook(url, secret_token=secret,
-                                         allowed_updates=Update.ALL_TYPES,
-                                         drop_pending_updates=False)
+        return await app.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+        )
 
     if await retrying("setWebhook", call, stop):
-        vitals.registered_at = datetime.now(timezone.utc)
+        vitals.registered_at = datetime.now(UTC)
         vitals.receiver.first_heard.set()
         log.info("webhook registered")
 

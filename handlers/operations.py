@@ -30,11 +30,19 @@ def register(app: Application) -> None:
     if app.job_queue is None:
         return
     if config.error_report_minutes > 0 and config.admin_ids:
-        app.job_queue.run_repeating(error_report_job, interval=config.error_report_minutes * 60,
-                                    first=60, name="error-report")
+        app.job_queue.run_repeating(
+            error_report_job,
+            interval=config.error_report_minutes * 60,
+            first=60,
+            name="error-report",
+        )
     if config.backup_hours > 0:
-        app.job_queue.run_repeating(backup_job, interval=config.backup_hours * 3600,
-                                    first=FIRST_BACKUP_SECONDS, name="backup")
+        app.job_queue.run_repeating(
+            backup_job,
+            interval=config.backup_hours * 3600,
+            first=FIRST_BACKUP_SECONDS,
+            name="backup",
+        )
 
 
 async def note_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,12 +82,17 @@ async def send_error_report(app: Application) -> int:
 
 
 def error_report(t: Translator, since: datetime, groups: list[ErrorGroup], dropped: int) -> str:
-    lines = [t("Errors since {time} (error types and update ids only):",
-               time=t.datetime(since, "short", tz=DEFAULT_TZ))]
+    lines = [
+        t(
+            "Errors since {time} (error types and update ids only):",
+            time=t.datetime(since, "short", tz=DEFAULT_TZ),
+        )
+    ]
     for g in groups:
         ids = ", ".join(str(i) for i in g.update_ids)
-        line = t("{count} × {kind} at {place}", count=t.number(g.count), kind=g.kind,
-                 place=g.where)
+        line = t(
+            "{count} × {kind} at {place}", count=t.number(g.count), kind=g.kind, place=g.where
+        )
         lines.append(f"• {line}" + (" — " + t("updates {ids}", ids=ids) if ids else ""))
     if dropped:
         lines.append(t("Other errors, not grouped: {count}", count=t.number(dropped)))
@@ -90,6 +103,7 @@ def error_report(t: Translator, since: datetime, groups: list[ErrorGroup], dropp
 async def backup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data["services"]
     config = services.config
-    path = await scheduled_backup(config.db_path, config.backups, config.backup_keep,
-                                  services.clock.now())
+    path = await scheduled_backup(
+        config.db_path, config.backups, config.backup_keep, services.clock.now()
+    )
     log.info("backup written: %s", path.name)

@@ -60,9 +60,11 @@ class Outbox:
         self.bot, self.chat = bot, chat
         for i, text in enumerate(texts):
             last = self.parts[-1] if self.parts else None
-            if (last is not None and last.markup is None
-                    and len(last.text) + len(PARAGRAPH) + len(text)
-                    <= MessageLimit.MAX_TEXT_LENGTH):
+            if (
+                last is not None
+                and last.markup is None
+                and len(last.text) + len(PARAGRAPH) + len(text) <= MessageLimit.MAX_TEXT_LENGTH
+            ):
                 last.text += PARAGRAPH + text
             else:
                 self.parts.append(Part(text))
@@ -102,8 +104,9 @@ class Outbox:
                 message = pressed.message
                 assert message is not None
                 bot = pressed.get_bot()
-                await bot.edit_message_reply_markup(message.chat.id, message.message_id,
-                                                    reply_markup=None, **self.priority(bot))
+                await bot.edit_message_reply_markup(
+                    message.chat.id, message.message_id, reply_markup=None, **self.priority(bot)
+                )
                 self.replied = True
             except BadRequest:
                 log.debug("could not remove buttons from an old message")
@@ -134,13 +137,19 @@ class Outbox:
             message = pressed.message
             assert message is not None
             bot = pressed.get_bot()
-            await bot.edit_message_text(part.text, message.chat.id, message.message_id,
-                                        reply_markup=part.markup, **self.priority(bot))
+            await bot.edit_message_text(
+                part.text,
+                message.chat.id,
+                message.message_id,
+                reply_markup=part.markup,
+                **self.priority(bot),
+            )
         except BadRequest as error:
             if "not modified" in str(error).lower():  # it already says exactly this
                 return True
-            log.debug("could not edit the pressed message (%s); sending instead",
-                      type(error).__name__)
+            log.debug(
+                "could not edit the pressed message (%s); sending instead", type(error).__name__
+            )
             return False
         self.replied = True
         return True

@@ -15,7 +15,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from handlers.inbox import Receiver
-from handlers.startup import FIRST_PAUSE, LONGEST_PAUSE, retry_after_seconds, pause
+from handlers.startup import FIRST_PAUSE, LONGEST_PAUSE, pause, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ async def poll(bot: Bot, receiver: Receiver, stop: asyncio.Event) -> None:
     delay = FIRST_PAUSE
     while not stop.is_set():
         try:
-            updates = await bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
-                                            allowed_updates=Update.ALL_TYPES)
+            updates = await bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES
+            )
         except InvalidToken:
             raise
         except TimedOut:
@@ -40,8 +41,9 @@ async def poll(bot: Bot, receiver: Receiver, stop: asyncio.Event) -> None:
             await pause(stop, wait)
             continue
         except TelegramError as exc:
-            log.warning("getUpdates failed (%s); trying again in %.0f s",
-                        type(exc).__name__, delay)
+            log.warning(
+                "getUpdates failed (%s); trying again in %.0f s", type(exc).__name__, delay
+            )
             await pause(stop, delay)
             delay = min(delay * 2, LONGEST_PAUSE)
             continue
@@ -52,8 +54,11 @@ async def poll(bot: Bot, receiver: Receiver, stop: asyncio.Event) -> None:
         try:
             await receiver.accept([(u, u.to_dict()) for u in updates])
         except Exception as exc:  # noqa: BLE001 - the database; Telegram keeps them meanwhile
-            log.error("%s update(s) could not be stored (%s); not confirmed, asking again",
-                      len(updates), type(exc).__name__)
+            log.error(
+                "%s update(s) could not be stored (%s); not confirmed, asking again",
+                len(updates),
+                type(exc).__name__,
+            )
             await pause(stop, delay)
             delay = min(delay * 2, LONGEST_PAUSE)
             continue

@@ -31,9 +31,10 @@ import itertools
 import logging
 import time
 from collections import deque
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -92,15 +93,17 @@ class Pacer:
 
     limits: Limits = field(default_factory=Limits)
     queues: tuple[deque[Waiting], deque[Waiting]] = field(
-        default_factory=lambda: (deque(), deque()))
+        default_factory=lambda: (deque(), deque())
+    )
     granted: deque[float] = field(default_factory=deque)  # times of grants in the last period
     last_in_chat: dict[int, tuple[float, Priority]] = field(default_factory=dict)
     group_granted: dict[int, deque[float]] = field(default_factory=dict)
     held_until: float = 0.0  # after a 429: nothing goes before this
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
-    def add(self, priority: Priority, chat: int | None,
-            turn: asyncio.Future[None] | None = None) -> Waiting:
+    def add(
+        self, priority: Priority, chat: int | None, turn: asyncio.Future[None] | None = None
+    ) -> Waiting:
         waiting = Waiting(priority, chat, next(self._seq), turn)
         self.queues[priority - Priority.REPLY].append(waiting)
         return waiting
@@ -165,8 +168,9 @@ class Pacer:
             self.last_in_chat[chat] = (now, priority)
             if len(self.last_in_chat) > 4096:  # forget chats not written to for a while
                 gap = self.limits.per_chat_gap
-                self.last_in_chat = {c: last for c, last in self.last_in_chat.items()
-                                     if last[0] > now - gap}
+                self.last_in_chat = {
+                    c: last for c, last in self.last_in_chat.items() if last[0] > now - gap
+                }
         else:
             self.group_granted.setdefault(chat, deque()).append(now)
 
@@ -188,8 +192,12 @@ class RepliesFirstRateLimiter(BaseRateLimiter[int]):
     """python-telegram-bot's rate limiter interface around ``Pacer``; a 429 holds every
     call for its ``retry_after`` and the call is tried again, up to ``max_retries``."""
 
-    def __init__(self, limits: Limits | None = None, max_retries: int = 3,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        max_retries: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.pacer = Pacer(limits or Limits())
         self.max_retries = max_retries
         self._clock = clock

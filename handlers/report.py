@@ -20,13 +20,9 @@ from bot.domain.models import User
 from bot.domain.questions import Kind, Section
 from bot.i18n import LOCALES, N_, Translator, pick_locale
 from bot.reporting import Outcome
-from handlers import keyboards as kb
-from handlers import texts
-from handlers.followup import handle_form_message
-from handlers.letters import show_letter_set
-from handlers.staff import STAFF_FORMS, handle_staff_form, redeem_invitation
-from handlers import un
 from bot.un.ladder import OFFER_AT_ONCE
+from handlers import keyboards as kb
+from handlers import texts, un
 from handlers.common import (
     Context,
     chat_id,
@@ -38,6 +34,9 @@ from handlers.common import (
     translator,
     user_key,
 )
+from handlers.followup import handle_form_message
+from handlers.letters import show_letter_set
+from handlers.staff import STAFF_FORMS, handle_staff_form, redeem_invitation
 
 CONSENT_TEXT = N_(
     "Before we start, please read this.\n\n"
@@ -95,9 +94,15 @@ async def new_report(update: Update, context: Context, user: User) -> None:
     if had_draft:
         await say(update, context, t("You have a report in progress. Let us finish it first:"))
     else:
-        await say(update, context, t("Let us begin. Answer one question at a time; you can go "
-                                     "back, skip optional questions and stop at any moment: "
-                                     "everything is saved as you go."))
+        await say(
+            update,
+            context,
+            t(
+                "Let us begin. Answer one question at a time; you can go "
+                "back, skip optional questions and stop at any moment: "
+                "everything is saved as you go."
+            ),
+        )
     await show_step(update, context, t, draft)
 
 
@@ -207,14 +212,27 @@ def message_input(message: Message, t: Translator, draft: Draft) -> Input:
         return OtherInput("animation")
     if message.photo:
         photo = message.photo[-1]
-        return FileInput("photo", photo.file_id, photo.file_unique_id, "image/jpeg",
-                         photo.file_size, None, caption)
+        return FileInput(
+            "photo",
+            photo.file_id,
+            photo.file_unique_id,
+            "image/jpeg",
+            photo.file_size,
+            None,
+            caption,
+        )
     for kind in ("document", "video", "voice", "audio", "video_note"):
         media = getattr(message, kind)
         if media is not None:
-            return FileInput(kind, media.file_id, media.file_unique_id,
-                             getattr(media, "mime_type", None), media.file_size,
-                             getattr(media, "file_name", None), caption)
+            return FileInput(
+                kind,
+                media.file_id,
+                media.file_unique_id,
+                getattr(media, "mime_type", None),
+                media.file_size,
+                getattr(media, "file_name", None),
+                caption,
+            )
     for kind in ("sticker", "location", "venue", "poll", "dice", "game", "story"):
         if getattr(message, kind, None) is not None:
             return OtherInput(kind)
@@ -250,8 +268,9 @@ async def on_answer_button(update: Update, context: Context) -> None:
     if user is None or draft is None:
         return
     await drop_buttons(update)
-    outcome = await services(context).report.answer(user, ChoiceInput(code), update.update_id,
-                                                    current=draft)
+    outcome = await services(context).report.answer(
+        user, ChoiceInput(code), update.update_id, current=draft
+    )
     await show_outcome(update, context, t, draft, outcome)
 
 
@@ -271,8 +290,7 @@ async def navigate(
     update: Update, context: Context, user: User, t: Translator, draft: Draft, op: str
 ) -> None:
     report = services(context).report
-    moves = {"back": report.back, "skip": report.skip, "keep": report.keep,
-             "clear": report.clear}
+    moves = {"back": report.back, "skip": report.skip, "keep": report.keep, "clear": report.clear}
     move = moves.get(op)
     if move is None:
         return
@@ -294,8 +312,7 @@ async def on_edit_button(update: Update, context: Context) -> None:
         await show_step(update, context, t, draft)
         return
     await drop_buttons(update)
-    outcome = await services(context).report.edit(user, section, update.update_id,
-                                                  current=draft)
+    outcome = await services(context).report.edit(user, section, update.update_id, current=draft)
     await show_outcome(update, context, t, draft, outcome)
 
 
@@ -341,15 +358,26 @@ async def show_outcome(
         await show_step(update, context, t, outcome.draft)
         return
     if outcome.truncated_to is not None:
-        await say(update, context, t("Your text was longer than {max_len} characters; only the "
-                                     "first {max_len} were kept. You can correct it from the "
-                                     "review card.", max_len=t.number(outcome.truncated_to)))
+        await say(
+            update,
+            context,
+            t(
+                "Your text was longer than {max_len} characters; only the "
+                "first {max_len} were kept. You can correct it from the "
+                "review card.",
+                max_len=t.number(outcome.truncated_to),
+            ),
+        )
     await _leave_phone_step(update, context, t, before, outcome.draft)
     await show_step(update, context, t, outcome.draft)
 
 
 async def _leave_phone_step(
-    update: Update, context: Context, t: Translator, before: Draft, after: Draft,
+    update: Update,
+    context: Context,
+    t: Translator,
+    before: Draft,
+    after: Draft,
     force: bool = False,
 ) -> None:
     """The share-contact keyboard stays on screen until it is removed explicitly."""

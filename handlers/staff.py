@@ -7,35 +7,44 @@ exists and one that does not.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
-from typing import Awaitable, Callable
 
 from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot import regions
-from bot.domain.models import Case, CaseStatus, Report
-from bot.domain.validators import InvalidInput, clean_text
 from bot.app import Services
 from bot.audit_sentences import sentence, who
-from bot.domain.models import parse_case_number
+from bot.domain.models import Case, CaseStatus, Report, parse_case_number
+from bot.domain.validators import InvalidInput, clean_text
 from bot.followup import at_local
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.language import fits
 from bot.letters.translations import Needed
 from bot.letters.translations import texts as free_texts
 from bot.readable import shorten
-from bot.staff import (MANAGERS, MAY_INVITE, PAGE_SIZE, STAFF_ROLES, VOLUNTEER_STATUSES, Actor,
-                       Cursor, DueCursor, NotAllowed, Role)
+from bot.staff import (
+    MANAGERS,
+    MAY_INVITE,
+    PAGE_SIZE,
+    STAFF_ROLES,
+    VOLUNTEER_STATUSES,
+    Actor,
+    Cursor,
+    DueCursor,
+    NotAllowed,
+    Role,
+)
 from bot.storage.followup import Form, NewReminder, Reply
 from bot.storage.staff import CaseFilter
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES, TIMEZONE_NAMES
 from handlers import texts
-from handlers.keyboards import button
 from handlers.common import Context, drop_buttons, parse_id, say, services
 from handlers.followup import letter_state, letter_title, timeline_text
+from handlers.keyboards import button
 from handlers.letters import field_name, language_name
 
 PREFIX = "W"
@@ -61,7 +70,8 @@ def _button(text: str, *parts: object) -> InlineKeyboardButton:
 
 
 async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
-    """The sender's role and language (a staff member's own, else the family's, else Telegram's)."""
+    """The sender's role and language (a staff member's own, else the family's, else
+    Telegram's)."""
     s = services(context)
     tg_user = update.effective_user
     assert tg_user is not None
@@ -70,8 +80,11 @@ async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translat
     await s.staff.remember_name(actor, shown_name(tg_user.full_name, tg_user.username))
     member = await s.staff.staff.get(key)
     user = await s.store.get_user(key)
-    locale = (member.locale if member else None) or (user.locale if user else None) or \
-        pick_locale(tg_user.language_code)
+    locale = (
+        (member.locale if member else None)
+        or (user.locale if user else None)
+        or pick_locale(tg_user.language_code)
+    )
     return actor, s.catalogs.get(locale)
 
 
@@ -95,8 +108,11 @@ async def not_available(update: Update, context: Context, t: Translator) -> None
     await say(update, context, t("This is not available."))
 
 
-def staff_only(roles: frozenset[Role]) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
+def staff_only(
+    roles: frozenset[Role],
+) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
     """Check the role on every call; others learn nothing."""
+
     def wrap(func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         async def handler(update: Update, context: Context) -> None:
             actor, t = await actor_and_t(update, context)
@@ -106,9 +122,11 @@ def staff_only(roles: frozenset[Role]) -> Callable[[Callable[..., Awaitable[None
                 await not_available(update, context, t)
                 return
             await func(update, context, actor, t)
+
         handler.__name__ = func.__name__
         handler.__doc__ = func.__doc__
         return handler
+
     return wrap
 
 
@@ -118,11 +136,20 @@ def parse_filter(code: str) -> CaseFilter:
     unassigned, verified (x = any), then the region's ISO code if one is chosen."""
     region = code[5:] if regions.get(code[5:]) else None
     code = (code + "xxxxx")[:5]
-    status = STATUSES[int(code[0], 16)].value if code[0] != "x" and code[0] in "0123456789abcdef" and int(code[0], 16) < len(STATUSES) else None
+    status = (
+        STATUSES[int(code[0], 16)].value
+        if code[0] != "x" and code[0] in "0123456789abcdef" and int(code[0], 16) < len(STATUSES)
+        else None
+    )
     verified = {"1": True, "0": False}.get(code[4])
-    return CaseFilter(status=status, citizenship=CITIZENSHIP_CODES.get(code[1]),
-                      overdue=code[2] == "1", unassigned=code[3] == "1", verified=verified,
-                      region=region)
+    return CaseFilter(
+        status=status,
+        citizenship=CITIZENSHIP_CODES.get(code[1]),
+        overdue=code[2] == "1",
+        unassigned=code[3] == "1",
+        verified=verified,
+        region=region,
+    )
 
 
 def filter_code(flt: CaseFilter) -> str:
@@ -183,8 +210,12 @@ async def my_command(update: Update, context: Context, actor: Actor, t: Translat
         if c.overdue:
             due = " · ⏰ " + t.ngettext("{n} overdue letter", "{n} overdue letters", c.overdue)
         elif c.next_due:
-            due = " · " + t("next answer due {date}", date=t.date(date.fromisoformat(c.next_due), "medium"))
-        lines.append(f"{c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}{due}")
+            due = " · " + t(
+                "next answer due {date}", date=t.date(date.fromisoformat(c.next_due), "medium")
+            )
+        lines.append(
+            f"{c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}{due}"
+        )
     buttons = [[_button(c.number, "c", c.id)] for c in rows]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
@@ -195,8 +226,14 @@ async def due_command(update: Update, context: Context, actor: Actor, t: Transla
     await show_due(update, context, actor, t, 0, None)
 
 
-async def show_due(update: Update, context: Context, actor: Actor, t: Translator, page: int,
-                   cursor: DueCursor | None) -> None:
+async def show_due(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    page: int,
+    cursor: DueCursor | None,
+) -> None:
     """One page of /due. Like /cases, the arrows carry the letter the next (or previous)
     page starts after: at 100,000 cases the list holds over 100,000 letters, which as
     messages would take the whole of Telegram's budget for minutes."""
@@ -242,8 +279,15 @@ def _due_cursor(mark: str) -> DueCursor | None:
     return DueCursor(f"{day[:4]}-{day[4:6]}-{day[6:]}", letter_id, mark[0] == "a")
 
 
-async def show_cases(update: Update, context: Context, actor: Actor, t: Translator, code: str,
-                     page: int, cursor: Cursor | None = None) -> None:
+async def show_cases(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    code: str,
+    page: int,
+    cursor: Cursor | None = None,
+) -> None:
     """A page of /cases. The arrows carry the page number and the case the next (or
     previous) page starts after, so any page is found through the index, never by
     counting the cases before it."""
@@ -259,24 +303,43 @@ async def show_cases(update: Update, context: Context, actor: Actor, t: Translat
     if flt.region:
         lines.append(t("Region: {value}", value=regions.name(flt.region, t.locale)))
     for c in rows:
-        marks = ("✔" if c.verified else "·") + (" ⏰" if c.overdue else "") + ("" if c.volunteers else " ∅")
-        lines.append(f"{marks} {c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}")
+        marks = (
+            ("✔" if c.verified else "·")
+            + (" ⏰" if c.overdue else "")
+            + ("" if c.volunteers else " ∅")
+        )
+        lines.append(
+            f"{marks} {c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}"
+        )
     if not rows:
         lines.append(t("No cases match."))
     status_label = texts.status_name(t, CaseStatus(flt.status)) if flt.status else t("any")
-    cit_label = {None: t("any"), "KZ": t("Kazakhstan"), "KG": t("Kyrgyzstan"),
-                 "other": t("Other country")}[flt.citizenship]
+    cit_label = {
+        None: t("any"),
+        "KZ": t("Kazakhstan"),
+        "KG": t("Kyrgyzstan"),
+        "other": t("Other country"),
+    }[flt.citizenship]
     verified_label = {None: t("any"), True: t("verified"), False: t("not verified")}[flt.verified]
     buttons = [[_button(c.number, "c", c.id)] for c in rows]
     if flt.region:
-        buttons.append([_button("✕ " + t("Region: {value}",
-                                         value=regions.name(flt.region, t.locale)),
-                                "f", "r", code)])
+        buttons.append(
+            [
+                _button(
+                    "✕ " + t("Region: {value}", value=regions.name(flt.region, t.locale)),
+                    "f",
+                    "r",
+                    code,
+                )
+            ]
+        )
     buttons += [
         [_button(t("Status: {status}", status=status_label), "f", "s", code)],
         [_button(t("Citizenship: {value}", value=cit_label), "f", "c", code)],
-        [_button(("☑ " if flt.overdue else "☐ ") + t("Overdue"), "f", "o", code),
-         _button(("☑ " if flt.unassigned else "☐ ") + t("Unassigned"), "f", "u", code)],
+        [
+            _button(("☑ " if flt.overdue else "☐ ") + t("Overdue"), "f", "o", code),
+            _button(("☑ " if flt.unassigned else "☐ ") + t("Unassigned"), "f", "u", code),
+        ],
         [_button(t("Checked: {value}", value=verified_label), "f", "v", code)],
     ]
     nav = []
@@ -290,8 +353,9 @@ async def show_cases(update: Update, context: Context, actor: Actor, t: Translat
 
 
 # --- the dossier ----------------------------------------------------------------
-async def show_dossier(update: Update, context: Context, actor: Actor, t: Translator,
-                       case: Case) -> None:
+async def show_dossier(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+) -> None:
     s = services(context)
     answers = await s.staff.visible_answers(actor, case)
     flags = await s.staff.staff.flags(case.id)
@@ -311,45 +375,93 @@ async def show_dossier(update: Update, context: Context, actor: Actor, t: Transl
     sent = [r for r in rows if r.generated_at or r.sent_on or r.parent_id]
     by_id = {r.id: r for r in rows}
     if sent:
-        parts.append("\n".join([t("Letters:")] + [f"• {letter_title(t, r)}: {letter_state(t, r, today)}"
-                                                   for r in sent]))
+        parts.append(
+            "\n".join(
+                [t("Letters:")]
+                + [f"• {letter_title(t, r)}: {letter_state(t, r, today)}" for r in sent]
+            )
+        )
     replies = await s.followup.store.replies_of_case(case.id)
     if replies:
-        parts.append("\n".join([t("Replies:")] + [
-            f"• {t.date(r.received_on, 'medium')} · {letter_title(t, by_id[r.letter_id])}: "
-            f"{t(OUTCOME_NAMES[r.outcome])}"
-            + (f" «{shorten(r.summary or r.text, 300)}»" if r.summary or r.text else "")
-            + copy_mark(t, r)
-            for r in replies if r.letter_id in by_id]))
+        parts.append(
+            "\n".join(
+                [t("Replies:")]
+                + [
+                    f"• {t.date(r.received_on, 'medium')} · "
+                    f"{letter_title(t, by_id[r.letter_id])}: "
+                    f"{t(OUTCOME_NAMES[r.outcome])}"
+                    + (f" «{shorten(r.summary or r.text, 300)}»" if r.summary or r.text else "")
+                    + copy_mark(t, r)
+                    for r in replies
+                    if r.letter_id in by_id
+                ]
+            )
+        )
     parts.append(timeline_text(t, case, None, tz=await staff_zone(context, actor)))
     from handlers.un import dossier_summary  # the UN page imports this module
 
     parts.append(await dossier_summary(context, actor, t, case))
     if notes and actor.role in STAFF_ROLES:
-        parts.append("\n".join([t("Notes:")] + [f"• {t.date(n.created_at.date(), 'medium')} "
-                                               f"({names[n.author_id]}): {n.text}"
-                                               for n in notes]))
+        parts.append(
+            "\n".join(
+                [t("Notes:")]
+                + [
+                    f"• {t.date(n.created_at.date(), 'medium')} ({names[n.author_id]}): {n.text}"
+                    for n in notes
+                ]
+            )
+        )
     waiting = await _translations_waiting(s, actor, case)
     if waiting:
-        parts.append(t.ngettext("{n} text waits for a translation before the family gets "
-                                "its letters.", "{n} texts wait for a translation before the "
-                                "family gets its letters.", len(waiting)))
-    buttons = [[_button(t("Change the status"), "s", case.id), _button(t("Add a note"), "n", case.id)],
-               [_button(t("Message the family"), "m", case.id)]]
+        parts.append(
+            t.ngettext(
+                "{n} text waits for a translation before the family gets its letters.",
+                "{n} texts wait for a translation before the family gets its letters.",
+                len(waiting),
+            )
+        )
+    buttons = [
+        [_button(t("Change the status"), "s", case.id), _button(t("Add a note"), "n", case.id)],
+        [_button(t("Message the family"), "m", case.id)],
+    ]
     if waiting:
         buttons.append([_button(t("Write the translations"), "T", case.id)])
     if actor.role in MANAGERS:
-        buttons.append([_button(("✔ " if flags.get("verified") else "") + t("Checked with the family"),
-                                "v", case.id),
-                        _button(t("Assign volunteers"), "a", case.id)])
-        buttons.append([_button(("☑ " if flags.get("details") else "☐ ")
-                                + t("Volunteers see identity numbers and the account"), "d", case.id)])
+        buttons.append(
+            [
+                _button(
+                    ("✔ " if flags.get("verified") else "") + t("Checked with the family"),
+                    "v",
+                    case.id,
+                ),
+                _button(t("Assign volunteers"), "a", case.id),
+            ]
+        )
+        buttons.append(
+            [
+                _button(
+                    ("☑ " if flags.get("details") else "☐ ")
+                    + t("Volunteers see identity numbers and the account"),
+                    "d",
+                    case.id,
+                )
+            ]
+        )
         buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
         for r in replies:
             if r.copies and r.copy_review is None:
-                buttons.append([_button("✔ " + t("Form reply of {date}", date=t.date(
-                    r.received_on, "short")), "F", case.id, r.id, 1),
-                    _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0)])
+                buttons.append(
+                    [
+                        _button(
+                            "✔ " + t("Form reply of {date}", date=t.date(r.received_on, "short")),
+                            "F",
+                            case.id,
+                            r.id,
+                            1,
+                        ),
+                        _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0),
+                    ]
+                )
     buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
     await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
 
@@ -358,16 +470,21 @@ def copy_mark(t: Translator, reply: Reply) -> str:
     """The text-match mark of a reply in the dossier, with the caseworker's review."""
     if not reply.copies:
         return ""
-    mark = t.ngettext("likely form reply: the same text as in {n} other case",
-                      "likely form reply: the same text as in {n} other cases", reply.copies)
-    review = {"confirmed": t("confirmed by a caseworker"),
-              "rejected": t("rejected by a caseworker")}.get(reply.copy_review or "",
-                                                            t("not checked yet"))
+    mark = t.ngettext(
+        "likely form reply: the same text as in {n} other case",
+        "likely form reply: the same text as in {n} other cases",
+        reply.copies,
+    )
+    review = {
+        "confirmed": t("confirmed by a caseworker"),
+        "rejected": t("rejected by a caseworker"),
+    }.get(reply.copy_review or "", t("not checked yet"))
     return f"\n   ⚠ {mark} ({review})"
 
 
-async def _b_copy(update: Update, context: Context, actor: Actor, t: Translator,
-                  args: list[str]) -> None:
+async def _b_copy(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     """Confirm (1) or reject (0) the mark of a likely form reply."""
     case = await _case_arg(update, context, actor, t, args)
     reply_id = parse_id(args[1]) if len(args) > 2 else None
@@ -407,10 +524,17 @@ async def invite_command(update: Update, context: Context, actor: Actor, t: Tran
     username = context.bot.username or "bot"
     link = f"https://t.me/{username}?start=inv_{invitation.code}"
     tz = await staff_zone(context, actor)
-    await say(update, context, t(
-        "A one-time invitation for a {role}. It works once and expires on {date}. Send the "
-        "link only to that person:\n{link}",
-        role=t(ROLE_NAMES[role]), date=t.datetime(invitation.expires_at, "short", tz=tz), link=link))
+    await say(
+        update,
+        context,
+        t(
+            "A one-time invitation for a {role}. It works once and expires on {date}. Send the "
+            "link only to that person:\n{link}",
+            role=t(ROLE_NAMES[role]),
+            date=t.datetime(invitation.expires_at, "short", tz=tz),
+            link=link,
+        ),
+    )
 
 
 @staff_only(MANAGERS)
@@ -426,8 +550,10 @@ async def invites_command(update: Update, context: Context, actor: Actor, t: Tra
     names = await named(context, t, {inv.created_by for inv in invitations})
     for i, inv in enumerate(invitations, 1):
         expires = t.datetime(inv.expires_at, "short", tz=tz)
-        lines.append(f"{i}. {t(ROLE_NAMES[inv.role])} · {names[inv.created_by]} · "
-                     + t("expires {date}", date=expires))
+        lines.append(
+            f"{i}. {t(ROLE_NAMES[inv.role])} · {names[inv.created_by]} · "
+            + t("expires {date}", date=expires)
+        )
         buttons.append([_button(t("Revoke invitation {n}", n=i), "i", inv.code)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
@@ -445,9 +571,12 @@ async def staff_command(update: Update, context: Context, actor: Actor, t: Trans
     for m in members:
         lines.append(f"{names[m.user_id]} · {t(ROLE_NAMES[m.role])}")
         if actor.role is Role.ADMIN or m.role == "volunteer":
-            buttons.append([_button(t("Remove the role of {name}", name=names[m.user_id]),
-                                    "R", m.user_id)])
-    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
+            buttons.append(
+                [_button(t("Remove the role of {name}", name=names[m.user_id]), "R", m.user_id)]
+            )
+    await say(
+        update, context, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
+    )
 
 
 async def redeem_invitation(update: Update, context: Context, code: str) -> None:
@@ -460,14 +589,26 @@ async def redeem_invitation(update: Update, context: Context, code: str) -> None
     t = s.catalogs.get(locale)
     role = await s.staff.redeem(code, key, chat.id, locale)
     if role is not None:  # known by name from the start
-        await s.staff.remember_name(await s.staff.actor(key),
-                                    shown_name(tg_user.full_name, tg_user.username))
+        await s.staff.remember_name(
+            await s.staff.actor(key), shown_name(tg_user.full_name, tg_user.username)
+        )
     if role is None:
-        await say(update, context, t("This invitation is not valid: it was used, revoked or "
-                                     "has expired. Ask for a new one."))
+        await say(
+            update,
+            context,
+            t(
+                "This invitation is not valid: it was used, revoked or "
+                "has expired. Ask for a new one."
+            ),
+        )
         return
-    await say(update, context, t("Welcome. You are now a {role} of the organisation.",
-                                 role=t(ROLE_NAMES[role])) + "\n\n" + t(STAFF_HELP))
+    await say(
+        update,
+        context,
+        t("Welcome. You are now a {role} of the organisation.", role=t(ROLE_NAMES[role]))
+        + "\n\n"
+        + t(STAFF_HELP),
+    )
 
 
 @staff_only(MANAGERS)
@@ -479,11 +620,13 @@ async def audit_command(update: Update, context: Context, actor: Actor, t: Trans
         return
     lines = [t("Audit log, newest first:")]
     tz = await staff_zone(context, actor)
-    names = await s.staff.names({e.actor_id for e in entries}
-                                | {e.target_id for e in entries if e.target_id})
+    names = await s.staff.names(
+        {e.actor_id for e in entries} | {e.target_id for e in entries if e.target_id}
+    )
     for e in entries:
-        text = sentence(t, e.action, e.actor_id, e.case_number, e.target_id, e.detail, names,
-                        e.reporter_id)
+        text = sentence(
+            t, e.action, e.actor_id, e.case_number, e.target_id, e.detail, names, e.reporter_id
+        )
         lines.append(f"{t.datetime(e.at, 'short', tz=tz)} · {text}")
     await say(update, context, "\n".join(lines))
 
@@ -510,15 +653,24 @@ async def _show_zone(update: Update, context: Context, actor: Actor, t: Translat
     tz = await staff_zone(context, actor)
     org = services(context).staff.timezone
     zones = list(dict.fromkeys([org, *TIMEZONE_NAMES]))
-    await say(update, context, "\n".join([
-        t("Times are shown to you in: {zone}.", zone=zone_name(t, tz)),
-        t("The organisation's time zone: {zone}.", zone=zone_name(t, org))]),
-        InlineKeyboardMarkup([[_button(("✓ " if z == tz else "") + zone_name(t, z), "z", z)]
-                              for z in zones]))
+    await say(
+        update,
+        context,
+        "\n".join(
+            [
+                t("Times are shown to you in: {zone}.", zone=zone_name(t, tz)),
+                t("The organisation's time zone: {zone}.", zone=zone_name(t, org)),
+            ]
+        ),
+        InlineKeyboardMarkup(
+            [[_button(("✓ " if z == tz else "") + zone_name(t, z), "z", z)] for z in zones]
+        ),
+    )
 
 
-async def _b_zone(update: Update, context: Context, actor: Actor, t: Translator,
-                  args: list[str]) -> None:
+async def _b_zone(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     s = services(context)
     zone = ":".join(args)
     if zone not in TIMEZONE_NAMES and zone != s.staff.timezone:
@@ -552,8 +704,9 @@ async def on_staff_button(update: Update, context: Context) -> None:
         await not_available(update, context, t)
 
 
-async def _case_arg(update: Update, context: Context, actor: Actor, t: Translator,
-                    args: list[str]) -> Case | None:
+async def _case_arg(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> Case | None:
     case_id = (parse_id(args[0]) if args else None) or 0
     case = await services(context).staff.open_case(actor, case_id=case_id)
     if case is None:
@@ -561,7 +714,9 @@ async def _case_arg(update: Update, context: Context, actor: Actor, t: Translato
     return case
 
 
-async def _b_list(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_list(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     if actor.role not in MANAGERS:
         raise NotAllowed(actor.role)
     await drop_buttons(update)
@@ -572,12 +727,14 @@ async def _b_list(update: Update, context: Context, actor: Actor, t: Translator,
     mark = args[2] if len(args) > 2 else ""
     case_id = parse_id(mark[1:]) if mark[:1] in ("a", "b") else None
     cursor = Cursor(case_id, mark[0] == "a") if case_id is not None else None
-    await show_cases(update, context, actor, t, args[1] if len(args) > 1 else "xx00x", page,
-                     cursor)
+    await show_cases(
+        update, context, actor, t, args[1] if len(args) > 1 else "xx00x", page, cursor
+    )
 
 
-async def _b_due(update: Update, context: Context, actor: Actor, t: Translator,
-                 args: list[str]) -> None:
+async def _b_due(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     """An arrow of /due: its message turns into the page it asks for."""
     page = parse_id(args[0]) if args else None
     cursor = _due_cursor(args[1]) if len(args) > 1 else None
@@ -586,38 +743,63 @@ async def _b_due(update: Update, context: Context, actor: Actor, t: Translator,
     await show_due(update, context, actor, t, page, cursor)
 
 
-async def _b_filter(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_filter(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     if actor.role not in MANAGERS:
         raise NotAllowed(actor.role)
     await drop_buttons(update)
-    await show_cases(update, context, actor, t, _cycle(args[1] if len(args) > 1 else "", args[0]), 0)
+    await show_cases(
+        update, context, actor, t, _cycle(args[1] if len(args) > 1 else "", args[0]), 0
+    )
 
 
-async def _b_case(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_case(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case:
         await show_dossier(update, context, actor, t, case)
 
 
-async def _b_status_menu(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_status_menu(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case is None:
         return
     allowed = STATUSES if actor.role in MANAGERS else list(VOLUNTEER_STATUSES)
-    await say(update, context, t("New status for case {number}:", number=case.number),
-              InlineKeyboardMarkup([[_button(texts.status_name(t, st), "S", case.id, STATUSES.index(st))]
-                                    for st in allowed]))
+    await say(
+        update,
+        context,
+        t("New status for case {number}:", number=case.number),
+        InlineKeyboardMarkup(
+            [
+                [_button(texts.status_name(t, st), "S", case.id, STATUSES.index(st))]
+                for st in allowed
+            ]
+        ),
+    )
 
 
-async def _b_status(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_status(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case is None:
         return
     status = STATUSES[int(args[1])]
     await services(context).staff.set_status(actor, case, status)
     await drop_buttons(update)
-    await say(update, context, t("Status of case {number}: {status}.", number=case.number,
-                                 status=texts.status_name(t, status)))
+    await say(
+        update,
+        context,
+        t(
+            "Status of case {number}: {status}.",
+            number=case.number,
+            status=texts.status_name(t, status),
+        ),
+    )
     await _tell_family_status(context, case, status)
 
 
@@ -627,21 +809,31 @@ async def _tell_family_status(context: Context, case: Case, status: CaseStatus) 
     if family is None or family.blocked_at:
         return
     t = s.catalogs.get(family.locale)  # the family's language
-    await context.bot.send_message(family.chat_id, t("The status of your case {number} is now: "
-                                                     "{status}.", number=case.number,
-                                                     status=texts.status_name(t, status)))
+    await context.bot.send_message(
+        family.chat_id,
+        t(
+            "The status of your case {number} is now: {status}.",
+            number=case.number,
+            status=texts.status_name(t, status),
+        ),
+    )
 
 
-async def _b_verified(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_verified(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     await _toggle(update, context, actor, t, args, "verified")
 
 
-async def _b_details(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_details(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     await _toggle(update, context, actor, t, args, "details")
 
 
-async def _toggle(update: Update, context: Context, actor: Actor, t: Translator, args: list[str],
-                  flag: str) -> None:
+async def _toggle(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str], flag: str
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case is None:
         return
@@ -652,7 +844,9 @@ async def _toggle(update: Update, context: Context, actor: Actor, t: Translator,
     await show_dossier(update, context, actor, t, case)
 
 
-async def _b_assign_menu(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_assign_menu(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     if actor.role not in MANAGERS:
         raise NotAllowed(actor.role)
     case = await _case_arg(update, context, actor, t, args)
@@ -662,16 +856,34 @@ async def _b_assign_menu(update: Update, context: Context, actor: Actor, t: Tran
     volunteers = await s.staff.staff.members("volunteer")
     assigned = set(await s.staff.staff.volunteers_of(case.id))
     if not volunteers:
-        await say(update, context, t("There are no volunteers yet. Invite one with /invite volunteer."))
+        await say(
+            update, context, t("There are no volunteers yet. Invite one with /invite volunteer.")
+        )
         return
     names = await named(context, t, {v.user_id for v in volunteers})
-    await say(update, context, t("Volunteers for case {number}:", number=case.number),
-              InlineKeyboardMarkup([[_button(("☑ " if v.user_id in assigned else "☐ ")
-                                             + names[v.user_id], "A", case.id, v.user_id)]
-                                    for v in volunteers]))
+    await say(
+        update,
+        context,
+        t("Volunteers for case {number}:", number=case.number),
+        InlineKeyboardMarkup(
+            [
+                [
+                    _button(
+                        ("☑ " if v.user_id in assigned else "☐ ") + names[v.user_id],
+                        "A",
+                        case.id,
+                        v.user_id,
+                    )
+                ]
+                for v in volunteers
+            ]
+        ),
+    )
 
 
-async def _b_assign(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_assign(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case is None:
         return
@@ -686,11 +898,11 @@ async def _b_assign(update: Update, context: Context, actor: Actor, t: Translato
     if not assigned:
         member = await s.staff.staff.get(volunteer)
         if member is not None:
-            await context.bot.send_message(member.chat_id, _assigned_text(
-                s.catalogs.get(member.locale), case.number))
+            await context.bot.send_message(
+                member.chat_id, _assigned_text(s.catalogs.get(member.locale), case.number)
+            )
             tz = await s.staff.timezone_of(volunteer)
-            await s.followup.store.schedule([_volunteer_digest(s, volunteer, tz)],
-                                            s.clock.now())
+            await s.followup.store.schedule([_volunteer_digest(s, volunteer, tz)], s.clock.now())
 
 
 def _assigned_text(t: Translator, number: str) -> str:
@@ -704,29 +916,45 @@ def _volunteer_digest(s: Services, volunteer_id: int, tz: str) -> NewReminder:
     return NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, tz))
 
 
-async def _b_note(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_note(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case:
         await _start_form(update, context, actor, "note", {"case_id": case.id})
         await say(update, context, t("Write the note for case {number}:", number=case.number))
 
 
-async def _b_message(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_message(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case:
         await _start_form(update, context, actor, "relay", {"case_id": case.id})
-        await say(update, context, t("Write the message to the family of case {number}. It goes "
-                                     "through the bot: they do not see your name or number.",
-                                     number=case.number))
+        await say(
+            update,
+            context,
+            t(
+                "Write the message to the family of case {number}. It goes "
+                "through the bot: they do not see your name or number.",
+                number=case.number,
+            ),
+        )
 
 
-async def _b_revoke(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_revoke(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     done = await services(context).staff.revoke(actor, args[0])
     await drop_buttons(update)
-    await say(update, context, t("The invitation is revoked.") if done else t("This is not available."))
+    await say(
+        update, context, t("The invitation is revoked.") if done else t("This is not available.")
+    )
 
 
-async def _b_remove_role(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_remove_role(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     user_id = parse_id(args[0])
     if user_id is None:
         raise ValueError(args[0])
@@ -735,7 +963,9 @@ async def _b_remove_role(update: Update, context: Context, actor: Actor, t: Tran
     await say(update, context, t("The role is removed.") if done else t("This is not available."))
 
 
-async def _b_dossier(update: Update, context: Context, actor: Actor, t: Translator, args: list[str]) -> None:
+async def _b_dossier(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     from handlers.exports import send_dossier
 
     if actor.role not in MANAGERS:
@@ -757,8 +987,9 @@ async def _translations_waiting(s: Services, actor: Actor, case: Case) -> list[N
     return [Needed(f, lang, visible[f]) for f, lang in sorted(left) if f in visible]
 
 
-async def _b_translate(update: Update, context: Context, actor: Actor, t: Translator,
-                       args: list[str]) -> None:
+async def _b_translate(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     case = await _case_arg(update, context, actor, t, args)
     if case is None:
         return
@@ -766,25 +997,45 @@ async def _b_translate(update: Update, context: Context, actor: Actor, t: Transl
     await _ask_translation(update, context, actor, t, case)
 
 
-async def _ask_translation(update: Update, context: Context, actor: Actor, t: Translator,
-                           case: Case) -> bool:
+async def _ask_translation(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+) -> bool:
     """Show the next text to translate and open the form for it; False when none is left."""
     waiting = await _translations_waiting(services(context), actor, case)
     if not waiting:
         return False
     item = waiting[0]
-    await _start_form(update, context, actor, "translation",
-                      {"case_id": case.id, "field": item.field, "language": item.language})
-    await say(update, context, t(
-        "Case {number}: write this text in {language} ({what}). It goes into the letters "
-        "as you write it.\n\n«{text}»", number=case.number,
-        language=language_name(item.language, t.locale), what=field_name(t, item.field),
-        text=item.original[:1500]))
+    await _start_form(
+        update,
+        context,
+        actor,
+        "translation",
+        {"case_id": case.id, "field": item.field, "language": item.language},
+    )
+    await say(
+        update,
+        context,
+        t(
+            "Case {number}: write this text in {language} ({what}). It goes into the letters "
+            "as you write it.\n\n«{text}»",
+            number=case.number,
+            language=language_name(item.language, t.locale),
+            what=field_name(t, item.field),
+            text=item.original[:1500],
+        ),
+    )
     return True
 
 
-async def _save_translation(update: Update, context: Context, actor: Actor, t: Translator,
-                            case: Case, form: Form, text: str) -> None:
+async def _save_translation(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    case: Case,
+    form: Form,
+    text: str,
+) -> None:
     s = services(context)
     field, language = str(form.data.get("field")), str(form.data.get("language"))
     waiting = {(n.field, n.language): n for n in await _translations_waiting(s, actor, case)}
@@ -792,38 +1043,65 @@ async def _save_translation(update: Update, context: Context, actor: Actor, t: T
     if item is None:
         raise NotAllowed("translation")
     if not fits(text, language) and text != item.original:
-        await say(update, context, texts.error(t, InvalidInput(
-            "wrong_language", language=language_name(language, t.locale))))
+        await say(
+            update,
+            context,
+            texts.error(
+                t, InvalidInput("wrong_language", language=language_name(language, t.locale))
+            ),
+        )
         await _start_form(update, context, actor, "translation", dict(form.data))
         return
     await s.letters.set_translation(case, field, language, text, actor.user_id)
-    await s.staff.audit.record(s.clock.now(), actor.user_id, "translation", case_id=case.id,
-                               target_id=case.reporter_id)
+    await s.staff.audit.record(
+        s.clock.now(), actor.user_id, "translation", case_id=case.id, target_id=case.reporter_id
+    )
     await say(update, context, t("The translation is saved."))
     if await _ask_translation(update, context, actor, t, case):
         return
     family = await s.store.get_user(case.reporter_id)
     if family is not None:
         ft = s.catalogs.get(family.locale)
-        await context.bot.send_message(family.chat_id, ft(
-            "The organisation has written the translations for the letters of case {number}. "
-            "Press the button to get the letters.", number=case.number),
-            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
-                ft("Prepare the letters"), callback_data=f"L:g:{case.id}")]]))
+        await context.bot.send_message(
+            family.chat_id,
+            ft(
+                "The organisation has written the translations for the letters of case {number}. "
+                "Press the button to get the letters.",
+                number=case.number,
+            ),
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(ft("Prepare the letters"), callback_data=f"L:g:{case.id}")]]
+            ),
+        )
     await say(update, context, t("All translations are written; the family is told."))
 
 
 BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
-    "l": _b_list, "f": _b_filter, "D": _b_due, "c": _b_case, "s": _b_status_menu, "S": _b_status,
-    "v": _b_verified, "d": _b_details, "a": _b_assign_menu, "A": _b_assign, "n": _b_note,
-    "m": _b_message, "i": _b_revoke, "R": _b_remove_role, "x": _b_dossier, "z": _b_zone,
+    "l": _b_list,
+    "f": _b_filter,
+    "D": _b_due,
+    "c": _b_case,
+    "s": _b_status_menu,
+    "S": _b_status,
+    "v": _b_verified,
+    "d": _b_details,
+    "a": _b_assign_menu,
+    "A": _b_assign,
+    "n": _b_note,
+    "m": _b_message,
+    "i": _b_revoke,
+    "R": _b_remove_role,
+    "x": _b_dossier,
+    "z": _b_zone,
     "T": _b_translate,
     "F": _b_copy,
 }
 
 
 # --- staff forms: notes and messages ------------------------------------------------------
-async def _start_form(update: Update, context: Context, actor: Actor, name: str, data: dict) -> None:
+async def _start_form(
+    update: Update, context: Context, actor: Actor, name: str, data: dict
+) -> None:
     s = services(context)
     await s.followup.store.save_form(actor.user_id, Form(name, "text", data), s.clock.now())
 
@@ -873,14 +1151,18 @@ async def _relay_to_family(context: Context, actor: Actor, case: Case, text: str
     await context.bot.send_message(
         family.chat_id,
         t("A message from the organisation about case {number}:", number=case.number)
-        + "\n\n" + text,
-        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "r", case.id, actor.user_id)]]))
-    await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id,
-                               target_id=case.reporter_id)
+        + "\n\n"
+        + text,
+        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "r", case.id, actor.user_id)]]),
+    )
+    await s.staff.audit.record(
+        s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=case.reporter_id
+    )
 
 
-async def _family_reply(update: Update, context: Context, actor: Actor, t: Translator,
-                        args: list[str]) -> None:
+async def _family_reply(
+    update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
+) -> None:
     """The family taps Answer under a message from the organisation."""
     s = services(context)
     ids = [parse_id(a) for a in args[:2]]
@@ -889,7 +1171,9 @@ async def _family_reply(update: Update, context: Context, actor: Actor, t: Trans
         await not_available(update, context, t)
         return
     await _start_form(update, context, actor, "relay_back", {"case_id": case.id, "to": ids[1]})
-    await say(update, context, t("Write your answer; it goes to the organisation through the bot."))
+    await say(
+        update, context, t("Write your answer; it goes to the organisation through the bot.")
+    )
 
 
 async def _relay_to_staff(context: Context, actor: Actor, case: Case, to: int, text: str) -> None:
@@ -903,6 +1187,10 @@ async def _relay_to_staff(context: Context, actor: Actor, case: Case, to: int, t
     chat_id = member.chat_id if member else s.staff.admin_chat(to)
     t = s.catalogs.get(member.locale if member else None)  # the staff member's language
     await context.bot.send_message(
-        chat_id, t("The family of case {number} answers:", number=case.number) + "\n\n" + text,
-        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "m", case.id)]]))
-    await s.staff.audit.record(s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to)
+        chat_id,
+        t("The family of case {number} answers:", number=case.number) + "\n\n" + text,
+        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "m", case.id)]]),
+    )
+    await s.staff.audit.record(
+        s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to
+    )

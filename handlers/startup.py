@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Awaitable, Callable, TypeVar
+from typing import TypeVar
 
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
@@ -41,8 +42,13 @@ async def pause(stop: asyncio.Event, seconds: float) -> bool:
     return True
 
 
-async def retrying(what: str, call: Callable[[], Awaitable[T]], stop: asyncio.Event,
-                   first: float = FIRST_PAUSE, longest: float = LONGEST_PAUSE) -> T | None:
+async def retrying(
+    what: str,
+    call: Callable[[], Awaitable[T]],
+    stop: asyncio.Event,
+    first: float = FIRST_PAUSE,
+    longest: float = LONGEST_PAUSE,
+) -> T | None:
     """``call()`` until it succeeds; None if ``stop`` was set meanwhile."""
     delay = first
     while not stop.is_set():

@@ -22,8 +22,9 @@ import json
 import mimetypes
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from telegram import Update
 from telegram.ext import Application
@@ -153,11 +154,15 @@ class TerminalChat:
         probably cut by the terminal, whose line buffer silently drops what is beyond."""
         text = line.rstrip("\n")
         if len(text) > MAX_MESSAGE:
-            return (f"(not sent: {len(text)} characters; a Telegram message holds at most "
-                    f"{MAX_MESSAGE}. Send it in parts.)")
+            return (
+                f"(not sent: {len(text)} characters; a Telegram message holds at most "
+                f"{MAX_MESSAGE}. Send it in parts.)"
+            )
         if self.tty and len(text.encode("utf-8")) >= TTY_LINE_BYTES:
-            return (f"(not sent: the terminal keeps only {TTY_LINE_BYTES} bytes of a line "
-                    "and may have cut this one. Send it in parts, or pipe the text in.)")
+            return (
+                f"(not sent: the terminal keeps only {TTY_LINE_BYTES} bytes of a line "
+                "and may have cut this one. Send it in parts, or pipe the text in.)"
+            )
         return None
 
     def update_for(self, line: str) -> Update | None:
@@ -168,8 +173,10 @@ class TerminalChat:
         if stripped.isdigit() and self.buttons:
             if 1 <= int(stripped) <= len(self.buttons):
                 return self._press(self.buttons[int(stripped) - 1])
-            self._print(f"  (there is no button {stripped[:12]}: the last buttons are 1 to "
-                        f"{len(self.buttons)}; to send the text, type \\{stripped[:12]})")
+            self._print(
+                f"  (there is no button {stripped[:12]}: the last buttons are 1 to "
+                f"{len(self.buttons)}; to send the text, type \\{stripped[:12]})"
+            )
             return None
         if stripped.startswith("\\"):
             stripped = stripped[1:]
@@ -192,8 +199,9 @@ class TerminalChat:
         name = rest[0] if rest else "file.pdf"
         builders: dict[str, Callable[[], Update]] = {
             "photo": lambda: self.updates.photo(caption),
-            "doc": lambda: self.updates.document(name, _mime(name),
-                                                 caption=" ".join(rest[1:]) or None),
+            "doc": lambda: self.updates.document(
+                name, _mime(name), caption=" ".join(rest[1:]) or None
+            ),
             "voice": self.updates.voice,
             "video": self.updates.video,
             "sticker": self.updates.sticker,
@@ -202,8 +210,10 @@ class TerminalChat:
         }
         builder = builders.get(kind)
         if builder is None:
-            self._print("  (unknown: use !photo, !doc NAME, !voice, !video, !sticker, "
-                        "!location, !contact PHONE, !quit)")
+            self._print(
+                "  (unknown: use !photo, !doc NAME, !voice, !video, !sticker, "
+                "!location, !contact PHONE, !quit)"
+            )
             return None
         return builder()
 
@@ -244,12 +254,23 @@ def input_phone() -> str:
 async def run_terminal(services: Services, language_code: str | None = None) -> None:
     api = LocalBotAPI()
     app = build_application(services, request=api)
-    chat = TerminalChat(app, api, downloads=services.config.data_dir / "offline-files",
-                        language_code=language_code, tty=sys.stdin.isatty())
-    print("Izdeu offline chat: the real bot, no Telegram. Type /start. "
-          "Numbers press buttons, !quit leaves.", flush=True)
-    sealed = "sealed with IZDEU_ENCRYPTION_KEY" if services.db.cipher.enabled else \
-        "NOT encrypted (no IZDEU_ENCRYPTION_KEY)"
+    chat = TerminalChat(
+        app,
+        api,
+        downloads=services.config.data_dir / "offline-files",
+        language_code=language_code,
+        tty=sys.stdin.isatty(),
+    )
+    print(
+        "Izdeu offline chat: the real bot, no Telegram. Type /start. "
+        "Numbers press buttons, !quit leaves.",
+        flush=True,
+    )
+    sealed = (
+        "sealed with IZDEU_ENCRYPTION_KEY"
+        if services.db.cipher.enabled
+        else "NOT encrypted (no IZDEU_ENCRYPTION_KEY)"
+    )
     print(f"(database: {services.config.db_path}; personal data {sealed})", flush=True)
     async with app:
         await app.start()

@@ -18,8 +18,8 @@ from bot.i18n import N_, Translator
 from bot.services.un import FORMS, Form, Overview
 from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed
 from bot.un import procedures, translation
-from bot.un.submission import NotReady
 from bot.un.checklist import TITLES
+from bot.un.submission import NotReady
 from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, parse_id, say, services
 from handlers.keyboards import button
@@ -33,29 +33,38 @@ UN_INTRO = N_(
     "When national bodies give form replies or do not answer, the UN Working Group on "
     "Enforced or Involuntary Disappearances (WGEID) can ask the State about the person. It "
     "does not require that every national remedy was tried first, and it keeps the names "
-    "of those who submit a case confidential.")
+    "of those who submit a case confidential."
+)
 CED_GENERAL = N_(
     "The UN Committee on Enforced Disappearances (CED) takes urgent requests only about a "
     "disappearance in a State that has joined the Convention against enforced "
     "disappearance, or of a citizen of such a State, and only if it began after the "
-    "Convention took effect for that State. Source: {source}")
+    "Convention took effect for that State. Source: {source}"
+)
 CED_STATE = {
     (True, "KZ"): N_(
         "Kazakhstan has joined the Convention (in force since {date}), so a CED urgent request "
         "about a citizen of Kazakhstan can be addressed to Kazakhstan, asking it to search for "
-        "him or her. Whether it fits this case a lawyer should check. Source: {source}"),
+        "him or her. Whether it fits this case a lawyer should check. Source: {source}"
+    ),
     (False, "RU"): N_(
         "Russia has, as far as we know, not joined the Convention, so CED cannot act against "
-        "Russia. Source: {source}"),
+        "Russia. Source: {source}"
+    ),
 }
 CED_UNKNOWN = N_(
     "Whether {country} has joined the Convention has not been checked, so do not count on a "
-    "CED urgent request before a lawyer checks it. Where to check: {source}")
+    "CED urgent request before a lawyer checks it. Where to check: {source}"
+)
 UNVERIFIED = N_("not verified")
-YOUR_CHOICES = N_("Your choices: the submission may name you: {named}; the organisation submits "
-                  "it on your behalf: {behalf}.")
-FAMILY_CHOICES = N_("The family's choices: the submission may name them: {named}; the "
-                    "organisation submits it on their behalf: {behalf}.")
+YOUR_CHOICES = N_(
+    "Your choices: the submission may name you: {named}; the organisation submits "
+    "it on your behalf: {behalf}."
+)
+FAMILY_CHOICES = N_(
+    "The family's choices: the submission may name them: {named}; the "
+    "organisation submits it on their behalf: {behalf}."
+)
 COUNTRY_NAMES = {"KZ": N_("Kazakhstan"), "KG": N_("Kyrgyzstan"), "RU": N_("Russia")}
 
 
@@ -77,45 +86,74 @@ def checklist_text(t: Translator, case: Case, view: Overview, family: bool = Tru
             lines.append("✅ " + t(element.title))
             continue
         sources = ", ".join(f"«{t(s)}»" for s in element.supplied_by)
-        lines.append("❌ " + t(element.title) + "\n   " + t("Supplied by: {sources}",
-                                                         sources=sources))
+        lines.append(
+            "❌ " + t(element.title) + "\n   " + t("Supplied by: {sources}", sources=sources)
+        )
     lines += ["", window_text(t, view)]
     if checklist.use_now:
         lines.append(t("The UN route can be used now."))
     else:
-        lines.append(t("Use it after national bodies have been contacted, or at once if the "
-                       "person is believed to be held by the State while the urgent window "
-                       "is open."))
+        lines.append(
+            t(
+                "Use it after national bodies have been contacted, or at once if the "
+                "person is believed to be held by the State while the urgent window "
+                "is open."
+            )
+        )
     choices = YOUR_CHOICES if family else FAMILY_CHOICES
-    lines += ["", t(choices, named=_yes_no(t, view.consent.may_name),
-                    behalf=_yes_no(t, view.consent.on_behalf))]
+    lines += [
+        "",
+        t(
+            choices,
+            named=_yes_no(t, view.consent.may_name),
+            behalf=_yes_no(t, view.consent.on_behalf),
+        ),
+    ]
     return "\n".join(lines)
 
 
 def window_text(t: Translator, view: Overview) -> str:
     window = view.checklist.urgent
     if window.closes is None:
-        return t("The three-month urgent window cannot be worked out: the date of the last "
-                 "contact is missing.")
+        return t(
+            "The three-month urgent window cannot be worked out: the date of the last "
+            "contact is missing."
+        )
     if window.open:
-        return "⏰ " + t("The three-month urgent window is open until {date}: the Working Group "
-                        "then sends the case to the State within one or two days.",
-                        date=t.date(window.closes, "long"))
-    return t("The three-month urgent window closed on {date}; the case can still go under the "
-             "standard procedure.", date=t.date(window.closes, "long"))
+        return "⏰ " + t(
+            "The three-month urgent window is open until {date}: the Working Group "
+            "then sends the case to the State within one or two days.",
+            date=t.date(window.closes, "long"),
+        )
+    return t(
+        "The three-month urgent window closed on {date}; the case can still go under the "
+        "standard procedure.",
+        date=t.date(window.closes, "long"),
+    )
 
 
 async def dossier_summary(context: Context, actor: Actor, t: Translator, case: Case) -> str:
     """The UN checklist in short, for the caseworker's dossier."""
     view = await services(context).un.overview(actor, case, t.locale)
     elements = view.checklist.elements
-    lines = [t("UN (WGEID): {present} of {total} required elements.", present=sum(e.present for e in elements), total=len(elements))]
+    lines = [
+        t(
+            "UN (WGEID): {present} of {total} required elements.",
+            present=sum(e.present for e in elements),
+            total=len(elements),
+        )
+    ]
     lines += ["❌ " + t(e.title) for e in view.checklist.missing]
     lines.append(window_text(t, view))
     if view.record.submitted_on:
-        lines.append("✔ " + t("Submitted to the UN on {date}, reference {reference}.",
-                              date=t.date(view.record.submitted_on, "long"),
-                              reference=view.record.reference or "—"))
+        lines.append(
+            "✔ "
+            + t(
+                "Submitted to the UN on {date}, reference {reference}.",
+                date=t.date(view.record.submitted_on, "long"),
+                reference=view.record.reference or "—",
+            )
+        )
     return "\n".join(lines)
 
 
@@ -128,15 +166,21 @@ def ced_text(t: Translator, view: Overview) -> str:
     """When CED urgent action is available for this case and when it is not, with sources."""
     lines = [t(CED_GENERAL, source=_sourced(t, procedures.ced_urgent_action()))]
     status = view.ced
-    template = CED_STATE.get((bool(status.party), status.state)) if status.party is not None \
-        else None
+    template = (
+        CED_STATE.get((bool(status.party), status.state)) if status.party is not None else None
+    )
     if template is not None:
         when = t.date(status.in_force, "long") if status.in_force else ""
         lines.append(t(template, date=when, source=_sourced(t, status.fact)))
     else:
         name = COUNTRY_NAMES.get(status.state)
-        lines.append(t(CED_UNKNOWN, country=t(name) if name else t("the person's country"),
-                       source=_sourced(t, status.fact, mark=False)))
+        lines.append(
+            t(
+                CED_UNKNOWN,
+                country=t(name) if name else t("the person's country"),
+                source=_sourced(t, status.fact, mark=False),
+            )
+        )
     russia = procedures.ced_status("RU")
     if status.state != "RU":
         lines.append(t(CED_STATE[(False, "RU")], source=_sourced(t, russia.fact)))
@@ -146,12 +190,16 @@ def ced_text(t: Translator, view: Overview) -> str:
 def procedure_text(t: Translator) -> str:
     email = procedures.wgeid("email")
     address = procedures.wgeid("postal_address")
-    return "\n".join([
-        t("Where it goes: {email}; {address}", email=email.value, address=address.value),
-        t("Source of the address: {source}", source=_sourced(t, address)),
-        t("Source of the procedure: {source}",
-          source=_sourced(t, procedures.wgeid("procedure"))),
-    ])
+    return "\n".join(
+        [
+            t("Where it goes: {email}; {address}", email=email.value, address=address.value),
+            t("Source of the address: {source}", source=_sourced(t, address)),
+            t(
+                "Source of the procedure: {source}",
+                source=_sourced(t, procedures.wgeid("procedure")),
+            ),
+        ]
+    )
 
 
 # --- the family ---------------------------------------------------------------------
@@ -169,40 +217,69 @@ async def un_command(update: Update, context: Context) -> None:
         return
     cases = await s.store.cases_of(actor.user_id)
     if not cases and actor.role in STAFF_ROLES:
-        await say(update, context, t("Send the case number after the command, for example "
-                                     "/un KZ-2026-0042."))
+        await say(
+            update,
+            context,
+            t("Send the case number after the command, for example /un KZ-2026-0042."),
+        )
         return
     if not cases:
-        await say(update, context, t("You have no cases yet. Send /start to report a missing "
-                                     "person."))
+        await say(
+            update, context, t("You have no cases yet. Send /start to report a missing person.")
+        )
         return
     if number:
         cases = [c for c in cases if c.number == number]
     if not cases:
-        await say(update, context, t("You have no case with the number {number}.",
-                                     number=number))
+        await say(update, context, t("You have no case with the number {number}.", number=number))
         return
     await show_family(update, context, actor, t, cases[-1])
 
 
-async def show_family(update: Update, context: Context, actor: Actor, t: Translator,
-                      case: Case) -> None:
+async def show_family(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+) -> None:
     view = await services(context).un.overview(actor, case, t.locale)
     buttons = [
-        [_button(("✓ " if view.consent.may_name else "") + t("You may name me"), "n", case.id, 1),
-         _button(("✓ " if view.consent.may_name is False else "") + t("Keep my name out"),
-                 "n", case.id, 0)],
-        [_button(("✓ " if view.consent.on_behalf else "") + t("The organisation submits for us"),
-                 "b", case.id, 1),
-         _button(("✓ " if view.consent.on_behalf is False else "") + t("We submit ourselves"),
-                 "b", case.id, 0)],
+        [
+            _button(
+                ("✓ " if view.consent.may_name else "") + t("You may name me"), "n", case.id, 1
+            ),
+            _button(
+                ("✓ " if view.consent.may_name is False else "") + t("Keep my name out"),
+                "n",
+                case.id,
+                0,
+            ),
+        ],
+        [
+            _button(
+                ("✓ " if view.consent.on_behalf else "") + t("The organisation submits for us"),
+                "b",
+                case.id,
+                1,
+            ),
+            _button(
+                ("✓ " if view.consent.on_behalf is False else "") + t("We submit ourselves"),
+                "b",
+                case.id,
+                0,
+            ),
+        ],
     ]
     await say(update, context, checklist_text(t, case, view), InlineKeyboardMarkup(buttons))
     await say(update, context, ced_text(t, view))
 
 
-async def _b_consent(update: Update, context: Context, actor: Actor, t: Translator,
-                     case: Case, which: str, value: str) -> None:
+async def _b_consent(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    case: Case,
+    which: str,
+    value: str,
+) -> None:
     if value not in ("0", "1"):
         raise ValueError(value)
     s = services(context)
@@ -217,29 +294,52 @@ async def _b_consent(update: Update, context: Context, actor: Actor, t: Translat
 
 
 # --- staff --------------------------------------------------------------------------
-async def show_staff(update: Update, context: Context, actor: Actor, t: Translator,
-                     case: Case) -> None:
+async def show_staff(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+) -> None:
     s = services(context)
     view = await s.un.overview(actor, case, t.locale)
     parts = [checklist_text(t, case, view, family=False)]
     pending = {p.key for p in view.untranslated}
     visible = await s.staff.visible_answers(actor, case)  # volunteers: not the account
-    texts_all = [p for p in translation.texts_to_translate(case.answers)
-                 if p.key.split(".")[0] in visible]
+    texts_all = [
+        p for p in translation.texts_to_translate(case.answers) if p.key.split(".")[0] in visible
+    ]
     if texts_all:
-        parts.append("\n".join([t("Texts of the family to translate into English:")] + [
-            ("❌ " if p.key in pending else "✅ ") + t(p.label) for p in texts_all]))
+        parts.append(
+            "\n".join(
+                [t("Texts of the family to translate into English:")]
+                + [("❌ " if p.key in pending else "✅ ") + t(p.label) for p in texts_all]
+            )
+        )
     if not view.organisation_known:
-        parts.append(t("The organisation's name and contact are not set "
-                       "(IZDEU_ORGANISATION_NAME, IZDEU_ORGANISATION_CONTACT)."))
+        parts.append(
+            t(
+                "The organisation's name and contact are not set "
+                "(IZDEU_ORGANISATION_NAME, IZDEU_ORGANISATION_CONTACT)."
+            )
+        )
     if view.record.submitted_on:
-        parts.append("✔ " + t("Submitted to the UN on {date}, reference {reference}.",
-                              date=t.date(view.record.submitted_on, "long"),
-                              reference=view.record.reference or "—"))
+        parts.append(
+            "✔ "
+            + t(
+                "Submitted to the UN on {date}, reference {reference}.",
+                date=t.date(view.record.submitted_on, "long"),
+                reference=view.record.reference or "—",
+            )
+        )
     parts.append(procedure_text(t))
-    buttons = [[_button(("❌ " if p.key in pending else "✅ ") + t("Translate: {field}",
-                                                                field=t(p.label)),
-                        "t", case.id, p.key)] for p in texts_all]
+    buttons = [
+        [
+            _button(
+                ("❌ " if p.key in pending else "✅ ") + t("Translate: {field}", field=t(p.label)),
+                "t",
+                case.id,
+                p.key,
+            )
+        ]
+        for p in texts_all
+    ]
     if actor.role in MANAGERS:
         buttons.append([_button(t("Make the submission (PDF, DOCX)"), "p", case.id)])
         buttons.append([_button(t("Mark as submitted to the UN"), "m", case.id)])
@@ -247,21 +347,30 @@ async def show_staff(update: Update, context: Context, actor: Actor, t: Translat
     await say(update, context, ced_text(t, view))
 
 
-async def _b_staff(update: Update, context: Context, actor: Actor, t: Translator,
-                   case: Case, *_: str) -> None:
+async def _b_staff(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
+) -> None:
     await show_staff(update, context, actor, t, case)
 
 
-async def _b_translate(update: Update, context: Context, actor: Actor, t: Translator,
-                       case: Case, key: str, *_: str) -> None:
+async def _b_translate(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, key: str, *_: str
+) -> None:
     pending = await services(context).un.ask_translation(actor, case, key)
-    await say(update, context, t("Write the English translation of «{field}». The family's "
-                                 "text:", field=t(pending.label)) + "\n\n" + pending.original
-              + "\n\n" + t("Send - to leave this text out of the submission. /cancel stops."))
+    await say(
+        update,
+        context,
+        t("Write the English translation of «{field}». The family's text:", field=t(pending.label))
+        + "\n\n"
+        + pending.original
+        + "\n\n"
+        + t("Send - to leave this text out of the submission. /cancel stops."),
+    )
 
 
-async def _b_produce(update: Update, context: Context, actor: Actor, t: Translator,
-                     case: Case, *_: str) -> None:
+async def _b_produce(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
+) -> None:
     s = services(context)
     family = await s.store.get_user(case.reporter_id)
     try:
@@ -269,25 +378,45 @@ async def _b_produce(update: Update, context: Context, actor: Actor, t: Translat
     except NotReady as err:
         missing = [t(TITLES[code]) for code in err.elements]
         labels = {p.key: t(p.label) for p in translation.texts_to_translate(case.answers)}
-        missing += [t("English translation of «{field}»", field=labels.get(k, k))
-                    for k in err.texts]
-        await say(update, context, t("The submission cannot be made yet. Missing:") + "\n"
-                  + "\n".join("• " + m for m in missing))
+        missing += [
+            t("English translation of «{field}»", field=labels.get(k, k)) for k in err.texts
+        ]
+        await say(
+            update,
+            context,
+            t("The submission cannot be made yet. Missing:")
+            + "\n"
+            + "\n".join("• " + m for m in missing),
+        )
         return
     target = chat_id(update)
     assert target is not None
-    await say(update, context, t("The submission to the UN Working Group, in English. Check it, "
-                                 "have the author sign it, and send it.") + "\n\n"
-              + procedure_text(t))
+    await say(
+        update,
+        context,
+        t(
+            "The submission to the UN Working Group, in English. Check it, "
+            "have the author sign it, and send it."
+        )
+        + "\n\n"
+        + procedure_text(t),
+    )
     await context.bot.send_document(target, made.pdf, filename=made.pdf_name)
     await context.bot.send_document(target, made.docx, filename=made.docx_name)
 
 
-async def _b_mark(update: Update, context: Context, actor: Actor, t: Translator,
-                  case: Case, *_: str) -> None:
+async def _b_mark(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
+) -> None:
     await services(context).un.ask_submission_date(actor, case)
-    await say(update, context, t("On what date was case {number} sent to the UN? For example "
-                                 "18.03.2026.", number=case.number))
+    await say(
+        update,
+        context,
+        t(
+            "On what date was case {number} sent to the UN? For example 18.03.2026.",
+            number=case.number,
+        ),
+    )
 
 
 BUTTONS = {"s": _b_staff, "t": _b_translate, "p": _b_produce, "m": _b_mark}
@@ -346,45 +475,72 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
         await not_available(update, context, t)
 
 
-async def _save_translation(update: Update, context: Context, actor: Actor, t: Translator,
-                            case: Case, form: Form, raw: str) -> None:
+async def _save_translation(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, form: Form, raw: str
+) -> None:
     s = services(context)
     text, _ = clean_text(raw, translation.MAX_LEN)
     try:
         pending = await s.un.translate(actor, case, str(form.data.get("key")), text)
     except ValueError:
-        await say(update, context, t("This text is needed in the submission; it cannot be left "
-                                     "out. Write its English translation."))
+        await say(
+            update,
+            context,
+            t(
+                "This text is needed in the submission; it cannot be left "
+                "out. Write its English translation."
+            ),
+        )
         return
     await s.un.close_form(actor)
-    await say(update, context, t("The translation is saved.") + " " + t(
-        "Still to translate: {n}.", n=len(pending)))
+    await say(
+        update,
+        context,
+        t("The translation is saved.") + " " + t("Still to translate: {n}.", n=len(pending)),
+    )
     await show_staff(update, context, actor, t, case)
 
 
-async def _submission_date(update: Update, context: Context, actor: Actor, t: Translator,
-                           case: Case, form: Form, raw: str) -> None:
+async def _submission_date(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, form: Form, raw: str
+) -> None:
     s = services(context)
     on = check_past_date(parse_date(raw), s.clock.now().date())
     await s.un.ask_reference(actor, case, on)
-    await say(update, context, t("The reference the Working Group gave, if any (send - if there "
-                                 "is none yet):"))
+    await say(
+        update,
+        context,
+        t("The reference the Working Group gave, if any (send - if there is none yet):"),
+    )
 
 
-async def _submission_reference(update: Update, context: Context, actor: Actor, t: Translator,
-                                case: Case, form: Form, raw: str) -> None:
+async def _submission_reference(
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, form: Form, raw: str
+) -> None:
     s = services(context)
     reference, _ = clean_text(raw, 100)
     reference = "" if reference.strip() == NO_REFERENCE else reference
     on = date.fromisoformat(str(form.data["on"]))
     await s.un.mark_submitted(actor, case, on, reference)
     await s.un.close_form(actor)
-    await say(update, context, t("Case {number} is marked as submitted to the UN on {date}.",
-                                 number=case.number, date=t.date(on, "long")))
+    await say(
+        update,
+        context,
+        t(
+            "Case {number} is marked as submitted to the UN on {date}.",
+            number=case.number,
+            date=t.date(on, "long"),
+        ),
+    )
     family = await s.store.get_user(case.reporter_id)
     if family is not None and family.blocked_at is None:
         ft = s.catalogs.get(family.locale)
-        await context.bot.send_message(family.chat_id, ft(
-            "Your case {number} was submitted to the UN Working Group on Enforced or "
-            "Involuntary Disappearances on {date}.", number=case.number,
-            date=ft.date(on, "long")))
+        await context.bot.send_message(
+            family.chat_id,
+            ft(
+                "Your case {number} was submitted to the UN Working Group on Enforced or "
+                "Involuntary Disappearances on {date}.",
+                number=case.number,
+                date=ft.date(on, "long"),
+            ),
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -41,8 +41,9 @@ def next_id() -> int:
 
 
 class UpdateFactory:
-    def __init__(self, bot: Bot, user_id: int, language_code: str | None = None,
-                 first_name: str = "User") -> None:
+    def __init__(
+        self, bot: Bot, user_id: int, language_code: str | None = None, first_name: str = "User"
+    ) -> None:
         self.bot = bot
         self.user = User(user_id, first_name, False, language_code=language_code)
         self.chat = Chat(user_id, Chat.PRIVATE)
@@ -53,8 +54,7 @@ class UpdateFactory:
         return update
 
     def message(self, **kwargs: Any) -> Message:
-        message = Message(next_id(), datetime.now(timezone.utc), self.chat,
-                          from_user=self.user, **kwargs)
+        message = Message(next_id(), datetime.now(UTC), self.chat, from_user=self.user, **kwargs)
         message.set_bot(self.bot)
         return message
 
@@ -66,7 +66,7 @@ class UpdateFactory:
         return self._update(message=self.message(text=text, entities=entities))
 
     def edited(self, text: str) -> Update:
-        return self._update(edited_message=self.message(text=text, edit_date=datetime.now(timezone.utc)))
+        return self._update(edited_message=self.message(text=text, edit_date=datetime.now(UTC)))
 
     def press(self, data: str, source: dict[str, Any] | Message | None = None) -> Update:
         """A tap on an inline button; ``source`` is the message that carried it."""
@@ -77,23 +77,37 @@ class UpdateFactory:
         return self._update(callback_query=query)
 
     def contact(self, phone: str) -> Update:
-        return self._update(message=self.message(
-            contact=Contact(phone, self.user.first_name, user_id=self.user.id)))
+        return self._update(
+            message=self.message(
+                contact=Contact(phone, self.user.first_name, user_id=self.user.id)
+            )
+        )
 
     def _file_id(self) -> str:
         return f"f{next_id()}"
 
     def photo(self, caption: str | None = None, size: int = 200_000) -> Update:
         fid = self._file_id()
-        return self._update(message=self.message(
-            photo=(PhotoSize(fid, fid, 1280, 960, file_size=size),), caption=caption))
+        return self._update(
+            message=self.message(
+                photo=(PhotoSize(fid, fid, 1280, 960, file_size=size),), caption=caption
+            )
+        )
 
-    def document(self, name: str = "file.pdf", mime: str | None = "application/pdf",
-                 size: int = 300_000, caption: str | None = None) -> Update:
+    def document(
+        self,
+        name: str = "file.pdf",
+        mime: str | None = "application/pdf",
+        size: int = 300_000,
+        caption: str | None = None,
+    ) -> Update:
         fid = self._file_id()
-        return self._update(message=self.message(
-            document=Document(fid, fid, file_name=name, mime_type=mime, file_size=size),
-            caption=caption))
+        return self._update(
+            message=self.message(
+                document=Document(fid, fid, file_name=name, mime_type=mime, file_size=size),
+                caption=caption,
+            )
+        )
 
     def voice(self) -> Update:
         fid = self._file_id()
@@ -101,7 +115,9 @@ class UpdateFactory:
 
     def video(self, size: int = 2_000_000) -> Update:
         fid = self._file_id()
-        return self._update(message=self.message(video=Video(fid, fid, 640, 480, 10, file_size=size)))
+        return self._update(
+            message=self.message(video=Video(fid, fid, 640, 480, 10, file_size=size))
+        )
 
     def video_note(self) -> Update:
         fid = self._file_id()
@@ -114,13 +130,17 @@ class UpdateFactory:
     def animation(self) -> Update:
         fid = self._file_id()
         doc = Document(fid, fid, file_name="a.gif", mime_type="image/gif")
-        return self._update(message=self.message(
-            animation=Animation(fid, fid, 100, 100, 2), document=doc))
+        return self._update(
+            message=self.message(animation=Animation(fid, fid, 100, 100, 2), document=doc)
+        )
 
     def sticker(self) -> Update:
         fid = self._file_id()
-        return self._update(message=self.message(
-            sticker=Sticker(fid, fid, 512, 512, False, False, Sticker.REGULAR)))
+        return self._update(
+            message=self.message(
+                sticker=Sticker(fid, fid, 512, 512, False, False, Sticker.REGULAR)
+            )
+        )
 
     def location(self) -> Update:
         return self._update(message=self.message(location=Location(37.6, 55.7)))

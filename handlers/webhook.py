@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import orjson
 import tornado.web
-from tornado.httpserver import HTTPServer
 from telegram import Update
+from tornado.httpserver import HTTPServer
 
 from handlers.inbox import Receiver
 
@@ -82,8 +83,11 @@ class UpdateHandler(tornado.web.RequestHandler):
         try:
             await self.receiver.accept([(update, data)])
         except Exception as exc:  # noqa: BLE001 - not stored, so not acknowledged
-            log.error("webhook: update %s could not be stored (%s); Telegram will send it "
-                      "again", data["update_id"], type(exc).__name__)
+            log.error(
+                "webhook: update %s could not be stored (%s); Telegram will send it again",
+                data["update_id"],
+                type(exc).__name__,
+            )
             self.refuse(500)
             return
         self.receiver.heard_from_telegram()
@@ -118,13 +122,17 @@ def _quiet(handler: tornado.web.RequestHandler) -> None:
         log.info("webhook: %s %s", status, handler.request.method)
 
 
-def start_server(receiver: Receiver, secret: str, check: HealthCheck, listen: str,
-                 port: int) -> HTTPServer:
+def start_server(
+    receiver: Receiver, secret: str, check: HealthCheck, listen: str, port: int
+) -> HTTPServer:
     """Listen now (on the running loop); ``server.stop()`` stops listening."""
     app = tornado.web.Application(
-        [(PATH, UpdateHandler, {"receiver": receiver, "secret": secret}),
-         ("/health", HealthHandler, {"check": check})],
-        log_function=_quiet)
+        [
+            (PATH, UpdateHandler, {"receiver": receiver, "secret": secret}),
+            ("/health", HealthHandler, {"check": check}),
+        ],
+        log_function=_quiet,
+    )
     server = HTTPServer(app, max_body_size=MAX_BODY, idle_connection_timeout=60)
     server.listen(port, listen)
     return server

@@ -18,9 +18,10 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from handlers.localapi import Call as LocalCall
@@ -57,7 +58,7 @@ class _Server(ThreadingHTTPServer):
     # A bot that starts with a backlog opens dozens of connections at once; with the
     # default listen queue of 5 some were dropped and their calls failed (ReadError).
     request_queue_size = 128
-    api: "BotAPIServer"
+    api: BotAPIServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that went away (the bot was stopped mid long poll) is no error.
@@ -93,7 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         status, payload = self.server.api._handle(
-            self.command, self.path, self.headers.get("Content-Type", ""), body)
+            self.command, self.path, self.headers.get("Content-Type", ""), body
+        )
         data = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -155,8 +157,9 @@ class BotAPIServer:
         self._faults: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.api = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # --- life cycle --------------------------------------------------------------
     @property
@@ -171,7 +174,7 @@ class BotAPIServer:
     def file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    def start(self) -> "BotAPIServer":
+    def start(self) -> BotAPIServer:
         self._thread.start()
         return self
 
@@ -196,7 +199,7 @@ class BotAPIServer:
         self._httpd.server_close()
         self._thread.join(5)
 
-    def __enter__(self) -> "BotAPIServer":
+    def __enter__(self) -> BotAPIServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -211,8 +214,9 @@ class BotAPIServer:
             self._connections.discard(conn)
 
     # --- requests ---------------------------------------------------------------
-    def _handle(self, verb: str, path: str, content_type: str,
-                body: bytes) -> tuple[int, dict[str, Any]]:
+    def _handle(
+        self, verb: str, path: str, content_type: str, body: bytes
+    ) -> tuple[int, dict[str, Any]]:
         url = urlsplit(path)
         parts = url.path.strip("/").split("/")
         if len(parts) < 2 or parts[0] != f"bot{self.token}":
@@ -248,8 +252,12 @@ class BotAPIServer:
             faults = self._faults.get(method)
             if faults:
                 status, extra = faults.pop(0)
-                return status, {"ok": False, "error_code": status,
-                                "description": "Internal Server Error", **extra}
+                return status, {
+                    "ok": False,
+                    "error_code": status,
+                    "description": "Internal Server Error",
+                    **extra,
+                }
         return None
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -282,10 +290,17 @@ class BotAPIServer:
             self.webhook = None
             return True
         if method == "getWebhookInfo":
-            return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
-                    "pending_update_count": len(self._updates)}
-        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup",
-                      "editMessageCaption"):
+            return {
+                "url": (self.webhook or {}).get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            }
+        if method in (
+            "sendMessage",
+            "editMessageText",
+            "editMessageReplyMarkup",
+            "editMessageCaption",
+        ):
             return self._message(params)
         if method in ("sendDocument", "sendPhoto"):
             key = "document" if method == "sendDocument" else "photo"
@@ -293,12 +308,16 @@ class BotAPIServer:
             fid = f"sent{next(self._file_ids)}"
             attachment = {"file_id": fid, "file_unique_id": fid, "file_size": len(data)}
             if method == "sendDocument":
-                return self._message(params, document={**attachment, "file_name": name,
-                                                       "mime_type": mime})
+                return self._message(
+                    params, document={**attachment, "file_name": name, "mime_type": mime}
+                )
             return self._message(params, photo=[{**attachment, "width": 1, "height": 1}])
         if method == "getFile":
-            return {"file_id": params.get("file_id"), "file_unique_id": "u",
-                    "file_path": f"files/{params.get('file_id')}"}
+            return {
+                "file_id": params.get("file_id"),
+                "file_unique_id": "u",
+                "file_path": f"files/{params.get('file_id')}",
+            }
         # setMyCommands, answerCallbackQuery, sendChatAction, deleteMessage...
         return True
 
@@ -313,8 +332,9 @@ class BotAPIServer:
             self.held.clear()
             self._cond.notify_all()
 
-    def fail_next(self, method: str, times: int = 1, status: int = 500,
-                  retry_after: int | None = None) -> None:
+    def fail_next(
+        self, method: str, times: int = 1, status: int = 500, retry_after: int | None = None
+    ) -> None:
         """The next ``times`` calls of ``method`` fail with ``status`` (429: flood control)."""
         extra = {"parameters": {"retry_after": retry_after}} if retry_after is not None else {}
         with self._cond:
@@ -336,9 +356,11 @@ class BotAPIServer:
             return list(self.calls)
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
-        return [c for c in self.snapshot()
-                if (chat_id is None or c.chat_id == chat_id)
-                and (method is None or c.method == method)]
+        return [
+            c
+            for c in self.snapshot()
+            if (chat_id is None or c.chat_id == chat_id) and (method is None or c.method == method)
+        ]
 
     def messages(self, chat_id: int | None = None) -> list[Call]:
         return [c for c in self.sent(chat_id) if c.method in MESSAGE_METHODS]
@@ -348,8 +370,9 @@ class BotAPIServer:
         with self._cond:
             return len(self.calls)
 
-    def wait_for(self, predicate: Callable[[Call], bool], *, since: int = 0,
-                 timeout: float = 10.0) -> Call:
+    def wait_for(
+        self, predicate: Callable[[Call], bool], *, since: int = 0, timeout: float = 10.0
+    ) -> Call:
         """The first call at or after ``since`` matching ``predicate``; fails after ``timeout``."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -363,11 +386,14 @@ class BotAPIServer:
                     raise AssertionError(f"timed out after {timeout} s; last calls: {recent}")
                 self._cond.wait(left)
 
-    def wait_method(self, method: str, *, since: int = 0, timeout: float = 10.0,
-                    chat_id: int | None = None) -> Call:
+    def wait_method(
+        self, method: str, *, since: int = 0, timeout: float = 10.0, chat_id: int | None = None
+    ) -> Call:
         return self.wait_for(
             lambda c: c.method == method and (chat_id is None or c.chat_id == chat_id),
-            since=since, timeout=timeout)
+            since=since,
+            timeout=timeout,
+        )
 
     def last_with_buttons(self, chat_id: int | None = None) -> Call:
         for call in reversed(self.messages(chat_id)):
@@ -386,9 +412,14 @@ class TelegramUser:
     for long polling, a POST to the bot's webhook for webhook mode.
     """
 
-    def __init__(self, api: BotAPIServer, deliver: Callable[[dict[str, Any]], Any],
-                 user_id: int = 4242, first_name: str = "Aigul",
-                 language_code: str | None = "kk") -> None:
+    def __init__(
+        self,
+        api: BotAPIServer,
+        deliver: Callable[[dict[str, Any]], Any],
+        user_id: int = 4242,
+        first_name: str = "Aigul",
+        language_code: str | None = "kk",
+    ) -> None:
         self.api = api
         self.deliver = deliver
         self.user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
@@ -403,8 +434,13 @@ class TelegramUser:
         return int(self.user["id"])
 
     def _message(self, **fields: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": int(time.time()),
-                "chat": self.chat, "from": self.user, **fields}
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            **fields,
+        }
 
     def update(self, **fields: Any) -> dict[str, Any]:
         return {"update_id": self.api.next_update_id(), **fields}
@@ -417,27 +453,56 @@ class TelegramUser:
         return self.update(message=self._message(**fields))
 
     def press_update(self, data: str, message: dict[str, Any]) -> dict[str, Any]:
-        query = {"id": str(next(self._message_ids)), "from": self.user,
-                 "chat_instance": f"ci{self.id}", "data": data, "message": message}
+        query = {
+            "id": str(next(self._message_ids)),
+            "from": self.user,
+            "chat_instance": f"ci{self.id}",
+            "data": data,
+            "message": message,
+        }
         return self.update(callback_query=query)
 
     def contact_update(self, phone: str) -> dict[str, Any]:
-        return self.update(message=self._message(contact={
-            "phone_number": phone, "first_name": self.user["first_name"], "user_id": self.id}))
+        return self.update(
+            message=self._message(
+                contact={
+                    "phone_number": phone,
+                    "first_name": self.user["first_name"],
+                    "user_id": self.id,
+                }
+            )
+        )
 
     def photo_update(self, caption: str | None = None) -> dict[str, Any]:
         fid = f"photo{next(self._message_ids)}"
-        fields: dict[str, Any] = {"photo": [{"file_id": fid, "file_unique_id": fid,
-                                             "width": 1280, "height": 960, "file_size": 200_000}]}
+        fields: dict[str, Any] = {
+            "photo": [
+                {
+                    "file_id": fid,
+                    "file_unique_id": fid,
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": 200_000,
+                }
+            ]
+        }
         if caption:
             fields["caption"] = caption
         return self.update(message=self._message(**fields))
 
     def document_update(self, name: str, mime: str = "application/pdf") -> dict[str, Any]:
         fid = f"doc{next(self._message_ids)}"
-        return self.update(message=self._message(document={
-            "file_id": fid, "file_unique_id": fid, "file_name": name, "mime_type": mime,
-            "file_size": 300_000}))
+        return self.update(
+            message=self._message(
+                document={
+                    "file_id": fid,
+                    "file_unique_id": fid,
+                    "file_name": name,
+                    "mime_type": mime,
+                    "file_size": 300_000,
+                }
+            )
+        )
 
     # --- sending and waiting for the reply -------------------------------------------
     def _send(self, update: dict[str, Any], *, timeout: float) -> Call:
@@ -447,7 +512,9 @@ class TelegramUser:
         self.deliver(update)
         reply = self.api.wait_for(
             lambda c: c.method in MESSAGE_METHODS and c.chat_id == self.id,
-            since=mark, timeout=timeout)
+            since=mark,
+            timeout=timeout,
+        )
         self.settle(timeout=timeout)
         return reply
 
@@ -488,7 +555,7 @@ class TelegramUser:
             return True
 
         self.api.wait_for(has_it, since=self._last_delivery, timeout=timeout)
-        source = [c for c in self.api.snapshot()[self._last_delivery:] if has_it(c)][-1]
+        source = [c for c in self.api.snapshot()[self._last_delivery :] if has_it(c)][-1]
         return source.find_button(wanted), source
 
     def press(self, wanted: str, *, timeout: float = 10.0) -> Call:

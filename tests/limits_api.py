@@ -20,8 +20,15 @@ class EnforcingBotAPI(LocalBotAPI):
     """``LocalBotAPI`` that refuses what Telegram would refuse (5 ms of slack per chat for
     timer jitter)."""
 
-    def __init__(self, overall: int = 30, period: float = 1.0, per_chat_gap: float = 1.0,
-                 delay: float = 0.0, slack: float = 0.005, keep_calls: bool = True) -> None:
+    def __init__(
+        self,
+        overall: int = 30,
+        period: float = 1.0,
+        per_chat_gap: float = 1.0,
+        delay: float = 0.0,
+        slack: float = 0.005,
+        keep_calls: bool = True,
+    ) -> None:
         super().__init__(delay)
         self.overall, self.period = overall, period
         self.per_chat_gap, self.slack = per_chat_gap, slack
@@ -35,14 +42,19 @@ class EnforcingBotAPI(LocalBotAPI):
         """Seconds until a message to ``chat`` would be within the limits (0: it is)."""
         while self._window and self._window[0] <= now - self.period:
             self._window.popleft()
-        overall = (self._window[0] + self.period - now
-                   if len(self._window) >= self.overall else 0.0)
+        overall = self._window[0] + self.period - now if len(self._window) >= self.overall else 0.0
         last = self._last.get(chat) if chat > 0 else None
         per_chat = last + self.per_chat_gap - self.slack - now if last is not None else 0.0
         return max(overall, per_chat, 0.0)
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
         api = url.rsplit("/", 1)[-1]
         if counted(api) and request_data is not None:
             params = request_data.parameters
@@ -51,9 +63,12 @@ class EnforcingBotAPI(LocalBotAPI):
             wait = self.wait(chat, now)
             if wait > 0:
                 self.refused += 1
-                body = {"ok": False, "error_code": 429,
-                        "description": f"Too Many Requests: retry after {math.ceil(wait)}",
-                        "parameters": {"retry_after": math.ceil(wait)}}
+                body = {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {math.ceil(wait)}",
+                    "parameters": {"retry_after": math.ceil(wait)},
+                }
                 return 429, json.dumps(body).encode()
             self._window.append(now)
             self._last[chat] = now

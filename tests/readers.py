@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from typing import Callable
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -37,12 +37,13 @@ from bot.i18n import LANGUAGE_NAMES, LOCALES, LOCALES_DIR, default_catalogs
 from handlers.localapi import Call, LocalBotAPI
 
 # Latin words a reader of any language may see: the bot's name, file types, the messenger.
-ALLOWED_LATIN = frozenset({"Izdeu", "PDF", "DOCX", "XLSX", "CSV", "ZIP", "JSON", "Telegram",
-                           "MB"})
+ALLOWED_LATIN = frozenset({"Izdeu", "PDF", "DOCX", "XLSX", "CSV", "ZIP", "JSON", "Telegram", "MB"})
 _LAW_NUMBER = r"№\s*\d+-[IVXLC]+\b"  # Kazakh laws are numbered by convocation: № 94-V
 # A command as typed: the role words /invite takes, the filters /export takes.
-_COMMAND = (r"/[a-z_]+(?:@\w+)?(?: (?:volunteer|caseworker)\b)?"
-            r"(?: [a-z]+=[\w.-]+)*")
+_COMMAND = (
+    r"/[a-z_]+(?:@\w+)?(?: (?:volunteer|caseworker)\b)?"
+    r"(?: [a-z]+=[\w.-]+)*"
+)
 _CASE_NUMBER = r"\b(?:KZ|KG|XX|OT)-\d{4}-\d{3,}\b"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _URL = r"https?://\S+"
@@ -51,8 +52,10 @@ _EXEMPT = re.compile("|".join((_URL, _EMAIL, _FILE_NAME, _COMMAND, _CASE_NUMBER,
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 _PLACEHOLDER = re.compile(r"\{[a-z_0-9]*\}|%\(\w+\)s|%s|\{\{|\}\}|\bNone\b|\bnan\b")
-_DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|;;|::|\?\?|!!"
-                      r"|\s[.,;:!?](?![\d.])|[.,]\s*\.(?!\.)")
+_DOUBLED = re.compile(
+    r"(?<![.…])\.\.(?![.…])|,,|;;|::|\?\?|!!"
+    r"|\s[.,;:!?](?![\d.])|[.,]\s*\.(?!\.)"
+)
 _TIME = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?::\d{2})?(?![\d:])")
 _MICROSECONDS = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+")
 # What stands in for exempt words while reading: neither a letter nor punctuation.
@@ -107,8 +110,9 @@ class Reading:
         self.api.listeners.append(self._record)
         self.multilingual.update(LANGUAGE_NAMES.values())
         catalogs = default_catalogs()
-        self.multilingual.add("\n".join(catalogs.get(loc)("Choose your language:")
-                                        for loc in LOCALES))
+        self.multilingual.add(
+            "\n".join(catalogs.get(loc)("Choose your language:") for loc in LOCALES)
+        )
         for code in LOCALES:  # each language named in itself (the letter language picker)
             name = Locale.parse(code).get_display_name(code) or code
             self.multilingual.update({name, name.capitalize()})
@@ -153,12 +157,14 @@ class Reading:
             if chat in self.skip_files:
                 continue
             for text in document_texts(name, data):
-                self.pieces.append(Piece(chat, "file", text, f"{call.method} {name}", now,
-                                         letter))
+                self.pieces.append(Piece(chat, "file", text, f"{call.method} {name}", now, letter))
 
     def texts(self, chat_id: int, kind: str | None = None) -> list[str]:
-        return [p.text for p in self.pieces
-                if p.chat_id == chat_id and (kind is None or p.kind == kind)]
+        return [
+            p.text
+            for p in self.pieces
+            if p.chat_id == chat_id and (kind is None or p.kind == kind)
+        ]
 
     # --- reading -----------------------------------------------------------------
     def problems(self) -> list[str]:
@@ -173,12 +179,15 @@ class Reading:
             if reader is None:
                 continue
             problems = self.check(piece, reader, times.get(reader.tz, set()))
-            if piece.kind == "button" and cut_mid_word(piece.text,
-                                                       words.get(piece.chat_id, set())):
+            if piece.kind == "button" and cut_mid_word(
+                piece.text, words.get(piece.chat_id, set())
+            ):
                 problems.append("cut mid-word")
             for problem in problems:
-                found.append(f"[{reader.locale} {piece.chat_id} {piece.kind} {piece.source}] "
-                             f"{problem}: {_excerpt(piece.text)}")
+                found.append(
+                    f"[{reader.locale} {piece.chat_id} {piece.kind} {piece.source}] "
+                    f"{problem}: {_excerpt(piece.text)}"
+                )
         return list(dict.fromkeys(found))
 
     def check(self, piece: Piece, reader: Reader, times: set[str]) -> list[str]:
@@ -213,8 +222,12 @@ class Reading:
         zones = {r.tz for r in self.readers.values()}
         spans = [timedelta(0)] + self.extra_moments
         moments = set(self.moments)
-        return {tz: {(m + d).astimezone(ZoneInfo(tz)).strftime("%H:%M")
-                     for m in moments for d in spans} for tz in zones}
+        return {
+            tz: {
+                (m + d).astimezone(ZoneInfo(tz)).strftime("%H:%M") for m in moments for d in spans
+            }
+            for tz in zones
+        }
 
 
 def cut_mid_word(label: str, known: set[str]) -> bool:
@@ -226,8 +239,9 @@ def cut_mid_word(label: str, known: set[str]) -> bool:
     if not found:
         return False
     last = found[-1]
-    return last not in body_name_words() and not any(w == last for w in known
-                                                     if not w.endswith("…"))
+    return last not in body_name_words() and not any(
+        w == last for w in known if not w.endswith("…")
+    )
 
 
 @lru_cache(maxsize=1)
@@ -236,8 +250,12 @@ def body_name_words() -> frozenset[str]:
     cut between words, even if the reader never saw the whole name in a text."""
     from bot.letters.directory import load_directory
 
-    return frozenset(w for body in load_directory().values() for name in body.names.values()
-                     for w in re.findall(r"\w+", name))
+    return frozenset(
+        w
+        for body in load_directory().values()
+        for name in body.names.values()
+        for w in re.findall(r"\w+", name)
+    )
 
 
 def latin_words(text: str) -> list[str]:
@@ -257,7 +275,7 @@ def foreign(text: str, locale: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog_strings(locale: str) -> frozenset[str]:
     with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale=locale)
@@ -270,7 +288,7 @@ def _catalog_strings(locale: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _phrases(other: str, reader: str) -> tuple[str, ...]:
     """Phrases of ``other``'s catalog (between placeholders and line ends) of four words
     or more that the reader's catalog does not also hold: seeing one means the reader
@@ -279,7 +297,7 @@ def _phrases(other: str, reader: str) -> tuple[str, ...]:
     pieces: set[str] = set()
     for text in _catalog_strings(other):
         for part in re.split(r"\{[a-z_]+\}|\n|[.:;!?]", text):
-            part = part.strip(" ,·—()«»\"")
+            part = part.strip(' ,·—()«»"')
             if len(part.split()) >= 4 and part not in mine:
                 pieces.add(part)
     return tuple(sorted(pieces))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from handlers.app import build_application
 from handlers.localapi import Call, LocalBotAPI
 from handlers.updates import UpdateFactory
 
-START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 def make_iin(first11: str) -> str:
@@ -41,14 +41,24 @@ class Bot:
     services: Services
     api: LocalBotAPI
     app: Application
-    chats: dict[int, "Chat"] = field(default_factory=dict)
+    chats: dict[int, Chat] = field(default_factory=dict)
 
     @classmethod
-    async def start(cls, db_dir: Path, clock: ManualClock | None = None,
-                    admin_ids: frozenset[int] = frozenset({1}), key: str | None = None,
-                    old_keys: tuple[str, ...] = ()) -> "Bot":
-        config = Config(db_path=db_dir / "izdeu.sqlite3", data_dir=db_dir, admin_ids=admin_ids,
-                        encryption_key=key, old_encryption_keys=old_keys)
+    async def start(
+        cls,
+        db_dir: Path,
+        clock: ManualClock | None = None,
+        admin_ids: frozenset[int] = frozenset({1}),
+        key: str | None = None,
+        old_keys: tuple[str, ...] = (),
+    ) -> Bot:
+        config = Config(
+            db_path=db_dir / "izdeu.sqlite3",
+            data_dir=db_dir,
+            admin_ids=admin_ids,
+            encryption_key=key,
+            old_encryption_keys=old_keys,
+        )
         clock = clock or ManualClock(START)
         services = await open_services(config, clock)
         api = LocalBotAPI()
@@ -62,12 +72,16 @@ class Bot:
         await self.app.shutdown()
         await self.services.close()
 
-    async def restart(self) -> "Bot":
+    async def restart(self) -> Bot:
         await self.stop()
-        return await Bot.start(self.config.db_path.parent, self.clock, self.config.admin_ids,
-                               self.config.encryption_key)
+        return await Bot.start(
+            self.config.db_path.parent,
+            self.clock,
+            self.config.admin_ids,
+            self.config.encryption_key,
+        )
 
-    def chat(self, user_id: int, language_code: str | None = None) -> "Chat":
+    def chat(self, user_id: int, language_code: str | None = None) -> Chat:
         return Chat(self, UpdateFactory(self.app.bot, user_id, language_code))
 
     def t(self, locale: str) -> Translator:
@@ -120,8 +134,12 @@ class Chat:
         """Callback data of the newest button whose data ends with ':wanted' or text is wanted."""
         call = self.last_with_buttons()
         for text, data in call.buttons():
-            if data and (data.endswith(":" + wanted) or data == wanted or text == wanted
-                         or text.endswith(" " + wanted)):
+            if data and (
+                data.endswith(":" + wanted)
+                or data == wanted
+                or text == wanted
+                or text.endswith(" " + wanted)
+            ):
                 return data, call
         raise AssertionError(f"no button {wanted!r} in {call.buttons()}")
 
@@ -199,14 +217,14 @@ async def fill(chat: Chat, steps: list[tuple[str, str]]) -> None:
 
 # The free texts of KZ_REPORT as the family gives them again for letters in another language.
 KZ_REPORT_TRANSLATIONS: dict[str, dict[str, str]] = {
-    "Алматы қ., Абай даңғылы 1, 2-пәтер, 050000": {
-        "ru": "г. Алматы, пр. Абая, 1, кв. 2, 050000"},
+    "Алматы қ., Абай даңғылы 1, 2-пәтер, 050000": {"ru": "г. Алматы, пр. Абая, 1, кв. 2, 050000"},
     "Ростов-на-Дону, общежитие на ул. Текучёва": {
-        "kk": "Ростов-на-Дону қаласы, Текучев көшесіндегі жатақхана"},
+        "kk": "Ростов-на-Дону қаласы, Текучев көшесіндегі жатақхана"
+    },
     "Его задержали в общежитии и увезли на автобусе.": {
-        "kk": "Оны жатақханада ұстап, автобуспен әкетті."},
-    "Вербовщик Иван, тел. +7 900 000 00 00": {
-        "kk": "Иван есімді адам, тел. +7 900 000 00 00"},
+        "kk": "Оны жатақханада ұстап, автобуспен әкетті."
+    },
+    "Вербовщик Иван, тел. +7 900 000 00 00": {"kk": "Иван есімді адам, тел. +7 900 000 00 00"},
     "Переписка с вербовщиком": {"kk": "Сол адаммен хат алмасу"},
     "Ответили, что сведений нет": {"kk": "Мәлімет жоқ деп жауап берді"},
 }

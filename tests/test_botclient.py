@@ -45,8 +45,11 @@ async def test_errors_still_raise(tmp_path: Path) -> None:
 
 
 def test_a_self_hosted_api_is_used() -> None:
-    bot = client("123:abc", base_url="http://127.0.0.1:8081/bot",
-                 base_file_url="http://127.0.0.1:8081/file/bot")
+    bot = client(
+        "123:abc",
+        base_url="http://127.0.0.1:8081/bot",
+        base_file_url="http://127.0.0.1:8081/file/bot",
+    )
     assert bot.base_url == "http://127.0.0.1:8081/bot123:abc"
     assert bot.base_file_url == "http://127.0.0.1:8081/file/bot123:abc"
     default = client("123:abc")
@@ -58,13 +61,19 @@ def _private_uses(tree: ast.AST, modules: dict[str, str]) -> list[str]:
     any ``x._private`` call or attribute named like a library internal we once used."""
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
-                and not node.attr.startswith("__"):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
             base = node.value
             if isinstance(base, ast.Name) and base.id in modules:
                 found.append(f"{base.id}.{node.attr}")
-            elif isinstance(base, ast.Call) and isinstance(base.func, ast.Name) \
-                    and base.func.id == "super":
+            elif (
+                isinstance(base, ast.Call)
+                and isinstance(base.func, ast.Name)
+                and base.func.id == "super"
+            ):
                 found.append(f"super().{node.attr}")
             elif node.attr in ("_unfrozen", "_post", "_execute", "_value2member_map_"):
                 found.append(node.attr)
@@ -79,27 +88,37 @@ def _imported_names(tree: ast.AST) -> dict[str, str]:
             for alias in node.names:
                 if alias.name.split(".")[0] in LIBRARIES:
                     names[alias.asname or alias.name.split(".")[0]] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module \
-                and node.module.split(".")[0] in LIBRARIES:
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] in LIBRARIES
+        ):
             for alias in node.names:
                 names[alias.asname or alias.name] = node.module
     return names
 
 
-@pytest.mark.parametrize("path", sorted([*(ROOT / "handlers").glob("*.py"),
-                                         *(ROOT / "bench").glob("*.py")]),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(ROOT / "handlers").glob("*.py"), *(ROOT / "bench").glob("*.py")]),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_no_private_library_internals(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     assert _private_uses(tree, _imported_names(tree)) == []
 
 
 def test_the_check_finds_private_uses() -> None:
-    tree = ast.parse("import aiosqlite\nfrom telegram.ext import ExtBot\n"
-                     "class C(ExtBot):\n"
-                     "    async def _post(self, e):\n"
-                     "        return await super()._post(e)\n"
-                     "x = aiosqlite.Connection._execute\n"
-                     "with markup._unfrozen():\n    pass\n")
+    tree = ast.parse(
+        "import aiosqlite\nfrom telegram.ext import ExtBot\n"
+        "class C(ExtBot):\n"
+        "    async def _post(self, e):\n"
+        "        return await super()._post(e)\n"
+        "x = aiosqlite.Connection._execute\n"
+        "with markup._unfrozen():\n    pass\n"
+    )
     assert sorted(_private_uses(tree, _imported_names(tree))) == [
-        "_execute", "_unfrozen", "super()._post"]
+        "_execute",
+        "_unfrozen",
+        "super()._post",
+    ]

@@ -32,8 +32,11 @@ class Counter:
         chat.process = counting  # type: ignore[method-assign]
 
     def too_many(self) -> list[tuple[str, list[str]]]:
-        return [(what, methods) for what, methods in self.per_update
-                if sum(counted(m) for m in methods) > 1 or len(methods) > 2]
+        return [
+            (what, methods)
+            for what, methods in self.per_update
+            if sum(counted(m) for m in methods) > 1 or len(methods) > 2
+        ]
 
 
 def _describe(update: Update) -> str:
@@ -44,8 +47,9 @@ def _describe(update: Update) -> str:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-async def test_a_whole_report_costs_one_message_call_per_update(tmp_path: Path,
-                                                                 locale: str) -> None:
+async def test_a_whole_report_costs_one_message_call_per_update(
+    tmp_path: Path, locale: str
+) -> None:
     bot = await Bot.start(tmp_path)
     try:
         chat = bot.chat(500, locale)

@@ -18,10 +18,10 @@ import pytest
 from bot.domain.deadlines import (
     CHANNELS,
     TRIGGERS,
-    _calendar,
     DeadlineRule,
     Extension,
     NextStep,
+    _calendar,
     add_working_days,
     answer_due,
     is_working_day,
@@ -124,12 +124,24 @@ def test_filing_limit_one_year():
 
 def test_load_rules_from_path_and_validation(tmp_path):
     good = {
-        "assumed_delivery_days": {"post": 5, "registered": 5, "email": 1, "online": 1,
-                                  "in_person": 0},
+        "assumed_delivery_days": {
+            "post": 5,
+            "registered": 5,
+            "email": 1,
+            "online": 1,
+            "in_person": 0,
+        },
         "rules": {
-            "strict": {"source": "test", "unit": "calendar_days", "amount": 5,
-                       "country": "RU", "start": "receipt", "legal": True,
-                       "confidence": "V", "extensions": []},
+            "strict": {
+                "source": "test",
+                "unit": "calendar_days",
+                "amount": 5,
+                "country": "RU",
+                "start": "receipt",
+                "legal": True,
+                "confidence": "V",
+                "extensions": [],
+            },
         },
     }
     path = tmp_path / "rules.json"
@@ -139,8 +151,13 @@ def test_load_rules_from_path_and_validation(tmp_path):
     # A legal rule without extensions allows none: an announced extension is capped.
     # Received Mon 02.03.2026 + 5 days = Sat 07.03 -> Sun 08 -> Mon 09 (observed Women's Day)
     # -> Tue 10.03.2026.
-    dl = answer_due("strict", D(2026, 3, 2), delivered_on=D(2026, 3, 2), rules=rules,
-                    extension=Extension(days=10))
+    dl = answer_due(
+        "strict",
+        D(2026, 3, 2),
+        delivered_on=D(2026, 3, 2),
+        rules=rules,
+        extension=Extension(days=10),
+    )
     assert (dl.due, dl.capped, dl.max_due) == (D(2026, 3, 10), True, D(2026, 3, 10))
 
     bad = json.loads(json.dumps(good))
@@ -255,8 +272,9 @@ def test_registration_allowance_from_delivery():
     dl = answer_due("ru_59fz", D(2026, 1, 5), delivered_on=D(2026, 1, 12))
     assert (dl.start, dl.due) == (D(2026, 1, 15), D(2026, 2, 16))
     # A known registration date wins over the delivery date.
-    dl = answer_due("ru_59fz", D(2026, 1, 5), delivered_on=D(2026, 1, 12),
-                    registered_on=D(2026, 1, 13))
+    dl = answer_due(
+        "ru_59fz", D(2026, 1, 5), delivered_on=D(2026, 1, 12), registered_on=D(2026, 1, 13)
+    )
     # 13.01 + 30 = Thu 12.02.2026.
     assert (dl.basis, dl.start, dl.due) == ("registered", D(2026, 1, 13), D(2026, 2, 12))
 
@@ -265,8 +283,12 @@ def test_assumed_delivery_depends_on_channel():
     # Post (10 days): sent Mon 02.03.2026 -> received Thu 12.03; + 3 = Sun 15.03 -> start
     # Mon 16.03; + 30 = Wed 15.04.2026.
     dl = answer_due("ru_59fz", D(2026, 3, 2))
-    assert (dl.basis, dl.channel, dl.start, dl.due) == ("sent", "post", D(2026, 3, 16),
-                                                        D(2026, 4, 15))
+    assert (dl.basis, dl.channel, dl.start, dl.due) == (
+        "sent",
+        "post",
+        D(2026, 3, 16),
+        D(2026, 4, 15),
+    )
     assert dl.params["assumed_delivery_days"] == 10
     assert "delivery_assumed" in dl.assumptions
     # E-mail (1 day): received Tue 03.03 + 3 = Fri 06.03 (start); + 30 = Sun 05.04 -> Mon 06.04.
@@ -279,8 +301,9 @@ def test_assumed_delivery_depends_on_channel():
 def test_receipt_rules_prefer_the_delivery_date():
     # UPK 144 counts from receipt: delivered Mon 02.03 + 3 = Thu 05.03.2026 even when a later
     # registration date is also known.
-    dl = answer_due("ru_crime_report", D(2026, 3, 1), delivered_on=D(2026, 3, 2),
-                    registered_on=D(2026, 3, 4))
+    dl = answer_due(
+        "ru_crime_report", D(2026, 3, 1), delivered_on=D(2026, 3, 2), registered_on=D(2026, 3, 4)
+    )
     assert (dl.basis, dl.due) == ("delivered", D(2026, 3, 5))
     # Only the registration date known: counted from it. 04.03 + 3 = Sat 07.03 -> Sun 08 ->
     # Mon 09 (observed) -> Tue 10.03.2026.
@@ -292,8 +315,9 @@ def test_inconsistent_dates_are_rejected():
     with pytest.raises(ValueError):
         answer_due("ru_59fz", D(2026, 3, 2), delivered_on=D(2026, 3, 1))
     with pytest.raises(ValueError):
-        answer_due("ru_59fz", D(2026, 3, 2), delivered_on=D(2026, 3, 5),
-                   registered_on=D(2026, 3, 4))
+        answer_due(
+            "ru_59fz", D(2026, 3, 2), delivered_on=D(2026, 3, 5), registered_on=D(2026, 3, 4)
+        )
     with pytest.raises(ValueError, match="unknown deadline rule"):
         answer_due("nope", D(2026, 3, 2))
 
@@ -306,36 +330,51 @@ def test_59fz_extension_moves_and_is_capped():
     base = answer_due("ru_59fz", D(2026, 3, 2), registered_on=D(2026, 3, 10))
     assert base.due == D(2026, 4, 9) and not base.extended
     # Extended by 10 days: + 40 = Sun 19.04 -> Mon 20.04.2026.
-    dl = answer_due("ru_59fz", D(2026, 3, 2), registered_on=D(2026, 3, 10),
-                    extension=Extension(days=10))
+    dl = answer_due(
+        "ru_59fz", D(2026, 3, 2), registered_on=D(2026, 3, 10), extension=Extension(days=10)
+    )
     assert (dl.due, dl.extended, dl.capped) == (D(2026, 4, 20), True, False)
     # Extended by 45 days: more than the 30 allowed. Cap = + 60 = Sat 09.05 (Victory Day) ->
     # Sun 10 -> Mon 11 (observed) -> Tue 12.05.2026.
-    dl = answer_due("ru_59fz", D(2026, 3, 2), registered_on=D(2026, 3, 10),
-                    extension=Extension(days=45))
+    dl = answer_due(
+        "ru_59fz", D(2026, 3, 2), registered_on=D(2026, 3, 10), extension=Extension(days=45)
+    )
     assert (dl.due, dl.capped, dl.max_due) == (D(2026, 5, 12), True, D(2026, 5, 12))
     # Extended until a date within the cap: Fri 08.05.2026 stays.
-    dl = answer_due("ru_59fz", D(2026, 3, 2), registered_on=D(2026, 3, 10),
-                    extension=Extension(until=D(2026, 5, 8)))
+    dl = answer_due(
+        "ru_59fz",
+        D(2026, 3, 2),
+        registered_on=D(2026, 3, 10),
+        extension=Extension(until=D(2026, 5, 8)),
+    )
     assert (dl.due, dl.capped) == (D(2026, 5, 8), False)
 
 
 def test_crime_report_extensions_to_10_and_30_days():
     # Received Mon 02.03.2026: base + 3 = Thu 05.03.
     # Extended by 7 days (to 10 in all): + 10 = Thu 12.03.2026.
-    dl = answer_due("ru_crime_report", D(2026, 3, 2), delivered_on=D(2026, 3, 2),
-                    extension=Extension(days=7))
+    dl = answer_due(
+        "ru_crime_report", D(2026, 3, 2), delivered_on=D(2026, 3, 2), extension=Extension(days=7)
+    )
     assert (dl.due, dl.capped) == (D(2026, 3, 12), False)
     # "Until 10.04": beyond the 30-day maximum, 02.03 + 30 = Wed 01.04.2026.
-    dl = answer_due("ru_crime_report", D(2026, 3, 2), delivered_on=D(2026, 3, 2),
-                    extension=Extension(until=D(2026, 4, 10)))
+    dl = answer_due(
+        "ru_crime_report",
+        D(2026, 3, 2),
+        delivered_on=D(2026, 3, 2),
+        extension=Extension(until=D(2026, 4, 10)),
+    )
     assert (dl.due, dl.capped, dl.max_due) == (D(2026, 4, 1), True, D(2026, 4, 1))
 
 
 def test_prosecutor_complaint_capped_at_10_days():
     # UPK 124: received Mon 02.03.2026, at most 10 days: Thu 12.03.2026.
-    dl = answer_due("ru_prosecutor_complaint", D(2026, 3, 2), delivered_on=D(2026, 3, 2),
-                    extension=Extension(until=D(2026, 3, 20)))
+    dl = answer_due(
+        "ru_prosecutor_complaint",
+        D(2026, 3, 2),
+        delivered_on=D(2026, 3, 2),
+        extension=Extension(until=D(2026, 3, 20)),
+    )
     assert (dl.due, dl.capped) == (D(2026, 3, 12), True)
 
 
@@ -347,14 +386,23 @@ def test_kz_extension_in_working_days_and_two_month_cap():
     # Cap: 2 months from receipt = Sat 02.05 -> Sun 03 -> Mon 04.05.2026.
     assert base.max_due == D(2026, 5, 4)
     # + 5 working days (the rule's unit): 30, 31.03, 01, 02, 03.04 -> Fri 03.04.2026.
-    dl = answer_due("kz_appk", D(2026, 3, 2), delivered_on=D(2026, 3, 2),
-                    extension=Extension(days=5))
+    dl = answer_due(
+        "kz_appk", D(2026, 3, 2), delivered_on=D(2026, 3, 2), extension=Extension(days=5)
+    )
     assert (dl.due, dl.capped) == (D(2026, 4, 3), False)
-    dl = answer_due("kz_appk", D(2026, 3, 2), delivered_on=D(2026, 3, 2),
-                    extension=Extension(until=D(2026, 4, 20)))
+    dl = answer_due(
+        "kz_appk",
+        D(2026, 3, 2),
+        delivered_on=D(2026, 3, 2),
+        extension=Extension(until=D(2026, 4, 20)),
+    )
     assert (dl.due, dl.capped) == (D(2026, 4, 20), False)
-    dl = answer_due("kz_appk", D(2026, 3, 2), delivered_on=D(2026, 3, 2),
-                    extension=Extension(until=D(2026, 6, 1)))
+    dl = answer_due(
+        "kz_appk",
+        D(2026, 3, 2),
+        delivered_on=D(2026, 3, 2),
+        extension=Extension(until=D(2026, 6, 1)),
+    )
     assert (dl.due, dl.capped) == (D(2026, 5, 4), True)
 
 
@@ -362,15 +410,20 @@ def test_uncapped_extensions_kg_and_icrc():
     # KG: extension rule unverified, recorded as stated. Registered Mon 16.03.2026; 14 + 10 = 24
     # working days: base ends Mon 06.04 (14, see the Nooruz test), then 07-10 (18),
     # 13-17 (23), Mon 20.04.2026 (24).
-    dl = answer_due("kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16),
-                    extension=Extension(days=10))
+    dl = answer_due(
+        "kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16), extension=Extension(days=10)
+    )
     assert (dl.due, dl.capped, dl.max_due) == (D(2026, 4, 20), False, None)
     assert "extension_uncapped" in dl.assumptions
     # ICRC follow-up: delivered Mon 01.06.2026 + 30 = Wed 01.07.2026; moved to Thu 01.10.2026.
     base = answer_due("icrc", D(2026, 6, 1), delivered_on=D(2026, 6, 1))
     assert base.due == D(2026, 7, 1) and base.rule.legal is False
-    dl = answer_due("icrc", D(2026, 6, 1), delivered_on=D(2026, 6, 1),
-                    extension=Extension(until=D(2026, 10, 1)))
+    dl = answer_due(
+        "icrc",
+        D(2026, 6, 1),
+        delivered_on=D(2026, 6, 1),
+        extension=Extension(until=D(2026, 10, 1)),
+    )
     assert (dl.due, dl.capped) == (D(2026, 10, 1), False)
 
 
@@ -393,7 +446,13 @@ def test_library_nauryz_2026_in_kazakhstan():
     nauryz = sorted(d for d, name in kz.items() if "Nowruz" in name)
     assert nauryz == [D(2026, 3, day) for day in (21, 22, 23, 24, 25)]
     assert [is_working_day(D(2026, 3, day), "KZ") for day in range(20, 27)] == [
-        True, False, False, False, False, False, True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
     ]
 
 
@@ -444,13 +503,15 @@ def test_kg_law67_across_nooruz_2026_and_override():
     dl = answer_due("kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16))
     assert dl.due == D(2026, 4, 6)
     # With the pending cut to 10 working days: the 10th day is Tue 31.03.2026.
-    dl = answer_due("kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16),
-                    overrides={"kg_law67": 10})
+    dl = answer_due(
+        "kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16), overrides={"kg_law67": 10}
+    )
     assert (dl.due, dl.amount) == (D(2026, 3, 31), 10)
     assert "term_overridden" in dl.assumptions
     # Overrides for other rules do not touch this one.
-    dl = answer_due("kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16),
-                    overrides={"kz_appk": 10})
+    dl = answer_due(
+        "kg_law67", D(2026, 3, 16), registered_on=D(2026, 3, 16), overrides={"kz_appk": 10}
+    )
     assert dl.due == D(2026, 4, 6)
     with pytest.raises(ValueError):
         answer_due("kg_law67", D(2026, 3, 16), overrides={"kg_lwa67": 10})
@@ -525,7 +586,10 @@ def test_silence_repeat_then_complain_up():
 def test_form_reply():
     step = next_step("embassy_kg", "form_reply", 0)
     assert (step.action, step.to, step.letter, step.trigger) == (
-        "repeat", "same", "repeat_request", "form_reply",
+        "repeat",
+        "same",
+        "repeat_request",
+        "form_reply",
     )
     step = next_step("embassy_kg", "form_reply", 1)
     assert (step.action, step.to, step.letter) == ("complain", "mfa_kg", "complaint_form_reply")
@@ -536,7 +600,9 @@ def test_form_reply():
 def test_refusal():
     step = next_step("defence_ministry", "refusal", 0)
     assert (step.action, step.to, step.letter) == (
-        "complain", "military_prosecutor", "complaint_refusal",
+        "complain",
+        "military_prosecutor",
+        "complaint_refusal",
     )
     step = next_step("investigative_committee", "refusal", 0)
     assert (step.to, step.letter) == ("prosecutor_general", "complaint_crime_report_refusal")
@@ -546,7 +612,9 @@ def test_refusal():
 def test_no_decision_on_crime_report():
     step = next_step("investigative_committee", "no_decision", 0)
     assert (step.action, step.to, step.letter) == (
-        "complain", "prosecutor_general", "complaint_crime_report_inaction",
+        "complain",
+        "prosecutor_general",
+        "complaint_crime_report_inaction",
     )
     assert "art. 124" in step.why and "125" in step.why and "not verified" in step.why
     step = next_step("investigative_committee", "no_decision", 1)

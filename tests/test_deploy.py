@@ -28,8 +28,11 @@ CONTAINERFILE = ROOT / "Containerfile"
 
 
 def clean_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("IZDEU_", "TELEGRAM_", "PYTHON")) and "proxy" not in k.lower()}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("IZDEU_", "TELEGRAM_", "PYTHON")) and "proxy" not in k.lower()
+    }
     env.update({"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
     env.update(values)
     return env
@@ -37,16 +40,22 @@ def clean_env(**values: str) -> dict[str, str]:
 
 def settings(api: BotAPIServer) -> dict[str, str]:
     """What an operator puts in the environment file."""
-    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
-            "TELEGRAM_API_FILE_URL": api.file_url, "IZDEU_ENCRYPTION_KEY": new_key()}
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_API_FILE_URL": api.file_url,
+        "IZDEU_ENCRYPTION_KEY": new_key(),
+    }
 
 
-def start_and_stop(argv: list[str], cwd: Path, env: dict[str, str], api: BotAPIServer,
-                   log_path: Path) -> str:
+def start_and_stop(
+    argv: list[str], cwd: Path, env: dict[str, str], api: BotAPIServer, log_path: Path
+) -> str:
     """Start the command, wait until it polls the stand-in, stop it with SIGTERM."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             deadline = time.monotonic() + STARTUP
             while not api.sent(method="getUpdates"):
@@ -65,8 +74,11 @@ def start_and_stop(argv: list[str], cwd: Path, env: dict[str, str], api: BotAPIS
 
 
 def unit_values(key: str) -> list[str]:
-    return [line.split("=", 1)[1] for line in UNIT.read_text().splitlines()
-            if line.startswith(f"{key}=")]
+    return [
+        line.split("=", 1)[1]
+        for line in UNIT.read_text().splitlines()
+        if line.startswith(f"{key}=")
+    ]
 
 
 def test_systemd_unit_verifies_and_its_command_starts_the_bot(tmp_path: Path) -> None:
@@ -76,8 +88,13 @@ def test_systemd_unit_verifies_and_its_command_starts_the_bot(tmp_path: Path) ->
     if shutil.which("systemd-analyze"):  # part of systemd; missing only without systemd
         unit = tmp_path / "izdeu.service"
         unit.write_text(here)
-        done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
-                              text=True, timeout=60, check=False)
+        done = subprocess.run(
+            ["systemd-analyze", "verify", str(unit)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
     state = tmp_path / "state"
     state.mkdir()
@@ -100,17 +117,34 @@ def test_container_command_starts_the_bot_from_a_non_editable_install(tmp_path: 
             for item in items:
                 assert target in ("/src/", f"/src/{item}"), line
                 if (ROOT / item).is_dir():
-                    shutil.copytree(ROOT / item, source / item,
-                                    ignore=shutil.ignore_patterns("__pycache__"))
+                    shutil.copytree(
+                        ROOT / item, source / item, ignore=shutil.ignore_patterns("__pycache__")
+                    )
                 else:
                     source.mkdir(exist_ok=True)
                     shutil.copyfile(ROOT / item, source / item)
     assert any("pip install --no-cache-dir /src" in line for line in lines)
     site = tmp_path / "site"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-compile", "--target", str(site), str(source)],
-        capture_output=True, text=True, timeout=300, check=False, env=clean_env())
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-compile",
+            "--target",
+            str(site),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=clean_env(),
+    )
     assert done.returncode == 0, done.stderr
     data = tmp_path / "data"
     data.mkdir()
@@ -123,9 +157,19 @@ def test_container_command_starts_the_bot_from_a_non_editable_install(tmp_path: 
     cmd = next(line for line in lines if line.startswith("CMD "))
     argv = [sys.executable if a == "python" else a for a in json.loads(cmd[4:])]
     where = subprocess.run(
-        [sys.executable, "-c", "import bot.i18n as i, bot.letters.render as r, handlers.app as h;"
-                               "print(i.LOCALES_DIR, r.TEMPLATES_DIR, h.__file__, sep='\\n')"],
-        cwd=data, env=env, capture_output=True, text=True, timeout=60, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import bot.i18n as i, bot.letters.render as r, handlers.app as h;"
+            "print(i.LOCALES_DIR, r.TEMPLATES_DIR, h.__file__, sep='\\n')",
+        ],
+        cwd=data,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     for path in where.stdout.split():
         assert Path(path).is_relative_to(site) and Path(path).exists(), where.stdout
     with BotAPIServer(TOKEN) as api:

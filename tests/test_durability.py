@@ -56,8 +56,10 @@ def gone(pid: int) -> bool:
 
 
 def families(api: BotAPIServer, deliver: Any) -> list[TelegramUser]:
-    return [TelegramUser(api, deliver, user_id=7000 + i, language_code=("kk", "ru", "ky")[i % 3])
-            for i in range(FAMILIES)]
+    return [
+        TelegramUser(api, deliver, user_id=7000 + i, language_code=("kk", "ru", "ky")[i % 3])
+        for i in range(FAMILIES)
+    ]
 
 
 def answered_once(api: BotAPIServer, users: list[TelegramUser]) -> None:
@@ -88,8 +90,14 @@ def stop_cleanly(bot: BotProcess, how: int) -> None:
 def health_command(data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IZDEU_", "TELEGRAM_"))}
     env["IZDEU_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "bot", "health"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "health"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def wait_healthy(data_dir: Path) -> str:
@@ -115,8 +123,10 @@ def test_polling_kill_between_fetch_and_processing(tmp_path: Path) -> None:
             api.hold("sendMessage")
             last = max(api.enqueue(u.text_update("/start"))["update_id"] for u in users)
             # The next getUpdates confirms them: Telegram forgets them from then on.
-            api.wait_for(lambda c: c.method == "getUpdates"
-                         and int(c.params.get("offset") or 0) > last, timeout=STARTUP)
+            api.wait_for(
+                lambda c: c.method == "getUpdates" and int(c.params.get("offset") or 0) > last,
+                timeout=STARTUP,
+            )
             bot.proc.kill()
             bot.proc.wait(10)
             log = bot.log()
@@ -151,8 +161,11 @@ def raw_request(port: int, head: str, body: bytes = b"") -> int:
 def test_webhook_refuses_early_and_keeps_what_it_acknowledged(tmp_path: Path) -> None:
     secret = "s3cret-token_for-tests"
     port = free_port()
-    settings = {"IZDEU_WEBHOOK_URL": "https://example.invalid/telegram",
-                "IZDEU_WEBHOOK_PORT": str(port), "IZDEU_WEBHOOK_SECRET": secret}
+    settings = {
+        "IZDEU_WEBHOOK_URL": "https://example.invalid/telegram",
+        "IZDEU_WEBHOOK_PORT": str(port),
+        "IZDEU_WEBHOOK_SECRET": secret,
+    }
     with BotAPIServer(TOKEN) as api:
         api.fail_next("setWebhook")
         bot = BotProcess(tmp_path, api, new_session=True, **settings)
@@ -162,8 +175,10 @@ def test_webhook_refuses_early_and_keeps_what_it_acknowledged(tmp_path: Path) ->
             big = f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n"
             assert raw_request(port, big + f"{SECRET_HEADER}: wrong\r\n") == 403
             assert raw_request(port, big + f"{SECRET_HEADER}: {secret}\r\n") == 413
-            chunked = (f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\n{SECRET_HEADER}: {secret}"
-                       "\r\nTransfer-Encoding: chunked\r\n")
+            chunked = (
+                f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\n{SECRET_HEADER}: {secret}"
+                "\r\nTransfer-Encoding: chunked\r\n"
+            )
             chunk = b"10000\r\n" + b" " * 0x10000 + b"\r\n"
             # A chunked body that never said its size: cut off past 1 MB (tornado's own
             # limit answers 400 and closes the connection).

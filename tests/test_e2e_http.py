@@ -17,8 +17,6 @@ import secrets
 import signal
 import socket
 import sqlite3
-
-from bot.storage.crypto import Cipher, new_key
 import subprocess
 import sys
 import time
@@ -29,6 +27,7 @@ from typing import IO, Any
 import httpx
 from pypdf import PdfReader
 
+from bot.storage.crypto import Cipher, new_key
 from tests.http_botapi import BotAPIServer, Call, TelegramUser, parse_body
 from tests.support import KZ_REPORT, KZ_REPORT_TRANSLATIONS
 
@@ -43,29 +42,40 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class BotProcess:
     """``python -m bot run`` with its output in a log file (no pipes to drain or leak)."""
 
-    def __init__(self, data_dir: Path, api: BotAPIServer, new_session: bool = False,
-                 **extra: str) -> None:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()}
-        env.update({
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "TELEGRAM_API_FILE_URL": api.file_url,
-            "IZDEU_DATA_DIR": str(data_dir),
-            "IZDEU_ENCRYPTION_KEY": KEY,
-            "IZDEU_LOG_LEVEL": "INFO",
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
-            "PYTHONUNBUFFERED": "1",
-            **extra,
-        })
+    def __init__(
+        self, data_dir: Path, api: BotAPIServer, new_session: bool = False, **extra: str
+    ) -> None:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()
+        }
+        env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": api.base_url,
+                "TELEGRAM_API_FILE_URL": api.file_url,
+                "IZDEU_DATA_DIR": str(data_dir),
+                "IZDEU_ENCRYPTION_KEY": KEY,
+                "IZDEU_LOG_LEVEL": "INFO",
+                "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost",
+                "PYTHONUNBUFFERED": "1",
+                **extra,
+            }
+        )
         self.log_path = data_dir / "bot.log"
         self._log: IO[bytes] = open(self.log_path, "wb")  # noqa: SIM115 - closed in close()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                start_new_session=new_session)
+                [sys.executable, "-m", "bot", "run"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=new_session,
+            )
         except BaseException:
             self._log.close()
             raise
@@ -76,7 +86,8 @@ class BotProcess:
     def alive(self) -> None:
         if self.proc.poll() is not None:
             raise AssertionError(
-                f"the bot exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
+                f"the bot exited with {self.proc.returncode}:\n{self.log()[-3000:]}"
+            )
 
     def terminate(self, timeout: float = 40.0) -> int:
         """Stop as systemd would; the bot first sends what it still has to send, at most
@@ -193,17 +204,28 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
             # Texts not in a letter's language are asked for one by one, then letters come.
             for _ in range(len(KZ_REPORT_TRANSLATIONS) + 1):
                 # (the first prompt may be the pressed message, edited into it)
-                call = api.wait_for(lambda c: is_pdf(c) or (
-                    c.method in ("sendMessage", "editMessageText") and "«" in c.text),
-                    since=mark, timeout=20)
+                call = api.wait_for(
+                    lambda c: (
+                        is_pdf(c)
+                        or (c.method in ("sendMessage", "editMessageText") and "«" in c.text)
+                    ),
+                    since=mark,
+                    timeout=20,
+                )
                 if is_pdf(call):
                     break
                 original = call.text.split("«", 1)[1].split("»", 1)[0]
                 mark = api.mark()
                 user.send(next(iter(KZ_REPORT_TRANSLATIONS[original].values())))
             pdf = api.wait_for(is_pdf, since=mark, timeout=20)
-            docx = api.wait_for(lambda c: c.method == "sendDocument" and c.files.get(
-                "document", ("",))[0].endswith(".docx"), since=mark, timeout=20)
+            docx = api.wait_for(
+                lambda c: (
+                    c.method == "sendDocument"
+                    and c.files.get("document", ("",))[0].endswith(".docx")
+                ),
+                since=mark,
+                timeout=20,
+            )
             with zipfile.ZipFile(io.BytesIO(docx.files["document"][1])) as archive:
                 assert archive.testzip() is None  # the upload arrived byte for byte
             name, data, _mime = pdf.files["document"]
@@ -211,9 +233,11 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
             text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
             assert "Айгүл" in text and "Төлөгөнова" in text
 
-            rows = db_rows(tmp_path / "izdeu.sqlite3",
-                           "SELECT id, number, status, answers FROM cases WHERE reporter_id = ?",
-                           Cipher(KEY).pseudonym(user.id))
+            rows = db_rows(
+                tmp_path / "izdeu.sqlite3",
+                "SELECT id, number, status, answers FROM cases WHERE reporter_id = ?",
+                Cipher(KEY).pseudonym(user.id),
+            )
             assert len(rows) == 1
             row_id, number, _status, answers = rows[0]
             assert row_id == case_id and re.fullmatch(r"KZ-\d{4}-\d{4}", number)
@@ -222,8 +246,16 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
             assert json.loads(Cipher(KEY).open(answers))["r_name"] == "Айгүл Төлөгөнова"
             # Every method reached the stand-in over HTTP, the uploads as files.
             methods = {c.method for c in api.snapshot()}
-            assert {"getMe", "deleteWebhook", "setMyCommands", "getUpdates", "sendMessage",
-                    "answerCallbackQuery", "editMessageText", "sendDocument"} <= methods
+            assert {
+                "getMe",
+                "deleteWebhook",
+                "setMyCommands",
+                "getUpdates",
+                "sendMessage",
+                "answerCallbackQuery",
+                "editMessageText",
+                "sendDocument",
+            } <= methods
             assert_clean_exit(bot)
             # Stopping confirmed every update, so Telegram would not deliver any of them again.
             last_poll = api.sent(method="getUpdates")[-1]
@@ -236,7 +268,8 @@ def _prepare_button(user: TelegramUser) -> tuple[str, Call]:
     """The callback data of "Prepare the letters" (``L:g:<case id>``) in the letter set."""
     source = user.api.wait_for(
         lambda c: c.chat_id == user.id and any(d.startswith("L:g:") for _, d in c.buttons()),
-        timeout=10)
+        timeout=10,
+    )
     data = next(d for _, d in source.buttons() if d.startswith("L:g:"))
     return data, source
 
@@ -244,10 +277,12 @@ def _prepare_button(user: TelegramUser) -> tuple[str, Call]:
 def test_stand_in_reads_uploads_byte_for_byte() -> None:
     """The stand-in's multipart parser, fed what httpx (PTB's HTTP client) sends."""
     data = bytes(range(256)) * 64 + b"\r\n--boundary\r\n\r\n\n\r"
-    request = httpx.Request("POST", "http://127.0.0.1/",
-                            data={"chat_id": "5", "caption": "Ай\r\nгүл"},
-                            files={"document": ("KZ-2026-0001_embassy-kz_kk.pdf", data,
-                                                "application/pdf")})
+    request = httpx.Request(
+        "POST",
+        "http://127.0.0.1/",
+        data={"chat_id": "5", "caption": "Ай\r\nгүл"},
+        files={"document": ("KZ-2026-0001_embassy-kz_kk.pdf", data, "application/pdf")},
+    )
     params, files = parse_body(request.headers["Content-Type"], request.read())
     assert params == {"chat_id": "5", "caption": "Ай\r\nгүл"}
     assert files == {"document": ("KZ-2026-0001_embassy-kz_kk.pdf", data, "application/pdf")}
@@ -257,11 +292,14 @@ def test_webhook_with_secret_token(tmp_path: Path) -> None:
     secret = secrets.token_urlsafe(24)
     port = free_port()
     with BotAPIServer(TOKEN) as api:
-        bot = BotProcess(tmp_path, api,
-                         IZDEU_WEBHOOK_URL="https://example.invalid/telegram",
-                         IZDEU_WEBHOOK_LISTEN="127.0.0.1",
-                         IZDEU_WEBHOOK_PORT=str(port),
-                         IZDEU_WEBHOOK_SECRET=secret)
+        bot = BotProcess(
+            tmp_path,
+            api,
+            IZDEU_WEBHOOK_URL="https://example.invalid/telegram",
+            IZDEU_WEBHOOK_LISTEN="127.0.0.1",
+            IZDEU_WEBHOOK_PORT=str(port),
+            IZDEU_WEBHOOK_SECRET=secret,
+        )
         try:
             hook = api.wait_method("setWebhook", timeout=STARTUP)
             assert hook.params["url"] == "https://example.invalid/telegram"
@@ -285,8 +323,11 @@ def test_webhook_with_secret_token(tmp_path: Path) -> None:
             user.button_message("mother")  # the next question: the relationship
 
             db = tmp_path / "izdeu.sqlite3"
-            step, answers = db_rows(db, "SELECT step, answers FROM drafts WHERE user_id = ?",
-                                    Cipher(KEY).pseudonym(user.id))[0]
+            step, answers = db_rows(
+                db,
+                "SELECT step, answers FROM drafts WHERE user_id = ?",
+                Cipher(KEY).pseudonym(user.id),
+            )[0]
             assert step == "r_rel"
             assert json.loads(Cipher(KEY).open(answers)) == {"r_name": "Айгүл Төлөгөнова"}
             assert api.sent(stranger.id) == []

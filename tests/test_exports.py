@@ -6,10 +6,11 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import openpyxl
 import pytest
@@ -20,15 +21,14 @@ from pypdf import PdfReader
 from bot.clock import ManualClock
 from bot.domain import questions as q
 from bot.domain.models import CaseStatus
-from bot.exports import Exporter, ExportFilter, mask, neutralise, region_of
-from bot.exports import writers
+from bot.exports import Exporter, ExportFilter, mask, neutralise, region_of, writers
 from bot.exports.charts import chart_series
 from bot.exports.dossier import body_name
 from bot.exports.presentation import SHEETS, Presentation
-from bot.readable import label as answer_label
 from bot.exports.tables import TABLES, Cell, RowContext, Table
 from bot.exports.writers import CsvWriter, Unusual, csv_lines, csv_text
 from bot.i18n import LOCALES, Catalogs
+from bot.readable import label as answer_label
 from bot.storage.crypto import PLAIN, Cipher, new_key
 from bot.storage.database import Database
 from bot.storage.exports import ExportReader, ExportStore, SyntheticRows
@@ -36,7 +36,7 @@ from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 
-NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 21)
 KZ_IIN = "940318300125"
 MISSING_IIN = "940318350017"
@@ -71,27 +71,63 @@ KZ_ANSWERS: dict[str, Any] = {
     "e_contract": "no",
     "e_renounced": "unk",
     "evidence": [
-        {"kind": "document", "file_id": "SECRET-FILE-ID", "file_unique_id": "u2",
-         "description": "Переписка: " + KAZAKH, "file_name": "screenshot.pdf"},
+        {
+            "kind": "document",
+            "file_id": "SECRET-FILE-ID",
+            "file_unique_id": "u2",
+            "description": "Переписка: " + KAZAKH,
+            "file_name": "screenshot.pdf",
+        },
         {"kind": "voice", "file_id": "SECRET-VOICE-ID", "file_unique_id": "u3"},
     ],
-    "actions": [{"body": "embassy", "date": "2026-03-10", "outcome": "form",
-                 "reply": "Ответили, что сведений нет"}],
+    "actions": [
+        {
+            "body": "embassy",
+            "date": "2026-03-10",
+            "outcome": "form",
+            "reply": "Ответили, что сведений нет",
+        }
+    ],
 }
 KG_ANSWERS: dict[str, Any] = {
-    "r_name": "-Жаңыл Асанова", "r_rel": "wife", "r_gender": "f", "r_phone": "+996555123456",
-    "r_addr": "Бишкек", "m_name": "@Бекзат Асанов", "m_birth": "1990-01-02", "m_gender": "m",
-    "m_cit": "KG", "m_id": "21234199000123", "e_date": "2026-02-01", "e_how": "message",
-    "e_place": "Таганрог,  РОСТОВСКАЯ ОБЛАСТЬ ", "e_what": "prison",
-    "e_story": "  -2+3 ушел на работу", "e_resp": "unknown", "e_contract": "yes",
+    "r_name": "-Жаңыл Асанова",
+    "r_rel": "wife",
+    "r_gender": "f",
+    "r_phone": "+996555123456",
+    "r_addr": "Бишкек",
+    "m_name": "@Бекзат Асанов",
+    "m_birth": "1990-01-02",
+    "m_gender": "m",
+    "m_cit": "KG",
+    "m_id": "21234199000123",
+    "e_date": "2026-02-01",
+    "e_how": "message",
+    "e_place": "Таганрог,  РОСТОВСКАЯ ОБЛАСТЬ ",
+    "e_what": "prison",
+    "e_story": "  -2+3 ушел на работу",
+    "e_resp": "unknown",
+    "e_contract": "yes",
     "e_renounced": "no",
 }
 OTHER_ANSWERS: dict[str, Any] = {
-    "r_name": "Мать", "r_rel": "mother", "r_gender": "f", "r_phone": "+992900000000",
-    "r_addr": "Душанбе", "m_name": "Фаррух", "m_birth": "1999-05-05", "m_gender": "m",
-    "m_cit": "other", "m_cit_other": "Таджикистан", "e_date": "2026-01-01", "e_how": "other",
-    "e_place": "", "e_what": "unknown", "e_story": "\tнет данных", "e_resp": "unknown",
-    "e_contract": "unk", "e_renounced": "unk",
+    "r_name": "Мать",
+    "r_rel": "mother",
+    "r_gender": "f",
+    "r_phone": "+992900000000",
+    "r_addr": "Душанбе",
+    "m_name": "Фаррух",
+    "m_birth": "1999-05-05",
+    "m_gender": "m",
+    "m_cit": "other",
+    "m_cit_other": "Таджикистан",
+    "e_date": "2026-01-01",
+    "e_how": "other",
+    "e_place": "",
+    "e_what": "unknown",
+    "e_story": "\tнет данных",
+    "e_resp": "unknown",
+    "e_contract": "unk",
+    "e_renounced": "unk",
 }
 
 
@@ -112,46 +148,109 @@ async def build(tmp_path: Path, cipher: Cipher = PLAIN) -> World:
     store, letters, follow = Store(db), LetterStore(db), FollowupStore(db)
     for user in (1, 2, 3):
         await store.create_user(user, user, "kk", NOW - timedelta(days=30))
-    kz = await store.create_case(1, "KZ", KZ_ANSWERS, "KZ", datetime(2026, 11, 2, 8, tzinfo=timezone.utc))
-    kg = await store.create_case(2, "KG", KG_ANSWERS, "KG", datetime(2026, 11, 12, 8, tzinfo=timezone.utc))
-    other = await store.create_case(3, "XX", OTHER_ANSWERS, "other",
-                                    datetime(2026, 10, 20, 8, tzinfo=timezone.utc))
+    kz = await store.create_case(1, "KZ", KZ_ANSWERS, "KZ", datetime(2026, 11, 2, 8, tzinfo=UTC))
+    kg = await store.create_case(2, "KG", KG_ANSWERS, "KG", datetime(2026, 11, 12, 8, tzinfo=UTC))
+    other = await store.create_case(
+        3, "XX", OTHER_ANSWERS, "other", datetime(2026, 10, 20, 8, tzinfo=UTC)
+    )
     await follow.set_status(kz.id, CaseStatus.WAITING, NOW, 1)
     await follow.set_status(kg.id, CaseStatus.ANSWER_RECEIVED, NOW, 2)
 
-    await letters.add_letters(kz.id, [("embassy_kz", "consular_request", "consular_protection", True),
-                                      ("prosecutor_general", "prosecutor_request", "", True),
-                                      ("icrc", "tracing_request", "", True)], NOW)
-    await letters.add_letters(kg.id, [("embassy_kg", "consular_request", "", True),
-                                      ("prosecutor_general", "prosecutor_request", "", True)], NOW)
-    rows = {f"{r.case_id}/{r.addressee_id}": r
-            for c in (kz.id, kg.id) for r in await letters.letters_of(c)}
+    await letters.add_letters(
+        kz.id,
+        [
+            ("embassy_kz", "consular_request", "consular_protection", True),
+            ("prosecutor_general", "prosecutor_request", "", True),
+            ("icrc", "tracing_request", "", True),
+        ],
+        NOW,
+    )
+    await letters.add_letters(
+        kg.id,
+        [
+            ("embassy_kg", "consular_request", "", True),
+            ("prosecutor_general", "prosecutor_request", "", True),
+        ],
+        NOW,
+    )
+    rows = {
+        f"{r.case_id}/{r.addressee_id}": r
+        for c in (kz.id, kg.id)
+        for r in await letters.letters_of(c)
+    }
     sent = date(2026, 11, 2)
-    await follow.mark_sent([(rows[f"{kz.id}/embassy_kz"], date(2026, 11, 20)),
-                            (rows[f"{kz.id}/prosecutor_general"], date(2026, 12, 5))],
-                           sent, "registered", "RA123456789KZ", [], NOW, 1)
-    await follow.mark_sent([(rows[f"{kg.id}/embassy_kg"], date(2026, 11, 25)),
-                            (rows[f"{kg.id}/prosecutor_general"], date(2026, 12, 10))],
-                           date(2026, 11, 4), "email", None, [], NOW, 2)
-    prosecutor = (await letters.get_letter(rows[f"{kz.id}/prosecutor_general"].id))
+    await follow.mark_sent(
+        [
+            (rows[f"{kz.id}/embassy_kz"], date(2026, 11, 20)),
+            (rows[f"{kz.id}/prosecutor_general"], date(2026, 12, 5)),
+        ],
+        sent,
+        "registered",
+        "RA123456789KZ",
+        [],
+        NOW,
+        1,
+    )
+    await follow.mark_sent(
+        [
+            (rows[f"{kg.id}/embassy_kg"], date(2026, 11, 25)),
+            (rows[f"{kg.id}/prosecutor_general"], date(2026, 12, 10)),
+        ],
+        date(2026, 11, 4),
+        "email",
+        None,
+        [],
+        NOW,
+        2,
+    )
+    prosecutor = await letters.get_letter(rows[f"{kz.id}/prosecutor_general"].id)
     assert prosecutor is not None
-    await follow.update_deadline(prosecutor, {"reference": "ОГ-12345", "registered_on": date(2026, 11, 5)},
-                                 date(2026, 12, 5), [], NOW, 1, ("reference", {"letter_id": prosecutor.id}))
+    await follow.update_deadline(
+        prosecutor,
+        {"reference": "ОГ-12345", "registered_on": date(2026, 11, 5)},
+        date(2026, 12, 5),
+        [],
+        NOW,
+        1,
+        ("reference", {"letter_id": prosecutor.id}),
+    )
     # kz/prosecutor: a form reply after 8 days, then a second reply; kg/embassy: refused after 4.
-    await follow.add_reply(prosecutor, date(2026, 11, 10), "form", None, "Сведениями не располагаем",
-                           None, True, NOW, 1)
-    await follow.add_reply(prosecutor, date(2026, 11, 15), "answered", None, "=cmd|' /C calc'!A0",
-                           {"file_id": "REPLY-FILE"}, True, NOW, 1)
+    await follow.add_reply(
+        prosecutor,
+        date(2026, 11, 10),
+        "form",
+        None,
+        "Сведениями не располагаем",
+        None,
+        True,
+        NOW,
+        1,
+    )
+    await follow.add_reply(
+        prosecutor,
+        date(2026, 11, 15),
+        "answered",
+        None,
+        "=cmd|' /C calc'!A0",
+        {"file_id": "REPLY-FILE"},
+        True,
+        NOW,
+        1,
+    )
     kg_embassy = rows[f"{kg.id}/embassy_kg"]
     await follow.add_reply(kg_embassy, date(2026, 11, 8), "refused", None, "", None, True, NOW, 2)
 
     exports = ExportStore(db)
     last = await exports.last_ids()
-    await exports.insert_synthetic(SyntheticRows(
-        staff=[(501, "volunteer", "ru", NOW), (502, "volunteer", "ky", NOW)],
-        assignments=[(kz.id, 502, NOW), (kz.id, 501, NOW)],
-        notes=[(last["notes"] + 1, kz.id, 501, "Позвонили семье, ждём документы: " + KAZAKH, NOW)],
-    ))
+    await exports.insert_synthetic(
+        SyntheticRows(
+            staff=[(501, "volunteer", "ru", NOW), (502, "volunteer", "ky", NOW)],
+            assignments=[(kz.id, 502, NOW), (kz.id, 501, NOW)],
+            notes=[
+                (last["notes"] + 1, kz.id, 501, "Позвонили семье, ждём документы: " + KAZAKH, NOW)
+            ],
+        )
+    )
     await AuditStore(db).record(NOW, 501, "view_case", case_id=kz.id)
     clock = ManualClock(NOW)
     return World(db, clock, Exporter(db, clock, Catalogs()), kz.id, kg.id, other.id, tmp_path)
@@ -171,8 +270,11 @@ def sheet_rows(ws: Any) -> list[dict[str, Any]]:
 
 
 async def export_entries(db: Database) -> list[dict[str, Any]]:
-    return [dict(e.detail, actor=e.actor_id, case_id=e.case_id)
-            for e in await AuditStore(db).entries(limit=100) if e.action == "export"]
+    return [
+        dict(e.detail, actor=e.actor_id, case_id=e.case_id)
+        for e in await AuditStore(db).entries(limit=100)
+        if e.action == "export"
+    ]
 
 
 # --- small pieces -----------------------------------------------------------------------------
@@ -182,8 +284,10 @@ def test_masking_keeps_the_last_two_characters() -> None:
     assert mask("12") == "**" and mask("") == "" and mask(None) is None
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+7 701", "-2", "@SUM(A1)", "\t=1", "\r=1", "  =1",
-                                  "\n@x", "\tplain", "\uff1d1"])
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+7 701", "-2", "@SUM(A1)", "\t=1", "\r=1", "  =1", "\n@x", "\tplain", "\uff1d1"],
+)
 def test_formula_starts_are_neutralised(text: str) -> None:
     assert neutralise(text) == "'" + text
 
@@ -210,8 +314,9 @@ def presented_rows(wb: Any, table: str, locale: str = "ru") -> list[dict[str, An
     """A sheet's rows keyed by the English label of each column ("Case number")."""
     ws = wb[Presentation(Catalogs().get(locale), "Asia/Almaty").sheet_name(table)]
     rows = list(ws.iter_rows(values_only=True))
-    labels = ([label for label, _ in SHEETS[table]] if table in SHEETS
-              else ["Figure", "Of", "Value"])
+    labels = (
+        [label for label, _ in SHEETS[table]] if table in SHEETS else ["Figure", "Of", "Value"]
+    )
     assert len(rows[0]) == len(labels)
     return [dict(zip(labels, r)) for r in rows[1:]]
 
@@ -249,8 +354,12 @@ async def test_xlsx_reads_in_the_caseworkers_language_and_zone(world: World) -> 
     assert kz["Missing person"] == "Әлібек Құрманғазыұлы"
 
     letters = presented_rows(wb, "letters")
-    prosecutor = next(r for r in letters if r["Case number"] == "KZ-2026-0001"
-                      and r["Addressee"] == body_name(t, "prosecutor_general"))
+    prosecutor = next(
+        r
+        for r in letters
+        if r["Case number"] == "KZ-2026-0001"
+        and r["Addressee"] == body_name(t, "prosecutor_general")
+    )
     assert prosecutor["Sent on"] == datetime(2026, 11, 2)
     assert prosecutor["How it was sent"] == t("Registered mail")
     assert prosecutor["Answer due"] == datetime(2026, 12, 5)
@@ -262,15 +371,21 @@ async def test_xlsx_reads_in_the_caseworkers_language_and_zone(world: World) -> 
     assert all(isinstance(e["Time"], datetime) and e["Time"].microsecond == 0 for e in events)
     audit = presented_rows(wb, "audit")
     assert [(a["What"], a["Case number"]) for a in audit] == [
-        (t("{who} opened case {number}.", who="Бакыт", number="KZ-2026-0001"),
-         "KZ-2026-0001")]
+        (t("{who} opened case {number}.", who="Бакыт", number="KZ-2026-0001"), "KZ-2026-0001")
+    ]
     stats = {(r["Figure"], r["Of"]): r["Value"] for r in presented_rows(wb, "stats")}
     assert stats[(t("Cases"), t("total"))] == 3
     assert stats[(t("Cases by status"), t("waiting for answers"))] == 1
 
     [entry] = await export_entries(world.db)
-    assert entry == {"format": "xlsx", "filters": {}, "masked": True, "rows": result.total,
-                     "actor": 77, "case_id": None}
+    assert entry == {
+        "format": "xlsx",
+        "filters": {},
+        "masked": True,
+        "rows": result.total,
+        "actor": 77,
+        "case_id": None,
+    }
 
 
 async def test_xlsx_texts_are_text_never_formulas_and_show_no_apostrophe(world: World) -> None:
@@ -288,11 +403,13 @@ async def test_xlsx_texts_are_text_never_formulas_and_show_no_apostrophe(world: 
     labels = [label for label, _ in SHEETS["cases"]]
     cells = {r[0].value: dict(zip(labels, r)) for r in rows[1:]}
     kz, kg = cells["KZ-2026-0001"], cells["KG-2026-0001"]
-    for cell, text in ((kz["The family's account"], STORY),
-                       (kz["Applicant's full name"], "+Айгүл Төлөгөнова"),
-                       (kz["Applicant's phone"], "+77011234567"),
-                       (kg["Applicant's full name"], "-Жаңыл Асанова"),
-                       (kg["Missing person"], "@Бекзат Асанов")):
+    for cell, text in (
+        (kz["The family's account"], STORY),
+        (kz["Applicant's full name"], "+Айгүл Төлөгөнова"),
+        (kz["Applicant's phone"], "+77011234567"),
+        (kg["Applicant's full name"], "-Жаңыл Асанова"),
+        (kg["Missing person"], "@Бекзат Асанов"),
+    ):
         assert cell.value == text and cell.data_type == "s" and cell.quotePrefix, cell.value
     assert kz["Missing person"].value == "Әлібек Құрманғазыұлы"
     assert not kz["Missing person"].quotePrefix
@@ -301,10 +418,16 @@ async def test_xlsx_texts_are_text_never_formulas_and_show_no_apostrophe(world: 
 async def test_full_export_is_explicit_and_audited(world: World) -> None:
     out = world.path / "full.xlsx"
     await world.exporter.xlsx(out, actor_id=5, full=True)
-    kz = next(r for r in presented_rows(openpyxl.load_workbook(out), "cases")
-              if r["Case number"] == "KZ-2026-0001")
-    assert (kz["Applicant's IIN/PIN"], kz["IIN/PIN"], kz["Passport"]) == (KZ_IIN, MISSING_IIN,
-                                                                          PASSPORT)
+    kz = next(
+        r
+        for r in presented_rows(openpyxl.load_workbook(out), "cases")
+        if r["Case number"] == "KZ-2026-0001"
+    )
+    assert (kz["Applicant's IIN/PIN"], kz["IIN/PIN"], kz["Passport"]) == (
+        KZ_IIN,
+        MISSING_IIN,
+        PASSPORT,
+    )
     [entry] = await export_entries(world.db)
     assert entry["masked"] is False and entry["actor"] == 5
 
@@ -325,15 +448,25 @@ async def test_csv_bundle_has_one_file_per_table(world: World) -> None:
     kz = next(r for r in tables["cases"] if r["number"] == "KZ-2026-0001")
     assert kz["reporter_id"] == "**********25" and kz["missing_passport"] == "*******78"
     assert kz["story"] == "'" + STORY and kz["reporter_name"].startswith("'+")
-    assert kz["created_at"] == "2026-11-02T08:00:00+00:00" and kz["missing_birth_date"] == "1994-03-18"
+    assert (
+        kz["created_at"] == "2026-11-02T08:00:00+00:00"
+        and kz["missing_birth_date"] == "1994-03-18"
+    )
     assert kz["verified"] == "false" and kz["volunteer_ids"] == "501,502"
     kg = next(r for r in tables["cases"] if r["number"] == "KG-2026-0001")
     assert kg["reporter_name"] == "'-Жаңыл Асанова" and kg["missing_name"] == "'@Бекзат Асанов"
     assert {r["last_reply_outcome"] for r in tables["letters"]} == {"", "answered", "refused"}
     assert len(tables["replies"]) == 3 and len(tables["letters"]) == 5
-    assert {(r["metric"], r["key"]): r["value"] for r in tables["stats"]}[("cases", "total")] == "3"
-    assert result.rows == {"cases": 3, "letters": 5, "replies": 3,
-                           "events": len(tables["events"]), "audit": 1}
+    assert {(r["metric"], r["key"]): r["value"] for r in tables["stats"]}[
+        ("cases", "total")
+    ] == "3"
+    assert result.rows == {
+        "cases": 3,
+        "letters": 5,
+        "replies": 3,
+        "events": len(tables["events"]),
+        "audit": 1,
+    }
     [entry] = await export_entries(world.db)
     assert entry["format"] == "csv" and entry["masked"] is True and entry["rows"] == result.total
 
@@ -348,7 +481,8 @@ async def test_csv_of_one_table(world: World) -> None:
     stats_out = world.path / "stats.csv"
     await world.exporter.csv(stats_out, actor_id=9, table="stats")
     assert ("cases_by_citizenship", "other", "1") in {
-        (r["metric"], r["key"], r["value"]) for r in read_csv(stats_out.read_bytes())}
+        (r["metric"], r["key"], r["value"]) for r in read_csv(stats_out.read_bytes())
+    }
     entries = await export_entries(world.db)
     assert sorted(e["table"] for e in entries) == ["letters", "stats"]
     with pytest.raises(ValueError):
@@ -357,23 +491,39 @@ async def test_csv_of_one_table(world: World) -> None:
 
 # Values the column-wise CSV path must write as the cell-by-cell path does, or hand over to it.
 ODD_ANSWERS: dict[str, Any] = {
-    "r_name": 5, "r_rel": "", "r_phone": "\u3000=1", "r_email": 'a"b,c', "r_id": "7",
-    "m_name": "line\r\nbreak", "m_latin": " @x", "m_birth": "2020-02-30", "m_cit": "other",
-    "m_cit_other": "\uff0b", "m_id": "", "e_date": 20260101, "e_place": "bell\x07, here",
-    "e_story": 'tab\tinside, "quoted"\n', "e_what": "\ufffe", "e_resp": "\n=x",
+    "r_name": 5,
+    "r_rel": "",
+    "r_phone": "\u3000=1",
+    "r_email": 'a"b,c',
+    "r_id": "7",
+    "m_name": "line\r\nbreak",
+    "m_latin": " @x",
+    "m_birth": "2020-02-30",
+    "m_cit": "other",
+    "m_cit_other": "\uff0b",
+    "m_id": "",
+    "e_date": 20260101,
+    "e_place": "bell\x07, here",
+    "e_story": 'tab\tinside, "quoted"\n',
+    "e_what": "\ufffe",
+    "e_resp": "\n=x",
     "evidence": "two",
 }
 
 
-async def test_csv_columns_match_the_cell_by_cell_path(world: World,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_csv_columns_match_the_cell_by_cell_path(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     odd = await Store(world.db).create_case(3, "XX", ODD_ANSWERS, "other", NOW)
     async with world.db.transaction() as conn:
-        await conn.execute("UPDATE cases SET created_at = ?, purged_at = ? WHERE id = ?",
-                           ("2026-11-01T10:00:00+05:00", "2026-11-20T01:02:03.000009+00:00",
-                            odd.id))
-        await conn.execute("UPDATE case_events SET at = ?, detail = '' WHERE case_id = ?",
-                           ("2026-11-01T10:00:00", odd.id))
+        await conn.execute(
+            "UPDATE cases SET created_at = ?, purged_at = ? WHERE id = ?",
+            ("2026-11-01T10:00:00+05:00", "2026-11-20T01:02:03.000009+00:00", odd.id),
+        )
+        await conn.execute(
+            "UPDATE case_events SET at = ?, detail = '' WHERE case_id = ?",
+            ("2026-11-01T10:00:00", odd.id),
+        )
     fast = writers.csv_lines
     outcome = {"columns": 0, "cells": 0}
 
@@ -391,13 +541,16 @@ async def test_csv_columns_match_the_cell_by_cell_path(world: World,
 
     async def bundle(name: str, batch_size: int, full: bool) -> dict[str, list[str]]:
         out = world.path / name
-        await Exporter(world.db, world.clock, batch_size=batch_size).csv(out, actor_id=0,
-                                                                          full=full)
+        await Exporter(world.db, world.clock, batch_size=batch_size).csv(
+            out, actor_id=0, full=full
+        )
         with zipfile.ZipFile(out) as zf:
             texts = {n: zf.read(n).decode("utf-8-sig") for n in zf.namelist()}
         # Each export is in the next one's audit log: compare the rest of the log.
-        return {n: [line for line in t.splitlines() if n != "audit.csv" or ",export," not in line]
-                for n, t in texts.items()}
+        return {
+            n: [line for line in t.splitlines() if n != "audit.csv" or ",export," not in line]
+            for n, t in texts.items()
+        }
 
     for full in (False, True):
         monkeypatch.setattr(writers, "csv_lines", never)
@@ -409,23 +562,32 @@ async def test_csv_columns_match_the_cell_by_cell_path(world: World,
     cases = read_csv("\r\n".join(reference["cases.csv"]).encode())
     row = next(r for r in cases if r["number"] == odd.number)
     assert (row["reporter_name"], row["reporter_phone"], row["missing_name"]) == (
-        "5", "'\u3000=1", "line\r\nbreak")
+        "5",
+        "'\u3000=1",
+        "line\r\nbreak",
+    )
     assert (row["missing_birth_date"], row["last_contact_date"], row["evidence_files"]) == (
-        "2020-02-30", "2026-01-01", "3")
+        "2020-02-30",
+        "2026-01-01",
+        "3",
+    )
     assert row["created_at"] == "2026-11-01T05:00:00+00:00" and row["last_place"] == "bell, here"
 
 
 CSV_ALPHABET = ',"\r\n\t =+-@a\u044f\uff1d\u3000\x85\x00\x0b\ufffe\ud800'
-TEXT_COLUMN = st.lists(st.one_of(st.none(), st.text(CSV_ALPHABET, max_size=5)), min_size=1,
-                       max_size=6)
+TEXT_COLUMN = st.lists(
+    st.one_of(st.none(), st.text(CSV_ALPHABET, max_size=5)), min_size=1, max_size=6
+)
 
 
 @given(TEXT_COLUMN, TEXT_COLUMN)
-def test_text_columns_are_written_as_cell_by_cell(first: list[str | None],
-                                                  second: list[str | None]) -> None:
+def test_text_columns_are_written_as_cell_by_cell(
+    first: list[str | None], second: list[str | None]
+) -> None:
     rows = list(zip(first, second))
-    table = Table("t", ("a", "b"), ExportReader.cases, lambda row, cipher: row,
-                  lambda rec, ctx: rec)
+    table = Table(
+        "t", ("a", "b"), ExportReader.cases, lambda row, cipher: row, lambda rec, ctx: rec
+    )
     writer = CsvWriter(io.BytesIO(), bundle=False, ctx=RowContext(full=False, today=TODAY))
     expected = csv_text(writer.cells(table, rows))
     try:
@@ -440,8 +602,16 @@ async def test_json_is_one_document_with_everything(world: World) -> None:
     out = world.path / "export.json"
     await world.exporter.json(out, actor_id=3)
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert list(doc) == ["export", "cases", "letters", "replies", "events", "audit", "notes",
-                         "stats"]
+    assert list(doc) == [
+        "export",
+        "cases",
+        "letters",
+        "replies",
+        "events",
+        "audit",
+        "notes",
+        "stats",
+    ]
     assert doc["export"]["masked"] is True and doc["export"]["filters"] == {}
     kz = next(c for c in doc["cases"] if c["number"] == "KZ-2026-0001")
     assert kz["reporter_id"] == "**********25" and kz["story"] == STORY  # JSON keeps text as is
@@ -451,22 +621,33 @@ async def test_json_is_one_document_with_everything(world: World) -> None:
     assert kz["actions"][0]["outcome"] == "form"
     assert isinstance(doc["events"][0]["detail"], dict)
     assert doc["notes"][0]["text"].endswith(KAZAKH)
-    assert doc["stats"]["cases"] == 3 and doc["stats"]["by_citizenship"] == {"KZ": 1, "KG": 1, "other": 1}
+    assert doc["stats"]["cases"] == 3 and doc["stats"]["by_citizenship"] == {
+        "KZ": 1,
+        "KG": 1,
+        "other": 1,
+    }
     [entry] = await export_entries(world.db)
     assert entry["format"] == "json"
 
 
 async def test_filters_select_cases_and_what_follows_them(world: World) -> None:
     out = world.path / "kz.json"
-    flt = ExportFilter(date_from=date(2026, 11, 1), date_to=date(2026, 11, 11),
-                       statuses=frozenset({"waiting", "reported"}))
+    flt = ExportFilter(
+        date_from=date(2026, 11, 1),
+        date_to=date(2026, 11, 11),
+        statuses=frozenset({"waiting", "reported"}),
+    )
     result = await world.exporter.json(out, flt, actor_id=1)
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert [c["number"] for c in doc["cases"]] == ["KZ-2026-0001"]
     assert {x["case_number"] for x in doc["letters"] + doc["replies"] + doc["events"]} == {
-        "KZ-2026-0001"}
+        "KZ-2026-0001"
+    }
     assert result.rows["cases"] == 1 and doc["export"]["filters"] == {
-        "from": "2026-11-01", "to": "2026-11-11", "status": ["reported", "waiting"]}
+        "from": "2026-11-01",
+        "to": "2026-11-11",
+        "status": ["reported", "waiting"],
+    }
     kg = await world.exporter.statistics(ExportFilter(citizenship="KG"))
     assert kg.cases == 1 and kg.by_citizenship["KG"] == 1 and kg.by_citizenship["KZ"] == 0
     assert (await world.exporter.statistics(ExportFilter(date_to=date(2026, 11, 2)))).cases == 2
@@ -507,12 +688,23 @@ async def test_charts_are_pngs_of_the_statistics(world: World) -> None:
     stats = await world.exporter.statistics(today=TODAY)
     charts = await world.exporter.charts("kk", actor_id=31, today=TODAY)
     t = Catalogs().get("kk")
-    assert [c.key for c in charts] == ["status", "citizenship", "region", "letters", "reply_rate",
-                                       "median_days", "overdue", "weekly"]
+    assert [c.key for c in charts] == [
+        "status",
+        "citizenship",
+        "region",
+        "letters",
+        "reply_rate",
+        "median_days",
+        "overdue",
+        "weekly",
+    ]
     for chart in charts:
         assert chart.png.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.png) > 2000
     series = chart_series(charts)
-    assert series["status"][t("waiting for answers")] == 1 and t("waiting for answers") != "waiting for answers"
+    assert (
+        series["status"][t("waiting for answers")] == 1
+        and t("waiting for answers") != "waiting for answers"
+    )
     assert sum(series["status"].values()) == stats.cases
     assert series["citizenship"] == {t("Kazakhstan"): 1, t("Kyrgyzstan"): 1, t("Other country"): 1}
     assert series["region"] == {"Ростов облысы": 2, t("Unknown"): 1}
@@ -574,20 +766,29 @@ async def test_dossier_in_the_caseworkers_language(world: World, locale: str) ->
     assert "screenshot.pdf" in text and "SECRET-FILE-ID" not in text
     assert "ОГ-12345" in text and "Сведениями не располагаем" in text
     assert t("A form reply that answers nothing") in text
-    assert "Позвонили семье" in text and t("Timeline of case {number}", number="KZ-2026-0001") in text
+    assert (
+        "Позвонили семье" in text and t("Timeline of case {number}", number="KZ-2026-0001") in text
+    )
     assert "Бакыт, @dana_kw" in text or "@dana_kw, Бакыт" in text
     if locale != "ru":
         assert t(q.LABELS["m_name"]) != q.LABELS["m_name"]  # really translated
     [entry] = await export_entries(world.db)
-    assert entry == {"format": "dossier", "filters": {"case": "KZ-2026-0001"}, "masked": True,
-                     "rows": 1, "actor": 501, "case_id": world.kz}
+    assert entry == {
+        "format": "dossier",
+        "filters": {"case": "KZ-2026-0001"},
+        "masked": True,
+        "rows": 1,
+        "actor": 501,
+        "case_id": world.kz,
+    }
 
 
 async def test_sealed_fields_are_opened_for_the_export(tmp_path: Path) -> None:
     world = await build(tmp_path, Cipher(new_key()))
     try:
         raw = (tmp_path / "izdeu.sqlite3").read_bytes() + b"".join(
-            p.read_bytes() for p in tmp_path.glob("izdeu.sqlite3-wal"))
+            p.read_bytes() for p in tmp_path.glob("izdeu.sqlite3-wal")
+        )
         assert "Құрманғазыұлы".encode() not in raw and "ОГ-12345".encode() not in raw
         out = tmp_path / "sealed.json"
         await world.exporter.json(out, actor_id=1, full=True)
@@ -604,7 +805,9 @@ async def test_sealed_fields_are_opened_for_the_export(tmp_path: Path) -> None:
 
 
 async def test_full_dossier_and_unknown_case(world: World) -> None:
-    text = pdf_text(await world.exporter.dossier("KZ-2026-0001", "ru", actor_id=1, full=True) or b"")
+    text = pdf_text(
+        await world.exporter.dossier("KZ-2026-0001", "ru", actor_id=1, full=True) or b""
+    )
     assert KZ_IIN in text and MISSING_IIN in text and PASSPORT in text
     assert await world.exporter.dossier("KZ-2026-9999", "ru", actor_id=1) is None
     assert [e["masked"] for e in await export_entries(world.db)] == [False]

@@ -31,7 +31,9 @@ async def test_caseworker_exports_masked_and_full_with_audit(bot: Bot) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         cases_csv = archive.read("cases.csv").decode("utf-8-sig")
     assert "700315450120" in cases_csv  # a full export, explicitly chosen
-    entries = [e for e in await bot.services.staff.audit.entries(limit=100) if e.action == "export"]
+    entries = [
+        e for e in await bot.services.staff.audit.entries(limit=100) if e.action == "export"
+    ]
     assert [e.detail["masked"] for e in entries][:2] == [False, True]
     assert entries[1].detail["filters"]["citizenship"] == "KZ"
 
@@ -49,8 +51,11 @@ async def test_dossier_pdf_and_statistics_charts(bot: Bot) -> None:
     await caseworker.press("X:stats:0:-.-.-.-")
     name, data, _ = bot.api.sent(911, "sendDocument")[-1].files["document"]
     assert data.startswith(b"%PDF") and name.endswith(".pdf")
-    actions = [e.detail.get("format") for e in await bot.services.staff.audit.entries(limit=100)
-               if e.action == "export"]
+    actions = [
+        e.detail.get("format")
+        for e in await bot.services.staff.audit.entries(limit=100)
+        if e.action == "export"
+    ]
     assert {"dossier", "charts", "stats"} <= set(actions)
 
 

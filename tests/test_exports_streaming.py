@@ -9,29 +9,29 @@ import json
 import math
 import threading
 import zipfile
-from datetime import datetime, timezone
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import openpyxl
 import pytest
 
 import bot.exports.service as service
 import bot.storage.exports as storage_exports
-from bot.exports import writers
-from bot.clock import ManualClock
 from bot.cli import main
-from bot.exports import Exporter
+from bot.clock import ManualClock
+from bot.domain.models import CaseStatus
+from bot.exports import Exporter, writers
 from bot.exports.synthetic import generate
 from bot.exports.writers import Unusual
-from bot.domain.models import CaseStatus
 from bot.i18n import Catalogs
-from bot.vocabulary import STATUS_NAMES
 from bot.storage.database import Database
 from bot.storage.staff import AuditStore
 from bot.storage.store import Store
+from bot.vocabulary import STATUS_NAMES
 
-NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 CASES = 3000
 
 
@@ -62,7 +62,8 @@ async def db(synthetic_db: Path, tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def test_a_large_export_is_read_in_batches_and_written_in_a_worker(
-        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     exporter = Exporter(db, ManualClock(NOW), batch_size=250)
     loop_thread = threading.get_ident()
     seen = {"fetched": 0, "written": 0, "in_flight": 0, "threads": set()}
@@ -103,8 +104,9 @@ async def test_a_large_export_is_read_in_batches_and_written_in_a_worker(
     assert not any(s.startswith("=") for s in stories)
 
 
-async def test_csv_is_the_same_whatever_the_batches(db: Database, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_csv_is_the_same_whatever_the_batches(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def export(name: str, batch_size: int) -> dict[str, bytes]:
         out = tmp_path / name
         await Exporter(db, ManualClock(NOW), batch_size=batch_size).csv(out, actor_id=0)
@@ -145,7 +147,8 @@ async def test_large_xlsx_and_json(db: Database, tmp_path: Path) -> None:
 
 
 async def test_an_export_reads_one_snapshot_and_never_blocks_the_bot(
-        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     exporter = Exporter(db, ManualClock(NOW), batch_size=100)
     store = Store(db)
     await store.create_user(99, 99, "ru", NOW)
@@ -156,7 +159,8 @@ async def test_an_export_reads_one_snapshot_and_never_blocks_the_bot(
         task = progress["task"]
         if task is None:  # the bot writes while the export is reading
             progress["task"] = asyncio.get_running_loop().create_task(
-                store.create_case(99, "KZ", {"m_cit": "KZ", "m_name": "Новый"}, "KZ", NOW))
+                store.create_case(99, "KZ", {"m_cit": "KZ", "m_name": "Новый"}, "KZ", NOW)
+            )
         elif task.done():
             progress["done_during_export"] = True
         fetched(name, rows)
@@ -169,7 +173,8 @@ async def test_an_export_reads_one_snapshot_and_never_blocks_the_bot(
 
 
 async def test_a_failed_export_leaves_no_file_and_no_audit_entry(
-        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     exporter = Exporter(db, ManualClock(NOW), batch_size=500)
     calls = {"n": 0}
     write_batch = service._write_batch
@@ -188,7 +193,8 @@ async def test_a_failed_export_leaves_no_file_and_no_audit_entry(
 
 
 async def test_an_export_whose_reader_process_dies_fails_cleanly(
-        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     exporter = Exporter(db, ManualClock(NOW), batch_size=100)
     readers: list[Any] = []
     start = storage_exports._start
@@ -211,8 +217,12 @@ async def test_an_export_whose_reader_process_dies_fails_cleanly(
     assert not readers[0].is_alive()
 
 
-def test_command_line_export(synthetic_db: Path, tmp_path: Path,
-                             monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_export(
+    synthetic_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     db_path = tmp_path / "izdeu.sqlite3"
     db_path.write_bytes(synthetic_db.read_bytes())
     monkeypatch.setenv("IZDEU_DB_PATH", str(db_path))
@@ -220,21 +230,54 @@ def test_command_line_export(synthetic_db: Path, tmp_path: Path,
     for name in ("TELEGRAM_BOT_TOKEN", "IZDEU_ENCRYPTION_KEY", "IZDEU_OLD_ENCRYPTION_KEYS"):
         monkeypatch.delenv(name, raising=False)
     out = tmp_path / "kz.xlsx"
-    assert main(["export", "--format", "xlsx", "--out", str(out), "--citizenship", "KZ",
-                 "--status", "waiting", "answer_received", "--from", "2025-01-01"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "xlsx",
+                "--out",
+                str(out),
+                "--citizenship",
+                "KZ",
+                "--status",
+                "waiting",
+                "answer_received",
+                "--from",
+                "2025-01-01",
+            ]
+        )
+        == 0
+    )
     assert "identity numbers masked" in capsys.readouterr().out
     assert out.stat().st_mode & 0o077 == 0  # readable by its owner only
     wb = openpyxl.load_workbook(out, read_only=True)
     cases = list(wb["Дела"].iter_rows(min_row=2, values_only=True))  # --locale ru, the default
     t = Catalogs().get("ru")
-    allowed = {(t(STATUS_NAMES[CaseStatus(s)]), t("Kazakhstan")) for s in ("waiting",
-                                                                          "answer_received")}
+    allowed = {
+        (t(STATUS_NAMES[CaseStatus(s)]), t("Kazakhstan")) for s in ("waiting", "answer_received")
+    }
     assert cases and {(r[1], r[2]) for r in cases} <= allowed
     wb.close()
     number = cases[0][0]
     dossier = tmp_path / "case.pdf"
-    assert main(["export", "--format", "dossier", "--case", number, "--locale", "kk",
-                 "--out", str(dossier), "--full"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "dossier",
+                "--case",
+                number,
+                "--locale",
+                "kk",
+                "--out",
+                str(dossier),
+                "--full",
+            ]
+        )
+        == 0
+    )
     assert dossier.read_bytes().startswith(b"%PDF")
     stats = tmp_path / "stats.pdf"
     assert main(["export", "--format", "stats", "--locale", "ky", "--out", str(stats)]) == 0
@@ -243,8 +286,20 @@ def test_command_line_export(synthetic_db: Path, tmp_path: Path,
     assert main(["export", "--format", "csv", "--table", "letters", "--out", str(letters)]) == 0
     assert main(["export", "--format", "csv", "--status", "lost", "--out", str(letters)]) == 2
     assert main(["export", "--format", "dossier", "--out", str(dossier)]) == 2
-    assert main(["export", "--format", "dossier", "--case", "KZ-1999-0001",
-                 "--out", str(tmp_path / "none.pdf")]) == 2
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "dossier",
+                "--case",
+                "KZ-1999-0001",
+                "--out",
+                str(tmp_path / "none.pdf"),
+            ]
+        )
+        == 2
+    )
 
     async def entries() -> list[Any]:
         database = Database(db_path)
@@ -256,7 +311,13 @@ def test_command_line_export(synthetic_db: Path, tmp_path: Path,
 
     logged = asyncio.run(entries())
     assert [(e.actor_id, e.detail["format"], e.detail["masked"]) for e in reversed(logged)] == [
-        (0, "xlsx", True), (0, "dossier", False), (0, "stats", True), (0, "csv", True)]
-    assert logged[-1].detail["filters"] == {"from": "2025-01-01",
-                                            "status": ["waiting", "answer_received"],
-                                            "citizenship": "KZ"}
+        (0, "xlsx", True),
+        (0, "dossier", False),
+        (0, "stats", True),
+        (0, "csv", True),
+    ]
+    assert logged[-1].detail["filters"] == {
+        "from": "2025-01-01",
+        "status": ["waiting", "answer_received"],
+        "citizenship": "KZ",
+    }

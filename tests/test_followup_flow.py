@@ -1,8 +1,9 @@
-"""Follow-up through the real application: sent letters, deadlines, reminders, replies, next letters."""
+"""Follow-up through the real application: sent letters, deadlines, reminders, replies,
+next letters."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.domain.models import CaseStatus
@@ -28,8 +29,9 @@ async def letters(bot: Bot, case_id: int) -> dict[str, object]:
     return {f"{r.addressee_id}/{r.kind}": r for r in rows}
 
 
-async def mark_sent(chat: Chat, case_id: int, letter_ids: list[int], when: str,
-                    channel: str, tracking: str | None) -> None:
+async def mark_sent(
+    chat: Chat, case_id: int, letter_ids: list[int], when: str, channel: str, tracking: str | None
+) -> None:
     await chat.send("/track")
     await chat.press(f"F:s:{case_id}")
     for letter_id in letter_ids:
@@ -48,11 +50,18 @@ async def test_mark_several_as_sent_shows_legal_deadlines(bot: Bot) -> None:
     chat = bot.chat(400, "ru")
     case_id = await case_with_letters(bot, chat)
     rows = await letters(bot, case_id)
-    embassy, prosecutor = rows["embassy_kz/consular_request"], rows["prosecutor_general/prosecutor_request"]
-    await mark_sent(chat, case_id, [embassy.id, prosecutor.id], "16.11.2026", "registered",
-                    "RA123456789KZ")
+    embassy, prosecutor = (
+        rows["embassy_kz/consular_request"],
+        rows["prosecutor_general/prosecutor_request"],
+    )
+    await mark_sent(
+        chat, case_id, [embassy.id, prosecutor.id], "16.11.2026", "registered", "RA123456789KZ"
+    )
     rows = await letters(bot, case_id)
-    embassy, prosecutor = rows["embassy_kz/consular_request"], rows["prosecutor_general/prosecutor_request"]
+    embassy, prosecutor = (
+        rows["embassy_kz/consular_request"],
+        rows["prosecutor_general/prosecutor_request"],
+    )
     assert embassy.sent_on == date(2026, 11, 16) and embassy.tracking == "RA123456789KZ"
     # Kazakh body: 15 working days after an assumed 10-day delivery (26.11): 17.12.2026
     # (16 December, Independence Day, is a holiday in Kazakhstan).
@@ -61,12 +70,24 @@ async def test_mark_several_as_sent_shows_legal_deadlines(bot: Bot) -> None:
     assert prosecutor.due_on is not None and prosecutor.due_on > date(2026, 12, 25)
     t = bot.t("ru")
     summary = chat.last_text()
-    assert t("Answer due by {due}: {term} ({source}).", due=t.date(prosecutor.due_on, "long"),
-             term=t.ngettext("{n} calendar day", "{n} calendar days", 30),
-             source=t("Instruction of the Prosecutor General of Russia, order No. 45")) in summary
-    assert t("Answer due by {due}: {term} ({source}).", due=t.date(embassy.due_on, "long"),
-             term=t.ngettext("{n} working day", "{n} working days", 15),
-             source=t("Administrative Procedural Code of Kazakhstan, art. 76")) in summary
+    assert (
+        t(
+            "Answer due by {due}: {term} ({source}).",
+            due=t.date(prosecutor.due_on, "long"),
+            term=t.ngettext("{n} calendar day", "{n} calendar days", 30),
+            source=t("Instruction of the Prosecutor General of Russia, order No. 45"),
+        )
+        in summary
+    )
+    assert (
+        t(
+            "Answer due by {due}: {term} ({source}).",
+            due=t.date(embassy.due_on, "long"),
+            term=t.ngettext("{n} working day", "{n} working days", 15),
+            source=t("Administrative Procedural Code of Kazakhstan, art. 76"),
+        )
+        in summary
+    )
     case = await bot.services.store.get_case_by_id(case_id)
     assert case is not None and case.status == CaseStatus.LETTERS_SENT
     pending = await bot.services.followup.store.pending_reminders(400)
@@ -105,8 +126,10 @@ async def test_reminders_before_and_after_the_deadline_then_escalation(tmp_path:
         bot.clock.set(prepare_at + timedelta(minutes=1))
         mark = chat.mark()
         assert await jobs.send_due_reminders(bot.app) == 2  # the weekly digest came due too
-        soon = bot.t("ru")("The answer from {body} is due soon.",
-                           body=bot.services.letters.directory["embassy_kz"].name("ru"))
+        soon = bot.t("ru")(
+            "The answer from {body} is due soon.",
+            body=bot.services.letters.directory["embassy_kz"].name("ru"),
+        )
         assert any(soon in text for text in chat.texts(mark))
 
         # A restart before the deadline passes: nothing is sent twice, nothing is lost.
@@ -116,9 +139,9 @@ async def test_reminders_before_and_after_the_deadline_then_escalation(tmp_path:
 
         # The morning after the deadline: the repeat request, ready to send.
         after = embassy.due_on + timedelta(days=1)
-        bot.clock.set(datetime(after.year, after.month, after.day, 3, 30, tzinfo=timezone.utc))
+        bot.clock.set(datetime(after.year, after.month, after.day, 3, 30, tzinfo=UTC))
         assert await jobs.send_due_reminders(bot.app) == 0  # 08:30 in Almaty: too early
-        bot.clock.set(datetime(after.year, after.month, after.day, 5, 0, tzinfo=timezone.utc))
+        bot.clock.set(datetime(after.year, after.month, after.day, 5, 0, tzinfo=UTC))
         mark = chat.mark()
         bot.api.fail_next("sendMessage", Fault(timeout=True))
         assert await jobs.send_due_reminders(bot.app) == 0  # a network error: retried later
@@ -153,7 +176,9 @@ async def test_form_reply_brings_the_complaint_letter_citing_earlier_letters(bot
     rows = await letters(bot, case_id)
     repeat = rows["defence_ministry/repeat_request"]
     assert repeat.trigger == "form_reply"
-    pdfs = [c for c in bot.api.sent(403, "sendDocument") if "repeat-request" in c.files["document"][0]]
+    pdfs = [
+        c for c in bot.api.sent(403, "sendDocument") if "repeat-request" in c.files["document"][0]
+    ]
     assert pdfs
     produced = await bot.services.letters.store.get_letter(repeat.id)
     assert produced is not None and produced.text is not None
@@ -200,7 +225,13 @@ async def test_timeline_settings_and_old_form_buttons(bot: Bot) -> None:
     await chat.send("/timeline")
     timeline = chat.last_text()
     assert t("The case was reported.") in timeline
-    assert t("Letter sent: {body}.", body=bot.services.letters.directory["prosecutor_general"].name("kk")) in timeline
+    assert (
+        t(
+            "Letter sent: {body}.",
+            body=bot.services.letters.directory["prosecutor_general"].name("kk"),
+        )
+        in timeline
+    )
     await chat.send("/settings")
     await chat.press("F:t:Europe/Moscow")
     await chat.press("F:t:off")
@@ -214,8 +245,15 @@ async def test_someone_elses_letters_cannot_be_tracked(bot: Bot) -> None:
     case_id = await case_with_letters(bot, owner)
     row = next(iter((await letters(bot, case_id)).values()))
     await consent(other, "ru")
-    for data in (f"F:c:{row.id}", f"F:a:{row.id}", f"F:r:{row.id}", f"F:s1:{row.id}",
-                 f"F:s:{case_id}", f"F:v:{case_id}", f"F:g:{row.id}"):
+    for data in (
+        f"F:c:{row.id}",
+        f"F:a:{row.id}",
+        f"F:r:{row.id}",
+        f"F:s1:{row.id}",
+        f"F:s:{case_id}",
+        f"F:v:{case_id}",
+        f"F:g:{row.id}",
+    ):
         mark = other.mark()
         await other.press_data(data)
         assert other.texts(mark) == [bot.t("ru")("This is not available.")]
@@ -227,8 +265,10 @@ async def test_a_blocked_user_gets_no_more_reminders_and_keeps_the_case(bot: Bot
     case_id = await case_with_letters(bot, chat)
     prosecutor = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
     await mark_sent(chat, case_id, [prosecutor.id], "01.09.2026", "online", None)
-    bot.clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc))
-    bot.api.fail_next("sendMessage", Fault(status=403, description="Forbidden: bot was blocked by the user"))
+    bot.clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+    bot.api.fail_next(
+        "sendMessage", Fault(status=403, description="Forbidden: bot was blocked by the user")
+    )
     await jobs.send_due_reminders(bot.app)
     user = await bot.services.store.get_user(408)
     assert user is not None and user.blocked_at is not None

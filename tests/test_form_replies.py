@@ -9,8 +9,8 @@ import pytest
 from bot.letters.directory import load_directory
 from bot.letters.model import RenderOptions
 from bot.letters.render import available_languages, render_letter
-from bot.letters.translations import needed
 from bot.letters.sample import sample_earlier, sample_reports
+from bot.letters.translations import needed
 from bot.replies.evidence import FormEvidence
 from bot.replies.matching import FORM_THRESHOLD, is_copy, jaccard, normalise, shingles, signature
 
@@ -23,15 +23,33 @@ TEMPLATE = (
     "г. {city}, ул. {street}. Начальник отдела {officer}"
 )
 FAMILIES = [
-    dict(name="Уважаемая Айгуль Сериковна", date="12.10.2026", num="ОГ-4417/25",
-         missing="Нурланова Ерлана Маратовича", city="Москва", street="Знаменка, д. 19",
-         officer="И. П. Сидоров"),
-    dict(name="Уважаемый Бакыт Асанович", date="3 ноября 2026 г.", num="12/7-338",
-         missing="Асанова Талантбека", city="Ростов-на-Дону", street="Пушкинская, 7",
-         officer="А. В. Кузнецов"),
-    dict(name="Уважаемая Гульнара Токтогуловна", date="21.11.2026", num="ОГ-5120/25",
-         missing="Жумабаева Азамата Кубанычбековича", city="Москва", street="Арбат, 1",
-         officer="И. П. Сидоров"),
+    dict(
+        name="Уважаемая Айгуль Сериковна",
+        date="12.10.2026",
+        num="ОГ-4417/25",
+        missing="Нурланова Ерлана Маратовича",
+        city="Москва",
+        street="Знаменка, д. 19",
+        officer="И. П. Сидоров",
+    ),
+    dict(
+        name="Уважаемый Бакыт Асанович",
+        date="3 ноября 2026 г.",
+        num="12/7-338",
+        missing="Асанова Талантбека",
+        city="Ростов-на-Дону",
+        street="Пушкинская, 7",
+        officer="А. В. Кузнецов",
+    ),
+    dict(
+        name="Уважаемая Гульнара Токтогуловна",
+        date="21.11.2026",
+        num="ОГ-5120/25",
+        missing="Жумабаева Азамата Кубанычбековича",
+        city="Москва",
+        street="Арбат, 1",
+        officer="И. П. Сидоров",
+    ),
 ]
 INDIVIDUAL = (
     "Уважаемая Айгуль Сериковна! По Вашему обращению от 12.10.2026 проведена проверка. "
@@ -72,22 +90,41 @@ def test_a_short_reply_is_not_compared() -> None:
 def test_the_form_reply_paragraphs_are_in_the_letter_s_language(language: str) -> None:
     """Every word of the added paragraphs is in the addressee's language."""
     directory = load_directory()
-    body = next(a for a in directory.values()
-                if language in available_languages("complaint_form_reply", a))
-    report = next(r for r in sample_reports().values()  # one whose texts fit the language
-                  if not needed(r, language, RenderOptions()))
+    body = next(
+        a for a in directory.values() if language in available_languages("complaint_form_reply", a)
+    )
+    report = next(
+        r
+        for r in sample_reports().values()  # one whose texts fit the language
+        if not needed(r, language, RenderOptions())
+    )
     evidence = FormEvidence(("Сообщить, где находится мой сын.",), copies=7)
     done = []
     for kind in ("repeat_request", "complaint_form_reply"):
         if language not in available_languages(kind, body):
             continue
-        plain = render_letter(kind, body.id, report, language, case_number="KZ-2026-000001",
-                              today=date(2026, 12, 1), earlier=sample_earlier(body))
-        cited = render_letter(kind, body.id, report, language, case_number="KZ-2026-000001",
-                              today=date(2026, 12, 1), earlier=sample_earlier(body),
-                              form_evidence=evidence)
-        extra = " ".join(line for line in cited.text.splitlines()
-                         if line not in plain.text.splitlines())
+        plain = render_letter(
+            kind,
+            body.id,
+            report,
+            language,
+            case_number="KZ-2026-000001",
+            today=date(2026, 12, 1),
+            earlier=sample_earlier(body),
+        )
+        cited = render_letter(
+            kind,
+            body.id,
+            report,
+            language,
+            case_number="KZ-2026-000001",
+            today=date(2026, 12, 1),
+            earlier=sample_earlier(body),
+            form_evidence=evidence,
+        )
+        extra = " ".join(
+            line for line in cited.text.splitlines() if line not in plain.text.splitlines()
+        )
         assert ": 7)" in extra and "«Сообщить, где находится мой сын.»" in extra, extra
         words = set(extra.replace("«Сообщить, где находится мой сын.»", "").split())
         if language != "ru":

@@ -37,9 +37,9 @@ fuzzed answers, and the isolation check reads them.
 
 Size (derandomize=True, so every run feeds the same updates; the tests print
 the totals): in the suite 250 sequences of 3-12 random steps and 50 of 15-40;
-with IZDEU_FUZZ_SCALE=4, 1,000 and 200 (13,929 updates, 8,837 of them random). Runs with random seeds (6,000 short and 1,500 long sequences, about
-100,000 updates) found nothing beyond the bugs pinned by the explicit tests at
-the end of this file.
+with IZDEU_FUZZ_SCALE=4, 1,000 and 200 (13,929 updates, 8,837 of them random).
+Runs with random seeds (6,000 short and 1,500 long sequences, about 100,000 updates)
+found nothing beyond the bugs pinned by the explicit tests at the end of this file.
 """
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ import shutil
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -71,9 +72,10 @@ from telegram import (
     Voice,
 )
 
+from bot import correspondence
+from bot.clock import local_today
 from bot.domain import engine
 from bot.domain import questions as q
-from bot.clock import local_today
 from bot.domain.engine import Draft, applicable_answers
 from bot.domain.models import CaseStatus
 from bot.domain.questions import Kind
@@ -89,7 +91,6 @@ from bot.domain.validators import (
     validate_name,
     validate_passport,
 )
-from bot import correspondence
 from bot.i18n import LOCALES, default_catalogs
 from bot.letters.model import Letter
 from bot.letters.render import render_letter
@@ -129,32 +130,83 @@ class Profile:
     def markers(self) -> tuple[str, ...]:
         """Strings that may reach this user's chat and nobody else's (case-folded)."""
         phone = normalize_phone(self.phone)
-        found = [self.name, self.missing, self.latin, self.token, phone, phone.lstrip("+"),
-                 self.reporter_id, self.passport, self.email]
+        found = [
+            self.name,
+            self.missing,
+            self.latin,
+            self.token,
+            phone,
+            phone.lstrip("+"),
+            self.reporter_id,
+            self.passport,
+            self.email,
+        ]
         if self.missing_id:
             found.append(self.missing_id)
         return tuple(m.casefold() for m in found)
 
 
 PROFILES = (
-    Profile("kk", "mother", "Айгүл Төлөгөнова", "+77011234567",
-            "Алматы қ., Абай даңғылы 1, 2-пәтер, 050000, QZ7301", "aigul.qz7301@example.kz",
-            make_iin("70031545012"), "Әлібек Құрманғазыұлы", "ALIBEK QURMANGAZYULY", "KZ",
-            make_iin("94031830012"), "N70413952", "Ростов-на-Дону QZ7301",
-            "Его задержали в общежитии и увезли на автобусе. QZ7301",
-            "Вербовщик Иван QZ7301", "Переписка QZ7301", "Ответили, что сведений нет QZ7301",
-            "QZ7301"),
-    Profile("ky", "sister", "Бермет Жээнбекова", "+996555123456",
-            "Бишкек ш., Чүй проспекти 5, 720000, WX4417", "bermet.wx4417@example.kg",
-            "12503198500034", "Нурбек Өмүрбеков", "NURBEK OMURBEKOV", "KG", "21803199400012",
-            "AC1234567", "Белгород WX4417", "Аны полиция кармап кетти. WX4417",
-            "Рекрутер Самат WX4417", "Скриншот WX4417", "Жооп жок WX4417", "WX4417"),
-    Profile("ru", "wife", "Ольга Степанова", "+77029876543",
-            "Шымкент, ул. Байтурсынова 9, 160000, JK8852", "olga.jk8852@example.com",
-            make_iin("85121240013"), "Тимур Степанов", "TIMUR STEPANOV", "other", None,
-            "FA7654321", "Донецк JK8852", "Уехал на заработки и пропал. JK8852",
-            "Компания Вектор JK8852", "Договор JK8852", "Переслали в другой орган JK8852",
-            "JK8852"),
+    Profile(
+        "kk",
+        "mother",
+        "Айгүл Төлөгөнова",
+        "+77011234567",
+        "Алматы қ., Абай даңғылы 1, 2-пәтер, 050000, QZ7301",
+        "aigul.qz7301@example.kz",
+        make_iin("70031545012"),
+        "Әлібек Құрманғазыұлы",
+        "ALIBEK QURMANGAZYULY",
+        "KZ",
+        make_iin("94031830012"),
+        "N70413952",
+        "Ростов-на-Дону QZ7301",
+        "Его задержали в общежитии и увезли на автобусе. QZ7301",
+        "Вербовщик Иван QZ7301",
+        "Переписка QZ7301",
+        "Ответили, что сведений нет QZ7301",
+        "QZ7301",
+    ),
+    Profile(
+        "ky",
+        "sister",
+        "Бермет Жээнбекова",
+        "+996555123456",
+        "Бишкек ш., Чүй проспекти 5, 720000, WX4417",
+        "bermet.wx4417@example.kg",
+        "12503198500034",
+        "Нурбек Өмүрбеков",
+        "NURBEK OMURBEKOV",
+        "KG",
+        "21803199400012",
+        "AC1234567",
+        "Белгород WX4417",
+        "Аны полиция кармап кетти. WX4417",
+        "Рекрутер Самат WX4417",
+        "Скриншот WX4417",
+        "Жооп жок WX4417",
+        "WX4417",
+    ),
+    Profile(
+        "ru",
+        "wife",
+        "Ольга Степанова",
+        "+77029876543",
+        "Шымкент, ул. Байтурсынова 9, 160000, JK8852",
+        "olga.jk8852@example.com",
+        make_iin("85121240013"),
+        "Тимур Степанов",
+        "TIMUR STEPANOV",
+        "other",
+        None,
+        "FA7654321",
+        "Донецк JK8852",
+        "Уехал на заработки и пропал. JK8852",
+        "Компания Вектор JK8852",
+        "Договор JK8852",
+        "Переслали в другой орган JK8852",
+        "JK8852",
+    ),
 )
 for _p in PROFILES:  # the guided answers must be valid as they are
     assert validate_name(_p.name) == _p.name and validate_name(_p.missing) == _p.missing
@@ -166,7 +218,8 @@ for _p in PROFILES:  # the guided answers must be valid as they are
     assert all(len(m) >= 6 for m in _p.markers())
 MARKERS = [p.markers() for p in PROFILES]
 _CATALOGS_TEXT = "".join(
-    po.read_text(encoding="utf-8") for po in Path(__file__).parent.parent.glob("locales/*/*/*.po"))
+    po.read_text(encoding="utf-8") for po in Path(__file__).parent.parent.glob("locales/*/*/*.po")
+)
 assert _CATALOGS_TEXT and not [m for ms in MARKERS for m in ms if m in _CATALOGS_TEXT.casefold()]
 
 BIRTH_TYPED, BIRTH = "18.03.1994", "1994-03-18"
@@ -175,12 +228,14 @@ ACTION_DATE_TYPED = "10.03.2026"
 
 CATALOGS = default_catalogs()
 # Button labels typed as text count as presses: type them in every language.
-TYPED_LABELS = sorted({
-    CATALOGS.get(loc)(c.label)
-    for loc in LOCALES
-    for question in q.QUESTIONS
-    for c in question.choices + q.ACTION_OUTCOMES
-})
+TYPED_LABELS = sorted(
+    {
+        CATALOGS.get(loc)(c.label)
+        for loc in LOCALES
+        for question in q.QUESTIONS
+        for c in question.choices + q.ACTION_OUTCOMES
+    }
+)
 
 
 # --- strategies -------------------------------------------------------------------
@@ -191,77 +246,284 @@ ALPHABET = (
     " .,-'!?:;/@+()\n\t\"«»№"
 ) + "🙂🇰🇿👨‍👩‍👦❤️🤲\u200b\u00a0\u0301\u202e\x00\ufeff"
 # Anything Telegram can carry: any character UTF-8 can encode (no lone surrogates).
-short_text = st.text(alphabet=st.sampled_from(ALPHABET) | st.characters(codec="utf-8"),
-                     max_size=60)
-long_text = st.builds(lambda piece, n: (piece * n)[:12_000],
-                      st.text(alphabet=st.sampled_from(ALPHABET), min_size=1, max_size=12),
-                      st.integers(300, 3000))
-emptyish = st.sampled_from(["", " ", "   \n ", "\u200b", "\u00a0", "\t", "\n\n", "\u200c",
-                            "\ufeff"])
-answer_like = st.sampled_from([
-    "18.03.1994", "31.02.1990", "18.03.2030", "01.01.1990", "2023-03-18", "18 марта 2023",
-    "5 наурыз 2026", "вчера", "+7 701 765 43 21", "8 (701) 555-44-33", "+996 700 111 222",
-    "0555 999 888", "позвоните мне", "a@b", "name@mail.kz", "NAME@MAIL.KZ", "700315450121",
-    make_iin("60010145012"), "12345", "21803199400012", "N1", "AB123456", "ALI VALI",
-    "Әлібек", "Иван-Петров", "д'Артаньян", "Ли", "Бишкек", "КАЗАХСТАН", "/", "//", "\\3",
-])
-any_text = st.one_of(short_text, short_text, long_text, emptyish, answer_like,
-                     st.sampled_from(TYPED_LABELS))
+short_text = st.text(
+    alphabet=st.sampled_from(ALPHABET) | st.characters(codec="utf-8"), max_size=60
+)
+long_text = st.builds(
+    lambda piece, n: (piece * n)[:12_000],
+    st.text(alphabet=st.sampled_from(ALPHABET), min_size=1, max_size=12),
+    st.integers(300, 3000),
+)
+emptyish = st.sampled_from(
+    ["", " ", "   \n ", "\u200b", "\u00a0", "\t", "\n\n", "\u200c", "\ufeff"]
+)
+answer_like = st.sampled_from(
+    [
+        "18.03.1994",
+        "31.02.1990",
+        "18.03.2030",
+        "01.01.1990",
+        "2023-03-18",
+        "18 марта 2023",
+        "5 наурыз 2026",
+        "вчера",
+        "+7 701 765 43 21",
+        "8 (701) 555-44-33",
+        "+996 700 111 222",
+        "0555 999 888",
+        "позвоните мне",
+        "a@b",
+        "name@mail.kz",
+        "NAME@MAIL.KZ",
+        "700315450121",
+        make_iin("60010145012"),
+        "12345",
+        "21803199400012",
+        "N1",
+        "AB123456",
+        "ALI VALI",
+        "Әлібек",
+        "Иван-Петров",
+        "д'Артаньян",
+        "Ли",
+        "Бишкек",
+        "КАЗАХСТАН",
+        "/",
+        "//",
+        "\\3",
+    ]
+)
+any_text = st.one_of(
+    short_text, short_text, long_text, emptyish, answer_like, st.sampled_from(TYPED_LABELS)
+)
 
-COMMANDS = ["start", "back", "skip", "cancel", "help", "mycases", "case", "new", "delete",
-            "language", "letters", "foo", "START", "start@izdeu_bot", "case@izdeu_bot",
-            "delete@other_bot", "letters@izdeu_bot", "x" * 40,
-            # the follow-up, and the organisation's side, which a family must not reach
-            "track", "timeline", "settings", "cases", "my", "due", "invite", "invites",
-            "staff", "audit", "export", "stats"]
+COMMANDS = [
+    "start",
+    "back",
+    "skip",
+    "cancel",
+    "help",
+    "mycases",
+    "case",
+    "new",
+    "delete",
+    "language",
+    "letters",
+    "foo",
+    "START",
+    "start@izdeu_bot",
+    "case@izdeu_bot",
+    "delete@other_bot",
+    "letters@izdeu_bot",
+    "x" * 40,
+    # the follow-up, and the organisation's side, which a family must not reach
+    "track",
+    "timeline",
+    "settings",
+    "cases",
+    "my",
+    "due",
+    "invite",
+    "invites",
+    "staff",
+    "audit",
+    "export",
+    "stats",
+]
 command = st.tuples(
-    st.just("cmd"), st.sampled_from(COMMANDS),
-    st.one_of(st.none(), short_text.map(lambda s: s.replace("\n", " ")),
-              st.sampled_from(["KZ-2026-0001", "kz-2026-0001", "KG-2026-0001",
-                               "XX-2026-0001", "XX-0000-0000", "0", "'; DROP TABLE cases;--",
-                               "x" * 300])))
+    st.just("cmd"),
+    st.sampled_from(COMMANDS),
+    st.one_of(
+        st.none(),
+        short_text.map(lambda s: s.replace("\n", " ")),
+        st.sampled_from(
+            [
+                "KZ-2026-0001",
+                "kz-2026-0001",
+                "KG-2026-0001",
+                "XX-2026-0001",
+                "XX-0000-0000",
+                "0",
+                "'; DROP TABLE cases;--",
+                "x" * 300,
+            ]
+        ),
+    ),
+)
 
 FORGED = [
-    "a:r_name:zzz", "L:t:999", "e:xxx", "d:y", "d:n", "d:", "a:review:confirm",
-    "n:review:back", "e:mis", "e:", "e:rep", "c:kk:y", "c:xx:y", "c:ru", "l:xx", "l:", "l:en",
-    "m:new", "m:zzz", "m:", "L:", "L:g", "L:g:x", "L:x:1", "L:t:1", "L:s:1", "L:n:1:kk",
-    "L:n:1:en", "L:r:1:all", "L:r:1:bogus", "L:g:1", "L:s:2", "L:t:2:5", "L:q:1", ":", "::::",
-    "a::", "n:::", "a:evidence:done", "a:actions:undo", "a:ev_desc:skip", "n:act_out:keep",
-    "L:g:-1", "L:g:01", "a:" + "x" * 62, "L:t:" + "9" * 40, "L:t:²",
-    "F:", "F:c:1", "F:s:1", "F:x", "W:", "W:c:1", "W:l:1", "W:S:1",
+    "a:r_name:zzz",
+    "L:t:999",
+    "e:xxx",
+    "d:y",
+    "d:n",
+    "d:",
+    "a:review:confirm",
+    "n:review:back",
+    "e:mis",
+    "e:",
+    "e:rep",
+    "c:kk:y",
+    "c:xx:y",
+    "c:ru",
+    "l:xx",
+    "l:",
+    "l:en",
+    "m:new",
+    "m:zzz",
+    "m:",
+    "L:",
+    "L:g",
+    "L:g:x",
+    "L:x:1",
+    "L:t:1",
+    "L:s:1",
+    "L:n:1:kk",
+    "L:n:1:en",
+    "L:r:1:all",
+    "L:r:1:bogus",
+    "L:g:1",
+    "L:s:2",
+    "L:t:2:5",
+    "L:q:1",
+    ":",
+    "::::",
+    "a::",
+    "n:::",
+    "a:evidence:done",
+    "a:actions:undo",
+    "a:ev_desc:skip",
+    "n:act_out:keep",
+    "L:g:-1",
+    "L:g:01",
+    "a:" + "x" * 62,
+    "L:t:" + "9" * 40,
+    "L:t:²",
+    "F:",
+    "F:c:1",
+    "F:s:1",
+    "F:x",
+    "W:",
+    "W:c:1",
+    "W:l:1",
+    "W:S:1",
 ]
 ascii64 = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=64)
 forged = st.tuples(st.just("forged"), st.one_of(ascii64, st.sampled_from(FORGED)), st.booleans())
 # Callback data for the step the user stands at, with odd codes.
 forged_step = st.tuples(
-    st.just("fstep"), st.sampled_from(["a", "n"]),
-    st.one_of(st.sampled_from(["zzz", "confirm", "done", "undo", "back", "skip", "keep", "m",
-                               "f", "KZ", "other", "mother", "embassy", "none", "", ":", "a:b"]),
-              ascii64.map(lambda s: s[:20])))
+    st.just("fstep"),
+    st.sampled_from(["a", "n"]),
+    st.one_of(
+        st.sampled_from(
+            [
+                "zzz",
+                "confirm",
+                "done",
+                "undo",
+                "back",
+                "skip",
+                "keep",
+                "m",
+                "f",
+                "KZ",
+                "other",
+                "mother",
+                "embassy",
+                "none",
+                "",
+                ":",
+                "a:b",
+            ]
+        ),
+        ascii64.map(lambda s: s[:20]),
+    ),
+)
 # Letter buttons aimed at any case or letter in the database, the user's or not.
-forged_letters = st.tuples(st.just("fletter"), st.sampled_from(["s", "t", "g", "x", "r", "n"]),
-                           st.integers(0, 30), st.sampled_from(["", "all", "minimal", "kk", "ru"]))
+forged_letters = st.tuples(
+    st.just("fletter"),
+    st.sampled_from(["s", "t", "g", "x", "r", "n"]),
+    st.integers(0, 30),
+    st.sampled_from(["", "all", "minimal", "kk", "ru"]),
+)
 
 FILE_KINDS = ["photo", "document", "voice", "video", "video_note", "audio", "animation"]
-file_name = st.one_of(st.none(), st.builds(
-    lambda stem, ext: stem + ext, st.text(st.sampled_from(ALPHABET), max_size=20),
-    st.sampled_from(["", ".pdf", ".PDF", ".exe", ".jpg", ".docx", ".tar.gz", ".", ".txt",
-                     ".mp4", ".bat", ".heic", ".svg", ".ogg"])))
-mime = st.one_of(st.none(), st.sampled_from([
-    "application/pdf", "image/jpeg", "image/png", "video/mp4", "audio/ogg", "text/plain",
-    "application/x-msdownload", "application/zip", "application/octet-stream", "",
-    "IMAGE/JPEG", "image/svg+xml", "text/html",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]),
-    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30))
-size = st.one_of(st.none(), st.sampled_from([0, 1, 20 * MB - 1, 20 * MB, 20 * MB + 1,
-                                             25_000_000, 2_000_000_000]),
-                 st.integers(0, 50_000_000))
-a_file = st.tuples(st.just("file"), st.sampled_from(FILE_KINDS), file_name, mime, size,
-                   st.one_of(st.none(), short_text, emptyish))
+file_name = st.one_of(
+    st.none(),
+    st.builds(
+        lambda stem, ext: stem + ext,
+        st.text(st.sampled_from(ALPHABET), max_size=20),
+        st.sampled_from(
+            [
+                "",
+                ".pdf",
+                ".PDF",
+                ".exe",
+                ".jpg",
+                ".docx",
+                ".tar.gz",
+                ".",
+                ".txt",
+                ".mp4",
+                ".bat",
+                ".heic",
+                ".svg",
+                ".ogg",
+            ]
+        ),
+    ),
+)
+mime = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "application/pdf",
+            "image/jpeg",
+            "image/png",
+            "video/mp4",
+            "audio/ogg",
+            "text/plain",
+            "application/x-msdownload",
+            "application/zip",
+            "application/octet-stream",
+            "",
+            "IMAGE/JPEG",
+            "image/svg+xml",
+            "text/html",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ]
+    ),
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
+)
+size = st.one_of(
+    st.none(),
+    st.sampled_from([0, 1, 20 * MB - 1, 20 * MB, 20 * MB + 1, 25_000_000, 2_000_000_000]),
+    st.integers(0, 50_000_000),
+)
+a_file = st.tuples(
+    st.just("file"),
+    st.sampled_from(FILE_KINDS),
+    file_name,
+    mime,
+    size,
+    st.one_of(st.none(), short_text, emptyish),
+)
 
-contact_phone = st.one_of(st.just("OWN"), st.sampled_from([
-    "+7 701 000 11 22", "87771234567", "996700111222", "abc", "", "+", "8" * 30,
-    "+1 202 555 0143"]))
+contact_phone = st.one_of(
+    st.just("OWN"),
+    st.sampled_from(
+        [
+            "+7 701 000 11 22",
+            "87771234567",
+            "996700111222",
+            "abc",
+            "",
+            "+",
+            "8" * 30,
+            "+1 202 555 0143",
+        ]
+    ),
+)
 
 action = st.one_of(
     st.tuples(st.just("guided"), st.integers(1, 4)),
@@ -291,16 +553,20 @@ SEED_STEPS = st.sampled_from([None, *q.BY_KEY, *q.SUB_STEPS, *[q.REVIEW] * 4])
 
 
 @st.composite
-def scenarios(draw: Callable[..., Any], min_steps: int, max_steps: int,
-              head_starts: int) -> dict[str, Any]:
+def scenarios(
+    draw: Callable[..., Any], min_steps: int, max_steps: int, head_starts: int
+) -> dict[str, Any]:
     """Users, their Telegram languages, where the first ``head_starts`` users start (so
     that random steps also hit the later questions, the review card and the letters),
     then random steps of everyone, interleaved."""
     users = draw(st.integers(2, 3))
     langs = [draw(st.sampled_from(LANGUAGE_CODES)) for _ in range(users)]
     head = [(who, ("seed", draw(SEED_STEPS))) for who in range(min(head_starts, users))]
-    steps = draw(st.lists(st.tuples(st.integers(0, users - 1), action), min_size=min_steps,
-                          max_size=max_steps))
+    steps = draw(
+        st.lists(
+            st.tuples(st.integers(0, users - 1), action), min_size=min_steps, max_size=max_steps
+        )
+    )
     return {"users": users, "langs": langs, "steps": head + steps}
 
 
@@ -340,13 +606,29 @@ def right_answer(p: Profile, draft: Draft) -> Answer:
     def stored(value: Any) -> Callable[[dict[str, Any]], bool]:
         return lambda a: a.get(step) == value
 
-    choices = {"r_rel": p.relation, "r_gender": "f", "m_gender": "m", "m_cit": p.cit,
-               "e_how": "call", "e_resp": "pmc", "e_contract": "no",
-               "e_renounced": "unk"}
-    typed = {"r_name": p.name, "r_addr": p.addr, "r_email": p.email, "r_id": p.reporter_id,
-             "m_name": p.missing, "m_latin": p.latin, "m_cit_other": "Узбекистан",
-             "m_passport": p.passport, "e_place": p.place, "e_story": p.story,
-             "e_resp_text": p.resp}
+    choices = {
+        "r_rel": p.relation,
+        "r_gender": "f",
+        "m_gender": "m",
+        "m_cit": p.cit,
+        "e_how": "call",
+        "e_resp": "pmc",
+        "e_contract": "no",
+        "e_renounced": "unk",
+    }
+    typed = {
+        "r_name": p.name,
+        "r_addr": p.addr,
+        "r_email": p.email,
+        "r_id": p.reporter_id,
+        "m_name": p.missing,
+        "m_latin": p.latin,
+        "m_cit_other": "Узбекистан",
+        "m_passport": p.passport,
+        "e_place": p.place,
+        "e_story": p.story,
+        "e_resp_text": p.resp,
+    }
     if step in ("r_id", "m_id"):
         questioned = doubted_number(p, draft)
         if questioned is not None:
@@ -452,31 +734,45 @@ class Player:
     def _press(self, chat: Chat, data: str, source: Call | None) -> Update:
         return chat.make.press(data, source.result if source else None)
 
-    def _file(self, chat: Chat, kind: str, name: str | None, mime_: str | None,
-              size_: int | None, caption: str | None) -> Update:
+    def _file(
+        self,
+        chat: Chat,
+        kind: str,
+        name: str | None,
+        mime_: str | None,
+        size_: int | None,
+        caption: str | None,
+    ) -> Update:
         make = chat.make
         fid = f"f{next_id()}"
         media: dict[str, Any]
         if kind == "photo":
             media = {"photo": (PhotoSize(fid, fid, 1280, 960, file_size=size_),)}
         elif kind == "document":
-            media = {"document": Document(fid, fid, file_name=name, mime_type=mime_,
-                                          file_size=size_)}
+            media = {
+                "document": Document(fid, fid, file_name=name, mime_type=mime_, file_size=size_)
+            }
         elif kind == "voice":
             media = {"voice": Voice(fid, fid, 12, mime_type=mime_, file_size=size_)}
         elif kind == "video":
-            media = {"video": Video(fid, fid, 640, 480, 10, file_name=name, mime_type=mime_,
-                                    file_size=size_)}
+            media = {
+                "video": Video(
+                    fid, fid, 640, 480, 10, file_name=name, mime_type=mime_, file_size=size_
+                )
+            }
         elif kind == "video_note":
             media = {"video_note": VideoNote(fid, fid, 240, 5, file_size=size_)}
         elif kind == "audio":
-            media = {"audio": Audio(fid, fid, 30, file_name=name, mime_type=mime_,
-                                    file_size=size_)}
+            media = {
+                "audio": Audio(fid, fid, 30, file_name=name, mime_type=mime_, file_size=size_)
+            }
         else:
-            media = {"animation": Animation(fid, fid, 100, 100, 2, file_name=name,
-                                            mime_type=mime_, file_size=size_),
-                     "document": Document(fid, fid, file_name=name, mime_type=mime_,
-                                          file_size=size_)}
+            media = {
+                "animation": Animation(
+                    fid, fid, 100, 100, 2, file_name=name, mime_type=mime_, file_size=size_
+                ),
+                "document": Document(fid, fid, file_name=name, mime_type=mime_, file_size=size_),
+            }
         update = Update(next_id(), message=make.message(caption=caption, **media))
         update.set_bot(self.bot.app.bot)
         return update
@@ -527,8 +823,13 @@ class Player:
             draft = await self.store.get_draft(chat.user_id)
             step = draft.step if draft else "r_name"
             with_buttons = self._buttons(chat)
-            return Sent(self._press(chat, f"{act[1]}:{step}:{act[2]}"[:64],
-                                    with_buttons[-1] if with_buttons else None))
+            return Sent(
+                self._press(
+                    chat,
+                    f"{act[1]}:{step}:{act[2]}"[:64],
+                    with_buttons[-1] if with_buttons else None,
+                )
+            )
         if kind == "fletter":
             _, op, index, value = act
             ids = await self._ids("letter" if op in ("t", "x") else "case")
@@ -570,11 +871,14 @@ class Player:
         if answer.how == "text":
             return Sent(make.text(answer.value), guided=Expect(step, answer.check, answer.stays))
         if answer.how == "press":
-            return Sent(self._press(chat, f"a:{step}:{answer.value}", newest),
-                        guided=Expect(step, answer.check, answer.stays))
+            return Sent(
+                self._press(chat, f"a:{step}:{answer.value}", newest),
+                guided=Expect(step, answer.check, answer.stays),
+            )
         if answer.how == "skip":
-            return Sent(self._press(chat, f"n:{step}:skip", newest),
-                        guided=Expect(step, answer.check))
+            return Sent(
+                self._press(chat, f"n:{step}:skip", newest), guided=Expect(step, answer.check)
+            )
         if answer.how == "contact":
             return Sent(make.contact(answer.value), guided=Expect(step, answer.check))
         if answer.how == "photo":
@@ -615,8 +919,9 @@ class Player:
             elif answer.how == "photo":
                 value = engine.FileInput("photo", f"seed{n}", f"seed{n}", "image/jpeg", 200_000)
             else:
-                value = engine.FileInput("document", f"seed{n}", f"seed{n}", "application/pdf",
-                                         300_000, answer.value)
+                value = engine.FileInput(
+                    "document", f"seed{n}", f"seed{n}", "application/pdf", 300_000, answer.value
+                )
             draft = engine.apply(draft, value, today).draft
             assert answer.check is None or answer.check(draft.answers), (draft.step, answer)
         await self.store.save_draft(chat.user_id, draft, now)
@@ -627,8 +932,9 @@ class Player:
 
     async def guided_letters(self, chat: Chat) -> Sent:
         """After a confirmed case: prepare its letters (details kept), then a new report."""
-        waiting = [c for c in await self.store.cases_of(chat.user_id)
-                   if c.status is CaseStatus.REPORTED]
+        waiting = [
+            c for c in await self.store.cases_of(chat.user_id) if c.status is CaseStatus.REPORTED
+        ]
         if not waiting:
             return Sent(chat.make.text("/new"))
         with_buttons = self._buttons(chat)
@@ -652,8 +958,9 @@ class Player:
         paused = before is not None and self.bot.services.report.needs_resume_prompt(before)
         cases_before = len(self.cases[chat.user_id])
         mark = len(self.bot.api.calls)
-        self.log.append(f"user {who}: {describe(sent.update)}"
-                        + (" (again)" if redelivered else ""))
+        self.log.append(
+            f"user {who}: {describe(sent.update)}" + (" (again)" if redelivered else "")
+        )
         await chat.process(sent.update)
         self.stats.updates += 1
         self.last_update[who] = sent.update
@@ -668,8 +975,9 @@ class Player:
             return
         if before is not None:
             self.stats.deepest.add(before.step)
-        await self.check_answers(who, sent, user_before, before, user_after, after,
-                                 cases_before, paused)
+        await self.check_answers(
+            who, sent, user_before, before, user_after, after, cases_before, paused
+        )
         if after is not None and user_after is not None:
             self.check_display(chat, user_after.locale, before, after, calls)
         self.drafts[who] = after.answers if after is not None else None
@@ -709,12 +1017,21 @@ class Player:
         if update.callback_query is not None and answered != 1:
             raise Failure(f"the callback query was answered {answered} times")
         if update.callback_query is None and not any(
-                c.method in ("sendMessage", "sendDocument") for c in calls):
+            c.method in ("sendMessage", "sendDocument") for c in calls
+        ):
             raise Failure("a message got no reply")
 
-    async def check_answers(self, who: int, sent: Sent, user_before: Any, before: Any,
-                            user_after: Any, after: Any, cases_before: int,
-                            paused: bool) -> None:
+    async def check_answers(
+        self,
+        who: int,
+        sent: Sent,
+        user_before: Any,
+        before: Any,
+        user_after: Any,
+        after: Any,
+        cases_before: int,
+        paused: bool,
+    ) -> None:
         chat = self.chats[who]
         model = self.cases[chat.user_id]
         if user_after is not None and (before is None or before.step != q.REVIEW):
@@ -734,8 +1051,10 @@ class Player:
             if before is None or before.step != q.REVIEW or len(cases) != cases_before + 1:
                 raise Failure("a case was created outside the review card")
             case = cases[-1]
-            if (case.answers != applicable_answers(before.answers)
-                    or case.reporter_id != chat.user_id):
+            if (
+                case.answers != applicable_answers(before.answers)
+                or case.reporter_id != chat.user_id
+            ):
                 raise Failure("the case differs from the confirmed review card")
             if after is not None:
                 raise Failure("the draft survived the confirmation")
@@ -756,30 +1075,42 @@ class Player:
         at = q.SUB_STEPS.get(before.step, before.step)
         for key in set(before.answers) | set(after.answers):
             if key != at and before.answers.get(key) != after.answers.get(key):
-                raise Failure(f"at step {before.step}, the answer {key!r} changed: "
-                              f"{before.answers.get(key)!r} -> {after.answers.get(key)!r}")
+                raise Failure(
+                    f"at step {before.step}, the answer {key!r} changed: "
+                    f"{before.answers.get(key)!r} -> {after.answers.get(key)!r}"
+                )
         moved = after.step != before.step
         if sent.guided is not None and not paused and not before.paused:
             if not moved and not sent.guided.stays:
                 raise Failure(f"a valid answer at {before.step} was refused")
             if sent.guided.check is not None and not sent.guided.check(after.answers):
                 key = q.SUB_STEPS.get(before.step, before.step)
-                raise Failure(f"the answer at {before.step} was not stored as sent: "
-                              f"{after.answers.get(key)!r}")
-        elif moved and not paused and not before.paused and before.step in q.BY_KEY and (
-                sent.input_text is not None or sent.contact is not None):
+                raise Failure(
+                    f"the answer at {before.step} was not stored as sent: "
+                    f"{after.answers.get(key)!r}"
+                )
+        elif (
+            moved
+            and not paused
+            and not before.paused
+            and before.step in q.BY_KEY
+            and (sent.input_text is not None or sent.contact is not None)
+        ):
             expected = expected_value(before.step, sent, before.answers, locale)
             if expected is not NOTHING and after.answers.get(before.step) != expected:
-                raise Failure(f"{sent.input_text or sent.contact!r} at {before.step} was stored "
-                              f"as {after.answers.get(before.step)!r}, not {expected!r}")
+                raise Failure(
+                    f"{sent.input_text or sent.contact!r} at {before.step} was stored "
+                    f"as {after.answers.get(before.step)!r}, not {expected!r}"
+                )
 
-    def check_display(self, chat: Chat, locale: str, before: Any, after: Any,
-                      calls: list[Call]) -> None:
+    def check_display(
+        self, chat: Chat, locale: str, before: Any, after: Any, calls: list[Call]
+    ) -> None:
         t = CATALOGS.get(locale)
         shown = [c for c in calls if c.method in ("sendMessage", "editMessageText")]
         if before is None or after.step != before.step:
             parts = split_text(texts.step_text(t, after))
-            got = [c.text for c in shown[-len(parts):]]
+            got = [c.text for c in shown[-len(parts) :]]
             # One update's reply is one message: the question may follow what was said first.
             if len(got) != len(parts) or got[1:] != parts[1:] or not got[0].endswith(parts[0]):
                 raise Failure(f"the draft moved to {after.step} but the chat shows {got[-1:]!r}")
@@ -862,7 +1193,9 @@ def expected_value(step: str, sent: Sent, answers: dict[str, Any], locale: str) 
         if question.kind in (Kind.DATE, Kind.BIRTH_DATE):
             return parse_date(raw.strip()).isoformat()
     except InvalidInput as err:
-        raise Failure(f"{raw!r} was accepted at {step} but its validator says {err.code}")
+        raise Failure(
+            f"{raw!r} was accepted at {step} but its validator says {err.code}"
+        ) from None
     return NOTHING
 
 
@@ -877,8 +1210,23 @@ def describe(update: Update) -> str:
         if len(text) > 80:
             text = text[:60] + f"…({len(text)})"
         return f"{prefix}text {text!r}"
-    kinds = [k for k in ("photo", "document", "voice", "video", "video_note", "audio", "animation",
-                         "contact", "sticker", "location", "dice") if getattr(message, k)]
+    kinds = [
+        k
+        for k in (
+            "photo",
+            "document",
+            "voice",
+            "video",
+            "video_note",
+            "audio",
+            "animation",
+            "contact",
+            "sticker",
+            "location",
+            "dice",
+        )
+        if getattr(message, k)
+    ]
     return prefix + "+".join(kinds)
 
 
@@ -907,8 +1255,9 @@ async def play(scenario: dict[str, Any], stats: Stats, template: Path) -> None:
         try:
             await player.play(scenario["steps"])
             if records.records:
-                raise Failure("logged at ERROR: "
-                              + "; ".join(r.getMessage() for r in records.records))
+                raise Failure(
+                    "logged at ERROR: " + "; ".join(r.getMessage() for r in records.records)
+                )
         except Failure as failure:
             raise Failure(f"{failure}\nafter:\n  " + "\n  ".join(player.log[-25:])) from None
         finally:
@@ -956,8 +1305,14 @@ class TextOnlyWorker:
         """Nothing to start."""
 
 
-def run_fuzz(config: settings, min_steps: int, max_steps: int, head_starts: int, folder: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Stats:
+def run_fuzz(
+    config: settings,
+    min_steps: int,
+    max_steps: int,
+    head_starts: int,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Stats:
     monkeypatch.setattr(correspondence, "WORKER", TextOnlyWorker())
     stats = Stats()
     with asyncio.Runner() as runner:
@@ -970,10 +1325,12 @@ def run_fuzz(config: settings, min_steps: int, max_steps: int, head_starts: int,
 
         started = time.perf_counter()
         example()
-    print(f"\nfuzz: {stats.examples} sequences, {stats.updates} updates "
-          f"({stats.updates - stats.guided} random), {stats.cases} cases, "
-          f"{stats.letters} letter files, {len(stats.deepest)} steps reached, "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"\nfuzz: {stats.examples} sequences, {stats.updates} updates "
+        f"({stats.updates - stats.guided} random), {stats.cases} cases, "
+        f"{stats.letters} letter files, {len(stats.deepest)} steps reached, "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     return stats
 
 
@@ -998,7 +1355,8 @@ async def test_back_inside_a_loop_item_keeps_the_item(bot: Bot) -> None:
     draft = await bot.services.store.get_draft(400)
     assert draft is not None and draft.step == "actions"
     assert draft.answers["actions"] == [
-        {"body": "embassy", "date": None, "outcome": "form", "reply": "Ответ без фактов"}]
+        {"body": "embassy", "date": None, "outcome": "form", "reply": "Ответ без фактов"}
+    ]
 
 
 def test_buttons_with_huge_or_odd_ids(tmp_path: Path) -> None:
@@ -1008,25 +1366,38 @@ def test_buttons_with_huge_or_odd_ids(tmp_path: Path) -> None:
     forged += [f"W:{op}:{'9' * 20}:{'9' * 20}" for op in ("c", "l", "A", "R", "r", "S")]
     forged += ["L:t:²", "F:c:١٢", "W:c:𝟗"]
     steps = [(0, ("forged", data, False)) for data in forged]
-    asyncio.run(play({"users": 2, "langs": ["ru", "kk"], "steps": steps}, Stats(),
-                     asyncio.run(migrated_database(tmp_path))))
+    asyncio.run(
+        play(
+            {"users": 2, "langs": ["ru", "kk"], "steps": steps},
+            Stats(),
+            asyncio.run(migrated_database(tmp_path)),
+        )
+    )
 
 
 def test_many_short_random_sequences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    stats = run_fuzz(SHORT, min_steps=3, max_steps=12, head_starts=1, folder=tmp_path,
-                     monkeypatch=monkeypatch)
+    stats = run_fuzz(
+        SHORT, min_steps=3, max_steps=12, head_starts=1, folder=tmp_path, monkeypatch=monkeypatch
+    )
     assert stats.examples >= SHORT_EXAMPLES
 
 
-def test_long_random_sequences_deep_in_the_report(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    stats = run_fuzz(LONG, min_steps=15, max_steps=40, head_starts=3, folder=tmp_path,
-                     monkeypatch=monkeypatch)
+def test_long_random_sequences_deep_in_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stats = run_fuzz(
+        LONG, min_steps=15, max_steps=40, head_starts=3, folder=tmp_path, monkeypatch=monkeypatch
+    )
     assert stats.examples >= LONG_EXAMPLES and stats.cases > 0 and stats.letters > 0
     assert {q.REVIEW, q.EVIDENCE_DESC, q.ACTION_REPLY} <= stats.deepest
 
 
 def test_export_buttons_of_someone_without_the_role(tmp_path: Path) -> None:
     steps = [(0, ("forged", data, False)) for data in ("X:", "X:csv:1:all", "X:pdf:0:x")]
-    asyncio.run(play({"users": 2, "langs": ["ru", "kk"], "steps": steps}, Stats(),
-                     asyncio.run(migrated_database(tmp_path))))
+    asyncio.run(
+        play(
+            {"users": 2, "langs": ["ru", "kk"], "steps": steps},
+            Stats(),
+            asyncio.run(migrated_database(tmp_path)),
+        )
+    )

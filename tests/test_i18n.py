@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2), "t": None, "_": None}
 PLURAL_FORMS = {
     "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
-          "(n%100<10 || n%100>=20) ? 1 : 2);",
+    "(n%100<10 || n%100>=20) ? 1 : 2);",
     "kk": "nplurals=2; plural=(n != 1);",
     "ky": "nplurals=2; plural=(n != 1);",
 }
@@ -83,7 +83,9 @@ def test_catalogs_are_not_stale() -> None:
         ids = {m.id if isinstance(m.id, str) else m.id[0] for m in load(locale) if m.id}
         missing = in_code - ids
         obsolete = ids - in_code
-        assert not missing, f"{locale}: not in the catalog (run make catalogs): {sorted(missing)[:5]}"
+        assert not missing, (
+            f"{locale}: not in the catalog (run make catalogs): {sorted(missing)[:5]}"
+        )
         assert not obsolete, f"{locale}: no longer in the code: {sorted(obsolete)[:5]}"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -42,8 +42,9 @@ async def test_redelivery_once_reused_id_processed_and_pruned(tmp_path: Path) ->
 
         # The same id later carries another family's message (ids restarted): processed.
         other = bot.chat(502, "kk")
-        reused = Update.de_json({**other.make.text("/start").to_dict(),
-                                 "update_id": start.update_id}, bot.app.bot)
+        reused = Update.de_json(
+            {**other.make.text("/start").to_dict(), "update_id": start.update_id}, bot.app.bot
+        )
         await deliver(receiver, reused)
         assert len(other.messages()) == 1
         await deliver(receiver, reused)  # and its own re-delivery is recognised
@@ -82,7 +83,8 @@ async def test_leftovers_processed_in_order_after_restart(tmp_path: Path) -> Non
 
 
 async def test_stored_answer_whose_reply_was_cut_off_gets_its_question_again(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     bot = await Bot.start(tmp_path)
     chat = bot.chat(701, "kk")
     await consent(chat, "kk")
@@ -104,7 +106,7 @@ async def test_stored_answer_whose_reply_was_cut_off_gets_its_question_again(
 
 
 def test_health_judged_from_the_heartbeat() -> None:
-    now = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     fresh = Heartbeat(now - timedelta(seconds=5), 1, "polling", now - timedelta(seconds=8), True)
     assert judge(fresh, now, writable=True, running=True).ok
     assert not judge(fresh, now, writable=True, running=False).ok  # the process is gone
@@ -125,15 +127,17 @@ async def test_an_update_that_kept_killing_the_bot_is_given_up(tmp_path: Path) -
     try:
         chat = bot.chat(801, "ru")
         first, second = chat.make.text("/start"), chat.make.text("/help")
-        seqs = await bot.services.delivery.receive([received(first.to_dict()),
-                                                    received(second.to_dict())])
+        seqs = await bot.services.delivery.receive(
+            [received(first.to_dict()), received(second.to_dict())]
+        )
         for _ in range(MAX_ATTEMPTS - 1):
             await bot.services.delivery.attempt(seqs[0])
         assert [p.update_id for p in await bot.services.delivery.recover()] == [
-            first.update_id, second.update_id]  # queued again, not yet tried: not counted
+            first.update_id,
+            second.update_id,
+        ]  # queued again, not yet tried: not counted
         await bot.services.delivery.attempt(seqs[0])  # begun once more, and the bot died
-        assert [p.update_id for p in await bot.services.delivery.recover()] == [
-            second.update_id]
+        assert [p.update_id for p in await bot.services.delivery.recover()] == [second.update_id]
     finally:
         await bot.stop()
 

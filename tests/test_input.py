@@ -40,12 +40,20 @@ async def advance_to(chat: Chat, key: str) -> None:
 
 
 # --- places as data --------------------------------------------------------------------
-@pytest.mark.parametrize("locale,typed", [
-    ("ru", "Краснодар"), ("ru", "краснодарский"), ("kk", "Краснодар өлкесі"),
-    ("kk", "Краснодар олкеси"), ("ky", "Краснадарский край"), ("ky", "Краснодар крайы"),
-])
-async def test_a_region_is_typed_fuzzily_and_picked_from_buttons(bot: Bot, locale: str,
-                                                                  typed: str) -> None:
+@pytest.mark.parametrize(
+    "locale,typed",
+    [
+        ("ru", "Краснодар"),
+        ("ru", "краснодарский"),
+        ("kk", "Краснодар өлкесі"),
+        ("kk", "Краснодар олкеси"),
+        ("ky", "Краснадарский край"),
+        ("ky", "Краснодар крайы"),
+    ],
+)
+async def test_a_region_is_typed_fuzzily_and_picked_from_buttons(
+    bot: Bot, locale: str, typed: str
+) -> None:
     chat = bot.chat(700, locale)
     t = bot.t(locale)
     await consent(chat, locale)
@@ -106,12 +114,15 @@ async def test_cases_filter_by_region_typed_in_any_language(bot: Bot) -> None:
     store, now = bot.services.store, bot.clock.now()
     base = {"m_name": "Әлібек Құрманғазыұлы", "m_cit": "KZ"}
     await store.create_user(801, 801, "ru", now)
-    await store.create_case(801, "KZ", {**base, "e_region": "RU-KDA",
-                                        "e_place": "молькино ауылы"}, "KZ", now)
-    await store.create_case(801, "KZ", {**base, "e_region": "RU-KDA",
-                                        "e_place": "станица Молькино"}, "KZ", now)
-    await store.create_case(801, "KZ", {**base, "e_region": "RU-ROS", "e_place": "Таганрог"},
-                            "KZ", now)
+    await store.create_case(
+        801, "KZ", {**base, "e_region": "RU-KDA", "e_place": "молькино ауылы"}, "KZ", now
+    )
+    await store.create_case(
+        801, "KZ", {**base, "e_region": "RU-KDA", "e_place": "станица Молькино"}, "KZ", now
+    )
+    await store.create_case(
+        801, "KZ", {**base, "e_region": "RU-ROS", "e_place": "Таганрог"}, "KZ", now
+    )
     admin = bot.chat(1, "ru")
     await admin.send("/cases Краснодар өлкесі")
     text = admin.last_text()
@@ -123,25 +134,42 @@ async def test_cases_filter_by_region_typed_in_any_language(bot: Bot) -> None:
     assert admin.last_text() == bot.t("ru")("No region matches «{text}».", text="Qwxzv")
 
 
-@pytest.mark.parametrize("language,expected", [
-    ("ru", "Краснодарский край, станица Молькино"),
-    ("kk", "Краснодар өлкесі, станица Молькино"),
-])
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        ("ru", "Краснодарский край, станица Молькино"),
+        ("kk", "Краснодар өлкесі, станица Молькино"),
+    ],
+)
 def test_letters_name_the_region_in_the_letters_language(language: str, expected: str) -> None:
-    report = replace(sample_reports()["kz_male"], last_region="RU-KDA",
-                     last_place="станица Молькино", taken_region="RU-ROS")
-    kind, body = ("prosecutor_request", "prosecutor_general") if language == "ru" else (
-        "consular_request", "embassy_kz")
-    letter = render_letter(kind, body, report, language, case_number="KZ-2026-0042",
-                           today=SAMPLE_TODAY)
+    report = replace(
+        sample_reports()["kz_male"],
+        last_region="RU-KDA",
+        last_place="станица Молькино",
+        taken_region="RU-ROS",
+    )
+    kind, body = (
+        ("prosecutor_request", "prosecutor_general")
+        if language == "ru"
+        else ("consular_request", "embassy_kz")
+    )
+    letter = render_letter(
+        kind, body, report, language, case_number="KZ-2026-0042", today=SAMPLE_TODAY
+    )
     assert expected in letter.text
     assert regions.name("RU-ROS", language) in letter.text
 
 
 def test_old_reports_without_a_region_still_render() -> None:
     report: Report = replace(sample_reports()["kz_male"], last_region="", taken_region="")
-    letter = render_letter("prosecutor_request", "prosecutor_general", report, "ru",
-                           case_number="KZ-2026-0042", today=SAMPLE_TODAY)
+    letter = render_letter(
+        "prosecutor_request",
+        "prosecutor_general",
+        report,
+        "ru",
+        case_number="KZ-2026-0042",
+        today=SAMPLE_TODAY,
+    )
     assert report.last_place in letter.text
 
 
@@ -181,7 +209,8 @@ async def test_no_answer_yet_never_asks_what_they_answered(bot: Bot) -> None:
     await chat.send("9")  # what the offline chat sent when a button number did not exist
     draft = await draft_of(chat)
     assert draft.answers["actions"] == [
-        {"body": "police", "date": "2026-03-01", "outcome": "none", "reply": ""}]
+        {"body": "police", "date": "2026-03-01", "outcome": "none", "reply": ""}
+    ]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -202,14 +231,18 @@ async def test_a_one_word_name_is_questioned_then_kept_on_request(bot: Bot, loca
     assert (await draft_of(chat)).answers["r_name"] == "Айгүл Төлөгөнова"
 
 
-@pytest.mark.parametrize("number,born_line,gender_line", [
-    (make_iin("99122330012"), True, False),  # a man born 23.12.1999, not 18.03.1994
-    (make_iin("94031840012"), False, True),  # a woman born 18.03.1994
-    ("11803199400012", False, True),  # Kyrgyz PIN: a woman born 18.03.1994
-    ("21305200000012", True, False),  # Kyrgyz PIN: a man born 13.05.2000
-])
+@pytest.mark.parametrize(
+    "number,born_line,gender_line",
+    [
+        (make_iin("99122330012"), True, False),  # a man born 23.12.1999, not 18.03.1994
+        (make_iin("94031840012"), False, True),  # a woman born 18.03.1994
+        ("11803199400012", False, True),  # Kyrgyz PIN: a woman born 18.03.1994
+        ("21305200000012", True, False),  # Kyrgyz PIN: a man born 13.05.2000
+    ],
+)
 async def test_an_id_number_is_checked_against_birth_date_and_gender(
-        bot: Bot, number: str, born_line: bool, gender_line: bool) -> None:
+    bot: Bot, number: str, born_line: bool, gender_line: bool
+) -> None:
     chat = bot.chat(713, "ru")
     t = bot.t("ru")
     await consent(chat, "ru")
@@ -227,7 +260,8 @@ async def test_an_id_number_is_checked_against_birth_date_and_gender(
 
 
 async def test_a_matching_id_number_passes_and_a_corrected_one_replaces_the_doubt(
-        bot: Bot) -> None:
+    bot: Bot,
+) -> None:
     chat = bot.chat(714, "kk")
     await consent(chat, "kk")
     await advance_to(chat, "m_id")
@@ -271,8 +305,9 @@ async def test_older_cases_get_their_region_from_their_place_once(bot: Bot) -> N
     store, now = bot.services.store, bot.clock.now()
     await store.create_user(802, 802, "ru", now)
     for place in ("Таганрог, Ростовская область", "станица Молькино"):
-        await store.create_case(802, "KZ", {"m_name": "Тимур Степанов", "e_place": place},
-                                "KZ", now)
+        await store.create_case(
+            802, "KZ", {"m_name": "Тимур Степанов", "e_place": place}, "KZ", now
+        )
     async with bot.services.db.transaction() as conn:  # as before migration 0006
         await conn.execute("UPDATE cases SET region = NULL")
     staff = bot.services.staff.staff

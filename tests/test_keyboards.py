@@ -13,15 +13,30 @@ from handlers import texts
 from handlers.common import split_text
 
 FULL_ANSWERS = {
-    "r_name": "Айгүл Төлөгөнова", "r_rel": "mother", "r_gender": "f", "r_phone": "+77011234567",
-    "r_addr": "Алматы", "m_name": "Әлібек", "m_birth": "1994-03-18", "m_gender": "m",
-    "m_cit": "other", "m_cit_other": "Узбекистан", "e_date": "2026-03-05", "e_how": "call",
-    "e_place": "Ростов", "e_what": "force", "e_story": "ә" * 3000, "e_resp": "pmc",
-    "e_contract": "no", "e_renounced": "unk",
-    "evidence": [{"kind": "photo", "file_id": "x" * 80, "file_unique_id": "y",
-                  "description": "қ" * 300}] * 50,
-    "actions": [{"body": "embassy", "date": "2026-03-10", "outcome": "form",
-                 "reply": "ү" * 500}] * 30,
+    "r_name": "Айгүл Төлөгөнова",
+    "r_rel": "mother",
+    "r_gender": "f",
+    "r_phone": "+77011234567",
+    "r_addr": "Алматы",
+    "m_name": "Әлібек",
+    "m_birth": "1994-03-18",
+    "m_gender": "m",
+    "m_cit": "other",
+    "m_cit_other": "Узбекистан",
+    "e_date": "2026-03-05",
+    "e_how": "call",
+    "e_place": "Ростов",
+    "e_what": "force",
+    "e_story": "ә" * 3000,
+    "e_resp": "pmc",
+    "e_contract": "no",
+    "e_renounced": "unk",
+    "evidence": [
+        {"kind": "photo", "file_id": "x" * 80, "file_unique_id": "y", "description": "қ" * 300}
+    ]
+    * 50,
+    "actions": [{"body": "embassy", "date": "2026-03-10", "outcome": "form", "reply": "ү" * 500}]
+    * 30,
 }
 STEPS = [x.key for x in q.QUESTIONS] + list(q.SUB_STEPS) + [q.REVIEW]
 
@@ -35,11 +50,17 @@ def all_callback_data(markup: object) -> list[str]:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_callback_data_are_short_ascii(locale: str) -> None:
     t = Catalogs().get(locale)
-    markups = [kb.language_picker(locale), kb.consent(t, locale), kb.main_menu(t, True),
-               kb.main_menu(t, False), kb.delete_confirm(t)]
+    markups = [
+        kb.language_picker(locale),
+        kb.consent(t, locale),
+        kb.main_menu(t, True),
+        kb.main_menu(t, False),
+        kb.delete_confirm(t),
+    ]
     for step in STEPS:
-        draft = engine.Draft(step=step, answers=dict(FULL_ANSWERS), history=["r_name"],
-                             pending={"body": "other"})
+        draft = engine.Draft(
+            step=step, answers=dict(FULL_ANSWERS), history=["r_name"], pending={"body": "other"}
+        )
         markups.append(kb.for_step(t, draft))
     datas = [d for m in markups for d in all_callback_data(m)]
     assert datas

@@ -25,8 +25,12 @@ class OfflineBot:
         env = {**os.environ, "IZDEU_DATA_DIR": str(data_dir), "IZDEU_OFFLINE_LANGUAGE": "kk"}
         env.pop("TELEGRAM_BOT_TOKEN", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         self.output = ""
         self._lock = threading.Lock()
@@ -94,8 +98,12 @@ def test_sigkill_mid_report_then_continue(tmp_path: Path) -> None:
 
     step, answers = draft_row(db)
     assert step == "r_addr"
-    assert answers == {"r_name": "Айгүл Төлөгөнова", "r_rel": "mother", "r_gender": "f",
-                       "r_phone": "+77011234567"}
+    assert answers == {
+        "r_name": "Айгүл Төлөгөнова",
+        "r_rel": "mother",
+        "r_gender": "f",
+        "r_phone": "+77011234567",
+    }
 
     bot = OfflineBot(tmp_path)
     reply = bot.say("/start")

@@ -14,8 +14,10 @@ from bot.letters.worker import LetterWorker, make_letter
 def letter_arguments() -> tuple[tuple[object, ...], dict[str, object]]:
     report = next(iter(sample_reports().values()))
     addressee = next(iter(load_directory().values()))
-    return ((addressee.letter_kind, addressee.id, report, "ru"),
-            {"case_number": "KZ-2026-0001", "today": SAMPLE_TODAY})
+    return (
+        (addressee.letter_kind, addressee.id, report, "ru"),
+        {"case_number": "KZ-2026-0001", "today": SAMPLE_TODAY},
+    )
 
 
 async def test_a_letter_is_made_in_another_process_and_comes_back_whole() -> None:
@@ -57,10 +59,23 @@ def test_after_the_worker_prepares_no_letter_compiles_a_template(monkeypatch) ->
 
     monkeypatch.setattr(env, "compile", counting)
     # Without free text, so that every body's letter can be made in every language it takes.
-    report = replace(next(iter(sample_reports().values())), reporter_address="", story="",
-                     responsible_text="", unit="", evidence=(), actions=())
+    report = replace(
+        next(iter(sample_reports().values())),
+        reporter_address="",
+        story="",
+        responsible_text="",
+        unit="",
+        evidence=(),
+        actions=(),
+    )
     for addressee in load_directory().values():
         for language in addressee.languages:
-            render_letter(addressee.letter_kind, addressee.id, report, language,
-                          case_number="KZ-2026-0001", today=SAMPLE_TODAY)
+            render_letter(
+                addressee.letter_kind,
+                addressee.id,
+                report,
+                language,
+                case_number="KZ-2026-0001",
+                today=SAMPLE_TODAY,
+            )
     assert compiled == []

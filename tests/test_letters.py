@@ -36,8 +36,13 @@ SAMPLES = sample_reports()
 TODAY = SAMPLE_TODAY
 TODAY_TEXT = "16.03.2026"
 FIRST_KINDS = {
-    "consular_request", "mfa_request", "ombudsman_request", "prosecutor_request",
-    "crime_report", "search_request", "tracing_request",
+    "consular_request",
+    "mfa_request",
+    "ombudsman_request",
+    "prosecutor_request",
+    "crime_report",
+    "search_request",
+    "tracing_request",
 }
 
 # (addressee, kind, language) for every letter the bot can produce.
@@ -50,8 +55,9 @@ MATRIX = [
 
 EARLIER = (
     EarlierLetter("embassy_kz", date(2025, 12, 1), "ВХ-0071", "none"),
-    EarlierLetter("investigative_committee", date(2026, 1, 12), "ОГ-12345", "form",
-                  kind="crime_report"),
+    EarlierLetter(
+        "investigative_committee", date(2026, 1, 12), "ОГ-12345", "form", kind="crime_report"
+    ),
 )
 
 # Consent to processing of personal data, in each language.
@@ -74,10 +80,10 @@ SIGNATURE_WORD = {"ru": "(подпись)", "kk": "(қолы)", "ky": "(колу
 # Wording that would describe a voluntary decision to go or to sign (legal-risk rule).
 VOLUNTARY = {
     "ru": r"добровольн|по собственн\w* (?:желани|вол)|по своей воле|сам\w* решил|"
-          r"(?<!не )подписал\w* контракт|заключил\w* контракт|завербовал|записал\w* в|"
-          r"вступил\w* в|поехал\w* воевать|уехал\w* воевать|пошёл\w* воевать|наёмник",
+    r"(?<!не )подписал\w* контракт|заключил\w* контракт|завербовал|записал\w* в|"
+    r"вступил\w* в|поехал\w* воевать|уехал\w* воевать|пошёл\w* воевать|наёмник",
     "kk": r"өз еркімен|өз қалауымен|ерікті түрде|өз еркі бойынша|келісімшартқа қол қойды\b|"
-          r"жалдамалы",
+    r"жалдамалы",
     "ky": r"өз эрки менен|өз каалоосу менен|ыктыярдуу|келишимге кол койду\b|жалданма",
 }
 
@@ -97,9 +103,18 @@ def earlier_for(kind: str) -> tuple[EarlierLetter, ...]:
 
 def test_directory_has_every_body_with_names_languages_rule_and_source() -> None:
     assert set(DIRECTORY) == {
-        "embassy_kz", "embassy_kg", "mfa_kz", "mfa_kg", "ombudsman_kz", "ombudsman_kg",
-        "ombudsman_ru", "prosecutor_general", "military_prosecutor",
-        "investigative_committee", "defence_ministry", "icrc",
+        "embassy_kz",
+        "embassy_kg",
+        "mfa_kz",
+        "mfa_kg",
+        "ombudsman_kz",
+        "ombudsman_kg",
+        "ombudsman_ru",
+        "prosecutor_general",
+        "military_prosecutor",
+        "investigative_committee",
+        "defence_ministry",
+        "icrc",
     }
     for a in DIRECTORY.values():
         assert a.id.isascii()
@@ -114,7 +129,9 @@ def test_directory_has_every_body_with_names_languages_rule_and_source() -> None
         assert a.online_form_limit_note
     assert DIRECTORY["prosecutor_general"].online_form_limit == 2000
     assert "[U]" in DIRECTORY["prosecutor_general"].online_form_limit_note
-    assert DIRECTORY["embassy_kz"].dative("ru") == "Послу Республики Казахстан в Российской Федерации"
+    assert (
+        DIRECTORY["embassy_kz"].dative("ru") == "Послу Республики Казахстан в Российской Федерации"
+    )
 
 
 def test_only_verified_addresses_are_marked_verified() -> None:
@@ -125,7 +142,9 @@ def test_only_verified_addresses_are_marked_verified() -> None:
 def test_a_new_body_needs_only_data(tmp_path: Path) -> None:
     raw = json.loads(Path("bot/data/addressees.json").read_text(encoding="utf-8"))
     extra = dict(raw["addressees"][0], id="consulate_kz_novosibirsk")
-    extra["dative"] = dict(extra["dative"], ru="Генеральному консулу Республики Казахстан в Новосибирске")
+    extra["dative"] = dict(
+        extra["dative"], ru="Генеральному консулу Республики Казахстан в Новосибирске"
+    )
     raw["addressees"].append(extra)
     path = tmp_path / "addressees.json"
     path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
@@ -152,8 +171,13 @@ def ids(report: Report) -> list[str]:
 
 def test_kazakh_citizen_taken_by_force_gets_the_first_wave() -> None:
     assert ids(SAMPLES["kz_male"]) == [
-        "embassy_kz", "mfa_kz", "prosecutor_general", "military_prosecutor",
-        "investigative_committee", "defence_ministry", "icrc",
+        "embassy_kz",
+        "mfa_kz",
+        "prosecutor_general",
+        "military_prosecutor",
+        "investigative_committee",
+        "defence_ministry",
+        "icrc",
     ]
 
 
@@ -166,7 +190,10 @@ def test_ombudsmen_come_later_through_the_ladder() -> None:
 
 def test_went_to_work_without_contract_gets_no_military_prosecutor_nor_crime_report() -> None:
     assert ids(SAMPLES["kz_female"]) == [
-        "embassy_kz", "mfa_kz", "prosecutor_general", "icrc",
+        "embassy_kz",
+        "mfa_kz",
+        "prosecutor_general",
+        "icrc",
     ]
 
 
@@ -182,25 +209,39 @@ def test_other_citizenship_gets_only_the_russian_side() -> None:
     got = ids(SAMPLES["other"])
     assert not any(x.endswith(("_kz", "_kg")) for x in got)
     assert got[0] == "prosecutor_general"
-    assert {"defence_ministry", "icrc", "investigative_committee",
-            "military_prosecutor"} <= set(got)
+    assert {"defence_ministry", "icrc", "investigative_committee", "military_prosecutor"} <= set(
+        got
+    )
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("unit", "в/ч 00000"), ("contract", "yes"), ("what_happened", "mobilised"),
-    ("responsible", "pmc"), ("responsible", "unit"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("unit", "в/ч 00000"),
+        ("contract", "yes"),
+        ("what_happened", "mobilised"),
+        ("responsible", "pmc"),
+        ("responsible", "unit"),
+    ],
+)
 def test_military_prosecutor_when_the_army_is_involved(field: str, value: str) -> None:
     base = SAMPLES["kz_female"]
     assert "military_prosecutor" not in ids(base)
     assert "military_prosecutor" in ids(replace(base, **{field: value}))
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("what_happened", "force"), ("what_happened", "migration"), ("what_happened", "signed"),
-    ("what_happened", "prison"), ("responsible", "pmc"), ("responsible", "recruiters"),
-    ("responsible", "police"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("what_happened", "force"),
+        ("what_happened", "migration"),
+        ("what_happened", "signed"),
+        ("what_happened", "prison"),
+        ("responsible", "pmc"),
+        ("responsible", "recruiters"),
+        ("responsible", "police"),
+    ],
+)
 def test_crime_report_when_facts_point_to_a_crime(field: str, value: str) -> None:
     base = SAMPLES["kz_female"]
     assert "investigative_committee" not in ids(base)
@@ -248,26 +289,39 @@ def assert_required_elements(letter: Letter, report: Report, addressee_id: str) 
     assert CONSENT[lang] in text
     if letter.kind in FIRST_KINDS:
         assert any(c in text for c in RULE_CITATION[addressee.deadline_rule]), (
-            letter.kind, lang, addressee_id)
+            letter.kind,
+            lang,
+            addressee_id,
+        )
     if letter.kind == "crime_report":
         assert "статье 306 Уголовного кодекса Российской Федерации" in text
         assert "заведомо ложный донос" in text
     assert not re.search(VOLUNTARY[lang], text, flags=re.I), (letter.kind, lang)
 
 
-@pytest.mark.parametrize(("addressee_id", "kind", "language"), MATRIX,
-                         ids=[f"{a}-{k}-{lang}" for a, k, lang in MATRIX])
-def test_every_letter_has_its_required_elements(addressee_id: str, kind: str, language: str) -> None:
+@pytest.mark.parametrize(
+    ("addressee_id", "kind", "language"), MATRIX, ids=[f"{a}-{k}-{lang}" for a, k, lang in MATRIX]
+)
+def test_every_letter_has_its_required_elements(
+    addressee_id: str, kind: str, language: str
+) -> None:
     rendered = 0
     for name, report in SAMPLES.items():
         for options in (RenderOptions(), RenderOptions(False, False)):
             if needed(report, language, options):  # text in another language, untranslated
                 with pytest.raises(ForeignText):
-                    render(kind, addressee_id, report, language, options=options,
-                           earlier=earlier_for(kind))
+                    render(
+                        kind,
+                        addressee_id,
+                        report,
+                        language,
+                        options=options,
+                        earlier=earlier_for(kind),
+                    )
                 continue
-            letter = render(kind, addressee_id, report, language, options=options,
-                            earlier=earlier_for(kind))
+            letter = render(
+                kind, addressee_id, report, language, options=options, earlier=earlier_for(kind)
+            )
             rendered += 1
             assert letter.kind == kind and letter.language == language
             assert_well_formed(letter)
@@ -285,8 +339,15 @@ def test_the_matrix_covers_every_kind_and_language() -> None:
     assert FIRST_KINDS | set(FOLLOW_UP_KINDS) == kinds
     for kind in kinds:
         assert "ru" in template_languages(kind)
-    for kind in ("consular_request", "mfa_request", "ombudsman_request", "repeat_request",
-                 "complaint_silence", "complaint_form_reply", "complaint_refusal"):
+    for kind in (
+        "consular_request",
+        "mfa_request",
+        "ombudsman_request",
+        "repeat_request",
+        "complaint_silence",
+        "complaint_form_reply",
+        "complaint_refusal",
+    ):
         assert {"ru", "kk", "ky"} <= set(template_languages(kind))
     covered = {(k, lang) for _, k, lang in MATRIX}
     assert covered == {(k, lang) for k in kinds for lang in template_languages(k)}
@@ -295,21 +356,42 @@ def test_the_matrix_covers_every_kind_and_language() -> None:
 def empty_report(report: Report) -> Report:
     """Every optional answer left empty."""
     return replace(
-        report, reporter_email="", reporter_id_number="", missing_name_latin="",
-        missing_birth_date=None, missing_id_number="", missing_passport="", missing_photo=None,
-        last_contact_date=None, last_contact_how="other", last_place="", story="",
-        responsible="unknown", responsible_text="", unit="", contract="", renounced="",
-        citizenship_other="", evidence=(), actions=(), what_happened="",
+        report,
+        reporter_email="",
+        reporter_id_number="",
+        missing_name_latin="",
+        missing_birth_date=None,
+        missing_id_number="",
+        missing_passport="",
+        missing_photo=None,
+        last_contact_date=None,
+        last_contact_how="other",
+        last_place="",
+        story="",
+        responsible="unknown",
+        responsible_text="",
+        unit="",
+        contract="",
+        renounced="",
+        citizenship_other="",
+        evidence=(),
+        actions=(),
+        what_happened="",
         reporter_relation="other",
         # The one free text left, the postal address, as given for letters in each language.
-        translations={"r_addr": {"kk": "Шымкент қ., Тәуке хан даңғылы, 12",
-                                 "ky": "Шымкент ш., Тәуке хан проспекти, 12",
-                                 "ru": "г. Шымкент, пр. Тауке хана, 12"}},
+        translations={
+            "r_addr": {
+                "kk": "Шымкент қ., Тәуке хан даңғылы, 12",
+                "ky": "Шымкент ш., Тәуке хан проспекти, 12",
+                "ru": "г. Шымкент, пр. Тауке хана, 12",
+            }
+        },
     )
 
 
-@pytest.mark.parametrize(("addressee_id", "kind", "language"), MATRIX,
-                         ids=[f"{a}-{k}-{lang}" for a, k, lang in MATRIX])
+@pytest.mark.parametrize(
+    ("addressee_id", "kind", "language"), MATRIX, ids=[f"{a}-{k}-{lang}" for a, k, lang in MATRIX]
+)
 def test_empty_optional_fields_leave_no_gaps(addressee_id: str, kind: str, language: str) -> None:
     for report in (empty_report(SAMPLES["kz_female"]), empty_report(SAMPLES["other"])):
         letter = render(kind, addressee_id, report, language)
@@ -323,14 +405,29 @@ def test_nothing_is_written_to_the_letter_that_the_family_left_out() -> None:
     assert report.responsible_text in full.text and report.unit in full.text
     story = report.translations["e_story"]["ru"]  # the family's account, given in Russian
     assert story in full.text and "частной военной компании" in full.text
-    bare = render("prosecutor_request", "prosecutor_general", report, "ru",
-                  options=RenderOptions(include_perpetrator=False, include_story=False))
-    for left_out in (report.responsible_text, report.unit, story,
-                     "частной военной компании", "причастн"):
+    bare = render(
+        "prosecutor_request",
+        "prosecutor_general",
+        report,
+        "ru",
+        options=RenderOptions(include_perpetrator=False, include_story=False),
+    )
+    for left_out in (
+        report.responsible_text,
+        report.unit,
+        story,
+        "частной военной компании",
+        "причастн",
+    ):
         assert left_out not in bare.text
     for lang in ("kk", "ru"):
-        kk = render("consular_request", "embassy_kz", report, lang,
-                    options=RenderOptions(include_perpetrator=False, include_story=True))
+        kk = render(
+            "consular_request",
+            "embassy_kz",
+            report,
+            lang,
+            options=RenderOptions(include_perpetrator=False, include_story=True),
+        )
         story = report.translations.get("e_story", {}).get(lang, report.story)
         assert report.unit not in kk.text and story in kk.text
 
@@ -354,18 +451,23 @@ def test_russian_grammar_follows_both_genders() -> None:
 
     report = render("crime_report", "investigative_committee", SAMPLES["kz_female"], "ru").text
     assert "предупреждён." in report
-    assert "предупреждена." in render("crime_report", "investigative_committee",
-                                       SAMPLES["kz_male"], "ru").text
+    assert (
+        "предупреждена."
+        in render("crime_report", "investigative_committee", SAMPLES["kz_male"], "ru").text
+    )
 
     wife = render("search_request", "defence_ministry", SAMPLES["other"], "ru").text
     assert "жена пропавшего без вести" in wife and "мой муж" in wife
     assert "иностранным гражданином (Республика Таджикистан)" in wife
 
-    repeat = render("repeat_request", "embassy_kz", SAMPLES["kz_female"], "ru",
-                    earlier=EARLIER).text
+    repeat = render(
+        "repeat_request", "embassy_kz", SAMPLES["kz_female"], "ru", earlier=EARLIER
+    ).text
     assert "я обращался" in repeat
-    assert "я обращалась" in render("repeat_request", "embassy_kz", SAMPLES["kz_male"], "ru",
-                                     earlier=EARLIER).text
+    assert (
+        "я обращалась"
+        in render("repeat_request", "embassy_kz", SAMPLES["kz_male"], "ru", earlier=EARLIER).text
+    )
 
 
 def test_kazakh_and_kyrgyz_follow_the_missing_persons_gender() -> None:
@@ -381,9 +483,12 @@ def test_kazakh_and_kyrgyz_follow_the_missing_persons_gender() -> None:
 
     uulum = render("consular_request", "embassy_kg", SAMPLES["kg_male"], "ky").text
     assert "менин уулум" in uulum and "жарандын энеси" in uulum
-    kyzym = render("consular_request", "embassy_kg",
-                   replace(SAMPLES["kg_female"], reporter_relation="mother",
-                           reporter_gender="f"), "ky").text
+    kyzym = render(
+        "consular_request",
+        "embassy_kg",
+        replace(SAMPLES["kg_female"], reporter_relation="mother", reporter_gender="f"),
+        "ky",
+    ).text
     assert "менин кызым" in kyzym and "уулум" not in kyzym
 
 
@@ -394,8 +499,9 @@ def test_legal_risk_wording_states_facts_only() -> None:
     assert "Семье неизвестно, оформлялся ли от его имени какой-либо контракт." in unknown
     signed = render("consular_request", "embassy_kg", SAMPLES["kg_male"], "ky").text
     assert "кол койдуруп алышкан" in signed  # "they made him sign", never "he signed"
-    kk = render("consular_request", "embassy_kz", replace(SAMPLES["kz_male"], contract="yes"),
-                "kk").text
+    kk = render(
+        "consular_request", "embassy_kz", replace(SAMPLES["kz_male"], contract="yes"), "kk"
+    ).text
     assert "қол қойдырып алынған" in kk
     for lang, report in (("ru", SAMPLES["other"]), ("kk", SAMPLES["kz_male"])):
         for kind in ("consular_request",):
@@ -404,10 +510,13 @@ def test_legal_risk_wording_states_facts_only() -> None:
 
 
 def test_prior_actions_and_their_answers_are_listed() -> None:
-    report = replace(SAMPLES["kz_female"], actions=(
-        PriorAction(body="police", on=date(2025, 8, 1), outcome="refused"),
-        PriorAction(body="other", body_text="Акимат города Шымкент", outcome="none"),
-    ))
+    report = replace(
+        SAMPLES["kz_female"],
+        actions=(
+            PriorAction(body="police", on=date(2025, 8, 1), outcome="refused"),
+            PriorAction(body="other", body_text="Акимат города Шымкент", outcome="none"),
+        ),
+    )
     text = render("ombudsman_request", "ombudsman_kz", report, "ru").text
     assert "Полиция (органы внутренних дел) (01.08.2025): в рассмотрении отказано" in text
     assert "Акимат города Шымкент: ответ не получен" in text
@@ -415,15 +524,24 @@ def test_prior_actions_and_their_answers_are_listed() -> None:
 
 
 def test_earlier_letters_are_cited_in_a_first_letter_and_in_complaints() -> None:
-    text = render("prosecutor_request", "prosecutor_general", SAMPLES["kz_male"], "ru",
-                  earlier=EARLIER).text
-    assert ("Посольство Республики Казахстан в Российской Федерации, обращение от 01.12.2025, "
-            "рег. № ВХ-0071: ответ не получен") in text
-    complaint = render("complaint_crime_report_refusal", "prosecutor_general",
-                       SAMPLES["kz_male"], "ru", earlier=(replace(EARLIER[1], outcome="refused"),))
-    assert ("Следственный комитет Российской Федерации: сообщение о преступлении от 12.01.2026, "
-            "рег. № ОГ-12345 — вынесено постановление об отказе в возбуждении уголовного дела"
-            ) in complaint.text
+    text = render(
+        "prosecutor_request", "prosecutor_general", SAMPLES["kz_male"], "ru", earlier=EARLIER
+    ).text
+    assert (
+        "Посольство Республики Казахстан в Российской Федерации, обращение от 01.12.2025, "
+        "рег. № ВХ-0071: ответ не получен"
+    ) in text
+    complaint = render(
+        "complaint_crime_report_refusal",
+        "prosecutor_general",
+        SAMPLES["kz_male"],
+        "ru",
+        earlier=(replace(EARLIER[1], outcome="refused"),),
+    )
+    assert (
+        "Следственный комитет Российской Федерации: сообщение о преступлении от 12.01.2026, "
+        "рег. № ОГ-12345 — вынесено постановление об отказе в возбуждении уголовного дела"
+    ) in complaint.text
     assert "в порядке статьи 124" in complaint.subtitle
     kk = render("complaint_silence", "mfa_kz", SAMPLES["kz_male"], "kk", earlier=EARLIER[:1]).text
     assert "01.12.2025 ж. өтініш, тіркеу № ВХ-0071" in kk and "76-бабында" in kk
@@ -459,13 +577,15 @@ def test_form_chunks_fit_the_limit_and_lose_nothing(limit: int) -> None:
         assert len(chunk) <= limit
         prefix = f"({i}/{total}) "
         assert chunk.startswith(prefix)
-        body.append(chunk[len(prefix):])
+        body.append(chunk[len(prefix) :])
     squash = re.compile(r"\s+")
     assert squash.sub("", "".join(body)) == squash.sub("", letter.text)
     # Cuts fall at paragraph or sentence ends whenever the limit allows.
     if limit >= 700:
-        assert all(b.rstrip()[-1] in ".:;)»" or b.rstrip()[-1].isdigit() or b.endswith(")")
-                   for b in body[:-1]), body
+        assert all(
+            b.rstrip()[-1] in ".:;)»" or b.rstrip()[-1].isdigit() or b.endswith(")")
+            for b in body[:-1]
+        ), body
 
 
 def test_a_short_letter_is_one_unnumbered_chunk() -> None:

@@ -41,12 +41,18 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
     # Asked in the chat language: the place, the account, a file's description and an
     # earlier reply for the letters in Kazakh, and the address for those in Russian.
     language = language_name("kk", locale)
-    assert t("A letter goes out in {language}, every word of it. This answer of yours is in "
-             "another language ({what}):\n\n«{text}»\n\nPlease write it in {language}. Or "
-             "leave the translation to the organisation: a caseworker writes it, and you get "
-             "the letters that need it when it is done.", language=language,
-             what=t("where he or she was last seen"),
-             text="Ростов-на-Дону, общежитие на ул. Текучёва") == chat.last_text()
+    assert (
+        t(
+            "A letter goes out in {language}, every word of it. This answer of yours is in "
+            "another language ({what}):\n\n«{text}»\n\nPlease write it in {language}. Or "
+            "leave the translation to the organisation: a caseworker writes it, and you get "
+            "the letters that need it when it is done.",
+            language=language,
+            what=t("where he or she was last seen"),
+            text="Ростов-на-Дону, общежитие на ул. Текучёва",
+        )
+        == chat.last_text()
+    )
     assert bot.api.sent(300, "sendDocument") == []
     assert await give_translations(chat) == 5
     documents = bot.api.sent(300, "sendDocument")
@@ -57,12 +63,19 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
     assert all(n.isascii() for n in names)
     assert f"{case.number}_embassy-kz_kk.pdf" in names
     assert f"{case.number}_prosecutor-general_ru.pdf" in names
-    pdf = next(c.files["document"][1] for c in documents if c.files["document"][0].endswith("embassy-kz_kk.pdf"))
+    pdf = next(
+        c.files["document"][1]
+        for c in documents
+        if c.files["document"][0].endswith("embassy-kz_kk.pdf")
+    )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Айгүл Төлөгөнова" in text.replace("\n", " ") or "Айгүл" in text
     assert "Вербовщик Иван" not in text  # the family left the names out
-    docx_bytes = next(c.files["document"][1] for c in documents
-                      if c.files["document"][0].endswith("prosecutor-general_ru.docx"))
+    docx_bytes = next(
+        c.files["document"][1]
+        for c in documents
+        if c.files["document"][0].endswith("prosecutor-general_ru.docx")
+    )
     paragraphs = "\n".join(p.text for p in Document(io.BytesIO(docx_bytes)).paragraphs)
     assert "Әлібек Құрманғазыұлы" in paragraphs
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
@@ -70,11 +83,15 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
     assert rows["embassy_kz"].text and rows["embassy_kz"].generated_at is not None
     case = (await bot.services.store.cases_of(300))[0]
     assert case.status.value == "letters_ready"
-    assert t(
-        "All letters are ready. Print each PDF and sign it by hand (or edit the DOCX first). "
-        "Send each letter by registered post with a notice of delivery, or through the "
-        "body's online reception, and keep the receipts: they prove the date. /letters "
-        "shows the set again.") == chat.last_text()
+    assert (
+        t(
+            "All letters are ready. Print each PDF and sign it by hand (or edit the DOCX first). "
+            "Send each letter by registered post with a notice of delivery, or through the "
+            "body's online reception, and keep the receipts: they prove the date. /letters "
+            "shows the set again."
+        )
+        == chat.last_text()
+    )
 
 
 async def test_text_for_an_online_form_respects_its_limit(bot: Bot) -> None:
@@ -100,8 +117,14 @@ async def test_someone_elses_letters_are_not_available(bot: Bot) -> None:
     case = (await bot.services.store.cases_of(302))[0]
     rows = await bot.services.letters.store.letters_of(case.id)
     await consent(other, "ru")
-    for data in (f"L:g:{case.id}", f"L:t:{rows[0].id}", f"L:x:{rows[0].id}", f"L:s:{case.id}",
-                 "L:x:999999", f"L:n:{case.id}:kk"):
+    for data in (
+        f"L:g:{case.id}",
+        f"L:t:{rows[0].id}",
+        f"L:x:{rows[0].id}",
+        f"L:s:{case.id}",
+        "L:x:999999",
+        f"L:n:{case.id}:kk",
+    ):
         mark = other.mark()
         await other.press_data(data)
         assert other.texts(mark) == [bot.t("ru")("This is not available.")]

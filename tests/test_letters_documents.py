@@ -36,8 +36,15 @@ NEEDED_GLYPHS = KAZAKH + KAZAKH.upper() + "№«»—"
 def render(kind: str, addressee_id: str, sample: str, language: str) -> Letter:
     addressee = DIRECTORY[addressee_id]
     earlier = () if kind == addressee.letter_kind else sample_earlier(addressee)
-    return render_letter(kind, addressee_id, SAMPLES[sample], language,
-                         case_number="KZ-2026-0042", today=SAMPLE_TODAY, earlier=earlier)
+    return render_letter(
+        kind,
+        addressee_id,
+        SAMPLES[sample],
+        language,
+        case_number="KZ-2026-0042",
+        today=SAMPLE_TODAY,
+        earlier=earlier,
+    )
 
 
 def pdf_text(data: bytes) -> str:
@@ -53,10 +60,14 @@ def squash(text: str) -> str:
 TEMPLATES = []
 for _kind in letter_kinds():
     for _lang in template_languages(_kind):
-        _body = next(a for a in DIRECTORY.values()
-                     if _kind in kinds_for(a) and _lang in available_languages(_kind, a))
+        _body = next(
+            a
+            for a in DIRECTORY.values()
+            if _kind in kinds_for(a) and _lang in available_languages(_kind, a)
+        )
         _sample = {"kk": "kz_male", "ky": "kg_male"}.get(
-            _lang, "kz_male" if _body.country != "KG" else "kg_female")
+            _lang, "kz_male" if _body.country != "KG" else "kg_female"
+        )
         TEMPLATES.append((_kind, _body.id, _sample, _lang))
 
 
@@ -68,16 +79,24 @@ def test_shipped_font_covers_kazakh_kyrgyz_and_typography() -> None:
         assert missing == [], (style, missing)
 
 
-@pytest.mark.parametrize(("kind", "addressee_id", "sample", "language"), TEMPLATES,
-                         ids=[f"{k}-{lang}" for k, _, _, lang in TEMPLATES])
+@pytest.mark.parametrize(
+    ("kind", "addressee_id", "sample", "language"),
+    TEMPLATES,
+    ids=[f"{k}-{lang}" for k, _, _, lang in TEMPLATES],
+)
 def test_every_template_prints_to_pdf_and_docx(
-    kind: str, addressee_id: str, sample: str, language: str, caplog: pytest.LogCaptureFixture,
+    kind: str,
+    addressee_id: str,
+    sample: str,
+    language: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     letter = render(kind, addressee_id, sample, language)
     with caplog.at_level(logging.DEBUG, logger="fpdf"):
         data = letter_pdf(letter)
-    assert not [r for r in caplog.records
-                if r.name.startswith("fpdf") and r.levelno >= logging.WARNING], caplog.text
+    assert not [
+        r for r in caplog.records if r.name.startswith("fpdf") and r.levelno >= logging.WARNING
+    ], caplog.text
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     text = squash(pdf_text(data))
@@ -104,8 +123,17 @@ def test_every_template_prints_to_pdf_and_docx(
 def test_pdf_keeps_every_word_of_a_kazakh_letter() -> None:
     letter = render("consular_request", "embassy_kz", "kz_male", "kk")
     text = squash(pdf_text(letter_pdf(letter)))
-    for word in ("Қазақстан", "Республикасының", "Елшісіне", "Өтініш", "ұлым", "ЖСН",
-                 "Сейітова Зуһра Әбілқызы", "Әлібек Құрманғазыұлы", "қолы"):
+    for word in (
+        "Қазақстан",
+        "Республикасының",
+        "Елшісіне",
+        "Өтініш",
+        "ұлым",
+        "ЖСН",
+        "Сейітова Зуһра Әбілқызы",
+        "Әлібек Құрманғазыұлы",
+        "қолы",
+    ):
         assert word.lower() in text.lower(), word
 
 
@@ -126,11 +154,11 @@ def test_render_samples_writes_txt_pdf_and_docx(tmp_path: Path, monkeypatch) -> 
     assert all(name.isascii() for name in names)
     assert "SAMPLE-2026-0001_embassy-kg_consular-request_ky.pdf" in names
     assert "SAMPLE-2026-0001_investigative-committee_crime-report_ru.docx" in names
-    expected = sum(
-        len(available_languages(kind, a)) for a in few.values() for kind in kinds_for(a)
-    ) * 3
+    expected = (
+        sum(len(available_languages(kind, a)) for a in few.values() for kind in kinds_for(a)) * 3
+    )
     assert len(paths) == expected
-    txt = (tmp_path / "out" / "SAMPLE-2026-0001_embassy-kg_consular-request_ky.txt")
+    txt = tmp_path / "out" / "SAMPLE-2026-0001_embassy-kg_consular-request_ky.txt"
     assert "Төлөгөнова Айгүл Асановна" in txt.read_text(encoding="utf-8")
 
 
@@ -152,10 +180,14 @@ def test_odd_characters_in_free_text_break_neither_pdf_nor_docx(
 ) -> None:
     from dataclasses import replace
 
-    report = replace(SAMPLES["kz_male"], story="Ұлым жоқ 🙏\x07 @to\nкөмектесіңіздер\x00 ☎",
-                     responsible_text="Руслан\u200b (тел. скрыт)")
-    letter = render_letter("consular_request", "embassy_kz", report, "kk",
-                           case_number="KZ-1", today=SAMPLE_TODAY)
+    report = replace(
+        SAMPLES["kz_male"],
+        story="Ұлым жоқ 🙏\x07 @to\nкөмектесіңіздер\x00 ☎",
+        responsible_text="Руслан\u200b (тел. скрыт)",
+    )
+    letter = render_letter(
+        "consular_request", "embassy_kz", report, "kk", case_number="KZ-1", today=SAMPLE_TODAY
+    )
     assert "\x07" not in letter.text and "\x00" not in letter.text
     assert "Ұлым жоқ 🙏 @to көмектесіңіздер" in letter.text  # mid-line: not a marker
     with caplog.at_level(logging.DEBUG, logger="fpdf"):

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -27,11 +27,33 @@ IIN = make_iin("70031545012")
 
 # Everything personal in the fixture, and in the bad inputs below.
 PERSONAL = [
-    "Айгүл", "Төлөгөнова", "Әлібек", "Құрманғазыұлы", "ALIBEK", "KURMANGAZIULY",
-    "Абай даңғылы", "2-пәтер", "aigul@example", "aigul@@example", "N12345678",
-    "18.03.1994", "1994-03-18", "31.02.1994", "Ростов-на-Дону", "Ростовская",
-    "задержали в общежитии", "увезли на автобусе", "Вербовщик", "Иван", "с вербовщиком",
-    "сведений нет", "паспорт сына", "5 наурыз 2026", "2026-03-05", "10.03.2026", "2026-03-10",
+    "Айгүл",
+    "Төлөгөнова",
+    "Әлібек",
+    "Құрманғазыұлы",
+    "ALIBEK",
+    "KURMANGAZIULY",
+    "Абай даңғылы",
+    "2-пәтер",
+    "aigul@example",
+    "aigul@@example",
+    "N12345678",
+    "18.03.1994",
+    "1994-03-18",
+    "31.02.1994",
+    "Ростов-на-Дону",
+    "Ростовская",
+    "задержали в общежитии",
+    "увезли на автобусе",
+    "Вербовщик",
+    "Иван",
+    "с вербовщиком",
+    "сведений нет",
+    "паспорт сына",
+    "5 наурыз 2026",
+    "2026-03-05",
+    "10.03.2026",
+    "2026-03-10",
 ]
 # Numbers, found also with spaces, dashes, dots or brackets between their digits; phone
 # numbers also after a country or trunk prefix, the others only as whole numbers.
@@ -45,13 +67,17 @@ WHOLE_NUMBERS = [IIN, "700315450121", "050000"]  # the IIN, a mistyped IIN, the 
 
 def needles(text: str) -> list[str]:
     """The text as it would appear in a log: as is, JSON-escaped, as bytes in a repr."""
-    return [text.casefold(), json.dumps(text)[1:-1].casefold(),
-            str(text.encode())[2:-1].casefold()]
+    return [
+        text.casefold(),
+        json.dumps(text)[1:-1].casefold(),
+        str(text.encode())[2:-1].casefold(),
+    ]
 
 
 GAP = r"[\s\-.()]{0,3}"
 PATTERNS = [re.compile(GAP.join(number) + r"(?!\d)") for number in PHONES] + [
-    re.compile(r"(?<!\d)" + GAP.join(number) + r"(?!\d)") for number in WHOLE_NUMBERS]
+    re.compile(r"(?<!\d)" + GAP.join(number) + r"(?!\d)") for number in WHOLE_NUMBERS
+]
 NEEDLES = [n for text in PERSONAL for n in needles(text)]
 
 
@@ -91,18 +117,25 @@ async def step_of(chat: Chat) -> str | None:
 def bad_inputs(chat: Chat) -> dict[str, list[Callable[[], object]]]:
     make = chat.make
     return {
-        "r_name": [lambda: make.text("Айгүл 2"), lambda: make.edited("Айгүл Төлөгөнова-Серік"),
-                   lambda: make.text("Айгүл Төлөгөнова " * 400), make.sticker],
+        "r_name": [
+            lambda: make.text("Айгүл 2"),
+            lambda: make.edited("Айгүл Төлөгөнова-Серік"),
+            lambda: make.text("Айгүл Төлөгөнова " * 400),
+            make.sticker,
+        ],
         "r_phone": [lambda: make.text("позвоните мне 8 701 123 45 6")],
         "r_email": [lambda: make.text("aigul@@example.kz")],
         "r_id": [lambda: make.text("700315450121")],
         "m_birth": [lambda: make.text("31.02.1994")],
         "m_passport": [lambda: make.text("N1 Айгүл")],
         "m_photo": [lambda: make.document("Әлібек.exe", "application/x-msdownload")],
-        "evidence": [lambda: make.document("паспорт сына Айгүл.exe", "application/x-msdownload",
-                                           caption="паспорт сына"),
-                     lambda: make.document("Әлібек.pdf", size=25_000_000, caption="паспорт сына"),
-                     lambda: make.text("паспорт сына")],
+        "evidence": [
+            lambda: make.document(
+                "паспорт сына Айгүл.exe", "application/x-msdownload", caption="паспорт сына"
+            ),
+            lambda: make.document("Әлібек.pdf", size=25_000_000, caption="паспорт сына"),
+            lambda: make.text("паспорт сына"),
+        ],
     }
 
 
@@ -114,8 +147,9 @@ async def report_with_detours(bot: Bot, chat: Chat) -> None:
         for make_update in bad.pop(step or "", []):
             await chat.process(make_update())  # type: ignore[arg-type]
         if step == "r_gender":  # the tapped message cannot be edited: the reply is sent
-            bot.api.fail_next("editMessageText",
-                              Fault(400, "Bad Request: message to edit not found"))
+            bot.api.fail_next(
+                "editMessageText", Fault(400, "Bad Request: message to edit not found")
+            )
         if step == "e_story":  # the answer is stored, the next question never arrives
             bot.api.fail_next("sendMessage", Fault(timeout=True))
         if step == "e_resp":
@@ -166,6 +200,7 @@ async def test_no_personal_data_in_any_log_record(
     records = caplog.records
     # The capture really saw everything: debug output, and failures with their tracebacks.
     assert any(r.levelno == logging.DEBUG for r in records)
-    assert any(r.levelno == logging.ERROR and "failed" in r.getMessage() and r.exc_info
-               for r in records)
+    assert any(
+        r.levelno == logging.ERROR and "failed" in r.getMessage() and r.exc_info for r in records
+    )
     assert not leaks(records), "\n".join(leaks(records)[:20])

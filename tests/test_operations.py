@@ -22,7 +22,8 @@ ADMIN = 1
 
 
 async def test_errors_reach_the_administrators_grouped_without_personal_data(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     bot = await Bot.start(tmp_path, admin_ids=frozenset({ADMIN}))
     try:
         admin = bot.chat(ADMIN, "kk")
@@ -36,8 +37,9 @@ async def test_errors_reach_the_administrators_grouped_without_personal_data(
         async with bot.services.db.lock:  # the disk is full, or the mount read-only
             await bot.services.db.conn.execute("PRAGMA query_only=ON")
         update_ids = []
-        for chat, text in zip(families * 2, ["Айгүл Төлөгөнова", "Бауыржан Сейітұлы",
-                                             "+77011234567", "Нұрлан"]):
+        for chat, text in zip(
+            families * 2, ["Айгүл Төлөгөнова", "Бауыржан Сейітұлы", "+77011234567", "Нұрлан"]
+        ):
             update = chat.make.text(text)
             update_ids.append(update.update_id)
             await chat.process(update)
@@ -47,13 +49,16 @@ async def test_errors_reach_the_administrators_grouped_without_personal_data(
         report = admin.last_text()
         t = bot.t("kk")
         assert report.splitlines()[0] == (
-            "21.11.26, 14:00 бастап болған қателер (тек қате түрлері мен жаңарту нөмірлері):")
+            "21.11.26, 14:00 бастап болған қателер (тек қате түрлері мен жаңарту нөмірлері):"
+        )
         assert report.splitlines()[-1] == t("Details without personal data are in the bot's log.")
         lines = [line for line in report.splitlines() if line.startswith("• ")]
         # Four failed updates, grouped by the step that failed (the answer, the
         # update's bookkeeping), each line with its count, place and update ids.
-        shape = re.compile(r"• (\d+) × OperationalError, орны: handlers/\w+\.py:\d+ → "
-                           r"bot/storage/\w+\.py:\d+ — жаңартулар: [\d, ]+$")
+        shape = re.compile(
+            r"• (\d+) × OperationalError, орны: handlers/\w+\.py:\d+ → "
+            r"bot/storage/\w+\.py:\d+ — жаңартулар: [\d, ]+$"
+        )
         assert all(shape.match(line) for line in lines), report
         counts = [int(shape.match(line)[1]) for line in lines]
         assert sum(counts) >= len(update_ids) and len(lines) < sum(counts)  # grouped
@@ -94,8 +99,11 @@ async def test_scheduled_backups_keep_the_newest_and_restore(tmp_path: Path) -> 
         await full_case(bot, 910)
         made = []
         for hours in range(3):
-            made.append(await scheduled_backup(bot.config.db_path, folder, 2,
-                                               START + timedelta(hours=hours)))
+            made.append(
+                await scheduled_backup(
+                    bot.config.db_path, folder, 2, START + timedelta(hours=hours)
+                )
+            )
         assert backups_in(folder) == made[1:]  # the two newest
         assert stat.S_IMODE(made[-1].stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -128,8 +136,14 @@ async def test_scheduled_backups_keep_the_newest_and_restore(tmp_path: Path) -> 
 
 
 def test_backup_and_report_settings_are_read_and_checked() -> None:
-    config = Config.from_env({"IZDEU_DATA_DIR": "/srv/izdeu", "IZDEU_BACKUP_KEEP": "14",
-                              "IZDEU_BACKUP_HOURS": "6", "IZDEU_ERROR_REPORT_MINUTES": "0"})
+    config = Config.from_env(
+        {
+            "IZDEU_DATA_DIR": "/srv/izdeu",
+            "IZDEU_BACKUP_KEEP": "14",
+            "IZDEU_BACKUP_HOURS": "6",
+            "IZDEU_ERROR_REPORT_MINUTES": "0",
+        }
+    )
     assert config.backups == Path("/srv/izdeu/backups")
     assert (config.backup_keep, config.backup_hours, config.error_report_minutes) == (14, 6, 0)
     assert Config.from_env({"IZDEU_BACKUP_DIR": "/backup"}).backups == Path("/backup")

@@ -7,23 +7,30 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.domain.models import CaseStatus
+from bot.exports.synthetic import generate
 from bot.storage.crypto import Cipher, KeyError_, new_key
 from bot.storage.database import LATEST_VERSION, Database, StorageUnavailable, migrations
-from bot.exports.synthetic import generate
-from bot.storage.maintenance import (CLOSED_STATUSES, PURGE_BATCH, backup,
-                                     purge_closed, reseal)
+from bot.storage.maintenance import CLOSED_STATUSES, PURGE_BATCH, backup, purge_closed, reseal
 from bot.storage.store import Store, dump_answers, load_answers
 from tests.support import KZ_REPORT, Bot, consent, fill, give_translations
 
-SECRETS = ("Айгүл".encode(), "Төлөгөнова".encode(), b"+77011234567", b"700315450120",
-           "Құрманғазыұлы".encode(), b"N12345678", "Вербовщик Иван".encode(),
-           "aigul@example.kz".encode(), "Переписка с вербовщиком".encode())
+SECRETS = (
+    "Айгүл".encode(),
+    "Төлөгөнова".encode(),
+    b"+77011234567",
+    b"700315450120",
+    "Құрманғазыұлы".encode(),
+    b"N12345678",
+    "Вербовщик Иван".encode(),
+    b"aigul@example.kz",
+    "Переписка с вербовщиком".encode(),
+)
 
 
 def raw_bytes(db_dir: Path) -> bytes:
@@ -80,7 +87,7 @@ def test_sealed_answers_round_trip_and_refuse_what_json_cannot_hold() -> None:
     with pytest.raises(KeyError_):
         load_answers(sealed[:-4] + "AAAA", cipher)
     with pytest.raises(TypeError):  # a date must be turned into text by its owner
-        dump_answers({"at": datetime(2026, 1, 1, tzinfo=timezone.utc)}, cipher)
+        dump_answers({"at": datetime(2026, 1, 1, tzinfo=UTC)}, cipher)
 
 
 async def test_key_rotation_reseals_every_value(tmp_path: Path) -> None:
@@ -155,17 +162,28 @@ async def test_a_purge_over_many_closed_cases_goes_batch_by_batch(tmp_path: Path
     await db.open()
     try:
         await generate(db, 1500)
-        now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+        now = datetime(2027, 6, 1, tzinfo=UTC)
         marks = ", ".join("?" * len(CLOSED_STATUSES))
-        closed = (await (await db.conn.execute(
-            f"SELECT COUNT(*) FROM cases WHERE status IN ({marks})", CLOSED_STATUSES)).fetchone())[0]
+        closed = (
+            await (
+                await db.conn.execute(
+                    f"SELECT COUNT(*) FROM cases WHERE status IN ({marks})", CLOSED_STATUSES
+                )
+            ).fetchone()
+        )[0]
         assert closed > 2 * PURGE_BATCH
         assert await purge_closed(db, now, now) == closed
         assert await purge_closed(db, now, now) == 0
-        purged = (await (await db.conn.execute(
-            "SELECT COUNT(*) FROM cases WHERE purged_at IS NOT NULL")).fetchone())[0]
-        audited = (await (await db.conn.execute(
-            "SELECT COUNT(*) FROM audit WHERE action = 'purge'")).fetchone())[0]
+        purged = (
+            await (
+                await db.conn.execute("SELECT COUNT(*) FROM cases WHERE purged_at IS NOT NULL")
+            ).fetchone()
+        )[0]
+        audited = (
+            await (
+                await db.conn.execute("SELECT COUNT(*) FROM audit WHERE action = 'purge'")
+            ).fetchone()
+        )[0]
         assert purged == audited == closed
     finally:
         await db.close()
@@ -210,15 +228,23 @@ async def test_an_unusable_database_gives_a_clear_error_not_a_crash(tmp_path: Pa
         await Database(unusable).open()
     env = {**os.environ, "IZDEU_DB_PATH": str(unusable), "IZDEU_DATA_DIR": str(tmp_path)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    done = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
-                          cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert done.returncode == 2
     assert "error: cannot open database" in done.stderr and "Traceback" not in done.stderr
 
 
 async def test_query_only_database_refuses_writes_cleanly(tmp_path: Path) -> None:
-    """A database that cannot be written (full disk, read-only mount) fails the step, not the bot."""
+    """A database that cannot be written (full disk, read-only mount) fails the step, not
+    the bot."""
     bot = await Bot.start(tmp_path)
     try:
         chat = bot.chat(705, "ru")
@@ -226,8 +252,13 @@ async def test_query_only_database_refuses_writes_cleanly(tmp_path: Path) -> Non
         async with bot.services.db.lock:
             await bot.services.db.conn.execute("PRAGMA query_only=ON")
         await chat.send("Айгүл Төлөгөнова")
-        assert bot.t("ru")("Sorry, something went wrong on our side. What you entered before is "
-                           "saved; please try again in a moment.") == chat.last_text()
+        assert (
+            bot.t("ru")(
+                "Sorry, something went wrong on our side. What you entered before is "
+                "saved; please try again in a moment."
+            )
+            == chat.last_text()
+        )
         async with bot.services.db.lock:
             await bot.services.db.conn.execute("PRAGMA query_only=OFF")
         await chat.send("Айгүл Төлөгөнова")
@@ -238,21 +269,30 @@ async def test_query_only_database_refuses_writes_cleanly(tmp_path: Path) -> Non
 
 
 SAMPLE_AT = {
-    1: ["INSERT INTO users VALUES (9, 9, 'kk', '2026-01-01T00:00:00+00:00', NULL, 1, NULL, "
+    1: [
+        "INSERT INTO users VALUES (9, 9, 'kk', '2026-01-01T00:00:00+00:00', NULL, 1, NULL, "
         "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
         "INSERT INTO cases(id, number, reporter_id, status, citizenship, answers, created_at, "
         "updated_at) VALUES (1, 'KZ-2026-0001', 9, 'reported', 'KZ', '{\"m_name\": \"Әлібек\"}', "
         "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
-        "INSERT INTO drafts VALUES (9, 'r_rel', '{\"r_name\": \"Айгүл\"}', '[\"r_name\"]', 0, NULL, "
-        "0, '2026-01-01T00:00:00+00:00')"],
-    2: ["INSERT INTO letters(case_id, addressee_id, kind, created_at, updated_at) VALUES "
+        "INSERT INTO drafts VALUES (9, 'r_rel', '{\"r_name\": \"Айгүл\"}', '[\"r_name\"]', "
+        "0, NULL, "
+        "0, '2026-01-01T00:00:00+00:00')",
+    ],
+    2: [
+        "INSERT INTO letters(case_id, addressee_id, kind, created_at, updated_at) VALUES "
         "(1, 'embassy_kz', 'consular_request', '2026-01-02T00:00:00+00:00', "
-        "'2026-01-02T00:00:00+00:00')"],
-    3: ["UPDATE letters SET sent_on = '2026-01-03', due_on = '2026-02-01' WHERE id = 1",
+        "'2026-01-02T00:00:00+00:00')"
+    ],
+    3: [
+        "UPDATE letters SET sent_on = '2026-01-03', due_on = '2026-02-01' WHERE id = 1",
         "INSERT INTO reminders(user_id, case_id, letter_id, kind, due_at, created_at) VALUES "
-        "(9, 1, 1, 'overdue', '2026-02-02T05:00:00+00:00', '2026-01-03T00:00:00+00:00')"],
-    4: ["INSERT INTO staff VALUES (5, 5, 'volunteer', 'ru', 1, '2026-01-04T00:00:00+00:00')",
-        "INSERT INTO assignments VALUES (1, 5, 1, '2026-01-04T00:00:00+00:00')"],
+        "(9, 1, 1, 'overdue', '2026-02-02T05:00:00+00:00', '2026-01-03T00:00:00+00:00')",
+    ],
+    4: [
+        "INSERT INTO staff VALUES (5, 5, 'volunteer', 'ru', 1, '2026-01-04T00:00:00+00:00')",
+        "INSERT INTO assignments VALUES (1, 5, 1, '2026-01-04T00:00:00+00:00')",
+    ],
 }
 
 
@@ -279,9 +319,16 @@ async def test_migration_from_every_earlier_version_keeps_data(tmp_path: Path, s
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("IZDEU_", "TELEGRAM_"))}
     full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=full_env, text=True,
-                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
-                          cwd=Path(__file__).resolve().parent.parent)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=full_env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
 
 
 async def test_backup_and_key_rotation_commands(tmp_path: Path) -> None:
@@ -291,8 +338,14 @@ async def test_backup_and_key_rotation_commands(tmp_path: Path) -> None:
     await bot.stop()
     new = run_cli("new-key", env={}).stdout.strip()
     assert len(new) == 44
-    done = run_cli("rotate-key", env={"IZDEU_DATA_DIR": str(tmp_path), "IZDEU_ENCRYPTION_KEY": new,
-                                      "IZDEU_OLD_ENCRYPTION_KEYS": old})
+    done = run_cli(
+        "rotate-key",
+        env={
+            "IZDEU_DATA_DIR": str(tmp_path),
+            "IZDEU_ENCRYPTION_KEY": new,
+            "IZDEU_OLD_ENCRYPTION_KEYS": old,
+        },
+    )
     assert done.returncode == 0, done.stderr
     done = run_cli("backup", str(tmp_path / "copy.sqlite3"), env={"IZDEU_DATA_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr

@@ -9,7 +9,7 @@ otherwise after the risk note, which cites the right country's article.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,24 +21,43 @@ from bot.letters.sample import SAMPLE_TODAY, sample_reports
 from handlers.letters import RISK_FACTS, RISK_LAW, risk_note
 from tests.support import Bot
 
-MILITARY = {"ru": ("мобилиз", "контракт", "воинск", "боев"),
-            "ky": ("мобилизация", "келишим", "аскер бөлүгү", "согуш"),
-            "kk": ("жұмылдыру", "келісімшарт", "әскери бөлім", "соғыс")}
+MILITARY = {
+    "ru": ("мобилиз", "контракт", "воинск", "боев"),
+    "ky": ("мобилизация", "келишим", "аскер бөлүгү", "согуш"),
+    "kk": ("жұмылдыру", "келісімшарт", "әскери бөлім", "соғыс"),
+}
 
 
 def kg_mobilised():
-    return replace(sample_reports()["kg_male"], what_happened="mobilised", unit="Луганск",
-                   responsible="recruiters", contract="yes")
+    return replace(
+        sample_reports()["kg_male"],
+        what_happened="mobilised",
+        unit="Луганск",
+        responsible="recruiters",
+        contract="yes",
+    )
 
 
 @pytest.mark.parametrize("language", ["ky", "ru"])
 def test_a_letter_to_the_home_state_leaves_out_military_facts(language: str) -> None:
     report = kg_mobilised()
-    protected = render_letter("consular_request", "embassy_kg", report, language,
-                              case_number="KG-2026-0001", today=SAMPLE_TODAY,
-                              options=RenderOptions(protect=True)).text.lower()
-    full = render_letter("consular_request", "embassy_kg", report, language,
-                         case_number="KG-2026-0001", today=SAMPLE_TODAY).text.lower()
+    protected = render_letter(
+        "consular_request",
+        "embassy_kg",
+        report,
+        language,
+        case_number="KG-2026-0001",
+        today=SAMPLE_TODAY,
+        options=RenderOptions(protect=True),
+    ).text.lower()
+    full = render_letter(
+        "consular_request",
+        "embassy_kg",
+        report,
+        language,
+        case_number="KG-2026-0001",
+        today=SAMPLE_TODAY,
+    ).text.lower()
     assert "луганск" in full and "луганск" not in protected
     told = [w for w in MILITARY[language] if w in full]
     assert told, "the unprotected letter tells the military facts"
@@ -50,15 +69,29 @@ def test_a_letter_to_the_home_state_leaves_out_military_facts(language: str) -> 
 
 def test_the_russian_prosecutor_still_gets_every_detail() -> None:
     report = kg_mobilised()
-    letter = render_letter("prosecutor_request", "prosecutor_general", report, "ru",
-                           case_number="KG-2026-0001", today=SAMPLE_TODAY).text
+    letter = render_letter(
+        "prosecutor_request",
+        "prosecutor_general",
+        report,
+        "ru",
+        case_number="KG-2026-0001",
+        today=SAMPLE_TODAY,
+    ).text
     assert "Луганск" in letter and "мобилизации" in letter
 
 
 def _case(citizenship: str, gender: str) -> Case:
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
-    return Case(1, f"{citizenship}-2026-0001", 1, CaseStatus.REPORTED, citizenship,
-                {"m_gender": gender, "m_cit": citizenship}, now, now)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    return Case(
+        1,
+        f"{citizenship}-2026-0001",
+        1,
+        CaseStatus.REPORTED,
+        citizenship,
+        {"m_gender": gender, "m_cit": citizenship},
+        now,
+        now,
+    )
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -110,9 +143,11 @@ async def test_the_iin_is_asked_for_before_a_letter_to_a_kazakh_body(bot: Bot) -
     await chat.press(f"L:g:{case.id}")
     await chat.press("all")
     await chat.press(f"L:n:{case.id}:kk")
-    prompt = t("A letter to a Kazakh body must give your IIN (Administrative Procedural Code "
-               "of Kazakhstan, article 63). Please send your IIN, 12 digits. If you have none, "
-               "press the button.")
+    prompt = t(
+        "A letter to a Kazakh body must give your IIN (Administrative Procedural Code "
+        "of Kazakhstan, article 63). Please send your IIN, 12 digits. If you have none, "
+        "press the button."
+    )
     assert chat.last_text() == prompt
     await chat.send("123")  # refused, asked again (in the same message), nothing lost
     assert chat.last_text().endswith("\n\n" + prompt) and chat.last_text() != prompt
@@ -120,6 +155,9 @@ async def test_the_iin_is_asked_for_before_a_letter_to_a_kazakh_body(bot: Bot) -
     await give_translations(chat)
     case = await bot.services.store.get_case_by_id(case.id)
     assert case is not None and case.report.reporter_id_number == make_iin("85010245012")
-    embassy = next(r for r in await bot.services.letters.store.letters_of(case.id)
-                   if r.addressee_id == "embassy_kz")
+    embassy = next(
+        r
+        for r in await bot.services.letters.store.letters_of(case.id)
+        if r.addressee_id == "embassy_kz"
+    )
     assert embassy.text and make_iin("85010245012") in embassy.text

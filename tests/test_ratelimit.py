@@ -68,8 +68,9 @@ def test_a_burst_of_reminders_keeps_every_limit_and_replies_wait_little() -> Non
     # 600 reminders at once to 200 families (three each), and 50 families replying to one
     # message every few seconds meanwhile.
     arrivals = [(0.0, Priority.BACKGROUND, 1000 + i % 200) for i in range(600)]
-    replies = [(0.5 + 2.3 * k + 0.047 * f, Priority.REPLY, f + 1)
-               for f in range(50) for k in range(5)]
+    replies = [
+        (0.5 + 2.3 * k + 0.047 * f, Priority.REPLY, f + 1) for f in range(50) for k in range(5)
+    ]
     granted = drain(Pacer(limits), arrivals + replies)
     assert len(granted) == 600 + len(replies)
     times = [t for t, _ in granted]
@@ -108,12 +109,15 @@ async def test_replies_overtake_a_burst_with_no_429_in_a_real_client() -> None:
     limiter = RepliesFirstRateLimiter(Limits(overall=28, period=0.1, per_chat_gap=0.1))
     bot = ExtBot("123:abc", request=api, get_updates_request=api, rate_limiter=limiter)
     async with bot:
-        background = [asyncio.create_task(bot.send_message(1000 + i % 40, f"reminder {i}"))
-                      for i in range(120)]
+        background = [
+            asyncio.create_task(bot.send_message(1000 + i % 40, f"reminder {i}"))
+            for i in range(120)
+        ]
         await asyncio.sleep(0.05)
-        replies = [asyncio.create_task(bot.send_message(i, f"reply {i}",
-                                                        rate_limit_args=Priority.REPLY))
-                   for i in range(1, 6)]
+        replies = [
+            asyncio.create_task(bot.send_message(i, f"reply {i}", rate_limit_args=Priority.REPLY))
+            for i in range(1, 6)
+        ]
         await asyncio.sleep(0.02)
         await bot.answer_callback_query("1")  # not counted: goes at once
         await asyncio.gather(*background, *replies)

@@ -27,12 +27,24 @@ def test_the_list_holds_every_region_once_with_three_names() -> None:
     assert regions.name("KG-Y", "kk") == "Ыстықкөл облысы"
 
 
-@pytest.mark.parametrize("typed,code", [
-    ("Краснодар", "RU-KDA"), ("краснодарский", "RU-KDA"), ("Краснодар өлкесі", "RU-KDA"),
-    ("Краснадарский", "RU-KDA"), ("Екатеринбург", "RU-SVE"), ("Ростов облусу", "RU-ROS"),
-    ("Мәскеу", "RU-MOW"), ("Ыстыккол", "KG-Y"), ("иссык-куль", "KG-Y"), ("Шымкент", "KZ-79"),
-    ("Якутия", "RU-SA"), ("Санкт Петербург", "RU-SPE"), ("Қарағанды", "KZ-35"),
-])
+@pytest.mark.parametrize(
+    "typed,code",
+    [
+        ("Краснодар", "RU-KDA"),
+        ("краснодарский", "RU-KDA"),
+        ("Краснодар өлкесі", "RU-KDA"),
+        ("Краснадарский", "RU-KDA"),
+        ("Екатеринбург", "RU-SVE"),
+        ("Ростов облусу", "RU-ROS"),
+        ("Мәскеу", "RU-MOW"),
+        ("Ыстыккол", "KG-Y"),
+        ("иссык-куль", "KG-Y"),
+        ("Шымкент", "KZ-79"),
+        ("Якутия", "RU-SA"),
+        ("Санкт Петербург", "RU-SPE"),
+        ("Қарағанды", "KZ-35"),
+    ],
+)
 def test_search_finds_the_region_first(typed: str, code: str) -> None:
     found = regions.search(typed)
     assert found and found[0].code == code
@@ -58,8 +70,10 @@ def test_identity_numbers_encode_birth_and_gender() -> None:
     assert id_number_facts("11803199400012") == (date(1994, 3, 18), "f")
     assert id_number_facts(make_iin("99122300012")) == (None, None)  # no century digit
     doubt = id_number_doubt(make_iin("99122330012"), date(2000, 5, 13), "m")
-    assert doubt is not None and doubt.params == {"born_in_number": "1999-12-23",
-                                                  "born_given": "2000-05-13"}
+    assert doubt is not None and doubt.params == {
+        "born_in_number": "1999-12-23",
+        "born_given": "2000-05-13",
+    }
     assert id_number_doubt(make_iin("00051330012"), date(2000, 5, 13), "m") is not None
     assert id_number_doubt(make_iin("00051350012"), date(2000, 5, 13), "m") is None
     assert id_number_doubt("21305200000012", None, None) is None
@@ -74,8 +88,12 @@ def test_the_engine_keeps_a_doubted_value_aside_until_accepted() -> None:
     today = date(2026, 11, 21)
     draft = engine.apply(engine.new_draft(), engine.TextInput("Иванова"), today).draft
     assert draft.step == "r_name" and draft.answers == {}
-    assert draft.pending == {"for": "r_name", "value": "Иванова", "doubt": "name_one_word",
-                             "params": {"name": "Иванова"}}
+    assert draft.pending == {
+        "for": "r_name",
+        "value": "Иванова",
+        "doubt": "name_one_word",
+        "params": {"name": "Иванова"},
+    }
     draft = engine.apply(draft, engine.ChoiceInput(engine.ACCEPT), today).draft
     assert draft.answers == {"r_name": "Иванова"} and draft.pending is None
     with pytest.raises(engine.InvalidInput):

@@ -121,15 +121,19 @@ async def test_photo_pdf_and_text_replies_are_kept_and_copies_recognised(bot: Bo
     seen = staff.mark()
     await staff.send(f"/case {case.number}")
     dossier = "\n".join(staff.texts(seen))
-    mark = bot.t("ru").ngettext("likely form reply: the same text as in {n} other case",
-                                "likely form reply: the same text as in {n} other cases", 2)
+    mark = bot.t("ru").ngettext(
+        "likely form reply: the same text as in {n} other case",
+        "likely form reply: the same text as in {n} other cases",
+        2,
+    )
     assert "⚠ " + mark in dossier, dossier
     await staff.press(f"F:{third}:{reply.id}:1")
     assert (await stored_reply(bot, third)).copy_review == "confirmed"
 
 
 async def test_an_individual_answer_is_not_marked_and_no_engine_asks_for_the_text(
-        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chat = bot.chat(611, "ru")
     other = bot.chat(612, "ru")
     first = await open_reply_form(bot, chat, "ru")
@@ -139,8 +143,10 @@ async def test_an_individual_answer_is_not_marked_and_no_engine_asks_for_the_tex
     monkeypatch.setattr(shutil, "which", lambda name: None)  # no OCR program on this server
     await send_file(bot, other, b"\x89PNG not really", pdf=False)
     t = bot.t("ru")
-    assert t("This server cannot read text from photos: no text recognition program "
-             "is installed.") in other.texts()[-1]
+    assert (
+        t("This server cannot read text from photos: no text recognition program is installed.")
+        in other.texts()[-1]
+    )
     await other.send("/help")  # a command mid-flow loses nothing
     await other.send(INDIVIDUAL)
     reply = await stored_reply(bot, second)
@@ -162,8 +168,9 @@ async def test_the_text_is_sealed_purged_and_deleted_with_the_family(tmp_path: P
         staff = bot.services.staff
         case = await bot.services.store.get_case_by_id(first)
         assert case is not None
-        await staff.set_status(await staff.actor(bot.services.user_key(1)), case,
-                               CaseStatus.CLOSED)
+        await staff.set_status(
+            await staff.actor(bot.services.user_key(1)), case, CaseStatus.CLOSED
+        )
         bot.clock.advance(timedelta(days=bot.config.retention_days + 1))
         assert await bot.services.purge_expired() == 1
         assert (await stored_reply(bot, first)).text == ""
@@ -180,7 +187,8 @@ async def test_the_text_is_sealed_purged_and_deleted_with_the_family(tmp_path: P
 
 @pytest.mark.parametrize("agreed", [True, False])
 async def test_the_letter_after_a_form_reply_quotes_the_request_and_cites_the_copies(
-        bot: Bot, agreed: bool) -> None:
+    bot: Bot, agreed: bool
+) -> None:
     bot.services.letters.cite_form_copies = agreed  # the organisation's setting
     first, second = bot.chat(631, "ru"), bot.chat(632, "ru")
     await open_reply_form(bot, first, "ru")

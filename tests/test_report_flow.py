@@ -60,7 +60,10 @@ async def test_whole_report_in_each_language(bot: Bot, locale: str) -> None:
     assert report.reporter_name == "Айгүл Төлөгөнова"
     assert report.reporter_phone == "+77011234567"
     assert report.missing_name == "Әлібек Құрманғазыұлы"
-    assert report.missing_birth_date is not None and report.missing_birth_date.isoformat() == "1994-03-18"
+    assert (
+        report.missing_birth_date is not None
+        and report.missing_birth_date.isoformat() == "1994-03-18"
+    )
     assert report.citizenship == "KZ" and report.missing_passport == "N12345678"
     assert report.missing_photo is not None
     assert [e.description for e in report.evidence] == ["Переписка с вербовщиком"]
@@ -184,8 +187,17 @@ async def test_long_story_is_kept_up_to_the_limit_and_said_so(bot: Bot) -> None:
     assert "3" in chat.texts(mark)[0] and "000" in chat.texts(mark)[0]
 
 
-@pytest.mark.parametrize("phone", ["+7 701 123 45 67", "8 (701) 123-45-67", "87011234567",
-                                   "+996 555 123 456", "0555 123 456", "+7 (912) 345-67-89"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+7 701 123 45 67",
+        "8 (701) 123-45-67",
+        "87011234567",
+        "+996 555 123 456",
+        "0555 123 456",
+        "+7 (912) 345-67-89",
+    ],
+)
 async def test_phone_in_any_common_form(bot: Bot, phone: str) -> None:
     chat = bot.chat(112, "ru")
     await consent(chat, "ru")
@@ -195,8 +207,17 @@ async def test_phone_in_any_common_form(bot: Bot, phone: str) -> None:
     assert (await answers_of(chat))["r_phone"].startswith(("+7", "+996"))
 
 
-@pytest.mark.parametrize("typed", ["18.03.2023", "18/03/2023", "2023-03-18", "18 марта 2023",
-                                   "18 наурыз 2023", "2023-ж. 18-март"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "18.03.2023",
+        "18/03/2023",
+        "2023-03-18",
+        "18 марта 2023",
+        "18 наурыз 2023",
+        "2023-ж. 18-март",
+    ],
+)
 async def test_dates_typed_in_many_forms(bot: Bot, typed: str) -> None:
     chat = bot.chat(113, "ru")
     await consent(chat, "ru")
@@ -214,7 +235,7 @@ async def test_back_skip_keep_and_edit_from_review(bot: Bot) -> None:
     assert await step_of(chat) == "r_gender"
     await chat.press("back")
     assert await step_of(chat) == "r_rel"
-    assert bot.t("ru")("Current answer: {value}", value="") .split(":")[0] in chat.last_text()
+    assert bot.t("ru")("Current answer: {value}", value="").split(":")[0] in chat.last_text()
     await chat.press("keep")
     await chat.press("keep")
     assert await step_of(chat) == "r_phone"
@@ -369,8 +390,11 @@ async def test_evidence_loop_with_captions_undo_and_kinds(bot: Bot) -> None:
     await chat.process(make.voice())
     await chat.send("Голосовое от сына")
     await chat.process(make.video())
-    await chat.process(make.document("notes.docx", "application/vnd.openxmlformats-officedocument"
-                                     ".wordprocessingml.document"))  # previous one undescribed
+    await chat.process(
+        make.document(
+            "notes.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+    )  # previous one undescribed
     await chat.press("skip")
     await chat.press("undo")
     items = (await answers_of(chat))["evidence"]
@@ -393,8 +417,13 @@ async def test_actions_loop_with_other_body(bot: Bot) -> None:
     await chat.press("done")
     assert await step_of(chat) == q.REVIEW
     item = (await answers_of(chat))["actions"][0]
-    assert item == {"body": "other", "body_text": "Военкомат г. Ош", "date": None,
-                    "outcome": "none", "reply": ""}
+    assert item == {
+        "body": "other",
+        "body_text": "Военкомат г. Ош",
+        "date": None,
+        "outcome": "none",
+        "reply": "",
+    }
 
 
 async def test_two_relatives_of_one_person_each_see_only_their_case(bot: Bot) -> None:
@@ -407,11 +436,13 @@ async def test_two_relatives_of_one_person_each_see_only_their_case(bot: Bot) ->
     second = (await bot.services.store.cases_of(131))[0].number
     assert first != second
     await brother.send(f"/case {first}")
-    assert brother.last_text() == bot.t("ru")("You have no case with the number {number}.",
-                                              number=first)
+    assert brother.last_text() == bot.t("ru")(
+        "You have no case with the number {number}.", number=first
+    )
     await brother.send("/case XX-0000-0000")
-    assert brother.last_text() == bot.t("ru")("You have no case with the number {number}.",
-                                              number="XX-0000-0000")
+    assert brother.last_text() == bot.t("ru")(
+        "You have no case with the number {number}.", number="XX-0000-0000"
+    )
     await mother.send(f"/case {first}")
     assert first in mother.last_text() and "Әлібек" in mother.last_text()
     await mother.send("/mycases")

@@ -29,8 +29,10 @@ def _numbers(chat: Chat) -> list[str]:
 def _newest_first(bot: Bot) -> list[str]:
     conn = sqlite3.connect(bot.config.db_path)
     try:
-        return [r[0] for r in conn.execute(
-            "SELECT number FROM cases ORDER BY created_at DESC, id DESC")]
+        return [
+            r[0]
+            for r in conn.execute("SELECT number FROM cases ORDER BY created_at DESC, id DESC")
+        ]
     finally:
         conn.close()
 
@@ -103,8 +105,9 @@ async def test_due_is_one_message_whose_arrows_turn_the_page(bot: Bot, locale: s
     assert second.method == "editMessageText"
     assert second.params["message_id"] == first.result["message_id"]
     assert second.text.startswith(head + f" · 2/{pages}")
-    assert re.findall(r"^(\S+-\d{4}-\d{4}) · ", second.text, re.M) == \
-        [number for number, _ in every[8:16]]
+    assert re.findall(r"^(\S+-\d{4}-\d{4}) · ", second.text, re.M) == [
+        number for number, _ in every[8:16]
+    ]
     await chat.press("⬅")
     assert chat.last().text == first.text
     assert len([c for c in chat.messages() if c.method == "sendMessage"]) == before + 1
@@ -115,8 +118,9 @@ async def test_statistics_counted_in_sql_match_the_exported_ones(tmp_path: Path)
     try:
         await generate(bot.services.db, 40)
         conn = sqlite3.connect(bot.config.db_path)  # a few cases closed long ago, to purge
-        conn.execute("UPDATE cases SET status = 'closed', updated_at = '2020-01-01' "
-                     "WHERE id % 5 = 0")
+        conn.execute(
+            "UPDATE cases SET status = 'closed', updated_at = '2020-01-01' WHERE id % 5 = 0"
+        )
         conn.commit()
         conn.close()
         exporter = Exporter(bot.services.db, bot.clock)

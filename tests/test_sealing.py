@@ -49,12 +49,17 @@ async def test_a_start_with_a_key_that_does_not_fit_is_refused(tmp_path: Path) -
     await bot.stop()
     kid, other_kid = Cipher(key).key_id, Cipher(other).key_id
     # Another key: for real (with a token) and in the offline chat alike.
-    assert_refused(run_cli("run", env=env(tmp_path, other, TELEGRAM_BOT_TOKEN="1:x")),
-                   f"key id {other_kid}", f"sealed with key id {kid}")
+    assert_refused(
+        run_cli("run", env=env(tmp_path, other, TELEGRAM_BOT_TOKEN="1:x")),
+        f"key id {other_kid}",
+        f"sealed with key id {kid}",
+    )
     # No key on a sealed database, even when running without one is allowed.
-    assert_refused(run_cli("run", env=env(tmp_path, IZDEU_ALLOW_UNENCRYPTED="1",
-                                          TELEGRAM_BOT_TOKEN="1:x")),
-                   "is sealed", "IZDEU_ENCRYPTION_KEY is not set")
+    assert_refused(
+        run_cli("run", env=env(tmp_path, IZDEU_ALLOW_UNENCRYPTED="1", TELEGRAM_BOT_TOKEN="1:x")),
+        "is sealed",
+        "IZDEU_ENCRYPTION_KEY is not set",
+    )
     # A new key with the old one among the old keys: the rotation must be run first.
     # (The same check in the process itself, to keep the suite quick.)
     with pytest.raises(KeyMismatch, match="rotate-key"):
@@ -81,14 +86,18 @@ async def test_a_clear_database_is_sealed_only_by_the_encrypt_command(tmp_path: 
     await bot.stop()
     assert any(b in raw_bytes(tmp_path) for b in id_bytes(FAMILY))
     key = new_key()
-    assert_refused(run_cli("run", "--offline", env=env(tmp_path, key)),
-                   "written unencrypted", "python -m bot encrypt")
+    assert_refused(
+        run_cli("run", "--offline", env=env(tmp_path, key)),
+        "written unencrypted",
+        "python -m bot encrypt",
+    )
     assert_refused(run_cli("rotate-key", env=env(tmp_path, key)), "python -m bot encrypt")
     done = run_cli("encrypt", env=env(tmp_path, key))
     assert done.returncode == 0, done.stderr
     with pytest.raises(KeyMismatch, match="already sealed"):
-        await move_to_key(Config(db_path=tmp_path / "izdeu.sqlite3", encryption_key=key),
-                          encrypt=True)
+        await move_to_key(
+            Config(db_path=tmp_path / "izdeu.sqlite3", encryption_key=key), encrypt=True
+        )
     raw = raw_bytes(tmp_path)
     assert "Айгүл".encode() not in raw
     for form in id_bytes(FAMILY):
@@ -138,8 +147,9 @@ async def test_telegram_ids_are_keyed_and_deletion_leaves_no_link(tmp_path: Path
         assert (ANONYMOUS, "message", admin_key) in audit  # the family's answer, anonymous
         assert (admin_key, "message", ANONYMOUS) in audit  # and the message it answered
         for table, column in _id_columns(conn):
-            rows = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} IN (?, ?)",
-                                (stored, FAMILY)).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE {column} IN (?, ?)", (stored, FAMILY)
+            ).fetchone()[0]
             assert rows == 0, (table, column)
     raw = raw_bytes(tmp_path)
     for form in id_bytes(FAMILY) + id_bytes(stored):
@@ -160,9 +170,13 @@ def test_telegram_user_ids_reach_the_core_only_in_their_keyed_form() -> None:
     """A handler that passed ``update.effective_user.id`` to the core would store the
     id as Telegram gives it: every such use goes through ``user_key``, except where the
     id only names a chat to answer in or to order updates by."""
-    allowed = {("app.py", "return update.effective_user.id"),
-               ("common.py", "return update.effective_user.id if update.effective_user is not "
-                             "None else None")}
+    allowed = {
+        ("app.py", "return update.effective_user.id"),
+        (
+            "common.py",
+            "return update.effective_user.id if update.effective_user is not None else None",
+        ),
+    }
     handlers = Path(__file__).resolve().parent.parent / "handlers"
     offending = []
     for path in sorted(handlers.glob("*.py")):
@@ -170,8 +184,10 @@ def test_telegram_user_ids_reach_the_core_only_in_their_keyed_form() -> None:
             continue  # the stand-in Bot API and the offline chat play Telegram's part
         for line in path.read_text(encoding="utf-8").splitlines():
             code = line.strip()
-            if any(name in code for name in ("effective_user.id", "tg_user.id",
-                                             "from_user.id")) \
-                    and "user_key(" not in code and (path.name, code) not in allowed:
+            if (
+                any(name in code for name in ("effective_user.id", "tg_user.id", "from_user.id"))
+                and "user_key(" not in code
+                and (path.name, code) not in allowed
+            ):
                 offending.append(f"{path.name}: {code}")
     assert offending == []

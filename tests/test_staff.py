@@ -51,8 +51,9 @@ async def test_invitation_is_one_time_expires_and_can_be_revoked(bot: Bot) -> No
     other = bot.chat(501, "ru")
     await other.send(f"/start inv_{code}")  # used already
     assert (await bot.services.staff.actor(501)).role.value == "relative"
-    assert other.last_text() == bot.t("ru")("This invitation is not valid: it was used, "
-                                            "revoked or has expired. Ask for a new one.")
+    assert other.last_text() == bot.t("ru")(
+        "This invitation is not valid: it was used, revoked or has expired. Ask for a new one."
+    )
     expired = await invite(bot, admin, "caseworker")
     bot.clock.advance(timedelta(hours=73))
     await other.send(f"/start inv_{expired}")
@@ -89,28 +90,52 @@ async def test_every_command_and_button_checks_the_role(bot: Bot) -> None:
     number = (await bot.services.store.get_case_by_id(case_id)).number  # type: ignore[union-attr]
     relative = bot.chat(521, "ru")
     await consent(relative, "ru")
-    commands = {c for group in bot.app.handlers.values() for h in group
-                if isinstance(h, CommandHandler) for c in h.commands}
+    commands = {
+        c
+        for group in bot.app.handlers.values()
+        for h in group
+        if isinstance(h, CommandHandler)
+        for c in h.commands
+    }
     assert {"cases", "my", "due", "invite", "invites", "staff", "audit"} <= commands
     for command in sorted(commands & STAFF_COMMANDS):
         mark = relative.mark()
         await relative.send(f"/{command}")
         assert relative.texts(mark) == [bot.t("ru")(NOT_AVAILABLE)], command
-    patterns = [h.pattern.pattern for group in bot.app.handlers.values() for h in group
-                if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
+    patterns = [
+        h.pattern.pattern
+        for group in bot.app.handlers.values()
+        for h in group
+        if isinstance(h, CallbackQueryHandler) and h.pattern is not None
+    ]
     assert "^W:" in patterns
-    forged = [f"W:c:{case_id}", f"W:s:{case_id}", f"W:S:{case_id}:9", f"W:v:{case_id}",
-              f"W:d:{case_id}", f"W:a:{case_id}", f"W:A:{case_id}:521", f"W:n:{case_id}",
-              f"W:m:{case_id}", "W:l:0:xx00x", "W:f:s:xx00x", "W:i:abc", "W:R:1",
-              f"W:x:{case_id}", f"W:r:{case_id}:1", "W:zz"]
+    forged = [
+        f"W:c:{case_id}",
+        f"W:s:{case_id}",
+        f"W:S:{case_id}:9",
+        f"W:v:{case_id}",
+        f"W:d:{case_id}",
+        f"W:a:{case_id}",
+        f"W:A:{case_id}:521",
+        f"W:n:{case_id}",
+        f"W:m:{case_id}",
+        "W:l:0:xx00x",
+        "W:f:s:xx00x",
+        "W:i:abc",
+        "W:R:1",
+        f"W:x:{case_id}",
+        f"W:r:{case_id}:1",
+        "W:zz",
+    ]
     for data in forged:
         mark = relative.mark()
         await relative.press_data(data)
         replies = relative.texts(mark)
         assert all(number not in text and "Әлібек" not in text for text in replies), data
     await relative.send(f"/case {number}")
-    assert relative.last_text() == bot.t("ru")("You have no case with the number {number}.",
-                                                number=number)
+    assert relative.last_text() == bot.t("ru")(
+        "You have no case with the number {number}.", number=number
+    )
     case = await bot.services.store.get_case_by_id(case_id)
     assert case is not None and case.status == CaseStatus.REPORTED
 
@@ -137,8 +162,11 @@ async def test_caseworker_lists_filters_and_works_on_a_case(bot: Bot) -> None:
     assert (await bot.services.staff.staff.flags(case_id))["verified"]
     await caseworker.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.IN_CONTACT)}")
     kk = bot.t("kk")
-    assert family.last_text().startswith(kk("The status of your case {number} is now: {status}.",
-                                            number="KZ-2026-0001", status="")[:20])
+    assert family.last_text().startswith(
+        kk("The status of your case {number} is now: {status}.", number="KZ-2026-0001", status="")[
+            :20
+        ]
+    )
     await caseworker.press_data(f"W:n:{case_id}")
     await caseworker.send("Позвонили семье, ждут ответа из ГВП")
     notes = await bot.services.staff.staff.notes(case_id)
@@ -236,8 +264,15 @@ async def test_audit_is_for_caseworkers(bot: Bot) -> None:
     caseworker = await make_staff(bot, 570, "caseworker")
     await caseworker.send("/audit")
     t = bot.t("ru")  # a sentence with names, not an action code and ids
-    assert t("{target} joined as a {role}, invited by {who}.", target="User",
-             role=t("caseworker"), who="User") in caseworker.last_text()
+    assert (
+        t(
+            "{target} joined as a {role}, invited by {who}.",
+            target="User",
+            role=t("caseworker"),
+            who="User",
+        )
+        in caseworker.last_text()
+    )
     volunteer = await make_staff(bot, 571, "volunteer")
     await volunteer.send("/audit")
     assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from bot.domain.engine import Draft
 from bot.storage.database import LATEST_VERSION, Database, StorageUnavailable, migrations
 from bot.storage.store import DuplicateUpdate, Store
 
-NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
@@ -38,8 +38,11 @@ async def test_answers_and_position_are_written_together(tmp_path: Path) -> None
     draft = Draft(step="r_rel", answers={"r_name": "Әлібек"}, history=["r_name"])
     await store.save_draft(1, draft, NOW, update_id=10)
     with pytest.raises(DuplicateUpdate):
-        moved = Draft(step="r_gender", answers={"r_name": "Әлібек", "r_rel": "son"},
-                      history=["r_name", "r_rel"])
+        moved = Draft(
+            step="r_gender",
+            answers={"r_name": "Әлібек", "r_rel": "son"},
+            history=["r_name", "r_rel"],
+        )
         await store.save_draft(1, moved, NOW, update_id=10)
     loaded = await store.get_draft(1)
     assert loaded is not None and loaded.step == "r_rel" and loaded.answers == {"r_name": "Әлібек"}
@@ -68,7 +71,8 @@ async def test_a_corrupt_file_is_refused_with_a_clear_error(tmp_path: Path) -> N
 
 
 async def test_a_write_transaction_runs_to_its_commit_without_letting_other_tasks_in(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """Writes never suspend: no other update's task runs between BEGIN and COMMIT, so the
     answer is durable before anything else happens, and nothing waits for the writer."""
     db = Database(tmp_path / "w.sqlite3")
@@ -84,8 +88,9 @@ async def test_a_write_transaction_runs_to_its_commit_without_letting_other_task
         async with db.transaction() as conn:
             task = asyncio.ensure_future(other_update())
             for i in range(20):
-                await conn.execute("UPDATE users SET locale = ? WHERE user_id = 1",
-                                   ("ru" if i % 2 else "kk",))
+                await conn.execute(
+                    "UPDATE users SET locale = ? WHERE user_id = 1", ("ru" if i % 2 else "kk",)
+                )
                 ran.append("write")
         ran.append("committed")
         await task

@@ -7,8 +7,8 @@ without a token, and reads what was printed.
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
@@ -21,8 +21,9 @@ from tests.support import KZ_REPORT, Bot
 async def offline(tmp_path: Path) -> AsyncIterator[tuple[Bot, TerminalChat, io.StringIO]]:
     bot = await Bot.start(tmp_path, admin_ids=frozenset({USER_ID}))
     out = io.StringIO()
-    chat = TerminalChat(bot.app, bot.api, out=out, downloads=tmp_path / "files",
-                        language_code="ru", tty=True)
+    chat = TerminalChat(
+        bot.app, bot.api, out=out, downloads=tmp_path / "files", language_code="ru", tty=True
+    )
     await bot.app.start()
     try:
         yield bot, chat, out
@@ -55,8 +56,11 @@ async def test_documents_edits_and_notices_are_shown(offline, tmp_path: Path) ->
     assert bot.t("ru")(q.BY_KEY["r_name"].prompt) in out.getvalue()
     shown = await printed_after(chat, out, "/export")
     label = bot.t("ru")("JSON, everything")
-    [number] = [line.split("]")[0].strip(" [") for line in shown.splitlines()
-                if line.endswith("] " + label)]
+    [number] = [
+        line.split("]")[0].strip(" [")
+        for line in shown.splitlines()
+        if line.endswith("] " + label)
+    ]
     shown = await printed_after(chat, out, number)
     assert "[document]" in shown and any((tmp_path / "files").glob("*.json"))
 

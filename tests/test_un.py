@@ -30,37 +30,66 @@ from bot.un.submission import (
 TODAY = date(2025, 4, 20)
 ORG = Organisation("Izdeu Support Foundation", "Almaty, Abay ave. 1; help@example.org")
 CONSENT = Consent(may_name=True, on_behalf=True, given_at=date(2025, 4, 19))
-ENGLISH = {"m_cit_other": "Tajikistan", "e_place": "Moscow region, Sakharovo detention centre",
-           "e_story": "He phoned on 5 March and said the police had detained him.",
-           "e_resp_text": "a recruiter called Ruslan, phone +7 900 000-00-00",
-           "e_unit": "military unit 00000, Rostov region"}
+ENGLISH = {
+    "m_cit_other": "Tajikistan",
+    "e_place": "Moscow region, Sakharovo detention centre",
+    "e_story": "He phoned on 5 March and said the police had detained him.",
+    "e_resp_text": "a recruiter called Ruslan, phone +7 900 000-00-00",
+    "e_unit": "military unit 00000, Rostov region",
+}
 LETTERS = (
-    SentLetter("embassy_kz", "consular_request", date(2025, 3, 20), "ЖТ-2025-0042",
-               date(2025, 4, 10), ((date(2025, 4, 8), "form"),)),
-    SentLetter("prosecutor_general", "prosecutor_request", date(2025, 3, 21), "",
-               date(2025, 4, 20), ()),
+    SentLetter(
+        "embassy_kz",
+        "consular_request",
+        date(2025, 3, 20),
+        "ЖТ-2025-0042",
+        date(2025, 4, 10),
+        ((date(2025, 4, 8), "form"),),
+    ),
+    SentLetter(
+        "prosecutor_general", "prosecutor_request", date(2025, 3, 21), "", date(2025, 4, 20), ()
+    ),
 )
 
 
 def answers_of(report: Report) -> dict[str, Any]:
     """The stored answers a report was made from (the reverse of Report.from_answers)."""
     a: dict[str, Any] = {
-        "r_name": report.reporter_name, "r_rel": report.reporter_relation,
-        "r_gender": report.reporter_gender, "r_phone": report.reporter_phone,
-        "r_addr": report.reporter_address, "r_email": report.reporter_email,
-        "r_id": report.reporter_id_number, "m_name": report.missing_name,
-        "m_latin": report.missing_name_latin, "m_gender": report.missing_gender,
-        "m_cit": report.citizenship, "m_cit_other": report.citizenship_other,
-        "m_id": report.missing_id_number, "m_passport": report.missing_passport,
-        "e_how": report.last_contact_how, "e_place": report.last_place,
-        "e_what": report.what_happened, "e_story": report.story, "e_resp": report.responsible,
-        "e_resp_text": report.responsible_text, "e_unit": report.unit,
-        "e_contract": report.contract, "e_renounced": report.renounced,
+        "r_name": report.reporter_name,
+        "r_rel": report.reporter_relation,
+        "r_gender": report.reporter_gender,
+        "r_phone": report.reporter_phone,
+        "r_addr": report.reporter_address,
+        "r_email": report.reporter_email,
+        "r_id": report.reporter_id_number,
+        "m_name": report.missing_name,
+        "m_latin": report.missing_name_latin,
+        "m_gender": report.missing_gender,
+        "m_cit": report.citizenship,
+        "m_cit_other": report.citizenship_other,
+        "m_id": report.missing_id_number,
+        "m_passport": report.missing_passport,
+        "e_how": report.last_contact_how,
+        "e_place": report.last_place,
+        "e_what": report.what_happened,
+        "e_story": report.story,
+        "e_resp": report.responsible,
+        "e_resp_text": report.responsible_text,
+        "e_unit": report.unit,
+        "e_contract": report.contract,
+        "e_renounced": report.renounced,
         "m_birth": report.missing_birth_date.isoformat() if report.missing_birth_date else None,
         "e_date": report.last_contact_date.isoformat() if report.last_contact_date else None,
         "evidence": [{"kind": e.kind, "file_id": e.file_id} for e in report.evidence],
-        "actions": [{"body": x.body, "date": x.on.isoformat() if x.on else None,
-                     "outcome": x.outcome, "reply": x.reply} for x in report.actions],
+        "actions": [
+            {
+                "body": x.body,
+                "date": x.on.isoformat() if x.on else None,
+                "outcome": x.outcome,
+                "reply": x.reply,
+            }
+            for x in report.actions
+        ],
     }
     if report.missing_photo:
         a["m_photo"] = {"kind": "photo", "file_id": "p"}
@@ -76,12 +105,20 @@ def ready(name: str, **changes: Any) -> SubmissionInput:
     answers["e_date"] = "2025-03-05"
     if answers["e_resp"] not in ("police", "unit"):
         answers["e_what"] = ["force", "migration"]  # the multiple-choice form of e_what
-    fields = {"case_number": "KZ-2025-0007", "answers": answers, "letters": LETTERS,
-              "consent": CONSENT,
-              "translations": {p.key: ENGLISH.get(p.key, "English text")
-                               for p in translation.texts_to_translate(answers)},
-              "organisation": ORG, "family_locale": "kk", "today": TODAY,
-              "body_kinds": {}}
+    fields = {
+        "case_number": "KZ-2025-0007",
+        "answers": answers,
+        "letters": LETTERS,
+        "consent": CONSENT,
+        "translations": {
+            p.key: ENGLISH.get(p.key, "English text")
+            for p in translation.texts_to_translate(answers)
+        },
+        "organisation": ORG,
+        "family_locale": "kk",
+        "today": TODAY,
+        "body_kinds": {},
+    }
     fields.update(changes)
     return SubmissionInput(**fields)
 
@@ -132,8 +169,9 @@ def test_submission_of_every_sample_carries_every_required_element(name: str) ->
             if original and CYRILLIC.search(original):
                 assert original not in text.replace(a["r_addr"], ""), key
     # The only Cyrillic left: names, identity and registration numbers, contacts.
-    allowed = " ".join(str(a.get(k) or "") for k in ("m_name", "r_name", "r_addr")) + \
-        " ЖТ-2025-0042"
+    allowed = (
+        " ".join(str(a.get(k) or "") for k in ("m_name", "r_name", "r_addr")) + " ЖТ-2025-0042"
+    )
     for word in CYRILLIC.findall(re.sub(r"\s+", " ", letter.text)):
         assert word in allowed, word
 
@@ -142,8 +180,13 @@ def test_withheld_name_and_family_as_author() -> None:
     hidden = render_submission(ready("kz_male", consent=Consent(False, True, date(2025, 4, 1))))
     assert "withheld at the family's request" in hidden.text
     assert "Сейітова" not in hidden.text
-    own = render_submission(ready("kz_male", consent=Consent(True, False, date(2025, 4, 1)),
-                                  organisation=Organisation("", "")))
+    own = render_submission(
+        ready(
+            "kz_male",
+            consent=Consent(True, False, date(2025, 4, 1)),
+            organisation=Organisation("", ""),
+        )
+    )
     assert "Submitted by the relative, Сейітова Зуһра Әбілқызы" in own.text
     assert "on behalf of the family" not in own.text
 
@@ -174,12 +217,24 @@ def test_optional_text_left_out_but_not_the_place() -> None:
 
 
 def test_checklist_says_what_is_missing_and_what_supplies_it() -> None:
-    answers = {"m_name": "X", "e_date": "2025-03-05", "e_resp": "pmc", "e_what": "work",
-               "r_name": "Y", "r_phone": "+77011234567"}
+    answers = {
+        "m_name": "X",
+        "e_date": "2025-03-05",
+        "e_resp": "pmc",
+        "e_what": "work",
+        "r_name": "Y",
+        "r_phone": "+77011234567",
+    }
     checklist = build(answers, (), Consent(None, None), today=TODAY, organisation_known=True)
     missing = {e.code: e.supplied_by for e in checklist.missing}
-    assert set(missing) == {"identity", "when_where", "responsible", "national_steps", "consent",
-                            "author"}
+    assert set(missing) == {
+        "identity",
+        "when_where",
+        "responsible",
+        "national_steps",
+        "consent",
+        "author",
+    }
     assert missing["identity"] == ("Name", "IIN/PIN", "Passport")
     assert "/letters" in missing["national_steps"][0]
     assert "/un" in missing["consent"][0]
@@ -190,15 +245,18 @@ def test_checklist_says_what_is_missing_and_what_supplies_it() -> None:
 
 def test_urgent_window_and_when_to_use_it() -> None:
     answers = {"e_date": "2025-01-31", "e_resp": "police"}
-    held = build(answers, (), Consent(None, None), today=date(2025, 4, 30),
-                 organisation_known=False)
+    held = build(
+        answers, (), Consent(None, None), today=date(2025, 4, 30), organisation_known=False
+    )
     assert held.urgent.closes == date(2025, 4, 30) and held.urgent.open
     assert held.held_by_state and held.use_now and ladder.offer_at_once(held)
-    late = build(answers, (), Consent(None, None), today=date(2025, 5, 1),
-                 organisation_known=False)
+    late = build(
+        answers, (), Consent(None, None), today=date(2025, 5, 1), organisation_known=False
+    )
     assert not late.urgent.open and not late.use_now and not ladder.offer_at_once(late)
-    sent = build(answers, LETTERS, Consent(None, None), today=date(2025, 5, 1),
-                 organisation_known=False)
+    sent = build(
+        answers, LETTERS, Consent(None, None), today=date(2025, 5, 1), organisation_known=False
+    )
     assert sent.use_now  # national bodies contacted: usable whatever the window
     assert add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
 

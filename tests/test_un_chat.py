@@ -23,9 +23,11 @@ from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 ADMIN = 1
 # The sample report, with the police believed responsible (a link to the State).
 POLICE_REPORT = [("press", "police") if step == ("press", "pmc") else step for step in KZ_REPORT]
-ENGLISH = {"e_place": "Rostov-on-Don, Rostov region",
-           "e_story": "He was detained in the dormitory and taken away by bus.",
-           "e_resp_text": "A recruiter called Ivan, phone +7 900 000 00 00"}
+ENGLISH = {
+    "e_place": "Rostov-on-Don, Rostov region",
+    "e_story": "He was detained in the dormitory and taken away by bus.",
+    "e_resp_text": "A recruiter called Ivan, phone +7 900 000 00 00",
+}
 
 
 async def reported(bot: Bot, chat: Chat, locale: str) -> str:
@@ -50,8 +52,10 @@ async def test_family_checklist_consent_and_ced_in_its_language(bot: Bot, locale
     assert "✅ " + t(TITLES["identity"]) in checklist  # passport given
     assert "✅ " + t(TITLES["national_steps"]) in checklist  # the embassy, before the bot
     assert "❌ " + t(TITLES["consent"]) in checklist
-    assert t("Supplied by: {sources}", sources="«" + t("the two consent questions (/un)")
-             + "»") in checklist
+    assert (
+        t("Supplied by: {sources}", sources="«" + t("the two consent questions (/un)") + "»")
+        in checklist
+    )
     # Last contact 05.03.2026, today 21.11.2026: the window closed on 5 June 2026.
     assert t.date(date(2026, 6, 5), "long") in checklist
     assert "adilet.zan.kz" in ced and "⚠" in ced  # sources; Russia's status unverified
@@ -74,8 +78,9 @@ async def test_family_checklist_consent_and_ced_in_its_language(bot: Bot, locale
     assert (await bot.services.un.store.get(case.id)).may_name is True
 
 
-async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot: Bot,
-                                                                       tmp_path: Path) -> None:
+async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(
+    bot: Bot, tmp_path: Path
+) -> None:
     family = bot.chat(410, "kk")
     number = await reported(bot, family, "kk")
     case = await bot.services.store.get_case(number)
@@ -85,8 +90,10 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot:
     staff = bot.chat(ADMIN, "ru")
     t = bot.t("ru")
     await staff.send(f"/case {number}")
-    assert t("UN (WGEID): {present} of {total} required elements.", present=6, total=6) \
-        in staff.last_text()  # the checklist in short, in the dossier
+    assert (
+        t("UN (WGEID): {present} of {total} required elements.", present=6, total=6)
+        in staff.last_text()
+    )  # the checklist in short, in the dossier
     await staff.press(f"U:s:{case.id}")
     page = staff.texts()[-2]
     assert t("Texts of the family to translate into English:") in page
@@ -113,7 +120,8 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot:
     await staff.send("-")
     assert "cannot be left out" in staff.last_text() or staff.last_text() == t(
         "This text is needed in the submission; it cannot be left out. Write its English "
-        "translation.")
+        "translation."
+    )
     await staff.send("/cancel")
     await staff.press_data(f"U:p:{case.id}")
     documents = bot.api.sent(ADMIN, "sendDocument")
@@ -133,22 +141,36 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(bot:
     await staff.send("31.02.2026")
     await staff.send("20.11.2026")
     await staff.send("WGEID 2026/123")
-    assert t("Case {number} is marked as submitted to the UN on {date}.", number=number,
-             date=t.date(date(2026, 11, 20), "long")) == staff.last_text()
+    assert (
+        t(
+            "Case {number} is marked as submitted to the UN on {date}.",
+            number=number,
+            date=t.date(date(2026, 11, 20), "long"),
+        )
+        == staff.last_text()
+    )
     kk = bot.t("kk")
     assert family.last_text() == kk(
         "Your case {number} was submitted to the UN Working Group on Enforced or Involuntary "
-        "Disappearances on {date}.", number=number,
-        date=kk.date(date(2026, 11, 20), "long"))
+        "Disappearances on {date}.",
+        number=number,
+        date=kk.date(date(2026, 11, 20), "long"),
+    )
     record = await bot.services.un.store.get(case.id)
     assert record.reference == "WGEID 2026/123" and record.urgent is False
     await family.send("/timeline")
-    assert kk("Submitted to the UN Working Group on Enforced or Involuntary Disappearances on "
-              "{date}.", date=kk.date(date(2026, 11, 20), "long")) \
+    assert (
+        kk(
+            "Submitted to the UN Working Group on Enforced or Involuntary Disappearances on "
+            "{date}.",
+            date=kk.date(date(2026, 11, 20), "long"),
+        )
         in family.last_text()
+    )
     await staff.send("/stats")
-    assert t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}", n=1,
-             urgent=0) in "\n".join(staff.texts())
+    assert t(
+        "Submitted to the UN: {n}, of them under the urgent procedure: {urgent}", n=1, urgent=0
+    ) in "\n".join(staff.texts())
     # ... and in the statistics of the exports, counted in SQL and while streaming the XLSX
     exporter = Exporter(bot.services.db, bot.clock)
     figures = await exporter.statistics()
@@ -180,7 +202,9 @@ async def test_the_ladder_offers_the_un_after_a_form_reply(bot: Bot) -> None:
     await chat.press("all")  # a Russian body only: no language to choose
     await give_translations(chat)  # the Kazakh address, in Russian for the letter
     offer = t(OFFER, number=case.number)
-    assert offer != OFFER and offer not in "\n".join(chat.texts())  # not offered right after the report
+    assert offer != OFFER and offer not in "\n".join(
+        chat.texts()
+    )  # not offered right after the report
     mod = (await letters(bot, case_id))["defence_ministry/search_request"]
     await mark_sent(chat, case_id, [mod.id], "01.10.2026", "post", None)
     await chat.press_data(f"F:a:{mod.id}")
@@ -192,8 +216,10 @@ async def test_the_ladder_offers_the_un_after_a_form_reply(bot: Bot) -> None:
 
 
 async def test_offered_at_once_when_urgent_and_held_by_the_state(bot: Bot) -> None:
-    recent = [("send", "01.11.2026") if step == ("send", "5 наурыз 2026") else step
-              for step in POLICE_REPORT]
+    recent = [
+        ("send", "01.11.2026") if step == ("send", "5 наурыз 2026") else step
+        for step in POLICE_REPORT
+    ]
     chat = bot.chat(430, "ky")
     t = bot.t("ky")
     await consent(chat, "ky")
@@ -251,8 +277,9 @@ async def test_bad_input_and_people_without_access(bot: Bot) -> None:
     t = bot.t("ru")
     staff = bot.chat(ADMIN, "ru")
     await staff.send("/un")
-    assert staff.last_text() == t("Send the case number after the command, for example "
-                                  "/un KZ-2026-0042.")
+    assert staff.last_text() == t(
+        "Send the case number after the command, for example /un KZ-2026-0042."
+    )
     # A 10,000-character translation is refused; the form stays open and nothing is stored.
     await staff.press_data(f"U:t:{case.id}:e_story")
     mark = staff.mark()
@@ -261,18 +288,25 @@ async def test_bad_input_and_people_without_access(bot: Bot) -> None:
     assert (await bot.services.un.store.get(case.id)).translations == {}
     await staff.send("He was detained.")
     assert (await bot.services.un.store.get(case.id)).translations == {
-        "e_story": "He was detained."}
+        "e_story": "He was detained."
+    }
     # A family, or a stranger, asking for another case's UN page learns nothing.
     stranger = bot.chat(451, "ru")
     await consent(stranger, "ru")
-    for data in (f"U:s:{case.id}", f"U:p:{case.id}", f"U:t:{case.id}:e_story",
-                 f"U:m:{case.id}", f"U:f:{case.id}"):
+    for data in (
+        f"U:s:{case.id}",
+        f"U:p:{case.id}",
+        f"U:t:{case.id}:e_story",
+        f"U:m:{case.id}",
+        f"U:f:{case.id}",
+    ):
         mark = stranger.mark()
         await stranger.press_data(data)
         assert stranger.texts(mark) == [t("This is not available.")], data
     await stranger.send(f"/un {number}")
-    assert stranger.last_text() == t("You have no cases yet. Send /start to report a missing "
-                                     "person.")
+    assert stranger.last_text() == t(
+        "You have no cases yet. Send /start to report a missing person."
+    )
     # The family cannot make the submission or mark it sent.
     kk = bot.t("kk")
     for data in (f"U:p:{case.id}", f"U:m:{case.id}"):
@@ -310,7 +344,10 @@ def test_the_pdf_dossier_words_the_un_events() -> None:
 
     t = default_catalogs().get("ru")
     text = event_text(t, "un_submitted", {"on": "2026-11-20", "urgent": False})
-    assert text == t("Submitted to the UN Working Group on Enforced or Involuntary "
-                     "Disappearances on {date}.", date=t.date(date(2026, 11, 20), "long"))
+    assert text == t(
+        "Submitted to the UN Working Group on Enforced or Involuntary Disappearances on {date}.",
+        date=t.date(date(2026, 11, 20), "long"),
+    )
     assert event_text(t, "un_consent", {}) == t(
-        "The family answered the questions about a submission to the UN.")
+        "The family answered the questions about a submission to the UN."
+    )

@@ -424,16 +424,21 @@ def test_validate_iin_rejects_wrong_check_digit(iin: str) -> None:
 
 
 def test_validate_iin_rejects_when_both_passes_give_10() -> None:
-    stem = next(
-        f"{n:011d}" for n in range(10**6) if reference_iin_check(f"{n:011d}") is None
-    )
+    stem = next(f"{n:011d}" for n in range(10**6) if reference_iin_check(f"{n:011d}") is None)
     for last in "0123456789":
         assert_code("iin_checksum", validate_iin, stem + last)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "12345678901", "1234567890123", "95011530001a", "９５０１１５３０００１２", "950115-300012"],
+    [
+        "",
+        "12345678901",
+        "1234567890123",
+        "95011530001a",
+        "９５０１１５３０００１２",
+        "950115-300012",
+    ],
 )
 def test_validate_iin_length(text: str) -> None:
     assert_code("iin_length", validate_iin, text)

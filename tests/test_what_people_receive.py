@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.domain.models import CaseStatus
@@ -24,33 +24,59 @@ from tests.support import KZ_REPORT, Bot, Chat, consent, fill
 ADMIN, CASEWORKER, VOLUNTEER = 7301000001, 7301000002, 7301000003
 FAMILY = {"kk": 7302000001, "ru": 7302000002, "ky": 7302000003}
 # 07:17 UTC: 12:17 in Almaty, 13:17 in Bishkek, 10:17 in Moscow; no two zones alike.
-START = datetime(2026, 11, 21, 7, 17, tzinfo=timezone.utc)
+START = datetime(2026, 11, 21, 7, 17, tzinfo=UTC)
 ZONE = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
 
 KG_PIN = "11503197000123"  # 1: a woman, born 15.03.1970
 KG_REPORT = [
-    ("send", "Гүлнара Асанова"), ("press", "mother"), ("press", "f"),
+    ("send", "Гүлнара Асанова"),
+    ("press", "mother"),
+    ("press", "f"),
     ("contact", "+996555123456"),
-    ("send", "Бишкек ш., Чүй проспекти 100, 720000"), ("send", "gulnara@example.kg"),
+    ("send", "Бишкек ш., Чүй проспекти 100, 720000"),
+    ("send", "gulnara@example.kg"),
     ("send", KG_PIN),
-    ("send", "Нурлан Асанов"), ("send", "NURLAN ASANOV"), ("send", "18.03.1994"),
-    ("press", "m"), ("press", "KG"), ("press", "skip"), ("send", "AC1234567"),
-    ("photo", ""), ("send", "5.03.2026"), ("press", "call"),
-    ("send", "ростов"), ("press", "RU-ROS"), ("send", "Ростов-на-Дону"), ("press", "force"),
+    ("send", "Нурлан Асанов"),
+    ("send", "NURLAN ASANOV"),
+    ("send", "18.03.1994"),
+    ("press", "m"),
+    ("press", "KG"),
+    ("press", "skip"),
+    ("send", "AC1234567"),
+    ("photo", ""),
+    ("send", "5.03.2026"),
+    ("press", "call"),
+    ("send", "ростов"),
+    ("press", "RU-ROS"),
+    ("send", "Ростов-на-Дону"),
+    ("press", "force"),
     ("press", "done"),
-    ("send", "Аны жатаканадан алып кетишти."), ("press", "pmc"),
-    ("send", "Жалдоочу Иван"), ("press", "skip"), ("press", "skip"), ("press", "no"),
+    ("send", "Аны жатаканадан алып кетишти."),
+    ("press", "pmc"),
+    ("send", "Жалдоочу Иван"),
+    ("press", "skip"),
+    ("press", "skip"),
+    ("press", "no"),
     ("press", "unk"),
-    ("press", "done"), ("press", "done"),
+    ("press", "done"),
+    ("press", "done"),
 ]
 # The applicants' addresses, given again in Russian for the letters to Russian bodies.
-RUSSIAN_ADDRESS = {False: "г. Алматы, пр. Абая, 1, кв. 2, 050000",
-                   True: "г. Бишкек, пр. Чуй, 100, 720000"}
+RUSSIAN_ADDRESS = {
+    False: "г. Алматы, пр. Абая, 1, кв. 2, 050000",
+    True: "г. Бишкек, пр. Чуй, 100, 720000",
+}
 # Everything the families typed: their own words may appear in any script.
 TYPED = [v for a, v in KZ_REPORT + KG_REPORT if a in ("send", "contact") and v] + [
-    "screenshot.pdf", "RA123456789KZ", "ОГ-12345/26", "Сведениями не располагаем",
-    "Здравствуйте! Получили ли вы ответ из посольства?", "Да, пришла отписка",
-    "Позвонили семье, ждут ответа из ГВП", "700315450120", *RUSSIAN_ADDRESS.values(),
+    "screenshot.pdf",
+    "RA123456789KZ",
+    "ОГ-12345/26",
+    "Сведениями не располагаем",
+    "Здравствуйте! Получили ли вы ответ из посольства?",
+    "Да, пришла отписка",
+    "Позвонили семье, ждут ответа из ГВП",
+    "700315450120",
+    *RUSSIAN_ADDRESS.values(),
 ]
 
 
@@ -68,8 +94,19 @@ def _is_letter(call: object) -> bool:
     if names:
         return not any("dossier" in n or n.startswith(("cases", "stats", "izdeu")) for n in names)
     text = getattr(call, "text", "")
-    return text.startswith(("В ", "Генеральному", "Главному", "Министр", "Уполномоч",
-                            "Председател", "Международн", "Посольств", "Руководител"))
+    return text.startswith(
+        (
+            "В ",
+            "Генеральному",
+            "Главному",
+            "Министр",
+            "Уполномоч",
+            "Председател",
+            "Международн",
+            "Посольств",
+            "Руководител",
+        )
+    )
 
 
 async def _start(tmp_path: Path) -> Bot:
@@ -136,8 +173,9 @@ async def silence_and_reminders(bot: Bot, chat: Chat) -> None:
     await chat.press("F:h:in_person")
     embassy = await bot.services.letters.store.get_letter(embassy.id)
     assert embassy is not None and embassy.due_on is not None
-    for reminder in sorted(await bot.services.followup.store.pending_reminders(chat.user_id),
-                           key=lambda r: r.due_at):
+    for reminder in sorted(
+        await bot.services.followup.store.pending_reminders(chat.user_id), key=lambda r: r.due_at
+    ):
         bot.clock.set(reminder.due_at + timedelta(minutes=7))
         await jobs.send_due_reminders(bot.app)
 
@@ -166,8 +204,10 @@ async def _family(tmp_path: Path, locale: str, report: list, citizenship: str) -
         await delete_everything(chat)
         assert_clean(reading)
         t = bot.t(locale)
-        assert t("Letters already sent in this chat stay in it: delete them in Telegram if "
-                 "you wish.") in chat.last_text()
+        assert (
+            t("Letters already sent in this chat stay in it: delete them in Telegram if you wish.")
+            in chat.last_text()
+        )
     finally:
         await bot.stop()
 
@@ -202,7 +242,8 @@ async def test_staff_read_names_numbers_and_their_own_language(tmp_path: Path) -
         reading.skip_files.add(family.user_id)  # its letters are read by the family journey
         admin = bot.chat(ADMIN, "ru")
         admin.make.user = admin.make.user.__class__(
-            id=ADMIN, first_name="Алия", last_name="Сейткали", is_bot=False, language_code="ru")
+            id=ADMIN, first_name="Алия", last_name="Сейткали", is_bot=False, language_code="ru"
+        )
         reading.reader(ADMIN, "ru", "Asia/Almaty")
         case_id = await family_journey(bot, family, "kk", KZ_REPORT)
         case = await bot.services.store.get_case_by_id(case_id)
@@ -211,15 +252,16 @@ async def test_staff_read_names_numbers_and_their_own_language(tmp_path: Path) -
 
         caseworker = bot.chat(CASEWORKER, "kk")
         caseworker.make.user = caseworker.make.user.__class__(
-            id=CASEWORKER, first_name="Дана", is_bot=False, username="dana_kw",
-            language_code="kk")
+            id=CASEWORKER, first_name="Дана", is_bot=False, username="dana_kw", language_code="kk"
+        )
         reading.reader(CASEWORKER, "kk", "Europe/Moscow")  # chosen below
         await caseworker.send(f"/start inv_{await _invite(admin, 'caseworker')}")
         await caseworker.send("/settings")
         await caseworker.press("W:z:Europe/Moscow")
         volunteer = bot.chat(VOLUNTEER, "ky")
         volunteer.make.user = volunteer.make.user.__class__(
-            id=VOLUNTEER, first_name="Бакыт", is_bot=False, language_code="ky")
+            id=VOLUNTEER, first_name="Бакыт", is_bot=False, language_code="ky"
+        )
         reading.reader(VOLUNTEER, "ky", "Asia/Bishkek")  # the volunteer's own zone, below
         await volunteer.send(f"/start inv_{await _invite(caseworker, 'volunteer')}")
         await volunteer.send("/settings")
@@ -277,16 +319,23 @@ async def test_staff_read_names_numbers_and_their_own_language(tmp_path: Path) -
         bot.clock.advance(timedelta(days=1, hours=3))
         await jobs.send_due_reminders(bot.app)
         volunteer.make.user = volunteer.make.user.__class__(  # a new name in Telegram
-            id=VOLUNTEER, first_name="Бакыт", last_name="Асанов", is_bot=False,
-            language_code="ky")
+            id=VOLUNTEER, first_name="Бакыт", last_name="Асанов", is_bot=False, language_code="ky"
+        )
         await volunteer.send("/my")
         await admin.send("/staff")
         assert "Бакыт Асанов" in admin.last_text()
         await admin.press_data(f"W:R:{VOLUNTEER}")
         await admin.send("/audit")
         t = bot.t("ru")
-        assert t("{who} assigned {target} to case {number}.", who="Дана",
-                 target="Бакыт Асанов", number=number) in admin.last_text()
+        assert (
+            t(
+                "{who} assigned {target} to case {number}.",
+                who="Дана",
+                target="Бакыт Асанов",
+                number=number,
+            )
+            in admin.last_text()
+        )
         assert_clean(reading)
     finally:
         await bot.stop()

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import holidays
 
@@ -253,7 +254,7 @@ def warm_up(today: date) -> None:
 # --------------------------------------------------------------------------- calendars
 
 
-@lru_cache(maxsize=None)
+@cache
 def _calendar(country: str, year: int) -> tuple[frozenset[date], frozenset[date], frozenset[int]]:
     """(days off, weekend days that are working days, weekend weekdays) for one country-year."""
     try:

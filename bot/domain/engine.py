@@ -9,9 +9,10 @@ answer land in the wrong field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bot import regions
 from bot.domain import questions as q
@@ -38,18 +39,39 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 EVIDENCE_KINDS = frozenset({"photo", "document", "video", "voice", "audio", "video_note"})
 # Documents are accepted only in formats a caseworker can open safely.
 DOCUMENT_MIME_PREFIXES = ("image/", "video/", "audio/")
-DOCUMENT_MIMES = frozenset({
-    "application/pdf",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.text",
-    "text/plain",
-    "application/rtf",
-})
-DOCUMENT_EXTENSIONS = frozenset({
-    "pdf", "jpg", "jpeg", "png", "heic", "webp", "gif", "doc", "docx", "odt", "txt", "rtf",
-    "mp4", "mov", "mp3", "ogg", "oga", "m4a", "wav",
-})
+DOCUMENT_MIMES = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+        "text/plain",
+        "application/rtf",
+    }
+)
+DOCUMENT_EXTENSIONS = frozenset(
+    {
+        "pdf",
+        "jpg",
+        "jpeg",
+        "png",
+        "heic",
+        "webp",
+        "gif",
+        "doc",
+        "docx",
+        "odt",
+        "txt",
+        "rtf",
+        "mp4",
+        "mov",
+        "mp3",
+        "ogg",
+        "oga",
+        "m4a",
+        "wav",
+    }
+)
 MAX_EVIDENCE_ITEMS = 50
 MAX_ACTIONS = 30
 DESCRIPTION_MAX = 300
@@ -111,13 +133,19 @@ class Draft:
     paused: bool = False
     updated_at: datetime | None = None
 
-    def copy(self) -> "Draft":
+    def copy(self) -> Draft:
         """An independent copy, made for every answer: answers are JSON-like data (they
         are stored as JSON), which a plain walk copies several times faster than
         ``copy.deepcopy``."""
-        return Draft(step=self.step, answers=_copied(self.answers), history=list(self.history),
-                     review_return=self.review_return, pending=_copied(self.pending),
-                     paused=self.paused, updated_at=self.updated_at)
+        return Draft(
+            step=self.step,
+            answers=_copied(self.answers),
+            history=list(self.history),
+            review_return=self.review_return,
+            pending=_copied(self.pending),
+            paused=self.paused,
+            updated_at=self.updated_at,
+        )
 
 
 def _copied(value: Any) -> Any:
@@ -150,7 +178,7 @@ def question_for(step: str) -> Question | None:
 def _next_after(answers: Mapping[str, Any], key: str, review_return: bool) -> str:
     keys = [x.key for x in q.QUESTIONS]
     section = q.BY_KEY[key].section
-    for nxt in q.QUESTIONS[keys.index(key) + 1:]:
+    for nxt in q.QUESTIONS[keys.index(key) + 1 :]:
         if not nxt.applies(answers):
             continue
         if review_return and nxt.section != section:
@@ -223,8 +251,7 @@ def clear(draft: Draft) -> Draft:
     """Erase the answer of an optional question, on the family's explicit request."""
     d = draft.copy()
     question = q.BY_KEY.get(d.step)
-    if question is None or not question.optional or question.kind in (Kind.EVIDENCE,
-                                                                          Kind.ACTIONS):
+    if question is None or not question.optional or question.kind in (Kind.EVIDENCE, Kind.ACTIONS):
         raise InvalidInput("not_optional")
     if d.step not in d.answers:
         raise InvalidInput("nothing_to_keep")
@@ -309,8 +336,9 @@ def _doubt(question: Question, value: Any, answers: Mapping[str, Any]) -> Invali
     if question.kind is Kind.ID_NUMBER:
         if question.section is Section.MISSING:
             born = answers.get("m_birth")
-            return id_number_doubt(str(value), date.fromisoformat(born) if born else None,
-                                   answers.get("m_gender"))
+            return id_number_doubt(
+                str(value), date.fromisoformat(born) if born else None, answers.get("m_gender")
+            )
         return id_number_doubt(str(value), None, answers.get("r_gender"))
     return None
 
@@ -396,7 +424,8 @@ def _short(text: str, limit: int = 100) -> str:
 
 def _photo(value: Input) -> dict[str, Any]:
     if isinstance(value, FileInput) and (
-        value.kind == "photo" or (value.kind == "document" and (value.mime or "").startswith("image/"))
+        value.kind == "photo"
+        or (value.kind == "document" and (value.mime or "").startswith("image/"))
     ):
         _check_size(value)
         return _file_json(value)
@@ -427,7 +456,11 @@ def check_evidence_file(value: FileInput) -> None:
         raise InvalidInput("file_type")
     if value.kind == "document":
         mime = (value.mime or "").lower()
-        ext = (value.file_name or "").rsplit(".", 1)[-1].lower() if "." in (value.file_name or "") else ""
+        ext = (
+            (value.file_name or "").rsplit(".", 1)[-1].lower()
+            if "." in (value.file_name or "")
+            else ""
+        )
         mime_ok = mime in DOCUMENT_MIMES or mime.startswith(DOCUMENT_MIME_PREFIXES)
         if not mime_ok or (ext and ext not in DOCUMENT_EXTENSIONS):
             raise InvalidInput("file_type")
@@ -485,7 +518,9 @@ def _apply_evidence(d: Draft, value: Input) -> Draft:
 def _finish_evidence(d: Draft, description: str) -> Draft:
     assert d.pending is not None
     item = dict(d.pending)
-    item["description"] = clean_text(description, DESCRIPTION_MAX, truncate=True)[0] if description.strip() else ""
+    item["description"] = (
+        clean_text(description, DESCRIPTION_MAX, truncate=True)[0] if description.strip() else ""
+    )
     d.answers.setdefault("evidence", []).append(item)
     return _return_to_loop(d, "evidence")
 

@@ -8,11 +8,11 @@ mapping that letters, exports and the review card read from.
 from __future__ import annotations
 
 import re
-
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 
 class CaseStatus(StrEnum):
@@ -47,7 +47,7 @@ class EvidenceItem:
     file_name: str | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "EvidenceItem":
+    def from_json(cls, data: Mapping[str, Any]) -> EvidenceItem:
         return cls(
             kind=str(data["kind"]),
             file_id=str(data["file_id"]),
@@ -70,7 +70,7 @@ class PriorAction:
     reply: str = ""
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "PriorAction":
+    def from_json(cls, data: Mapping[str, Any]) -> PriorAction:
         on = data.get("date")
         return cls(
             body=str(data["body"]),
@@ -138,7 +138,7 @@ class Report:
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
 
     @classmethod
-    def from_answers(cls, a: Mapping[str, Any]) -> "Report":
+    def from_answers(cls, a: Mapping[str, Any]) -> Report:
         photo = a.get("m_photo")
         return cls(
             reporter_name=_str(a.get("r_name")),
@@ -172,9 +172,11 @@ class Report:
             actions=tuple(PriorAction.from_json(x) for x in a.get("actions") or ()),
             last_region=_str(a.get("e_region")),
             taken_region=_str(a.get("e_taken_region")),
-            translations={str(k): {str(lang): str(text) for lang, text in v.items()}
-                          for k, v in (a.get("translations") or {}).items()
-                          if isinstance(v, dict)},
+            translations={
+                str(k): {str(lang): str(text) for lang, text in v.items()}
+                for k, v in (a.get("translations") or {}).items()
+                if isinstance(v, dict)
+            },
         )
 
     @property
@@ -186,7 +188,9 @@ class Report:
     def names_perpetrator(self) -> bool:
         """True when the report names a recruiter, a unit or a company (legal-risk note)."""
         return bool(self.responsible_text or self.unit) or self.responsible in (
-            "pmc", "unit", "recruiters",
+            "pmc",
+            "unit",
+            "recruiters",
         )
 
 
@@ -211,7 +215,7 @@ class Case:
     answers: Mapping[str, Any]
     created_at: datetime
     updated_at: datetime
-    events: tuple["CaseEvent", ...] = field(default=())
+    events: tuple[CaseEvent, ...] = field(default=())
     # The family's free text given again in letters' languages (see Report.translations);
     # kept apart from the answers, which stay what the family reported.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

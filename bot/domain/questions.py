@@ -7,9 +7,9 @@ database as the draft's position: never rename a key without a migration.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable, Mapping
 
 from bot.i18n import N_
 
@@ -158,93 +158,244 @@ def _responsible_known(answers: Mapping[str, object]) -> bool:
 
 QUESTIONS: tuple[Question, ...] = (
     # --- the reporter
-    Question("r_name", Section.REPORTER, Kind.NAME,
-             N_("What is your full name (surname, first name, patronymic if you have one)?"),
-             hint=N_("Official letters need it exactly as in your documents.")),
-    Question("r_rel", Section.REPORTER, Kind.CHOICE,
-             N_("Who are you to the missing person?"), choices=RELATIONS),
-    Question("r_gender", Section.REPORTER, Kind.CHOICE,
-             N_("Your gender (letters in Kazakh, Kyrgyz and Russian need it for grammar):"),
-             choices=GENDERS),
-    Question("r_phone", Section.REPORTER, Kind.PHONE,
-             N_("Your phone number: press the button to share it, or type it."),
-             hint=N_("For example +7 701 123 45 67 or +996 555 123 456.")),
-    Question("r_addr", Section.REPORTER, Kind.TEXT,
-             N_("Your postal address for official replies (country, city, street, house, "
-                "flat, postcode):"), max_len=300),
-    Question("r_email", Section.REPORTER, Kind.EMAIL,
-             N_("Your e-mail, if you want answers by e-mail:"), optional=True),
-    Question("r_id", Section.REPORTER, Kind.ID_NUMBER,
-             N_("Your IIN (Kazakhstan, 12 digits) or PIN (Kyrgyzstan, 14 digits), if you "
-                "have one:"), optional=True,
-             hint=N_("Kazakh bodies require the IIN in an appeal.")),
+    Question(
+        "r_name",
+        Section.REPORTER,
+        Kind.NAME,
+        N_("What is your full name (surname, first name, patronymic if you have one)?"),
+        hint=N_("Official letters need it exactly as in your documents."),
+    ),
+    Question(
+        "r_rel",
+        Section.REPORTER,
+        Kind.CHOICE,
+        N_("Who are you to the missing person?"),
+        choices=RELATIONS,
+    ),
+    Question(
+        "r_gender",
+        Section.REPORTER,
+        Kind.CHOICE,
+        N_("Your gender (letters in Kazakh, Kyrgyz and Russian need it for grammar):"),
+        choices=GENDERS,
+    ),
+    Question(
+        "r_phone",
+        Section.REPORTER,
+        Kind.PHONE,
+        N_("Your phone number: press the button to share it, or type it."),
+        hint=N_("For example +7 701 123 45 67 or +996 555 123 456."),
+    ),
+    Question(
+        "r_addr",
+        Section.REPORTER,
+        Kind.TEXT,
+        N_(
+            "Your postal address for official replies (country, city, street, house, "
+            "flat, postcode):"
+        ),
+        max_len=300,
+    ),
+    Question(
+        "r_email",
+        Section.REPORTER,
+        Kind.EMAIL,
+        N_("Your e-mail, if you want answers by e-mail:"),
+        optional=True,
+    ),
+    Question(
+        "r_id",
+        Section.REPORTER,
+        Kind.ID_NUMBER,
+        N_("Your IIN (Kazakhstan, 12 digits) or PIN (Kyrgyzstan, 14 digits), if you have one:"),
+        optional=True,
+        hint=N_("Kazakh bodies require the IIN in an appeal."),
+    ),
     # --- the missing person
-    Question("m_name", Section.MISSING, Kind.NAME,
-             N_("Full name of the missing person, in Cyrillic:")),
-    Question("m_latin", Section.MISSING, Kind.LATIN_NAME,
-             N_("The name as written in the passport, in Latin letters:"), optional=True),
-    Question("m_birth", Section.MISSING, Kind.BIRTH_DATE,
-             N_("Date of birth of the missing person:"),
-             hint=N_("For example 18.03.1994.")),
-    Question("m_gender", Section.MISSING, Kind.CHOICE,
-             N_("Gender of the missing person:"), choices=GENDERS),
-    Question("m_cit", Section.MISSING, Kind.CHOICE,
-             N_("Citizenship of the missing person:"), choices=CITIZENSHIPS),
-    Question("m_cit_other", Section.MISSING, Kind.TEXT,
-             N_("Which country's citizen is he or she?"), max_len=80,
-             condition=_other_citizenship),
-    Question("m_id", Section.MISSING, Kind.ID_NUMBER,
-             N_("IIN or PIN of the missing person, if you know it:"), optional=True),
-    Question("m_passport", Section.MISSING, Kind.PASSPORT,
-             N_("Passport number of the missing person, if you know it:"), optional=True),
-    Question("m_photo", Section.MISSING, Kind.PHOTO,
-             N_("A photo of the missing person, if you have one (send it as a photo):"),
-             optional=True),
+    Question(
+        "m_name", Section.MISSING, Kind.NAME, N_("Full name of the missing person, in Cyrillic:")
+    ),
+    Question(
+        "m_latin",
+        Section.MISSING,
+        Kind.LATIN_NAME,
+        N_("The name as written in the passport, in Latin letters:"),
+        optional=True,
+    ),
+    Question(
+        "m_birth",
+        Section.MISSING,
+        Kind.BIRTH_DATE,
+        N_("Date of birth of the missing person:"),
+        hint=N_("For example 18.03.1994."),
+    ),
+    Question(
+        "m_gender",
+        Section.MISSING,
+        Kind.CHOICE,
+        N_("Gender of the missing person:"),
+        choices=GENDERS,
+    ),
+    Question(
+        "m_cit",
+        Section.MISSING,
+        Kind.CHOICE,
+        N_("Citizenship of the missing person:"),
+        choices=CITIZENSHIPS,
+    ),
+    Question(
+        "m_cit_other",
+        Section.MISSING,
+        Kind.TEXT,
+        N_("Which country's citizen is he or she?"),
+        max_len=80,
+        condition=_other_citizenship,
+    ),
+    Question(
+        "m_id",
+        Section.MISSING,
+        Kind.ID_NUMBER,
+        N_("IIN or PIN of the missing person, if you know it:"),
+        optional=True,
+    ),
+    Question(
+        "m_passport",
+        Section.MISSING,
+        Kind.PASSPORT,
+        N_("Passport number of the missing person, if you know it:"),
+        optional=True,
+    ),
+    Question(
+        "m_photo",
+        Section.MISSING,
+        Kind.PHOTO,
+        N_("A photo of the missing person, if you have one (send it as a photo):"),
+        optional=True,
+    ),
     # --- what happened
-    Question("e_date", Section.EVENT, Kind.DATE,
-             N_("When did you last hear from him or her?"),
-             hint=N_("For example 18.03.2023 or 18 March 2023.")),
-    Question("e_how", Section.EVENT, Kind.CHOICE,
-             N_("How was that last contact?"), choices=CONTACT_CHANNELS),
-    Question("e_region", Section.EVENT, Kind.REGION,
-             N_("In which region was he or she last known to be? Write its name, for "
-                "example Краснодарский край, Ростов облысы or a city such as Екатеринбург."),
-             optional=True, skip_label=N_("Not in the list")),
-    Question("e_place", Section.EVENT, Kind.TEXT,
-             N_("The settlement and details of the last known place: town or village, "
-                "street, what place it was (a hostel, a police station, a colony):"),
-             max_len=200),
-    Question("e_what", Section.EVENT, Kind.MULTI,
-             N_("What is known about what happened?"), choices=WHAT_HAPPENED,
-             hint=N_("Tap every answer that fits, then press Done.")),
-    Question("e_story", Section.EVENT, Kind.TEXT,
-             N_("Tell in your own words what happened: dates, places, names, what he or she "
-                "said."), max_len=3000, truncate=True,
-             hint=N_("Write facts: who took him, who threatened or deceived him. You can "
-                     "leave out anything you do not want in the letters.")),
-    Question("e_resp", Section.EVENT, Kind.CHOICE,
-             N_("Who do you believe is responsible?"), choices=RESPONSIBLE),
-    Question("e_resp_text", Section.EVENT, Kind.TEXT,
-             N_("Name them if you can (company, people, phone numbers):"), optional=True,
-             max_len=300, condition=_responsible_known),
-    Question("e_unit", Section.EVENT, Kind.TEXT,
-             N_("The military unit or place where he or she may be, if known:"),
-             optional=True, max_len=200),
-    Question("e_taken_region", Section.EVENT, Kind.REGION,
-             N_("In which region is he or she believed to have been taken? Write its name if "
-                "the family knows it."),
-             optional=True, skip_label=N_("I don't know")),
-    Question("e_contract", Section.EVENT, Kind.CHOICE,
-             N_("Is it known that he or she signed a contract?"), choices=YES_NO_UNKNOWN),
-    Question("e_renounced", Section.EVENT, Kind.CHOICE,
-             N_("Is it known that he or she renounced citizenship?"), choices=YES_NO_UNKNOWN),
+    Question(
+        "e_date",
+        Section.EVENT,
+        Kind.DATE,
+        N_("When did you last hear from him or her?"),
+        hint=N_("For example 18.03.2023 or 18 March 2023."),
+    ),
+    Question(
+        "e_how",
+        Section.EVENT,
+        Kind.CHOICE,
+        N_("How was that last contact?"),
+        choices=CONTACT_CHANNELS,
+    ),
+    Question(
+        "e_region",
+        Section.EVENT,
+        Kind.REGION,
+        N_(
+            "In which region was he or she last known to be? Write its name, for "
+            "example Краснодарский край, Ростов облысы or a city such as Екатеринбург."
+        ),
+        optional=True,
+        skip_label=N_("Not in the list"),
+    ),
+    Question(
+        "e_place",
+        Section.EVENT,
+        Kind.TEXT,
+        N_(
+            "The settlement and details of the last known place: town or village, "
+            "street, what place it was (a hostel, a police station, a colony):"
+        ),
+        max_len=200,
+    ),
+    Question(
+        "e_what",
+        Section.EVENT,
+        Kind.MULTI,
+        N_("What is known about what happened?"),
+        choices=WHAT_HAPPENED,
+        hint=N_("Tap every answer that fits, then press Done."),
+    ),
+    Question(
+        "e_story",
+        Section.EVENT,
+        Kind.TEXT,
+        N_("Tell in your own words what happened: dates, places, names, what he or she said."),
+        max_len=3000,
+        truncate=True,
+        hint=N_(
+            "Write facts: who took him, who threatened or deceived him. You can "
+            "leave out anything you do not want in the letters."
+        ),
+    ),
+    Question(
+        "e_resp",
+        Section.EVENT,
+        Kind.CHOICE,
+        N_("Who do you believe is responsible?"),
+        choices=RESPONSIBLE,
+    ),
+    Question(
+        "e_resp_text",
+        Section.EVENT,
+        Kind.TEXT,
+        N_("Name them if you can (company, people, phone numbers):"),
+        optional=True,
+        max_len=300,
+        condition=_responsible_known,
+    ),
+    Question(
+        "e_unit",
+        Section.EVENT,
+        Kind.TEXT,
+        N_("The military unit or place where he or she may be, if known:"),
+        optional=True,
+        max_len=200,
+    ),
+    Question(
+        "e_taken_region",
+        Section.EVENT,
+        Kind.REGION,
+        N_(
+            "In which region is he or she believed to have been taken? Write its name if "
+            "the family knows it."
+        ),
+        optional=True,
+        skip_label=N_("I don't know"),
+    ),
+    Question(
+        "e_contract",
+        Section.EVENT,
+        Kind.CHOICE,
+        N_("Is it known that he or she signed a contract?"),
+        choices=YES_NO_UNKNOWN,
+    ),
+    Question(
+        "e_renounced",
+        Section.EVENT,
+        Kind.CHOICE,
+        N_("Is it known that he or she renounced citizenship?"),
+        choices=YES_NO_UNKNOWN,
+    ),
     # --- evidence and what was done
-    Question("evidence", Section.EVIDENCE, Kind.EVIDENCE,
-             N_("Send evidence one file at a time: photos, documents, screenshots, voice "
-                "or video messages. Press Done when finished."), optional=True),
-    Question("actions", Section.ACTIONS, Kind.ACTIONS,
-             N_("Which bodies has the family already contacted? Choose one to add it, or "
-                "press Done."), choices=CONTACTED_BODIES, optional=True),
+    Question(
+        "evidence",
+        Section.EVIDENCE,
+        Kind.EVIDENCE,
+        N_(
+            "Send evidence one file at a time: photos, documents, screenshots, voice "
+            "or video messages. Press Done when finished."
+        ),
+        optional=True,
+    ),
+    Question(
+        "actions",
+        Section.ACTIONS,
+        Kind.ACTIONS,
+        N_("Which bodies has the family already contacted? Choose one to add it, or press Done."),
+        choices=CONTACTED_BODIES,
+        optional=True,
+    ),
 )
 
 BY_KEY: Mapping[str, Question] = {q.key: q for q in QUESTIONS}

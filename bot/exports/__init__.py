@@ -22,6 +22,14 @@ from bot.exports.writers import neutralise
 from bot.storage.exports import ExportFilter
 
 __all__ = [
-    "FORMATS", "TABLES", "BodyStats", "ExportFilter", "ExportResult", "Exporter", "Statistics",
-    "mask", "neutralise", "region_of",
+    "FORMATS",
+    "TABLES",
+    "BodyStats",
+    "ExportFilter",
+    "ExportResult",
+    "Exporter",
+    "Statistics",
+    "mask",
+    "neutralise",
+    "region_of",
 ]

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from bot.readable import week_label
+from bot import regions
 from bot.exports.dossier import body_name, status_name
 from bot.exports.stats import UNKNOWN_REGION, Statistics
-from bot import regions
 from bot.i18n import N_, Translator
+from bot.readable import week_label
 
 CITIZENSHIP_NAMES: Mapping[str, str] = {
     "KZ": N_("Kazakhstan"),
@@ -74,29 +75,58 @@ def chart_data(stats: Statistics, t: Translator) -> list[Chart]:
     bodies = stats.bodies
     replied = [b for b in bodies if b.median_days_to_first_reply is not None]
     return [
-        Chart("status", t("Cases by status"),
-              tuple(status_name(t, k) for k in stats.by_status),
-              tuple(float(n) for n in stats.by_status.values())),
-        Chart("citizenship", t("Cases by citizenship"),
-              tuple(citizenship_name(t, k) for k in stats.by_citizenship),
-              tuple(float(n) for n in stats.by_citizenship.values())),
-        Chart("region", t("Cases by region"),
-              tuple(region_name(t, k) for k, _ in top_regions(stats)),
-              tuple(float(n) for _, n in top_regions(stats))),
-        Chart("letters", t("Letters sent per body"),
-              tuple(body_name(t, b.body) for b in bodies), tuple(float(b.sent) for b in bodies)),
-        Chart("reply_rate", t("Reply rate per body, %"),
-              tuple(body_name(t, b.body) for b in bodies),
-              tuple(round((b.reply_rate or 0.0) * 100, 1) for b in bodies), percent=True,
-              integer=False),
-        Chart("median_days", t("Median days to the first reply"),
-              tuple(body_name(t, b.body) for b in replied),
-              tuple(float(b.median_days_to_first_reply or 0) for b in replied), integer=False),
-        Chart("overdue", t("Overdue letters per body"),
-              tuple(body_name(t, b.body) for b in bodies),
-              tuple(float(b.overdue) for b in bodies)),
-        Chart("weekly", t("New cases per week"), tuple(week_label(t, w) for w, _ in stats.weekly),
-              tuple(float(n) for _, n in stats.weekly), horizontal=False),
+        Chart(
+            "status",
+            t("Cases by status"),
+            tuple(status_name(t, k) for k in stats.by_status),
+            tuple(float(n) for n in stats.by_status.values()),
+        ),
+        Chart(
+            "citizenship",
+            t("Cases by citizenship"),
+            tuple(citizenship_name(t, k) for k in stats.by_citizenship),
+            tuple(float(n) for n in stats.by_citizenship.values()),
+        ),
+        Chart(
+            "region",
+            t("Cases by region"),
+            tuple(region_name(t, k) for k, _ in top_regions(stats)),
+            tuple(float(n) for _, n in top_regions(stats)),
+        ),
+        Chart(
+            "letters",
+            t("Letters sent per body"),
+            tuple(body_name(t, b.body) for b in bodies),
+            tuple(float(b.sent) for b in bodies),
+        ),
+        Chart(
+            "reply_rate",
+            t("Reply rate per body, %"),
+            tuple(body_name(t, b.body) for b in bodies),
+            tuple(round((b.reply_rate or 0.0) * 100, 1) for b in bodies),
+            percent=True,
+            integer=False,
+        ),
+        Chart(
+            "median_days",
+            t("Median days to the first reply"),
+            tuple(body_name(t, b.body) for b in replied),
+            tuple(float(b.median_days_to_first_reply or 0) for b in replied),
+            integer=False,
+        ),
+        Chart(
+            "overdue",
+            t("Overdue letters per body"),
+            tuple(body_name(t, b.body) for b in bodies),
+            tuple(float(b.overdue) for b in bodies),
+        ),
+        Chart(
+            "weekly",
+            t("New cases per week"),
+            tuple(week_label(t, w) for w, _ in stats.weekly),
+            tuple(float(n) for _, n in stats.weekly),
+            horizontal=False,
+        ),
     ]
 
 
@@ -181,8 +211,15 @@ def render_png(chart: Chart, empty_text: str = "No data") -> bytes:
         tick.set_fontproperties(regular)
     if not values or not any(values):
         ax.set_axis_off()
-        ax.text(0.5, 0.5, _drawable(empty_text, cmap), ha="center", va="center",
-                transform=ax.transAxes, fontproperties=regular)
+        ax.text(
+            0.5,
+            0.5,
+            _drawable(empty_text, cmap),
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontproperties=regular,
+        )
         fig.subplots_adjust(left=0.05, right=0.95, top=0.85, bottom=0.1)
         return _png(fig)
     positions = list(range(len(values)))
@@ -195,8 +232,9 @@ def render_png(chart: Chart, empty_text: str = "No data") -> bytes:
         if chart.integer:
             ax.xaxis.set_major_locator(mpl["MaxNLocator"](integer=True))
         for y, v in zip(positions, values):
-            ax.text(v + top * 0.01, y, _number(v, chart.percent), va="center",
-                    fontproperties=regular)
+            ax.text(
+                v + top * 0.01, y, _number(v, chart.percent), va="center", fontproperties=regular
+            )
         # Room on the left for the longest label, measured as drawn.
         renderer = canvas.get_renderer()
         widest = max(label.get_window_extent(renderer).width for label in ax.get_yticklabels())
@@ -206,8 +244,13 @@ def render_png(chart: Chart, empty_text: str = "No data") -> bytes:
         ax.bar(positions, values, color=BAR_COLOUR)
         step = max(1, len(labels) // 12)
         ticks = positions[::step]
-        ax.set_xticks(ticks, labels=[labels[i] for i in ticks], fontproperties=regular,
-                      rotation=45, ha="right")
+        ax.set_xticks(
+            ticks,
+            labels=[labels[i] for i in ticks],
+            fontproperties=regular,
+            rotation=45,
+            ha="right",
+        )
         ax.set_ylim(0, top * 1.15)
         if chart.integer:
             ax.yaxis.set_major_locator(mpl["MaxNLocator"](integer=True))

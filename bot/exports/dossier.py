@@ -9,20 +9,21 @@ dossier is a full one; Telegram's file ids never appear.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from babel import Locale
 
+from bot.audit_sentences import who
 from bot.domain import questions as q
 from bot.domain.questions import Kind, Section
-from bot.audit_sentences import who
-from bot.readable import action_text, file_label, section_title, value_text
-from bot.readable import label as answer_label
 from bot.followup import DEFAULT_TZ
 from bot.i18n import N_, Translator
 from bot.letters.directory import load_directory
+from bot.readable import action_text, file_label, section_title, value_text
+from bot.readable import label as answer_label
 from bot.storage.exports import CaseDossier
 from bot.vocabulary import (
     CHANNEL_NAMES,
@@ -82,22 +83,35 @@ def event_text(t: Translator, kind: str, detail: Mapping[str, Any]) -> str:
     return t(template, **params)
 
 
-def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
-                   generated_at: datetime, tz: str = DEFAULT_TZ,
-                   names: Mapping[int, str] | None = None) -> list[Block]:
+def dossier_blocks(
+    d: CaseDossier,
+    t: Translator,
+    *,
+    full: bool,
+    today: date,
+    generated_at: datetime,
+    tz: str = DEFAULT_TZ,
+    names: Mapping[int, str] | None = None,
+) -> list[Block]:
     """The dossier for a caseworker: times in ``tz`` (their zone), staff by ``names``, the
     family's answers labelled for a third person ("Applicant")."""
     case = d.case
-    named = {i: who(t, i, names or {}) for i in set(case.volunteers)
-             | {n.author_id for n in d.notes}}
+    named = {
+        i: who(t, i, names or {}) for i in set(case.volunteers) | {n.author_id for n in d.notes}
+    }
     answers = case.answers
     blocks = [
         Block("title", t("Case dossier {number}", number=case.number)),
         Block("line", t("Status: {status}", status=status_name(t, case.status))),
         Block("line", t("Reported on {date}", date=t.date(case.created_at.date(), "long"))),
         Block("line", t("Verified: {value}", value=t("Yes") if case.verified else t("No"))),
-        Block("line", t("Assigned volunteers: {names}",
-                        names=", ".join(named[v] for v in case.volunteers) or "—")),
+        Block(
+            "line",
+            t(
+                "Assigned volunteers: {names}",
+                names=", ".join(named[v] for v in case.volunteers) or "—",
+            ),
+        ),
         Block("line", t("Generated on {date}", date=_when(t, generated_at, tz))),
     ]
     if not full:
@@ -120,8 +134,9 @@ def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
 
     blocks.append(Block("heading", t("Timeline of case {number}", number=case.number)))
     for event in d.events:
-        blocks.append(Block("item", f"{_when(t, event.at, tz)} · "
-                                    f"{event_text(t, event.kind, event.data())}"))
+        blocks.append(
+            Block("item", f"{_when(t, event.at, tz)} · {event_text(t, event.kind, event.data())}")
+        )
 
     blocks.append(Block("heading", t("Letters and replies")))
     if not d.letters:
@@ -133,18 +148,29 @@ def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
         blocks.append(Block("item", _letter_state(t, letter, today)))
         if letter.sent_on:
             channel = CHANNEL_NAMES.get(letter.channel or "post", N_("Ordinary post"))
-            blocks.append(Block("item", t("Sent on {date}, by {channel}.",
-                                          date=t.date(letter.sent_on, "long"),
-                                          channel=t(channel))))
+            blocks.append(
+                Block(
+                    "item",
+                    t(
+                        "Sent on {date}, by {channel}.",
+                        date=t.date(letter.sent_on, "long"),
+                        channel=t(channel),
+                    ),
+                )
+            )
         if letter.tracking:
             blocks.append(Block("item", t("Tracking number: {number}", number=letter.tracking)))
         if letter.reference:
-            blocks.append(Block("item", t("Registration number: {number}",
-                                          number=letter.reference)))
+            blocks.append(
+                Block("item", t("Registration number: {number}", number=letter.reference))
+            )
         for reply in (r for r in d.replies if r.letter_id == letter.id):
             outcome = OUTCOME_NAMES.get(reply.outcome)
-            line = t("Reply of {date}: {outcome}", date=t.date(reply.received_on, "medium"),
-                     outcome=t(outcome) if outcome else reply.outcome)
+            line = t(
+                "Reply of {date}: {outcome}",
+                date=t.date(reply.received_on, "medium"),
+                outcome=t(outcome) if outcome else reply.outcome,
+            )
             if reply.forwarded_to:
                 line += f" → {body_name(t, reply.forwarded_to)}"
             if reply.summary:
@@ -155,8 +181,9 @@ def dossier_blocks(d: CaseDossier, t: Translator, *, full: bool, today: date,
     if not d.notes:
         blocks.append(Block("text", "—"))
     for note in d.notes:
-        blocks.append(Block("subheading", f"{_when(t, note.created_at, tz)} · "
-                                          f"{named[note.author_id]}"))
+        blocks.append(
+            Block("subheading", f"{_when(t, note.created_at, tz)} · {named[note.author_id]}")
+        )
         blocks.append(Block("text", note.text))
     return blocks
 
@@ -169,8 +196,11 @@ def _letter_state(t: Translator, letter: Any, today: date) -> str:
     if letter.due_on and letter.due_on < today:
         return t("no answer, overdue since {date}", date=t.date(letter.due_on, "medium"))
     if letter.due_on:
-        return t("sent {sent}, answer due {due}", sent=t.date(letter.sent_on, "medium"),
-                 due=t.date(letter.due_on, "medium"))
+        return t(
+            "sent {sent}, answer due {due}",
+            sent=t.date(letter.sent_on, "medium"),
+            due=t.date(letter.due_on, "medium"),
+        )
     return t("sent {sent}", sent=t.date(letter.sent_on, "medium"))
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Mapping, Sequence
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
@@ -21,8 +21,8 @@ from bot.exports.dossier import Block, body_name, dossier_blocks, status_name
 from bot.exports.stats import Statistics
 from bot.followup import DEFAULT_TZ
 from bot.i18n import Translator, default_catalogs
-from bot.readable import week_label
 from bot.letters.pdf import FAMILY, FONT_FILES, _attach_font, _printable
+from bot.readable import week_label
 from bot.storage.exports import CaseDossier
 
 MARGIN = 18.0
@@ -37,8 +37,11 @@ class _Document(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, "", 8)
-        text = f"{self.footer_text} · {self.page_no()}/{{nb}}" if self.footer_text else \
-            f"{self.page_no()}/{{nb}}"
+        text = (
+            f"{self.footer_text} · {self.page_no()}/{{nb}}"
+            if self.footer_text
+            else f"{self.page_no()}/{{nb}}"
+        )
         self.cell(0, 4, text, align=Align.C)
 
 
@@ -61,12 +64,26 @@ def _width(pdf: FPDF) -> float:
     return pdf.w - pdf.l_margin - pdf.r_margin
 
 
-def _write(pdf: FPDF, text: str, *, style: str = "", size: float = FONT_SIZE,
-           height: float = LINE, indent: float = 0.0, align: Align = Align.L) -> None:
+def _write(
+    pdf: FPDF,
+    text: str,
+    *,
+    style: str = "",
+    size: float = FONT_SIZE,
+    height: float = LINE,
+    indent: float = 0.0,
+    align: Align = Align.L,
+) -> None:
     pdf.set_font(FAMILY, style, size)
     pdf.set_x(pdf.l_margin + indent)
-    pdf.multi_cell(_width(pdf) - indent, height, _printable(text), align=align,
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        _width(pdf) - indent,
+        height,
+        _printable(text),
+        align=align,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
 
 
 def _heading(pdf: FPDF, text: str, size: float = 12.5) -> None:
@@ -83,8 +100,7 @@ def _field(pdf: FPDF, label: str, value: str) -> None:
     pdf.set_font(FAMILY, "B", FONT_SIZE)
     label_fits = pdf.get_string_width(label + " ") < LABEL_WIDTH - 1
     pdf.set_font(FAMILY, "", FONT_SIZE)
-    value_fits = "\n" not in value and \
-        pdf.get_string_width(value) < _width(pdf) - LABEL_WIDTH - 1
+    value_fits = "\n" not in value and pdf.get_string_width(value) < _width(pdf) - LABEL_WIDTH - 1
     if label_fits and value_fits:
         if pdf.get_y() + LINE > pdf.h - pdf.b_margin:
             pdf.add_page()
@@ -115,12 +131,20 @@ def render_blocks(pdf: FPDF, blocks: Sequence[Block]) -> None:
             _write(pdf, block.text)
 
 
-def dossier_pdf(d: CaseDossier, t: Translator, *, full: bool, today: date,
-                generated_at: datetime, tz: str = DEFAULT_TZ,
-                names: Mapping[int, str] | None = None) -> bytes:
+def dossier_pdf(
+    d: CaseDossier,
+    t: Translator,
+    *,
+    full: bool,
+    today: date,
+    generated_at: datetime,
+    tz: str = DEFAULT_TZ,
+    names: Mapping[int, str] | None = None,
+) -> bytes:
     """The dossier of one case as an A4 PDF (see ``bot.exports.dossier``)."""
-    blocks = dossier_blocks(d, t, full=full, today=today, generated_at=generated_at, tz=tz,
-                            names=names or {})
+    blocks = dossier_blocks(
+        d, t, full=full, today=today, generated_at=generated_at, tz=tz, names=names or {}
+    )
     pdf = _document(blocks[0].text, t.locale, d.case.number, generated_at)
     render_blocks(pdf, blocks)
     return bytes(pdf.output())
@@ -135,15 +159,20 @@ def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
-def _table(pdf: FPDF, rows: Sequence[Sequence[str]], widths: Sequence[float], *,
-           headings: bool = False) -> None:
+def _table(
+    pdf: FPDF, rows: Sequence[Sequence[str]], widths: Sequence[float], *, headings: bool = False
+) -> None:
     if not rows:
         return
     pdf.set_font(FAMILY, "", 9)
-    with pdf.table(col_widths=tuple(widths), width=_width(pdf), line_height=4.6,
-                   text_align=("LEFT",) + ("RIGHT",) * (len(widths) - 1),
-                   headings_style=FontFace(emphasis="BOLD"),
-                   first_row_as_headings=headings) as table:
+    with pdf.table(
+        col_widths=tuple(widths),
+        width=_width(pdf),
+        line_height=4.6,
+        text_align=("LEFT",) + ("RIGHT",) * (len(widths) - 1),
+        headings_style=FontFace(emphasis="BOLD"),
+        first_row_as_headings=headings,
+    ) as table:
         for data in rows:
             row = table.row()
             for value in data:
@@ -151,17 +180,36 @@ def _table(pdf: FPDF, rows: Sequence[Sequence[str]], widths: Sequence[float], *,
     pdf.ln(3)
 
 
-def dossier_pdf_in(locale: str, d: CaseDossier, *, full: bool, today: date,
-                   generated_at: datetime, tz: str = DEFAULT_TZ,
-                   names: Mapping[int, str] | None = None) -> bytes:
+def dossier_pdf_in(
+    locale: str,
+    d: CaseDossier,
+    *,
+    full: bool,
+    today: date,
+    generated_at: datetime,
+    tz: str = DEFAULT_TZ,
+    names: Mapping[int, str] | None = None,
+) -> bytes:
     """``dossier_pdf`` in the bot's catalog for ``locale``: for the letter worker process,
     which lays the dossier out away from the event loop (a translator is not sent there)."""
-    return dossier_pdf(d, default_catalogs().get(locale), full=full, today=today,
-                       generated_at=generated_at, tz=tz, names=names)
+    return dossier_pdf(
+        d,
+        default_catalogs().get(locale),
+        full=full,
+        today=today,
+        generated_at=generated_at,
+        tz=tz,
+        names=names,
+    )
 
 
-def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,
-              generated_at: datetime, tz: str = DEFAULT_TZ) -> bytes:
+def stats_pdf(
+    stats: Statistics,
+    charts: Sequence[Chart],
+    t: Translator,
+    generated_at: datetime,
+    tz: str = DEFAULT_TZ,
+) -> bytes:
     """The statistics report: figures in tables, then every chart."""
     from bot.exports.charts import citizenship_name, region_name, top_regions
 
@@ -169,32 +217,61 @@ def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,
     pdf = _document(title, t.locale, title, generated_at)
     _write(pdf, title, style="B", size=16, height=8)
     _write(pdf, t("Generated on {date}", date=t.datetime(generated_at, "short", tz=tz)))
-    filters = ", ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}"
-                        for k, v in stats.filters.items())
+    filters = ", ".join(
+        f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in stats.filters.items()
+    )
     _write(pdf, t("Filters: {filters}", filters=filters or "—"))
     _write(pdf, t("Cases: {n}", n=t.number(stats.cases)))
     _write(pdf, t("Overdue letters: {n}", n=t.number(stats.overdue)))
     if stats.deleted_cases:
         _write(pdf, t("Cases deleted by their families: {n}", n=t.number(stats.deleted_cases)))
     if stats.un_submitted:
-        _write(pdf, t("Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
-                      n=t.number(stats.un_submitted), urgent=t.number(stats.un_urgent)))
+        _write(
+            pdf,
+            t(
+                "Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
+                n=t.number(stats.un_submitted),
+                urgent=t.number(stats.un_urgent),
+            ),
+        )
 
     _heading(pdf, t("Cases by status"))
     _table(pdf, [(status_name(t, k), t.number(n)) for k, n in stats.by_status.items()], (3, 1))
     _heading(pdf, t("Cases by citizenship"))
-    _table(pdf, [(citizenship_name(t, k), t.number(n))
-                 for k, n in stats.by_citizenship.items()], (3, 1))
+    _table(
+        pdf,
+        [(citizenship_name(t, k), t.number(n)) for k, n in stats.by_citizenship.items()],
+        (3, 1),
+    )
     _heading(pdf, t("Cases by region"))
     _table(pdf, [(region_name(t, k), t.number(n)) for k, n in top_regions(stats)], (3, 1))
     if stats.bodies:
         _heading(pdf, t("Letters sent per body"))
-        header = (t("Body"), t("Sent"), t("Reply rate"), t("Median days to the first reply"),
-                  t("Form replies"), t("Overdue"))
-        _table(pdf, [header] + [
-            (body_name(t, b.body), t.number(b.sent), _percent(b.reply_rate),
-             _days(b.median_days_to_first_reply), _percent(b.form_share), t.number(b.overdue))
-            for b in stats.bodies], (5, 1.2, 1.4, 1.8, 1.4, 1.4), headings=True)
+        header = (
+            t("Body"),
+            t("Sent"),
+            t("Reply rate"),
+            t("Median days to the first reply"),
+            t("Form replies"),
+            t("Overdue"),
+        )
+        _table(
+            pdf,
+            [header]
+            + [
+                (
+                    body_name(t, b.body),
+                    t.number(b.sent),
+                    _percent(b.reply_rate),
+                    _days(b.median_days_to_first_reply),
+                    _percent(b.form_share),
+                    t.number(b.overdue),
+                )
+                for b in stats.bodies
+            ],
+            (5, 1.2, 1.4, 1.8, 1.4, 1.4),
+            headings=True,
+        )
     if stats.weekly:
         _heading(pdf, t("New cases per week"))
         _table(pdf, [(week_label(t, week), t.number(n)) for week, n in stats.weekly], (3, 1))
@@ -205,7 +282,12 @@ def stats_pdf(stats: Statistics, charts: Sequence[Chart], t: Translator,
         height = _width(pdf) * height_px / width_px
         if pdf.get_y() + height > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.image(io.BytesIO(chart.png), x=pdf.l_margin, w=_width(pdf), h=height,
-                  alt_text=_printable(chart.title))
+        pdf.image(
+            io.BytesIO(chart.png),
+            x=pdf.l_margin,
+            w=_width(pdf),
+            h=height,
+            alt_text=_printable(chart.title),
+        )
         pdf.ln(4)
     return bytes(pdf.output())

@@ -10,9 +10,10 @@ without microseconds, and no internal ids or raw details.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -24,8 +25,8 @@ from bot.domain.models import STATUS_CODES, CaseStatus
 from bot.exports.dossier import body_name, event_text
 from bot.exports.tables import Table
 from bot.i18n import N_, Translator
-from bot.readable import week_label
 from bot.letters.recommend import REASONS
+from bot.readable import week_label
 from bot.vocabulary import CHANNEL_NAMES, KIND_NAMES, OUTCOME_NAMES, STATUS_NAMES
 
 # The organisation's zone when no reader's zone is given (the command line's default).
@@ -34,23 +35,37 @@ Row = Mapping[str, Any]
 Getter = Callable[["Presentation", Row], Any]
 
 SHEET_NAMES: Mapping[str, str] = {
-    "cases": N_("Cases"), "letters": N_("Letters"), "replies": N_("Replies"),
-    "events": N_("Events"), "audit": N_("Audit"), "stats": N_("Statistics"),
+    "cases": N_("Cases"),
+    "letters": N_("Letters"),
+    "replies": N_("Replies"),
+    "events": N_("Events"),
+    "audit": N_("Audit"),
+    "stats": N_("Statistics"),
 }
-COUNTRIES: Mapping[str, str] = {"KZ": N_("Kazakhstan"), "KG": N_("Kyrgyzstan"),
-                                "other": N_("Other country")}
+COUNTRIES: Mapping[str, str] = {
+    "KZ": N_("Kazakhstan"),
+    "KG": N_("Kyrgyzstan"),
+    "other": N_("Other country"),
+}
 METRICS: Mapping[str, str] = {
-    "cases": N_("Cases"), "cases_by_status": N_("Cases by status"),
-    "cases_by_citizenship": N_("Cases by citizenship"), "cases_by_region": N_("Cases by region"),
-    "new_cases_per_week": N_("New cases per week"), "letters_sent": N_("Letters sent per body"),
-    "reply_rate": N_("Reply rate"), "median_days_to_first_reply":
-        N_("Median days to the first reply"),
-    "form_reply_share": N_("Share of form replies"), "overdue_letters": N_("Overdue letters"),
+    "cases": N_("Cases"),
+    "cases_by_status": N_("Cases by status"),
+    "cases_by_citizenship": N_("Cases by citizenship"),
+    "cases_by_region": N_("Cases by region"),
+    "new_cases_per_week": N_("New cases per week"),
+    "letters_sent": N_("Letters sent per body"),
+    "reply_rate": N_("Reply rate"),
+    "median_days_to_first_reply": N_("Median days to the first reply"),
+    "form_reply_share": N_("Share of form replies"),
+    "overdue_letters": N_("Overdue letters"),
     "deleted_cases": N_("Deleted by families"),
     "submitted_to_un": N_("Submitted to the UN"),
 }
-TRIGGERS: Mapping[str, str] = {"silence": N_("no answer in time"),
-                               "form_reply": N_("a form reply"), "refusal": N_("a refusal")}
+TRIGGERS: Mapping[str, str] = {
+    "silence": N_("no answer in time"),
+    "form_reply": N_("a form reply"),
+    "refusal": N_("a refusal"),
+}
 
 
 @dataclass
@@ -79,8 +94,9 @@ class Presentation:
 
     @property
     def zone_name(self) -> str:
-        from bot.vocabulary import TIMEZONE_NAMES
         from babel.dates import get_timezone_location
+
+        from bot.vocabulary import TIMEZONE_NAMES
 
         if self.tz in TIMEZONE_NAMES:
             return self.t(TIMEZONE_NAMES[self.tz])
@@ -169,6 +185,7 @@ def _col(name: str) -> Getter:
 def _time(name: str) -> Getter:
     def get(p: Presentation, r: Row) -> Any:
         return p.time(r.get(name))
+
     get.is_time = True  # type: ignore[attr-defined]
     return get
 
@@ -227,17 +244,26 @@ def _event(p: Presentation, r: Row) -> str:
 
 
 def _audit(p: Presentation, r: Row) -> str:
-    return sentence(p.t, str(r.get("action")), int(r.get("actor_id") or 0),
-                    r.get("case_number"), r.get("target_id"), _detail(r), p.names)
+    return sentence(
+        p.t,
+        str(r.get("action")),
+        int(r.get("actor_id") or 0),
+        r.get("case_number"),
+        r.get("target_id"),
+        _detail(r),
+        p.names,
+    )
 
 
 SHEETS: Mapping[str, list[tuple[str, Getter]]] = {
     "cases": [
-        (N_("Case number"), _col("number")), (N_("Status"), _status),
+        (N_("Case number"), _col("number")),
+        (N_("Status"), _status),
         (N_("Citizenship"), _coded("citizenship", COUNTRIES)),
         (N_("Country"), _col("citizenship_other")),
         (N_("Checked with the family"), _yes_no("verified")),
-        (N_("Reported"), _time("created_at")), (N_("Updated"), _time("updated_at")),
+        (N_("Reported"), _time("created_at")),
+        (N_("Updated"), _time("updated_at")),
         (N_("Personal data removed"), _time("purged_at")),
         (N_("Applicant's full name"), _col("reporter_name")),
         (N_("Relationship"), _choice("reporter_relation", "r_rel")),
@@ -248,51 +274,68 @@ SHEETS: Mapping[str, list[tuple[str, Getter]]] = {
         (N_("Name in the passport"), _col("missing_name_latin")),
         (N_("Date of birth"), _day("missing_birth_date")),
         (N_("Gender"), _choice("missing_gender", "m_gender")),
-        (N_("IIN/PIN"), _col("missing_id")), (N_("Passport"), _col("missing_passport")),
+        (N_("IIN/PIN"), _col("missing_id")),
+        (N_("Passport"), _col("missing_passport")),
         (N_("Last contact"), _day("last_contact_date")),
         (N_("How"), _choice("last_contact_channel", "e_how")),
         (N_("Region"), _region("last_region")),
         (N_("Last known place"), _col("last_place")),
         (N_("What is known"), _choice("what_happened", "e_what")),
         (N_("Believed responsible"), _choice("responsible", "e_resp")),
-        (N_("Names"), _col("responsible_text")), (N_("Unit or place"), _col("unit")),
+        (N_("Names"), _col("responsible_text")),
+        (N_("Unit or place"), _col("unit")),
         (N_("Believed taken to"), _region("taken_region")),
         (N_("Signed a contract"), _choice("contract", "e_contract")),
         (N_("Renounced citizenship"), _choice("renounced", "e_renounced")),
-        (N_("The family's account"), _col("story")), (N_("Files"), _col("evidence_files")),
-        (N_("Volunteers"), _volunteers), (N_("Notes"), _col("notes")),
+        (N_("The family's account"), _col("story")),
+        (N_("Files"), _col("evidence_files")),
+        (N_("Volunteers"), _volunteers),
+        (N_("Notes"), _col("notes")),
     ],
     "letters": [
-        (N_("Case number"), _col("case_number")), (N_("Letter No."), _col("letter_id")),
-        (N_("Addressee"), _body("addressee")), (N_("Letter"), _kind),
+        (N_("Case number"), _col("case_number")),
+        (N_("Letter No."), _col("letter_id")),
+        (N_("Addressee"), _body("addressee")),
+        (N_("Letter"), _kind),
         (N_("Why this body"), _coded("reason", REASONS)),
         (N_("In reply to letter No."), _col("parent_id")),
         (N_("Reason for the letter"), _coded("trigger", TRIGGERS)),
         (N_("Language"), lambda p, r: p.language(r.get("language"))),
-        (N_("Prepared"), _time("generated_at")), (N_("Sent on"), _day("sent_on")),
+        (N_("Prepared"), _time("generated_at")),
+        (N_("Sent on"), _day("sent_on")),
         (N_("How it was sent"), _coded("channel", CHANNEL_NAMES)),
         (N_("Tracking number"), _col("tracking")),
         (N_("Registration number"), _col("reference")),
         (N_("Registered on"), _day("registered_on")),
         (N_("Term extended until"), _day("extended_until")),
-        (N_("Answer due"), _day("due_on")), (N_("Answered"), _yes_no("closed")),
-        (N_("Overdue"), _yes_no("overdue")), (N_("Replies"), _col("replies")),
+        (N_("Answer due"), _day("due_on")),
+        (N_("Answered"), _yes_no("closed")),
+        (N_("Overdue"), _yes_no("overdue")),
+        (N_("Replies"), _col("replies")),
         (N_("Last reply"), _day("last_reply_on")),
         (N_("Last reply says"), _coded("last_reply_outcome", OUTCOME_NAMES)),
     ],
     "replies": [
-        (N_("Case number"), _col("case_number")), (N_("Letter No."), _col("letter_id")),
-        (N_("Addressee"), _body("addressee")), (N_("Received on"), _day("received_on")),
+        (N_("Case number"), _col("case_number")),
+        (N_("Letter No."), _col("letter_id")),
+        (N_("Addressee"), _body("addressee")),
+        (N_("Received on"), _day("received_on")),
         (N_("The reply says"), _coded("outcome", OUTCOME_NAMES)),
-        (N_("Forwarded to"), _body("forwarded_to")), (N_("Summary"), _col("summary")),
-        (N_("A copy was sent"), _yes_no("has_file")), (N_("Logged"), _time("created_at")),
+        (N_("Forwarded to"), _body("forwarded_to")),
+        (N_("Summary"), _col("summary")),
+        (N_("A copy was sent"), _yes_no("has_file")),
+        (N_("Logged"), _time("created_at")),
     ],
     "events": [
-        (N_("Case number"), _col("case_number")), (N_("Time"), _time("at")),
-        (N_("What happened"), _event), (N_("Who"), lambda p, r: p.person(r.get("actor_id"))),
+        (N_("Case number"), _col("case_number")),
+        (N_("Time"), _time("at")),
+        (N_("What happened"), _event),
+        (N_("Who"), lambda p, r: p.person(r.get("actor_id"))),
     ],
     "audit": [
-        (N_("Time"), _time("at")), (N_("Who"), lambda p, r: p.person(r.get("actor_id"))),
-        (N_("What"), _audit), (N_("Case number"), _col("case_number")),
+        (N_("Time"), _time("at")),
+        (N_("Who"), lambda p, r: p.person(r.get("actor_id"))),
+        (N_("What"), _audit),
+        (N_("Case number"), _col("case_number")),
     ],
 }

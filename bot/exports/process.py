@@ -16,13 +16,13 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Sequence
 
 from bot.clock import ManualClock
-from bot.exports.service import ExportResult, Exporter
+from bot.exports.service import Exporter, ExportResult
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.exports import ExportFilter
@@ -31,9 +31,18 @@ TABLE_FORMATS = ("xlsx", "csv", "json")
 EXPORT_NICENESS = 10  # added to the export process's niceness: the bot's process goes first
 
 
-async def export_in_process(db_path: Path, keys: Sequence[str], fmt: str, out: Path,
-                            flt: ExportFilter, *, full: bool, today: date,
-                            now: datetime, options: dict[str, str] | None = None) -> ExportResult:
+async def export_in_process(
+    db_path: Path,
+    keys: Sequence[str],
+    fmt: str,
+    out: Path,
+    flt: ExportFilter,
+    *,
+    full: bool,
+    today: date,
+    now: datetime,
+    options: dict[str, str] | None = None,
+) -> ExportResult:
     """Write the ``fmt`` export of ``flt`` to ``out`` in a child process; what it wrote.
     ``options`` go to the writer (the reader's locale and zone for the XLSX). Nothing is
     recorded here: the caller writes the audit entry."""
@@ -42,26 +51,54 @@ async def export_in_process(db_path: Path, keys: Sequence[str], fmt: str, out: P
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     try:
         return await asyncio.get_running_loop().run_in_executor(
-            pool, _export, str(db_path), tuple(keys), fmt, str(out), flt, full, today, now,
-            dict(options or {}))
+            pool,
+            _export,
+            str(db_path),
+            tuple(keys),
+            fmt,
+            str(out),
+            flt,
+            full,
+            today,
+            now,
+            dict(options or {}),
+        )
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _export(db_path: str, keys: tuple[str, ...], fmt: str, out: str, flt: ExportFilter,
-            full: bool, today: date, now: datetime, options: dict[str, str]) -> ExportResult:
+def _export(
+    db_path: str,
+    keys: tuple[str, ...],
+    fmt: str,
+    out: str,
+    flt: ExportFilter,
+    full: bool,
+    today: date,
+    now: datetime,
+    options: dict[str, str],
+) -> ExportResult:
     """In the child: the export, as the bot's own ``Exporter`` makes it, at a lower
     priority than the bot (its reader process inherits it): on a machine with two CPUs the
     export would otherwise take the CPU time families' answers need."""
     with contextlib.suppress(OSError):
         os.nice(EXPORT_NICENESS)
-    return asyncio.run(_export_async(Path(db_path), keys, fmt, Path(out), flt, full, today, now,
-                                     options))
+    return asyncio.run(
+        _export_async(Path(db_path), keys, fmt, Path(out), flt, full, today, now, options)
+    )
 
 
-async def _export_async(db_path: Path, keys: tuple[str, ...], fmt: str, out: Path,
-                        flt: ExportFilter, full: bool, today: date,
-                        now: datetime, options: dict[str, str]) -> ExportResult:
+async def _export_async(
+    db_path: Path,
+    keys: tuple[str, ...],
+    fmt: str,
+    out: Path,
+    flt: ExportFilter,
+    full: bool,
+    today: date,
+    now: datetime,
+    options: dict[str, str],
+) -> ExportResult:
     db = Database(db_path, cipher=Cipher(*keys))
     await db.open(check=False)  # the bot checked and migrated the file when it started
     try:

@@ -8,9 +8,10 @@ other sheets. Nothing here reads the database or knows about languages.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from bot.domain.models import CaseStatus
 from bot.regions import case_region as region_code
@@ -114,11 +115,17 @@ class Statistics:
             "by_region": dict(self.by_region),
             "weekly": [{"week": w, "cases": n} for w, n in self.weekly],
             "bodies": [
-                {"body": b.body, "sent": b.sent, "replied": b.replied,
-                 "reply_rate": _round(b.reply_rate), "replies": b.replies,
-                 "form_replies": b.form_replies, "form_share": _round(b.form_share),
-                 "median_days_to_first_reply": b.median_days_to_first_reply,
-                 "overdue": b.overdue}
+                {
+                    "body": b.body,
+                    "sent": b.sent,
+                    "replied": b.replied,
+                    "reply_rate": _round(b.reply_rate),
+                    "replies": b.replies,
+                    "form_replies": b.form_replies,
+                    "form_share": _round(b.form_share),
+                    "median_days_to_first_reply": b.median_days_to_first_reply,
+                    "overdue": b.overdue,
+                }
                 for b in self.bodies
             ],
             "overdue": self.overdue,
@@ -176,8 +183,9 @@ class StatsBuilder:
         self.deleted_cases = 0
         self.un_submitted = self.un_urgent = 0
 
-    def add_case(self, status: str, citizenship: str, created_at: datetime,
-                 region: str | None) -> None:
+    def add_case(
+        self, status: str, citizenship: str, created_at: datetime, region: str | None
+    ) -> None:
         """``region`` is the case's region code (``region_of``)."""
         self.cases += 1
         self.status[status] += 1
@@ -185,9 +193,16 @@ class StatsBuilder:
         self.region[region or UNKNOWN_REGION] += 1
         self.days[created_at.date()] += 1
 
-    def add_letter(self, addressee_id: str, sent_on: date | None, closed: bool,
-                   due_on: date | None, replies: int, form_replies: int,
-                   first_reply_on: date | None) -> None:
+    def add_letter(
+        self,
+        addressee_id: str,
+        sent_on: date | None,
+        closed: bool,
+        due_on: date | None,
+        replies: int,
+        form_replies: int,
+        first_reply_on: date | None,
+    ) -> None:
         if sent_on is None:
             return
         body = self.bodies.get(addressee_id)
@@ -202,8 +217,9 @@ class StatsBuilder:
         if not closed and due_on is not None and due_on < self.today:
             body.overdue += 1
 
-    def add_case_counts(self, status: str, citizenship: str, day: date, region: str,
-                        n: int) -> None:
+    def add_case_counts(
+        self, status: str, citizenship: str, day: date, region: str, n: int
+    ) -> None:
         """``n`` cases of one kind at once, as counted in SQL."""
         self.cases += n
         self.status[status] += n
@@ -211,9 +227,16 @@ class StatsBuilder:
         self.region[region] += n
         self.days[day] += n
 
-    def add_body_counts(self, addressee_id: str, *, sent: int = 0, overdue: int = 0,
-                        replies: int = 0, form_replies: int = 0,
-                        first_reply_days: Mapping[int, int] | None = None) -> None:
+    def add_body_counts(
+        self,
+        addressee_id: str,
+        *,
+        sent: int = 0,
+        overdue: int = 0,
+        replies: int = 0,
+        form_replies: int = 0,
+        first_reply_days: Mapping[int, int] | None = None,
+    ) -> None:
         """Letters of one body at once, as counted in SQL; ``first_reply_days`` maps days
         from sending to the first reply to how many letters took that long."""
         body = self.bodies.get(addressee_id)
@@ -235,17 +258,35 @@ class StatsBuilder:
         for key, n in sorted(self.citizenship.items()):
             by_citizenship.setdefault(key, n)
         by_region = dict(sorted(self.region.items(), key=lambda kv: (-kv[1], kv[0])))
-        bodies = tuple(sorted(
-            (BodyStats(body=key, sent=b.sent, replied=b.replied, replies=b.replies,
-                       form_replies=b.form_replies, overdue=b.overdue,
-                       median_days_to_first_reply=_median(b.days))
-             for key, b in self.bodies.items()),
-            key=lambda b: (-b.sent, b.body)))
+        bodies = tuple(
+            sorted(
+                (
+                    BodyStats(
+                        body=key,
+                        sent=b.sent,
+                        replied=b.replied,
+                        replies=b.replies,
+                        form_replies=b.form_replies,
+                        overdue=b.overdue,
+                        median_days_to_first_reply=_median(b.days),
+                    )
+                    for key, b in self.bodies.items()
+                ),
+                key=lambda b: (-b.sent, b.body),
+            )
+        )
         return Statistics(
-            today=self.today, filters=self.filters, cases=self.cases, by_status=by_status,
-            by_citizenship=by_citizenship, by_region=by_region, bodies=bodies,
-            overdue=sum(b.overdue for b in bodies), weekly=self._weekly(),
-            deleted_cases=self.deleted_cases, un_submitted=self.un_submitted,
+            today=self.today,
+            filters=self.filters,
+            cases=self.cases,
+            by_status=by_status,
+            by_citizenship=by_citizenship,
+            by_region=by_region,
+            bodies=bodies,
+            overdue=sum(b.overdue for b in bodies),
+            weekly=self._weekly(),
+            deleted_cases=self.deleted_cases,
+            un_submitted=self.un_submitted,
             un_urgent=self.un_urgent,
         )
 

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +31,56 @@ from bot.storage.exports import ExportStore, SyntheticRows
 
 USER_BASE = 10**15  # far above Telegram's ids: a synthetic reporter is recognisable
 VOLUNTEERS = tuple(USER_BASE - i for i in range(1, 6))
-START = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
-_FIRST = ("Әлібек", "Нұрлан", "Айбек", "Ерлан", "Қайрат", "Бекзат", "Азамат", "Үмітжан",
-          "Марат", "Ғалым", "Нурбек", "Эрмек", "Улан", "Бакыт", "Чынгыз", "Төлөгөн")
-_LAST = ("Құрманғазыұлы", "Сейітов", "Жұмабаев", "Оспанов", "Асанов", "Токтогулов",
-         "Мамытов", "Өмірзақов", "Бектұров", "Жээнбеков", "Үсенов", "Һашимов")
+_FIRST = (
+    "Әлібек",
+    "Нұрлан",
+    "Айбек",
+    "Ерлан",
+    "Қайрат",
+    "Бекзат",
+    "Азамат",
+    "Үмітжан",
+    "Марат",
+    "Ғалым",
+    "Нурбек",
+    "Эрмек",
+    "Улан",
+    "Бакыт",
+    "Чынгыз",
+    "Төлөгөн",
+)
+_LAST = (
+    "Құрманғазыұлы",
+    "Сейітов",
+    "Жұмабаев",
+    "Оспанов",
+    "Асанов",
+    "Токтогулов",
+    "Мамытов",
+    "Өмірзақов",
+    "Бектұров",
+    "Жээнбеков",
+    "Үсенов",
+    "Һашимов",
+)
 _MOTHERS = ("Айгүл", "Гүлнара", "Жаңыл", "Сәуле", "Нургүл", "Бүбүсара", "Ұлжан", "Айжан")
-_PLACES = ("Ростов-на-Дону, Ростовская область", "Москва, Москва",
-           "Белгород, Белгородская область", "Новосибирск, Новосибирская область",
-           "Екатеринбург, Свердловская область", "Донецк, ДНР", "Курск, Курская область",
-           "Самара, Самарская область", "Казань, Республика Татарстан", "неизвестно",
-           "Санкт-Петербург, Санкт-Петербург", "Краснодар, Краснодарский край", "")
+_PLACES = (
+    "Ростов-на-Дону, Ростовская область",
+    "Москва, Москва",
+    "Белгород, Белгородская область",
+    "Новосибирск, Новосибирская область",
+    "Екатеринбург, Свердловская область",
+    "Донецк, ДНР",
+    "Курск, Курская область",
+    "Самара, Самарская область",
+    "Казань, Республика Татарстан",
+    "неизвестно",
+    "Санкт-Петербург, Санкт-Петербург",
+    "Краснодар, Краснодарский край",
+    "",
+)
 _SENTENCES = (
     "Он уехал на заработки и перестал выходить на связь.",
     "Его задержали в общежитии и увезли на автобусе.",
@@ -54,8 +92,18 @@ _SENTENCES = (
     "Ему угрожали уголовным делом, если он не подпишет документы.",
     "Товарищ по комнате рассказал, что его забрали полицейские.",
 )
-_STATUSES = ("reported", "letters_ready", "letters_sent", "waiting", "answer_received",
-             "located", "in_contact", "returned", "dead", "closed")
+_STATUSES = (
+    "reported",
+    "letters_ready",
+    "letters_sent",
+    "waiting",
+    "answer_received",
+    "located",
+    "in_contact",
+    "returned",
+    "dead",
+    "closed",
+)
 _STATUS_WEIGHTS = (8, 10, 12, 30, 20, 6, 5, 4, 2, 3)
 _OUTCOMES = ("answered", "form", "forwarded", "extension", "refused", "found")
 _OUTCOME_WEIGHTS = (20, 40, 10, 10, 15, 5)
@@ -67,15 +115,16 @@ def _bodies(citizenship: str) -> list[tuple[str, str]]:
 
     directory = load_directory()
     country = citizenship if citizenship in ("KZ", "KG") else "KZ"
-    return [(a.id, a.letter_kind) for a in directory.values()
-            if a.country in (country, "RU", "INT")]
+    return [
+        (a.id, a.letter_kind) for a in directory.values() if a.country in (country, "RU", "INT")
+    ]
 
 
 def _answers(rng: random.Random, citizenship: str, created: datetime) -> dict[str, Any]:
     name = f"{rng.choice(_LAST)} {rng.choice(_FIRST)}"
     story = " ".join(rng.choice(_SENTENCES) for _ in range(rng.randint(2, 25)))
     if rng.random() < 0.01:  # the occasional text a spreadsheet would take for a formula
-        story = "=HYPERLINK(\"http://example.com\",\"x\") " + story
+        story = '=HYPERLINK("http://example.com","x") ' + story
     answers: dict[str, Any] = {
         "r_name": f"{rng.choice(_MOTHERS)} {rng.choice(_LAST)}",
         "r_rel": rng.choice(("mother", "father", "wife", "sister", "brother")),
@@ -84,7 +133,9 @@ def _answers(rng: random.Random, citizenship: str, created: datetime) -> dict[st
         "r_addr": "Алматы қ., Абай даңғылы 1, 050000",
         "m_name": name,
         "m_latin": "SYNTHETIC PERSON",
-        "m_birth": date(rng.randint(1970, 2004), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+        "m_birth": date(
+            rng.randint(1970, 2004), rng.randint(1, 12), rng.randint(1, 28)
+        ).isoformat(),
         "m_gender": "m",
         "m_cit": citizenship,
         "e_date": (created.date() - timedelta(days=rng.randint(5, 400))).isoformat(),
@@ -97,13 +148,18 @@ def _answers(rng: random.Random, citizenship: str, created: datetime) -> dict[st
         "e_contract": rng.choice(("yes", "no", "unk")),
         "e_renounced": rng.choice(("no", "unk")),
         "evidence": [
-            {"kind": rng.choice(("photo", "document", "voice")), "file_id": f"SYN{i}",
-             "file_unique_id": f"SYNU{i}", "description": "Скриншот переписки",
-             "file_name": f"file{i}.pdf"}
+            {
+                "kind": rng.choice(("photo", "document", "voice")),
+                "file_id": f"SYN{i}",
+                "file_unique_id": f"SYNU{i}",
+                "description": "Скриншот переписки",
+                "file_name": f"file{i}.pdf",
+            }
             for i in range(rng.randint(0, 4))
         ],
         "actions": [{"body": "embassy", "date": "2026-01-10", "outcome": "form"}]
-        if rng.random() < 0.3 else [],
+        if rng.random() < 0.3
+        else [],
     }
     if citizenship == "other":
         answers["m_cit_other"] = "Таджикистан"
@@ -122,8 +178,9 @@ def _answers(rng: random.Random, citizenship: str, created: datetime) -> dict[st
     return answers
 
 
-async def generate(db: Database, n: int, *, seed: int = 1, start: datetime = START,
-                   chunk: int = 5000) -> int:
+async def generate(
+    db: Database, n: int, *, seed: int = 1, start: datetime = START, chunk: int = 5000
+) -> int:
     """Insert ``n`` synthetic cases (about 3 letters, 1 reply and 8 events each); returns n."""
     store = ExportStore(db)
     rng = random.Random(seed)
@@ -155,43 +212,110 @@ async def generate(db: Database, n: int, *, seed: int = 1, start: datetime = STA
             status = rng.choices(_STATUSES, _STATUS_WEIGHTS)[0]
             answers = _answers(rng, citizenship, created)
             updated = created + timedelta(days=rng.randint(0, 60))
-            rows.cases.append((case_id, numbers[index], reporter, status, citizenship, answers,
-                               rng.random() < 0.5, created, updated))
+            rows.cases.append(
+                (
+                    case_id,
+                    numbers[index],
+                    reporter,
+                    status,
+                    citizenship,
+                    answers,
+                    rng.random() < 0.5,
+                    created,
+                    updated,
+                )
+            )
             events = [(created, "created", reporter, {})]
             bodies = _bodies(citizenship)
             for addressee, kind in rng.sample(bodies, k=min(len(bodies), rng.randint(2, 4))):
                 letter_id = next_id["letters"]
                 next_id["letters"] += 1
                 generated = created + timedelta(days=rng.randint(0, 5))
-                sent = (generated.date() + timedelta(days=rng.randint(0, 10))
-                        if rng.random() < 0.7 else None)
+                sent = (
+                    generated.date() + timedelta(days=rng.randint(0, 10))
+                    if rng.random() < 0.7
+                    else None
+                )
                 due = sent + timedelta(days=30) if sent else None
                 closed = False
-                events.append((generated, "letter", reporter,
-                               {"letter_id": letter_id, "addressee": addressee, "kind": kind,
-                                "language": "ru"}))
+                events.append(
+                    (
+                        generated,
+                        "letter",
+                        reporter,
+                        {
+                            "letter_id": letter_id,
+                            "addressee": addressee,
+                            "kind": kind,
+                            "language": "ru",
+                        },
+                    )
+                )
                 if sent:
-                    events.append((generated + timedelta(days=1), "sent", reporter,
-                                   {"letter_id": letter_id, "addressee": addressee,
-                                    "channel": "registered", "on": sent.isoformat(),
-                                    "due": due.isoformat() if due else None}))
+                    events.append(
+                        (
+                            generated + timedelta(days=1),
+                            "sent",
+                            reporter,
+                            {
+                                "letter_id": letter_id,
+                                "addressee": addressee,
+                                "channel": "registered",
+                                "on": sent.isoformat(),
+                                "due": due.isoformat() if due else None,
+                            },
+                        )
+                    )
                     if rng.random() < 0.5:
                         outcome = rng.choices(_OUTCOMES, _OUTCOME_WEIGHTS)[0]
                         received = sent + timedelta(days=rng.randint(3, 60))
                         reply_id = next_id["replies"]
                         next_id["replies"] += 1
-                        at = datetime.combine(received, datetime.min.time(), timezone.utc)
-                        rows.replies.append((reply_id, letter_id, case_id, received, outcome,
-                                             "Сведениями не располагаем" if outcome == "form"
-                                             else "", at))
-                        events.append((at, "reply", reporter,
-                                       {"letter_id": letter_id, "addressee": addressee,
-                                        "outcome": outcome, "on": received.isoformat()}))
+                        at = datetime.combine(received, datetime.min.time(), UTC)
+                        rows.replies.append(
+                            (
+                                reply_id,
+                                letter_id,
+                                case_id,
+                                received,
+                                outcome,
+                                "Сведениями не располагаем" if outcome == "form" else "",
+                                at,
+                            )
+                        )
+                        events.append(
+                            (
+                                at,
+                                "reply",
+                                reporter,
+                                {
+                                    "letter_id": letter_id,
+                                    "addressee": addressee,
+                                    "outcome": outcome,
+                                    "on": received.isoformat(),
+                                },
+                            )
+                        )
                         closed = outcome in _CLOSING
-                rows.letters.append((letter_id, case_id, addressee, kind, "synthetic", None, None,
-                                     "ru", generated, sent, "registered" if sent else None,
-                                     f"№{rng.randrange(10**5)}" if sent and rng.random() < 0.3
-                                     else None, due, closed, created))
+                rows.letters.append(
+                    (
+                        letter_id,
+                        case_id,
+                        addressee,
+                        kind,
+                        "synthetic",
+                        None,
+                        None,
+                        "ru",
+                        generated,
+                        sent,
+                        "registered" if sent else None,
+                        f"№{rng.randrange(10**5)}" if sent and rng.random() < 0.3 else None,
+                        due,
+                        closed,
+                        created,
+                    )
+                )
             events.append((updated, "status", reporter, {"status": status}))
             for at, kind, actor, detail in events:
                 rows.events.append((next_id["case_events"], case_id, at, kind, actor, detail))
@@ -199,8 +323,15 @@ async def generate(db: Database, n: int, *, seed: int = 1, start: datetime = STA
             if rng.random() < 0.3:
                 rows.assignments.append((case_id, rng.choice(VOLUNTEERS), updated))
             if rng.random() < 0.1:
-                rows.notes.append((next_id["notes"], case_id, VOLUNTEERS[0],
-                                   "Позвонили семье, ждём документы.", updated))
+                rows.notes.append(
+                    (
+                        next_id["notes"],
+                        case_id,
+                        VOLUNTEERS[0],
+                        "Позвонили семье, ждём документы.",
+                        updated,
+                    )
+                )
                 next_id["notes"] += 1
         await store.insert_synthetic(rows)
         done += size
@@ -214,8 +345,9 @@ def _rss_mb() -> float:
     return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
 
 
-async def measure_one(db_path: Path, fmt: str, out: Path, batch_size: int | None = None,
-                      full: bool = False) -> dict[str, Any]:
+async def measure_one(
+    db_path: Path, fmt: str, out: Path, batch_size: int | None = None, full: bool = False
+) -> dict[str, Any]:
     """Run one export in this process; its time, peak memory, rows and longest loop stall."""
     from bot.exports.service import Exporter
     from bot.storage.exports import BATCH_SIZE
@@ -251,14 +383,22 @@ async def measure_one(db_path: Path, fmt: str, out: Path, batch_size: int | None
         running = False
         await tick
         await db.close()
-    return {"format": fmt, "seconds": round(seconds, 2), "peak_rss_mb": round(_rss_mb(), 1),
-            "rss_before_mb": round(rss_before, 1), "max_loop_stall_ms": round(stall * 1000, 1),
-            "rows": result.total, "cases": result.rows.get("cases", 0),
-            "bytes": out.stat().st_size, "batches": sum(exporter.store.fetches.values())}
+    return {
+        "format": fmt,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(_rss_mb(), 1),
+        "rss_before_mb": round(rss_before, 1),
+        "max_loop_stall_ms": round(stall * 1000, 1),
+        "rows": result.total,
+        "cases": result.rows.get("cases", 0),
+        "bytes": out.stat().st_size,
+        "batches": sum(exporter.store.fetches.values()),
+    }
 
 
-def time_exports(db_path: Path, formats: tuple[str, ...] = ("csv", "xlsx", "json"),
-                 out_dir: Path | None = None) -> list[dict[str, Any]]:
+def time_exports(
+    db_path: Path, formats: tuple[str, ...] = ("csv", "xlsx", "json"), out_dir: Path | None = None
+) -> list[dict[str, Any]]:
     """Time each export in a fresh process (so peak memory is the export's own) and print it."""
     results = []
     with tempfile.TemporaryDirectory(prefix="izdeu-bench-") as tmp:
@@ -266,22 +406,41 @@ def time_exports(db_path: Path, formats: tuple[str, ...] = ("csv", "xlsx", "json
         for fmt in formats:
             out = target / f"export.{'zip' if fmt == 'csv' else fmt}"
             proc = subprocess.run(
-                [sys.executable, "-m", "bot.exports.synthetic", "one", "--db", str(db_path),
-                 "--format", fmt, "--out", str(out)],
-                check=True, capture_output=True, text=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.exports.synthetic",
+                    "one",
+                    "--db",
+                    str(db_path),
+                    "--format",
+                    fmt,
+                    "--out",
+                    str(out),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             figures = json.loads(proc.stdout.strip().splitlines()[-1])
             results.append(figures)
-            print(f"{fmt:5} {figures['cases']:>7} cases {figures['rows']:>8} rows "
-                  f"{figures['seconds']:>7.2f} s  peak RSS {figures['peak_rss_mb']:>6.1f} MB "
-                  f"(before {figures['rss_before_mb']:.1f})  loop stall "
-                  f"{figures['max_loop_stall_ms']:>5.1f} ms  {figures['bytes'] / 1e6:.1f} MB "
-                  f"file", flush=True)
+            print(
+                f"{fmt:5} {figures['cases']:>7} cases {figures['rows']:>8} rows "
+                f"{figures['seconds']:>7.2f} s  peak RSS {figures['peak_rss_mb']:>6.1f} MB "
+                f"(before {figures['rss_before_mb']:.1f})  loop stall "
+                f"{figures['max_loop_stall_ms']:>5.1f} ms  {figures['bytes'] / 1e6:.1f} MB "
+                f"file",
+                flush=True,
+            )
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.exports.synthetic", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.exports.synthetic",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="add synthetic cases to a database")
     gen.add_argument("--db", type=Path, required=True)
@@ -289,8 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=1)
     bench = sub.add_parser("bench", help="time each export in a fresh process")
     bench.add_argument("--db", type=Path, required=True)
-    bench.add_argument("--formats", nargs="+", default=["csv", "xlsx", "json"],
-                       choices=["csv", "xlsx", "json"])
+    bench.add_argument(
+        "--formats", nargs="+", default=["csv", "xlsx", "json"], choices=["csv", "xlsx", "json"]
+    )
     one = sub.add_parser("one", help="run one export and print its figures as JSON")
     one.add_argument("--db", type=Path, required=True)
     one.add_argument("--format", required=True, choices=["csv", "xlsx", "json"])
@@ -298,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "generate":
+
         async def run() -> None:
             db = Database(args.db)
             await db.open(check=False)
@@ -318,4 +479,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -18,16 +18,16 @@ import json
 import re
 import zipfile
 from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date, datetime, timezone
-from typing import IO, Any, BinaryIO, Callable, Iterable, Mapping, Sequence
-
+from datetime import UTC, date, datetime
+from typing import IO, Any, BinaryIO
 
 from bot.exports import xlsx
 from bot.exports.presentation import DEFAULT_ZONE, Presentation
 from bot.exports.stats import Statistics, StatsBuilder
-from bot.i18n import default_catalogs
 from bot.exports.tables import STATS_COLUMNS, STATS_TABLE, Cell, Column, RowContext, Table
+from bot.i18n import default_catalogs
 from bot.storage.crypto import Cipher
 
 # Formula triggers, including the full-width forms some spreadsheet locales accept.
@@ -39,13 +39,18 @@ _ILLEGAL = re.compile(f"[{_ILLEGAL_CHARS}]")
 
 
 # First characters that call for a closer look: formula signs and any white space.
-_CARE_FIRST = _FORMULA_START | _ALWAYS_QUOTE | frozenset(
-    ch for ch in map(chr, range(0x3001)) if ch.isspace())
+_CARE_FIRST = (
+    _FORMULA_START
+    | _ALWAYS_QUOTE
+    | frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+)
 
 
 def _risky(text: str) -> bool:
     """Whether a non-empty text needs neutralising or cleaning (most do not)."""
     return text[0] in _CARE_FIRST or _ILLEGAL.search(text) is not None
+
+
 XLSX_MAX_TEXT = 32767  # the most characters one spreadsheet cell holds
 
 
@@ -71,13 +76,14 @@ def clean(text: str) -> str:
 
 
 def _compact(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                      default=str)
+    return json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str
+    )
 
 
 def iso_time(value: datetime) -> str:
-    if value.tzinfo is not timezone.utc:
-        value = value.astimezone(timezone.utc)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
     return value.isoformat(timespec="seconds")
 
 
@@ -135,7 +141,8 @@ def _texts(values: Sequence[Any]) -> Sequence[str]:
     """
     present = list(filter(None, values))
     if len(present) < len(values) and (
-            values.count(None) + values.count("") < len(values) - len(present)):
+        values.count(None) + values.count("") < len(values) - len(present)
+    ):
         raise Unusual  # 0 or False, say: not text
     if not present:
         return [""] * len(values)
@@ -175,8 +182,9 @@ def _bools(values: Sequence[Any]) -> list[str]:
     return ["true" if v else "false" for v in values]
 
 
-def _checked(values: Sequence[Any], form: re.Pattern[str],
-             parse: Callable[[str], object]) -> list[str]:
+def _checked(
+    values: Sequence[Any], form: re.Pattern[str], parse: Callable[[str], object]
+) -> list[str]:
     """The values present, when each has ``form`` and ``parse`` takes it (as the records'
     parsing would); anything else is Unusual."""
     present = [v for v in values if v is not None]
@@ -203,8 +211,12 @@ def _days(values: Sequence[Any]) -> Sequence[str]:
 
 
 _RENDER: dict[Cell, Callable[[Sequence[Any]], Sequence[str]]] = {
-    Cell.TEXT: _texts, Cell.PLAIN: _plain, Cell.INT: _ints, Cell.BOOL: _bools,
-    Cell.TIME: _times, Cell.DAY: _days,
+    Cell.TEXT: _texts,
+    Cell.PLAIN: _plain,
+    Cell.INT: _ints,
+    Cell.BOOL: _bools,
+    Cell.TIME: _times,
+    Cell.DAY: _days,
 }
 
 
@@ -270,8 +282,9 @@ class CsvWriter:
         self.ctx = ctx
         self.bundle = bundle
         # Level 1: most of the size gain at a fraction of the time of the default level.
-        self.zip = (zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-                    if bundle else None)
+        self.zip = (
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) if bundle else None
+        )
         self.out = out
         self._member: IO[bytes] | None = None
         self._io = _Behind()
@@ -294,8 +307,9 @@ class CsvWriter:
     def begin(self, table: Table) -> None:
         self._open(table.name, table.columns)
 
-    def batch(self, table: Table, rows: Sequence[Any], cipher: Cipher,
-              stats: StatsBuilder | None) -> None:
+    def batch(
+        self, table: Table, rows: Sequence[Any], cipher: Cipher, stats: StatsBuilder | None
+    ) -> None:
         """Database rows of ``table`` (which has ``csv``), feeding ``stats`` on the way."""
         assert table.csv is not None
         columns = table.csv(rows, cipher, self.ctx, stats)
@@ -338,8 +352,7 @@ class CsvWriter:
 
     def stats(self, stats: Statistics) -> None:
         self._open(STATS_TABLE, STATS_COLUMNS)
-        self._put(csv_text([metric, key, text_cell(value)]
-                           for metric, key, value in stats.rows()))
+        self._put(csv_text([metric, key, text_cell(value)] for metric, key, value in stats.rows()))
         self._close()
 
     def finish(self, stats: Statistics | None) -> None:
@@ -381,8 +394,9 @@ class JsonWriter:
     def __init__(self, out: BinaryIO, header: Mapping[str, Any], *, ctx: RowContext) -> None:
         self.ctx = ctx
         self._text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", errors="replace")
-        self._dumps = json.JSONEncoder(ensure_ascii=False, default=_json_default,
-                                       separators=(",", ":")).encode
+        self._dumps = json.JSONEncoder(
+            ensure_ascii=False, default=_json_default, separators=(",", ":")
+        ).encode
         self._text.write('{"export":' + self._dumps(dict(header)))
         self._first = True
 
@@ -430,20 +444,25 @@ class XlsxWriter:
     formula, also after the cell is edited.
     """
 
-    def __init__(self, out: BinaryIO, *, ctx: RowContext,
-                 properties: Mapping[str, str] | None = None,
-                 presentation: Presentation | None = None) -> None:
+    def __init__(
+        self,
+        out: BinaryIO,
+        *,
+        ctx: RowContext,
+        properties: Mapping[str, str] | None = None,
+        presentation: Presentation | None = None,
+    ) -> None:
         self.out = out
         self.ctx = ctx
-        self.presentation = presentation or Presentation(default_catalogs().get(None),
-                                                         DEFAULT_ZONE)
+        self.presentation = presentation or Presentation(
+            default_catalogs().get(None), DEFAULT_ZONE
+        )
         self.wb = xlsx.Workbook(properties)
         self._sheet: xlsx.Sheet | None = None
 
     def _open(self, title: str, headers: Sequence[str]) -> xlsx.Sheet:
         widths = [WIDE_COLUMN if len(h) > 24 else COLUMN_WIDTH for h in headers]
-        self._sheet = self.wb.add_sheet(_sheet_title(title), [clean(h) for h in headers],
-                                        widths)
+        self._sheet = self.wb.add_sheet(_sheet_title(title), [clean(h) for h in headers], widths)
         return self._sheet
 
     def begin(self, table: Table) -> None:
@@ -487,7 +506,7 @@ def _cell(value: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
             return value.replace(tzinfo=None)
         return value
-    text = clean(value if isinstance(value, str) else str(value))[:XLSX_MAX_TEXT - 1]
+    text = clean(value if isinstance(value, str) else str(value))[: XLSX_MAX_TEXT - 1]
     if not text:
         return None
     return (text, True) if _risky(text) else text

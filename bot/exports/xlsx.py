@@ -18,9 +18,10 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Mapping, Sequence
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter  # public helper: column number to letters
@@ -83,12 +84,16 @@ class Sheet:
     def open(self, widths: Sequence[float]) -> None:
         self._refs = [get_column_letter(i) for i in range(1, self.width + 1)]
         self._fh = open(self.path, "w", encoding="utf-8")
-        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                       for i, w in enumerate(widths, 1))
-        self._fh.write(f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}"><sheetViews>'
-                       '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                       'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-                       f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            for i, w in enumerate(widths, 1)
+        )
+        self._fh.write(
+            f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}"><sheetViews>'
+            '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
+        )
 
     def append(self, values: Sequence[Any], style: int = 0) -> None:
         """One row. Values: None, str (``(text, quoted)`` for a text that must stay text),
@@ -103,15 +108,19 @@ class Sheet:
             cls = v.__class__
             if cls is str:
                 s = f' s="{style}"' if style else ""
-                cells.append(f'<c {at}{s} t="inlineStr"><is><t xml:space="preserve">'
-                             f'{text_xml(v)}</t></is></c>')
+                cells.append(
+                    f'<c {at}{s} t="inlineStr"><is><t xml:space="preserve">'
+                    f"{text_xml(v)}</t></is></c>"
+                )
             elif cls is tuple:  # (text, True): quote prefix
-                cells.append(f'<c {at} s="{QUOTED}" t="inlineStr"><is>'
-                             f'<t xml:space="preserve">{text_xml(v[0])}</t></is></c>')
+                cells.append(
+                    f'<c {at} s="{QUOTED}" t="inlineStr"><is>'
+                    f'<t xml:space="preserve">{text_xml(v[0])}</t></is></c>'
+                )
             elif cls is bool:
                 cells.append(f'<c {at} t="b"><v>{int(v)}</v></c>')
             elif cls is int or cls is float:
-                cells.append(f'<c {at}><v>{v!r}</v></c>')
+                cells.append(f"<c {at}><v>{v!r}</v></c>")
             elif cls is datetime:
                 cells.append(f'<c {at} s="{TIME}"><v>{serial(v)!r}</v></c>')
             elif cls is date:
@@ -149,8 +158,9 @@ class Workbook:
     def add_sheet(self, title: str, headers: Sequence[str], widths: Sequence[float]) -> Sheet:
         if self.sheets:
             self.sheets[-1].close()
-        sheet = Sheet(title, os.path.join(self._dir, f"sheet{len(self.sheets) + 1}.xml"),
-                      len(headers))
+        sheet = Sheet(
+            title, os.path.join(self._dir, f"sheet{len(self.sheets) + 1}.xml"), len(headers)
+        )
         sheet.open(widths)
         sheet.append(list(headers), BOLD)
         self.sheets.append(sheet)
@@ -160,8 +170,9 @@ class Workbook:
         try:
             for sheet in self.sheets:
                 sheet.close()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
-                                 compresslevel=1) as archive:
+            with zipfile.ZipFile(
+                out, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1
+            ) as archive:
                 for name, text in self._parts().items():
                     archive.writestr(name, text)
                 for i, sheet in enumerate(self.sheets, 1):
@@ -178,20 +189,31 @@ class Workbook:
 
     def _parts(self) -> dict[str, str]:
         n = len(self.sheets)
-        sheets = "".join(f'<sheet name={quoteattr(s.title)} sheetId="{i}" r:id="rId{i}"/>'
-                         for i, s in enumerate(self.sheets, 1))
+        sheets = "".join(
+            f'<sheet name={quoteattr(s.title)} sheetId="{i}" r:id="rId{i}"/>'
+            for i, s in enumerate(self.sheets, 1)
+        )
         names = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
             f"{text_xml(_quoted(s.title))}!{s.absolute_ref}"
-            "</definedName>" for i, s in enumerate(self.sheets))
-        rels = "".join(f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" '
-                       f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+            "</definedName>"
+            for i, s in enumerate(self.sheets)
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, n + 1)
+        )
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(1, n + 1))
-        props = "".join(f"<dc:{k}>{text_xml(v)}</dc:{k}>" for k, v in self.properties.items()
-                        if k in ("title", "creator", "description"))
+            for i in range(1, n + 1)
+        )
+        props = "".join(
+            f"<dc:{k}>{text_xml(v)}</dc:{k}>"
+            for k, v in self.properties.items()
+            if k in ("title", "creator", "description")
+        )
         return {
             "[Content_Types].xml": (
                 f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
@@ -202,25 +224,30 @@ class Workbook:
                 'sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="'
                 'application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
                 '<Override PartName="/docProps/core.xml" ContentType="application/'
-                f'vnd.openxmlformats-package.core-properties+xml"/>{overrides}</Types>'),
+                f'vnd.openxmlformats-package.core-properties+xml"/>{overrides}</Types>'
+            ),
             "_rels/.rels": (
                 f'{XML_HEAD}<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '
                 f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/><Relationship '
                 'Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
                 'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-                "</Relationships>"),
+                "</Relationships>"
+            ),
             "docProps/core.xml": (
                 f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/'
                 'package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/'
-                f'elements/1.1/">{props}</cp:coreProperties>'),
+                f'elements/1.1/">{props}</cp:coreProperties>'
+            ),
             "xl/workbook.xml": (
                 f'{XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews>'
-                f'<workbookView/></bookViews><sheets>{sheets}</sheets>'
-                f"<definedNames>{names}</definedNames></workbook>"),
+                f"<workbookView/></bookViews><sheets>{sheets}</sheets>"
+                f"<definedNames>{names}</definedNames></workbook>"
+            ),
             "xl/_rels/workbook.xml.rels": (
                 f'{XML_HEAD}<Relationships xmlns="{PKG_REL_NS}">{rels}<Relationship '
                 f'Id="rId{n + 1}" Type="{REL_NS}/styles" Target="styles.xml"/>'
-                "</Relationships>"),
+                "</Relationships>"
+            ),
             "xl/styles.xml": STYLES,
         }
 

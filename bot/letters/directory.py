@@ -8,18 +8,29 @@ answer term) is data. Adding a body or a translation needs no code change.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 DIRECTORY_PATH = Path(__file__).resolve().parent.parent / "data" / "addressees.json"
 
-KINDS = frozenset({"embassy", "mfa", "ombudsman", "prosecutor", "investigative", "defence", "icrc"})
-DEADLINE_RULES = frozenset({
-    "ru_59fz", "ru_crime_report", "ru_prosecutor", "ru_ombudsman", "kz_appk", "kg_law67", "icrc",
-})
+KINDS = frozenset(
+    {"embassy", "mfa", "ombudsman", "prosecutor", "investigative", "defence", "icrc"}
+)
+DEADLINE_RULES = frozenset(
+    {
+        "ru_59fz",
+        "ru_crime_report",
+        "ru_prosecutor",
+        "ru_ombudsman",
+        "kz_appk",
+        "kg_law67",
+        "icrc",
+    }
+)
 MARKS = frozenset({"V", "S", "U"})
 NAME_LANGUAGES = ("ru", "kk", "ky")
 
@@ -69,7 +80,7 @@ class Addressee:
         return self.heads.get(lang) or self.heads.get("ru", "")
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "Addressee":
+    def from_json(cls, data: Mapping[str, Any]) -> Addressee:
         try:
             return cls(
                 id=str(data["id"]),
@@ -88,7 +99,8 @@ class Addressee:
                 deadline_rule=str(data["deadline_rule"]),
                 online_form_limit=(
                     int(data["online_form_limit"])
-                    if data.get("online_form_limit") is not None else None
+                    if data.get("online_form_limit") is not None
+                    else None
                 ),
                 online_form_limit_note=str(data.get("online_form_limit_note") or ""),
                 verified=bool(data.get("verified", False)),
@@ -118,8 +130,9 @@ class Addressee:
             problems.append("verified is only for [V] addresses")
         if not self.source:
             problems.append("source is empty")
-        if self.address and any(lang != "ru" and lang not in self.addresses
-                                for lang in self.languages):
+        if self.address and any(
+            lang != "ru" and lang not in self.addresses for lang in self.languages
+        ):
             problems.append("address_in is missing for a language the body accepts")
         if self.online_form_limit is not None and self.online_form_limit < 200:
             problems.append("online_form_limit is implausibly small")

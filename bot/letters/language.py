@@ -32,25 +32,31 @@ LANGUAGES = ("kk", "ky", "ru")
 KK_LETTERS = frozenset("әғқұһі")
 KK_KY_LETTERS = frozenset("ңөү")
 
-RU_WORDS = frozenset("""
+RU_WORDS = frozenset(
+    """
 и в во на не что он она они его её ее их с со по из за к ко от у о об был была было были
 это как когда после через до для при под над году год года области область край края
 города город село селе ул улица улице д дом кв мой моя мою мне меня сын сына брат брата
 муж мужа отец отца его ему где также затем потом уехал уехала работал работала работы
 забрали увезли задержали сказали сообщили позвонил позвонила больше нет ни или но а же
-""".split())
+""".split()
+)
 
-KY_WORDS = frozenset("""
+KY_WORDS = frozenset(
+    """
 жана менен деп болуп анын бул эле үчүн кийин шаары шаарында облусу облусунда айылы айылында
 уулум кызым менин биз ал жок бар аны дагы экен болгон бирок же тууралуу жөнүндө аркылуу
 кетти алып барып келип иштеп иштеген окуган окуп мамлекеттик университетинде аскер
-""".split())
+""".split()
+)
 
-KK_WORDS = frozenset("""
+KK_WORDS = frozenset(
+    """
 және мен деп болып оның бұл үшін кейін қаласы қаласында облысы облысында ауылы ауылында
 ұлым қызым менің біз ол жоқ бар оны тағы екен болған бірақ немесе туралы арқылы
 кетті алып барып келіп жұмыс істеген оқыған мемлекеттік университетінде әскер
-""".split())
+""".split()
+)
 
 # Endings frequent in Kyrgyz and Kazakh words and rare in Russian ones.
 TURKIC_ENDING = re.compile(
@@ -79,13 +85,14 @@ def words(text: str) -> list[str]:
 
 def _turkic_endings(tokens: list[str]) -> int:
     return sum(
-        1 for t in tokens
+        1
+        for t in tokens
         if len(t) > 4 and TURKIC_ENDING.search(t) and not RU_FALSE_TURKIC.search(t)
     )
 
 
 def detect(text: str) -> str | None:
-    """"kk", "ky" or "ru" for ``text``, or None when it gives no clue (see the module doc)."""
+    """ "kk", "ky" or "ru" for ``text``, or None when it gives no clue (see the module doc)."""
     tokens = words(text)
     if not tokens:
         return None

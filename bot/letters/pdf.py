@@ -15,8 +15,8 @@ import io
 import logging
 import threading
 from dataclasses import replace
-from datetime import datetime, time, timezone
-from functools import lru_cache
+from datetime import UTC, datetime, time
+from functools import cache
 from pathlib import Path
 
 from fontTools import ttLib
@@ -49,7 +49,7 @@ def font_path(style: str = "") -> Path:
     return FONTS_DIR / FONT_FILES[style]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font_bytes(style: str) -> bytes:
     return font_path(style).read_bytes()
 
@@ -81,8 +81,9 @@ def _attach_font(pdf: FPDF, style: str) -> None:
     try:
         proto = _prototype(style)
         font = copy.copy(proto)
-        font.ttfont = ttLib.TTFont(io.BytesIO(_font_bytes(style)), recalcTimestamp=False,
-                                   lazy=True)
+        font.ttfont = ttLib.TTFont(
+            io.BytesIO(_font_bytes(style)), recalcTimestamp=False, lazy=True
+        )
         font.i = len(pdf.fonts) + 1
         font.missing_glyphs = []
         font.biggest_size_pt = 0
@@ -144,7 +145,7 @@ def letter_pdf(letter: Letter) -> bytes:
     pdf.set_lang(letter.language)
     pdf.set_creator("Izdeu")
     if letter.issued:
-        pdf.set_creation_date(datetime.combine(letter.issued, time(12), tzinfo=timezone.utc))
+        pdf.set_creation_date(datetime.combine(letter.issued, time(12), tzinfo=UTC))
     pdf.add_page()
     width = pdf.w - MARGIN_LEFT - MARGIN_RIGHT
 
@@ -152,15 +153,27 @@ def letter_pdf(letter: Letter) -> bytes:
         pdf.set_font(FAMILY, "", FONT_SIZE)
         for line in lines:
             pdf.set_x(BLOCK_X)
-            pdf.multi_cell(pdf.w - MARGIN_RIGHT - BLOCK_X, LINE, line, align=Align.L,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                pdf.w - MARGIN_RIGHT - BLOCK_X,
+                LINE,
+                line,
+                align=Align.L,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
 
     def paragraph(text: str, align: Align = Align.J) -> None:
         pdf.set_font(FAMILY, "", FONT_SIZE)
         for k, line in enumerate(text.split("\n")):
             pdf.set_x(MARGIN_LEFT + (4.0 if k else 0.0))
-            pdf.multi_cell(width - (4.0 if k else 0.0), LINE, line, align=align,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width - (4.0 if k else 0.0),
+                LINE,
+                line,
+                align=align,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
         pdf.ln(PARAGRAPH_GAP)
 
     def numbered_list(intro: str, items: tuple[str, ...]) -> None:
@@ -168,15 +181,20 @@ def letter_pdf(letter: Letter) -> bytes:
             return
         pdf.set_font(FAMILY, "", FONT_SIZE)
         if intro:
-            pdf.multi_cell(width, LINE, intro, align=Align.L,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(width, LINE, intro, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.ln(0.8)
         for label in numbered(items):
             number, text = label.split(" ", 1)
             pdf.set_x(MARGIN_LEFT)
             pdf.cell(NUMBER_WIDTH, LINE, number)
-            pdf.multi_cell(width - NUMBER_WIDTH, LINE, text, align=Align.J,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width - NUMBER_WIDTH,
+                LINE,
+                text,
+                align=Align.J,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
             pdf.ln(0.8)
         pdf.ln(PARAGRAPH_GAP)
 
@@ -186,12 +204,14 @@ def letter_pdf(letter: Letter) -> bytes:
     pdf.ln(8)
 
     pdf.set_font(FAMILY, "B", FONT_SIZE + 2)
-    pdf.multi_cell(width, LINE + 1, letter.title, align=Align.C,
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        width, LINE + 1, letter.title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     if letter.subtitle:
         pdf.set_font(FAMILY, "", FONT_SIZE)
-        pdf.multi_cell(width, LINE, letter.subtitle, align=Align.C,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            width, LINE, letter.subtitle, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     pdf.ln(5)
 
     for text in letter.body:
@@ -207,10 +227,12 @@ def letter_pdf(letter: Letter) -> bytes:
     pdf.ln(4)
     pdf.set_font(FAMILY, "", FONT_SIZE)
     if letter.place_date:
-        pdf.multi_cell(width, LINE, letter.place_date, align=Align.L,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            width, LINE, letter.place_date, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         pdf.ln(3)
     if letter.signature:
-        pdf.multi_cell(width, LINE, letter.signature, align=Align.R,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            width, LINE, letter.signature, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     return bytes(pdf.output())

@@ -10,10 +10,10 @@ crime. Ombudsmen come later, when a term passes in silence (the escalation ladde
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 from bot.domain.models import Report
 from bot.i18n import N_
@@ -52,8 +52,7 @@ REASONS: Mapping[str, str] = {
         "Defence and the Red Cross."
     ),
     "icrc_tracing": N_(
-        "The Red Cross looks for prisoners of war and the dead on both sides of the "
-        "front line."
+        "The Red Cross looks for prisoners of war and the dead on both sides of the front line."
     ),
 }
 
@@ -115,8 +114,11 @@ def _applies(entry: Mapping[str, str], report: Report) -> bool:
     if entry.get("citizenship") and entry["citizenship"] != report.citizenship:
         return False
     when = entry.get("when", "always")
-    return (when == "always" or (when == "military" and military_involved(report))
-            or (when == "crime" and crime_suspected(report)))
+    return (
+        when == "always"
+        or (when == "military" and military_involved(report))
+        or (when == "crime" and crime_suspected(report))
+    )
 
 
 def recommend(report: Report) -> list[Recommendation]:
@@ -125,7 +127,8 @@ def recommend(report: Report) -> list[Recommendation]:
     directory = load_directory()
     return [
         Recommendation(entry["body"], directory[entry["body"]].letter_kind, entry["reason"])
-        for entry in load_waves()["first_wave"] if _applies(entry, report)
+        for entry in load_waves()["first_wave"]
+        if _applies(entry, report)
     ]
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -146,8 +147,13 @@ def template_languages(kind: str) -> list[str]:
 
 def letter_kinds() -> list[str]:
     """Every kind that has at least one template."""
-    return sorted({p.name[: -len(".txt.j2")] for p in TEMPLATES_DIR.glob("*/*.txt.j2")
-                   if not p.name.startswith("_")})
+    return sorted(
+        {
+            p.name[: -len(".txt.j2")]
+            for p in TEMPLATES_DIR.glob("*/*.txt.j2")
+            if not p.name.startswith("_")
+        }
+    )
 
 
 def kinds_for(addressee: Addressee) -> list[str]:
@@ -299,8 +305,11 @@ def _context(
         channel=report.last_contact_how,
         place=_place(report, language),
         taken_region=regions.name(report.taken_region, language) if report.taken_region else "",
-        whats=tuple(dict.fromkeys(_protected_what(w, options.protect)
-                                  for w in (report.whats or ("unknown",)))),
+        whats=tuple(
+            dict.fromkeys(
+                _protected_what(w, options.protect) for w in (report.whats or ("unknown",))
+            )
+        ),
         story=report.story if options.include_story else "",
         responsible=(report.responsible or "unknown") if names else "",
         responsible_text=report.responsible_text if names else "",
@@ -312,8 +321,8 @@ def _context(
         _Earlier(
             addressee_id=e.addressee_id,
             addressee=directory.get(e.addressee_id),
-            kind=e.kind or (directory[e.addressee_id].letter_kind
-                            if e.addressee_id in directory else ""),
+            kind=e.kind
+            or (directory[e.addressee_id].letter_kind if e.addressee_id in directory else ""),
             sent_on=e.sent_on,
             reference=e.reference.strip(),
             outcome=e.outcome or "none",
@@ -369,16 +378,26 @@ def render_letter(
     report = localize(report, language, options)
     env = _environment()
     template = env.get_template(f"{language}/{kind}.txt.j2")
-    ctx = _context(kind, addressee, report, language, today=today, options=options,
-                   earlier=earlier, directory=directory)
+    ctx = _context(
+        kind,
+        addressee,
+        report,
+        language,
+        today=today,
+        options=options,
+        earlier=earlier,
+        directory=directory,
+    )
     ctx["case_number"] = case_number
     ctx["form_evidence"] = form_evidence  # after a form reply: bot.replies.evidence
-    return letter_from_text(template.render(ctx), kind=kind, addressee_id=addressee_id,
-                            language=language, issued=today)
+    return letter_from_text(
+        template.render(ctx), kind=kind, addressee_id=addressee_id, language=language, issued=today
+    )
 
 
-def letter_from_text(rendered: str, *, kind: str, addressee_id: str, language: str,
-                     issued: date) -> Letter:
+def letter_from_text(
+    rendered: str, *, kind: str, addressee_id: str, language: str, issued: date
+) -> Letter:
     """A rendered template (see ``bot.letters.markup``) as a ``Letter``: its parts, and its
     plain text laid out as the PDF and DOCX lay them out."""
     parsed = parse(rendered)
@@ -397,8 +416,14 @@ def letter_from_text(rendered: str, *, kind: str, addressee_id: str, language: s
         "place_date": " ".join(parsed.lines.get("date", [])),
         "signature": " ".join(parsed.lines.get("sign", [])),
     }
-    return Letter(kind=kind, addressee_id=addressee_id, language=language,
-                  text=layout_text(**parts), issued=issued, **parts)
+    return Letter(
+        kind=kind,
+        addressee_id=addressee_id,
+        language=language,
+        text=layout_text(**parts),
+        issued=issued,
+        **parts,
+    )
 
 
 # ------------------------------------------------------------------ online forms
@@ -417,7 +442,7 @@ def _segments(text: str, cap: int, level: int = 0) -> list[str]:
     if len(text.rstrip()) <= cap:
         return [text] if text else []
     if level >= len(_LEVELS):
-        return [text[i:i + cap] for i in range(0, len(text), cap)]
+        return [text[i : i + cap] for i in range(0, len(text), cap)]
     pieces = [p for p in _LEVELS[level].findall(text) if p]
     if len(pieces) <= 1:
         return _segments(text, cap, level + 1)
@@ -476,7 +501,12 @@ def _ascii_slug(value: str) -> str:
 
 
 def file_name(
-    case_number: str, addressee_id: str, language: str, ext: str, *, kind: str | None = None,
+    case_number: str,
+    addressee_id: str,
+    language: str,
+    ext: str,
+    *,
+    kind: str | None = None,
 ) -> str:
     """An ASCII file name, e.g. ``KZ-2026-0042_embassy-kz_ru.pdf``.
 

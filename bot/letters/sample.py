@@ -26,8 +26,9 @@ SAMPLE_TODAY = date(2026, 3, 16)
 
 
 def _evidence(kind: str, n: int, description: str) -> EvidenceItem:
-    return EvidenceItem(kind=kind, file_id=f"sample-{n}", file_unique_id=f"u{n}",
-                        description=description)
+    return EvidenceItem(
+        kind=kind, file_id=f"sample-{n}", file_unique_id=f"u{n}", description=description
+    )
 
 
 def sample_reports() -> dict[str, Report]:
@@ -55,9 +56,11 @@ def sample_reports() -> dict[str, Report]:
             last_contact_how="call",
             last_place="Москва, Сахарово",
             what_happened="force",
-            story=("Ұлым 2025 жылдың наурызында құрылыста жұмыс істеген. 5 наурызда "
-                   "телефонмен хабарласып, оны полиция ұстағанын айтты. Содан кейін "
-                   "телефоны өшіп қалды."),
+            story=(
+                "Ұлым 2025 жылдың наурызында құрылыста жұмыс істеген. 5 наурызда "
+                "телефонмен хабарласып, оны полиция ұстағанын айтты. Содан кейін "
+                "телефоны өшіп қалды."
+            ),
             responsible="pmc",
             responsible_text="вербовщик по имени Руслан, тел. +7 900 000-00-00",
             unit="в/ч 00000, Ростовская область",
@@ -68,15 +71,21 @@ def sample_reports() -> dict[str, Report]:
                 _evidence("voice", 2, ""),
             ),
             actions=(
-                PriorAction(body="embassy", on=date(2025, 4, 10), outcome="form",
-                            reply="Сообщили, что запрос направлен в компетентные органы."),
+                PriorAction(
+                    body="embassy",
+                    on=date(2025, 4, 10),
+                    outcome="form",
+                    reply="Сообщили, что запрос направлен в компетентные органы.",
+                ),
             ),
             # As a caseworker or the family would give them for letters in the other language.
             translations={
                 "r_addr": {"ru": "Казахстан, 050000, г. Алматы, ул. Толе би, 100, кв. 25"},
-                "e_story": {"ru": "Мой сын в марте 2025 года работал на стройке. 5 марта он "
-                                  "позвонил и сказал, что его задержала полиция. После этого "
-                                  "его телефон отключился."},
+                "e_story": {
+                    "ru": "Мой сын в марте 2025 года работал на стройке. 5 марта он "
+                    "позвонил и сказал, что его задержала полиция. После этого "
+                    "его телефон отключился."
+                },
                 "e_resp_text": {"kk": "Руслан есімді адам, тел. +7 900 000-00-00"},
                 "e_unit": {"kk": "00000 әскери бөлімі, Ростов облысы"},
                 "evidence.0": {"kk": "2025 жылғы 2 наурыздағы хат алмасудың скриншоты"},
@@ -137,8 +146,10 @@ def sample_reports() -> dict[str, Report]:
             last_contact_how="call",
             last_place="Московская область",
             what_happened="migration",
-            story=("Уулум миграциялык борборго алынып кеткен. Телефон аркылуу ага "
-                   "кагаздарга кол коюуну талап кылышканын айтты."),
+            story=(
+                "Уулум миграциялык борборго алынып кеткен. Телефон аркылуу ага "
+                "кагаздарга кол коюуну талап кылышканын айтты."
+            ),
             responsible="police",
             responsible_text="",
             unit="",
@@ -146,11 +157,12 @@ def sample_reports() -> dict[str, Report]:
             renounced="unk",
             evidence=(_evidence("document", 3, "Патент на работу"),),
             translations={
-                "r_addr": {"ru": "Кыргызская Республика, 720001, г. Бишкек, пр. Чуй, 100, "
-                                 "кв. 12"},
+                "r_addr": {"ru": "Кыргызская Республика, 720001, г. Бишкек, пр. Чуй, 100, кв. 12"},
                 "e_place": {"ky": "Москва облусу"},
-                "e_story": {"ru": "Моего сына забрали в миграционный центр. По телефону он "
-                                  "сказал, что от него требуют подписать бумаги."},
+                "e_story": {
+                    "ru": "Моего сына забрали в миграционный центр. По телефону он "
+                    "сказал, что от него требуют подписать бумаги."
+                },
                 "evidence.0": {"ky": "Иштөөгө патент"},
             },
         ),
@@ -184,8 +196,9 @@ def sample_reports() -> dict[str, Report]:
             renounced="unk",
             translations={
                 "r_addr": {"ru": "Кыргызская Республика, 723500, г. Ош, ул. Ленина, 5"},
-                "e_story": {"ru": "Ей обещали работу и заставили подписать бумаги на русском "
-                                  "языке."},
+                "e_story": {
+                    "ru": "Ей обещали работу и заставили подписать бумаги на русском языке."
+                },
             },
         ),
         # Another citizenship; wife writes; recruited in prison.
@@ -223,8 +236,12 @@ def sample_reports() -> dict[str, Report]:
 def sample_earlier(addressee: Addressee) -> tuple[EarlierLetter, ...]:
     """An earlier letter fitting ``addressee``, for rendering follow-up kinds."""
     return (
-        EarlierLetter(addressee_id=addressee.id, sent_on=date(2026, 1, 12),
-                      reference="ОГ-12345", outcome="none"),
+        EarlierLetter(
+            addressee_id=addressee.id,
+            sent_on=date(2026, 1, 12),
+            reference="ОГ-12345",
+            outcome="none",
+        ),
     )
 
 
@@ -256,17 +273,23 @@ def render_samples(out_dir: Path) -> list[Path]:
                 report = reports[_sample_for(addressee, language)]
                 earlier = () if kind == addressee.letter_kind else sample_earlier(addressee)
                 letter = render_letter(
-                    kind, addressee.id, report, language,
-                    case_number="SAMPLE-2026-0001", today=SAMPLE_TODAY,
-                    options=RenderOptions(), earlier=earlier,
+                    kind,
+                    addressee.id,
+                    report,
+                    language,
+                    case_number="SAMPLE-2026-0001",
+                    today=SAMPLE_TODAY,
+                    options=RenderOptions(),
+                    earlier=earlier,
                 )
                 for ext, data in (
                     ("txt", letter.text.encode("utf-8")),
                     ("pdf", letter_pdf(letter)),
                     ("docx", letter_docx(letter)),
                 ):
-                    path = out_dir / file_name("SAMPLE-2026-0001", addressee.id, language, ext,
-                                               kind=kind)
+                    path = out_dir / file_name(
+                        "SAMPLE-2026-0001", addressee.id, language, ext, kind=kind
+                    )
                     path.write_bytes(data)
                     written.append(path)
     return written

@@ -11,8 +11,8 @@ asked for it. Names of people are never translated.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Mapping
 
 from bot.domain.models import Report
 from bot.letters.language import fits
@@ -72,8 +72,9 @@ def texts(report: Report, options: RenderOptions = RenderOptions()) -> dict[str,
     return out
 
 
-def needed(report: Report, language: str,
-           options: RenderOptions = RenderOptions()) -> list[Needed]:
+def needed(
+    report: Report, language: str, options: RenderOptions = RenderOptions()
+) -> list[Needed]:
     """Texts not in ``language`` that have no translation into it yet."""
     return [
         Needed(key, language, value)
@@ -86,24 +87,30 @@ def _given(report: Report, key: str, language: str) -> str:
     return str((report.translations.get(key) or {}).get(language) or "").strip()
 
 
-def localize(report: Report, language: str,
-             options: RenderOptions = RenderOptions()) -> Report:
+def localize(report: Report, language: str, options: RenderOptions = RenderOptions()) -> Report:
     """``report`` with every foreign free text replaced by its translation into
     ``language``. Raises ForeignText when a translation is missing."""
     missing = needed(report, language, options)
     if missing:
         raise ForeignText(language, [n.field for n in missing])
-    swap = {key: _given(report, key, language) for key, value in texts(report, options).items()
-            if not fits(value, language)}
+    swap = {
+        key: _given(report, key, language)
+        for key, value in texts(report, options).items()
+        if not fits(value, language)
+    }
     if not swap:
         return report
     simple = {attr: swap[key] for key, attr in SIMPLE_FIELDS.items() if key in swap}
     evidence = tuple(
         replace(item, description=swap.get(f"evidence.{i}", item.description))
-        for i, item in enumerate(report.evidence))
+        for i, item in enumerate(report.evidence)
+    )
     actions = tuple(
-        replace(a, body_text=swap.get(f"actions.{i}.body_text", a.body_text),
-                reply=swap.get(f"actions.{i}.reply", a.reply))
-        for i, a in enumerate(report.actions))
+        replace(
+            a,
+            body_text=swap.get(f"actions.{i}.body_text", a.body_text),
+            reply=swap.get(f"actions.{i}.reply", a.reply),
+        )
+        for i, a in enumerate(report.actions)
+    )
     return replace(report, evidence=evidence, actions=actions, **simple)
-

@@ -15,10 +15,11 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from bot.letters.directory import load_directory
 from bot.letters.model import Letter
@@ -85,8 +86,8 @@ class LetterWorker:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start)
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start
+            )
         return self._pool
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -17,7 +17,7 @@ import csv
 import io
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,14 +65,25 @@ def publishable(counts: list[BodyCounts]) -> list[BodyRow]:
         if c.letters < MIN_COUNT:
             continue
         cells: dict[str, int | str] = {
-            "letters": c.letters, "in_time": c.in_time, "late": c.late, "never": c.never,
-            "waiting": c.waiting, "form_marked": c.form_marked, "form_matched": c.form_matched}
+            "letters": c.letters,
+            "in_time": c.in_time,
+            "late": c.late,
+            "never": c.never,
+            "waiting": c.waiting,
+            "form_marked": c.form_marked,
+            "form_matched": c.form_matched,
+        }
         for key, value in list(cells.items()):
             if 0 < int(value) < MIN_COUNT:
                 cells[key] = SUPPRESSED
         _hide_recoverable(cells, {k: getattr(c, k) for k in PARTITION})
-        cells["median_days"] = (round(statistics.median(c.days)) if len(c.days) >= MIN_COUNT
-                                else SUPPRESSED if c.days else 0)
+        cells["median_days"] = (
+            round(statistics.median(c.days))
+            if len(c.days) >= MIN_COUNT
+            else SUPPRESSED
+            if c.days
+            else 0
+        )
         rows.append(BodyRow(c.addressee_id, cells))
     return rows
 
@@ -81,6 +92,7 @@ def _hide_recoverable(cells: dict[str, int | str], raw: dict[str, int]) -> None:
     """Suppress more parts of the letters until the hidden ones, worked out together by
     subtraction from the total, add up to 0 or at least ``MIN_COUNT`` and are never one
     alone."""
+
     def hidden() -> list[str]:
         return [k for k in PARTITION if cells[k] == SUPPRESSED]
 
@@ -96,10 +108,14 @@ def _header(t: Translator) -> list[str]:
 
 
 def _line(t: Translator, row: BodyRow) -> list[str]:
-    name = load_directory()[row.addressee_id].name(t.locale) \
-        if row.addressee_id in load_directory() else row.addressee_id
-    return [name] + [t.number(v) if isinstance(v, int) else v
-                     for v in (row.cells[k] for k, _ in COLUMNS)]
+    name = (
+        load_directory()[row.addressee_id].name(t.locale)
+        if row.addressee_id in load_directory()
+        else row.addressee_id
+    )
+    return [name] + [
+        t.number(v) if isinstance(v, int) else v for v in (row.cells[k] for k, _ in COLUMNS)
+    ]
 
 
 def bodies_csv(t: Translator, rows: list[BodyRow]) -> bytes:
@@ -120,9 +136,18 @@ def bodies_pdf(t: Translator, rows: list[BodyRow], as_of: str) -> bytes:
     pdf.set_font("DejaVu", size=14)
     pdf.multi_cell(0, 8, t("How the bodies answer families' letters"), **NEXT)
     pdf.set_font("DejaVu", size=9)
-    pdf.multi_cell(0, 5, t("As of {date}. Counts per body only: no person or case is named. "
-                           "Counts below {n} are shown as \u201c<{n}\u201d so that no family "
-                           "can be recognised.", date=as_of, n=MIN_COUNT), **NEXT)
+    pdf.multi_cell(
+        0,
+        5,
+        t(
+            "As of {date}. Counts per body only: no person or case is named. "
+            "Counts below {n} are shown as \u201c<{n}\u201d so that no family "
+            "can be recognised.",
+            date=as_of,
+            n=MIN_COUNT,
+        ),
+        **NEXT,
+    )
     header = _header(t)
     for row in rows:
         line = _line(t, row)
@@ -150,8 +175,9 @@ def report_translator(catalogs: Catalogs, locale: str) -> Translator:
     return catalogs.get(locale)
 
 
-async def bodies_report(db: Database, catalogs: Catalogs, locale: str, now: datetime,
-                        actor_id: int) -> tuple[bytes, bytes]:
+async def bodies_report(
+    db: Database, catalogs: Catalogs, locale: str, now: datetime, actor_id: int
+) -> tuple[bytes, bytes]:
     """The report on the bodies in ``locale``: (CSV, PDF); the export is audited."""
     t = report_translator(catalogs, locale)
     today = now.date()

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -58,16 +58,20 @@ def _coefficients() -> tuple[np.ndarray, np.ndarray]:
 _COEFFS = _coefficients()
 
 _DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
-_MONTHS = (r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]\w*|июн\w*|июл\w*|август\w*|"
-           r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*|қаңтар\w*|ақпан\w*|наурыз\w*|"
-           r"сәуір\w*|мамыр\w*|маусым\w*|шілде\w*|тамыз\w*|қыркүйек\w*|қазан\w*|"
-           r"қараша\w*|желтоқсан\w*")
-_WORD_DATE = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\s*\d{{0,4}}(?:\s*(?:г\.|года|ж\.))?",
-                        re.IGNORECASE)
+_MONTHS = (
+    r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]\w*|июн\w*|июл\w*|август\w*|"
+    r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*|қаңтар\w*|ақпан\w*|наурыз\w*|"
+    r"сәуір\w*|мамыр\w*|маусым\w*|шілде\w*|тамыз\w*|қыркүйек\w*|қазан\w*|"
+    r"қараша\w*|желтоқсан\w*"
+)
+_WORD_DATE = re.compile(
+    rf"\b\d{{1,2}}\s+(?:{_MONTHS})\s*\d{{0,4}}(?:\s*(?:г\.|года|ж\.))?", re.IGNORECASE
+)
 # An address: a street/house/flat marker and what follows it up to the next comma.
 _ADDRESS = re.compile(
     r"\b(?:ул|улица|пр|проспект|пер|переулок|д|дом|кв|квартира|г|город|обл|область|"
-    r"р-н|район|мкр|көшесі|үй|пәтер)\.?\s+(?=[\dA-ZА-ЯЁӘҒҚҢӨҰҮҺІ])[^,;.\n]{1,40}")
+    r"р-н|район|мкр|көшесі|үй|пәтер)\.?\s+(?=[\dA-ZА-ЯЁӘҒҚҢӨҰҮҺІ])[^,;.\n]{1,40}"
+)
 _YEAR = re.compile(r"\b\d{4}\s*(?:г\.|года|год|ж\.|жылы)", re.IGNORECASE)
 _NUMBER = re.compile(r"[№#]?\s*[\w/-]*\d[\w/-]*")
 # A capitalised word not at the start of a sentence: a name (person, place, unit).
@@ -100,7 +104,7 @@ def normalise(text: str, known_names: Iterable[str] = ()) -> list[str]:
 def shingles(words: Sequence[str]) -> set[str]:
     if len(words) < SHINGLE:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -118,12 +122,12 @@ class Signature:
         """One signed 63-bit hash per band (fits an SQLite INTEGER)."""
         out = []
         for band in range(BANDS):
-            chunk = self.minima[band * ROWS:(band + 1) * ROWS]
+            chunk = self.minima[band * ROWS : (band + 1) * ROWS]
             digest = hashlib.blake2b(repr(chunk).encode(), digest_size=8).digest()
             out.append(int.from_bytes(digest, "big", signed=True))
         return out
 
-    def similarity(self, other: "Signature") -> float:
+    def similarity(self, other: Signature) -> float:
         """Estimated Jaccard similarity: the share of equal minima."""
         same = sum(1 for x, y in zip(self.minima, other.minima) if x == y)
         return same / PERMUTATIONS
@@ -132,8 +136,8 @@ class Signature:
         return b"".join(m.to_bytes(8, "big") for m in self.minima)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Signature":
-        return cls(tuple(int.from_bytes(data[i:i + 8], "big") for i in range(0, len(data), 8)))
+    def from_bytes(cls, data: bytes) -> Signature:
+        return cls(tuple(int.from_bytes(data[i : i + 8], "big") for i in range(0, len(data), 8)))
 
 
 def signature(text: str, known_names: Iterable[str] = ()) -> Signature | None:
@@ -141,8 +145,13 @@ def signature(text: str, known_names: Iterable[str] = ()) -> Signature | None:
     grams = shingles(normalise(text, known_names))
     if len(grams) < MIN_SHINGLES:
         return None
-    hashed = np.array([int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(),
-                                      "big") for g in grams], dtype=np.uint64)
+    hashed = np.array(
+        [
+            int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "big")
+            for g in grams
+        ],
+        dtype=np.uint64,
+    )
     a, b = _COEFFS
     minima = ((a * hashed[None, :] + b) % np.uint64(_PRIME)).min(axis=1)
     return Signature(tuple(int(m) for m in minima))

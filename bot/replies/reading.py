@@ -58,12 +58,18 @@ async def ocr_text(data: bytes) -> Reading:
     if engine is None:
         return Reading("", no_engine=True)
     proc = await asyncio.create_subprocess_exec(
-        engine, "stdin", "stdout", "-l", "+".join(OCR_LANGUAGES),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL)
+        engine,
+        "stdin",
+        "stdout",
+        "-l",
+        "+".join(OCR_LANGUAGES),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     try:
         out, _ = await asyncio.wait_for(proc.communicate(data), OCR_SECONDS)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         proc.kill()
         await proc.wait()
         return Reading("")

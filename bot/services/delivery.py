@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +67,16 @@ class Delivery:
         """What a previous run stored and did not finish, oldest first."""
         pending, dropped = await self.store.take_pending(MAX_ATTEMPTS)
         for update_id in dropped:
-            log.error("update %s was given up: the bot stopped %s times while processing it",
-                      update_id, MAX_ATTEMPTS)
+            log.error(
+                "update %s was given up: the bot stopped %s times while processing it",
+                update_id,
+                MAX_ATTEMPTS,
+            )
         if pending:
-            log.info("%s stored update(s) left unprocessed by the last run; processing them",
-                     len(pending))
+            log.info(
+                "%s stored update(s) left unprocessed by the last run; processing them",
+                len(pending),
+            )
         return pending
 
     async def prune(self) -> int:
@@ -79,8 +84,9 @@ class Delivery:
         return await self.store.prune_handled(self.clock.now() - KEEP_HANDLED)
 
     async def beat(self, mode: str, received_at: datetime | None, worker_alive: bool) -> None:
-        await self.store.beat(Heartbeat(self.clock.now(), os.getpid(), mode, received_at,
-                                        worker_alive))
+        await self.store.beat(
+            Heartbeat(self.clock.now(), os.getpid(), mode, received_at, worker_alive)
+        )
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,10 @@ def judge(beat: Heartbeat | None, now: datetime, writable: bool, running: bool) 
         return Health(False, writable, False, (*lines, "bot: has never run on this database"))
     silent = now - beat.at
     alive = running and silent <= timedelta(seconds=3 * BEAT_SECONDS)
-    lines.append(f"bot: {'running' if alive else 'NOT running'} (pid {beat.pid}, "
-                 f"{beat.mode}, last sign of life {int(silent.total_seconds())} s ago)")
+    lines.append(
+        f"bot: {'running' if alive else 'NOT running'} (pid {beat.pid}, "
+        f"{beat.mode}, last sign of life {int(silent.total_seconds())} s ago)"
+    )
     if beat.mode == "polling":
         last = beat.received_at
         receiving = alive and last is not None and now - last <= STALE_POLL
@@ -145,5 +153,5 @@ async def check_health(path: Path, now: datetime | None = None) -> Health:
         beat = await InboxStore(db).last_beat()
     finally:
         await db.close()
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     return judge(beat, moment, writable, beat is not None and _running(beat.pid))

@@ -63,8 +63,15 @@ class Submission:
 
 
 class UnService:
-    def __init__(self, store: UnStore, letters: LetterStore, followups: FollowupStore,
-                 staff: StaffService, clock: Clock, organisation: Organisation) -> None:
+    def __init__(
+        self,
+        store: UnStore,
+        letters: LetterStore,
+        followups: FollowupStore,
+        staff: StaffService,
+        clock: Clock,
+        organisation: Organisation,
+    ) -> None:
         self.store = store
         self.letters = letters
         self.followups = followups
@@ -78,25 +85,49 @@ class UnService:
         by_letter: dict[int, list[tuple[date, str]]] = {}
         for r in sorted(replies, key=lambda r: r.received_on):
             by_letter.setdefault(r.letter_id, []).append((r.received_on, r.outcome))
-        sent = [SentLetter(row.addressee_id, row.kind, row.sent_on, row.reference or "",
-                           row.due_on, tuple(by_letter.get(row.id, ())))
-                for row in await self.letters.letters_of(case.id)
-                if row.sent_on is not None and row.channel != "forwarded"]
-        consent = Consent(record.may_name, record.on_behalf,
-                          record.consent_at.date() if record.consent_at else None)
+        sent = [
+            SentLetter(
+                row.addressee_id,
+                row.kind,
+                row.sent_on,
+                row.reference or "",
+                row.due_on,
+                tuple(by_letter.get(row.id, ())),
+            )
+            for row in await self.letters.letters_of(case.id)
+            if row.sent_on is not None and row.channel != "forwarded"
+        ]
+        consent = Consent(
+            record.may_name,
+            record.on_behalf,
+            record.consent_at.date() if record.consent_at else None,
+        )
         kinds = {a.id: (a.kind, a.country) for a in load_directory().values()}
-        return SubmissionInput(case.number, dict(case.answers), tuple(sent), consent,
-                               dict(record.translations), self.organisation, locale,
-                               local_today(self.clock, TIMEZONES.get(case.citizenship)), kinds)
+        return SubmissionInput(
+            case.number,
+            dict(case.answers),
+            tuple(sent),
+            consent,
+            dict(record.translations),
+            self.organisation,
+            locale,
+            local_today(self.clock, TIMEZONES.get(case.citizenship)),
+            kinds,
+        )
 
     async def overview(self, actor: Actor, case: Case, locale: str = "ru") -> Overview:
         """The checklist and everything around it, for the family or for staff."""
         await self._may_see(actor, case)
         record = await self.store.get(case.id)
         data = await self._input(case, record, locale)
-        return Overview(checklist_of(data), data.consent, record,
-                        translation.missing(case.answers, record.translations),
-                        ced_status(case.citizenship), self.organisation.known)
+        return Overview(
+            checklist_of(data),
+            data.consent,
+            record,
+            translation.missing(case.answers, record.translations),
+            ced_status(case.citizenship),
+            self.organisation.known,
+        )
 
     async def offer_at_once(self, case: Case) -> bool:
         """Right after the report: is the UN route to be offered now (urgent, held by State)?"""
@@ -104,16 +135,27 @@ class UnService:
         return ladder.offer_at_once(checklist_of(data))
 
     # --- the family -------------------------------------------------------------------
-    async def set_consent(self, actor: Actor, case: Case, *, may_name: bool | None = None,
-                          on_behalf: bool | None = None) -> Consent:
+    async def set_consent(
+        self,
+        actor: Actor,
+        case: Case,
+        *,
+        may_name: bool | None = None,
+        on_behalf: bool | None = None,
+    ) -> Consent:
         """The family answers one of the two questions; the other answer is kept."""
         if case.reporter_id != actor.user_id:
             raise NotAllowed("only the family decides")
         record = await self.store.get(case.id)
         new_name = record.may_name if may_name is None else may_name
         new_behalf = record.on_behalf if on_behalf is None else on_behalf
-        await self.store.set_consent(case.id, may_name=new_name, on_behalf=new_behalf,
-                                     actor_id=actor.user_id, now=self.clock.now())
+        await self.store.set_consent(
+            case.id,
+            may_name=new_name,
+            on_behalf=new_behalf,
+            actor_id=actor.user_id,
+            now=self.clock.now(),
+        )
         return Consent(new_name, new_behalf, self.clock.now().date())
 
     # --- staff ------------------------------------------------------------------------
@@ -125,7 +167,7 @@ class UnService:
         if key not in keys:
             raise ValueError(key)
         await self._may_read(actor, case, key)
-        cleaned = translation.clean(text)[:translation.MAX_LEN]
+        cleaned = translation.clean(text)[: translation.MAX_LEN]
         if not cleaned and key in translation.REQUIRED:
             raise ValueError("required")
         await self.store.set_translation(case.id, key, cleaned, actor.user_id, self.clock.now())
@@ -143,8 +185,14 @@ class UnService:
             raise NotReady([e.code for e in checklist.missing], [p.key for p in untranslated])
         letter, pdf, docx = await WORKER.run(make_submission, data)
         await self.store.record_produced(case.id, actor.user_id, self.clock.now())
-        return Submission(pdf, docx, file_name(case.number, "pdf"),
-                          file_name(case.number, "docx"), letter.text, checklist.urgent.open)
+        return Submission(
+            pdf,
+            docx,
+            file_name(case.number, "pdf"),
+            file_name(case.number, "docx"),
+            letter.text,
+            checklist.urgent.open,
+        )
 
     async def mark_submitted(self, actor: Actor, case: Case, on: date, reference: str) -> None:
         """The case went to the Working Group on ``on``: timeline, statistics, audit."""
@@ -152,10 +200,14 @@ class UnService:
         record = await self.store.get(case.id)
         data = await self._input(case, record, "ru")
         window = checklist_of(data).urgent
-        urgent = window.start is not None and window.closes is not None and \
-            window.start <= on <= window.closes
-        await self.store.mark_submitted(case.id, on, reference.strip()[:MAX_REFERENCE], urgent,
-                                        actor.user_id, self.clock.now())
+        urgent = (
+            window.start is not None
+            and window.closes is not None
+            and window.start <= on <= window.closes
+        )
+        await self.store.mark_submitted(
+            case.id, on, reference.strip()[:MAX_REFERENCE], urgent, actor.user_id, self.clock.now()
+        )
 
     # --- the staff forms (a restart in the middle loses nothing) -------------------------
     async def ask_translation(self, actor: Actor, case: Case, key: str) -> Pending:
@@ -173,8 +225,9 @@ class UnService:
 
     async def ask_reference(self, actor: Actor, case: Case, on: date) -> None:
         self._require(actor)
-        await self._save_form(actor, Form("un_sub", "ref", {"case_id": case.id,
-                                                             "on": on.isoformat()}))
+        await self._save_form(
+            actor, Form("un_sub", "ref", {"case_id": case.id, "on": on.isoformat()})
+        )
 
     async def close_form(self, actor: Actor) -> None:
         await self.followups.drop_form(actor.user_id)

@@ -31,7 +31,9 @@ WITH first AS (
            MAX(copies > 0 AND COALESCE(copy_review, '') != 'rejected') AS matched
       FROM replies GROUP BY letter_id)
 """
-_COUNTS = _FIRST + """
+_COUNTS = (
+    _FIRST
+    + """
 SELECT l.addressee_id, COUNT(*),
        SUM(f.first_on IS NOT NULL AND (l.due_on IS NULL OR f.first_on <= l.due_on)),
        SUM(f.first_on IS NOT NULL AND f.first_on > l.due_on),
@@ -42,12 +44,16 @@ SELECT l.addressee_id, COUNT(*),
  WHERE l.sent_on IS NOT NULL
  GROUP BY l.addressee_id ORDER BY l.addressee_id
 """
+)
 # Days to the first answer, for the median (SQLite has no median function).
-_DAYS = _FIRST + """
+_DAYS = (
+    _FIRST
+    + """
 SELECT l.addressee_id, CAST(julianday(f.first_on) - julianday(l.sent_on) AS INTEGER)
   FROM letters l JOIN first f ON f.letter_id = l.id
  WHERE l.sent_on IS NOT NULL
 """
+)
 
 
 async def body_counts(db: Database, today: date) -> list[BodyCounts]:
@@ -59,12 +65,15 @@ async def body_counts(db: Database, today: date) -> list[BodyCounts]:
             while rows := await cur.fetchmany(5000):
                 for body, n in rows:
                     days.setdefault(body, []).append(max(int(n), 0))
-    return [BodyCounts(r[0], *(int(x or 0) for x in r[1:8]), days=tuple(days.get(r[0], ())))
-            for r in counts]
+    return [
+        BodyCounts(r[0], *(int(x or 0) for x in r[1:8]), days=tuple(days.get(r[0], ())))
+        for r in counts
+    ]
 
 
 async def record_report(db: Database, actor_id: int, now: datetime, locale: str) -> None:
     """The report is an export like the others: audited (who, when, in which language)."""
     async with db.transaction() as conn:
-        await record_audit(conn, now, actor_id, "export",
-                           detail={"format": "bodies", "locale": locale})
+        await record_audit(
+            conn, now, actor_id, "export", detail={"format": "bodies", "locale": locale}
+        )

@@ -54,8 +54,9 @@ PSEUDONYM_BITS = 53
 def _id_key(raw: bytes) -> bytes:
     """The key of the keyed Telegram ids, derived from the encryption key (HKDF): a
     separate key for a separate purpose, and nothing more to keep."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"izdeu telegram user ids v1").derive(raw)
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"izdeu telegram user ids v1"
+    ).derive(raw)
 
 
 class Cipher:
@@ -111,12 +112,14 @@ class Cipher:
         if not value.startswith(PREFIX):
             return value  # written before encryption was turned on
         try:
-            kid, payload = value[len(PREFIX):].split(":", 1)
+            kid, payload = value[len(PREFIX) :].split(":", 1)
             aead = self._open_with[kid]
             blob = binascii.a2b_base64(payload)
             return aead.decrypt(blob[:12], blob[12:], kid.encode())
         except KeyError as exc:
-            raise KeyError_("no configured key opens this value (wrong IZDEU_ENCRYPTION_KEY?)") from exc
+            raise KeyError_(
+                "no configured key opens this value (wrong IZDEU_ENCRYPTION_KEY?)"
+            ) from exc
         except (InvalidTag, ValueError, binascii.Error) as exc:
             raise KeyError_("a sealed value is damaged or was altered") from exc
 

@@ -20,9 +20,9 @@ import contextlib
 import logging
 import re
 import sqlite3
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiosqlite
 
@@ -176,8 +176,7 @@ class Database:
 async def _connect_reader(path: Path) -> aiosqlite.Connection:
     """Connect read-only; when that fails, let aiosqlite's worker thread finish before
     returning, so it does not report to an event loop that is gone by then."""
-    conn = aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", isolation_level=None,
-                             uri=True)
+    conn = aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
     try:
         return await conn
     except BaseException:

@@ -27,13 +27,13 @@ import multiprocessing
 import signal
 import sqlite3
 from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import (Any, AsyncIterator, Awaitable, Callable, Iterator, NamedTuple, Sequence,
-                    TypeVar)
+from typing import Any, NamedTuple, TypeVar
 
 from bot.domain.models import CaseStatus
 from bot.regions import case_region
@@ -277,56 +277,142 @@ Row = Sequence[Any]
 
 
 def case_record(row: Row, cipher: Cipher) -> CaseRecord:
-    (id_, number, status, citizenship, verified, created_at, updated_at, purged_at, answers,
-     volunteers, notes) = row
+    (
+        id_,
+        number,
+        status,
+        citizenship,
+        verified,
+        created_at,
+        updated_at,
+        purged_at,
+        answers,
+        volunteers,
+        notes,
+    ) = row
     return CaseRecord(
-        id_, number, status, citizenship, bool(verified), datetime.fromisoformat(created_at),
-        datetime.fromisoformat(updated_at), _time(purged_at), load_answers(answers, cipher),
-        parse_ids(volunteers), int(notes),
+        id_,
+        number,
+        status,
+        citizenship,
+        bool(verified),
+        datetime.fromisoformat(created_at),
+        datetime.fromisoformat(updated_at),
+        _time(purged_at),
+        load_answers(answers, cipher),
+        parse_ids(volunteers),
+        int(notes),
     )
 
 
 def letter_record(row: Row, cipher: Cipher) -> LetterRecord:
-    (id_, case_id, case_number, addressee_id, kind, reason, selected, parent_id, trigger,
-     language, generated_at, sent_on, channel, tracking, reference, registered_on,
-     extended_until, due_on, closed, reply_count, form_replies, first_reply_on, last_reply_on,
-     last_outcome) = row
+    (
+        id_,
+        case_id,
+        case_number,
+        addressee_id,
+        kind,
+        reason,
+        selected,
+        parent_id,
+        trigger,
+        language,
+        generated_at,
+        sent_on,
+        channel,
+        tracking,
+        reference,
+        registered_on,
+        extended_until,
+        due_on,
+        closed,
+        reply_count,
+        form_replies,
+        first_reply_on,
+        last_reply_on,
+        last_outcome,
+    ) = row
     return LetterRecord(
-        id_, case_id, case_number, addressee_id, kind, reason, bool(selected), parent_id,
-        trigger, language, _time(generated_at), parse_day(sent_on), channel,
-        cipher.open_optional(tracking), cipher.open_optional(reference),
-        parse_day(registered_on), parse_day(extended_until), parse_day(due_on), bool(closed),
-        int(reply_count or 0), int(form_replies or 0), parse_day(first_reply_on),
-        parse_day(last_reply_on), last_outcome,
+        id_,
+        case_id,
+        case_number,
+        addressee_id,
+        kind,
+        reason,
+        bool(selected),
+        parent_id,
+        trigger,
+        language,
+        _time(generated_at),
+        parse_day(sent_on),
+        channel,
+        cipher.open_optional(tracking),
+        cipher.open_optional(reference),
+        parse_day(registered_on),
+        parse_day(extended_until),
+        parse_day(due_on),
+        bool(closed),
+        int(reply_count or 0),
+        int(form_replies or 0),
+        parse_day(first_reply_on),
+        parse_day(last_reply_on),
+        last_outcome,
     )
 
 
 def reply_record(row: Row, cipher: Cipher) -> ReplyRecord:
-    (id_, letter_id, case_number, addressee_id, received_on, outcome, forwarded_to, summary,
-     file, created_at) = row
+    (
+        id_,
+        letter_id,
+        case_number,
+        addressee_id,
+        received_on,
+        outcome,
+        forwarded_to,
+        summary,
+        file,
+        created_at,
+    ) = row
     return ReplyRecord(
-        id_, letter_id, case_number, addressee_id, date.fromisoformat(received_on), outcome,
-        forwarded_to, cipher.open(summary or ""), file is not None,
+        id_,
+        letter_id,
+        case_number,
+        addressee_id,
+        date.fromisoformat(received_on),
+        outcome,
+        forwarded_to,
+        cipher.open(summary or ""),
+        file is not None,
         datetime.fromisoformat(created_at),
     )
 
 
 def event_record(row: Row, cipher: Cipher) -> EventRecord:
     id_, case_number, at, kind, actor_id, detail = row
-    return EventRecord(id_, case_number, datetime.fromisoformat(at), kind, actor_id,
-                       detail or "{}")
+    return EventRecord(
+        id_, case_number, datetime.fromisoformat(at), kind, actor_id, detail or "{}"
+    )
 
 
 def audit_record(row: Row, cipher: Cipher) -> AuditRecord:
     id_, at, actor_id, action, case_id, case_number, target_id, detail = row
-    return AuditRecord(id_, datetime.fromisoformat(at), actor_id, action, case_id, case_number,
-                       target_id, detail or "{}")
+    return AuditRecord(
+        id_,
+        datetime.fromisoformat(at),
+        actor_id,
+        action,
+        case_id,
+        case_number,
+        target_id,
+        detail or "{}",
+    )
 
 
 def note_record(row: Row, cipher: Cipher) -> NoteRecord:
     id_, case_number, author_id, created_at, text = row
-    return NoteRecord(id_, case_number, author_id, datetime.fromisoformat(created_at),
-                      cipher.open(text))
+    return NoteRecord(
+        id_, case_number, author_id, datetime.fromisoformat(created_at), cipher.open(text)
+    )
 
 
 def stats_case_record(row: Row, cipher: Cipher) -> StatsCaseRecord:
@@ -337,9 +423,15 @@ def stats_case_record(row: Row, cipher: Cipher) -> StatsCaseRecord:
 
 def stats_letter_record(row: Row, cipher: Cipher) -> StatsLetterRecord:
     addressee_id, sent_on, closed, due_on, reply_count, form_replies, first_reply_on = row
-    return StatsLetterRecord(addressee_id, parse_day(sent_on), bool(closed), parse_day(due_on),
-                             int(reply_count or 0), int(form_replies or 0),
-                             parse_day(first_reply_on))
+    return StatsLetterRecord(
+        addressee_id,
+        parse_day(sent_on),
+        bool(closed),
+        parse_day(due_on),
+        int(reply_count or 0),
+        int(form_replies or 0),
+        parse_day(first_reply_on),
+    )
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -357,15 +449,19 @@ _REPLY_SUMMARY = """LEFT JOIN (SELECT r.letter_id, COUNT(*) AS reply_count,
                   MIN(r.received_on) AS first_reply_on, MAX(r.received_on) AS last_reply_on
            FROM replies r GROUP BY r.letter_id) rs ON rs.letter_id = l.id"""
 
-_LETTERS = """SELECT l.id, l.case_id, c.number AS case_number, l.addressee_id, l.kind, l.reason,
+_LETTERS = (
+    """SELECT l.id, l.case_id, c.number AS case_number, l.addressee_id, l.kind, l.reason,
        l.selected, l.parent_id, l.trigger, l.language, l.generated_at, l.sent_on, l.channel,
        l.tracking, l.reference, l.registered_on, l.extended_until, l.due_on, l.closed,
        rs.reply_count, rs.form_replies, rs.first_reply_on, rs.last_reply_on,
        (SELECT r.outcome FROM replies r WHERE r.letter_id = l.id
         ORDER BY r.received_on DESC, r.id DESC LIMIT 1) AS last_outcome
 FROM letters l JOIN cases c ON c.id = l.case_id
-""" + _REPLY_SUMMARY + """
+"""
+    + _REPLY_SUMMARY
+    + """
 WHERE {where} ORDER BY l.case_id, l.id"""
+)
 
 _REPLIES = """SELECT r.id, r.letter_id, c.number AS case_number, l.addressee_id, r.received_on,
        r.outcome, r.forwarded_to, r.summary, r.file, r.created_at
@@ -388,11 +484,15 @@ WHERE {where} ORDER BY n.case_id, n.created_at, n.id"""
 _STATS_CASES = """SELECT c.status, c.citizenship, c.created_at, c.answers FROM cases c
 WHERE {where}"""
 
-_STATS_LETTERS = """SELECT l.addressee_id, l.sent_on, l.closed, l.due_on,
+_STATS_LETTERS = (
+    """SELECT l.addressee_id, l.sent_on, l.closed, l.due_on,
        rs.reply_count, rs.form_replies, rs.first_reply_on
 FROM letters l JOIN cases c ON c.id = l.case_id
-""" + _REPLY_SUMMARY + """
+"""
+    + _REPLY_SUMMARY
+    + """
 WHERE l.sent_on IS NOT NULL AND {where}"""
+)
 
 
 class ExportReader:
@@ -427,8 +527,9 @@ class ExportReader:
         except (EOFError, OSError) as exc:  # killed, say
             raise RuntimeError("the export's reader process stopped") from exc
 
-    def _stream(self, name: str, sql: str,
-                params: Sequence[Any]) -> Iterator[list[tuple[Any, ...]]]:
+    def _stream(
+        self, name: str, sql: str, params: Sequence[Any]
+    ) -> Iterator[list[tuple[Any, ...]]]:
         for rows in self._query(sql, params):
             self._fetched(name, len(rows))
             yield rows
@@ -472,15 +573,19 @@ class ExportReader:
     def un_submitted(self, flt: ExportFilter) -> tuple[int, int]:
         """Cases submitted to the UN, and how many of them under the urgent procedure."""
         where, params = _case_condition(flt)
-        rows = [r for batch in self._query(UN_SUBMITTED.format(where=where), params)
-                for r in batch]
+        rows = [
+            r for batch in self._query(UN_SUBMITTED.format(where=where), params) for r in batch
+        ]
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
     def deleted_cases(self, flt: ExportFilter) -> int:
         """How many cases families deleted (only anonymous counts are kept of them)."""
         where, params = _deleted_condition(flt)
-        rows = [r for batch in self._query(
-            f"SELECT COUNT(*) FROM deleted_cases d WHERE {where}", params) for r in batch]
+        rows = [
+            r
+            for batch in self._query(f"SELECT COUNT(*) FROM deleted_cases d WHERE {where}", params)
+            for r in batch
+        ]
         return int(rows[0][0]) if rows else 0
 
 
@@ -536,8 +641,9 @@ def _start(path: str, batch_size: int) -> tuple[Connection, BaseProcess]:
     module again, which therefore runs nothing unless it is ``__main__``)."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    process = context.Process(target=_serve, args=(path, theirs, batch_size),
-                              name="izdeu-export-reader", daemon=True)
+    process = context.Process(
+        target=_serve, args=(path, theirs, batch_size), name="izdeu-export-reader", daemon=True
+    )
     process.start()
     theirs.close()
     return ours, process
@@ -624,15 +730,15 @@ class ExportStore:
             if row is None:
                 return None
             case_id = row["id"]
-            async with conn.execute(
-                _EVENTS.format(where="e.case_id = ?"), (case_id,)) as cur:
+            async with conn.execute(_EVENTS.format(where="e.case_id = ?"), (case_id,)) as cur:
                 events = await cur.fetchall()
             async with conn.execute(
-                "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)) as cur:
+                "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)
+            ) as cur:
                 letters = await cur.fetchall()
             async with conn.execute(
-                "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id",
-                (case_id,)) as cur:
+                "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id", (case_id,)
+            ) as cur:
                 replies = await cur.fetchall()
             async with conn.execute(_NOTES.format(where="n.case_id = ?"), (case_id,)) as cur:
                 notes = await cur.fetchall()
@@ -669,10 +775,11 @@ class ExportStore:
             await conn.execute(
                 """INSERT INTO case_counters(prefix, year, last) VALUES (?, ?, ?)
                    ON CONFLICT(prefix, year) DO UPDATE SET last = last + excluded.last""",
-                (prefix, year, count))
+                (prefix, year, count),
+            )
             async with conn.execute(
-                "SELECT last FROM case_counters WHERE prefix = ? AND year = ?",
-                (prefix, year)) as cur:
+                "SELECT last FROM case_counters WHERE prefix = ? AND year = ?", (prefix, year)
+            ) as cur:
                 row = await cur.fetchone()
         assert row is not None
         return int(row[0]) - count + 1
@@ -689,6 +796,7 @@ class ExportStore:
         notes: (id, case_id, author_id, text, created_at);
         assignments: (case_id, volunteer_id, at). Times are datetimes, days dates.
         """
+
         def ts(value: datetime | None) -> str | None:
             return _ts(value) if value is not None else None
 
@@ -701,45 +809,93 @@ class ExportStore:
                 """INSERT OR IGNORE INTO users(user_id, chat_id, locale, consent_at,
                                                created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?)""",
-                [(u, c, loc, ts(at), ts(at), ts(at)) for u, c, loc, at in rows.users])
+                [(u, c, loc, ts(at), ts(at), ts(at)) for u, c, loc, at in rows.users],
+            )
             await conn.executemany(
                 """INSERT OR IGNORE INTO staff(user_id, chat_id, role, locale, granted_at)
                    VALUES (?, ?, ?, ?, ?)""",
-                [(u, u, role, loc, ts(at)) for u, role, loc, at in rows.staff])
+                [(u, u, role, loc, ts(at)) for u, role, loc, at in rows.staff],
+            )
             await conn.executemany(
                 """INSERT INTO cases(id, number, reporter_id, status, citizenship, answers,
                                      verified, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [(i, n, r, s, cit, dump_answers(answers, cipher), int(v), ts(c), ts(u))
-                 for i, n, r, s, cit, answers, v, c, u in rows.cases])
+                [
+                    (i, n, r, s, cit, dump_answers(answers, cipher), int(v), ts(c), ts(u))
+                    for i, n, r, s, cit, answers, v, c, u in rows.cases
+                ],
+            )
             await conn.executemany(
                 """INSERT INTO letters(id, case_id, addressee_id, kind, reason, selected,
                                        parent_id, trigger, language, generated_at, sent_on,
                                        channel, reference, due_on, closed, created_at,
                                        updated_at)
                    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [(i, case, a, k, reason, parent, trig, lang, ts(gen), d(sent), ch,
-                  cipher.seal_optional(ref), d(due),
-                  int(closed), ts(created), ts(created))
-                 for i, case, a, k, reason, parent, trig, lang, gen, sent, ch, ref, due, closed,
-                 created in rows.letters])
+                [
+                    (
+                        i,
+                        case,
+                        a,
+                        k,
+                        reason,
+                        parent,
+                        trig,
+                        lang,
+                        ts(gen),
+                        d(sent),
+                        ch,
+                        cipher.seal_optional(ref),
+                        d(due),
+                        int(closed),
+                        ts(created),
+                        ts(created),
+                    )
+                    for (
+                        i,
+                        case,
+                        a,
+                        k,
+                        reason,
+                        parent,
+                        trig,
+                        lang,
+                        gen,
+                        sent,
+                        ch,
+                        ref,
+                        due,
+                        closed,
+                        created,
+                    ) in rows.letters
+                ],
+            )
             await conn.executemany(
                 """INSERT INTO replies(id, letter_id, case_id, received_on, outcome, summary,
                                        created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                [(i, letter, case, d(on), outcome, cipher.seal(summary), ts(created))
-                 for i, letter, case, on, outcome, summary, created in rows.replies])
+                [
+                    (i, letter, case, d(on), outcome, cipher.seal(summary), ts(created))
+                    for i, letter, case, on, outcome, summary, created in rows.replies
+                ],
+            )
             await conn.executemany(
                 """INSERT INTO case_events(id, case_id, at, kind, actor_id, detail)
                    VALUES (?, ?, ?, ?, ?, ?)""",
-                [(i, case, ts(at), kind, actor, _json(detail))
-                 for i, case, at, kind, actor, detail in rows.events])
+                [
+                    (i, case, ts(at), kind, actor, _json(detail))
+                    for i, case, at, kind, actor, detail in rows.events
+                ],
+            )
             await conn.executemany(
-                "INSERT INTO notes(id, case_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
-                [(i, case, author, cipher.seal(text), ts(at))
-                 for i, case, author, text, at in rows.notes])
+                "INSERT INTO notes(id, case_id, author_id, text, created_at) VALUES (?, ?, "
+                "?, ?, ?)",
+                [
+                    (i, case, author, cipher.seal(text), ts(at))
+                    for i, case, author, text, at in rows.notes
+                ],
+            )
             await conn.executemany(
                 """INSERT OR IGNORE INTO assignments(case_id, volunteer_id, assigned_at)
                    VALUES (?, ?, ?)""",
-                [(case, vol, ts(at)) for case, vol, at in rows.assignments])
-
+                [(case, vol, ts(at)) for case, vol, at in rows.assignments],
+            )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 import aiosqlite
 
@@ -72,15 +73,23 @@ class Form:
     data: dict[str, Any]
 
 
-async def _event(conn: InlineConnection, case_id: int, now: datetime, kind: str,
-                 actor_id: int | None, detail: dict[str, Any]) -> None:
+async def _event(
+    conn: InlineConnection,
+    case_id: int,
+    now: datetime,
+    kind: str,
+    actor_id: int | None,
+    detail: dict[str, Any],
+) -> None:
     await conn.execute(
         "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
         (case_id, _ts(now), kind, actor_id, _json(detail)),
     )
 
 
-async def _schedule(conn: InlineConnection, reminders: Iterable[NewReminder], now: datetime) -> None:
+async def _schedule(
+    conn: InlineConnection, reminders: Iterable[NewReminder], now: datetime
+) -> None:
     await conn.executemany(
         """INSERT OR IGNORE INTO reminders(user_id, case_id, letter_id, kind, due_at, created_at)
            VALUES (?, ?, ?, ?, ?, ?)""",
@@ -117,15 +126,30 @@ class FollowupStore:
                 await conn.execute(
                     """UPDATE letters SET sent_on = ?, channel = ?, tracking = ?, due_on = ?,
                               updated_at = ? WHERE id = ?""",
-                    (sent_on.isoformat(), channel, self.db.cipher.seal_optional(tracking),
-                     due.isoformat() if due else None,
-                     _ts(now), row.id),
+                    (
+                        sent_on.isoformat(),
+                        channel,
+                        self.db.cipher.seal_optional(tracking),
+                        due.isoformat() if due else None,
+                        _ts(now),
+                        row.id,
+                    ),
                 )
                 await _cancel_letter_reminders(conn, row.id, now)
-                await _event(conn, row.case_id, now, "sent", actor_id,
-                             {"letter_id": row.id, "addressee": row.addressee_id,
-                              "channel": channel, "on": sent_on.isoformat(),
-                              "due": due.isoformat() if due else None})
+                await _event(
+                    conn,
+                    row.case_id,
+                    now,
+                    "sent",
+                    actor_id,
+                    {
+                        "letter_id": row.id,
+                        "addressee": row.addressee_id,
+                        "channel": channel,
+                        "on": sent_on.isoformat(),
+                        "due": due.isoformat() if due else None,
+                    },
+                )
             await _schedule(conn, reminders, now)
 
     async def update_deadline(
@@ -139,13 +163,24 @@ class FollowupStore:
         event: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
         """Set reference/registration/extension fields, the new deadline and its reminders."""
-        allowed = {"reference", "registered_on", "delivered_on", "extended_until", "closed",
-                   "tracking"}
+        allowed = {
+            "reference",
+            "registered_on",
+            "delivered_on",
+            "extended_until",
+            "closed",
+            "tracking",
+        }
         assert set(changes) <= allowed, changes
         sets = ", ".join(f"{k} = ?" for k in changes)
-        values = [v.isoformat() if isinstance(v, date)
-                  else self.db.cipher.seal_optional(v) if k in ("reference", "tracking") else v
-                  for k, v in changes.items()]
+        values = [
+            v.isoformat()
+            if isinstance(v, date)
+            else self.db.cipher.seal_optional(v)
+            if k in ("reference", "tracking")
+            else v
+            for k, v in changes.items()
+        ]
         async with self.db.transaction() as conn:
             await conn.execute(
                 f"UPDATE letters SET {sets + ', ' if sets else ''}due_on = ?, updated_at = ? "
@@ -177,63 +212,95 @@ class FollowupStore:
                 """INSERT INTO replies(letter_id, case_id, received_on, outcome, forwarded_to,
                                        summary, file, created_at, text, copies)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (row.id, row.case_id, received_on.isoformat(), outcome, forwarded_to,
-                 self.db.cipher.seal(summary),
-                 dump_answers(file, self.db.cipher) if file else None, _ts(now),
-                 self.db.cipher.seal(text) if text else None, copies),
+                (
+                    row.id,
+                    row.case_id,
+                    received_on.isoformat(),
+                    outcome,
+                    forwarded_to,
+                    self.db.cipher.seal(summary),
+                    dump_answers(file, self.db.cipher) if file else None,
+                    _ts(now),
+                    self.db.cipher.seal(text) if text else None,
+                    copies,
+                ),
             )
             reply_id = int(cur.lastrowid or 0)
             if signature is not None:
                 await _index_signature(conn, reply_id, row.addressee_id, signature)
             if close:
-                await conn.execute("UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
-                                   (_ts(now), row.id))
+                await conn.execute(
+                    "UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
+                    (_ts(now), row.id),
+                )
                 await _cancel_letter_reminders(conn, row.id, now)
-            await _event(conn, row.case_id, now, "reply", actor_id,
-                         {"letter_id": row.id, "addressee": row.addressee_id, "outcome": outcome,
-                          "on": received_on.isoformat(), "forwarded_to": forwarded_to})
+            await _event(
+                conn,
+                row.case_id,
+                now,
+                "reply",
+                actor_id,
+                {
+                    "letter_id": row.id,
+                    "addressee": row.addressee_id,
+                    "outcome": outcome,
+                    "on": received_on.isoformat(),
+                    "forwarded_to": forwarded_to,
+                },
+            )
             return reply_id
 
-    async def review_copy(self, reply_id: int, verdict: str, now: datetime,
-                          actor_id: int) -> bool:
+    async def review_copy(self, reply_id: int, verdict: str, now: datetime, actor_id: int) -> bool:
         """A caseworker confirms or rejects the mark of a likely form reply."""
         if verdict not in ("confirmed", "rejected"):
             raise ValueError(verdict)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE replies SET copy_review = ? WHERE id = ? AND copies > 0",
-                (verdict, reply_id))
+                (verdict, reply_id),
+            )
             if not cur.rowcount:
                 return False
-            row = _first(await conn.execute_fetchall(
-                "SELECT case_id FROM replies WHERE id = ?", (reply_id,)))
-            await record_audit(conn, now, actor_id, "copy_" + verdict,
-                               case_id=row["case_id"] if row else None)
+            row = _first(
+                await conn.execute_fetchall(
+                    "SELECT case_id FROM replies WHERE id = ?", (reply_id,)
+                )
+            )
+            await record_audit(
+                conn, now, actor_id, "copy_" + verdict, case_id=row["case_id"] if row else None
+            )
             return True
 
     async def replies_of_case(self, case_id: int) -> list[Reply]:
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id", (case_id,)
-            ))
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT * FROM replies WHERE case_id = ? ORDER BY received_on, id", (case_id,)
+                )
+            )
         return [_reply(r, self.db.cipher) for r in rows]
 
     async def open_letters_of_user(self, user_id: int) -> list[LetterRow]:
         """Sent letters still waiting for an answer, across the user's cases."""
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                """SELECT l.* FROM letters l JOIN cases c ON c.id = l.case_id
+            rows = list(
+                await conn.execute_fetchall(
+                    """SELECT l.* FROM letters l JOIN cases c ON c.id = l.case_id
                    WHERE c.reporter_id = ? AND l.sent_on IS NOT NULL AND l.closed = 0
                    ORDER BY l.due_on, l.id""",
-                (user_id,),
-            ))
+                    (user_id,),
+                )
+            )
         return [_letter(r, self.db.cipher) for r in rows]
 
-    async def set_status(self, case_id: int, status: CaseStatus, now: datetime,
-                         actor_id: int | None) -> None:
+    async def set_status(
+        self, case_id: int, status: CaseStatus, now: datetime, actor_id: int | None
+    ) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
-                               (status.value, _ts(now), case_id))
+            await conn.execute(
+                "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
+                (status.value, _ts(now), case_id),
+            )
             await _event(conn, case_id, now, "status", actor_id, {"status": status.value})
 
     # --- reminders ----------------------------------------------------------------
@@ -243,96 +310,123 @@ class FollowupStore:
 
     async def due_reminders(self, now: datetime, limit: int = 200) -> list[Reminder]:
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                """SELECT * FROM reminders
+            rows = list(
+                await conn.execute_fetchall(
+                    """SELECT * FROM reminders
                    WHERE sent_at IS NULL AND cancelled_at IS NULL AND due_at <= ?
                    ORDER BY due_at, id LIMIT ?""",
-                (_ts(now), limit),
-            ))
+                    (_ts(now), limit),
+                )
+            )
         return [_reminder(r) for r in rows]
 
     async def pending_reminders(self, user_id: int) -> list[Reminder]:
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                """SELECT * FROM reminders WHERE user_id = ? AND sent_at IS NULL
+            rows = list(
+                await conn.execute_fetchall(
+                    """SELECT * FROM reminders WHERE user_id = ? AND sent_at IS NULL
                    AND cancelled_at IS NULL ORDER BY due_at, id""",
-                (user_id,),
-            ))
+                    (user_id,),
+                )
+            )
         return [_reminder(r) for r in rows]
 
     async def reminder_sent(self, reminder_id: int, now: datetime) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE reminders SET sent_at = ? WHERE id = ?",
-                               (_ts(now), reminder_id))
+            await conn.execute(
+                "UPDATE reminders SET sent_at = ? WHERE id = ?", (_ts(now), reminder_id)
+            )
 
-    async def reminder_failed(self, reminder_id: int, error: str, retry_at: datetime | None,
-                              now: datetime) -> None:
+    async def reminder_failed(
+        self, reminder_id: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
         """Count the failure; try again at ``retry_at``, or give up (cancelled) when None."""
         async with self.db.transaction() as conn:
             if retry_at is None:
                 await conn.execute(
                     """UPDATE reminders SET attempts = attempts + 1, last_error = ?,
                               cancelled_at = ? WHERE id = ?""",
-                    (error, _ts(now), reminder_id))
+                    (error, _ts(now), reminder_id),
+                )
             else:
                 await conn.execute(
                     """UPDATE reminders SET attempts = attempts + 1, last_error = ?, due_at = ?
                        WHERE id = ?""",
-                    (error, _ts(retry_at), reminder_id))
+                    (error, _ts(retry_at), reminder_id),
+                )
 
     async def remember_followup(self, reminder_id: int, letter_id: int) -> None:
         """The next letter made for an overdue reminder, so a retry does not make another."""
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE reminders SET followup_id = ? WHERE id = ?",
-                               (letter_id, reminder_id))
+            await conn.execute(
+                "UPDATE reminders SET followup_id = ? WHERE id = ?", (letter_id, reminder_id)
+            )
 
     async def postpone(self, reminder_id: int, until: datetime) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE reminders SET due_at = ? WHERE id = ?",
-                               (_ts(until), reminder_id))
+            await conn.execute(
+                "UPDATE reminders SET due_at = ? WHERE id = ?", (_ts(until), reminder_id)
+            )
 
     async def user_blocked(self, user_id: int, now: datetime) -> None:
         """The user blocked the bot: stop every reminder, keep the cases."""
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE users SET blocked_at = ? WHERE user_id = ?",
-                               (_ts(now), user_id))
+            await conn.execute(
+                "UPDATE users SET blocked_at = ? WHERE user_id = ?", (_ts(now), user_id)
+            )
             await conn.execute(
                 """UPDATE reminders SET cancelled_at = ?, last_error = 'blocked'
                    WHERE user_id = ? AND sent_at IS NULL AND cancelled_at IS NULL""",
-                (_ts(now), user_id))
+                (_ts(now), user_id),
+            )
 
     async def user_back(self, user_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE users SET blocked_at = NULL WHERE user_id = ?", (user_id,))
 
-    async def set_preferences(self, user_id: int, *, timezone_name: str | None = None,
-                              reminders_on: bool | None = None, now: datetime) -> None:
+    async def set_preferences(
+        self,
+        user_id: int,
+        *,
+        timezone_name: str | None = None,
+        reminders_on: bool | None = None,
+        now: datetime,
+    ) -> None:
         async with self.db.transaction() as conn:
             if timezone_name is not None:
-                await conn.execute("UPDATE users SET timezone = ?, updated_at = ? WHERE user_id = ?",
-                                   (timezone_name, _ts(now), user_id))
+                await conn.execute(
+                    "UPDATE users SET timezone = ?, updated_at = ? WHERE user_id = ?",
+                    (timezone_name, _ts(now), user_id),
+                )
             if reminders_on is not None:
                 await conn.execute(
                     "UPDATE users SET reminders_on = ?, updated_at = ? WHERE user_id = ?",
-                    (int(reminders_on), _ts(now), user_id))
+                    (int(reminders_on), _ts(now), user_id),
+                )
 
     # --- forms ----------------------------------------------------------------------
     async def get_form(self, user_id: int) -> Form | None:
         async with self.db.looking_up() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT * FROM forms WHERE user_id = ?", (user_id,)))
-        return (Form(row["name"], row["step"], load_answers(row["data"], self.db.cipher))
-                if row else None)
+            row = _first(
+                await conn.execute_fetchall("SELECT * FROM forms WHERE user_id = ?", (user_id,))
+            )
+        return (
+            Form(row["name"], row["step"], load_answers(row["data"], self.db.cipher))
+            if row
+            else None
+        )
 
-    async def save_form(self, user_id: int, form: Form, now: datetime,
-                        update_id: int | None = None) -> None:
+    async def save_form(
+        self, user_id: int, form: Form, now: datetime, update_id: int | None = None
+    ) -> None:
         async with self.db.transaction() as conn:
             await claim_update(conn, update_id, now)
             await conn.execute(
                 """INSERT INTO forms(user_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, step = excluded.step,
                         data = excluded.data, updated_at = excluded.updated_at""",
-                (user_id, form.name, form.step, dump_answers(form.data, self.db.cipher), _ts(now)))
+                (user_id, form.name, form.step, dump_answers(form.data, self.db.cipher), _ts(now)),
+            )
 
     async def drop_form(self, user_id: int) -> None:
         async with self.db.transaction() as conn:
@@ -343,17 +437,24 @@ def _reply(row: aiosqlite.Row, cipher: Cipher) -> Reply:
     created = _dt(row["created_at"])
     assert created is not None
     return Reply(
-        id=row["id"], letter_id=row["letter_id"], case_id=row["case_id"],
-        received_on=date.fromisoformat(row["received_on"]), outcome=row["outcome"],
-        forwarded_to=row["forwarded_to"], summary=cipher.open(row["summary"]),
-        file=load_answers(row["file"], cipher) if row["file"] else None, created_at=created,
-        text=cipher.open(row["text"]) if row["text"] else "", copies=row["copies"],
+        id=row["id"],
+        letter_id=row["letter_id"],
+        case_id=row["case_id"],
+        received_on=date.fromisoformat(row["received_on"]),
+        outcome=row["outcome"],
+        forwarded_to=row["forwarded_to"],
+        summary=cipher.open(row["summary"]),
+        file=load_answers(row["file"], cipher) if row["file"] else None,
+        created_at=created,
+        text=cipher.open(row["text"]) if row["text"] else "",
+        copies=row["copies"],
         copy_review=row["copy_review"],
     )
 
 
-async def _copies(conn: InlineConnection | aiosqlite.Connection, row: LetterRow,
-                  signature: Signature) -> int:
+async def _copies(
+    conn: InlineConnection | aiosqlite.Connection, row: LetterRow, signature: Signature
+) -> int:
     """Other cases whose earlier reply from this body is (nearly) the same text: the
     candidates share an LSH band (index look-ups), then their signatures are compared."""
     # One index look-up per band: the bands are joined as a VALUES table, so SQLite
@@ -368,26 +469,44 @@ async def _copies(conn: InlineConnection | aiosqlite.Connection, row: LetterRow,
               FROM wanted w
               JOIN reply_bands b ON b.addressee_id = ? AND b.band = w.band AND b.hash = w.hash
               JOIN reply_signatures s ON s.reply_id = b.reply_id
-              JOIN replies r ON r.id = s.reply_id""", params) as cur:
+              JOIN replies r ON r.id = s.reply_id""",
+        params,
+    ) as cur:
         candidates = await cur.fetchall()
-    cases = {c["case_id"] for c in candidates if c["case_id"] != row.case_id
-             and is_copy(signature, Signature.from_bytes(c["minhash"]))}
+    cases = {
+        c["case_id"]
+        for c in candidates
+        if c["case_id"] != row.case_id and is_copy(signature, Signature.from_bytes(c["minhash"]))
+    }
     return len(cases)
 
 
-async def _index_signature(conn: InlineConnection | aiosqlite.Connection, reply_id: int,
-                           addressee_id: str, signature: Signature) -> None:
+async def _index_signature(
+    conn: InlineConnection | aiosqlite.Connection,
+    reply_id: int,
+    addressee_id: str,
+    signature: Signature,
+) -> None:
     await conn.execute(
         "INSERT INTO reply_signatures(reply_id, addressee_id, minhash) VALUES (?, ?, ?)",
-        (reply_id, addressee_id, signature.to_bytes()))
+        (reply_id, addressee_id, signature.to_bytes()),
+    )
     await conn.executemany(
         "INSERT INTO reply_bands(addressee_id, band, hash, reply_id) VALUES (?, ?, ?, ?)",
-        [(addressee_id, i, h, reply_id) for i, h in enumerate(signature.bands)])
+        [(addressee_id, i, h, reply_id) for i, h in enumerate(signature.bands)],
+    )
 
 
 def _reminder(row: aiosqlite.Row) -> Reminder:
     due = _dt(row["due_at"])
     assert due is not None
-    return Reminder(id=row["id"], user_id=row["user_id"], case_id=row["case_id"],
-                    letter_id=row["letter_id"], kind=row["kind"], due_at=due,
-                    attempts=row["attempts"], followup_id=row["followup_id"])
+    return Reminder(
+        id=row["id"],
+        user_id=row["user_id"],
+        case_id=row["case_id"],
+        letter_id=row["letter_id"],
+        kind=row["kind"],
+        due_at=due,
+        attempts=row["attempts"],
+        followup_id=row["followup_id"],
+    )

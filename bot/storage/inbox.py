@@ -8,13 +8,13 @@ the next start.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.storage.database import Database
 
 
 def _ts(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -59,24 +59,26 @@ class InboxStore:
         async with self.db.transaction() as conn:
             for item in updates:
                 rows = await conn.execute_fetchall(
-                    "SELECT digest FROM processed_updates WHERE update_id = ?",
-                    (item.update_id,))
+                    "SELECT digest FROM processed_updates WHERE update_id = ?", (item.update_id,)
+                )
                 if rows:
                     if rows[0]["digest"] in (None, item.digest):
                         seqs.append(None)
                         continue
-                    await conn.execute("DELETE FROM processed_updates WHERE update_id = ?",
-                                       (item.update_id,))
+                    await conn.execute(
+                        "DELETE FROM processed_updates WHERE update_id = ?", (item.update_id,)
+                    )
                 waiting = await conn.execute_fetchall(
                     "SELECT 1 FROM inbox WHERE update_id = ? AND digest = ?",
-                    (item.update_id, item.digest))
+                    (item.update_id, item.digest),
+                )
                 if waiting:
                     seqs.append(None)
                     continue
                 cur = await conn.execute(
                     "INSERT INTO inbox(update_id, digest, body, received_at) VALUES (?, ?, ?, ?)",
-                    (item.update_id, item.digest, self.db.cipher.seal_data(item.body),
-                     _ts(now)))
+                    (item.update_id, item.digest, self.db.cipher.seal_data(item.body), _ts(now)),
+                )
                 seqs.append(cur.lastrowid)
         return seqs
 
@@ -86,7 +88,8 @@ class InboxStore:
             await conn.execute(
                 """INSERT INTO processed_updates(update_id, at, digest) VALUES (?, ?, ?)
                    ON CONFLICT(update_id) DO UPDATE SET digest = excluded.digest""",
-                (update_id, _ts(now), digest))
+                (update_id, _ts(now), digest),
+            )
             await conn.execute("DELETE FROM inbox WHERE seq = ?", (seq,))
 
     async def take_pending(self, max_attempts: int) -> tuple[list[Pending], list[int]]:
@@ -94,17 +97,30 @@ class InboxStore:
         they arrived. Those whose processing began ``max_attempts`` times already (each
         time the process died) are dropped; their ids are returned second."""
         async with self.db.transaction() as conn:
-            dropped = [int(r[0]) for r in await conn.execute_fetchall(
-                "SELECT update_id FROM inbox WHERE attempts >= ? ORDER BY seq", (max_attempts,))]
+            dropped = [
+                int(r[0])
+                for r in await conn.execute_fetchall(
+                    "SELECT update_id FROM inbox WHERE attempts >= ? ORDER BY seq", (max_attempts,)
+                )
+            ]
             await conn.execute("DELETE FROM inbox WHERE attempts >= ?", (max_attempts,))
         async with self.db.reading() as reader:
-            rows = list(await reader.execute_fetchall(
-                "SELECT seq, update_id, digest, body FROM inbox ORDER BY seq"))
+            rows = list(
+                await reader.execute_fetchall(
+                    "SELECT seq, update_id, digest, body FROM inbox ORDER BY seq"
+                )
+            )
         pending = []
         for row in rows:
             body = self.db.cipher.open_data(row["body"])
-            pending.append(Pending(int(row["seq"]), int(row["update_id"]), str(row["digest"]),
-                                   body if isinstance(body, bytes) else body.encode("utf-8")))
+            pending.append(
+                Pending(
+                    int(row["seq"]),
+                    int(row["update_id"]),
+                    str(row["digest"]),
+                    body if isinstance(body, bytes) else body.encode("utf-8"),
+                )
+            )
         return pending, dropped
 
     async def attempt(self, seq: int) -> None:
@@ -121,8 +137,7 @@ class InboxStore:
     async def prune_handled(self, before: datetime) -> int:
         """Forget handled updates older than ``before`` (Telegram re-delivers for a day)."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM processed_updates WHERE at < ?",
-                                     (_ts(before),))
+            cur = await conn.execute("DELETE FROM processed_updates WHERE at < ?", (_ts(before),))
             return cur.rowcount
 
     # --- heartbeat -------------------------------------------------------------------
@@ -134,15 +149,29 @@ class InboxStore:
                    ON CONFLICT(id) DO UPDATE SET at = excluded.at, pid = excluded.pid,
                        mode = excluded.mode, received_at = excluded.received_at,
                        worker_alive = excluded.worker_alive""",
-                (_ts(beat.at), beat.pid, beat.mode,
-                 _ts(beat.received_at) if beat.received_at else None, int(beat.worker_alive)))
+                (
+                    _ts(beat.at),
+                    beat.pid,
+                    beat.mode,
+                    _ts(beat.received_at) if beat.received_at else None,
+                    int(beat.worker_alive),
+                ),
+            )
 
     async def last_beat(self) -> Heartbeat | None:
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT at, pid, mode, received_at, worker_alive FROM heartbeat WHERE id = 1"))
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT at, pid, mode, received_at, worker_alive FROM heartbeat WHERE id = 1"
+                )
+            )
         if not rows:
             return None
         at, pid, mode, received, alive = rows[0]
-        return Heartbeat(datetime.fromisoformat(at), int(pid), str(mode),
-                         datetime.fromisoformat(received) if received else None, bool(alive))
+        return Heartbeat(
+            datetime.fromisoformat(at),
+            int(pid),
+            str(mode),
+            datetime.fromisoformat(received) if received else None,
+            bool(alive),
+        )

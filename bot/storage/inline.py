@@ -10,7 +10,8 @@ task's statements and finishes in one go.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
+from typing import Any
 
 
 class InlineCursor:
@@ -76,7 +77,9 @@ class InlineConnection:
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> InlineStatement:
         return InlineStatement(lambda: self.raw.executemany(sql, rows))
 
-    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def execute_fetchall(
+        self, sql: str, parameters: Iterable[Any] = ()
+    ) -> list[sqlite3.Row]:
         return self.raw.execute(sql, parameters).fetchall()
 
     async def close(self) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
@@ -28,8 +29,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 CLOSED_STATUSES = ("closed", "returned", "dead")
 
 
-async def reseal(db: Database, old: Cipher, new: Cipher,
-                 admin_ids: Iterable[int] = ()) -> int:
+async def reseal(db: Database, old: Cipher, new: Cipher, admin_ids: Iterable[int] = ()) -> int:
     """Open every sealed value with ``old`` and seal it with ``new``, give the stored user
     ids the new key's form and record the new key, all in one transaction.
 
@@ -49,7 +49,9 @@ async def reseal(db: Database, old: Cipher, new: Cipher,
             for row in rows:
                 values = [None if row[c] is None else new.seal(old.open(row[c])) for c in columns]
                 sets = ", ".join(f"{c} = ?" for c in columns)
-                await conn.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", (*values, row[key]))
+                await conn.execute(
+                    f"UPDATE {table} SET {sets} WHERE {key} = ?", (*values, row[key])
+                )
                 changed += 1
         if exists and kid is not None:  # ids in the old key's form
             known = [*await sealing.telegram_ids(conn, old), *admin_ids]
@@ -96,8 +98,9 @@ _TO_PURGE = "purged_at IS NULL AND status IN ('closed', 'returned', 'dead')"
 RegionOf = Callable[[dict[str, Any]], str]
 
 
-async def purge_closed(db: Database, before: datetime, now: datetime,
-                       region_of: RegionOf | None = None) -> int:
+async def purge_closed(
+    db: Database, before: datetime, now: datetime, region_of: RegionOf | None = None
+) -> int:
     """Remove personal data of cases closed before ``before``; keep numbers, codes, dates.
 
     Cases are found through an index of the closed cases not yet purged, and each
@@ -146,8 +149,9 @@ def _passive_checkpoint(path: Path) -> None:
         conn.close()
 
 
-async def _purge_batch(db: Database, before: datetime, now: datetime,
-                       region_of: RegionOf | None) -> int:
+async def _purge_batch(
+    db: Database, before: datetime, now: datetime, region_of: RegionOf | None
+) -> int:
     cipher = db.cipher
     done = 0
     async with db.transaction() as conn:
@@ -155,7 +159,9 @@ async def _purge_batch(db: Database, before: datetime, now: datetime,
         async with conn.execute(
             f"""SELECT id, citizenship, region, answers FROM cases INDEXED BY cases_to_purge
                 WHERE {_TO_PURGE} AND updated_at < ?
-                ORDER BY updated_at LIMIT ?""", (_ts(before), PURGE_BATCH)) as cur:
+                ORDER BY updated_at LIMIT ?""",
+            (_ts(before), PURGE_BATCH),
+        ) as cur:
             rows = await cur.fetchall()
         for row in rows:
             case_id = row["id"]
@@ -165,16 +171,23 @@ async def _purge_batch(db: Database, before: datetime, now: datetime,
             await conn.execute(
                 "UPDATE cases SET answers = ?, translations = NULL, purged_at = ?, region = ? "
                 "WHERE id = ?",
-                (dump_answers({"m_cit": row["citizenship"]}, cipher), _ts(now), region, case_id))
+                (dump_answers({"m_cit": row["citizenship"]}, cipher), _ts(now), region, case_id),
+            )
             await conn.execute(
-                "UPDATE letters SET text = NULL, tracking = NULL, reference = NULL WHERE case_id = ?",
-                (case_id,))
+                "UPDATE letters SET text = NULL, tracking = NULL, reference = NULL WHERE "
+                "case_id = ?",
+                (case_id,),
+            )
             await conn.execute(
                 "UPDATE replies SET summary = ?, file = NULL, text = NULL WHERE case_id = ?",
-                (cipher.seal(""), case_id))
+                (cipher.seal(""), case_id),
+            )
             await conn.execute("DELETE FROM notes WHERE case_id = ?", (case_id,))
-            await conn.execute("UPDATE un_submissions SET translations = NULL, reference = NULL "
-                               "WHERE case_id = ?", (case_id,))
+            await conn.execute(
+                "UPDATE un_submissions SET translations = NULL, reference = NULL "
+                "WHERE case_id = ?",
+                (case_id,),
+            )
             await record_audit(conn, now, 0, "purge", case_id=case_id)
             done += 1
             if time.perf_counter() - began > WRITE_BUDGET:
@@ -193,17 +206,24 @@ async def fill_regions(db: Database, region_of_answers: RegionOf) -> int:
     after = 0
     while True:
         async with db.reading() as reader:
-            rows = list(await reader.execute_fetchall(
-                "SELECT id, answers FROM cases INDEXED BY cases_without_region "
-                "WHERE region IS NULL AND id > ? ORDER BY id LIMIT ?", (after, REGION_BATCH)))
+            rows = list(
+                await reader.execute_fetchall(
+                    "SELECT id, answers FROM cases INDEXED BY cases_without_region "
+                    "WHERE region IS NULL AND id > ? ORDER BY id LIMIT ?",
+                    (after, REGION_BATCH),
+                )
+            )
         if not rows:
             return filled
         after = rows[-1]["id"]
         cipher = db.cipher
         pairs = await asyncio.to_thread(
-            lambda: [(region_of_answers(load_answers(r["answers"], cipher)), r["id"])
-                     for r in rows])
+            lambda rows=rows, cipher=cipher: [
+                (region_of_answers(load_answers(r["answers"], cipher)), r["id"]) for r in rows
+            ]
+        )
         async with db.transaction() as conn:
             await conn.executemany(
-                "UPDATE cases SET region = ? WHERE id = ? AND region IS NULL", pairs)
+                "UPDATE cases SET region = ? WHERE id = ? AND region IS NULL", pairs
+            )
         filled += len(pairs)

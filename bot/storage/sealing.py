@@ -17,8 +17,8 @@ administrators' ids from the configuration.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from bot.storage.crypto import PREFIX, Cipher, KeyError_
 from bot.storage.database import Database, StorageUnavailable
@@ -29,12 +29,22 @@ CHECK_TEXT = "izdeu sealing check"
 
 # Every column that holds a Telegram user id (of a family or of staff).
 ID_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("users", "user_id"), ("drafts", "user_id"), ("cases", "reporter_id"),
-    ("case_events", "actor_id"), ("reminders", "user_id"), ("forms", "user_id"),
-    ("staff", "user_id"), ("staff", "granted_by"), ("invitations", "created_by"),
-    ("invitations", "used_by"), ("assignments", "volunteer_id"),
-    ("assignments", "assigned_by"), ("notes", "author_id"), ("audit", "actor_id"),
-    ("audit", "target_id"), ("un_submissions", "submitted_by"),
+    ("users", "user_id"),
+    ("drafts", "user_id"),
+    ("cases", "reporter_id"),
+    ("case_events", "actor_id"),
+    ("reminders", "user_id"),
+    ("forms", "user_id"),
+    ("staff", "user_id"),
+    ("staff", "granted_by"),
+    ("invitations", "created_by"),
+    ("invitations", "used_by"),
+    ("assignments", "volunteer_id"),
+    ("assignments", "assigned_by"),
+    ("notes", "author_id"),
+    ("audit", "actor_id"),
+    ("audit", "target_id"),
+    ("un_submissions", "submitted_by"),
     ("staff_profiles", "user_id"),
 )
 # (table, column): the sealed chat id each family and staff member is written to.
@@ -51,8 +61,9 @@ class KeyMismatch(StorageUnavailable):
 async def recorded(db: Database) -> tuple[bool, str | None, str | None]:
     """(a row exists, key id or None for clear, sealed check value)."""
     async with db.looking_up() as conn:
-        rows = list(await conn.execute_fetchall(
-            "SELECT key_id, check_value FROM sealing WHERE id = 1"))
+        rows = list(
+            await conn.execute_fetchall("SELECT key_id, check_value FROM sealing WHERE id = 1")
+        )
     if not rows:
         return False, None, None
     return True, rows[0]["key_id"], rows[0]["check_value"]
@@ -69,7 +80,8 @@ async def check_key(db: Database) -> None:
         if cipher.enabled:
             raise KeyMismatch(
                 "the database was written unencrypted but IZDEU_ENCRYPTION_KEY is set: stop "
-                f"the bot and seal it with `{ENCRYPT}`, or start without the key")
+                f"the bot and seal it with `{ENCRYPT}`, or start without the key"
+            )
         return
     _require_key(cipher, {kid})
     try:
@@ -85,19 +97,23 @@ def _require_key(cipher: Cipher, kids: set[str]) -> None:
     if not cipher.enabled:
         raise KeyMismatch(
             f"the database is sealed (key id {', '.join(sorted(kids))}) but "
-            "IZDEU_ENCRYPTION_KEY is not set: set it to the key the database was sealed with")
+            "IZDEU_ENCRYPTION_KEY is not set: set it to the key the database was sealed with"
+        )
     if kids != {cipher.key_id}:
         if all(cipher.opens(k) for k in kids):
             raise KeyMismatch(
                 f"the database is sealed with key id {', '.join(sorted(kids))}, not with "
                 f"IZDEU_ENCRYPTION_KEY ({cipher.key_id}): stop the bot and run `{ROTATE}` "
-                "with the old key in IZDEU_OLD_ENCRYPTION_KEYS")
+                "with the old key in IZDEU_OLD_ENCRYPTION_KEYS"
+            )
         raise KeyMismatch(_wrong_key(cipher, ", ".join(sorted(kids))))
 
 
 def _wrong_key(cipher: Cipher, kid: str) -> str:
-    return (f"IZDEU_ENCRYPTION_KEY (key id {cipher.key_id}) does not open this database "
-            f"(sealed with key id {kid}): set the key it was sealed with")
+    return (
+        f"IZDEU_ENCRYPTION_KEY (key id {cipher.key_id}) does not open this database "
+        f"(sealed with key id {kid}): set the key it was sealed with"
+    )
 
 
 async def _adopt(db: Database) -> None:
@@ -113,7 +129,8 @@ async def _adopt(db: Database) -> None:
                 rows = await conn.execute_fetchall(
                     f"""SELECT DISTINCT CASE WHEN {column} LIKE '{PREFIX}%'
                                THEN substr({column}, {len(PREFIX) + 1}, 8) END
-                        FROM {table} WHERE {column} IS NOT NULL AND {column} != ''""")
+                        FROM {table} WHERE {column} IS NOT NULL AND {column} != ''"""
+                )
                 for row in rows:
                     if row[0] is None:
                         clear = True
@@ -124,13 +141,15 @@ async def _adopt(db: Database) -> None:
         raise KeyMismatch(
             f"the database holds values in clear and sealed ones (key id "
             f"{', '.join(sorted(kids))}): stop the bot and run `{ENCRYPT}` with the key "
-            "(earlier keys in IZDEU_OLD_ENCRYPTION_KEYS)")
+            "(earlier keys in IZDEU_OLD_ENCRYPTION_KEYS)"
+        )
     if kids:
         _require_key(cipher, kids)
     elif clear and cipher.enabled:
         raise KeyMismatch(
             "the database was written unencrypted but IZDEU_ENCRYPTION_KEY is set: stop "
-            f"the bot and seal it with `{ENCRYPT}`, or start without the key")
+            f"the bot and seal it with `{ENCRYPT}`, or start without the key"
+        )
     async with db.transaction() as conn:
         await conn.execute("PRAGMA defer_foreign_keys = ON")
         if cipher.enabled:  # ids and chat ids were stored as Telegram gave them
@@ -146,7 +165,8 @@ async def record(conn: InlineConnection, cipher: Cipher, now: datetime) -> None:
         """INSERT INTO sealing(id, key_id, check_value, changed_at) VALUES (1, ?, ?, ?)
            ON CONFLICT(id) DO UPDATE SET key_id = excluded.key_id,
                 check_value = excluded.check_value, changed_at = excluded.changed_at""",
-        (cipher.key_id, check_value, _ts(now)))
+        (cipher.key_id, check_value, _ts(now)),
+    )
 
 
 async def remap_ids(conn: InlineConnection, new_id: Callable[[int], int]) -> None:
@@ -157,7 +177,8 @@ async def remap_ids(conn: InlineConnection, new_id: Callable[[int], int]) -> Non
     try:
         for table, column in ID_COLUMNS:
             await conn.execute(
-                f"UPDATE {table} SET {column} = izdeu_new_id({column}) WHERE {column} > 0")
+                f"UPDATE {table} SET {column} = izdeu_new_id({column}) WHERE {column} > 0"
+            )
     finally:
         conn.raw.create_function("izdeu_new_id", 1, None)
 
@@ -167,7 +188,8 @@ async def seal_chat_ids(conn: InlineConnection, old: Cipher, new: Cipher) -> Non
         rows = await conn.execute_fetchall(f"SELECT rowid, {column} FROM {table}")
         await conn.executemany(
             f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
-            [(new.seal(old.open(str(row[1]))), row[0]) for row in rows])
+            [(new.seal(old.open(str(row[1]))), row[0]) for row in rows],
+        )
 
 
 async def telegram_ids(conn: InlineConnection, cipher: Cipher) -> list[int]:

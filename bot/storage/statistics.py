@@ -60,8 +60,7 @@ def count(path: Path, flt: ExportFilter, today: date) -> Counts:
     where, params = _case_condition(flt)
     # Letters of the chosen cases; all letters without a filter (no look at the cases).
     cases = "1" if where == "1" else f"l.case_id IN (SELECT c.id FROM cases c WHERE {where})"
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                           isolation_level=None)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("BEGIN")
@@ -69,19 +68,25 @@ def count(path: Path, flt: ExportFilter, today: date) -> Counts:
         out.cases = conn.execute(_CASES.format(where=where), params).fetchall()
         out.unplaced = conn.execute(
             f"""SELECT c.status, c.citizenship, c.created_at, c.answers FROM cases c
-                WHERE c.region IS NULL AND {where}""", params).fetchall()
-        out.letters = conn.execute(_LETTERS.format(cases=cases),
-                                   [today.isoformat(), *params]).fetchall()
+                WHERE c.region IS NULL AND {where}""",
+            params,
+        ).fetchall()
+        out.letters = conn.execute(
+            _LETTERS.format(cases=cases), [today.isoformat(), *params]
+        ).fetchall()
         for body, days, letters, replies, forms in conn.execute(
-                _REPLIES.format(cases=cases), params):
+            _REPLIES.format(cases=cases), params
+        ):
             out.replies.append((body, replies, forms))
             out.first_replies.append((body, days, letters))
         total, urgent = conn.execute(UN_SUBMITTED.format(where=where), params).fetchone()
         out.un_submitted = (int(total), int(urgent))
         deleted_where, deleted_params = _deleted_condition(flt)
-        out.deleted = int(conn.execute(
-            f"SELECT COUNT(*) FROM deleted_cases d WHERE {deleted_where}",
-            deleted_params).fetchone()[0])
+        out.deleted = int(
+            conn.execute(
+                f"SELECT COUNT(*) FROM deleted_cases d WHERE {deleted_where}", deleted_params
+            ).fetchone()[0]
+        )
         conn.execute("COMMIT")
         return out
     finally:

@@ -7,23 +7,24 @@ locked read), so callers never hold a half-written state.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 import aiosqlite
 import orjson
 
 from bot.domain.engine import Draft
-from bot.regions import case_region
 from bot.domain.models import Case, CaseEvent, CaseStatus, User
+from bot.regions import case_region
 from bot.storage.crypto import PLAIN, Cipher
 from bot.storage.database import Database
 from bot.storage.inline import InlineConnection
 
 
 def _ts(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -32,8 +33,9 @@ def _dt(value: str | None) -> datetime | None:
 
 # Dates and dataclasses are refused, as the json module refuses them, rather than quietly
 # stored as text that would come back as text.
-_JSON = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-         | orjson.OPT_PASSTHROUGH_DATACLASS)
+_JSON = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 def _json_data(value: Any) -> bytes:
@@ -97,12 +99,19 @@ async def claim_update(conn: InlineConnection, update_id: int | None, now: datet
         _CLAIMED.popitem(last=False)
 
 
-async def record_audit(conn: InlineConnection, now: datetime, actor_id: int, action: str,
-                       case_id: int | None = None, target_id: int | None = None,
-                       detail: dict[str, Any] | None = None) -> None:
+async def record_audit(
+    conn: InlineConnection,
+    now: datetime,
+    actor_id: int,
+    action: str,
+    case_id: int | None = None,
+    target_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Write one audit entry inside the caller's transaction (ids and codes only)."""
     await conn.execute(
-        "INSERT INTO audit(at, actor_id, action, case_id, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit(at, actor_id, action, case_id, target_id, detail) VALUES (?, ?, "
+        "?, ?, ?, ?)",
         (_ts(now), actor_id, action, case_id, target_id, _json(detail or {})),
     )
 
@@ -114,9 +123,14 @@ class Store:
     # --- updates already handled -----------------------------------------
     async def seen_update(self, update_id: int) -> bool:
         async with self.db.looking_up() as conn:
-            return _first(await conn.execute_fetchall(
-                "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-            )) is not None
+            return (
+                _first(
+                    await conn.execute_fetchall(
+                        "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+                    )
+                )
+                is not None
+            )
 
     async def mark_update(self, update_id: int, now: datetime) -> None:
         """Remember an update that changed nothing (those that did recorded it already).
@@ -136,16 +150,21 @@ class Store:
             cur = await conn.execute("DELETE FROM processed_updates WHERE at < ?", (_ts(before),))
             return cur.rowcount
 
-
     # --- users --------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
         async with self.db.looking_up() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT * FROM users WHERE user_id = ?", (user_id,)))
+            row = _first(
+                await conn.execute_fetchall("SELECT * FROM users WHERE user_id = ?", (user_id,))
+            )
         return _user(row, self.db.cipher) if row else None
 
     async def create_user(
-        self, user_id: int, chat_id: int, locale: str, now: datetime, timezone_name: str | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        locale: str,
+        now: datetime,
+        timezone_name: str | None = None,
     ) -> User:
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -154,8 +173,15 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(user_id) DO UPDATE SET locale = excluded.locale,
                         chat_id = excluded.chat_id, updated_at = excluded.updated_at""",
-                (user_id, self.db.cipher.seal(str(chat_id)), locale, _ts(now), timezone_name,
-                 _ts(now), _ts(now)),
+                (
+                    user_id,
+                    self.db.cipher.seal(str(chat_id)),
+                    locale,
+                    _ts(now),
+                    timezone_name,
+                    _ts(now),
+                    _ts(now),
+                ),
             )
         user = await self.get_user(user_id)
         assert user is not None
@@ -180,8 +206,9 @@ class Store:
     # --- drafts -------------------------------------------------------------
     async def get_draft(self, user_id: int) -> Draft | None:
         async with self.db.looking_up() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT * FROM drafts WHERE user_id = ?", (user_id,)))
+            row = _first(
+                await conn.execute_fetchall("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
+            )
         if row is None:
             return None
         return Draft(
@@ -214,7 +241,9 @@ class Store:
                     dump_answers(draft.answers, self.db.cipher),
                     _json(draft.history),
                     int(draft.review_return),
-                    dump_answers(draft.pending, self.db.cipher) if draft.pending is not None else None,
+                    dump_answers(draft.pending, self.db.cipher)
+                    if draft.pending is not None
+                    else None,
                     int(draft.paused),
                     _ts(now),
                 ),
@@ -243,22 +272,32 @@ class Store:
                    ON CONFLICT(prefix, year) DO UPDATE SET last = last + 1""",
                 (prefix, year),
             )
-            row = _first(await conn.execute_fetchall(
-                "SELECT last FROM case_counters WHERE prefix = ? AND year = ?", (prefix, year)
-            ))
+            row = _first(
+                await conn.execute_fetchall(
+                    "SELECT last FROM case_counters WHERE prefix = ? AND year = ?", (prefix, year)
+                )
+            )
             assert row is not None
             number = f"{prefix}-{year}-{row[0]:04d}"
             cur = await conn.execute(
                 """INSERT INTO cases(number, reporter_id, status, citizenship, answers,
                                      created_at, updated_at, region)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (number, user_id, CaseStatus.REPORTED.value, citizenship,
-                 dump_answers(answers, self.db.cipher),
-                 _ts(now), _ts(now), case_region(answers) or ""),
+                (
+                    number,
+                    user_id,
+                    CaseStatus.REPORTED.value,
+                    citizenship,
+                    dump_answers(answers, self.db.cipher),
+                    _ts(now),
+                    _ts(now),
+                    case_region(answers) or "",
+                ),
             )
             case_id = cur.lastrowid
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, "
+                "?, ?, ?)",
                 (case_id, _ts(now), "created", user_id, "{}"),
             )
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
@@ -274,20 +313,25 @@ class Store:
 
     async def _case_where(self, condition: str, value: object) -> Case | None:
         async with self.db.reading() as conn:
-            row = _first(await conn.execute_fetchall(
-                f"SELECT * FROM cases WHERE {condition}", (value,)))
+            row = _first(
+                await conn.execute_fetchall(f"SELECT * FROM cases WHERE {condition}", (value,))
+            )
             if row is None:
                 return None
-            events = list(await conn.execute_fetchall(
-                "SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)
-            ))
+            events = list(
+                await conn.execute_fetchall(
+                    "SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)
+                )
+            )
         return _case(row, events, self.db.cipher)
 
     async def cases_of(self, user_id: int) -> list[Case]:
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT * FROM cases WHERE reporter_id = ? ORDER BY created_at, id", (user_id,)
-            ))
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT * FROM cases WHERE reporter_id = ? ORDER BY created_at, id", (user_id,)
+                )
+            )
         return [_case(row, (), self.db.cipher) for row in rows]
 
     async def count_cases(self) -> int:
@@ -303,14 +347,18 @@ class Store:
             await conn.execute(
                 """INSERT INTO deleted_cases(deleted_at, citizenship, status, created_on)
                    SELECT ?, citizenship, status, substr(created_at, 1, 10) FROM cases
-                   WHERE reporter_id = ?""", (_ts(now), user_id))
+                   WHERE reporter_id = ?""",
+                (_ts(now), user_id),
+            )
             cur = await conn.execute("DELETE FROM cases WHERE reporter_id = ?", (user_id,))
             removed = cur.rowcount
             # The audit keeps what was done, but no entry may lead back to the person.
-            await conn.execute("UPDATE audit SET actor_id = ? WHERE actor_id = ?",
-                               (ANONYMOUS, user_id))
-            await conn.execute("UPDATE audit SET target_id = ? WHERE target_id = ?",
-                               (ANONYMOUS, user_id))
+            await conn.execute(
+                "UPDATE audit SET actor_id = ? WHERE actor_id = ?", (ANONYMOUS, user_id)
+            )
+            await conn.execute(
+                "UPDATE audit SET target_id = ? WHERE target_id = ?", (ANONYMOUS, user_id)
+            )
             await record_audit(conn, now, ANONYMOUS, "delete", detail={"cases": removed})
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
@@ -370,15 +418,18 @@ class LetterStore:
 
     async def letters_of(self, case_id: int) -> list[LetterRow]:
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)
-            ))
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)
+                )
+            )
         return [_letter(r, self.db.cipher) for r in rows]
 
     async def get_letter(self, letter_id: int) -> LetterRow | None:
         async with self.db.reading() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT * FROM letters WHERE id = ?", (letter_id,)))
+            row = _first(
+                await conn.execute_fetchall("SELECT * FROM letters WHERE id = ?", (letter_id,))
+            )
         return _letter(row, self.db.cipher) if row else None
 
     async def add_follow_up(
@@ -427,58 +478,95 @@ class LetterStore:
                 (language, self.db.cipher.seal(text), _ts(now), _ts(now), letter.id),
             )
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
-                (letter.case_id, _ts(now), "letter", actor_id,
-                 _json({"letter_id": letter.id, "addressee": letter.addressee_id,
-                        "kind": letter.kind, "language": language})),
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, "
+                "?, ?, ?)",
+                (
+                    letter.case_id,
+                    _ts(now),
+                    "letter",
+                    actor_id,
+                    _json(
+                        {
+                            "letter_id": letter.id,
+                            "addressee": letter.addressee_id,
+                            "kind": letter.kind,
+                            "language": language,
+                        }
+                    ),
+                ),
             )
 
     async def letter_options(self, case_id: int) -> dict[str, Any]:
         async with self.db.reading() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT letter_options FROM cases WHERE id = ?", (case_id,)
-            ))
+            row = _first(
+                await conn.execute_fetchall(
+                    "SELECT letter_options FROM cases WHERE id = ?", (case_id,)
+                )
+            )
         return orjson.loads(row[0]) if row else {}
 
-    async def set_answer(self, case_id: int, key: str, value: Any, now: datetime,
-                         actor_id: int | None) -> None:
+    async def set_answer(
+        self, case_id: int, key: str, value: Any, now: datetime, actor_id: int | None
+    ) -> None:
         """Add one answer the family gives after the report (the IIN a letter needs),
         logged as an event, in one transaction."""
         async with self.db.transaction() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT answers FROM cases WHERE id = ?", (case_id,)))
+            row = _first(
+                await conn.execute_fetchall("SELECT answers FROM cases WHERE id = ?", (case_id,))
+            )
             if row is None:
                 return
             answers = load_answers(row[0], self.db.cipher)
             answers[key] = value
             await conn.execute(
                 "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
-                (dump_answers(answers, self.db.cipher), _ts(now), case_id))
+                (dump_answers(answers, self.db.cipher), _ts(now), case_id),
+            )
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (case_id, _ts(now), "answer", actor_id, _json({"answer": key})))
+                (case_id, _ts(now), "answer", actor_id, _json({"answer": key})),
+            )
 
-    async def set_translation(self, case_id: int, field: str, language: str, text: str,
-                              now: datetime, actor_id: int | None) -> None:
+    async def set_translation(
+        self,
+        case_id: int,
+        field: str,
+        language: str,
+        text: str,
+        now: datetime,
+        actor_id: int | None,
+    ) -> None:
         """Store one text in a letter's language, sealed, and log it, in one transaction."""
         async with self.db.transaction() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT translations FROM cases WHERE id = ?", (case_id,)))
+            row = _first(
+                await conn.execute_fetchall(
+                    "SELECT translations FROM cases WHERE id = ?", (case_id,)
+                )
+            )
             if row is None:
                 return
             table = load_answers(row[0], self.db.cipher) if row[0] else {}
             table.setdefault(field, {})[language] = text
             await conn.execute(
                 "UPDATE cases SET translations = ?, updated_at = ? WHERE id = ?",
-                (dump_answers(table, self.db.cipher), _ts(now), case_id))
+                (dump_answers(table, self.db.cipher), _ts(now), case_id),
+            )
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (case_id, _ts(now), "translation", actor_id,
-                 _json({"field": field, "language": language})))
+                (
+                    case_id,
+                    _ts(now),
+                    "translation",
+                    actor_id,
+                    _json({"field": field, "language": language}),
+                ),
+            )
 
-    async def set_letter_options(self, case_id: int, options: dict[str, Any], now: datetime) -> None:
+    async def set_letter_options(
+        self, case_id: int, options: dict[str, Any], now: datetime
+    ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE cases SET letter_options = ?, updated_at = ? WHERE id = ?",
@@ -494,7 +582,8 @@ class LetterStore:
                 (status.value, _ts(now), case_id),
             )
             await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, "
+                "?, ?, ?)",
                 (case_id, _ts(now), "status", actor_id, _json({"status": status.value})),
             )
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bot.storage.database import Database
 from bot.storage.store import _dt, _first, _ts, dump_answers, load_answers, record_audit
@@ -40,8 +41,11 @@ class UnStore:
 
     async def get(self, case_id: int) -> UnRecord:
         async with self.db.looking_up() as conn:
-            row = _first(await conn.execute_fetchall(
-                "SELECT * FROM un_submissions WHERE case_id = ?", (case_id,)))
+            row = _first(
+                await conn.execute_fetchall(
+                    "SELECT * FROM un_submissions WHERE case_id = ?", (case_id,)
+                )
+            )
         if row is None:
             return UnRecord(case_id)
         cipher = self.db.cipher
@@ -60,52 +64,86 @@ class UnStore:
     async def _ensure(self, conn: Any, case_id: int, now: datetime) -> None:
         await conn.execute(
             "INSERT INTO un_submissions(case_id, updated_at) VALUES (?, ?) "
-            "ON CONFLICT(case_id) DO NOTHING", (case_id, _ts(now)))
+            "ON CONFLICT(case_id) DO NOTHING",
+            (case_id, _ts(now)),
+        )
 
-    async def set_consent(self, case_id: int, *, may_name: bool | None, on_behalf: bool | None,
-                          actor_id: int, now: datetime) -> None:
+    async def set_consent(
+        self,
+        case_id: int,
+        *,
+        may_name: bool | None,
+        on_behalf: bool | None,
+        actor_id: int,
+        now: datetime,
+    ) -> None:
         """The family's answer; an event in the timeline records that (not what) it answered."""
         async with self.db.transaction() as conn:
             await self._ensure(conn, case_id, now)
             await conn.execute(
                 "UPDATE un_submissions SET may_name = ?, on_behalf = ?, consent_at = ?, "
                 "updated_at = ? WHERE case_id = ?",
-                (_int(may_name), _int(on_behalf), _ts(now), _ts(now), case_id))
+                (_int(may_name), _int(on_behalf), _ts(now), _ts(now), case_id),
+            )
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (case_id, _ts(now), "un_consent", actor_id, "{}"))
+                (case_id, _ts(now), "un_consent", actor_id, "{}"),
+            )
 
-    async def set_translation(self, case_id: int, key: str, text: str, actor_id: int,
-                              now: datetime) -> None:
+    async def set_translation(
+        self, case_id: int, key: str, text: str, actor_id: int, now: datetime
+    ) -> None:
         async with self.db.transaction() as conn:
             await self._ensure(conn, case_id, now)
-            row = _first(await conn.execute_fetchall(
-                "SELECT translations FROM un_submissions WHERE case_id = ?", (case_id,)))
-            current = load_answers(row["translations"], self.db.cipher) \
-                if row and row["translations"] else {}
+            row = _first(
+                await conn.execute_fetchall(
+                    "SELECT translations FROM un_submissions WHERE case_id = ?", (case_id,)
+                )
+            )
+            current = (
+                load_answers(row["translations"], self.db.cipher)
+                if row and row["translations"]
+                else {}
+            )
             current[key] = text
             await conn.execute(
                 "UPDATE un_submissions SET translations = ?, updated_at = ? WHERE case_id = ?",
-                (dump_answers(current, self.db.cipher), _ts(now), case_id))
-            await record_audit(conn, now, actor_id, "un_translation", case_id=case_id,
-                               detail={"field": key})
+                (dump_answers(current, self.db.cipher), _ts(now), case_id),
+            )
+            await record_audit(
+                conn, now, actor_id, "un_translation", case_id=case_id, detail={"field": key}
+            )
 
-    async def mark_submitted(self, case_id: int, on: date, reference: str, urgent: bool,
-                             actor_id: int, now: datetime) -> None:
+    async def mark_submitted(
+        self, case_id: int, on: date, reference: str, urgent: bool, actor_id: int, now: datetime
+    ) -> None:
         """The case went to the Working Group: a timeline event and an audit entry."""
         async with self.db.transaction() as conn:
             await self._ensure(conn, case_id, now)
             await conn.execute(
                 "UPDATE un_submissions SET submitted_on = ?, reference = ?, urgent = ?, "
                 "submitted_by = ?, updated_at = ? WHERE case_id = ?",
-                (on.isoformat(), self.db.cipher.seal(reference), int(urgent), actor_id,
-                 _ts(now), case_id))
+                (
+                    on.isoformat(),
+                    self.db.cipher.seal(reference),
+                    int(urgent),
+                    actor_id,
+                    _ts(now),
+                    case_id,
+                ),
+            )
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (case_id, _ts(now), "un_submitted", actor_id,
-                 json.dumps({"on": on.isoformat(), "urgent": urgent})))
+                (
+                    case_id,
+                    _ts(now),
+                    "un_submitted",
+                    actor_id,
+                    json.dumps({"on": on.isoformat(), "urgent": urgent}),
+                ),
+            )
             await record_audit(conn, now, actor_id, "un_submitted", case_id=case_id)
 
     async def record_produced(self, case_id: int, actor_id: int, now: datetime) -> None:
@@ -115,7 +153,10 @@ class UnStore:
     async def counts(self) -> tuple[int, int]:
         """(cases submitted to the UN, of them within the urgent window), for statistics."""
         async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(urgent), 0) AS u FROM un_submissions "
-                "WHERE submitted_on IS NOT NULL"))
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT COUNT(*) AS n, COALESCE(SUM(urgent), 0) AS u FROM un_submissions "
+                    "WHERE submitted_on IS NOT NULL"
+                )
+            )
         return int(rows[0]["n"]), int(rows[0]["u"])

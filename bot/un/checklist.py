@@ -9,9 +9,10 @@ the family and the caseworker know what to do next.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bot.domain.questions import LABELS
 from bot.i18n import N_
@@ -148,20 +149,36 @@ def _has(answers: Mapping[str, Any], *keys: str) -> bool:
     return any(str(answers.get(k) or "").strip() for k in keys)
 
 
-def build(answers: Mapping[str, Any], letters: Sequence[SentLetter], consent: Consent, *,
-          today: date, organisation_known: bool) -> Checklist:
+def build(
+    answers: Mapping[str, Any],
+    letters: Sequence[SentLetter],
+    consent: Consent,
+    *,
+    today: date,
+    organisation_known: bool,
+) -> Checklist:
     """The checklist of one case from its report, its sent letters and the family's consent."""
     link = state_link(answers)
     contacted = bool(letters) or bool(answers.get("actions"))
     author_ok = consent.usable and (
         (consent.on_behalf and organisation_known)
-        or (not consent.on_behalf and _has(answers, "r_name")
-            and _has(answers, "r_phone", "r_addr", "r_email")))
+        or (
+            not consent.on_behalf
+            and _has(answers, "r_name")
+            and _has(answers, "r_phone", "r_addr", "r_email")
+        )
+    )
     rows = [
-        ("identity", _has(answers, "m_name") and _has(answers, "m_id", "m_passport"),
-         ("m_name", "m_id", "m_passport")),
-        ("when_where", _has(answers, "e_date") and _has(answers, "e_place", "e_region"),
-         ("e_date", "e_place")),
+        (
+            "identity",
+            _has(answers, "m_name") and _has(answers, "m_id", "m_passport"),
+            ("m_name", "m_id", "m_passport"),
+        ),
+        (
+            "when_where",
+            _has(answers, "e_date") and _has(answers, "e_place", "e_region"),
+            ("e_date", "e_place"),
+        ),
         ("responsible", link in ("agents", "institution"), ("e_resp", "e_what", "e_unit")),
         ("national_steps", contacted, ()),
         ("author", bool(author_ok), ("r_name", "r_phone", "r_addr")),
@@ -172,12 +189,18 @@ def build(answers: Mapping[str, Any], letters: Sequence[SentLetter], consent: Co
         sources = _sources(code, questions, consent, organisation_known)
         elements.append(Element(code, TITLES[code], bool(present), sources))
     start = date.fromisoformat(str(answers["e_date"])) if answers.get("e_date") else None
-    return Checklist(tuple(elements), urgent_window(start, today), link,
-                     link in ("agents", "institution"), contacted)
+    return Checklist(
+        tuple(elements),
+        urgent_window(start, today),
+        link,
+        link in ("agents", "institution"),
+        contacted,
+    )
 
 
-def _sources(code: str, questions: tuple[str, ...], consent: Consent,
-             organisation_known: bool) -> tuple[str, ...]:
+def _sources(
+    code: str, questions: tuple[str, ...], consent: Consent, organisation_known: bool
+) -> tuple[str, ...]:
     if code == "national_steps":
         return (LETTERS_SOURCE,)
     if code == "consent":

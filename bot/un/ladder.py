@@ -17,11 +17,15 @@ from bot.un.checklist import Checklist
 from bot.un.procedures import DATA_FILE
 
 LADDER_FILE = DATA_FILE.parent / "escalation.json"
-OFFER = N_("The UN route is open for this case too: /un {number} shows what a submission to "
-           "the UN Working Group on Enforced or Involuntary Disappearances needs.")
-OFFER_AT_ONCE = N_("The person may be held by the State and went missing less than three "
-                   "months ago: the UN Working Group's urgent procedure can be used at once, "
-                   "alongside the letters. /un {number} shows what it needs.")
+OFFER = N_(
+    "The UN route is open for this case too: /un {number} shows what a submission to "
+    "the UN Working Group on Enforced or Involuntary Disappearances needs."
+)
+OFFER_AT_ONCE = N_(
+    "The person may be held by the State and went missing less than three "
+    "months ago: the UN Working Group's urgent procedure can be used at once, "
+    "alongside the letters. /un {number} shows what it needs."
+)
 
 
 @lru_cache(maxsize=1)
@@ -42,5 +46,8 @@ def offer_after(step: NextStep | None) -> bool:
 def offer_at_once(checklist: Checklist) -> bool:
     """Right after the report: only while the urgent window is open and the person is
     believed to be held by the State."""
-    return bool(_rule().get("at_once_if_urgent_and_held_by_state")) and \
-        checklist.urgent.open and checklist.held_by_state
+    return (
+        bool(_rule().get("at_once_if_urgent_and_held_by_state"))
+        and checklist.urgent.open
+        and checklist.held_by_state
+    )

@@ -69,8 +69,9 @@ def ced_status(state: str) -> CedStatus:
     if entry is None:
         return CedStatus(state, None, None, Fact(None, "U", "not checked"))
     in_force = entry.get("in_force")
-    return CedStatus(state, entry.get("party"), date.fromisoformat(in_force) if in_force else None,
-                     _fact(entry))
+    return CedStatus(
+        state, entry.get("party"), date.fromisoformat(in_force) if in_force else None, _fact(entry)
+    )
 
 
 def checked_on() -> date:

@@ -10,11 +10,12 @@ carry untranslated words of the family.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -46,9 +47,15 @@ BODY_NAMES = {
     "defence_ministry": "Ministry of Defence of the Russian Federation",
     "icrc": "International Committee of the Red Cross (ICRC)",
 }
-KIND_NAMES = {"embassy": "embassy", "mfa": "Ministry of Foreign Affairs", "ombudsman": "ombudsman",
-              "prosecutor": "prosecutor's office", "investigative": "investigative body",
-              "defence": "Ministry of Defence", "icrc": "ICRC"}
+KIND_NAMES = {
+    "embassy": "embassy",
+    "mfa": "Ministry of Foreign Affairs",
+    "ombudsman": "ombudsman",
+    "prosecutor": "prosecutor's office",
+    "investigative": "investigative body",
+    "defence": "Ministry of Defence",
+    "icrc": "ICRC",
+}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -105,17 +112,28 @@ def _end(value: object) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      autoescape=False, finalize=_finalize)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=_finalize,
+    )
     env.filters["ed"] = _english_date
     env.filters["end"] = _end
     return env
 
 
 def checklist_of(data: SubmissionInput) -> Checklist:
-    return build(data.answers, data.letters, data.consent, today=data.today,
-                 organisation_known=data.organisation.known)
+    return build(
+        data.answers,
+        data.letters,
+        data.consent,
+        today=data.today,
+        organisation_known=data.organisation.known,
+    )
 
 
 def body_name(addressee_id: str, kinds: Mapping[str, tuple[str, str]]) -> str:
@@ -123,8 +141,11 @@ def body_name(addressee_id: str, kinds: Mapping[str, tuple[str, str]]) -> str:
         return BODY_NAMES[addressee_id]
     kind, country = kinds.get(addressee_id, ("", ""))
     where = STATES.get(country, country)
-    return f"{KIND_NAMES.get(kind, 'national body')} ({where})" if where else \
-        KIND_NAMES.get(kind, "national body")
+    return (
+        f"{KIND_NAMES.get(kind, 'national body')} ({where})"
+        if where
+        else KIND_NAMES.get(kind, "national body")
+    )
 
 
 def _state(answers: Mapping[str, Any]) -> str:
@@ -138,25 +159,48 @@ def _state(answers: Mapping[str, Any]) -> str:
 
 def _context(data: SubmissionInput, checklist: Checklist) -> dict[str, Any]:
     a, tr = data.answers, data.translations
-    contact = ", ".join(x for x in (str(a.get("r_phone") or ""), str(a.get("r_email") or ""),
-                                    str(a.get("r_addr") or "")) if x.strip())
+    contact = ", ".join(
+        x
+        for x in (
+            str(a.get("r_phone") or ""),
+            str(a.get("r_email") or ""),
+            str(a.get("r_addr") or ""),
+        )
+        if x.strip()
+    )
     email = procedures.wgeid("email")
     address = procedures.wgeid("postal_address")
-    actions = [{"body": translation.english(tr, f"actions.{i}") or "another body"
-                if x.get("body") == "other" else
-                {"embassy": "the embassy or consulate", "mfa": "the Ministry of Foreign Affairs",
-                 "police": "the police or interior ministry",
-                 "prosecutor": "the prosecutor's office", "ombudsman": "the ombudsman",
-                 "military": "military authorities", "redcross": "the Red Cross"}.get(
-                     str(x.get("body")), "another body"),
-                "on": date.fromisoformat(x["date"]) if x.get("date") else None,
-                "outcome": x.get("outcome") or "none"}
-               for i, x in enumerate(a.get("actions") or ())]
-    letters = [{"name": body_name(x.addressee_id, data.body_kinds), "sent_on": x.sent_on,
-                "reference": x.reference, "due_on": x.due_on, "replies": x.replies}
-               for x in data.letters]
+    actions = [
+        {
+            "body": translation.english(tr, f"actions.{i}") or "another body"
+            if x.get("body") == "other"
+            else {
+                "embassy": "the embassy or consulate",
+                "mfa": "the Ministry of Foreign Affairs",
+                "police": "the police or interior ministry",
+                "prosecutor": "the prosecutor's office",
+                "ombudsman": "the ombudsman",
+                "military": "military authorities",
+                "redcross": "the Red Cross",
+            }.get(str(x.get("body")), "another body"),
+            "on": date.fromisoformat(x["date"]) if x.get("date") else None,
+            "outcome": x.get("outcome") or "none",
+        }
+        for i, x in enumerate(a.get("actions") or ())
+    ]
+    letters = [
+        {
+            "name": body_name(x.addressee_id, data.body_kinds),
+            "sent_on": x.sent_on,
+            "reference": x.reference,
+            "due_on": x.due_on,
+            "replies": x.replies,
+        }
+        for x in data.letters
+    ]
     form_replies = sum(1 for x in data.letters for _, o in x.replies if o == "form") + sum(
-        1 for x in a.get("actions") or () if x.get("outcome") == "form")
+        1 for x in a.get("actions") or () if x.get("outcome") == "form"
+    )
     missing_id = str(a.get("m_id") or "").strip()
     return {
         "case_number": data.case_number,
@@ -167,19 +211,28 @@ def _context(data: SubmissionInput, checklist: Checklist) -> dict[str, Any]:
         "contact_source": address.source,
         "organisation": data.organisation,
         "consent": data.consent,
-        "author": {"name": str(a.get("r_name") or ""), "relation": a.get("r_rel") or "other",
-                   "contact": contact},
+        "author": {
+            "name": str(a.get("r_name") or ""),
+            "relation": a.get("r_rel") or "other",
+            "contact": contact,
+        },
         "missing": {
-            "name": str(a.get("m_name") or ""), "latin": str(a.get("m_latin") or ""),
-            "gender": a.get("m_gender") or "", "citizenship": a.get("m_cit") or "",
+            "name": str(a.get("m_name") or ""),
+            "latin": str(a.get("m_latin") or ""),
+            "gender": a.get("m_gender") or "",
+            "citizenship": a.get("m_cit") or "",
             "citizenship_en": translation.english(tr, "m_cit_other"),
             "birth": date.fromisoformat(a["m_birth"]) if a.get("m_birth") else None,
-            "id_number": missing_id, "id_kind": id_kind(missing_id),
-            "passport": str(a.get("m_passport") or ""), "has_photo": bool(a.get("m_photo")),
+            "id_number": missing_id,
+            "id_kind": id_kind(missing_id),
+            "passport": str(a.get("m_passport") or ""),
+            "has_photo": bool(a.get("m_photo")),
         },
         "event": {
-            "date": checklist.urgent.start, "channel": a.get("e_how") or "",
-            "place_en": translation.english(tr, "e_place"), "region": a.get("e_region") or "",
+            "date": checklist.urgent.start,
+            "channel": a.get("e_how") or "",
+            "place_en": translation.english(tr, "e_place"),
+            "region": a.get("e_region") or "",
             "taken_region": a.get("e_taken_region") or "",
             "what": what_codes(a) or ("unknown",),
             "story_en": translation.english(tr, "e_story"),
@@ -209,8 +262,13 @@ def render_submission(data: SubmissionInput, language: str = "en") -> Letter:
     if not checklist.complete or untranslated:
         raise NotReady([e.code for e in checklist.missing], [p.key for p in untranslated])
     template = _environment().get_template(f"{language}/{KIND}.txt.j2")
-    return letter_from_text(template.render(_context(data, checklist)), kind=KIND,
-                            addressee_id="wgeid", language=language, issued=data.today)
+    return letter_from_text(
+        template.render(_context(data, checklist)),
+        kind=KIND,
+        addressee_id="wgeid",
+        language=language,
+        issued=data.today,
+    )
 
 
 def make_submission(data: SubmissionInput) -> tuple[Letter, bytes, bytes]:

@@ -9,8 +9,9 @@ translated. Kept apart from the submission so the letters can share the same ste
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from bot.domain.questions import LABELS
 
@@ -44,16 +45,22 @@ def _other_bodies(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def texts_to_translate(answers: Mapping[str, Any]) -> list[Pending]:
     """Every free text of the report the submission would quote."""
-    out = [Pending(k, LABELS[k], str(answers[k]).strip(), k in REQUIRED)
-           for k in FIELDS if str(answers.get(k) or "").strip()]
+    out = [
+        Pending(k, LABELS[k], str(answers[k]).strip(), k in REQUIRED)
+        for k in FIELDS
+        if str(answers.get(k) or "").strip()
+    ]
     out += [Pending(k, LABELS["actions"], text, False) for k, text in _other_bodies(answers)]
     return out
 
 
 def missing(answers: Mapping[str, Any], translations: Mapping[str, str]) -> list[Pending]:
     """Texts with no English version yet (a required one left out counts as missing)."""
-    return [p for p in texts_to_translate(answers)
-            if p.key not in translations or (p.required and not translations[p.key])]
+    return [
+        p
+        for p in texts_to_translate(answers)
+        if p.key not in translations or (p.required and not translations[p.key])
+    ]
 
 
 def english(translations: Mapping[str, str], key: str) -> str:

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
@@ -124,7 +123,3 @@ class Catalogs:
 @lru_cache(maxsize=1)
 def default_catalogs() -> Catalogs:
     return Catalogs()
-
-
-def locale_display_name(code: str) -> str:
-    return Locale.parse(code).get_display_name(code) or code

@@ -33,7 +33,6 @@ from typing import Any
 import holidays
 
 UNITS = ("calendar_days", "working_days")
-EXTENSION_UNITS = ("calendar_days", "working_days", "months")
 EXTENSION_MODES = ("additional", "total")
 STARTS = ("registration", "receipt")
 CHANNELS = ("post", "registered", "email", "online", "in_person")

@@ -10,7 +10,7 @@ answer land in the wrong field.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -168,11 +168,6 @@ class Applied:
 
 def new_draft() -> Draft:
     return Draft(step=q.QUESTIONS[0].key)
-
-
-def question_for(step: str) -> Question | None:
-    """The question a step belongs to (a loop's sub-step maps to its loop)."""
-    return q.BY_KEY.get(q.SUB_STEPS.get(step, step))
 
 
 def _next_after(answers: Mapping[str, Any], key: str, review_return: bool) -> str:
@@ -578,7 +573,3 @@ def _finish_action(d: Draft, reply: str) -> Draft:
     item["reply"] = reply
     d.answers.setdefault("actions", []).append(item)
     return _return_to_loop(d, "actions")
-
-
-def replace_answers(draft: Draft, answers: dict[str, Any]) -> Draft:
-    return replace(draft, answers=answers)

@@ -202,16 +202,3 @@ def _letter_state(t: Translator, letter: Any, today: date) -> str:
             due=t.date(letter.due_on, "medium"),
         )
     return t("sent {sent}", sent=t.date(letter.sent_on, "medium"))
-
-
-def dossier_text(blocks: list[Block]) -> str:
-    """The dossier as plain text (for tests and for reading without a PDF viewer)."""
-    lines = []
-    for b in blocks:
-        if b.kind == "field":
-            lines.append(f"{b.label}: {b.text}")
-        elif b.kind in ("heading", "title"):
-            lines += ["", b.text]
-        else:
-            lines.append(b.text)
-    return "\n".join(lines).strip()

@@ -3,13 +3,24 @@ single out a family in a small organisation's data."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from bot.exports.synthetic import generate
 from bot.i18n import default_catalogs
-from bot.replies.bodies import MIN_COUNT, PARTITION, SUPPRESSED, bodies_report, publishable
+from bot.letters.directory import load_directory
+from bot.replies.bodies import (
+    CHARTED,
+    MIN_COUNT,
+    PARTITION,
+    SUPPRESSED,
+    bodies_report,
+    publishable,
+)
 from bot.storage.bodies import BodyCounts, body_counts
 from bot.storage.database import Database
 from tests.readers import latin_words, pdf_text
@@ -78,6 +89,12 @@ async def test_a_small_organisation_s_report_cannot_single_out_a_family(tmp_path
             csv_data, pdf = await bodies_report(db, catalogs, locale, NOW, actor_id=0)
             text = pdf_text(pdf)
             assert "KZ-" not in text and "KG-" not in text  # no case number anywhere
+            # every charted figure drawn, in the report's language
+            images = sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+            assert rows and images == len(CHARTED)
+            if locale == "en":  # the bodies by their English names
+                names = {load_directory()[r.addressee_id].names["en"] for r in rows}
+                assert all(" ".join(n.split()) in " ".join(text.split()) for n in names)
             assert csv_data.decode("utf-8-sig").count("\n") == len(rows) + 1
     finally:
         await db.close()

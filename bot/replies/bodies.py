@@ -16,8 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+import struct
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,12 +109,18 @@ def _header(t: Translator) -> list[str]:
     return [t("Body")] + [t(label) for _, label in COLUMNS]
 
 
-def _line(t: Translator, row: BodyRow) -> list[str]:
-    name = (
-        load_directory()[row.addressee_id].name(t.locale)
-        if row.addressee_id in load_directory()
+def _name(t: Translator, row: BodyRow) -> str:
+    """The body's name in the report's language (English included)."""
+    directory = load_directory()
+    return (
+        directory[row.addressee_id].name(t.locale)
+        if row.addressee_id in directory
         else row.addressee_id
     )
+
+
+def _line(t: Translator, row: BodyRow) -> list[str]:
+    name = _name(t, row)
     return [name] + [
         t.number(v) if isinstance(v, int) else v for v in (row.cells[k] for k, _ in COLUMNS)
     ]
@@ -128,8 +136,29 @@ def bodies_csv(t: Translator, rows: list[BodyRow]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+# The figures drawn as charts, one bar per body; a suppressed figure is not drawn.
+CHARTED = ("in_time", "late", "never", "form_marked", "form_matched", "median_days")
+
+
+def body_charts(t: Translator, rows: list[BodyRow]) -> list[tuple[str, bytes]]:
+    """(title, PNG) of each charted figure across the bodies, in the reader's language.
+    Only published numbers are drawn: a body whose figure is "<5" has no bar."""
+    from bot.exports.charts import Chart, render_png
+
+    charts = []
+    for key, label in COLUMNS:
+        if key not in CHARTED:
+            continue
+        bars = [(_name(t, row), row.cells[key]) for row in rows]
+        drawn = [(name, value) for name, value in bars if isinstance(value, int)]
+        chart = Chart(key, t(label), tuple(n for n, _ in drawn), tuple(float(v) for _, v in drawn))
+        charts.append((t(label), render_png(chart, t("No figure large enough to publish"))))
+    return charts
+
+
 def bodies_pdf(t: Translator, rows: list[BodyRow], as_of: str) -> bytes:
-    """The report as a PDF: one block per body, with how small counts are hidden."""
+    """The report as a PDF: one block per body, with how small counts are hidden, then
+    the figures as charts."""
     pdf = FPDF()
     pdf.add_font("DejaVu", fname=str(FONT))
     pdf.add_page()
@@ -160,7 +189,25 @@ def bodies_pdf(t: Translator, rows: list[BodyRow], as_of: str) -> bytes:
     if not rows:
         pdf.ln(3)
         pdf.multi_cell(0, 5, t("Too few letters yet to publish anything."), **NEXT)
+        return bytes(pdf.output())
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for title, png in body_charts(t, rows):
+        width_px, height_px = struct.unpack(">II", png[16:24])  # the PNG header
+        height = width * height_px / width_px
+        if pdf.get_y() + height > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        pdf.image(io.BytesIO(png), x=pdf.l_margin, w=width, h=height, alt_text=title)
+        pdf.ln(4)
     return bytes(pdf.output())
+
+
+def bodies_pdf_in(locale: str, rows: list[BodyRow], as_of: str) -> bytes:
+    """The PDF, laid out in the letter worker process (charts and layout take a few hundred
+    milliseconds that must not hold up the families' chats)."""
+    from bot.i18n import default_catalogs
+
+    return bodies_pdf(report_translator(default_catalogs(), locale), rows, as_of)
 
 
 REPORT_LOCALES = ("ru", "kk", "ky", "en")
@@ -183,4 +230,7 @@ async def bodies_report(
     today = now.date()
     rows = publishable(await body_counts(db, today))
     await record_report(db, actor_id, now, locale)
-    return bodies_csv(t, rows), bodies_pdf(t, rows, t.date(today, "long"))
+    from bot.letters.worker import WORKER
+
+    pdf = await WORKER.run(partial(bodies_pdf_in, locale, rows, t.date(today, "long")))
+    return bodies_csv(t, rows), pdf

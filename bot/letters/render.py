@@ -109,6 +109,14 @@ def _pick(table: Mapping[str, Any], key: str, gender: str = "m") -> str:
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    return letter_environment(templates_dir)
+
+
+@lru_cache(maxsize=4)
+def letter_environment(templates_dir: Path) -> Environment:
+    """The Jinja2 environment of letters from ``templates_dir``: clean one-line values,
+    the date filters ``d`` and ``long``, ``end`` (a sentence's stop) and ``pick``. Other
+    documents laid out as letters (the UN submission) add their filters to it."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         undefined=StrictUndefined,

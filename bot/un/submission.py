@@ -9,7 +9,6 @@ carry untranslated words of the family.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from bot.letters.model import Letter
 from bot.letters.pdf import letter_pdf
-from bot.letters.render import id_kind, letter_from_text
+from bot.letters.render import id_kind, letter_environment, letter_from_text
 from bot.letters.word import letter_docx
 from bot.un import procedures, translation
 from bot.un.checklist import Checklist, Consent, SentLetter, build, what_codes
@@ -56,7 +55,6 @@ KIND_NAMES = {
     "defence": "Ministry of Defence",
     "icrc": "ICRC",
 }
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 class NotReady(ValueError):
@@ -93,36 +91,15 @@ class SubmissionInput:
     body_kinds: Mapping[str, tuple[str, str]]  # addressee id -> (kind, country)
 
 
-def _finalize(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return " ".join(_CONTROL.sub(" ", value).split()).lstrip("@")
-    return value
-
-
 def _english_date(value: date | None) -> str:
     return format_date(value, "d MMMM y", locale="en") if value else "not known"
 
 
-def _end(value: object) -> str:
-    text = " ".join(str(value or "").split())
-    return text + "." if text and text[-1] not in ".!?…" else text
-
-
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        finalize=_finalize,
-    )
+    """The letters' environment on the submission's templates, with English dates."""
+    env = letter_environment(TEMPLATES_DIR)
     env.filters["ed"] = _english_date
-    env.filters["end"] = _end
     return env
 
 

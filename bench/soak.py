@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.storage.crypto import Cipher, new_key
-from tests.http_botapi import MESSAGE_METHODS, BotAPIServer, Call, TelegramUser
+from tests.http_botapi import MESSAGE_METHODS, BotAPIServer, Call, TelegramUser, bot_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:SOAK"
@@ -161,23 +161,7 @@ class BotRun:
     def __init__(
         self, data_dir: Path, api: BotAPIServer, key: str, log: IO[bytes], webhook_port: int | None
     ) -> None:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()
-        }
-        env.update(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": api.base_url,
-                "TELEGRAM_API_FILE_URL": api.file_url,
-                "IZDEU_DATA_DIR": str(data_dir),
-                "IZDEU_ENCRYPTION_KEY": key,
-                "IZDEU_LOG_LEVEL": "INFO",
-                "NO_PROXY": "127.0.0.1,localhost",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
+        env = bot_environment(api, data_dir, key)
         if webhook_port is not None:
             env.update(
                 {

@@ -14,6 +14,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import os
 import socket
 import sys
 import threading
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -403,6 +405,31 @@ class BotAPIServer:
 
     def last_buttons(self, chat_id: int | None = None) -> list[tuple[str, str]]:
         return self.last_with_buttons(chat_id).buttons()
+
+
+def bot_environment(api: BotAPIServer, data_dir: Path, key: str, **extra: str) -> dict[str, str]:
+    """The environment of a bot process (``python -m bot run``) talking to ``api``: this
+    machine's variables without the bot's own settings or any proxy, then these."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()
+    }
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "TELEGRAM_API_FILE_URL": api.file_url,
+            "IZDEU_DATA_DIR": str(data_dir),
+            "IZDEU_ENCRYPTION_KEY": key,
+            "IZDEU_LOG_LEVEL": "INFO",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
+    return env
 
 
 class TelegramUser:

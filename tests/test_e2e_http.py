@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import os
 import re
 import secrets
 import signal
@@ -28,7 +27,7 @@ import httpx
 from pypdf import PdfReader
 
 from bot.storage.crypto import Cipher, new_key
-from tests.http_botapi import BotAPIServer, Call, TelegramUser, parse_body
+from tests.http_botapi import BotAPIServer, Call, TelegramUser, bot_environment, parse_body
 from tests.support import KZ_REPORT, KZ_REPORT_TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,25 +44,7 @@ class BotProcess:
     def __init__(
         self, data_dir: Path, api: BotAPIServer, new_session: bool = False, **extra: str
     ) -> None:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("IZDEU_", "TELEGRAM_")) and "proxy" not in k.lower()
-        }
-        env.update(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": api.base_url,
-                "TELEGRAM_API_FILE_URL": api.file_url,
-                "IZDEU_DATA_DIR": str(data_dir),
-                "IZDEU_ENCRYPTION_KEY": KEY,
-                "IZDEU_LOG_LEVEL": "INFO",
-                "NO_PROXY": "127.0.0.1,localhost",
-                "no_proxy": "127.0.0.1,localhost",
-                "PYTHONUNBUFFERED": "1",
-                **extra,
-            }
-        )
+        env = bot_environment(api, data_dir, KEY, **extra)
         self.log_path = data_dir / "bot.log"
         self._log: IO[bytes] = open(self.log_path, "wb")  # noqa: SIM115 - closed in close()
         try:

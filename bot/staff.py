@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.domain.models import Case, CaseStatus
+from bot.services.errors import NotAllowed
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import (
     AuditStore,
@@ -47,10 +48,6 @@ VOLUNTEER_STATUSES = (
 # Fields a volunteer sees only when a caseworker allows it.
 RESTRICTED_FIELDS = ("r_id", "m_id", "m_passport", "e_story", "r_phone", "r_email", "r_addr")
 PAGE_SIZE = 8
-
-
-class NotAllowed(Exception):
-    """The role may not do this."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -86,6 +87,11 @@ class Database:
             await self._conn.execute("PRAGMA foreign_keys=ON")
             # Deleted personal data is overwritten on disk, not just unlinked.
             await self._conn.execute("PRAGMA secure_delete=ON")
+            # Once the log has been copied into the database file, the next write starts
+            # it afresh and cuts the file to nothing: old frames (with text that has since
+            # been overwritten or purged) do not linger on disk, and no TRUNCATE
+            # checkpoint has to hold the writer while readers finish.
+            await self._conn.execute("PRAGMA journal_size_limit=0")
             await self._conn.execute("PRAGMA busy_timeout=5000")
             if check:
                 await self._quick_check()
@@ -138,6 +144,24 @@ class Database:
                 raise
             await self.conn.execute("COMMIT")
 
+    async def empty_log(self) -> bool:
+        """Copy the whole log into the database file and empty the log file, so that text
+        overwritten or deleted does not linger on disk; False if readers kept part of the
+        log in use for too long (the next run of this, or of the checkpoint job, goes on).
+
+        The copy runs on a connection of its own in a thread (PASSIVE, never blocking the
+        writer). The writer's next write then starts the log afresh and, with
+        ``journal_size_limit`` 0, cuts the file to nothing; one tiny write (the schema
+        version, unchanged) makes that happen now. A TRUNCATE checkpoint would do the
+        same while holding the writer, and the event loop, until every reader finished."""
+        if not await asyncio.to_thread(_copy_log, self.path):
+            return False
+        async with self.transaction() as conn:
+            async with conn.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            await conn.execute(f"PRAGMA user_version={int(row[0])}")
+        return True
+
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
         """The read-only connection: committed data only, never another task's open
@@ -173,17 +197,36 @@ class Database:
                     await conn.close()
 
 
-async def _connect_reader(path: Path) -> aiosqlite.Connection:
-    """Connect read-only; when that fails, let aiosqlite's worker thread finish before
-    returning, so it does not report to an event loop that is gone by then."""
-    conn = aiosqlite.connect(f"{path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
+def _copy_log(path: Path, attempts: int = 40, pause: float = 0.05) -> bool:
+    """PASSIVE checkpoints on a connection of this thread until every frame of the log is
+    in the database file (a reader of an older snapshot can hold some back a moment)."""
+    conn = sqlite3.connect(path, isolation_level=None)
     try:
-        return await conn
-    except BaseException:
-        worker = getattr(conn, "_thread", None)
-        if worker is not None:
-            await asyncio.to_thread(worker.join, 5)
-        raise
+        for _ in range(attempts):
+            _, in_log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if copied == in_log:
+                return True
+            time.sleep(pause)
+        return False
+    finally:
+        conn.close()
+
+
+async def _connect_reader(path: Path) -> aiosqlite.Connection:
+    """Connect read-only. The file is opened once first with the standard library in a
+    thread: if that fails, no worker thread of aiosqlite is started that would report
+    its failure to an event loop that may be gone by then."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    await asyncio.to_thread(_probe_read_only, uri)
+    return await aiosqlite.connect(uri, isolation_level=None, uri=True)
+
+
+def _probe_read_only(uri: str) -> None:
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    finally:
+        conn.close()
 
 
 def _statements(sql: str) -> list[str]:

@@ -118,13 +118,10 @@ async def purge_closed(
 
 
 async def checkpoint(db: Database) -> None:
-    """Copy the log into the database file (so overwritten pages are overwritten there
-    too) and empty the log. The copy, which can take long after a large clean-up, runs
-    on a connection of its own in a thread and never blocks the writer (PASSIVE); what
-    is left for the writer's TRUNCATE is what was written meanwhile."""
-    await asyncio.to_thread(_passive_checkpoint, db.path)
-    async with db.lock:
-        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    """Copy the log into the database file and empty it (``Database.empty_log``), so the
+    pages a large clean-up overwrote are overwritten on disk too, without holding the
+    writer while the copy runs."""
+    await db.empty_log()
 
 
 def leave_checkpoints_to_a_job(db: Database) -> None:

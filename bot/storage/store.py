@@ -365,8 +365,7 @@ class Store:
             await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         # Freed pages would still hold the deleted text on disk until overwritten.
-        async with self.db.lock:
-            await self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self.db.empty_log()
         return removed
 
 

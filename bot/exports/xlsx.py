@@ -145,6 +145,12 @@ class Sheet:
         self._fh.close()
         self._fh = None
 
+    def abandon(self) -> None:
+        """Close the file without finishing the sheet (the workbook is being thrown away)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
 
 class Workbook:
     """Sheets streamed to a private temporary folder, zipped into ``out`` by ``save``."""
@@ -182,9 +188,7 @@ class Workbook:
 
     def discard(self) -> None:
         for sheet in self.sheets:
-            if sheet._fh is not None:
-                sheet._fh.close()
-                sheet._fh = None
+            sheet.abandon()
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def _parts(self) -> dict[str, str]:

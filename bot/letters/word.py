@@ -49,7 +49,7 @@ def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, instr, separate, placeholder, end):
-        run._r.append(element)
+        run.element.append(element)
 
 
 def letter_docx(letter: Letter) -> bytes:

@@ -19,10 +19,12 @@ run: $(STAMP)
 test: $(STAMP) lint
 	$(PY) -m pytest -q -p no:cacheprovider -n auto $(PYTEST_ARGS)
 
-# ruff's lint rules (pyproject.toml) and its formatting, as the pre-commit hook runs them.
+# ruff's lint rules (pyproject.toml), its formatting and mypy (strict on bot/), as the
+# pre-commit hooks run them.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The core's tests (domain, deadlines, terms, letters, storage, rate limits, catalogs and
 # the layering rules), about 20 s: for the edit-test loop. `make test` is what CI runs.

@@ -121,9 +121,11 @@ def test_container_command_starts_the_bot_from_a_non_editable_install(tmp_path: 
                         ROOT / item, source / item, ignore=shutil.ignore_patterns("__pycache__")
                     )
                 else:
-                    source.mkdir(exist_ok=True)
+                    (source / item).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(ROOT / item, source / item)
-    assert any("pip install --no-cache-dir /src" in line for line in lines)
+    run = next(line for line in lines if line.startswith("RUN pip install"))
+    assert "--require-hashes -r /src/requirements/run.txt" in run  # the lock, hash-checked
+    assert "pip install --no-cache-dir --no-deps /src" in run
     site = tmp_path / "site"
     done = subprocess.run(
         [

@@ -27,6 +27,24 @@ UNIT = ROOT / "deploy" / "izdeu.service"
 CONTAINERFILE = ROOT / "Containerfile"
 
 
+# The first body's first letter laid out as a PDF, and one word in kk, ru and ky, by the
+# installed package alone.
+RENDER = """
+from bot.i18n import default_catalogs
+from bot.letters.directory import load_directory
+from bot.letters.render import letter_pdf, render_letter
+from bot.letters.sample import SAMPLE_TODAY, sample_reports
+body = next(iter(load_directory().values()))
+report = sample_reports()["kz_male"]
+letter = render_letter(
+    body.letter_kind, body.id, report, body.languages[0], case_number="KZ-2026-0001",
+    today=SAMPLE_TODAY,
+)
+print(letter_pdf(letter)[:5].decode())
+print(*(default_catalogs().get(locale)("Skip") for locale in ("kk", "ru", "ky")), sep="|")
+"""
+
+
 def clean_env(**values: str) -> dict[str, str]:
     env = {
         k: v
@@ -174,6 +192,18 @@ def test_container_command_starts_the_bot_from_a_non_editable_install(tmp_path: 
     )
     for path in where.stdout.split():
         assert Path(path).is_relative_to(site) and Path(path).exists(), where.stdout
+    made = subprocess.run(
+        [sys.executable, "-c", RENDER],
+        cwd=data,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    pdf, skip = made.stdout.splitlines()
+    assert pdf.startswith("%PDF-"), made.stdout  # a letter from the installed templates
+    assert skip == "Өткізіп жіберу|Пропустить|Өткөрүп жиберүү"  # the installed catalogs
     with BotAPIServer(TOKEN) as api:
         start_and_stop(argv, data, env | settings(api), api, tmp_path / "log")
     assert (data / "izdeu.sqlite3").exists()

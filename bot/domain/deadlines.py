@@ -638,7 +638,8 @@ def rule_for(addressee_kind: str, purpose: str = "appeal") -> str:
     except KeyError:
         raise ValueError(f"unknown addressee kind {addressee_kind!r}") from None
     try:
-        return str(rules[purpose])
+        rule: str = rules[purpose]  # a rule id, as the ladder file names them
+        return rule
     except KeyError:
         raise ValueError(f"{addressee_kind} has no rule for {purpose!r}") from None
 

@@ -1,16 +1,20 @@
 # Two entry points: `make run` and `make test`. Both create the virtual
-# environment on first use and reinstall only when pyproject.toml changes.
+# environment on first use and reinstall only when pyproject.toml or the lock changes.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCK   := requirements/test.txt
+UV     := uv==0.13.8
 
-.PHONY: run test test-fast lint bench soak catalogs clean
+.PHONY: run test test-fast lint lock bench soak catalogs clean
 
-$(STAMP): pyproject.toml
+# Exactly the versions and files of the lock (pip refuses any other hash), then the
+# project itself without dependencies, built by the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -19,10 +23,12 @@ run: $(STAMP)
 test: $(STAMP) lint
 	$(PY) -m pytest -q -p no:cacheprovider -n auto $(PYTEST_ARGS)
 
-# ruff's lint rules (pyproject.toml) and its formatting, as the pre-commit hook runs them.
+# ruff's lint rules (pyproject.toml), its formatting and mypy (strict on bot/), as the
+# pre-commit hooks run them.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The core's tests (domain, deadlines, terms, letters, storage, rate limits, catalogs and
 # the layering rules), about 20 s: for the edit-test loop. `make test` is what CI runs.
@@ -45,6 +51,20 @@ soak: $(STAMP)
 catalogs: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k t -o locales/messages.pot --no-location --omit-header .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+# Re-resolve the lock from pyproject.toml (kept versions stay unless LOCK_ARGS=--upgrade):
+# requirements/test.txt for this environment, requirements/run.txt (the same versions,
+# without the test tools) for installing the bot on a server. Every file of every
+# version is hashed, for every platform and Python >= 3.11, from PyPI.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet $(UV)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test -o requirements/test.txt \
+		$(LOCK_FLAGS) $(LOCK_ARGS)
+	$(VENV)/bin/uv pip compile pyproject.toml -c requirements/test.txt -o requirements/run.txt \
+		$(LOCK_FLAGS)
+LOCK_FLAGS = --generate-hashes --universal --python-version 3.11 --quiet \
+	--default-index https://pypi.org/simple --custom-compile-command 'make lock'
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -221,12 +221,12 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
                     f"{args.out.with_suffix('.csv')}"
                 )
             elif args.format == "dossier":
-                pdf = await exporter.dossier(
+                dossier = await exporter.dossier(
                     args.case, args.locale, actor_id=0, full=args.full, tz=config.timezone
                 )
-                if pdf is None:
+                if dossier is None:
                     raise LookupError(f"no case {args.case}")
-                _write_private(args.out, pdf)
+                _write_private(args.out, dossier)
                 return f"dossier of {args.case} written to {args.out}"
             else:
                 pdf = await exporter.stats_pdf(args.locale, flt, actor_id=0, tz=config.timezone)

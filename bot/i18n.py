@@ -17,6 +17,7 @@ from pathlib import Path
 
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -89,7 +90,8 @@ class Translator:
         return _babel_format_date(value, fmt, locale=self.locale)
 
     def datetime(self, value: datetime, fmt: str = "medium", tz: str | None = None) -> str:
-        return _babel_format_datetime(value, fmt, tzinfo=tz, locale=self.locale)
+        zone = get_timezone(tz) if tz is not None else None  # as Babel does with a name
+        return _babel_format_datetime(value, fmt, tzinfo=zone, locale=self.locale)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

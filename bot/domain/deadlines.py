@@ -139,6 +139,8 @@ def _nonneg_int(value: Any) -> bool:
 
 
 def _parse_extension(raw: Mapping[str, Any], where: str) -> ExtensionRule:
+    amount: Any
+    unit: Any
     if "months" in raw:
         amount, unit = raw["months"], "months"
         _check(raw.get("unit", "months") == "months", where, "'months' needs unit 'months'")
@@ -149,7 +151,7 @@ def _parse_extension(raw: Mapping[str, Any], where: str) -> ExtensionRule:
     mode = raw.get("mode", "additional")
     _check(mode in EXTENSION_MODES, where, f"bad mode {mode!r}")
     _check(amount is not None or mode == "additional", where, "an open extension is additional")
-    confidence = raw.get("confidence")
+    confidence: Any = raw.get("confidence")
     _check(confidence in CONFIDENCE, where, f"bad confidence {confidence!r}")
     _check(bool(raw.get("source")), where, "missing source")
     return ExtensionRule(
@@ -380,7 +382,9 @@ class Deadline:
             "start": self.start,
             "channel": self.channel,
             "assumed_delivery_days": (
-                rule.delivery_days(self.channel) if self.basis == BASIS_SENT else None
+                rule.delivery_days(self.channel)
+                if self.basis == BASIS_SENT and self.channel is not None
+                else None
             ),
             "registration_days": rule.registration_days if self.basis != BASIS_REGISTERED else 0,
             "due": self.due,
@@ -503,6 +507,7 @@ def answer_due(
             raw = extension.until
             wanted = next_working_day(raw, country)
         else:
+            assert extension.days is not None  # Extension holds exactly one of until, days
             raw, wanted = _term_end(start, amount + extension.days, rule.unit, country)
         if wanted > due:
             unadjusted, due = raw, wanted
@@ -556,8 +561,8 @@ class NextStep:
 
 
 def _validate_ladder(data: Mapping[str, Any]) -> None:
-    addressees = data.get("addressees")
-    letters = data.get("letters")
+    addressees: Any = data.get("addressees")
+    letters: Any = data.get("letters")
     _check(isinstance(addressees, dict) and bool(addressees), "ladder", "no addressees")
     _check(isinstance(letters, dict) and bool(letters), "ladder", "no letters")
     for kind, entry in addressees.items():
@@ -582,15 +587,15 @@ def _validate_ladder(data: Mapping[str, Any]) -> None:
         _check(purpose in PURPOSES, "ladder purposes", f"{kind}: bad purpose {purpose!r}")
 
 
-def load_ladder(path: Path | None = None) -> dict:
+def load_ladder(path: Path | None = None) -> dict[str, Any]:
     """Read and validate the escalation ladder (default: the packaged ``escalation.json``)."""
-    data = _read_json(path, LADDER_FILE)
+    data: dict[str, Any] = _read_json(path, LADDER_FILE)
     _validate_ladder(data)
     return data
 
 
 @lru_cache(maxsize=1)
-def _default_ladder() -> dict:
+def _default_ladder() -> dict[str, Any]:
     return load_ladder()
 
 
@@ -633,7 +638,8 @@ def rule_for(addressee_kind: str, purpose: str = "appeal") -> str:
     except KeyError:
         raise ValueError(f"unknown addressee kind {addressee_kind!r}") from None
     try:
-        return rules[purpose]
+        rule: str = rules[purpose]  # a rule id, as the ladder file names them
+        return rule
     except KeyError:
         raise ValueError(f"{addressee_kind} has no rule for {purpose!r}") from None
 

@@ -17,8 +17,9 @@ log with its actor, format, filters, masking and row count.
 
 from bot.exports.service import FORMATS, Exporter, ExportResult
 from bot.exports.stats import BodyStats, Statistics, region_of
-from bot.exports.tables import TABLES, mask
+from bot.exports.tables import TABLES
 from bot.exports.writers import neutralise
+from bot.readable import mask
 from bot.storage.exports import ExportFilter
 
 __all__ = [

@@ -103,7 +103,8 @@ async def _export_async(
     await db.open(check=False)  # the bot checked and migrated the file when it started
     try:
         exporter = Exporter(db, ManualClock(now), record=False)
-        write = getattr(exporter, fmt)
-        return await write(out, flt, actor_id=0, full=full, today=today, **options)
+        write = getattr(exporter, fmt)  # one of Exporter's format methods (FORMATS)
+        result: ExportResult = await write(out, flt, actor_id=0, full=full, today=today, **options)
+        return result
     finally:
         await db.close()

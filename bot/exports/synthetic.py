@@ -192,7 +192,7 @@ async def generate(
         size = min(chunk, n - done)
         rows = SyntheticRows(staff=staff_rows if done == 0 else [])
         per_prefix: dict[tuple[str, int], list[int]] = {}
-        plans = []
+        plans: list[tuple[str, datetime, str]] = []  # citizenship, created, number prefix
         for _ in range(size):
             citizenship = rng.choices(("KZ", "KG", "other"), (55, 40, 5))[0]
             created = start - timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 1440))
@@ -225,7 +225,9 @@ async def generate(
                     updated,
                 )
             )
-            events = [(created, "created", reporter, {})]
+            events: list[tuple[datetime, str, int, dict[str, Any]]] = [
+                (created, "created", reporter, {})
+            ]
             bodies = _bodies(citizenship)
             for addressee, kind in rng.sample(bodies, k=min(len(bodies), rng.randint(2, 4))):
                 letter_id = next_id["letters"]

@@ -56,7 +56,7 @@ CsvColumns = Callable[[Sequence[s.Row], Cipher, RowContext, StatsBuilder | None]
 class Table:
     name: str
     columns: tuple[str, ...]
-    stream: Callable[[ExportReader, ExportFilter], Iterator[list[s.Row]]]
+    stream: Callable[[ExportReader, ExportFilter], Iterator[list[tuple[Any, ...]]]]
     record: Callable[[s.Row, Cipher], Any]  # decodes (and opens) one row
     row: Callable[[Any, RowContext], tuple[Any, ...]]
     # The JSON object of a record: the row by column name, plus nested details.

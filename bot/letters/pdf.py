@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time
 from functools import cache
 from pathlib import Path
 
-from fontTools import ttLib
+from fontTools import ttLib  # type: ignore[import-untyped]  # fontTools ships no types
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
@@ -64,8 +64,9 @@ def _prototype(style: str) -> TTFFont:
         if proto is None:
             scratch = FPDF()
             scratch.add_font(FAMILY, style, str(font_path(style)))
-            proto = scratch.fonts[f"{FAMILY.lower()}{style}"]
-            _prototypes[style] = proto
+            font = scratch.fonts[f"{FAMILY.lower()}{style}"]
+            assert isinstance(font, TTFFont)  # add_font loaded a TrueType file
+            proto = _prototypes[style] = font
         return proto
 
 

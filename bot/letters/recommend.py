@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from bot.domain.models import Report
 from bot.i18n import N_
@@ -95,9 +96,9 @@ CONDITIONS = ("always", "military", "crime")
 
 
 @lru_cache(maxsize=1)
-def load_waves() -> dict:
+def load_waves() -> dict[str, Any]:
     """The wave plan (``bot/data/waves.json``), checked against the directory and REASONS."""
-    data = json.loads(WAVES_PATH.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(WAVES_PATH.read_text(encoding="utf-8"))
     directory = load_directory()
     for entry in data["first_wave"]:
         if entry["body"] not in directory or entry["reason"] not in REASONS:

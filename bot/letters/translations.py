@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.domain.models import Report
 from bot.letters.language import fits
@@ -100,7 +101,10 @@ def localize(report: Report, language: str, options: RenderOptions = RenderOptio
     }
     if not swap:
         return report
-    simple = {attr: swap[key] for key, attr in SIMPLE_FIELDS.items() if key in swap}
+    # Report attributes named by data (all of them str): dataclasses.replace checks the names.
+    simple: dict[str, Any] = {
+        attr: swap[key] for key, attr in SIMPLE_FIELDS.items() if key in swap
+    }
     evidence = tuple(
         replace(item, description=swap.get(f"evidence.{i}", item.description))
         for i, item in enumerate(report.evidence)

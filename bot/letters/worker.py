@@ -45,7 +45,7 @@ def prepare() -> None:
     compile_templates()
     report = sample_reports()["kz_male"]  # has its texts in both of the first body's languages
     body = next(iter(load_directory().values()))
-    settings = {"case_number": "SAMPLE-0000-0000", "today": SAMPLE_TODAY}
+    settings: dict[str, Any] = {"case_number": "SAMPLE-0000-0000", "today": SAMPLE_TODAY}
     for language in body.languages[1:]:
         render_letter(body.letter_kind, body.id, report, language, **settings)
     make_letter((body.letter_kind, body.id, report, body.languages[0]), settings)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from fpdf import FPDF
 
@@ -34,7 +34,16 @@ if TYPE_CHECKING:
     from bot.storage.database import Database
 
 MIN_COUNT = 5
-NEXT = {"new_x": "LMARGIN", "new_y": "NEXT"}  # each block starts on a line of its own
+
+
+class _Flow(TypedDict):
+    """Where ``multi_cell`` leaves the cursor (fpdf2's names of ``XPos`` and ``YPos``)."""
+
+    new_x: str
+    new_y: str
+
+
+NEXT: _Flow = {"new_x": "LMARGIN", "new_y": "NEXT"}  # each block starts on a line of its own
 SUPPRESSED = "<5"
 FONT = Path(__file__).resolve().parent.parent / "letters" / "fonts" / "DejaVuSans.ttf"
 # The parts of the letters that add up to their number: a lone suppressed one among them

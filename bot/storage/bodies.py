@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from bot.storage.database import Database
 from bot.storage.store import record_audit
@@ -65,10 +67,12 @@ async def body_counts(db: Database, today: date) -> list[BodyCounts]:
             while rows := await cur.fetchmany(5000):
                 for body, n in rows:
                     days.setdefault(body, []).append(max(int(n), 0))
-    return [
-        BodyCounts(r[0], *(int(x or 0) for x in r[1:8]), days=tuple(days.get(r[0], ())))
-        for r in counts
-    ]
+    return [_counts(r, tuple(days.get(r[0], ()))) for r in counts]
+
+
+def _counts(row: Sequence[Any], days: tuple[int, ...]) -> BodyCounts:
+    letters, in_time, late, never, waiting, marked, matched = (int(x or 0) for x in row[1:8])
+    return BodyCounts(row[0], letters, in_time, late, never, waiting, marked, matched, days)
 
 
 async def record_report(db: Database, actor_id: int, now: datetime, locale: str) -> None:

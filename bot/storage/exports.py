@@ -30,7 +30,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple, TypeVar
@@ -217,7 +216,8 @@ class EventRecord(NamedTuple):
     detail: str  # compact JSON of codes and ids, as stored
 
     def data(self) -> dict[str, Any]:
-        return json.loads(self.detail)
+        data: dict[str, Any] = json.loads(self.detail)
+        return data
 
 
 class AuditRecord(NamedTuple):
@@ -231,7 +231,8 @@ class AuditRecord(NamedTuple):
     detail: str  # compact JSON of codes and ids, as stored
 
     def data(self) -> dict[str, Any]:
-        return json.loads(self.detail)
+        data: dict[str, Any] = json.loads(self.detail)
+        return data
 
 
 class NoteRecord(NamedTuple):
@@ -717,8 +718,12 @@ class ExportStore:
         counted (``fetched``) on the event loop."""
         loop = asyncio.get_running_loop()
         pipe, process = await run(_start, str(self.db.path), self.batch_size)
+
+        def fetched(name: str, rows: int) -> None:  # called in the export's worker thread
+            loop.call_soon_threadsafe(self.fetched, name, rows)
+
         try:
-            yield ExportReader(pipe, partial(loop.call_soon_threadsafe, self.fetched))
+            yield ExportReader(pipe, fetched)
         finally:
             await run(_stop, pipe, process)
 

@@ -10,8 +10,11 @@ task's statements and finishes in one go.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any
+
+# What sqlite3 binds: values by position, or by name.
+Parameters = Sequence[Any] | Mapping[str, Any]
 
 
 class InlineCursor:
@@ -29,7 +32,8 @@ class InlineCursor:
         return self._cursor.lastrowid
 
     async def fetchone(self) -> sqlite3.Row | None:
-        return self._cursor.fetchone()
+        row: sqlite3.Row | None = self._cursor.fetchone()
+        return row
 
     async def fetchall(self) -> list[sqlite3.Row]:
         return self._cursor.fetchall()
@@ -55,8 +59,8 @@ class InlineStatement:
         return self._cursor
 
     def __await__(self) -> Generator[Any, None, InlineCursor]:
+        yield from ()  # a generator that never suspends
         return self._result()
-        yield  # pragma: no cover - makes this a generator that never suspends
 
     async def __aenter__(self) -> InlineCursor:
         return self._result()
@@ -71,15 +75,13 @@ class InlineConnection:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.raw = conn
 
-    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> InlineStatement:
+    def execute(self, sql: str, parameters: Parameters = ()) -> InlineStatement:
         return InlineStatement(lambda: self.raw.execute(sql, parameters))
 
-    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> InlineStatement:
+    def executemany(self, sql: str, rows: Iterable[Parameters]) -> InlineStatement:
         return InlineStatement(lambda: self.raw.executemany(sql, rows))
 
-    async def execute_fetchall(
-        self, sql: str, parameters: Iterable[Any] = ()
-    ) -> list[sqlite3.Row]:
+    async def execute_fetchall(self, sql: str, parameters: Parameters = ()) -> list[sqlite3.Row]:
         return self.raw.execute(sql, parameters).fetchall()
 
     async def close(self) -> None:

@@ -195,6 +195,13 @@ async def _purge_batch(
 REGION_BATCH = 200  # cases per transaction when filling in their region
 
 
+def _regions(
+    rows: list[sqlite3.Row], cipher: Cipher, region_of_answers: RegionOf
+) -> list[tuple[str, int]]:
+    """(region, case id) of each row: the sealed reports opened, off the event loop."""
+    return [(region_of_answers(load_answers(r["answers"], cipher)), r["id"]) for r in rows]
+
+
 async def fill_regions(db: Database, region_of_answers: RegionOf) -> int:
     """Write the region of every case that has none yet (``cases.region``), in small
     batches: the sealed reports are opened in a thread, the short writes on the loop's.
@@ -213,12 +220,7 @@ async def fill_regions(db: Database, region_of_answers: RegionOf) -> int:
         if not rows:
             return filled
         after = rows[-1]["id"]
-        cipher = db.cipher
-        pairs = await asyncio.to_thread(
-            lambda rows=rows, cipher=cipher: [
-                (region_of_answers(load_answers(r["answers"], cipher)), r["id"]) for r in rows
-            ]
-        )
+        pairs = await asyncio.to_thread(_regions, rows, db.cipher, region_of_answers)
         async with db.transaction() as conn:
             await conn.executemany(
                 "UPDATE cases SET region = ? WHERE id = ? AND region IS NULL", pairs

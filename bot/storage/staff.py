@@ -187,6 +187,7 @@ class StaffStore:
         return _member(row, self.db.cipher) if row else None
 
     async def members(self, role: str | None = None) -> list[StaffMember]:
+        params: tuple[str, ...]
         query, params = "SELECT * FROM staff", ()
         if role:
             query, params = query + " WHERE role = ?", (role,)
@@ -225,6 +226,7 @@ class StaffStore:
         """Names of these staff members (None: of all), for those recorded."""
         if user_ids is not None and not user_ids:
             return {}
+        params: tuple[int, ...]
         query, params = "SELECT user_id, name FROM staff_profiles", ()
         if user_ids is not None:
             query += f" WHERE user_id IN ({','.join('?' * len(user_ids))})"
@@ -564,6 +566,7 @@ def _case_filter(flt: CaseFilter, today: str, counting: bool = False) -> tuple[s
     """The WHERE of /cases. ``counting``: for counting every match, where "overdue" reads
     the open letters' index once instead of looking up the letters of each case (which
     is right for a page: it stops at the first few matches, newest first)."""
+    params: list[str | int]
     clauses, params = ["1 = 1"], []
     if flt.status:
         clauses.append("c.status = ?")

@@ -57,7 +57,8 @@ def _first(rows: Iterable[aiosqlite.Row]) -> aiosqlite.Row | None:
 
 def load_answers(value: str, cipher: Cipher = PLAIN) -> dict[str, Any]:
     """Decode a stored (possibly sealed) JSON column; every reader goes through here."""
-    return orjson.loads(cipher.open_data(value))
+    answers: dict[str, Any] = orjson.loads(cipher.open_data(value))
+    return answers
 
 
 def dump_answers(value: Any, cipher: Cipher = PLAIN) -> str:

@@ -51,7 +51,8 @@ def _fact(entry: dict[str, Any]) -> Fact:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 def wgeid(name: str) -> Fact:

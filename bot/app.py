@@ -11,17 +11,19 @@ import asyncio
 import gc
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from bot.alerts import ErrorDigest
 from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
-from bot.correspondence import LetterService
 from bot.domain import deadlines
 from bot.exports.stats import case_region
 from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.letters import LetterService
+from bot.services.operations import Operations
 from bot.services.un import UnService
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -68,6 +70,11 @@ class Services:
         return self.db.cipher.pseudonym(telegram_id)
 
     warming: asyncio.Future[None] | None = None  # the letter worker getting ready
+
+    @cached_property
+    def operations(self) -> Operations:
+        """The runtime's use cases (updates handled, a blocked bot, an admin's language)."""
+        return Operations(self.store, self.followup.store, self.clock)
 
     async def close(self) -> None:
         if self.warming is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.correspondence import Produced
+from bot.services.letters import Produced
 from bot.domain.models import Case, User
 from bot.domain.validators import InvalidInput, clean_text, validate_iin
 from bot.i18n import N_, Translator

@@ -4,10 +4,15 @@ Joins the letters core (``bot.letters``: directory, recommendations,
 templates, PDF/DOCX) with storage. Rendering a PDF takes a good part of a
 second of CPU, so a letter is made in a worker process (``bot.letters.worker``),
 never on the event loop that serves every family.
+
+The family's actions (see the use cases at the end of ``LetterService``) take the
+acting person's user key and check in one place that the case is theirs; each returns
+what comes next as plain data (``Step``), so the chat only renders it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -15,7 +20,9 @@ from typing import Any
 
 from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus
+from bot.domain.validators import InvalidInput, clean_text, validate_iin
 from bot.letters.directory import Addressee, load_directory
+from bot.letters.language import fits
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
 from bot.letters.recommend import military_involved, reason_for, recommend
 from bot.letters.render import (
@@ -26,10 +33,24 @@ from bot.letters.render import (
     render_letter,
 )
 from bot.letters.translations import ForeignText, Needed, needed
+from bot.letters.translations import texts as free_texts
 from bot.letters.worker import WORKER, make_letter
 from bot.replies.evidence import FormEvidence
-from bot.storage.followup import FollowupStore
-from bot.storage.store import LetterRow, LetterStore
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.storage.followup import FollowupStore, Form
+from bot.storage.store import LetterRow, LetterStore, Store
+
+# The rows and forms the use cases return, named here so the chat needs no storage import.
+__all__ = [
+    "Form",
+    "LetterChoice",
+    "LetterRow",
+    "LetterService",
+    "LetterSet",
+    "OnlineText",
+    "Produced",
+    "Step",
+]
 
 # Bodies whose online form limit is unknown: one Telegram message of text at most.
 DEFAULT_TEXT_LIMIT = 4000
@@ -45,6 +66,18 @@ CITED_OUTCOME = {
     "forwarded": "forwarded",
     "extension": "none",
 }
+# What each answer to the legal-risk note keeps in the letters (``RenderOptions``).
+RISK_OPTIONS: dict[str, dict[str, bool]] = {
+    "protect": {"include_perpetrator": True, "include_story": True, "home_details": False},
+    "all": {"include_perpetrator": True, "include_story": True, "home_details": True},
+    "nonames": {"include_perpetrator": False, "include_story": True, "home_details": False},
+    "minimal": {"include_perpetrator": False, "include_story": False, "home_details": False},
+}
+LETTER_LANGUAGES = ("kk", "ky", "ru")
+TRANSLATION_LIMIT = 3000
+# The forms (typed answers the chat waits for) of the letters.
+IIN_FORM = "iin"
+TRANSLATE_FORM = "translate"
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,63 @@ class Produced:
     form_limit: int | None
 
 
+@dataclass(frozen=True)
+class LetterChoice:
+    """One body of a case's letter set: chosen or not, and why it is recommended."""
+
+    letter_id: int
+    addressee: Addressee
+    selected: bool
+    reason: str  # a code of bot.letters.recommend.REASONS, or ""
+
+
+@dataclass(frozen=True)
+class LetterSet:
+    case: Case
+    choices: tuple[LetterChoice, ...]
+
+    @property
+    def chosen(self) -> tuple[LetterChoice, ...]:
+        return tuple(c for c in self.choices if c.selected)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What comes next on the way to the letters: a question for the family, or the
+    letters that can be made now (``PRODUCE``). ``letter_id`` is set when the family
+    asked for one letter (a follow-up) rather than the whole set."""
+
+    NOTHING_CHOSEN = "nothing_chosen"
+    RISK = "risk"  # the legal-risk note and its choices
+    LANGUAGE = "language"  # state language or Russian, for the national bodies
+    IIN = "iin"  # the applicant's IIN (the IIN form is open)
+    TRANSLATE = "translate"  # one text in the letter's language (the form is open)
+    PRODUCE = "produce"  # ``ready`` can be made; ``waiting`` waits for the organisation
+    WAITING = "waiting"  # nothing to make now: the organisation writes the translations
+    STALE = "stale"  # the button belonged to a question no longer asked
+    NOTHING = "nothing"  # nothing to say (the letter asked for is no longer the case's)
+
+    case: Case
+    kind: str
+    letter_id: int | None = None
+    languages: tuple[str, ...] = ()
+    needed: Needed | None = None
+    ready: tuple[LetterRow, ...] = ()
+    waiting: tuple[Addressee, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnlineText:
+    """A letter as text for the body's online form, in parts that fit its limit."""
+
+    chunks: tuple[str, ...]
+    limit: int | None
+
+
+# Where a made letter goes: the front end hands it to the family (letter i of total).
+HandOver = Callable[[Produced, int, int], Awaitable[None]]
+
+
 class LetterService:
     def __init__(
         self,
@@ -75,6 +165,7 @@ class LetterService:
         self.clock = clock
         self.followups = followups
         self.directory = load_directory()
+        self.cases = Store(store.db)
 
     async def warm_up(self) -> None:
         """Start the letter worker now (it parses the fonts), so the first family waits less."""
@@ -345,3 +436,247 @@ class LetterService:
             await self.store.set_status(
                 case.id, CaseStatus.LETTERS_READY, self.clock.now(), actor_id
             )
+
+    # --- the family's use cases -----------------------------------------------------
+    # Each takes the acting person's user key, checks through ``own_case`` that the case
+    # is theirs, and returns what comes next (``Step``) or what was asked for.
+
+    async def own_case(self, user_key: int, case_id: int) -> Case:
+        """The one place that decides whether a family may act on a case's letters."""
+        case = await self.cases.get_case_by_id(case_id)
+        if case is None:
+            raise NotFound("case")
+        if case.reporter_id != user_key:
+            raise NotAllowed("case")
+        return case
+
+    async def own_letter(self, user_key: int, letter_id: int) -> tuple[Case, LetterRow]:
+        row = await self.store.get_letter(letter_id)
+        if row is None:
+            raise NotFound("letter")
+        return await self.own_case(user_key, row.case_id), row
+
+    async def cases_of(self, user_key: int) -> list[Case]:
+        """The family's cases, for choosing whose letters to show."""
+        return await self.cases.cases_of(user_key)
+
+    async def show(self, user_key: int, case_id: int) -> LetterSet:
+        """The case's letter set (made from the recommendations the first time)."""
+        return await self._set_of(await self.own_case(user_key, case_id))
+
+    async def toggle_body(self, user_key: int, letter_id: int) -> LetterSet:
+        """Add a body to the set or take it out."""
+        case, row = await self.own_letter(user_key, letter_id)
+        await self.toggle(row)
+        return await self._set_of(case)
+
+    async def prepare(self, user_key: int, case_id: int) -> Step:
+        """Press "Prepare the letters": what is still to decide, or what can be made."""
+        return await self._next(await self.own_case(user_key, case_id))
+
+    async def choose_risk(self, user_key: int, case_id: int, choice: str) -> Step:
+        """The family's answer to the legal-risk note: what the letters leave out."""
+        case = await self.own_case(user_key, case_id)
+        if choice not in RISK_OPTIONS:
+            raise Invalid("risk", choice)
+        await self.set_option(case, **RISK_OPTIONS[choice])
+        return await self._next(case)
+
+    async def choose_language(self, user_key: int, case_id: int, language: str) -> Step:
+        """State language or Russian for the letters to the family's own state."""
+        case = await self.own_case(user_key, case_id)
+        if language not in LETTER_LANGUAGES:
+            raise Invalid("language", language)
+        await self.set_option(case, national_language=language)
+        return await self._next(case)
+
+    async def give_iin(self, user_key: int, form: Form, text: str) -> Step:
+        """The applicant's IIN typed into the IIN form. Raises ``InvalidInput`` (the form
+        stays open) when it is not a valid IIN."""
+        case = await self._form_case(user_key, form)
+        iin = validate_iin(text[:100])
+        await self._close_form(user_key)
+        await self.set_applicant_iin(case, iin, user_key)
+        return await self._next(await self._fresh(case))
+
+    async def no_iin(self, user_key: int, case_id: int) -> Step:
+        """The applicant has no IIN: the letters are made without it."""
+        case = await self.own_case(user_key, case_id)
+        if self.followups is not None:
+            form = await self.followups.get_form(user_key)
+            if form is not None and form.name == IIN_FORM:
+                await self._close_form(user_key)
+        await self.set_option(case, no_iin=True)
+        return await self._next(case)
+
+    async def give_translation(self, user_key: int, form: Form, text: str) -> Step:
+        """One of the family's texts, typed in the letter's language. Raises
+        ``InvalidInput`` (the form stays open) when it is empty, too long or in another
+        language; the text as first typed is taken as it is."""
+        case = await self._form_case(user_key, form)
+        field, language = str(form.data.get("field")), str(form.data.get("language"))
+        cleaned, _ = clean_text(text, TRANSLATION_LIMIT, truncate=False)
+        if not fits(cleaned, language) and cleaned != free_texts(case.report).get(field, ""):
+            raise InvalidInput("wrong_language", language=language)
+        await self._close_form(user_key)
+        await self.set_translation(case, field, language, cleaned, user_key)
+        return await self._after_translation(case, form)
+
+    async def leave_translation(self, user_key: int, case_id: int) -> Step:
+        """The family leaves the text asked for to the organisation's caseworkers."""
+        case = await self.own_case(user_key, case_id)
+        form = await self.followups.get_form(user_key) if self.followups else None
+        if form is None or form.name != TRANSLATE_FORM or form.data.get("case_id") != case.id:
+            return Step(case, Step.STALE)
+        field, language = str(form.data["field"]), str(form.data["language"])
+        await self._close_form(user_key)
+        original = free_texts(case.report).get(field, "")
+        await self.leave_to_organisation(case, Needed(field, language, original))
+        return await self._after_translation(case, form)
+
+    async def ask_again(self, user_key: int, form: Form) -> Step:
+        """The question of an open letters form, asked again after a refused answer."""
+        case = await self._form_case(user_key, form)
+        if form.name == IIN_FORM:
+            await self._open_form(user_key, form)
+            return Step(case, Step.IIN)
+        field, language = str(form.data.get("field")), str(form.data.get("language"))
+        letter_id = form.data.get("letter_id")
+        item = Needed(field, language, free_texts(case.report).get(field, ""))
+        return await self._ask_translation(
+            case, item, letter_id if isinstance(letter_id, int) else None
+        )
+
+    async def prepare_letter(self, user_key: int, letter_id: int) -> Step:
+        """One letter (a follow-up): ask for a text it lacks, or say it can be made."""
+        case, row = await self.own_letter(user_key, letter_id)
+        return await self._next_for_letter(case, row)
+
+    async def online_text(self, user_key: int, letter_id: int) -> OnlineText | Step:
+        """The letter as text for the body's online form; a ``Step`` instead when some of
+        the family's text is not in the letter's language yet."""
+        case, row = await self.own_letter(user_key, letter_id)
+        if self.blocked(case, row, await self.options(case)):
+            return await self._next_for_letter(case, row)
+        chunks, limit = await self.form_text(case, row)
+        return OnlineText(tuple(chunks), limit)
+
+    async def produce_letters(
+        self,
+        user_key: int,
+        case_id: int,
+        letter_ids: Sequence[int],
+        hand_over: HandOver,
+        *,
+        whole_set: bool,
+    ) -> int:
+        """Make the letters of ``step.ready`` one by one and hand each to the family as
+        soon as it is made; after the whole set the case's letters are ready. Returns how
+        many were made (a letter that is no longer the case's is left out)."""
+        case = await self.own_case(user_key, case_id)
+        rows = [await self.store.get_letter(i) for i in letter_ids]
+        mine = [r for r in rows if r is not None and r.case_id == case.id]
+        for i, row in enumerate(mine, 1):
+            await self.deliver(await self.produce(case, row, user_key), i, len(mine), hand_over)
+        if whole_set:
+            await self.mark_ready(case, user_key)
+        return len(mine)
+
+    async def deliver(self, produced: Produced, i: int, total: int, hand_over: HandOver) -> None:
+        """The one place where a made letter goes to the family (letter ``i`` of ``total``):
+        a check before the family gets a letter belongs here."""
+        await hand_over(produced, i, total)
+
+    # --- helpers of the use cases ------------------------------------------------------
+    async def _set_of(self, case: Case) -> LetterSet:
+        rows = await self.letter_set(case)
+        return LetterSet(
+            case,
+            tuple(
+                LetterChoice(r.id, self.directory[r.addressee_id], r.selected, r.reason)
+                for r in rows
+            ),
+        )
+
+    async def _form_case(self, user_key: int, form: Form) -> Case:
+        """The case a letters form is about; a form about another's case is closed."""
+        try:
+            return await self.own_case(user_key, int(form.data.get("case_id", 0)))
+        except (NotFound, NotAllowed):
+            await self._close_form(user_key)
+            raise
+
+    async def _fresh(self, case: Case) -> Case:
+        """The case as stored now: an answer or translation just written is in it."""
+        return await self.cases.get_case_by_id(case.id) or case
+
+    async def _open_form(self, user_key: int, form: Form) -> None:
+        if self.followups is not None:
+            await self.followups.save_form(user_key, form, self.clock.now())
+
+    async def _close_form(self, user_key: int) -> None:
+        if self.followups is not None:
+            await self.followups.drop_form(user_key)
+
+    async def _after_translation(self, case: Case, form: Form) -> Step:
+        """After a text was given or left: the one letter asked for, or the whole set."""
+        case = await self._fresh(case)
+        letter_id = form.data.get("letter_id")
+        if not isinstance(letter_id, int):
+            return await self._next(case)
+        row = await self.store.get_letter(letter_id)
+        if row is None or row.case_id != case.id:
+            return Step(case, Step.NOTHING)
+        return await self._next_for_letter(case, row)
+
+    async def _ask_translation(
+        self, case: Case, item: Needed, letter_id: int | None = None
+    ) -> Step:
+        data = {
+            "case_id": case.id,
+            "field": item.field,
+            "language": item.language,
+            "letter_id": letter_id,
+        }
+        await self._open_form(case.reporter_id, Form(TRANSLATE_FORM, "text", data))
+        return Step(case, Step.TRANSLATE, letter_id=letter_id, needed=item)
+
+    async def _next(self, case: Case) -> Step:
+        """The next thing to decide before the set's letters, or the letters to make."""
+        rows = [r for r in await self.letter_set(case) if r.selected]
+        if not rows:
+            return Step(case, Step.NOTHING_CHOSEN)
+        options = await self.options(case)
+        if self.needs_risk_choice(case, options):
+            return Step(case, Step.RISK)
+        national = sorted(self.national_languages(rows))
+        if national and "national_language" not in options:
+            return Step(case, Step.LANGUAGE, languages=(*national, "ru"))
+        if self.needs_iin(case, rows, options):
+            await self._open_form(case.reporter_id, Form(IIN_FORM, "text", {"case_id": case.id}))
+            return Step(case, Step.IIN)
+        pending = self._pending(case, rows, options)
+        if pending:
+            return await self._ask_translation(case, pending[0])
+        ready = tuple(r for r in rows if not self.blocked(case, r, options))
+        waiting = tuple(self.directory[r.addressee_id] for r in rows if r not in ready)
+        return Step(case, Step.PRODUCE, ready=ready, waiting=waiting)
+
+    async def _next_for_letter(self, case: Case, row: LetterRow) -> Step:
+        options = await self.options(case)
+        pending = self._pending(case, [row], options)
+        if pending:
+            return await self._ask_translation(case, pending[0], row.id)
+        if self.blocked(case, row, options):
+            waiting = (self.directory[row.addressee_id],)
+            return Step(case, Step.WAITING, letter_id=row.id, waiting=waiting)
+        return Step(case, Step.PRODUCE, letter_id=row.id, ready=(row,))
+
+    def _pending(self, case: Case, rows: list[LetterRow], options: dict[str, Any]) -> list[Needed]:
+        """Texts to ask the family for: needed, and not left to the organisation."""
+        left = self.left_to_organisation(options)
+        return [
+            n
+            for n in self.translations_needed(case, rows, options)
+            if (n.field, n.language) not in left
+        ]

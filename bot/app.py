@@ -24,6 +24,7 @@ from bot.reporting import ReportService
 from bot.services.delivery import Delivery
 from bot.services.letters import LetterService
 from bot.services.operations import Operations
+from bot.services.reminders import Reminders
 from bot.services.un import UnService
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -75,6 +76,11 @@ class Services:
     def operations(self) -> Operations:
         """The runtime's use cases (updates handled, a blocked bot, an admin's language)."""
         return Operations(self.store, self.followup.store, self.clock)
+
+    @cached_property
+    def reminders(self) -> Reminders:
+        """The reminders job's use cases (what is due, what each says, what follows)."""
+        return Reminders(self.followup, self.letters, self.staff, self.store, self.clock)
 
     async def close(self) -> None:
         if self.warming is not None:

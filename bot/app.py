@@ -160,7 +160,11 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             Organisation(config.organisation_name, config.organisation_contact),
         ),
         letters=LetterService(
-            LetterStore(db), clock, FollowupStore(db), cite_form_copies=config.cite_form_copies
+            LetterStore(db),
+            clock,
+            FollowupStore(db),
+            cite_form_copies=config.cite_form_copies,
+            staff=staff,
         ),
         followup=FollowupService(
             FollowupStore(db),

@@ -23,6 +23,7 @@ from bot.letters.worker import make_letter
 from bot.services import letters as letters_module
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.letters import Produced, Step
+from bot.staff import Actor, Role
 from tests.support import START, make_iin
 from tests.test_un import answers_of
 
@@ -226,3 +227,33 @@ async def test_toggling_a_body_changes_the_set(services: Services) -> None:
     }
     back = await letters.toggle_body(FAMILY, absent.letter_id)
     assert back.chosen == shown.chosen
+
+
+async def test_staff_write_the_texts_left_to_the_organisation(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    step = await letters.choose_language(FAMILY, case.id, "ru")
+    while step.kind == Step.TRANSLATE:
+        step = await letters.leave_translation(FAMILY, case.id)
+    caseworker = Actor(99, Role.CASEWORKER)
+    for outsider in (Actor(FAMILY, Role.RELATIVE), Actor(98, Role.VOLUNTEER)):
+        with pytest.raises(NotAllowed):
+            await letters.texts_left(outsider, case.id)
+        with pytest.raises(NotAllowed):
+            await letters.write_translation(outsider, case.id, "e_story", "ru", RUSSIAN["e_story"])
+    _, left = await letters.texts_left(caseworker, case.id)
+    assert [(n.field, n.language) for n in left] == [("e_story", "ru"), ("r_addr", "ru")]
+    with pytest.raises(InvalidInput):
+        await letters.write_translation(caseworker, case.id, "e_story", "ru", KAZAKH)
+    with pytest.raises(NotAllowed):  # not a text the family left to the organisation
+        await letters.write_translation(caseworker, case.id, "e_place", "ru", "Москва")
+    remaining = await letters.write_translation(
+        caseworker, case.id, "e_story", "ru", RUSSIAN["e_story"]
+    )
+    assert [(n.field, n.language) for n in remaining] == [("r_addr", "ru")]
+    assert (await letters.options(case))["translate_by_org"] == [["r_addr", "ru"]]
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.translations["e_story"]["ru"] == RUSSIAN["e_story"]
+    entries = await services.staff.audit.entries()
+    assert [(e.actor_id, e.action, e.case_id) for e in entries] == [(99, "translation", case.id)]

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from bot.clock import Clock, local_today
-from bot.domain.models import Case, CaseStatus
+from bot.domain.models import Case, CaseStatus, Report
 from bot.domain.validators import InvalidInput, clean_text, validate_iin
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.language import fits
@@ -37,6 +37,7 @@ from bot.letters.translations import texts as free_texts
 from bot.letters.worker import WORKER, make_letter
 from bot.replies.evidence import FormEvidence
 from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterRow, LetterStore, Store
 
@@ -159,8 +160,10 @@ class LetterService:
         clock: Clock,
         followups: FollowupStore | None = None,
         cite_form_copies: bool = False,
+        staff: StaffService | None = None,
     ) -> None:
         self.store = store
+        self.staff = staff
         self.cite_form_copies = cite_form_copies
         self.clock = clock
         self.followups = followups
@@ -298,17 +301,33 @@ class LetterService:
         await self.set_option(case, translate_by_org=[list(x) for x in wanted])
 
     async def set_translation(
-        self, case: Case, field: str, language: str, text: str, actor_id: int
+        self,
+        case: Case,
+        field: str,
+        language: str,
+        text: str,
+        actor_id: int,
+        *,
+        audited: bool = False,
     ) -> None:
         """Store ``text`` as the ``language`` version of the report's ``field`` (written by
-        the family or by a caseworker in the dossier)."""
-        await self.store.set_translation(
-            case.id, field, language, text, self.clock.now(), actor_id
-        )
+        the family or by a caseworker in the dossier), and take it off the texts left to
+        the organisation, in one transaction (with the audit entry when staff wrote it)."""
         options = await self.store.letter_options(case.id)
-        left = self.left_to_organisation(options) - {(field, language)}
+        new_options: dict[str, Any] | None = None
         if "translate_by_org" in options:
-            await self.set_option(case, translate_by_org=[list(x) for x in sorted(left)])
+            left = self.left_to_organisation(options) - {(field, language)}
+            new_options = {**options, "translate_by_org": [list(x) for x in sorted(left)]}
+        await self.store.set_translation(
+            case.id,
+            field,
+            language,
+            text,
+            self.clock.now(),
+            actor_id,
+            options=new_options,
+            audit=(actor_id, case.reporter_id) if audited else None,
+        )
 
     def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
         """The letter still has text in another language than its own."""
@@ -586,6 +605,48 @@ class LetterService:
         """The one place where a made letter goes to the family (letter ``i`` of ``total``):
         a check before the family gets a letter belongs here."""
         await hand_over(produced, i, total)
+
+    # --- the organisation's use cases --------------------------------------------------
+    async def texts_left(self, actor: Actor, case_id: int) -> tuple[Case, list[Needed]]:
+        """The texts the family left to the organisation to give in a letter's language,
+        those this staff member may read (a volunteer reads the address and the account
+        only when a caseworker allowed it)."""
+        case = await self._staff_case(actor, case_id)
+        return case, await self._left_for(actor, case)
+
+    async def write_translation(
+        self, actor: Actor, case_id: int, field: str, language: str, text: str
+    ) -> list[Needed]:
+        """A staff member writes one text the family left to the organisation; returns the
+        texts still left. The text, the letter options and the audit entry are written in
+        one transaction. Raises ``InvalidInput`` when the text is in another language."""
+        case = await self._staff_case(actor, case_id)
+        waiting = {(n.field, n.language): n for n in await self._left_for(actor, case)}
+        item = waiting.get((field, language))
+        if item is None:
+            raise NotAllowed("translation")
+        if not fits(text, language) and text != item.original:
+            raise InvalidInput("wrong_language", language=language)
+        await self.set_translation(case, field, language, text, actor.user_id, audited=True)
+        return await self._left_for(actor, await self._fresh(case))
+
+    async def _staff_case(self, actor: Actor, case_id: int) -> Case:
+        """The one place that decides whether a staff member may act on a case's letters."""
+        case = await self.cases.get_case_by_id(case_id)
+        if case is None:
+            raise NotFound("case")
+        if self.staff is None or actor.role not in STAFF_ROLES:
+            raise NotAllowed(actor.role)
+        if not await self.staff.may_see(actor, case):
+            raise NotAllowed("case")
+        return case
+
+    async def _left_for(self, actor: Actor, case: Case) -> list[Needed]:
+        left = self.left_to_organisation(await self.options(case))
+        if not left or self.staff is None:
+            return []
+        visible = free_texts(Report.from_answers(await self.staff.visible_answers(actor, case)))
+        return [Needed(f, lang, visible[f]) for f, lang in sorted(left) if f in visible]
 
     # --- helpers of the use cases ------------------------------------------------------
     async def _set_of(self, case: Case) -> LetterSet:

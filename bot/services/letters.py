@@ -514,8 +514,9 @@ class LetterService:
         stays open) when it is not a valid IIN."""
         case = await self._form_case(user_key, form)
         iin = validate_iin(text[:100])
-        await self._close_form(user_key)
+        # Stored before the form closes: an update redone after a crash finds the form open.
         await self.set_applicant_iin(case, iin, user_key)
+        await self._close_form(user_key)
         return await self._next(await self._fresh(case))
 
     async def no_iin(self, user_key: int, case_id: int) -> Step:
@@ -537,8 +538,8 @@ class LetterService:
         cleaned, _ = clean_text(text, TRANSLATION_LIMIT, truncate=False)
         if not fits(cleaned, language) and cleaned != free_texts(case.report).get(field, ""):
             raise InvalidInput("wrong_language", language=language)
-        await self._close_form(user_key)
         await self.set_translation(case, field, language, cleaned, user_key)
+        await self._close_form(user_key)
         return await self._after_translation(case, form)
 
     async def leave_translation(self, user_key: int, case_id: int) -> Step:
@@ -548,9 +549,9 @@ class LetterService:
         if form is None or form.name != TRANSLATE_FORM or form.data.get("case_id") != case.id:
             return Step(case, Step.STALE)
         field, language = str(form.data["field"]), str(form.data["language"])
-        await self._close_form(user_key)
         original = free_texts(case.report).get(field, "")
         await self.leave_to_organisation(case, Needed(field, language, original))
+        await self._close_form(user_key)
         return await self._after_translation(case, form)
 
     async def ask_again(self, user_key: int, form: Form) -> Step:

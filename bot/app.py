@@ -11,17 +11,20 @@ import asyncio
 import gc
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from bot.alerts import ErrorDigest
 from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
-from bot.correspondence import LetterService
 from bot.domain import deadlines
 from bot.exports.stats import case_region
 from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.letters import LetterService
+from bot.services.operations import Operations
+from bot.services.reminders import Reminders
 from bot.services.un import UnService
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -68,6 +71,16 @@ class Services:
         return self.db.cipher.pseudonym(telegram_id)
 
     warming: asyncio.Future[None] | None = None  # the letter worker getting ready
+
+    @cached_property
+    def operations(self) -> Operations:
+        """The runtime's use cases (updates handled, a blocked bot, an admin's language)."""
+        return Operations(self.store, self.followup.store, self.clock)
+
+    @cached_property
+    def reminders(self) -> Reminders:
+        """The reminders job's use cases (what is due, what each says, what follows)."""
+        return Reminders(self.followup, self.letters, self.staff, self.store, self.clock)
 
     async def close(self) -> None:
         if self.warming is not None:
@@ -147,7 +160,11 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             Organisation(config.organisation_name, config.organisation_contact),
         ),
         letters=LetterService(
-            LetterStore(db), clock, FollowupStore(db), cite_form_copies=config.cite_form_copies
+            LetterStore(db),
+            clock,
+            FollowupStore(db),
+            cite_form_copies=config.cite_form_copies,
+            staff=staff,
         ),
         followup=FollowupService(
             FollowupStore(db),

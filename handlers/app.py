@@ -30,8 +30,7 @@ from telegram.request import BaseRequest
 
 from bot.app import Services
 from bot.i18n import LOCALES
-from bot.storage.database import StorageUnavailable
-from bot.storage.store import DuplicateUpdate
+from bot.services.operations import DuplicateUpdate, StorageUnavailable
 from handlers import (
     bodies,
     commands,
@@ -132,7 +131,7 @@ RECOVERED = "recovered_updates"
 
 async def skip_duplicates(update: Update, context: Context) -> None:
     """Telegram re-sends updates that were not acknowledged before a crash: apply each once."""
-    if await services(context).store.seen_update(update.update_id):
+    if await services(context).operations.already_handled(update.update_id):
         log.info("update %s was already handled; ignored", update.update_id)
         if update.update_id in context.bot_data.get(RECOVERED, ()):
             await repeat_question(update, context)
@@ -152,8 +151,7 @@ async def repeat_question(update: Update, context: Context) -> None:
 
 
 async def mark_handled(update: Update, context: Context) -> None:
-    s = services(context)
-    await s.store.mark_update(update.update_id, s.clock.now())
+    await services(context).operations.handled(update.update_id)
 
 
 async def on_edited_message(update: Update, context: Context) -> None:
@@ -187,8 +185,7 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("update %s: the user blocked the bot (%s)", update_id, type(error).__name__)
         key = user_key(update, context) if isinstance(update, Update) else None
         if key is not None:
-            s = services(context)
-            await s.followup.store.user_blocked(key, s.clock.now())
+            await services(context).operations.user_blocked(key)
         return
     log.error(
         "update %s failed: %s",

@@ -135,7 +135,7 @@ async def case_command(update: Update, context: Context) -> None:
         update,
         context,
         texts.case_card(t, case),
-        InlineKeyboardMarkup([[kb.button(t("Ready for the UN?"), "U", "f", case.id)]]),
+        InlineKeyboardMarkup([[kb.button(t("Ready for the UN?"), "un", "family", case.id)]]),
     )
     await _waiting_note(update, context, user)
 

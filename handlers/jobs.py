@@ -1,34 +1,36 @@
-"""The periodic job: send the reminders the database says are due.
+"""The periodic jobs: send the reminders the database says are due, and the upkeep
+(retention, regions, checkpoints, handled update ids).
 
 Reminders are rows, not scheduler jobs: a restart neither loses nor repeats
-them. Each is marked sent right after Telegram accepted it; a failure is
-counted and retried later with back-off, a blocked user's reminders stop.
+them. What each says and what follows is decided by ``bot.services.reminders``;
+here it is rendered and sent. Each is marked sent right after Telegram accepted it;
+a failure is counted and retried later with back-off, a blocked user's reminders stop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from bot.app import Services
-from bot.clock import local_today
-from bot.domain.models import Case, User
-from bot.followup import at_local, quiet_until, user_timezone
 from bot.i18n import Translator
-from bot.letters.translations import ForeignText
-from bot.storage.followup import NewReminder, Reminder
-from bot.storage.staff import CaseFilter
-from bot.storage.store import LetterRow
+from bot.services.reminders import (
+    DIGEST,
+    OVERDUE,
+    PREPARE,
+    FamilyReminder,
+    LetterRow,
+    Reminder,
+    VolunteerDigest,
+)
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
-from handlers.letters import language_name
+from handlers.views.letters import language_name
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +114,7 @@ async def send_due_reminders(app: Application) -> int:
     services: Services = app.bot_data["services"]
     sent = 0
     for _ in range(MAX_ROUNDS):
-        due = await services.followup.due(BATCH)
+        due = await services.reminders.due(BATCH)
         if not due:
             break
         by_user: dict[int, list[Reminder]] = {}
@@ -132,48 +134,40 @@ async def _deliver_all(bot: Bot, services: Services, reminders: list[Reminder]) 
 
 
 async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
-    store = s.followup.store
-    now = s.clock.now()
-    if reminder.kind == "volunteer_digest":
-        return await _volunteer_digest(bot, s, reminder)
-    user = await s.store.get_user(reminder.user_id)
-    case = await s.store.get_case_by_id(reminder.case_id) if reminder.case_id else None
-    row = await s.letters.store.get_letter(reminder.letter_id) if reminder.letter_id else None
-    if (
-        user is None
-        or user.blocked_at
-        or not user.reminders_on
-        or (reminder.letter_id and (row is None or row.closed))
-    ):
-        await store.reminder_failed(reminder.id, "not needed", None, now)
+    """Send one reminder as composed by the core; True when something was sent (a family's
+    empty digest counts as sent: it was handled)."""
+    item = await s.reminders.compose(reminder)
+    if item is None:
         return False
-    morning = quiet_until(now, user_timezone(user, case))
-    if morning is not None:
-        await store.postpone(reminder.id, morning)
-        return False
-    t = s.catalogs.get(user.locale)
+    t = s.catalogs.get(item.locale)
     try:
-        if reminder.kind == "digest":
-            await _digest(bot, s, user, t)
-        elif reminder.kind == "prepare" and case and row:
-            await _prepare(bot, s, user, t, case, row)
-        elif reminder.kind == "overdue" and case and row:
-            await _overdue(bot, s, user, t, case, row, reminder)
+        if isinstance(item, VolunteerDigest):
+            await _volunteer_digest(bot, t, item)
+        else:
+            await _family(bot, t, item)
     except Forbidden:
         log.info("reminder %s: user blocked the bot; reminders stopped", reminder.id)
-        await store.user_blocked(user.user_id, now)
+        await s.reminders.blocked(item)
         return False
     except (RetryAfter, TimedOut, NetworkError) as exc:
-        retry = s.followup.retry_at(reminder)
+        retry = await s.reminders.retry(item, type(exc).__name__)
         log.warning("reminder %s failed (%s); retry at %s", reminder.id, type(exc).__name__, retry)
-        await store.reminder_failed(reminder.id, type(exc).__name__, retry, now)
         return False
     except TelegramError as exc:
         log.warning("reminder %s failed (%s); given up", reminder.id, type(exc).__name__)
-        await store.reminder_failed(reminder.id, type(exc).__name__, None, now)
+        await s.reminders.give_up(item, type(exc).__name__)
         return False
-    await store.reminder_sent(reminder.id, s.clock.now())
-    return True
+    await s.reminders.sent(item)
+    return bool(item.items) if isinstance(item, VolunteerDigest) else True
+
+
+async def _family(bot: Bot, t: Translator, item: FamilyReminder) -> None:
+    if item.kind == DIGEST:
+        await _digest(bot, t, item)
+    elif item.kind == PREPARE:
+        await _prepare(bot, t, item)
+    elif item.kind == OVERDUE:
+        await _overdue(bot, t, item)
 
 
 def _card_button(t: Translator, row: LetterRow) -> InlineKeyboardMarkup:
@@ -182,14 +176,13 @@ def _card_button(t: Translator, row: LetterRow) -> InlineKeyboardMarkup:
     )
 
 
-async def _prepare(
-    bot: Bot, s: Services, user: User, t: Translator, case: Case, row: LetterRow
-) -> None:
+async def _prepare(bot: Bot, t: Translator, item: FamilyReminder) -> None:
+    assert item.case is not None and item.letter is not None
     text = "\n".join(
         [
-            t("Reminder for case {number}.", number=case.number),
-            t("The answer from {body} is due soon.", body=letter_title(t, row)),
-            deadline_text(t, s.followup.deadline(row)),
+            t("Reminder for case {number}.", number=item.case.number),
+            t("The answer from {body} is due soon.", body=letter_title(t, item.letter)),
+            deadline_text(t, item.deadline),
             t(
                 "If a reply came, log it. If nothing comes by the deadline, the bot will "
                 "prepare the "
@@ -197,33 +190,19 @@ async def _prepare(
             ),
         ]
     )
-    await bot.send_message(user.chat_id, text, reply_markup=_card_button(t, row))
+    await bot.send_message(item.chat_id, text, reply_markup=_card_button(t, item.letter))
 
 
-async def _overdue(
-    bot: Bot,
-    s: Services,
-    user: User,
-    t: Translator,
-    case: Case,
-    row: LetterRow,
-    reminder: Reminder,
-) -> None:
+async def _overdue(bot: Bot, t: Translator, item: FamilyReminder) -> None:
     """The term passed without a reply: the next letter of the ladder, ready to send."""
-    follow = (
-        await s.letters.store.get_letter(reminder.followup_id) if reminder.followup_id else None
-    )
-    if follow is None:
-        suggestion = await s.followup.escalate(row, s.followup.silence_trigger(row))
-        follow = suggestion.letter
-        if follow is not None:
-            await s.followup.store.remember_followup(reminder.id, follow.id)
+    case, row, follow = item.case, item.letter, item.next_letter
+    assert case is not None and row is not None
     lines = [
         t(
             "Case {number}: no answer yet from {body}; the deadline passed on {date}.",
             number=case.number,
             body=letter_title(t, row),
-            date=t.date(row.due_on or date.today(), "long"),
+            date=t.date(row.due_on or item.today, "long"),
         )
     ]
     if follow is None:
@@ -234,29 +213,26 @@ async def _overdue(
                 "kept."
             )
         )
-        if un_ladder.offer_after(None):
+        if item.offer_un:
             lines.append(t(un_ladder.OFFER, number=case.number))
-        await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
+        await bot.send_message(item.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
         return
-    try:
-        produced = await s.letters.produce(case, follow, user.user_id)
-    except ForeignText:
-        # Some of the family's words are not in the letter's language yet: the letter's
-        # card asks for them when the family prepares it.
+    produced = item.produced
+    if produced is None:
         lines.append(
             t(
                 "The next letter is {kind} to {body}. Some of your answers must first "
                 "be given in the letter's language: open it and press Prepare this "
                 "letter.",
                 kind=t(KIND_NAMES.get(follow.kind, follow.kind)),
-                body=s.letters.directory[follow.addressee_id].name(t.locale),
+                body=item.next_addressee.name(t.locale) if item.next_addressee else "",
             )
         )
         open_it = InlineKeyboardButton(
             t("Open the letter"), callback_data=f"{PREFIX}:c:{follow.id}"
         )
         await bot.send_message(
-            user.chat_id, "\n".join(lines), reply_markup=InlineKeyboardMarkup([[open_it]])
+            item.chat_id, "\n".join(lines), reply_markup=InlineKeyboardMarkup([[open_it]])
         )
         return
     lines.append(
@@ -268,74 +244,29 @@ async def _overdue(
             language=language_name(produced.letter.language, t.locale),
         )
     )
-    await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
-    await bot.send_document(user.chat_id, produced.pdf, filename=produced.pdf_name)
-    await bot.send_document(user.chat_id, produced.docx, filename=produced.docx_name)
+    await bot.send_message(item.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
+    await bot.send_document(item.chat_id, produced.pdf, filename=produced.pdf_name)
+    await bot.send_document(item.chat_id, produced.docx, filename=produced.docx_name)
 
 
-async def _digest(bot: Bot, s: Services, user: User, t: Translator) -> None:
-    rows = await s.followup.store.open_letters_of_user(user.user_id)
-    if not rows:
+async def _digest(bot: Bot, t: Translator, item: FamilyReminder) -> None:
+    if not item.open_letters:
         return
-    today = local_today(s.clock, user_timezone(user))
     lines = [t("Weekly summary: letters waiting for an answer.")]
-    for row in rows:
-        lines.append(f"• {letter_title(t, row)}: {letter_state(t, row, today)}")
+    for row in item.open_letters:
+        lines.append(f"• {letter_title(t, row)}: {letter_state(t, row, item.today)}")
     lines.append(t("/track shows the details."))
-    await bot.send_message(user.chat_id, "\n".join(lines))
-    await s.followup.schedule_next_digest(user)
+    await bot.send_message(item.chat_id, "\n".join(lines))
 
 
-async def _volunteer_digest(bot: Bot, s: Services, reminder: Reminder) -> bool:
+async def _volunteer_digest(bot: Bot, t: Translator, item: VolunteerDigest) -> None:
     """A volunteer's daily list of overdue and soon-due letters, while they have any."""
-    store = s.followup.store
-    now = s.clock.now()
-    member = await s.staff.staff.get(reminder.user_id)
-    if member is None or member.role != "volunteer":
-        await store.reminder_failed(reminder.id, "not a volunteer", None, now)
-        return False
-    tz = await s.staff.timezone_of(member.user_id)  # the volunteer's own, or the organisation's
-    morning = quiet_until(now, tz)
-    if morning is not None:
-        await store.postpone(reminder.id, morning)
-        return False
-    today = now.astimezone(ZoneInfo(tz)).date()
-    items = await s.staff.staff.due_letters(
-        member.user_id, (today + timedelta(days=7)).isoformat()
-    )
-    assigned, _ = await s.staff.staff.list_cases(
-        CaseFilter(volunteer_id=member.user_id), today.isoformat(), 1, 0
-    )
-    try:
-        if items:
-            t = s.catalogs.get(member.locale)
-            lines = [t("Daily summary: letters overdue or due this week.")]
-            lines += [
-                f"{number} · {letter_title(t, row)}: {letter_state(t, row, today)}"
-                for number, row in items
-            ]
-            lines.append(t("/due shows the list, /my your cases."))
-            await bot.send_message(member.chat_id, "\n".join(lines))
-    except Forbidden:
-        await store.reminder_failed(reminder.id, "blocked", None, now)
-        return False
-    except (RetryAfter, TimedOut, NetworkError) as exc:
-        await store.reminder_failed(
-            reminder.id, type(exc).__name__, s.followup.retry_at(reminder), now
-        )
-        return False
-    await store.reminder_sent(reminder.id, now)
-    if assigned:  # tomorrow again, while the volunteer has cases
-        await store.schedule(
-            [
-                NewReminder(
-                    member.user_id,
-                    None,
-                    None,
-                    "volunteer_digest",
-                    at_local(today + timedelta(days=1), tz),
-                )
-            ],
-            now,
-        )
-    return bool(items)
+    if not item.items:
+        return
+    lines = [t("Daily summary: letters overdue or due this week.")]
+    lines += [
+        f"{number} · {letter_title(t, row)}: {letter_state(t, row, item.today)}"
+        for number, row in item.items
+    ]
+    lines.append(t("/due shows the list, /my your cases."))
+    await bot.send_message(item.chat_id, "\n".join(lines))

@@ -15,7 +15,7 @@ from bot.app import Services
 from bot.backups import scheduled_backup
 from bot.followup import DEFAULT_TZ
 from bot.i18n import Translator
-from bot.storage.store import DuplicateUpdate
+from bot.services.operations import DuplicateUpdate
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,10 @@ async def send_error_report(app: Application) -> int:
     sent = 0
     for admin in sorted(services.config.admin_ids):
         try:
-            user = await services.store.get_user(services.user_key(admin))
+            locale = await services.operations.locale_of(services.user_key(admin))
         except Exception:  # noqa: BLE001 - the database may be what fails: report anyway
-            user = None
-        t = services.catalogs.get(user.locale if user else None)
+            locale = None
+        t = services.catalogs.get(locale)
         try:
             await app.bot.send_message(admin, error_report(t, since, groups, dropped))
             sent += 1

@@ -462,7 +462,7 @@ async def show_dossier(
                         _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0),
                     ]
                 )
-    buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
+    buttons.append([button(t("UN (WGEID): checklist and submission"), "un", "staff", case.id)])
     await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
 
 
@@ -1070,7 +1070,13 @@ async def _save_translation(
                 number=case.number,
             ),
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(ft("Prepare the letters"), callback_data=f"L:g:{case.id}")]]
+                [
+                    [
+                        InlineKeyboardButton(
+                            ft("Prepare the letters"), callback_data=f"letters:prepare:{case.id}"
+                        )
+                    ]
+                ]
             ),
         )
     await say(update, context, t("All translations are written; the family is told."))

@@ -181,7 +181,7 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
             user.press(prepare)
             user.press("nonames")  # the legal-risk question
             mark = api.mark()
-            user.press(f"L:n:{case_id}:kk")  # letters to Kazakh bodies in Kazakh
+            user.press(f"letters:language:{case_id}:kk")  # letters to Kazakh bodies in Kazakh
             # Texts not in a letter's language are asked for one by one, then letters come.
             for _ in range(len(KZ_REPORT_TRANSLATIONS) + 1):
                 # (the first prompt may be the pressed message, edited into it)
@@ -246,12 +246,14 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
 
 
 def _prepare_button(user: TelegramUser) -> tuple[str, Call]:
-    """The callback data of "Prepare the letters" (``L:g:<case id>``) in the letter set."""
+    """The callback data of "Prepare the letters" (``letters:prepare:<id>``) in the letter set."""
     source = user.api.wait_for(
-        lambda c: c.chat_id == user.id and any(d.startswith("L:g:") for _, d in c.buttons()),
+        lambda c: (
+            c.chat_id == user.id and any(d.startswith("letters:prepare:") for _, d in c.buttons())
+        ),
         timeout=10,
     )
-    data = next(d for _, d in source.buttons() if d.startswith("L:g:"))
+    data = next(d for _, d in source.buttons() if d.startswith("letters:prepare:"))
     return data, source
 
 

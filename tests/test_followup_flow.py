@@ -17,9 +17,9 @@ async def case_with_letters(bot: Bot, chat: Chat, locale: str = "ru") -> int:
     await fill(chat, KZ_REPORT)
     await chat.press("confirm")
     case = (await bot.services.store.cases_of(chat.user_id))[0]
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("all")
-    await chat.press(f"L:n:{case.id}:ru")
+    await chat.press(f"letters:language:{case.id}:ru")
     await give_translations(chat)
     return case.id
 

@@ -386,6 +386,15 @@ FORGED = [
     "L:s:2",
     "L:t:2:5",
     "L:q:1",
+    "letters:",
+    "letters:prepare",
+    "letters:prepare:x",
+    "letters:risk:1:bogus",
+    "letters:toggle:2:5",
+    "letters:nothing:1",
+    "un:",
+    "un:staff:x",
+    "un:name:1:2",
     ":",
     "::::",
     "a::",
@@ -442,7 +451,7 @@ forged_step = st.tuples(
 # Letter buttons aimed at any case or letter in the database, the user's or not.
 forged_letters = st.tuples(
     st.just("fletter"),
-    st.sampled_from(["s", "t", "g", "x", "r", "n"]),
+    st.sampled_from(["case", "toggle", "prepare", "text", "risk", "language"]),
     st.integers(0, 30),
     st.sampled_from(["", "all", "minimal", "kk", "ru"]),
 )
@@ -832,9 +841,9 @@ class Player:
             )
         if kind == "fletter":
             _, op, index, value = act
-            ids = await self._ids("letter" if op in ("t", "x") else "case")
+            ids = await self._ids("letter" if op in ("toggle", "text") else "case")
             target = ids[index % len(ids)] if ids else index
-            data = f"L:{op}:{target}" + (f":{value}" if value else "")
+            data = f"letters:{op}:{target}" + (f":{value}" if value else "")
             return Sent(self._press(chat, data, None))
         if kind == "file":
             return Sent(self._file(chat, *act[1:]))
@@ -940,11 +949,14 @@ class Player:
         with_buttons = self._buttons(chat)
         newest = with_buttons[-1] if with_buttons else None
         data = [d for _, d in newest.buttons()] if newest else []
-        for wanted in (f"L:r:{waiting[-1].id}:all", f"L:n:{waiting[-1].id}:"):
+        for wanted in (
+            f"letters:risk:{waiting[-1].id}:all",
+            f"letters:language:{waiting[-1].id}:",
+        ):
             found = [d for d in data if d.startswith(wanted)]
             if found:
                 return Sent(self._press(chat, found[0], newest))
-        return Sent(self._press(chat, f"L:g:{waiting[-1].id}", newest))
+        return Sent(self._press(chat, f"letters:prepare:{waiting[-1].id}", newest))
 
     # --- feeding and checking -----------------------------------------------------
     async def state(self, chat: Chat) -> tuple[Any, Any]:
@@ -1361,10 +1373,13 @@ async def test_back_inside_a_loop_item_keeps_the_item(bot: Bot) -> None:
 
 def test_buttons_with_huge_or_odd_ids(tmp_path: Path) -> None:
     """Forged ids beyond SQLite's integer range, or digits that are not ASCII, are refused."""
-    forged = [f"L:{op}:{'9' * 20}" for op in "stgxrn"]
+    forged = [
+        f"letters:{op}:{'9' * 20}"
+        for op in ("case", "toggle", "prepare", "text", "risk", "language")
+    ]
     forged += [f"F:{op}:{'9' * 20}" for op in ("c", "a", "r", "s", "s1", "v", "g", "p")]
     forged += [f"W:{op}:{'9' * 20}:{'9' * 20}" for op in ("c", "l", "A", "R", "r", "S")]
-    forged += ["L:t:²", "F:c:١٢", "W:c:𝟗"]
+    forged += ["letters:toggle:²", "F:c:١٢", "W:c:𝟗"]
     steps = [(0, ("forged", data, False)) for data in forged]
     asyncio.run(
         play(

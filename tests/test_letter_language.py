@@ -207,9 +207,9 @@ async def test_the_family_leaves_a_translation_to_the_organisation(bot) -> None:
     await fill(family, KZ_REPORT)
     await family.press("confirm")
     case = (await bot.services.store.cases_of(800))[0]
-    await family.press(f"L:g:{case.id}")
+    await family.press(f"letters:prepare:{case.id}")
     await family.press("all")
-    await family.press(f"L:n:{case.id}:ru")
+    await family.press(f"letters:language:{case.id}:ru")
     form = await bot.services.followup.store.get_form(800)
     assert form is not None and (form.data["field"], form.data["language"]) == ("r_addr", "ru")
     await family.send("Алматы қ., Абай даңғылы 1")  # still Kazakh: refused, asked again
@@ -222,7 +222,7 @@ async def test_the_family_leaves_a_translation_to_the_organisation(bot) -> None:
         in family.last_text()
     )
     assert await bot.services.followup.store.get_form(800) == form
-    await family.press(f"L:o:{case.id}")  # leave it to the organisation
+    await family.press(f"letters:org:{case.id}")  # leave it to the organisation
     assert await give_translations(family) == 0
     # Every letter prints the address: none is made, the family is told why.
     assert bot.api.sent(800, "sendDocument") == []
@@ -258,7 +258,7 @@ async def test_the_family_leaves_a_translation_to_the_organisation(bot) -> None:
         )
         == family.last_text()
     )
-    await family.press(f"L:g:{case.id}")
+    await family.press(f"letters:prepare:{case.id}")
     documents = bot.api.sent(800, "sendDocument")
     assert documents and len(documents) % 2 == 0
     letter = next(

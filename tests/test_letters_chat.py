@@ -32,12 +32,12 @@ async def test_from_confirmed_case_to_documents(bot: Bot, locale: str) -> None:
     # The family removes the ICRC from the set.
     rows = await bot.services.letters.store.letters_of(case.id)
     icrc = next(r for r in rows if r.addressee_id == "icrc")
-    await chat.press(f"L:t:{icrc.id}")
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:toggle:{icrc.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     assert chat.last_text() == risk_note(t, case)
     assert t(RISK_LAW["KZ"]) in chat.last_text() and t(RISK_FACTS["m"]) in chat.last_text()
     await chat.press("nonames")
-    await chat.press(f"L:n:{case.id}:kk")
+    await chat.press(f"letters:language:{case.id}:kk")
     # Asked in the chat language: the place, the account, a file's description and an
     # earlier reply for the letters in Kazakh, and the address for those in Russian.
     language = language_name("kk", locale)
@@ -98,13 +98,13 @@ async def test_text_for_an_online_form_respects_its_limit(bot: Bot) -> None:
     chat = bot.chat(301, "ru")
     await confirmed_case(chat, "ru")
     case = (await bot.services.store.cases_of(301))[0]
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("all")
-    await chat.press(f"L:n:{case.id}:ru")
+    await chat.press(f"letters:language:{case.id}:ru")
     await give_translations(chat)
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
     mark = chat.mark()
-    await chat.press_data(f"L:x:{rows['prosecutor_general'].id}")
+    await chat.press_data(f"letters:text:{rows['prosecutor_general'].id}")
     parts = chat.texts(mark)
     limit = bot.services.letters.directory["prosecutor_general"].online_form_limit
     assert limit and all(len(p) <= limit for p in parts[1:])
@@ -118,12 +118,12 @@ async def test_someone_elses_letters_are_not_available(bot: Bot) -> None:
     rows = await bot.services.letters.store.letters_of(case.id)
     await consent(other, "ru")
     for data in (
-        f"L:g:{case.id}",
-        f"L:t:{rows[0].id}",
-        f"L:x:{rows[0].id}",
-        f"L:s:{case.id}",
-        "L:x:999999",
-        f"L:n:{case.id}:kk",
+        f"letters:prepare:{case.id}",
+        f"letters:toggle:{rows[0].id}",
+        f"letters:text:{rows[0].id}",
+        f"letters:case:{case.id}",
+        "letters:text:999999",
+        f"letters:language:{case.id}:kk",
     ):
         mark = other.mark()
         await other.press_data(data)

@@ -175,15 +175,15 @@ async def test_no_personal_data_in_any_log_record(
         await chat.press("confirm")
         case = (await bot.services.store.cases_of(300))[0]
         # The letters, as tests/test_letters_chat.py prepares them, names and account kept.
-        await chat.press(f"L:g:{case.id}")
+        await chat.press(f"letters:prepare:{case.id}")
         await chat.press("all")
         bot.api.fail_next("sendDocument", Fault(network=True))
-        await chat.press(f"L:n:{case.id}:kk")
+        await chat.press(f"letters:language:{case.id}:kk")
         await give_translations(chat)  # then fails on the first document
-        await chat.press_data(f"L:g:{case.id}")  # prepared again, whole this time
+        await chat.press_data(f"letters:prepare:{case.id}")  # prepared again, whole this time
         rows = await bot.services.letters.store.letters_of(case.id)
         assert bot.api.sent(300, "sendDocument")
-        await chat.press_data(f"L:x:{rows[0].id}")
+        await chat.press_data(f"letters:text:{rows[0].id}")
         await chat.send("/letters")
         await chat.send(f"/case {case.number}")
         await chat.send("/mycases")

@@ -43,9 +43,9 @@ async def full_case(bot: Bot, user_id: int) -> int:
     await fill(chat, KZ_REPORT)
     await chat.press("confirm")
     case = (await bot.services.store.cases_of(bot.services.user_key(user_id)))[0]
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("all")
-    await chat.press(f"L:n:{case.id}:kk")
+    await chat.press(f"letters:language:{case.id}:kk")
     await give_translations(chat)
     return case.id
 

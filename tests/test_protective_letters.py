@@ -115,9 +115,9 @@ async def test_by_default_the_home_letters_are_protected_in_the_chat(bot: Bot) -
     await fill(chat, KZ_REPORT)
     await chat.press("confirm")
     case = (await bot.services.store.cases_of(900))[0]
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("protect")
-    await chat.press(f"L:n:{case.id}:ru")
+    await chat.press(f"letters:language:{case.id}:ru")
     await give_translations(chat)
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
     embassy, prosecutor = rows["embassy_kz"].text or "", rows["prosecutor_general"].text or ""
@@ -140,9 +140,9 @@ async def test_the_iin_is_asked_for_before_a_letter_to_a_kazakh_body(bot: Bot) -
     await chat.press("confirm")
     case = (await bot.services.store.cases_of(901))[0]
     assert not case.report.reporter_id_number
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("all")
-    await chat.press(f"L:n:{case.id}:kk")
+    await chat.press(f"letters:language:{case.id}:kk")
     prompt = t(
         "A letter to a Kazakh body must give your IIN (Administrative Procedural Code "
         "of Kazakhstan, article 63). Please send your IIN, 12 digits. If you have none, "

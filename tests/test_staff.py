@@ -235,9 +235,9 @@ async def test_message_the_family_through_the_bot(bot: Bot) -> None:
 async def test_due_lists_and_volunteer_daily_digest(bot: Bot) -> None:
     family = bot.chat(560, "ru")
     case_id = await reported_case(bot, family)
-    await family.press(f"L:g:{case_id}")
+    await family.press(f"letters:prepare:{case_id}")
     await family.press("all")
-    await family.press(f"L:n:{case_id}:ru")
+    await family.press(f"letters:language:{case_id}:ru")
     await give_translations(family)
     rows = await bot.services.letters.store.letters_of(case_id)
     prosecutor = next(r for r in rows if r.addressee_id == "prosecutor_general")

@@ -61,8 +61,8 @@ async def test_family_checklist_consent_and_ced_in_its_language(bot: Bot, locale
     assert "adilet.zan.kz" in ced and "⚠" in ced  # sources; Russia's status unverified
     assert t(CED_GENERAL, source="x").split("{")[0][:30] in ced
     # The family answers both questions; the buttons show the choice.
-    await chat.press(f"U:n:{case.id}:1")
-    await chat.press(f"U:b:{case.id}:0")
+    await chat.press(f"un:name:{case.id}:1")
+    await chat.press(f"un:behalf:{case.id}:0")
     checklist = chat.texts()[-2]
     assert "✅ " + t(TITLES["consent"]) in checklist
     assert "✅ " + t(TITLES["author"]) in checklist
@@ -73,7 +73,7 @@ async def test_family_checklist_consent_and_ced_in_its_language(bot: Bot, locale
     other = bot.chat(401, locale)
     await consent(other, locale)
     mark = other.mark()
-    await other.press_data(f"U:n:{case.id}:0")
+    await other.press_data(f"un:name:{case.id}:0")
     assert other.texts(mark) == [t("This is not available.")]
     assert (await bot.services.un.store.get(case.id)).may_name is True
 
@@ -85,8 +85,8 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(
     number = await reported(bot, family, "kk")
     case = await bot.services.store.get_case(number)
     assert case is not None
-    await family.press_data(f"U:n:{case.id}:1")
-    await family.press_data(f"U:b:{case.id}:0")
+    await family.press_data(f"un:name:{case.id}:1")
+    await family.press_data(f"un:behalf:{case.id}:0")
     staff = bot.chat(ADMIN, "ru")
     t = bot.t("ru")
     await staff.send(f"/case {number}")
@@ -94,12 +94,12 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(
         t("UN (WGEID): {present} of {total} required elements.", present=6, total=6)
         in staff.last_text()
     )  # the checklist in short, in the dossier
-    await staff.press(f"U:s:{case.id}")
+    await staff.press(f"un:staff:{case.id}")
     page = staff.texts()[-2]
     assert t("Texts of the family to translate into English:") in page
     # Not ready: the texts are untranslated.
     mark = staff.mark()
-    await staff.press(f"U:p:{case.id}")
+    await staff.press(f"un:produce:{case.id}")
     refused = staff.texts(mark)[-1]
     assert t("The submission cannot be made yet. Missing:") in refused
     assert t("English translation of «{field}»", field=t("The family's account")) in refused
@@ -108,7 +108,7 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(
     written = {}
     for pending in translation.texts_to_translate(case.answers):
         written[pending.key] = ENGLISH.get(pending.key, f"English text {len(written)}")
-        await staff.press_data(f"U:t:{case.id}:{pending.key}")
+        await staff.press_data(f"un:translate:{case.id}:{pending.key}")
         assert pending.original in staff.last_text()  # the family's words, to translate
         await staff.process(staff.make.sticker())
         after = staff.mark()
@@ -116,14 +116,14 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(
         assert t("The translation is saved.") in "\n".join(staff.texts(after))
     assert {"e_story", "e_resp_text"} <= set(written)
     # "-" cannot leave out the place.
-    await staff.press_data(f"U:t:{case.id}:e_place")
+    await staff.press_data(f"un:translate:{case.id}:e_place")
     await staff.send("-")
     assert "cannot be left out" in staff.last_text() or staff.last_text() == t(
         "This text is needed in the submission; it cannot be left out. Write its English "
         "translation."
     )
     await staff.send("/cancel")
-    await staff.press_data(f"U:p:{case.id}")
+    await staff.press_data(f"un:produce:{case.id}")
     documents = bot.api.sent(ADMIN, "sendDocument")
     names = [c.files["document"][0] for c in documents]
     assert names == [f"{number}_WGEID_en.pdf", f"{number}_WGEID_en.docx"]
@@ -137,7 +137,7 @@ async def test_caseworker_translates_makes_the_submission_and_marks_it_sent(
     assert "Standard procedure" in text
     assert "Его задержали" not in text and "Вербовщик" not in text
     # Marked as submitted: a bad date is refused, then date and reference are kept.
-    await staff.press_data(f"U:m:{case.id}")
+    await staff.press_data(f"un:mark:{case.id}")
     await staff.send("31.02.2026")
     await staff.send("20.11.2026")
     await staff.send("WGEID 2026/123")
@@ -197,8 +197,8 @@ async def test_the_ladder_offers_the_un_after_a_form_reply(bot: Bot) -> None:
     case_id = case.id
     for row in await bot.services.letters.store.letters_of(case_id):  # one letter is enough
         if row.selected and row.addressee_id != "defence_ministry":
-            await chat.press_data(f"L:t:{row.id}")
-    await chat.press(f"L:g:{case_id}")
+            await chat.press_data(f"letters:toggle:{row.id}")
+    await chat.press(f"letters:prepare:{case_id}")
     await chat.press("all")  # a Russian body only: no language to choose
     await give_translations(chat)  # the Kazakh address, in Russian for the letter
     offer = t(OFFER, number=case.number)
@@ -244,9 +244,9 @@ async def test_translations_and_reference_are_sealed_rotated_and_deleted(tmp_pat
         case = await bot.services.store.get_case(number)
         assert case is not None
         staff = bot.chat(ADMIN, "ru")
-        await staff.press_data(f"U:t:{case.id}:e_story")
+        await staff.press_data(f"un:translate:{case.id}:e_story")
         await staff.send("Taken from the dormitory by two officers")
-        await staff.press_data(f"U:m:{case.id}")
+        await staff.press_data(f"un:mark:{case.id}")
         await staff.send("20.11.2026")
         await staff.send("REF-77-SECRET")
         raw = raw_bytes(tmp_path)
@@ -281,7 +281,7 @@ async def test_bad_input_and_people_without_access(bot: Bot) -> None:
         "Send the case number after the command, for example /un KZ-2026-0042."
     )
     # A 10,000-character translation is refused; the form stays open and nothing is stored.
-    await staff.press_data(f"U:t:{case.id}:e_story")
+    await staff.press_data(f"un:translate:{case.id}:e_story")
     mark = staff.mark()
     await staff.send("x" * 10_000)
     assert len(staff.texts(mark)) == 1 and "x" * 50 not in staff.last_text()
@@ -294,11 +294,11 @@ async def test_bad_input_and_people_without_access(bot: Bot) -> None:
     stranger = bot.chat(451, "ru")
     await consent(stranger, "ru")
     for data in (
-        f"U:s:{case.id}",
-        f"U:p:{case.id}",
-        f"U:t:{case.id}:e_story",
-        f"U:m:{case.id}",
-        f"U:f:{case.id}",
+        f"un:staff:{case.id}",
+        f"un:produce:{case.id}",
+        f"un:translate:{case.id}:e_story",
+        f"un:mark:{case.id}",
+        f"un:family:{case.id}",
     ):
         mark = stranger.mark()
         await stranger.press_data(data)
@@ -309,7 +309,7 @@ async def test_bad_input_and_people_without_access(bot: Bot) -> None:
     )
     # The family cannot make the submission or mark it sent.
     kk = bot.t("kk")
-    for data in (f"U:p:{case.id}", f"U:m:{case.id}"):
+    for data in (f"un:produce:{case.id}", f"un:mark:{case.id}"):
         mark = family.mark()
         await family.press_data(data)
         assert family.texts(mark) == [kk("This is not available.")], data
@@ -331,9 +331,9 @@ async def test_a_volunteer_translates_only_what_a_caseworker_let_them_read(bot: 
     assert not any(t("The family's account") in b for b in labels)  # restricted field
     assert t("Make the submission (PDF, DOCX)") not in labels
     mark = volunteer.mark()
-    await volunteer.press_data(f"U:t:{case.id}:e_story")
+    await volunteer.press_data(f"un:translate:{case.id}:e_story")
     assert volunteer.texts(mark) == [t("This is not available.")]
-    await volunteer.press_data(f"U:t:{case.id}:e_place")
+    await volunteer.press_data(f"un:translate:{case.id}:e_place")
     await volunteer.send("Rostov-on-Don")
     assert (await bot.services.un.store.get(case.id)).translations == {"e_place": "Rostov-on-Don"}
 

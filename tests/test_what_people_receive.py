@@ -122,11 +122,11 @@ async def family_journey(bot: Bot, chat: Chat, locale: str, report: list) -> int
     await fill(chat, report)
     await chat.press("confirm")
     case = (await bot.services.store.cases_of(chat.user_id))[0]
-    await chat.press(f"L:g:{case.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("all")
-    await chat.press(f"L:n:{case.id}:ru")
+    await chat.press(f"letters:language:{case.id}:ru")
     for _ in range(3):  # the family gives in Russian what it wrote in its own language
-        if not any(d and d.startswith("L:o:") for _, d in chat.last().buttons()):
+        if not any(d and d.startswith("letters:org:") for _, d in chat.last().buttons()):
             break
         await chat.send(RUSSIAN_ADDRESS[report is KG_REPORT])
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}

@@ -16,7 +16,8 @@ from bot.clock import Clock, local_today
 from bot.domain.models import Case
 from bot.letters.directory import load_directory
 from bot.letters.worker import WORKER
-from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed, StaffService
+from bot.services.errors import NotAllowed, NotFound
+from bot.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterStore
 from bot.storage.un import UnRecord, UnStore
@@ -33,7 +34,16 @@ from bot.un.submission import (
 )
 from bot.un.translation import Pending
 
-__all__ = ["Form", "NotReady", "Overview", "Submission", "UnService"]
+__all__ = [
+    "Form",
+    "NotReady",
+    "Overview",
+    "Person",
+    "Recipient",
+    "StaffPage",
+    "Submission",
+    "UnService",
+]
 
 TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
 FORMS = frozenset({"un_tr", "un_sub"})  # the staff forms of this route
@@ -60,6 +70,31 @@ class Submission:
     docx_name: str
     text: str
     urgent: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who acts on the UN route, and the language they chose (None: not chosen yet)."""
+
+    actor: Actor
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    """The case's UN page for staff: the overview and the family's texts this person may
+    read, each to be translated into English."""
+
+    overview: Overview
+    texts: tuple[Pending, ...]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where and in which language the family is told of a step of its case."""
+
+    chat_id: int
+    locale: str
 
 
 class UnService:
@@ -208,6 +243,62 @@ class UnService:
         await self.store.mark_submitted(
             case.id, on, reference.strip()[:MAX_REFERENCE], urgent, actor.user_id, self.clock.now()
         )
+
+    # --- the chat's use cases (the acting person by user key) ----------------------------
+    async def who(self, user_key: int, shown_name: str) -> Person:
+        """The acting person's role and language (a staff member's own, else the family's);
+        a staff member's shown name is kept up to date on the way."""
+        actor = await self.staff.actor(user_key)
+        await self.staff.remember_name(actor, shown_name)
+        member = await self.staff.staff.get(user_key)
+        user = await self.staff.store.get_user(user_key)
+        return Person(
+            actor, (member.locale if member else None) or (user.locale if user else None)
+        )
+
+    async def case_for(
+        self, actor: Actor, *, number: str | None = None, case_id: int | None = None
+    ) -> Case:
+        """The case if this person may see it (a view by staff is audited)."""
+        case = await self.staff.open_case(actor, number=number, case_id=case_id)
+        if case is None:
+            raise NotFound("case")
+        return case
+
+    async def family_cases(self, actor: Actor) -> list[Case]:
+        """The cases this person reported, oldest first."""
+        return await self.staff.store.cases_of(actor.user_id)
+
+    async def staff_page(self, actor: Actor, case: Case, locale: str) -> StaffPage:
+        """The checklist with the texts to translate that this person may read (a volunteer
+        reads the family's account only if a caseworker allowed it)."""
+        if actor.role not in STAFF_ROLES:
+            raise NotAllowed(actor.role)
+        view = await self.overview(actor, case, locale)
+        visible = await self.staff.visible_answers(actor, case)
+        texts = tuple(
+            p
+            for p in translation.texts_to_translate(case.answers)
+            if p.key.split(".")[0] in visible
+        )
+        return StaffPage(view, texts)
+
+    async def make_submission(self, actor: Actor, case: Case) -> Submission:
+        """The submission, its dates written for the family's language."""
+        family = await self.staff.store.get_user(case.reporter_id)
+        return await self.produce(actor, case, family.locale if family else "ru")
+
+    async def record_submission(
+        self, actor: Actor, case: Case, on: date, reference: str
+    ) -> Recipient | None:
+        """Mark the case as submitted, close the form; returns whom to tell (None when the
+        family deleted its data or blocked the bot)."""
+        await self.mark_submitted(actor, case, on, reference)
+        await self.close_form(actor)
+        family = await self.staff.store.get_user(case.reporter_id)
+        if family is None or family.blocked_at is not None:
+            return None
+        return Recipient(family.chat_id, family.locale)
 
     # --- the staff forms (a restart in the middle loses nothing) -------------------------
     async def ask_translation(self, actor: Actor, case: Case, key: str) -> Pending:

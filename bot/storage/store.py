@@ -536,8 +536,13 @@ class LetterStore:
         text: str,
         now: datetime,
         actor_id: int | None,
+        *,
+        options: dict[str, Any] | None = None,
+        audit: tuple[int, int | None] | None = None,
     ) -> None:
-        """Store one text in a letter's language, sealed, and log it, in one transaction."""
+        """Store one text in a letter's language, sealed, and log it, in one transaction;
+        with it the case's new letter ``options`` and an ``audit`` entry (actor, target)
+        for a text written by staff."""
         async with self.db.transaction() as conn:
             row = _first(
                 await conn.execute_fetchall(
@@ -546,6 +551,14 @@ class LetterStore:
             )
             if row is None:
                 return
+            if options is not None:
+                await conn.execute(
+                    "UPDATE cases SET letter_options = ? WHERE id = ?", (_json(options), case_id)
+                )
+            if audit is not None:
+                await record_audit(
+                    conn, now, audit[0], "translation", case_id=case_id, target_id=audit[1]
+                )
             table = load_answers(row[0], self.db.cipher) if row[0] else {}
             table.setdefault(field, {})[language] = text
             await conn.execute(

@@ -1,0 +1,259 @@
+"""The letters' use cases without Telegram: whose case it is, the questions before the
+letters in their order, the IIN and translation forms, the letters handed over one by one.
+
+A real SQLite file in a temporary folder; the letter worker process is replaced by the
+same rendering in this process (its "PDF" is the letter's text), to keep these fast."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import Services, open_services
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.domain.models import Case, CaseStatus
+from bot.domain.validators import InvalidInput
+from bot.letters.render import render_letter
+from bot.letters.sample import sample_reports
+from bot.letters.worker import make_letter
+from bot.services import letters as letters_module
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.letters import Produced, Step
+from bot.staff import Actor, Role
+from tests.support import START, make_iin
+from tests.test_un import answers_of
+
+FAMILY, OTHER = 11, 12
+# The family's texts in Russian, for the letters in Russian (the report has them in Kazakh).
+RUSSIAN = {
+    "r_addr": "Казахстан, 050000, город Алматы, улица Толе би, дом 100, квартира 25",
+    "e_story": (
+        "Мой сын работал на стройке в марте 2025 года. Пятого марта он позвонил и сказал, "
+        "что его задержала полиция. После этого его телефон выключен."
+    ),
+}
+
+KAZAKH = "Ұлым әлі табылған жоқ, біз оны көп іздедік және барлық жерге хабарластық."
+
+
+class InProcessWorker:
+    """The letter worker's job done here: the real letter, its text as both files."""
+
+    async def run(self, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        assert fn is make_letter
+        letter = render_letter(*args, **kwargs)
+        return letter, letter.text.encode(), letter.text.encode()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Services]:
+    monkeypatch.setattr(letters_module, "WORKER", InProcessWorker())
+    s = await open_services(
+        Config(db_path=tmp_path / "izdeu.sqlite3", data_dir=tmp_path), ManualClock(START)
+    )
+    for user in (FAMILY, OTHER):
+        await s.store.create_user(user, user, "ru", START)
+    yield s
+    await s.close()
+
+
+async def kz_case(s: Services, **changes: Any) -> Case:
+    answers = {**answers_of(sample_reports()["kz_male"]), **changes}
+    return await s.store.create_case(FAMILY, "KZ", answers, "KZ", START)
+
+
+async def form_of(s: Services, user: int) -> Any:
+    return await s.followup.store.get_form(user)
+
+
+async def test_only_the_family_acts_on_its_letters(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    rows = await letters.letter_set(case)
+    row = rows[0]
+    actions = [
+        letters.show(OTHER, case.id),
+        letters.prepare(OTHER, case.id),
+        letters.toggle_body(OTHER, row.id),
+        letters.choose_risk(OTHER, case.id, "all"),
+        letters.choose_language(OTHER, case.id, "kk"),
+        letters.no_iin(OTHER, case.id),
+        letters.leave_translation(OTHER, case.id),
+        letters.prepare_letter(OTHER, row.id),
+        letters.online_text(OTHER, row.id),
+        letters.produce_letters(OTHER, case.id, [row.id], _refuse, whole_set=True),
+    ]
+    for action in actions:
+        with pytest.raises(NotAllowed):
+            await action
+    with pytest.raises(NotFound):
+        await letters.prepare(FAMILY, 999_999)
+    with pytest.raises(NotFound):
+        await letters.toggle_body(FAMILY, 999_999)
+    assert await letters.letter_set(case) == rows
+    assert await letters.options(case) == {}
+    assert await form_of(services, OTHER) is None
+
+
+async def _refuse(produced: Produced, i: int, total: int) -> None:
+    raise AssertionError("no letter may be handed over")
+
+
+async def test_the_questions_before_the_letters_come_in_order(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    assert (await letters.prepare(FAMILY, case.id)).kind == Step.RISK
+    with pytest.raises(Invalid) as refused:
+        await letters.choose_risk(FAMILY, case.id, "bogus")
+    assert refused.value.field == "risk"
+    step = await letters.choose_risk(FAMILY, case.id, "nonames")
+    assert (step.kind, step.languages) == (Step.LANGUAGE, ("kk", "ru"))
+    assert await letters.options(case) == {
+        "include_perpetrator": False,
+        "include_story": True,
+        "home_details": False,
+    }
+    with pytest.raises(Invalid):
+        await letters.choose_language(FAMILY, case.id, "en")
+    step = await letters.choose_language(FAMILY, case.id, "ru")
+    # Russian letters for all: the Kazakh address and account are asked for in Russian,
+    # each through the open translation form.
+    asked = []
+    while step.kind == Step.TRANSLATE:
+        assert step.needed is not None and step.letter_id is None
+        form = await form_of(services, FAMILY)
+        assert (form.name, form.data["field"], form.data["language"]) == (
+            "translate",
+            step.needed.field,
+            "ru",
+        )
+        with pytest.raises(InvalidInput) as wrong:
+            await letters.give_translation(FAMILY, form, KAZAKH)
+        assert wrong.value.code == "wrong_language"
+        assert await form_of(services, FAMILY) == form  # still open: nothing lost
+        asked.append(step.needed.field)
+        step = await letters.give_translation(FAMILY, form, RUSSIAN[step.needed.field])
+    assert asked == ["r_addr", "e_story"]
+    assert await form_of(services, FAMILY) is None
+    assert step.kind == Step.PRODUCE and step.waiting == ()
+    chosen = [r for r in await letters.letter_set(case) if r.selected]
+    assert [r.id for r in step.ready] == [r.id for r in chosen]
+
+    handed: list[tuple[str, int, int]] = []
+
+    async def hand_over(produced: Produced, i: int, total: int) -> None:
+        handed.append((produced.row.addressee_id, i, total))
+        assert produced.letter.language == "ru"
+        assert RUSSIAN["e_story"] in produced.letter.text
+
+    made = await letters.produce_letters(
+        FAMILY, case.id, [r.id for r in step.ready], hand_over, whole_set=True
+    )
+    n = len(chosen)
+    assert made == n
+    assert handed == [(r.addressee_id, i, n) for i, r in enumerate(chosen, 1)]
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.status is CaseStatus.LETTERS_READY
+    assert all(r.text and r.generated_at for r in await letters.letter_set(case) if r.selected)
+
+
+async def test_the_iin_is_asked_before_letters_to_kazakh_bodies(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services, r_id=None)
+    await letters.choose_risk(FAMILY, case.id, "protect")
+    step = await letters.choose_language(FAMILY, case.id, "kk")
+    assert step.kind == Step.IIN
+    form = await form_of(services, FAMILY)
+    assert (form.name, form.data) == ("iin", {"case_id": case.id})
+    with pytest.raises(InvalidInput):
+        await letters.give_iin(FAMILY, form, "12345")
+    assert await form_of(services, FAMILY) == form
+    iin = make_iin("70031245001")
+    step = await letters.give_iin(FAMILY, form, iin)
+    assert step.kind != Step.IIN
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.answers["r_id"] == iin
+
+    other_case = await kz_case(services, r_id=None)
+    await letters.choose_risk(FAMILY, other_case.id, "protect")
+    assert (await letters.choose_language(FAMILY, other_case.id, "kk")).kind == Step.IIN
+    step = await letters.no_iin(FAMILY, other_case.id)
+    assert step.kind != Step.IIN
+    assert (await letters.options(other_case))["no_iin"] is True
+    form = await form_of(services, FAMILY)
+    assert form is None or form.name != "iin"
+
+
+async def test_a_text_left_to_the_organisation_holds_back_only_its_letters(
+    services: Services,
+) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    assert (await letters.leave_translation(FAMILY, case.id)).kind == Step.STALE
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    step = await letters.choose_language(FAMILY, case.id, "kk")
+    left = []
+    while step.kind == Step.TRANSLATE:
+        assert step.needed is not None
+        left.append((step.needed.field, step.needed.language))
+        step = await letters.leave_translation(FAMILY, case.id)
+    assert step.kind == Step.PRODUCE and left
+    options = await letters.options(case)
+    assert sorted(map(tuple, options["translate_by_org"])) == sorted(left)
+    assert step.waiting, "the letters with texts left to the organisation wait"
+    ready = {r.addressee_id for r in step.ready}
+    assert not ready & {a.id for a in step.waiting}
+    # One of the waiting letters, asked for alone, says so instead of being made.
+    waiting_row = next(
+        r for r in await letters.letter_set(case) if r.addressee_id == step.waiting[0].id
+    )
+    alone = await letters.prepare_letter(FAMILY, waiting_row.id)
+    assert (alone.kind, alone.letter_id) == (Step.WAITING, waiting_row.id)
+    assert isinstance(await letters.online_text(FAMILY, waiting_row.id), Step)
+
+
+async def test_toggling_a_body_changes_the_set(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    shown = await letters.show(FAMILY, case.id)
+    absent = next(c for c in shown.choices if not c.selected)
+    after = await letters.toggle_body(FAMILY, absent.letter_id)
+    assert {c.letter_id for c in after.chosen} == {c.letter_id for c in shown.chosen} | {
+        absent.letter_id
+    }
+    back = await letters.toggle_body(FAMILY, absent.letter_id)
+    assert back.chosen == shown.chosen
+
+
+async def test_staff_write_the_texts_left_to_the_organisation(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    step = await letters.choose_language(FAMILY, case.id, "ru")
+    while step.kind == Step.TRANSLATE:
+        step = await letters.leave_translation(FAMILY, case.id)
+    caseworker = Actor(99, Role.CASEWORKER)
+    for outsider in (Actor(FAMILY, Role.RELATIVE), Actor(98, Role.VOLUNTEER)):
+        with pytest.raises(NotAllowed):
+            await letters.texts_left(outsider, case.id)
+        with pytest.raises(NotAllowed):
+            await letters.write_translation(outsider, case.id, "e_story", "ru", RUSSIAN["e_story"])
+    _, left = await letters.texts_left(caseworker, case.id)
+    assert [(n.field, n.language) for n in left] == [("e_story", "ru"), ("r_addr", "ru")]
+    with pytest.raises(InvalidInput):
+        await letters.write_translation(caseworker, case.id, "e_story", "ru", KAZAKH)
+    with pytest.raises(NotAllowed):  # not a text the family left to the organisation
+        await letters.write_translation(caseworker, case.id, "e_place", "ru", "Москва")
+    remaining = await letters.write_translation(
+        caseworker, case.id, "e_story", "ru", RUSSIAN["e_story"]
+    )
+    assert [(n.field, n.language) for n in remaining] == [("r_addr", "ru")]
+    assert (await letters.options(case))["translate_by_org"] == [["r_addr", "ru"]]
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.translations["e_story"]["ru"] == RUSSIAN["e_story"]
+    entries = await services.staff.audit.entries()
+    assert [(e.actor_id, e.action, e.case_id) for e in entries] == [(99, "translation", case.id)]

@@ -159,8 +159,8 @@ class Database:
         async with self.transaction() as conn:
             async with conn.execute("PRAGMA user_version") as cur:
                 row = await cur.fetchone()
-            version = 0 if row is None else int(row[0])
-            await conn.execute(f"PRAGMA user_version={version}")
+            if row is not None:  # SQLite always answers this PRAGMA
+                await conn.execute(f"PRAGMA user_version={int(row[0])}")
         return True
 
     @contextlib.asynccontextmanager

@@ -179,7 +179,7 @@ class Directory(dict[str, Addressee]):
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in regional_offices()
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         try:
             return self[key]
         except KeyError:

@@ -262,19 +262,20 @@ TERMS: dict[tuple[str, str], tuple[str, int, str, date, tuple[str, str] | None]]
         RU30,
         ("prosecutor_general", "complaint_silence"),
     ),
+    # A region's Committee department: the prosecutor of the same region supervises it.
     (TOM_COMMITTEE, "crime_report"): (
         "ru_crime_report",
         3,
         "c",
         RU3,
-        ("prosecutor_general", "complaint_crime_report_inaction"),
+        (TOM_PROSECUTOR, "complaint_crime_report_inaction"),
     ),
     (TOM_COMMITTEE, "repeat_request"): (
         "ru_59fz",
         30,
         "c",
         RU30,
-        ("prosecutor_general", "complaint_silence"),
+        (TOM_PROSECUTOR, "complaint_silence"),
     ),
     (TOM_COMMISSARIAT, "commissariat_request"): (
         "ru_59fz",
@@ -350,6 +351,13 @@ THREADS: dict[str, list[tuple[str, str, str]]] = {
         ("mfa_kz", "complaint_silence", "kz_appk"),
         ("ombudsman_kz", "complaint_silence", "kz_appk"),
     ],
+    # The case's report names Rostov oblast as the last known place.
+    "region_investigative_ru_ros": [
+        ("region_investigative_ru_ros", "crime_report", "ru_crime_report"),
+        ("region_prosecutor_ru_ros", "complaint_crime_report_inaction", "ru_prosecutor_complaint"),
+        ("prosecutor_general", "complaint_crime_report_inaction", "ru_prosecutor_complaint"),
+        ("ombudsman_ru", "complaint_crime_report_inaction", "ru_ombudsman"),
+    ],
     "military_prosecutor": [
         ("military_prosecutor", "prosecutor_request", "ru_prosecutor"),
         ("military_prosecutor", "repeat_request", "ru_prosecutor"),
@@ -384,9 +392,18 @@ def test_every_regional_office_follows_its_family() -> None:
         model = stand_in[office.family]
         for kind in kinds_for(office):
             assert deadlines.rule_for_letter(office.id, kind) == TERMS[(model, kind)][0]
-            step = deadlines.next_step(office.id, "silence", 1)
-            expected = deadlines.next_step(model, "silence", 1)
-            assert step == expected, office.id
+        for trigger in ("silence", "no_decision", "form_reply", "refusal"):
+            for attempt in range(3):
+                step = deadlines.next_step(office.id, trigger, attempt)
+                expected = deadlines.next_step(model, trigger, attempt)
+                if expected is None:
+                    assert step is None
+                    continue
+                assert step is not None and step.letter == expected.letter, office.id
+                # The same office, or the same-region office of the family the model names.
+                assert step.addressee(office.id) == expected.addressee(model).replace(
+                    model.rsplit("_", 1)[-1], office.id.rsplit("_", 1)[-1]
+                ), (office.id, trigger, attempt)
 
 
 def test_the_table_covers_every_pair_the_bot_can_produce() -> None:

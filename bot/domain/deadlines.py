@@ -616,12 +616,25 @@ def next_step(
     step = steps[attempts]
     return NextStep(
         action=step["action"],
-        to=step["to"],
+        to=_same_region(data, step["to"], addressee_kind),
         letter=step["letter"],
         why=step["why"],
         trigger=trigger,
         attempt=attempts,
     )
+
+
+def _same_region(data: Mapping[str, Any], to: str, current: str) -> str:
+    """A step to a family of regional offices ("to": "region_prosecutor") from a regional
+    office goes to that family's office of the same region: a complaint about the Tomsk
+    Committee department goes to the Tomsk prosecutor, who supervises it."""
+    families = data.get("families", ())
+    if to not in families:
+        return to
+    for family in families:
+        if current.startswith(family + "_"):
+            return f"{to}_{current[len(family) + 1 :]}"
+    return to
 
 
 def _ladder_entry(data: Mapping[str, Any], addressee: str) -> Mapping[str, Any]:

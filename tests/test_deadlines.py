@@ -48,6 +48,15 @@ ADDRESSEE_KINDS = {
     "investigative_committee",
     "defence_ministry",
     "icrc",
+    "police_kz",
+    "police_kg",
+    "fsin",
+    "migration_ru",
+    "military_investigative",
+    "region_prosecutor",
+    "region_investigative",
+    "region_commissariat",
+    "district_military_prosecutor",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.domain.models import EvidenceItem, PriorAction, Report
-from bot.letters.directory import load_directory
+from bot.letters.directory import REGION_FAMILIES, get_addressee, load_directory
 from bot.letters.language import detect, fits
 from bot.letters.model import EarlierLetter, RenderOptions
 from bot.letters.render import available_languages, kinds_for, render_letter
@@ -118,9 +118,12 @@ def foreign_sentences(text: str, language: str) -> list[str]:
 
 
 def cases() -> list[tuple[str, str, str]]:
+    # The Tomsk offices and the Central district stand for every region's (same templates).
+    regional = [get_addressee(f"{family}_ru_tom") for family in REGION_FAMILIES]
+    regional.append(get_addressee("district_military_prosecutor_central"))
     return [
         (a.id, kind, lang)
-        for a in load_directory().values()
+        for a in (*load_directory().values(), *regional)
         for kind in kinds_for(a)
         for lang in available_languages(kind, a)
     ]

@@ -26,7 +26,7 @@ from bot.letters import (
     recommend,
     render_letter,
 )
-from bot.letters.directory import DEADLINE_RULES, DirectoryError
+from bot.letters.directory import DEADLINE_RULES, DirectoryError, get_addressee
 from bot.letters.render import FOLLOW_UP_KINDS, letter_kinds, template_languages
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
 from bot.letters.translations import ForeignText, localize, needed
@@ -43,12 +43,27 @@ FIRST_KINDS = {
     "crime_report",
     "search_request",
     "tracing_request",
+    "missing_person_report",
+    "prison_request",
+    "migration_request",
+    "commissariat_request",
 }
 
 # (addressee, kind, language) for every letter the bot can produce.
+# The regional offices of one region and one district stand for every region's (the
+# names differ, the templates and rules do not).
+REGIONAL_SAMPLE = [
+    get_addressee(i)
+    for i in (
+        "region_prosecutor_ru_tom",
+        "region_investigative_ru_tom",
+        "region_commissariat_ru_tom",
+        "district_military_prosecutor_central",
+    )
+]
 MATRIX = [
     (a.id, kind, lang)
-    for a in DIRECTORY.values()
+    for a in (*DIRECTORY.values(), *REGIONAL_SAMPLE)
     for kind in kinds_for(a)
     for lang in available_languages(kind, a)
 ]
@@ -115,8 +130,13 @@ def test_directory_has_every_body_with_names_languages_rule_and_source() -> None
         "investigative_committee",
         "defence_ministry",
         "icrc",
+        "police_kz",
+        "police_kg",
+        "fsin",
+        "migration_ru",
+        "military_investigative",
     }
-    for a in DIRECTORY.values():
+    for a in (*DIRECTORY.values(), *REGIONAL_SAMPLE):
         assert a.id.isascii()
         for lang in ("ru", "kk", "ky"):
             assert a.name(lang) and a.dative(lang), (a.id, lang)
@@ -173,6 +193,7 @@ def test_kazakh_citizen_taken_by_force_gets_the_first_wave() -> None:
     assert ids(SAMPLES["kz_male"]) == [
         "embassy_kz",
         "mfa_kz",
+        "police_kz",
         "prosecutor_general",
         "military_prosecutor",
         "investigative_committee",
@@ -192,6 +213,7 @@ def test_went_to_work_without_contract_gets_no_military_prosecutor_nor_crime_rep
     assert ids(SAMPLES["kz_female"]) == [
         "embassy_kz",
         "mfa_kz",
+        "police_kz",
         "prosecutor_general",
         "icrc",
     ]
@@ -199,7 +221,7 @@ def test_went_to_work_without_contract_gets_no_military_prosecutor_nor_crime_rep
 
 def test_kyrgyz_citizen_gets_the_kyrgyz_side() -> None:
     got = ids(SAMPLES["kg_male"])
-    assert got[:2] == ["embassy_kg", "mfa_kg"]
+    assert got[:3] == ["embassy_kg", "mfa_kg", "police_kg"]
     assert "military_prosecutor" in got  # contract == yes
     assert "investigative_committee" in got  # migration centre, police
     assert not any(x.endswith("_kz") for x in got)

@@ -20,6 +20,7 @@ from bot.letters import (
     letter_docx,
     letter_pdf,
     load_directory,
+    regional_offices,
     render_letter,
 )
 from bot.letters.pdf import FONTS_DIR, font_path
@@ -62,7 +63,7 @@ for _kind in letter_kinds():
     for _lang in template_languages(_kind):
         _body = next(
             a
-            for a in DIRECTORY.values()
+            for a in (*DIRECTORY.values(), *regional_offices().values())
             if _kind in kinds_for(a) and _lang in available_languages(_kind, a)
         )
         _sample = {"kk": "kz_male", "ky": "kg_male"}.get(

@@ -15,7 +15,13 @@ import pytest
 
 from bot.domain import deadlines
 from bot.followup import FollowupService
-from bot.letters.directory import load_directory
+from bot.letters.directory import (
+    REGION_FAMILIES,
+    get_addressee,
+    load_directory,
+    region_office_id,
+    regional_offices,
+)
 from bot.letters.render import kinds_for
 from tests.support import Bot
 from tests.test_followup_flow import case_with_letters, letters, mark_sent
@@ -24,6 +30,10 @@ SENT = date(2026, 6, 10)
 KZ, KG = date(2026, 7, 13), date(2026, 7, 10)  # 15 / 14 working days (6 July: KZ holiday)
 RU30, RU3, ICRC = date(2026, 7, 23), date(2026, 6, 23), date(2026, 7, 20)
 KZ_COMPLAINTS = ("complaint_silence", "complaint_form_reply", "complaint_refusal")
+TOM_PROSECUTOR, TOM_COMMITTEE, TOM_COMMISSARIAT = (
+    region_office_id(family, "RU-TOM") for family in REGION_FAMILIES
+)
+DISTRICT = "district_military_prosecutor_central"
 
 # (body, kind): (rule, amount, unit, due, next step on silence as (body, kind) or None)
 TERMS: dict[tuple[str, str], tuple[str, int, str, date, tuple[str, str] | None]] = {
@@ -170,7 +180,136 @@ TERMS: dict[tuple[str, str], tuple[str, int, str, date, tuple[str, str] | None]]
     ),
     ("icrc", "tracing_request"): ("icrc", 30, "c", ICRC, ("icrc", "repeat_request")),
     ("icrc", "repeat_request"): ("icrc", 30, "c", ICRC, None),
+    # The home country's police: a missing-person report is an appeal under the country's law.
+    ("police_kz", "missing_person_report"): (
+        "kz_appk",
+        15,
+        "w",
+        KZ,
+        ("police_kz", "repeat_request"),
+    ),
+    ("police_kz", "repeat_request"): (
+        "kz_appk",
+        15,
+        "w",
+        KZ,
+        ("ombudsman_kz", "complaint_silence"),
+    ),
+    ("police_kg", "missing_person_report"): (
+        "kg_law67",
+        14,
+        "w",
+        KG,
+        ("police_kg", "repeat_request"),
+    ),
+    ("police_kg", "repeat_request"): (
+        "kg_law67",
+        14,
+        "w",
+        KG,
+        ("ombudsman_kg", "complaint_silence"),
+    ),
+    ("fsin", "prison_request"): ("ru_59fz", 30, "c", RU30, ("fsin", "repeat_request")),
+    ("fsin", "repeat_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        ("prosecutor_general", "complaint_silence"),
+    ),
+    ("migration_ru", "migration_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        ("migration_ru", "repeat_request"),
+    ),
+    ("migration_ru", "repeat_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        ("prosecutor_general", "complaint_silence"),
+    ),
+    # The Committee's military investigators: military prosecutors supervise them.
+    ("military_investigative", "crime_report"): (
+        "ru_crime_report",
+        3,
+        "c",
+        RU3,
+        ("military_prosecutor", "complaint_crime_report_inaction"),
+    ),
+    ("military_investigative", "repeat_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        ("military_prosecutor", "complaint_silence"),
+    ),
+    # Regional offices (the Tomsk ones and the Central district stand for every region's;
+    # test_every_regional_office_follows_its_family checks the rest).
+    (TOM_PROSECUTOR, "prosecutor_request"): (
+        "ru_prosecutor",
+        30,
+        "c",
+        RU30,
+        (TOM_PROSECUTOR, "repeat_request"),
+    ),
+    (TOM_PROSECUTOR, "repeat_request"): (
+        "ru_prosecutor",
+        30,
+        "c",
+        RU30,
+        ("prosecutor_general", "complaint_silence"),
+    ),
+    # A region's Committee department: the prosecutor of the same region supervises it.
+    (TOM_COMMITTEE, "crime_report"): (
+        "ru_crime_report",
+        3,
+        "c",
+        RU3,
+        (TOM_PROSECUTOR, "complaint_crime_report_inaction"),
+    ),
+    (TOM_COMMITTEE, "repeat_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        (TOM_PROSECUTOR, "complaint_silence"),
+    ),
+    (TOM_COMMISSARIAT, "commissariat_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        (TOM_COMMISSARIAT, "repeat_request"),
+    ),
+    (TOM_COMMISSARIAT, "repeat_request"): (
+        "ru_59fz",
+        30,
+        "c",
+        RU30,
+        ("military_prosecutor", "complaint_silence"),
+    ),
+    (DISTRICT, "prosecutor_request"): (
+        "ru_prosecutor",
+        30,
+        "c",
+        RU30,
+        (DISTRICT, "repeat_request"),
+    ),
+    (DISTRICT, "repeat_request"): (
+        "ru_prosecutor",
+        30,
+        "c",
+        RU30,
+        ("military_prosecutor", "complaint_silence"),
+    ),
 }
+# A UPK art. 124 complaint decided by a prosecutor or the Committee: 3 days (up to 10).
+for _body in ("military_investigative", TOM_PROSECUTOR, TOM_COMMITTEE, DISTRICT):
+    for _kind in ("complaint_crime_report_inaction", "complaint_crime_report_refusal"):
+        TERMS[(_body, _kind)] = ("ru_prosecutor_complaint", 3, "c", RU3, None)
 _BODY_RULE = {
     "embassy_kz": ("kz_appk", 15, "w", KZ),
     "embassy_kg": ("kg_law67", 14, "w", KG),
@@ -184,6 +323,15 @@ _BODY_RULE = {
     "investigative_committee": ("ru_59fz", 30, "c", RU30),
     "defence_ministry": ("ru_59fz", 30, "c", RU30),
     "icrc": ("icrc", 30, "c", ICRC),
+    "police_kz": ("kz_appk", 15, "w", KZ),
+    "police_kg": ("kg_law67", 14, "w", KG),
+    "fsin": ("ru_59fz", 30, "c", RU30),
+    "migration_ru": ("ru_59fz", 30, "c", RU30),
+    "military_investigative": ("ru_59fz", 30, "c", RU30),
+    TOM_PROSECUTOR: ("ru_prosecutor", 30, "c", RU30),
+    TOM_COMMITTEE: ("ru_59fz", 30, "c", RU30),
+    TOM_COMMISSARIAT: ("ru_59fz", 30, "c", RU30),
+    DISTRICT: ("ru_prosecutor", 30, "c", RU30),
 }
 # Complaints about silence, a form reply or a refusal, to any body: its ordinary term.
 for _body, _rule in _BODY_RULE.items():
@@ -203,6 +351,13 @@ THREADS: dict[str, list[tuple[str, str, str]]] = {
         ("mfa_kz", "complaint_silence", "kz_appk"),
         ("ombudsman_kz", "complaint_silence", "kz_appk"),
     ],
+    # The case's report names Rostov oblast as the last known place.
+    "region_investigative_ru_ros": [
+        ("region_investigative_ru_ros", "crime_report", "ru_crime_report"),
+        ("region_prosecutor_ru_ros", "complaint_crime_report_inaction", "ru_prosecutor_complaint"),
+        ("prosecutor_general", "complaint_crime_report_inaction", "ru_prosecutor_complaint"),
+        ("ombudsman_ru", "complaint_crime_report_inaction", "ru_ombudsman"),
+    ],
     "military_prosecutor": [
         ("military_prosecutor", "prosecutor_request", "ru_prosecutor"),
         ("military_prosecutor", "repeat_request", "ru_prosecutor"),
@@ -215,7 +370,40 @@ UNITS = {"w": "working_days", "c": "calendar_days"}
 
 
 def all_pairs() -> set[tuple[str, str]]:
-    return {(a.id, kind) for a in load_directory().values() for kind in kinds_for(a)}
+    """Every body's pairs; of the regional offices, the Tomsk ones and the Central
+    district's."""
+    sample = [get_addressee(i) for i in (TOM_PROSECUTOR, TOM_COMMITTEE, TOM_COMMISSARIAT)]
+    bodies = [*load_directory().values(), *sample, get_addressee(DISTRICT)]
+    return {(a.id, kind) for a in bodies for kind in kinds_for(a)}
+
+
+def test_every_regional_office_follows_its_family() -> None:
+    """Every one of the 83 regions' offices (and every district's) has the rules and the
+    next steps of the office that stands for its family in the table."""
+    stand_in = {
+        "region_prosecutor": TOM_PROSECUTOR,
+        "region_investigative": TOM_COMMITTEE,
+        "region_commissariat": TOM_COMMISSARIAT,
+        "district_military_prosecutor": DISTRICT,
+    }
+    offices = regional_offices()
+    assert len(offices) == 83 * 3 + 5
+    for office in offices.values():
+        model = stand_in[office.family]
+        for kind in kinds_for(office):
+            assert deadlines.rule_for_letter(office.id, kind) == TERMS[(model, kind)][0]
+        for trigger in ("silence", "no_decision", "form_reply", "refusal"):
+            for attempt in range(3):
+                step = deadlines.next_step(office.id, trigger, attempt)
+                expected = deadlines.next_step(model, trigger, attempt)
+                if expected is None:
+                    assert step is None
+                    continue
+                assert step is not None and step.letter == expected.letter, office.id
+                # The same office, or the same-region office of the family the model names.
+                assert step.addressee(office.id) == expected.addressee(model).replace(
+                    model.rsplit("_", 1)[-1], office.id.rsplit("_", 1)[-1]
+                ), (office.id, trigger, attempt)
 
 
 def test_the_table_covers_every_pair_the_bot_can_produce() -> None:

@@ -583,6 +583,8 @@ def _validate_ladder(data: Mapping[str, Any]) -> None:
                 )
                 _check(step.get("letter") in letters, at, f"unknown letter {step.get('letter')!r}")
                 _check(bool(step.get("why")), at, "missing why")
+    for family in data.get("families", []):
+        _check(family in addressees, "ladder families", f"{family!r} has no ladder entry")
     for kind, purpose in data.get("purposes", {}).items():
         _check(purpose in PURPOSES, "ladder purposes", f"{kind}: bad purpose {purpose!r}")
 
@@ -612,17 +614,14 @@ def next_step(
         raise ValueError(f"unknown trigger {trigger!r}; expected one of {', '.join(TRIGGERS)}")
     if not _nonneg_int(attempts):
         raise ValueError("attempts must be a non-negative integer")
-    try:
-        entry = data["addressees"][addressee_kind]
-    except KeyError:
-        raise ValueError(f"unknown addressee kind {addressee_kind!r}") from None
+    entry = _ladder_entry(data, addressee_kind)
     steps = entry.get("triggers", {}).get(trigger, [])
     if attempts >= len(steps):
         return None
     step = steps[attempts]
     return NextStep(
         action=step["action"],
-        to=step["to"],
+        to=_same_region(data, step["to"], addressee_kind),
         letter=step["letter"],
         why=step["why"],
         trigger=trigger,
@@ -630,13 +629,35 @@ def next_step(
     )
 
 
+def _same_region(data: Mapping[str, Any], to: str, current: str) -> str:
+    """A step to a family of regional offices ("to": "region_prosecutor") from a regional
+    office goes to that family's office of the same region: a complaint about the Tomsk
+    Committee department goes to the Tomsk prosecutor, who supervises it."""
+    families = data.get("families", ())
+    if to not in families:
+        return to
+    for family in families:
+        if current.startswith(family + "_"):
+            return f"{to}_{current[len(family) + 1 :]}"
+    return to
+
+
+def _ladder_entry(data: Mapping[str, Any], addressee: str) -> Mapping[str, Any]:
+    """The ladder entry of a body: its own, or its family's for a regional office (the
+    ladder's "families": "region_prosecutor" serves "region_prosecutor_ru_tom")."""
+    entries = data["addressees"]
+    if addressee in entries:
+        return entries[addressee]  # type: ignore[no-any-return]
+    for family in data.get("families", ()):
+        if addressee.startswith(family + "_") and family in entries:
+            return entries[family]  # type: ignore[no-any-return]
+    raise ValueError(f"unknown addressee kind {addressee!r}")
+
+
 def rule_for(addressee_kind: str, purpose: str = "appeal") -> str:
     """The deadline rule id for a letter of ``purpose`` (appeal, crime_report,
     procedural_complaint) to ``addressee_kind``, as listed in the ladder file."""
-    try:
-        rules = _default_ladder()["addressees"][addressee_kind].get("rules", {})
-    except KeyError:
-        raise ValueError(f"unknown addressee kind {addressee_kind!r}") from None
+    rules = _ladder_entry(_default_ladder(), addressee_kind).get("rules", {})
     try:
         rule: str = rules[purpose]  # a rule id, as the ladder file names them
         return rule

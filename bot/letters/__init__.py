@@ -7,7 +7,7 @@ editable Word file or pieces for an online reception form. Nothing here talks to
 Telegram or to the database.
 """
 
-from bot.letters.directory import Addressee, get_addressee, load_directory
+from bot.letters.directory import Addressee, get_addressee, load_directory, regional_offices
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
 from bot.letters.recommend import REASONS, Recommendation, recommend
 from bot.letters.render import (
@@ -41,6 +41,7 @@ __all__ = [
     "letter_kinds",
     "letter_pdf",
     "load_directory",
+    "regional_offices",
     "recommend",
     "render_letter",
 ]

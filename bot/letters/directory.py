@@ -3,23 +3,47 @@
 Everything about a body (its names in each language, the dative form used in
 the addressee block, its address, the languages it accepts, the rule for its
 answer term) is data. Adding a body or a translation needs no code change.
+
+Russian regional offices (``bot/data/regional_bodies.json``: the prosecutor's office,
+the Investigative Committee's department and the military commissariat of each federal
+subject, and the military prosecutor of each military district) are found by id but left
+out when the directory is iterated: a case proposes only the offices of its own regions,
+and lists of bodies stay short.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 DIRECTORY_PATH = Path(__file__).resolve().parent.parent / "data" / "addressees.json"
+REGIONAL_PATH = DIRECTORY_PATH.with_name("regional_bodies.json")
 
 KINDS = frozenset(
-    {"embassy", "mfa", "ombudsman", "prosecutor", "investigative", "defence", "icrc"}
+    {
+        "embassy",
+        "mfa",
+        "ombudsman",
+        "prosecutor",
+        "investigative",
+        "defence",
+        "icrc",
+        "police",
+        "prison",
+        "migration",
+        "commissariat",
+    }
 )
+# Families of regional offices: the id is the family and the region's code, e.g.
+# "region_prosecutor_ru_tom"; district military prosecutors: "district_military_prosecutor_
+# southern". The escalation ladder has one entry per family (bot/data/escalation.json).
+REGION_FAMILIES = ("region_prosecutor", "region_investigative", "region_commissariat")
+DISTRICT_FAMILY = "district_military_prosecutor"
 DEADLINE_RULES = frozenset(
     {
         "ru_59fz",
@@ -62,6 +86,10 @@ class Addressee:
     source: str
     # The postal address written in a letter's language ("address_in"), where it differs.
     addresses: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # A regional office: its family (REGION_FAMILIES or DISTRICT_FAMILY) and, for the
+    # offices of a federal subject, the region's ISO 3166-2 code.
+    family: str = ""
+    region: str = ""
 
     def name(self, lang: str) -> str:
         """The body's name (nominative) in ``lang``, falling back to Russian."""
@@ -140,11 +168,119 @@ class Addressee:
             raise DirectoryError(f"addressee {self.id!r}: " + "; ".join(problems))
 
 
-def load_directory(path: Path | str | None = None) -> dict[str, Addressee]:
+class Directory(dict[str, Addressee]):
+    """The bodies offered in every case, by id, in file order; a regional office is found
+    by its id too (``directory["region_prosecutor_ru_tom"]``, ``in``, ``get``) but is not
+    iterated, so lists of bodies and the letters of a case stay short."""
+
+    def __missing__(self, key: str) -> Addressee:
+        return regional_offices()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in regional_offices()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+def load_directory(path: Path | str | None = None) -> Directory:
     """All bodies by id, in file order. Raises DirectoryError on a bad file."""
     if path is None:
-        return dict(_default_directory())
-    return _load(Path(path))
+        return Directory(_default_directory())
+    return Directory(_load(Path(path)))
+
+
+def region_office_id(family: str, region: str) -> str:
+    """The id of a region's office, e.g. ("region_prosecutor", "RU-TOM") ->
+    "region_prosecutor_ru_tom"."""
+    return f"{family}_{region.lower().replace('-', '_')}"
+
+
+def regional_office(family: str, region: str) -> Addressee | None:
+    """The office of ``family`` for a Russian region (ISO 3166-2), or None when the region
+    is not a Russian federal subject of the list. For DISTRICT_FAMILY: the military
+    prosecutor of the district the region belongs to."""
+    offices = regional_offices()
+    if family == DISTRICT_FAMILY:
+        region_data = _regional_data()["regions"].get(region)
+        if region_data is None:
+            return None
+        return offices.get(f"{DISTRICT_FAMILY}_{region_data['military_district']}")
+    return offices.get(region_office_id(family, region))
+
+
+@lru_cache(maxsize=1)
+def regional_offices() -> Mapping[str, Addressee]:
+    """Every regional office by id (83 federal subjects x 3 families, and the districts)."""
+    data = _regional_data()
+    out: dict[str, Addressee] = {}
+    for code, region in data["regions"].items():
+        for family, office in region["offices"].items():
+            body = _region_office(family, data["families"][family], code, region, office)
+            out[body.id] = body
+    district = data[DISTRICT_FAMILY]
+    for name, entry in district["districts"].items():
+        body = _office(
+            f"{DISTRICT_FAMILY}_{name}",
+            {**district, **entry, "dative": entry["dative"]},
+            family=DISTRICT_FAMILY,
+            region="",
+        )
+        out[body.id] = body
+    for body in out.values():
+        body.check()
+    return MappingProxyType(out)
+
+
+@lru_cache(maxsize=1)
+def _regional_data() -> dict[str, Any]:
+    with REGIONAL_PATH.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def _region_office(
+    family: str,
+    template: Mapping[str, Any],
+    code: str,
+    region: Mapping[str, Any],
+    office: Mapping[str, Any],
+) -> Addressee:
+    """A region's office, named from the family's templates and the region's forms."""
+    main = bool(office.get("main"))
+    words = {
+        **{k: v for k, v in region.items() if isinstance(v, str)},
+        "sled_ru": "Главное следственное" if main else "Следственное",
+        "sled_ru_gen": "Главного следственного" if main else "следственного",
+        "main_kk": "бас " if main else "",
+        "main_ky": "башкы " if main else "",
+    }
+    filled = {
+        **template,
+        **office,
+        "names": {k: v.format(**words) for k, v in template["names"].items()},
+        "dative": {k: v.format(**words) for k, v in template["dative"].items()},
+    }
+    return _office(region_office_id(family, code), filled, family=family, region=code)
+
+
+def _office(office_id: str, data: Mapping[str, Any], *, family: str, region: str) -> Addressee:
+    """A regional office as an Addressee: a Russian body writing and answering in Russian."""
+    body = Addressee.from_json(
+        {
+            **data,
+            "id": office_id,
+            "country": "RU",
+            "languages": ["ru"],
+            "online_form_limit": None,
+            "online_form_limit_note": data.get("online_note", ""),
+            "verified": data.get("address_mark") == "V",
+        }
+    )
+    return replace(body, family=family, region=region)
 
 
 @lru_cache(maxsize=1)
@@ -167,5 +303,5 @@ def _load(path: Path) -> dict[str, Addressee]:
 
 
 def get_addressee(addressee_id: str) -> Addressee:
-    """One body from the default directory; KeyError if unknown."""
-    return _default_directory()[addressee_id]
+    """One body from the default directory or a regional office; KeyError if unknown."""
+    return load_directory()[addressee_id]

@@ -357,7 +357,19 @@ def _context(
         "inaction": any(a.outcome in NO_ANSWER for a in report.actions)
         or any(e.outcome in NO_ANSWER for e in letters),
         "military_involved": military_involved(report) and not options.protect,
+        # A regional office: written to because he was last seen or taken there.
+        "region_role": _region_role(addressee, report),
     }
+
+
+def _region_role(addressee: Addressee, report: Report) -> str:
+    """Why a region's office is written to: "last" (last seen there), "taken" (believed
+    taken there), or "" for a body that is not a region's office."""
+    if not addressee.region:
+        return ""
+    if addressee.region == report.last_region:
+        return "last"
+    return "taken" if addressee.region == report.taken_region else ""
 
 
 # ------------------------------------------------------------------------ render

@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.clock import Clock, local_today
 from bot.domain.models import Case
-from bot.letters.directory import load_directory
+from bot.letters.directory import load_directory, regional_offices
 from bot.letters.worker import WORKER
 from bot.services.errors import NotAllowed, NotFound
 from bot.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
@@ -137,7 +137,8 @@ class UnService:
             record.on_behalf,
             record.consent_at.date() if record.consent_at else None,
         )
-        kinds = {a.id: (a.kind, a.country) for a in load_directory().values()}
+        bodies = (*load_directory().values(), *regional_offices().values())
+        kinds = {a.id: (a.kind, a.country) for a in bodies}
         return SubmissionInput(
             case.number,
             dict(case.answers),

@@ -54,6 +54,10 @@ KIND_NAMES = {
     "investigative": "investigative body",
     "defence": "Ministry of Defence",
     "icrc": "ICRC",
+    "police": "Ministry of Internal Affairs (police)",
+    "prison": "Federal Penitentiary Service",
+    "migration": "migration authority",
+    "commissariat": "military commissariat",
 }
 
 

@@ -260,7 +260,15 @@ def letter_card(
     ]
     if addressee.address:
         lines.append(t("Postal address: {address}", address=addressee.address))
-    if not addressee.verified:
+    else:
+        lines.append(
+            "⚠ "
+            + t(
+                "We do not have this office's postal address yet: take it from the "
+                "office's official website, or send the letter through its online reception."
+            )
+        )
+    if addressee.address and not addressee.verified:
         lines.append(
             "⚠ "
             + t(

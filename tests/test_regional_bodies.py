@@ -203,8 +203,8 @@ async def test_a_family_gets_the_tomsk_and_krasnodar_letters(bot: Bot, locale: s
     # The family keeps only the regional letters this time.
     for row in await bot.services.letters.store.letters_of(case.id):
         if row.selected and row.addressee_id not in regional:
-            await chat.press(f"L:t:{row.id}")
-    await chat.press(f"L:g:{case.id}")
+            await chat.press(f"letters:toggle:{row.id}")
+    await chat.press(f"letters:prepare:{case.id}")
     await chat.press("nonames")
     await give_translations(chat, TRANSLATIONS)
     documents = {

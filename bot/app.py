@@ -22,6 +22,7 @@ from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.review import ReviewService
 from bot.services.un import UnService
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -34,6 +35,7 @@ from bot.storage.maintenance import (
     passive_checkpoint,
     purge_closed,
 )
+from bot.storage.review import ReviewStore
 from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -60,6 +62,7 @@ class Services:
     staff: StaffService
     un: UnService
     delivery: Delivery
+    review: ReviewService
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -130,6 +133,9 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         admins,
         config.timezone,
     )
+    letters = LetterService(
+        LetterStore(db), clock, FollowupStore(db), cite_form_copies=config.cite_form_copies
+    )
     return Services(
         config=config,
         clock=clock,
@@ -146,9 +152,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             clock,
             Organisation(config.organisation_name, config.organisation_contact),
         ),
-        letters=LetterService(
-            LetterStore(db), clock, FollowupStore(db), cite_form_copies=config.cite_form_copies
-        ),
+        letters=letters,
         followup=FollowupService(
             FollowupStore(db),
             LetterStore(db),
@@ -156,4 +160,14 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
         ),
         delivery=Delivery(InboxStore(db), clock),
+        review=ReviewService(
+            ReviewStore(db),
+            store,
+            letters,
+            staff,
+            FollowupStore(db),
+            clock,
+            enabled=config.letter_review,
+            timezone=config.timezone,
+        ),
     )

@@ -27,6 +27,7 @@ from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
+from handlers import review
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
 from handlers.letters import language_name
 
@@ -136,6 +137,8 @@ async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
     now = s.clock.now()
     if reminder.kind == "volunteer_digest":
         return await _volunteer_digest(bot, s, reminder)
+    if reminder.kind == "review":  # letters waiting for a caseworker (handlers.review)
+        return await review.send_reminder(bot, s, reminder)
     user = await s.store.get_user(reminder.user_id)
     case = await s.store.get_case_by_id(reminder.case_id) if reminder.case_id else None
     row = await s.letters.store.get_letter(reminder.letter_id) if reminder.letter_id else None

@@ -29,6 +29,7 @@ from handlers.common import (
     translator,
 )
 from handlers.keyboards import button
+from handlers.views import review as review_view
 
 PREFIX = "L"  # L:<op>:<id>[:<value>]
 
@@ -553,6 +554,10 @@ async def _produce_all(
     update: Update, context: Context, user: User, t: Translator, case: Case, rows: list[LetterRow]
 ) -> None:
     letters = services(context).letters
+    # Letter review (IZDEU_LETTER_REVIEW): held for a caseworker instead of sent now.
+    if held := await services(context).review.hold(user.user_id, case, rows):
+        await say(update, context, review_view.held_text(t, held))
+        return
     await say(
         update, context, t.ngettext("Preparing {n} letter…", "Preparing {n} letters…", len(rows))
     )

@@ -175,7 +175,7 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
             raise Invalid("text", "need_text")
         if form.name == "review_fix":
             await s.review.correct(actor, letter_id, str(form.data.get("field")), text)
-            await say(update, context, t("Saved. The letter made again with your text:"))
+            await say(update, context, t("Saved. Here is the letter made again with your text:"))
             await _read(update, context, actor, t, zone, letter_id, "")
         else:
             returned = await s.review.send_back(actor, letter_id, text)

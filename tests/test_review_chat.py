@@ -1,0 +1,159 @@
+"""Letter review through the real application and the stand-in Bot API, in kk, ru and ky:
+the family prepares its letters and is told they are checked, a caseworker lists, reads,
+corrects and approves them, the family receives them with the correction; and the
+caseworkers' reminder a working day later."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from bot.app import open_services
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.i18n import LOCALES
+from handlers import jobs
+from handlers.app import build_application
+from handlers.localapi import LocalBotAPI
+from handlers.views import review as view
+from tests.support import KZ_REPORT, START, Bot, Chat, consent, fill, give_translations
+from tests.test_staff import make_staff
+
+FAMILY = 310
+CASEWORKER = 320
+CORRECTED = "г. Алматы, проспект Абая, дом 1, квартира 2, индекс 050000"
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    """The bot with IZDEU_LETTER_REVIEW on (administrator: Telegram id 1)."""
+    config = Config(
+        db_path=tmp_path / "izdeu.sqlite3",
+        data_dir=tmp_path,
+        admin_ids=frozenset({1}),
+        letter_review=True,
+    )
+    clock = ManualClock(START)
+    services = await open_services(config, clock)
+    api = LocalBotAPI()
+    app = build_application(services, request=api)
+    await app.initialize()
+    running = Bot(config, clock, services, api, app)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def prepared(bot: Bot, chat: Chat, locale: str) -> int:
+    """A family reports, keeps only the letter to the Prosecutor General (in Russian),
+    leaves names out, gives its address in Russian and prepares the letter; its id."""
+    await consent(chat, locale)
+    await fill(chat, KZ_REPORT)
+    await chat.press("confirm")
+    case = (await bot.services.store.cases_of(bot.services.user_key(chat.user_id)))[0]
+    for row in await bot.services.letters.store.letters_of(case.id):
+        if row.selected and row.addressee_id != "prosecutor_general":
+            await chat.press_data(f"L:t:{row.id}")
+    await chat.press(f"L:g:{case.id}")
+    await chat.press("nonames")
+    assert await give_translations(chat) == 1  # the address, for a Russian letter
+    rows = await bot.services.letters.store.letters_of(case.id)
+    return next(r.id for r in rows if r.addressee_id == "prosecutor_general")
+
+
+def docx_text(data: bytes) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_family_gets_its_letters_after_a_caseworker_approved_them(
+    bot: Bot, locale: str
+) -> None:
+    family = bot.chat(FAMILY, locale)
+    t = bot.t(locale)
+    letter_id = await prepared(bot, family, locale)
+    case = (await bot.services.store.cases_of(bot.services.user_key(FAMILY)))[0]
+    assert family.last_text() == t("Thank you, saved.") + "\n\n" + t(
+        "Your letters for case {number} are being checked by the organisation's caseworker "
+        "before you get them. The bot sends them here as soon as they are approved.",
+        number=case.number,
+    )
+    assert bot.api.sent(FAMILY, "sendDocument") == []
+
+    worker = await make_staff(bot, CASEWORKER, "caseworker", locale)
+    await worker.send("/review")
+    assert t("Letters waiting for review: {n}", n="1") in worker.last_text()
+    await worker.press_data(f"V:r:{letter_id}")
+    files = [c.files["document"][0] for c in bot.api.sent(CASEWORKER, "sendDocument")]
+    assert files == [
+        f"{case.number}_prosecutor-general_ru.pdf",
+        f"{case.number}_prosecutor-general_ru.docx",
+    ]
+    card = worker.last_with_buttons()
+    assert card.text.startswith(case.number)
+    assert bot.services.letters.directory["prosecutor_general"].name(locale) in card.text
+    assert "г. Алматы, пр. Абая, 1, кв. 2, 050000" in card.text  # the family's translation
+    await worker.press(f"V:f:{letter_id}:r_addr")
+    assert "«г. Алматы, пр. Абая, 1, кв. 2, 050000»" in worker.last_text()
+    await worker.send("Алматы қаласы")  # Kazakh in a Russian letter: refused, form kept
+    assert worker.last_text() == t(
+        "This text is not in the letter's language. Please write it in that language."
+    )
+    await worker.send(CORRECTED)
+    saved = [
+        x
+        for x in worker.texts()
+        if x.startswith(t("Saved. Here is the letter made again with your text:"))
+    ]
+    assert len(saved) == 1 and CORRECTED in saved[0]
+    await worker.press(f"V:a:{letter_id}")
+    assert worker.last_text() == t("Approved. The family has received the letter.")
+
+    documents = bot.api.sent(FAMILY, "sendDocument")
+    assert [c.files["document"][0] for c in documents] == [
+        f"{case.number}_prosecutor-general_ru.pdf",
+        f"{case.number}_prosecutor-general_ru.docx",
+    ]
+    assert CORRECTED in docx_text(documents[1].files["document"][1])
+    texts = family.texts()
+    assert any(x.startswith("✓ " + t("The organisation has checked this letter.")) for x in texts)
+    assert texts[-1] == view.all_ready_text(t)
+    await worker.send("/review")
+    assert worker.last_text() == t("No letters are waiting for review.")
+    done = await bot.services.store.get_case_by_id(case.id)
+    assert done is not None and done.status.value == "letters_ready"
+
+
+async def test_caseworkers_are_reminded_after_a_working_day(bot: Bot) -> None:
+    worker = await make_staff(bot, CASEWORKER, "caseworker", "kk")
+    family = bot.chat(FAMILY, "ru")
+    bot.clock.set(datetime(2026, 11, 20, 10, 30, tzinfo=UTC))  # Friday 15:30 in Almaty
+    await prepared(bot, family, "ru")
+    case = (await bot.services.store.cases_of(bot.services.user_key(FAMILY)))[0]
+    mark = worker.mark()
+    bot.clock.advance(timedelta(days=2, hours=23))  # Monday 14:30: not yet
+    await jobs.send_due_reminders(bot.app)
+    assert worker.texts(mark) == []
+    bot.clock.advance(timedelta(hours=1))  # Monday 15:30
+    await jobs.send_due_reminders(bot.app)
+    t = bot.t("kk")
+    assert worker.texts(mark) == [
+        t.ngettext(
+            "{n} letter of case {number} has been waiting for review since {time}. /review "
+            "shows it.",
+            "{n} letters of case {number} have been waiting for review since {time}. /review "
+            "shows them.",
+            1,
+            number=case.number,
+            time=t.datetime(datetime(2026, 11, 20, 10, 30, tzinfo=UTC), "short", tz="Asia/Almaty"),
+        )
+    ]
+    assert bot.api.sent(1, "sendMessage")  # the administrator too
+    await jobs.send_due_reminders(bot.app)  # sent once; the next a working day later
+    assert len(worker.texts(mark)) == 1

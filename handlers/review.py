@@ -87,16 +87,18 @@ async def _read(
     zone: str,
     letter_id: int,
     _value: str,
+    saved: bool = False,
 ) -> None:
+    """The letter's text, its PDF and DOCX, then what can be done with it."""
     letter = await services(context).review.read(actor, letter_id)
-    text, markup = view.letter_view(t, letter, zone)
-    await say(update, context, text, markup)
-    await flush_replies()  # the files come after the text
+    produced = letter.produced
+    await say(update, context, produced.letter.text)
+    await flush_replies()  # the letter alone, then its files
     target = update.effective_chat.id if update.effective_chat else actor.user_id
-    await context.bot.send_document(target, letter.produced.pdf, filename=letter.produced.pdf_name)
-    await context.bot.send_document(
-        target, letter.produced.docx, filename=letter.produced.docx_name
-    )
+    await context.bot.send_document(target, produced.pdf, filename=produced.pdf_name)
+    await context.bot.send_document(target, produced.docx, filename=produced.docx_name)
+    text, markup = view.letter_card(t, letter, zone, saved)
+    await say(update, context, text, markup)
 
 
 async def _ask_correction(
@@ -175,8 +177,7 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
             raise Invalid("text", "need_text")
         if form.name == "review_fix":
             await s.review.correct(actor, letter_id, str(form.data.get("field")), text)
-            await say(update, context, t("Saved. Here is the letter made again with your text:"))
-            await _read(update, context, actor, t, zone, letter_id, "")
+            await _read(update, context, actor, t, zone, letter_id, "", saved=True)
         else:
             returned = await s.review.send_back(actor, letter_id, text)
             reached = False

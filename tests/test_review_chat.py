@@ -21,8 +21,10 @@ from handlers import jobs
 from handlers.app import build_application
 from handlers.localapi import LocalBotAPI
 from handlers.views import review as view
+from tests.readers import Reading
 from tests.support import KZ_REPORT, START, Bot, Chat, consent, fill, give_translations
 from tests.test_staff import make_staff
+from tests.test_what_people_receive import TYPED, _is_letter, assert_clean
 
 FAMILY = 310
 CASEWORKER = 320
@@ -75,6 +77,10 @@ def docx_text(data: bytes) -> str:
 async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     bot: Bot, locale: str
 ) -> None:
+    reading = Reading(bot.api, bot.clock, is_letter=_is_letter)
+    reading.typed(*TYPED, "Алматы қаласы", CORRECTED)
+    reading.reader(FAMILY, locale, "Asia/Almaty")
+    reading.reader(CASEWORKER, locale, "Asia/Almaty")
     family = bot.chat(FAMILY, locale)
     t = bot.t(locale)
     letter_id = await prepared(bot, family, locale)
@@ -98,7 +104,9 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     card = worker.last_with_buttons()
     assert card.text.startswith(case.number)
     assert bot.services.letters.directory["prosecutor_general"].name(locale) in card.text
-    assert "г. Алматы, пр. Абая, 1, кв. 2, 050000" in card.text  # the family's translation
+    letter_text = worker.texts()[-4]  # the letter alone, its PDF and DOCX, the card
+    assert letter_text.startswith("Генеральному")
+    assert "г. Алматы, пр. Абая, 1, кв. 2, 050000" in letter_text  # the family's translation
     await worker.press(f"V:f:{letter_id}:r_addr")
     assert "«г. Алматы, пр. Абая, 1, кв. 2, 050000»" in worker.last_text()
     await worker.send("Алматы қаласы")  # Kazakh in a Russian letter: refused, form kept
@@ -106,12 +114,11 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
         "This text is not in the letter's language. Please write it in that language."
     )
     await worker.send(CORRECTED)
-    saved = [
-        x
-        for x in worker.texts()
-        if x.startswith(t("Saved. Here is the letter made again with your text:"))
-    ]
-    assert len(saved) == 1 and CORRECTED in saved[0]
+    assert worker.last_text().startswith(
+        t("Saved. The letter above is made again with your text.")
+    )
+    letter_text = worker.texts()[-4]  # then the PDF, the DOCX and the card
+    assert letter_text.startswith("Генеральному") and CORRECTED in letter_text
     await worker.press(f"V:a:{letter_id}")
     assert worker.last_text() == t("Approved. The family has received the letter.")
 
@@ -128,6 +135,7 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     assert worker.last_text() == t("No letters are waiting for review.")
     done = await bot.services.store.get_case_by_id(case.id)
     assert done is not None and done.status.value == "letters_ready"
+    assert_clean(reading)  # what both read: their language, their zone, nothing hidden
 
 
 async def test_caseworkers_are_reminded_after_a_working_day(bot: Bot) -> None:

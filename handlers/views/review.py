@@ -132,23 +132,20 @@ def queue_view(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def letter_view(
-    t: Translator, letter: ReviewLetter, zone: str
+def letter_card(
+    t: Translator, letter: ReviewLetter, zone: str, saved: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The letter's text with what the caseworker can do; the PDF and DOCX follow."""
+    """What the caseworker can do with the letter, under its text and files (the text
+    goes alone, so that it reads as the letter, in the letter's language)."""
     produced = letter.produced
-    head = [
+    head = [t("Saved. The letter above is made again with your text.")] if saved else []
+    head += [
         f"{letter.entry.case_number} · {produced.addressee.name(t.locale)}",
         t(
             "Language of the letter: {language}",
             language=language_name(produced.letter.language, t.locale),
         ),
-        t(
-            "Waiting since {time}",
-            time=t.datetime(letter.entry.queued_at, "short", tz=zone),
-        ),
-        "",
-        produced.letter.text,
+        t("Waiting since {time}", time=t.datetime(letter.entry.queued_at, "short", tz=zone)),
     ]
     rows = [
         [_button("✎ " + shorten(field_name(t, f.field), 48), "f", letter.entry.letter_id, f.field)]

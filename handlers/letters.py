@@ -522,6 +522,10 @@ async def produce_one(
             ),
         )
         return False
+    # Letter review (IZDEU_LETTER_REVIEW): held for a caseworker instead of sent now.
+    if held := await s.review.hold(user.user_id, case, [row]):
+        await say(update, context, review_view.held_text(t, held))
+        return False
     produced = await s.letters.produce(case, row, user.user_id)
     await send_produced(update, context, t, produced, 1, 1)
     return True

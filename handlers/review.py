@@ -139,8 +139,8 @@ async def _approve(
     s = services(context)
     approved = await s.review.approve(actor, letter_id)
     reached = await _deliver(context.bot, s, approved)
-    if reached:
-        await s.review.delivered(actor, approved)
+    if reached and await s.review.delivered(actor, approved):
+        reached = await _tell_all_ready(context.bot, s, approved)
     await say(update, context, view.approved_text(t, reached))
 
 
@@ -156,8 +156,17 @@ async def _deliver(bot: Bot, s: Services, approved: Approved) -> bool:
         await bot.send_message(approved.family_chat, text, reply_markup=markup)
         await bot.send_document(approved.family_chat, produced.pdf, filename=produced.pdf_name)
         await bot.send_document(approved.family_chat, produced.docx, filename=produced.docx_name)
-        if approved.still_waiting == 0:
-            await bot.send_message(approved.family_chat, view.all_ready_text(ft))
+    except Forbidden:
+        return False
+    return True
+
+
+async def _tell_all_ready(bot: Bot, s: Services, approved: Approved) -> bool:
+    """After the last letter of the first set: what to do with them, as without review."""
+    assert approved.family_chat is not None
+    try:
+        ft = s.catalogs.get(approved.family_locale)
+        await bot.send_message(approved.family_chat, view.all_ready_text(ft))
     except Forbidden:
         return False
     return True

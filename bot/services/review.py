@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.correspondence import LetterService, Produced
-from bot.domain.models import Case
+from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
 from bot.letters.language import fits
 from bot.letters.translations import ForeignText, texts
@@ -223,15 +223,17 @@ class ReviewService:
         return Approved(entry, produced, chat, locale, len(waiting))
 
     async def delivered(self, actor: Actor, approved: Approved) -> bool:
-        """The family received the approved letter; True when none of the case's letters
-        is open any more (the case's letters are then ready, as without review)."""
+        """The family received the approved letter. True when that completed the case's
+        first set of letters: the case's letters are then ready, and the family is told
+        so, as without review (a later single letter comes alone)."""
         self._require(actor)
         await self.store.delivered(approved.entry.letter_id, self.clock.now())
         if await self.store.open_of_case(approved.entry.case_id):
             return False
         case = await self.cases.get_case_by_id(approved.entry.case_id)
-        if case is not None:
-            await self.letters.mark_ready(case, actor.user_id)
+        if case is None or case.status != CaseStatus.REPORTED:
+            return False
+        await self.letters.mark_ready(case, actor.user_id)
         return True
 
     async def send_back(self, actor: Actor, letter_id: int, note: str) -> Returned:

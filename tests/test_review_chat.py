@@ -165,3 +165,53 @@ async def test_caseworkers_are_reminded_after_a_working_day(bot: Bot) -> None:
     assert bot.api.sent(1, "sendMessage")  # the administrator too
     await jobs.send_due_reminders(bot.app)  # sent once; the next a working day later
     assert len(worker.texts(mark)) == 1
+
+
+async def test_sent_back_with_a_note_and_bad_input_loses_nothing(bot: Bot) -> None:
+    family = bot.chat(FAMILY, "ky")
+    letter_id = await prepared(bot, family, "ky")
+    case = (await bot.services.store.cases_of(bot.services.user_key(FAMILY)))[0]
+    worker = await make_staff(bot, CASEWORKER, "caseworker", "ru")
+    t, ft = bot.t("ru"), bot.t("ky")
+    await worker.press_data(f"V:b:{letter_id}")
+    assert worker.last_text() == view.ask_note_text(t)
+    await worker.process(worker.make.sticker())  # a sticker where the note is expected
+    assert worker.last_text() == t(
+        "Please answer with text. Stickers, locations and files cannot be used here."
+    )
+    note = "Уточните, пожалуйста, дату последнего звонка."
+    await worker.send(note)
+    assert worker.last_text() == t("The letter is sent back; the family has received your note.")
+    body = bot.services.letters.directory["prosecutor_general"].name("ky")
+    assert family.last_text() == view.returned_text(ft, body, case.number, note)
+    assert bot.api.sent(FAMILY, "sendDocument") == []
+    await worker.press_data(f"V:a:{letter_id}")  # an old button: nothing is sent
+    assert worker.last_text() == t("This is not available.")
+    assert bot.api.sent(FAMILY, "sendDocument") == []
+    actions = [e.action for e in await bot.services.staff.audit.entries(limit=50)]
+    assert "review_return" in actions and "review_approve" not in actions
+    # The family prepares the letter again: it waits for review again.
+    await family.press_data(f"L:g:{case.id}")
+    assert family.last_text().endswith(
+        ft(
+            "Your letters for case {number} are being checked by the organisation's "
+            "caseworker before you get them. The bot sends them here as soon as they are "
+            "approved.",
+            number=case.number,
+        )
+    )
+    await worker.send("/review")
+    assert t("Letters waiting for review: {n}", n="1") in worker.last_text()
+
+
+async def test_volunteers_and_families_are_refused_in_the_chat(bot: Bot) -> None:
+    family = bot.chat(FAMILY, "ru")
+    letter_id = await prepared(bot, family, "ru")
+    volunteer = await make_staff(bot, 330, "volunteer", "ru")
+    t = bot.t("ru")
+    for chat in (family, volunteer):
+        await chat.send("/review")
+        assert chat.last_text() == t("This is not available.")
+        await chat.press_data(f"V:a:{letter_id}")
+        assert chat.last_text() == t("This is not available.")
+    assert bot.api.sent(FAMILY, "sendDocument") == []

@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.domain.models import Case
 from bot.letters.sample import sample_reports
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.review import after_a_working_day
+from bot.services.review import after_a_working_day, working_hours_from
 from bot.staff import Actor, Role
 from bot.storage.store import LetterRow
 from tests.support import START
@@ -209,3 +209,31 @@ def test_the_setting() -> None:
     assert Config.from_env({"IZDEU_LETTER_REVIEW": "on"}).letter_review is True
     assert Config.from_env({"IZDEU_LETTER_REVIEW": "1"}).letter_review is True
     assert Config.from_env({"IZDEU_LETTER_REVIEW": "off"}).letter_review is False
+
+
+@pytest.mark.parametrize(
+    ("now", "waits_until"),
+    [
+        (datetime(2026, 11, 23, 10, 30, tzinfo=UTC), None),  # Monday 15:30 in Almaty
+        # Monday 23:30 -> Tuesday 09:00; Friday 22:00 -> Monday 09:00; Sunday noon -> Monday.
+        (datetime(2026, 11, 23, 18, 30, tzinfo=UTC), datetime(2026, 11, 24, 4, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 27, 17, 0, tzinfo=UTC), datetime(2026, 11, 30, 4, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 29, 7, 0, tzinfo=UTC), datetime(2026, 11, 30, 4, 0, tzinfo=UTC)),
+    ],
+)
+def test_reminders_wait_for_working_hours(now: datetime, waits_until: datetime | None) -> None:
+    assert working_hours_from(now, ALMATY) == waits_until
+
+
+async def test_a_reminder_due_at_night_waits_for_the_morning(services: Services) -> None:
+    s = services
+    case, row = await case_with_letter(s)
+    s.clock.set(datetime(2026, 11, 19, 17, 0, tzinfo=UTC))  # Thursday 22:00 in Almaty
+    await s.review.hold(FAMILY, case, [row])
+    s.clock.advance(timedelta(days=1))  # Friday 22:00: night
+    due = [r for r in await s.followup.due(50) if r.kind == "review"]
+    assert len(due) == 1 and await s.review.reminder(due[0]) is None
+    assert not [r for r in await s.followup.due(50) if r.kind == "review"]
+    s.clock.set(datetime(2026, 11, 30, 4, 0, tzinfo=UTC))  # Monday 09:00
+    due = [r for r in await s.followup.due(50) if r.kind == "review"]
+    assert len(due) == 1 and await s.review.reminder(due[0]) is not None

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.correspondence import LetterService, Produced
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
+from bot.followup import QUIET_END, at_local, quiet_until
 from bot.letters.language import fits
 from bot.letters.translations import ForeignText, texts
 from bot.services.errors import Invalid, NotAllowed, NotFound
@@ -41,6 +42,7 @@ __all__ = [
     "ReviewReminder",
     "ReviewService",
     "after_a_working_day",
+    "working_hours_from",
 ]
 
 FORMS = frozenset({"review_fix", "review_note"})  # the caseworker's typed correction, note
@@ -59,6 +61,17 @@ def after_a_working_day(at: datetime, timezone: str) -> datetime:
         local += timedelta(days=1)
     # Arithmetic on the wall clock, so that a change of the clocks keeps the hour.
     return local.replace(tzinfo=None).replace(tzinfo=ZoneInfo(timezone))
+
+
+def working_hours_from(now: datetime, timezone: str) -> datetime | None:
+    """None on a working day's daytime in ``timezone``; otherwise when the next one begins
+    (a caseworker is not woken at night nor called at the weekend)."""
+    later = quiet_until(now, timezone)
+    local = (later or now).astimezone(ZoneInfo(timezone))
+    if local.weekday() not in WEEKEND:
+        return later
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    return at_local(monday, timezone, QUIET_END)
 
 
 @dataclass(frozen=True)
@@ -252,7 +265,12 @@ class ReviewService:
 
     # --- the reminder (handlers.jobs) --------------------------------------------------
     async def reminder(self, reminder: Reminder) -> ReviewReminder | None:
-        """The reminder to send now, or None when the case's letters were all decided."""
+        """The reminder to send now; None when the case's letters were all decided, or
+        at night or at the weekend (then it is moved to the next working morning)."""
+        later = working_hours_from(self.clock.now(), self.timezone)
+        if later is not None:
+            await self.forms.postpone(reminder.id, later)
+            return None
         waiting = [
             e for e in await self.store.open_of_case(reminder.case_id or 0) if e.state == "waiting"
         ]

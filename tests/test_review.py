@@ -237,3 +237,17 @@ async def test_a_reminder_due_at_night_waits_for_the_morning(services: Services)
     s.clock.set(datetime(2026, 11, 30, 4, 0, tzinfo=UTC))  # Monday 09:00
     due = [r for r in await s.followup.due(50) if r.kind == "review"]
     assert len(due) == 1 and await s.review.reminder(due[0]) is not None
+
+
+async def test_a_family_deleting_its_data_leaves_nothing_in_the_queue(services: Services) -> None:
+    s = services
+    case, row = await case_with_letter(s)
+    await s.review.hold(FAMILY, case, [row])
+    await s.store.delete_user_data(FAMILY, s.clock.now())
+    assert await s.review.queue(CASEWORKER) == []
+    async with s.db.reading() as conn:
+        left = list(await conn.execute_fetchall("SELECT COUNT(*) FROM letter_reviews"))
+        reminders = list(
+            await conn.execute_fetchall("SELECT COUNT(*) FROM reminders WHERE kind = 'review'")
+        )
+    assert left[0][0] == 0 and reminders[0][0] == 0

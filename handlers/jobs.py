@@ -30,6 +30,7 @@ from bot.vocabulary import KIND_NAMES
 from handlers import review
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
 from handlers.letters import language_name
+from handlers.views import review as review_view
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +240,13 @@ async def _overdue(
         )
         if un_ladder.offer_after(None):
             lines.append(t(un_ladder.OFFER, number=case.number))
+        await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
+        return
+    # Letter review (IZDEU_LETTER_REVIEW): the next letter, once it can be made, waits for a
+    # caseworker.
+    ready = not s.letters.blocked(case, follow, await s.letters.options(case))
+    if ready and (held := await s.review.hold(user.user_id, case, [follow])):
+        lines.append(review_view.held_text(t, held))
         await bot.send_message(user.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
         return
     try:

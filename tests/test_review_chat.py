@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -215,3 +215,37 @@ async def test_volunteers_and_families_are_refused_in_the_chat(bot: Bot) -> None
         await chat.press_data(f"V:a:{letter_id}")
         assert chat.last_text() == t("This is not available.")
     assert bot.api.sent(FAMILY, "sendDocument") == []
+
+
+async def test_the_next_letter_after_silence_waits_for_review_too(bot: Bot) -> None:
+    s = bot.services
+    family = bot.chat(FAMILY, "ru")
+    letter_id = await prepared(bot, family, "ru")
+    worker = await make_staff(bot, CASEWORKER, "caseworker", "ru")
+    await worker.press_data(f"V:a:{letter_id}")
+    user = await s.store.get_user(s.user_key(FAMILY))
+    case = (await s.store.cases_of(s.user_key(FAMILY)))[0]
+    row = await s.letters.store.get_letter(letter_id)
+    assert user is not None and row is not None
+    await s.followup.mark_sent(user, case, [row], date(2026, 11, 21), "in_person", None)
+    pending = await s.followup.store.pending_reminders(user.user_id)
+    overdue = next(r for r in pending if r.kind == "overdue")
+    bot.clock.set(overdue.due_at + timedelta(minutes=1))
+    documents = len(bot.api.sent(FAMILY, "sendDocument"))
+    await jobs.send_due_reminders(bot.app)
+    assert len(bot.api.sent(FAMILY, "sendDocument")) == documents  # nothing made for it
+    t = bot.t("ru")
+    assert (
+        t(
+            "Your letters for case {number} are being checked by the organisation's caseworker "
+            "before you get them. The bot sends them here as soon as they are approved.",
+            number=case.number,
+        )
+        in family.last_text()
+    )
+    queue = await s.review.queue(await s.staff.actor(s.user_key(CASEWORKER)))
+    assert len(queue) == 1 and queue[0].letter_id != letter_id
+    assert queue[0].addressee_id == "prosecutor_general"  # the repeat request, same body
+    await worker.press_data(f"V:a:{queue[0].letter_id}")
+    assert len(bot.api.sent(FAMILY, "sendDocument")) == documents + 2
+    assert family.last_text() == ""  # the DOCX; no "all letters are ready" for one letter

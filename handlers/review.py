@@ -227,10 +227,10 @@ async def send_reminder(bot: Bot, s: Services, reminder: Reminder) -> bool:
     found = await s.review.reminder(reminder)
     if found is None:
         return False
-    for chat, locale in found.recipients:
+    for chat, locale, zone in found.recipients:
         t = s.catalogs.get(locale)
         try:
-            await bot.send_message(chat, view.reminder_text(t, found, s.config.timezone))
+            await bot.send_message(chat, view.reminder_text(t, found, zone))
         except Forbidden:
             continue  # a colleague who left the bot; the others still get it
         except (RetryAfter, TimedOut, NetworkError) as exc:

@@ -140,6 +140,8 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
 
 async def test_caseworkers_are_reminded_after_a_working_day(bot: Bot) -> None:
     worker = await make_staff(bot, CASEWORKER, "caseworker", "kk")
+    staff = bot.services.staff  # the caseworker sees times in Moscow (their /settings)
+    await staff.set_timezone(await staff.actor(bot.services.user_key(CASEWORKER)), "Europe/Moscow")
     family = bot.chat(FAMILY, "ru")
     bot.clock.set(datetime(2026, 11, 20, 10, 30, tzinfo=UTC))  # Friday 15:30 in Almaty
     await prepared(bot, family, "ru")
@@ -159,7 +161,9 @@ async def test_caseworkers_are_reminded_after_a_working_day(bot: Bot) -> None:
             "shows them.",
             1,
             number=case.number,
-            time=t.datetime(datetime(2026, 11, 20, 10, 30, tzinfo=UTC), "short", tz="Asia/Almaty"),
+            time=t.datetime(
+                datetime(2026, 11, 20, 10, 30, tzinfo=UTC), "short", tz="Europe/Moscow"
+            ),
         )
     ]
     assert bot.api.sent(1, "sendMessage")  # the administrator too

@@ -126,7 +126,7 @@ class ReviewReminder:
     case_number: str
     waiting: int
     since: datetime
-    recipients: tuple[tuple[int, str | None], ...]  # (chat id, language)
+    recipients: tuple[tuple[int, str | None, str], ...]  # (chat id, language, time zone)
 
 
 class ReviewService:
@@ -277,12 +277,14 @@ class ReviewService:
         if not waiting:
             await self.forms.reminder_failed(reminder.id, "not needed", None, self.clock.now())
             return None
-        recipients: list[tuple[int, str | None]] = []
+        recipients: list[tuple[int, str | None, str]] = []
         for member in await self.staff.staff.members(Role.CASEWORKER.value):
-            recipients.append((member.chat_id, member.locale))
+            zone = await self.staff.timezone_of(member.user_id)
+            recipients.append((member.chat_id, member.locale, zone))
         for admin in sorted(self.staff.admin_ids):
             user = await self.cases.get_user(admin)
-            recipients.append((self.staff.admin_chat(admin), user.locale if user else None))
+            zone = await self.staff.timezone_of(admin)
+            recipients.append((self.staff.admin_chat(admin), user.locale if user else None, zone))
         since = min(e.queued_at for e in waiting)
         return ReviewReminder(waiting[0].case_number, len(waiting), since, tuple(recipients))
 

@@ -25,6 +25,7 @@ from bot.services.delivery import Delivery
 from bot.services.letters import LetterService
 from bot.services.operations import Operations
 from bot.services.reminders import Reminders
+from bot.services.review import ReviewService
 from bot.services.un import UnService
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -37,6 +38,7 @@ from bot.storage.maintenance import (
     passive_checkpoint,
     purge_closed,
 )
+from bot.storage.review import ReviewStore
 from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -63,6 +65,7 @@ class Services:
     staff: StaffService
     un: UnService
     delivery: Delivery
+    review: ReviewService
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -80,7 +83,9 @@ class Services:
     @cached_property
     def reminders(self) -> Reminders:
         """The reminders job's use cases (what is due, what each says, what follows)."""
-        return Reminders(self.followup, self.letters, self.staff, self.store, self.clock)
+        return Reminders(
+            self.followup, self.letters, self.staff, self.store, self.clock, self.review
+        )
 
     async def close(self) -> None:
         if self.warming is not None:
@@ -143,7 +148,14 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         admins,
         config.timezone,
     )
-    return Services(
+    letters = LetterService(
+        LetterStore(db),
+        clock,
+        FollowupStore(db),
+        cite_form_copies=config.cite_form_copies,
+        staff=staff,
+    )
+    services = Services(
         config=config,
         clock=clock,
         db=db,
@@ -159,13 +171,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             clock,
             Organisation(config.organisation_name, config.organisation_contact),
         ),
-        letters=LetterService(
-            LetterStore(db),
-            clock,
-            FollowupStore(db),
-            cite_form_copies=config.cite_form_copies,
-            staff=staff,
-        ),
+        letters=letters,
         followup=FollowupService(
             FollowupStore(db),
             LetterStore(db),
@@ -173,4 +179,16 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
         ),
         delivery=Delivery(InboxStore(db), clock),
+        review=ReviewService(
+            ReviewStore(db),
+            store,
+            letters,
+            staff,
+            FollowupStore(db),
+            clock,
+            enabled=config.letter_review,
+            timezone=config.timezone,
+        ),
     )
+    letters.review_gate = services.review.hold
+    return services

@@ -153,4 +153,16 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "purge": lambda t, a, g, n, d, f: t(
         "Case {number}: the personal data was removed after the retention period.", number=n
     ),
+    "review_read": lambda t, a, g, n, d, f: t(
+        "{who} read a letter of case {number} waiting for review.", who=a, number=n
+    ),
+    "review_correct": lambda t, a, g, n, d, f: t(
+        "{who} corrected a text in a letter of case {number}.", who=a, number=n
+    ),
+    "review_approve": lambda t, a, g, n, d, f: t(
+        "{who} approved a letter of case {number} for the family.", who=a, number=n
+    ),
+    "review_return": lambda t, a, g, n, d, f: t(
+        "{who} sent a letter of case {number} back to the family.", who=a, number=n
+    ),
 }

@@ -58,6 +58,8 @@ class Config:
     # The organisation agrees that letters after a form reply say (anonymously) in how many
     # other cases the body sent the same text. Off unless IZDEU_CITE_FORM_COPIES=1.
     cite_form_copies: bool = False
+    # Letters wait for a caseworker's approval before the family gets them (IZDEU_LETTER_REVIEW).
+    letter_review: bool = False
 
     @property
     def backups(self) -> Path:
@@ -125,6 +127,7 @@ class Config:
             organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
             cite_form_copies=env.get("IZDEU_CITE_FORM_COPIES", "") in ("1", "true", "yes"),
+            letter_review=env.get("IZDEU_LETTER_REVIEW", "").lower() in ("1", "on", "true", "yes"),
         )
 
 

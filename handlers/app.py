@@ -41,6 +41,7 @@ from handlers import (
     operations,
     outbox,
     report,
+    review,
     staff,
     un,
 )
@@ -247,6 +248,7 @@ def register(app: Application) -> None:
         "stats": exports.stats_command,
         "bodies": bodies.bodies_command,
         "un": un.un_command,
+        "review": review.review_command,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -268,6 +270,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(staff.on_staff_button, pattern=rf"^{staff.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(exports.on_export_button, pattern=rf"^{exports.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(un.on_un_button, pattern=rf"^{un.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(review.on_review_button, pattern=rf"^{review.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(
         MessageHandler(

@@ -29,7 +29,9 @@ from bot.services.reminders import (
 )
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
+from handlers import review
 from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
+from handlers.views import review as review_view
 from handlers.views.letters import language_name
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,8 @@ async def _deliver_all(
 async def _deliver(bot: Bot, s: Services, reminder: Reminder, turns: asyncio.Semaphore) -> bool:
     """Send one reminder as composed by the core; True when something was sent (a family's
     empty digest counts as sent: it was handled)."""
+    if reminder.kind == "review":  # letters waiting for a caseworker (handlers.review)
+        return await review.send_reminder(bot, s, reminder)
     async with turns:
         item = await s.reminders.compose(reminder)
     if item is None:
@@ -223,6 +227,10 @@ async def _overdue(bot: Bot, t: Translator, item: FamilyReminder) -> None:
         )
         if item.offer_un:
             lines.append(t(un_ladder.OFFER, number=case.number))
+        await bot.send_message(item.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
+        return
+    if item.held is not None:
+        lines.append(review_view.held_text(t, item.held))
         await bot.send_message(item.chat_id, "\n".join(lines), reply_markup=_card_button(t, row))
         return
     produced = item.produced

@@ -16,6 +16,7 @@ from bot.domain.validators import InvalidInput
 from bot.i18n import Translator
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.letters import Form, LetterRow, OnlineText, Produced, Step
+from bot.services.review import Held
 from handlers.common import (
     Context,
     current_user,
@@ -26,6 +27,7 @@ from handlers.common import (
     translator,
 )
 from handlers.views import letters as views
+from handlers.views import review as review_view
 
 # Re-exported for the other areas' handlers and the tests until they import the views.
 from handlers.views.letters import (  # noqa: F401
@@ -248,16 +250,19 @@ async def _produce(
         async def hand_over(produced: Produced, i: int, total: int) -> None:
             await send_produced(update, context, t, produced, i, total)
 
-        if whole_set:
+        s = services(context)
+        if whole_set and not s.config.letter_review:
             await say(update, context, views.preparing_text(t, len(step.ready)))
-        await services(context).letters.produce_letters(
+        made = await s.letters.produce_letters(
             user.user_id,
             step.case.id,
             [r.id for r in step.ready],
             hand_over,
             whole_set=whole_set,
         )
-        if whole_set:
+        if isinstance(made, Held):  # letter review: they wait for a caseworker
+            await say(update, context, review_view.held_text(t, made))
+        elif whole_set:
             await say(update, context, views.all_ready_text(t))
     if step.waiting:
         await say(update, context, views.waiting_text(t, step.waiting))

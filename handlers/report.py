@@ -22,7 +22,7 @@ from bot.i18n import LOCALES, N_, Translator, pick_locale
 from bot.reporting import Outcome
 from bot.un.ladder import OFFER_AT_ONCE
 from handlers import keyboards as kb
-from handlers import texts, un
+from handlers import review, texts, un
 from handlers.common import (
     Context,
     chat_id,
@@ -177,6 +177,9 @@ async def on_message(update: Update, context: Context) -> None:
         return
     if form is not None and form.name in un.FORMS:
         await un.handle_form(update, context, form)
+        return
+    if form is not None and form.name in review.FORMS:
+        await review.handle_form(update, context, form)
         return
     user = await current_user(update, context)
     if user is None:

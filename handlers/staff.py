@@ -61,6 +61,7 @@ STAFF_HELP = N_(
     "/invite volunteer or /invite caseworker: a one-time invitation link\n"
     "/invites: open invitations; /staff: people with a role\n"
     "/export, /stats: reports and charts (caseworkers)\n"
+    "/review: letters waiting for a caseworker's approval\n"
     "/audit: who looked at or exported what"
 )
 

@@ -6,7 +6,8 @@ unit, descriptions of evidence, earlier replies). Before a letter is made, each 
 that goes into it is checked with ``bot.letters.language``: a text in another language is
 replaced by its translation into the letter's language when the family or a caseworker
 has given one, and otherwise the letter is not made (``ForeignText``) and the family is
-asked for it. Names of people are never translated.
+asked for it. A caseworker's correction before release is stored the same way and replaces
+the text even when it was in the letter's language. Names of people are never translated.
 """
 
 from __future__ import annotations
@@ -94,10 +95,10 @@ def localize(report: Report, language: str, options: RenderOptions = RenderOptio
     missing = needed(report, language, options)
     if missing:
         raise ForeignText(language, [n.field for n in missing])
+    # A text given in the letter's language replaces the original, also one that was in
+    # that language already: a caseworker's correction before release (bot.services.review).
     swap = {
-        key: _given(report, key, language)
-        for key, value in texts(report, options).items()
-        if not fits(value, language)
+        key: given for key in texts(report, options) if (given := _given(report, key, language))
     }
     if not swap:
         return report

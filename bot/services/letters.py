@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, local_today
 from bot.domain.models import Case, CaseStatus, Report
@@ -40,6 +40,9 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterRow, LetterStore, Store
+
+if TYPE_CHECKING:
+    from bot.services.review import Held
 
 # The rows and forms the use cases return, named here so the chat needs no storage import.
 __all__ = [
@@ -151,6 +154,10 @@ class OnlineText:
 
 # Where a made letter goes: the front end hands it to the family (letter i of total).
 HandOver = Callable[[Produced, int, int], Awaitable[None]]
+# Letter review (IZDEU_LETTER_REVIEW): the application sets ``LetterService.review_gate`` to
+# ``ReviewService.hold``; letters it takes wait for a caseworker instead of going to the
+# family (it answers None when review is off).
+ReviewGate = Callable[[int, Case, list[LetterRow]], Awaitable["Held | None"]]
 
 
 class LetterService:
@@ -169,6 +176,7 @@ class LetterService:
         self.followups = followups
         self.directory = load_directory()
         self.cases = Store(store.db)
+        self.review_gate: ReviewGate | None = None
 
     async def warm_up(self) -> None:
         """Start the letter worker now (it parses the fonts), so the first family waits less."""
@@ -589,13 +597,18 @@ class LetterService:
         hand_over: HandOver,
         *,
         whole_set: bool,
-    ) -> int:
+    ) -> int | Held:
         """Make the letters of ``step.ready`` one by one and hand each to the family as
         soon as it is made; after the whole set the case's letters are ready. Returns how
-        many were made (a letter that is no longer the case's is left out)."""
+        many were made (a letter that is no longer the case's is left out), or, with letter
+        review on, what waits for a caseworker (nothing is made now)."""
         case = await self.own_case(user_key, case_id)
         rows = [await self.store.get_letter(i) for i in letter_ids]
         mine = [r for r in rows if r is not None and r.case_id == case.id]
+        if self.review_gate is not None and mine:
+            held = await self.review_gate(user_key, case, mine)
+            if held is not None:
+                return held
         for i, row in enumerate(mine, 1):
             await self.deliver(await self.produce(case, row, user_key), i, len(mine), hand_over)
         if whole_set:

@@ -21,6 +21,7 @@ from bot.followup import FollowupService, at_local, quiet_until, user_timezone
 from bot.letters.directory import Addressee
 from bot.letters.translations import ForeignText
 from bot.services.letters import LetterService, Produced
+from bot.services.review import Held, ReviewService
 from bot.staff import StaffService
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter, StaffMember
@@ -61,6 +62,7 @@ class FamilyReminder:
     next_addressee: Addressee | None = None
     produced: Produced | None = None
     offer_un: bool = False
+    held: Held | None = None  # the next letter waits for a caseworker's review
 
     @property
     def chat_id(self) -> int:
@@ -102,7 +104,9 @@ class Reminders:
         staff: StaffService,
         store: Store,
         clock: Clock,
+        review: ReviewService | None = None,
     ) -> None:
+        self.review = review
         self.followup = followup
         self.letters = letters
         self.staff = staff
@@ -171,6 +175,24 @@ class Reminders:
             return FamilyReminder(
                 reminder, OVERDUE, user, today, case, row, offer_un=un_ladder.offer_after(None)
             )
+        addressee = self.letters.directory[follow.addressee_id]
+        # Letter review (IZDEU_LETTER_REVIEW): the next letter, once it can be made, waits
+        # for a caseworker.
+        ready = not self.letters.blocked(case, follow, await self.letters.options(case))
+        if ready and self.review is not None:
+            held = await self.review.hold(user.user_id, case, [follow])
+            if held is not None:
+                return FamilyReminder(
+                    reminder,
+                    OVERDUE,
+                    user,
+                    today,
+                    case,
+                    row,
+                    next_letter=follow,
+                    next_addressee=addressee,
+                    held=held,
+                )
         try:
             produced = await self.letters.produce(case, follow, user.user_id)
         except ForeignText:
@@ -185,7 +207,7 @@ class Reminders:
             case,
             row,
             next_letter=follow,
-            next_addressee=self.letters.directory[follow.addressee_id],
+            next_addressee=addressee,
             produced=produced,
         )
 

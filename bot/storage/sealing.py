@@ -46,6 +46,8 @@ ID_COLUMNS: tuple[tuple[str, str], ...] = (
     ("audit", "target_id"),
     ("un_submissions", "submitted_by"),
     ("staff_profiles", "user_id"),
+    ("letter_reviews", "queued_by"),
+    ("letter_reviews", "decided_by"),
 )
 # (table, column): the sealed chat id each family and staff member is written to.
 CHAT_COLUMNS: tuple[tuple[str, str], ...] = (("users", "chat_id"), ("staff", "chat_id"))

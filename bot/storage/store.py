@@ -117,6 +117,41 @@ async def record_audit(
     )
 
 
+async def put_translation(
+    conn: InlineConnection,
+    cipher: Cipher,
+    case_id: int,
+    field: str,
+    language: str,
+    text: str,
+    now: datetime,
+    actor_id: int | None,
+) -> None:
+    """Write one text in a letter's language (sealed) and its timeline event, inside the
+    caller's transaction: the family's answer, a caseworker's translation or correction."""
+    row = _first(
+        await conn.execute_fetchall("SELECT translations FROM cases WHERE id = ?", (case_id,))
+    )
+    if row is None:
+        return
+    table = load_answers(row[0], cipher) if row[0] else {}
+    table.setdefault(field, {})[language] = text
+    await conn.execute(
+        "UPDATE cases SET translations = ?, updated_at = ? WHERE id = ?",
+        (dump_answers(table, cipher), _ts(now), case_id),
+    )
+    await conn.execute(
+        "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (
+            case_id,
+            _ts(now),
+            "translation",
+            actor_id,
+            _json({"field": field, "language": language}),
+        ),
+    )
+
+
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -544,13 +579,6 @@ class LetterStore:
         with it the case's new letter ``options`` and an ``audit`` entry (actor, target)
         for a text written by staff."""
         async with self.db.transaction() as conn:
-            row = _first(
-                await conn.execute_fetchall(
-                    "SELECT translations FROM cases WHERE id = ?", (case_id,)
-                )
-            )
-            if row is None:
-                return
             if options is not None:
                 await conn.execute(
                     "UPDATE cases SET letter_options = ? WHERE id = ?", (_json(options), case_id)
@@ -559,22 +587,8 @@ class LetterStore:
                 await record_audit(
                     conn, now, audit[0], "translation", case_id=case_id, target_id=audit[1]
                 )
-            table = load_answers(row[0], self.db.cipher) if row[0] else {}
-            table.setdefault(field, {})[language] = text
-            await conn.execute(
-                "UPDATE cases SET translations = ?, updated_at = ? WHERE id = ?",
-                (dump_answers(table, self.db.cipher), _ts(now), case_id),
-            )
-            await conn.execute(
-                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    case_id,
-                    _ts(now),
-                    "translation",
-                    actor_id,
-                    _json({"field": field, "language": language}),
-                ),
+            await put_translation(
+                conn, self.db.cipher, case_id, field, language, text, now, actor_id
             )
 
     async def set_letter_options(

@@ -1,0 +1,347 @@
+"""Caseworker review before release, the practice of legal-aid hotlines.
+
+With ``IZDEU_LETTER_REVIEW=on`` the letters a family prepares wait in a queue instead of
+going out: a caseworker or administrator reads each one (text, PDF, DOCX), may correct the
+family's free text as it appears in the letter's language (stored like every translation,
+so the letter is made again with it), and approves it, after which the family receives it
+exactly as it would have without review, or sends it back with a note. A letter nobody
+looked at reminds the caseworkers after a working day. Who read, corrected, approved or
+returned which letter, and when, is in the audit log, written with the change itself.
+
+Volunteers and families never decide: they are not the organisation's accountable staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain.models import Case, CaseStatus
+from bot.domain.validators import InvalidInput, clean_text
+from bot.followup import QUIET_END, at_local, quiet_until
+from bot.letters.language import fits
+from bot.letters.translations import ForeignText, texts
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.letters import LetterService, Produced
+from bot.staff import MANAGERS, Actor, Role, StaffService
+from bot.storage.followup import FollowupStore, Form, Reminder
+from bot.storage.review import ReviewEntry, ReviewStore
+from bot.storage.store import LetterRow, Store
+
+__all__ = [
+    "FORMS",
+    "Approved",
+    "Editable",
+    "Held",
+    "Reminder",
+    "Returned",
+    "ReviewEntry",
+    "ReviewLetter",
+    "ReviewReminder",
+    "ReviewService",
+    "after_a_working_day",
+    "working_hours_from",
+]
+
+FORMS = frozenset({"review_fix", "review_note"})  # the caseworker's typed correction, note
+MAX_TEXT = 3000  # a correction: as long as a translation the family may give
+MAX_NOTE = 1000
+WEEKEND = (5, 6)  # Saturday, Sunday
+RETRY = timedelta(minutes=10)
+
+
+def after_a_working_day(at: datetime, timezone: str) -> datetime:
+    """The same time of day one working day (Monday to Friday in ``timezone``) later: a
+    letter queued on Friday afternoon reminds on Monday afternoon, one queued at the
+    weekend on Monday."""
+    local = at.astimezone(ZoneInfo(timezone)) + timedelta(days=1)
+    while local.weekday() in WEEKEND:
+        local += timedelta(days=1)
+    # Arithmetic on the wall clock, so that a change of the clocks keeps the hour.
+    return local.replace(tzinfo=None).replace(tzinfo=ZoneInfo(timezone))
+
+
+def working_hours_from(now: datetime, timezone: str) -> datetime | None:
+    """None on a working day's daytime in ``timezone``; otherwise when the next one begins
+    (a caseworker is not woken at night nor called at the weekend)."""
+    later = quiet_until(now, timezone)
+    local = (later or now).astimezone(ZoneInfo(timezone))
+    if local.weekday() not in WEEKEND:
+        return later
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    return at_local(monday, timezone, QUIET_END)
+
+
+@dataclass(frozen=True)
+class Held:
+    """The family's letters went to the queue instead of the family."""
+
+    case_number: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Editable:
+    """One text of the family's in a letter, as the letter prints it now."""
+
+    field: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReviewLetter:
+    """A letter as the caseworker reads it."""
+
+    entry: ReviewEntry
+    produced: Produced
+    fields: tuple[Editable, ...]
+
+
+@dataclass(frozen=True)
+class Approved:
+    """What goes to the family now, and where."""
+
+    entry: ReviewEntry
+    produced: Produced
+    family_chat: int | None  # None: the family deleted its data meanwhile
+    family_locale: str | None
+    still_waiting: int  # letters of the same case a caseworker has not decided yet
+
+
+@dataclass(frozen=True)
+class Returned:
+    entry: ReviewEntry
+    note: str
+    family_chat: int | None
+    family_locale: str | None
+
+
+@dataclass(frozen=True)
+class ReviewReminder:
+    """The reminder about one case's letters, and who receives it."""
+
+    case_number: str
+    waiting: int
+    since: datetime
+    recipients: tuple[tuple[int, str | None, str], ...]  # (chat id, language, time zone)
+
+
+class ReviewService:
+    def __init__(
+        self,
+        store: ReviewStore,
+        cases: Store,
+        letters: LetterService,
+        staff: StaffService,
+        forms: FollowupStore,
+        clock: Clock,
+        *,
+        enabled: bool,
+        timezone: str,
+    ) -> None:
+        self.store = store
+        self.cases = cases
+        self.letters = letters
+        self.staff = staff
+        self.forms = forms
+        self.clock = clock
+        self.enabled = enabled
+        self.timezone = timezone
+
+    # --- the family's side -------------------------------------------------------------
+    async def hold(self, family_id: int, case: Case, rows: list[LetterRow]) -> Held | None:
+        """Queue letters the family is about to receive; None when review is off (they go
+        straight to the family)."""
+        if not self.enabled:
+            return None
+        if case.reporter_id != family_id:
+            raise NotAllowed("case")
+        now = self.clock.now()
+        waiting = await self.store.hold(
+            case.id,
+            [r.id for r in rows],
+            family_id,
+            now,
+            after_a_working_day(now, self.timezone),
+        )
+        return Held(case.number, waiting)
+
+    # --- the caseworker's side ---------------------------------------------------------
+    async def queue(self, actor: Actor) -> list[ReviewEntry]:
+        self._require(actor)
+        return await self.store.queue()
+
+    async def waiting_count(self, actor: Actor) -> int:
+        self._require(actor)
+        return await self.store.count()
+
+    async def read(self, actor: Actor, letter_id: int) -> ReviewLetter:
+        """The letter made as the family would get it now; the reading is audited."""
+        entry, case, row = await self._open(actor, letter_id)
+        produced = await self._produce(case, row, actor)
+        fields = await self._editable(case, row)
+        await self.store.audit(actor.user_id, "review_read", entry, self.clock.now())
+        return ReviewLetter(entry, produced, fields)
+
+    async def ask_correction(self, actor: Actor, letter_id: int, field: str) -> Editable:
+        """Open the form for a new text of ``field``; returns the text the letter has now."""
+        entry, case, row = await self._open(actor, letter_id)
+        item = await self._field(case, row, field)
+        await self.forms.save_form(
+            actor.user_id,
+            Form("review_fix", "text", {"letter_id": entry.letter_id, "field": field}),
+            self.clock.now(),
+        )
+        return item
+
+    async def correct(self, actor: Actor, letter_id: int, field: str, text: str) -> Editable:
+        """Store the caseworker's text of ``field`` in the letter's language."""
+        entry, case, row = await self._open(actor, letter_id)
+        item = await self._field(case, row, field)
+        try:
+            cleaned, _ = clean_text(text, MAX_TEXT, truncate=False)
+        except InvalidInput as err:
+            raise Invalid("text", err.code) from err
+        if not fits(cleaned, item.language):
+            raise Invalid("text", "wrong_language")
+        await self.store.correct(
+            entry, field, item.language, cleaned, actor.user_id, self.clock.now()
+        )
+        await self.forms.drop_form(actor.user_id)
+        return Editable(field, item.language, cleaned)
+
+    async def ask_note(self, actor: Actor, letter_id: int) -> ReviewEntry:
+        entry, _case, _row = await self._open(actor, letter_id)
+        await self.forms.save_form(
+            actor.user_id,
+            Form("review_note", "text", {"letter_id": entry.letter_id}),
+            self.clock.now(),
+        )
+        return entry
+
+    async def close_form(self, actor: Actor) -> None:
+        await self.forms.drop_form(actor.user_id)
+
+    async def approve(self, actor: Actor, letter_id: int) -> Approved:
+        """Approve the letter; it is made again with every correction, for the family."""
+        entry, case, row = await self._open(actor, letter_id)
+        produced = await self._produce(case, row, actor)  # outside the transaction
+        if not await self.store.decide(entry, "approved", actor.user_id, self.clock.now()):
+            raise NotFound("decided meanwhile")
+        chat, locale = await self._family(case)
+        waiting = [e for e in await self.store.open_of_case(case.id) if e.state == "waiting"]
+        return Approved(entry, produced, chat, locale, len(waiting))
+
+    async def delivered(self, actor: Actor, approved: Approved) -> bool:
+        """The family received the approved letter. True when that completed the case's
+        first set of letters: the case's letters are then ready, and the family is told
+        so, as without review (a later single letter comes alone)."""
+        self._require(actor)
+        await self.store.delivered(approved.entry.letter_id, self.clock.now())
+        if await self.store.open_of_case(approved.entry.case_id):
+            return False
+        case = await self.cases.get_case_by_id(approved.entry.case_id)
+        if case is None or case.status != CaseStatus.REPORTED:
+            return False
+        await self.letters.mark_ready(case, actor.user_id)
+        return True
+
+    async def send_back(self, actor: Actor, letter_id: int, note: str) -> Returned:
+        """The letter goes back to the family with the caseworker's note (sent, not kept:
+        the audit keeps that it was returned, never what the note said)."""
+        entry, case, _row = await self._open(actor, letter_id)
+        try:
+            cleaned, _ = clean_text(note, MAX_NOTE, truncate=False)
+        except InvalidInput as err:
+            raise Invalid("note", err.code) from err
+        if not await self.store.decide(entry, "returned", actor.user_id, self.clock.now()):
+            raise NotFound("decided meanwhile")
+        await self.forms.drop_form(actor.user_id)
+        chat, locale = await self._family(case)
+        return Returned(entry, cleaned, chat, locale)
+
+    # --- the reminder (handlers.jobs) --------------------------------------------------
+    async def reminder(self, reminder: Reminder) -> ReviewReminder | None:
+        """The reminder to send now; None when the case's letters were all decided, or
+        at night or at the weekend (then it is moved to the next working morning)."""
+        later = working_hours_from(self.clock.now(), self.timezone)
+        if later is not None:
+            await self.forms.postpone(reminder.id, later)
+            return None
+        waiting = [
+            e for e in await self.store.open_of_case(reminder.case_id or 0) if e.state == "waiting"
+        ]
+        if not waiting:
+            await self.forms.reminder_failed(reminder.id, "not needed", None, self.clock.now())
+            return None
+        recipients: list[tuple[int, str | None, str]] = []
+        for member in await self.staff.staff.members(Role.CASEWORKER.value):
+            zone = await self.staff.timezone_of(member.user_id)
+            recipients.append((member.chat_id, member.locale, zone))
+        for admin in sorted(self.staff.admin_ids):
+            user = await self.cases.get_user(admin)
+            zone = await self.staff.timezone_of(admin)
+            recipients.append((self.staff.admin_chat(admin), user.locale if user else None, zone))
+        since = min(e.queued_at for e in waiting)
+        return ReviewReminder(waiting[0].case_number, len(waiting), since, tuple(recipients))
+
+    async def reminded(self, reminder: Reminder) -> None:
+        """Sent: marked so, and the next one a working day later while letters wait."""
+        now = self.clock.now()
+        await self.forms.reminder_sent(reminder.id, now)
+        await self.store.remind_again(
+            reminder.case_id or 0, after_a_working_day(now, self.timezone), now
+        )
+
+    async def reminder_later(self, reminder: Reminder, error: str) -> None:
+        """Telegram did not take it now (a pause it asked for, the network): again later."""
+        now = self.clock.now()
+        await self.forms.reminder_failed(reminder.id, error, now + RETRY, now)
+
+    # --- one place for who may do what -------------------------------------------------
+    async def _open(self, actor: Actor, letter_id: int) -> tuple[ReviewEntry, Case, LetterRow]:
+        self._require(actor)
+        entry = await self.store.entry(letter_id)
+        if entry is None:
+            raise NotFound("letter")
+        case = await self.cases.get_case_by_id(entry.case_id)
+        row = await self.letters.store.get_letter(letter_id)
+        if case is None or row is None:
+            raise NotFound("letter")
+        return entry, case, row
+
+    async def _produce(self, case: Case, row: LetterRow, actor: Actor) -> Produced:
+        try:
+            return await self.letters.produce(case, row, actor.user_id)
+        except ForeignText as err:  # a translation left to the organisation is missing
+            raise Invalid("letter", "untranslated") from err
+
+    async def _editable(self, case: Case, row: LetterRow) -> tuple[Editable, ...]:
+        options = await self.letters.options(case)
+        language = self.letters.language_for(row, options)
+        report = case.report
+        shown = texts(report, self.letters.render_options(options, case, row))
+        return tuple(
+            Editable(
+                key, language, str((report.translations.get(key) or {}).get(language) or text)
+            )
+            for key, text in shown.items()
+        )
+
+    async def _field(self, case: Case, row: LetterRow, field: str) -> Editable:
+        for item in await self._editable(case, row):
+            if item.field == field:
+                return item
+        raise Invalid("field", "unknown")
+
+    async def _family(self, case: Case) -> tuple[int | None, str | None]:
+        user = await self.cases.get_user(case.reporter_id)
+        return (user.chat_id, user.locale) if user else (None, None)
+
+    @staticmethod
+    def _require(actor: Actor) -> None:
+        if actor.role not in MANAGERS:
+            raise NotAllowed(actor.role)

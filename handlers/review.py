@@ -1,0 +1,242 @@
+"""The letter review queue in the chat: /review, reading, correcting, approving, sending back.
+
+Each step parses the update, calls one use case of ``bot.services.review`` and renders its
+result with ``handlers.views.review``. What goes to the family (the approved letter, the
+note) is the bot's own message in the family's chat, sent with the bot's own priority.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.app import Services
+from bot.domain.validators import InvalidInput
+from bot.i18n import Translator, pick_locale
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.review import FORMS, Approved, Form, Reminder
+from bot.staff import Actor
+from handlers import texts
+from handlers.common import Context, drop_buttons, flush_replies, parse_id, say, services
+from handlers.views import review as view
+
+__all__ = ["FORMS", "PREFIX", "handle_form", "on_review_button", "review_command", "send_reminder"]
+
+log = logging.getLogger(__name__)
+
+PREFIX = view.PREFIX
+
+
+async def _actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator, str]:
+    """The sender's role, language and time zone (a staff member's own, else Telegram's)."""
+    s = services(context)
+    tg_user = update.effective_user
+    assert tg_user is not None
+    key = s.user_key(tg_user.id)
+    actor = await s.staff.actor(key)
+    member = await s.staff.staff.get(key)
+    user = await s.store.get_user(key)
+    locale = (
+        (member.locale if member else None)
+        or (user.locale if user else None)
+        or pick_locale(tg_user.language_code)
+    )
+    return actor, s.catalogs.get(locale), await s.staff.timezone_of(key)
+
+
+async def review_command(update: Update, context: Context) -> None:
+    """/review: the letters waiting for a caseworker, oldest first."""
+    s = services(context)
+    actor, t, _zone = await _actor_and_t(update, context)
+    try:
+        entries = await s.review.queue(actor)
+    except NotAllowed:
+        await say(update, context, t("This is not available."))
+        return
+    names = {e.addressee_id: s.letters.directory[e.addressee_id].name(t.locale) for e in entries}
+    text, markup = view.queue_view(t, entries, names, s.review.enabled)
+    await say(update, context, text, markup)
+
+
+async def on_review_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    parts = query.data.split(":")
+    letter_id = parse_id(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    handler = {"r": _read, "f": _ask_correction, "a": _approve, "b": _ask_note}.get(parts[1])
+    if handler is None or letter_id is None:
+        return
+    actor, t, zone = await _actor_and_t(update, context)
+    await drop_buttons(update)
+    try:
+        await handler(update, context, actor, t, zone, letter_id, ":".join(parts[3:]))
+    except (NotAllowed, NotFound):
+        await say(update, context, t("This is not available."))
+    except Invalid as err:
+        await say(update, context, _invalid(t, err))
+
+
+async def _read(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    zone: str,
+    letter_id: int,
+    _value: str,
+    saved: bool = False,
+) -> None:
+    """The letter's text, its PDF and DOCX, then what can be done with it."""
+    letter = await services(context).review.read(actor, letter_id)
+    produced = letter.produced
+    await say(update, context, produced.letter.text)
+    await flush_replies()  # the letter alone, then its files
+    target = update.effective_chat.id if update.effective_chat else actor.user_id
+    await context.bot.send_document(target, produced.pdf, filename=produced.pdf_name)
+    await context.bot.send_document(target, produced.docx, filename=produced.docx_name)
+    text, markup = view.letter_card(t, letter, zone, saved)
+    await say(update, context, text, markup)
+
+
+async def _ask_correction(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    zone: str,
+    letter_id: int,
+    field: str,
+) -> None:
+    item = await services(context).review.ask_correction(actor, letter_id, field)
+    await say(update, context, view.ask_correction_text(t, item))
+
+
+async def _ask_note(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    zone: str,
+    letter_id: int,
+    _value: str,
+) -> None:
+    await services(context).review.ask_note(actor, letter_id)
+    await say(update, context, view.ask_note_text(t))
+
+
+async def _approve(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    zone: str,
+    letter_id: int,
+    _value: str,
+) -> None:
+    s = services(context)
+    approved = await s.review.approve(actor, letter_id)
+    reached = await _deliver(context.bot, s, approved)
+    if reached and await s.review.delivered(actor, approved):
+        reached = await _tell_all_ready(context.bot, s, approved)
+    await say(update, context, view.approved_text(t, reached))
+
+
+async def _deliver(bot: Bot, s: Services, approved: Approved) -> bool:
+    """The approved letter in the family's chat, as it comes without review; False when the
+    family cannot be reached (the letter stays in the queue as approved, to send again)."""
+    if approved.family_chat is None:
+        return False
+    ft = s.catalogs.get(approved.family_locale)
+    text, markup = view.approved_card(ft, approved.produced)
+    produced = approved.produced
+    try:
+        await bot.send_message(approved.family_chat, text, reply_markup=markup)
+        await bot.send_document(approved.family_chat, produced.pdf, filename=produced.pdf_name)
+        await bot.send_document(approved.family_chat, produced.docx, filename=produced.docx_name)
+    except Forbidden:
+        return False
+    return True
+
+
+async def _tell_all_ready(bot: Bot, s: Services, approved: Approved) -> bool:
+    """After the last letter of the first set: what to do with them, as without review."""
+    assert approved.family_chat is not None
+    try:
+        ft = s.catalogs.get(approved.family_locale)
+        await bot.send_message(approved.family_chat, view.all_ready_text(ft))
+    except Forbidden:
+        return False
+    return True
+
+
+# --- typed text: a correction, a note -----------------------------------------------------
+async def handle_form(update: Update, context: Context, form: Form) -> None:
+    """The caseworker's typed correction or note (a restart in between loses nothing: the
+    form is stored)."""
+    s = services(context)
+    actor, t, zone = await _actor_and_t(update, context)
+    message = update.effective_message
+    letter_id = int(form.data.get("letter_id", 0))
+    text = message.text if message is not None and message.text else ""
+    try:
+        if not text:
+            raise Invalid("text", "need_text")
+        if form.name == "review_fix":
+            await s.review.correct(actor, letter_id, str(form.data.get("field")), text)
+            await _read(update, context, actor, t, zone, letter_id, "", saved=True)
+        else:
+            returned = await s.review.send_back(actor, letter_id, text)
+            reached = False
+            if returned.family_chat is not None:
+                ft = s.catalogs.get(returned.family_locale)
+                body = s.letters.directory[returned.entry.addressee_id].name(ft.locale)
+                try:
+                    await context.bot.send_message(
+                        returned.family_chat,
+                        view.returned_text(ft, body, returned.entry.case_number, returned.note),
+                    )
+                    reached = True
+                except Forbidden:
+                    reached = False
+            await say(update, context, view.returned_done_text(t, reached))
+    except (NotAllowed, NotFound):
+        await s.review.close_form(actor)
+        await say(update, context, t("This is not available."))
+    except Invalid as err:
+        await say(update, context, _invalid(t, err))  # the form stays open: write it again
+
+
+def _invalid(t: Translator, err: Invalid) -> str:
+    if err.reason == "wrong_language":
+        return t("This text is not in the letter's language. Please write it in that language.")
+    if err.reason == "untranslated":
+        return t(
+            "This letter still needs a translation the family left to the organisation: "
+            "write it in the case's dossier first."
+        )
+    return texts.error(t, InvalidInput(err.reason))
+
+
+# --- the reminder after a working day (handlers.jobs) -------------------------------------
+async def send_reminder(bot: Bot, s: Services, reminder: Reminder) -> bool:
+    """Remind every caseworker and administrator of a case's letters nobody has decided
+    on for a working day; with the bot's own priority, like every reminder."""
+    found = await s.review.reminder(reminder)
+    if found is None:
+        return False
+    for chat, locale, zone in found.recipients:
+        t = s.catalogs.get(locale)
+        try:
+            await bot.send_message(chat, view.reminder_text(t, found, zone))
+        except Forbidden:
+            continue  # a colleague who left the bot; the others still get it
+        except (RetryAfter, TimedOut, NetworkError) as exc:
+            await s.review.reminder_later(reminder, type(exc).__name__)
+            return False
+        except TelegramError as exc:
+            log.warning("review reminder to one recipient failed (%s)", type(exc).__name__)
+    await s.review.reminded(reminder)
+    return True

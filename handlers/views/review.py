@@ -1,0 +1,200 @@
+"""What the letter review queue says, to the caseworker and to the family."""
+
+from __future__ import annotations
+
+from babel import Locale
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import N_, Translator
+from bot.readable import shorten
+from bot.services.letters import Produced
+from bot.services.review import Editable, Held, ReviewEntry, ReviewLetter, ReviewReminder
+from handlers.keyboards import button
+
+PREFIX = "V"  # V:<op>:<letter id>[:<field>]
+# The family's free texts by what they are (the same words the family is asked with).
+FIELD_NAMES = {
+    "r_addr": N_("your postal address"),
+    "e_place": N_("where he or she was last seen"),
+    "e_story": N_("your account of what happened"),
+    "e_resp_text": N_("who is believed responsible"),
+    "e_unit": N_("the unit, company or place"),
+    "m_cit_other": N_("the citizenship"),
+    "evidence": N_("the description of a file you sent"),
+    "body_text": N_("the name of a body you contacted"),
+    "reply": N_("the reply you received"),
+}
+
+
+def language_name(code: str, reader: str) -> str:
+    """A letter's language named in the reader's language, from Babel's data."""
+    return Locale.parse(code).get_display_name(reader) or code
+
+
+def field_name(t: Translator, field: str) -> str:
+    """A stored field in words: actions.0.reply is the reply you received."""
+    for key in (field, field.split(".")[-1], field.split(".")[0]):
+        if key in FIELD_NAMES:
+            return t(FIELD_NAMES[key])
+    return field
+
+
+def _button(text: str, *parts: object) -> InlineKeyboardButton:
+    return button(text, PREFIX, *parts)
+
+
+# --- the family ---------------------------------------------------------------------------
+def held_text(t: Translator, held: Held) -> str:
+    return t(
+        "Your letters for case {number} are being checked by the organisation's caseworker "
+        "before you get them. The bot sends them here as soon as they are approved.",
+        number=held.case_number,
+    )
+
+
+def approved_card(t: Translator, produced: Produced) -> tuple[str, InlineKeyboardMarkup]:
+    """The letter's card as the family gets it without review, after a line saying it was
+    checked; the PDF and DOCX follow it."""
+    addressee = produced.addressee
+    lines = [
+        "✓ " + t("The organisation has checked this letter."),
+        addressee.name(t.locale),
+        t(
+            "Language of the letter: {language}",
+            language=language_name(produced.letter.language, t.locale),
+        ),
+    ]
+    if addressee.address:
+        lines.append(t("Postal address: {address}", address=addressee.address))
+    if not addressee.verified:
+        lines.append(
+            "⚠ "
+            + t(
+                "This address is not verified. Check it on the body's official "
+                "website before sending."
+            )
+        )
+    if addressee.online_url:
+        lines.append(t("Online reception: {url}", url=addressee.online_url))
+    if addressee.email:
+        lines.append(t("E-mail: {email}", email=addressee.email))
+    # The letters' own button (handlers.letters): the text for the body's online form.
+    online = InlineKeyboardButton(
+        t("Text for the online form"), callback_data=f"L:x:{produced.row.id}"
+    )
+    return "\n".join(lines), InlineKeyboardMarkup([[online]])
+
+
+def all_ready_text(t: Translator) -> str:
+    return t(
+        "All letters are ready. Print each PDF and sign it by hand (or edit the DOCX first). "
+        "Send each letter by registered post with a notice of delivery, or through the "
+        "body's online reception, and keep the receipts: they prove the date. /letters "
+        "shows the set again."
+    )
+
+
+def returned_text(t: Translator, body: str, number: str, note: str) -> str:
+    return t(
+        "The organisation's caseworker sent back your letter to {body} (case {number}) with "
+        "this note:\n\n«{note}»\n\nWhen it is settled, prepare the letters again with /letters.",
+        body=body,
+        number=number,
+        note=note,
+    )
+
+
+# --- the caseworker ---------------------------------------------------------------------
+def queue_view(
+    t: Translator, entries: list[ReviewEntry], body_name: dict[str, str], enabled: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not entries:
+        text = t("No letters are waiting for review.")
+        if not enabled:
+            text += "\n" + t("Letter review is off: letters go straight to the families.")
+        return text, None
+    lines = [t("Letters waiting for review: {n}", n=t.number(len(entries)))]
+    rows = [
+        [
+            _button(
+                ("✓ " if e.state == "approved" else "")
+                + f"{e.case_number} · "
+                + shorten(body_name[e.addressee_id], 40),
+                "r",
+                e.letter_id,
+            )
+        ]
+        for e in entries
+    ]
+    if any(e.state == "approved" for e in entries):
+        lines.append(t("✓: approved, not yet received by the family; open it to send it again."))
+    lines.append(t("Tap a letter to read it."))
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def letter_card(
+    t: Translator, letter: ReviewLetter, zone: str, saved: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the caseworker can do with the letter, under its text and files (the text
+    goes alone, so that it reads as the letter, in the letter's language)."""
+    produced = letter.produced
+    head = [t("Saved. The letter above is made again with your text.")] if saved else []
+    head += [
+        f"{letter.entry.case_number} · {produced.addressee.name(t.locale)}",
+        t(
+            "Language of the letter: {language}",
+            language=language_name(produced.letter.language, t.locale),
+        ),
+        t("Waiting since {time}", time=t.datetime(letter.entry.queued_at, "short", tz=zone)),
+    ]
+    rows = [
+        [_button("✎ " + shorten(field_name(t, f.field), 48), "f", letter.entry.letter_id, f.field)]
+        for f in letter.fields
+    ]
+    rows.append(
+        [
+            _button("✓ " + t("Approve"), "a", letter.entry.letter_id),
+            _button("↩ " + t("Send back"), "b", letter.entry.letter_id),
+        ]
+    )
+    return "\n".join(head), InlineKeyboardMarkup(rows)
+
+
+def ask_correction_text(t: Translator, item: Editable) -> str:
+    return t(
+        "Write the new text ({what}) in {language}. It replaces this text in the letter:"
+        "\n\n«{text}»",
+        what=field_name(t, item.field),
+        language=language_name(item.language, t.locale),
+        text=shorten(item.text, 1500),
+    )
+
+
+def ask_note_text(t: Translator) -> str:
+    return t("Write a note for the family: what must change before the letter can go out.")
+
+
+def approved_text(t: Translator, reached: bool) -> str:
+    if reached:
+        return t("Approved. The family has received the letter.")
+    return t("Approved. The family could not be reached: it deleted its data or left the bot.")
+
+
+def returned_done_text(t: Translator, reached: bool) -> str:
+    if reached:
+        return t("The letter is sent back; the family has received your note.")
+    return t(
+        "The letter is sent back. The family could not be reached: it deleted its data or "
+        "left the bot."
+    )
+
+
+def reminder_text(t: Translator, reminder: ReviewReminder, zone: str) -> str:
+    return t.ngettext(
+        "{n} letter of case {number} has been waiting for review since {time}. /review shows it.",
+        "{n} letters of case {number} have been waiting for review since {time}. /review "
+        "shows them.",
+        reminder.waiting,
+        number=reminder.case_number,
+        time=t.datetime(reminder.since, "short", tz=zone),
+    )

@@ -1038,9 +1038,7 @@ async def handle_staff_form(update: Update, context: Context, form: Form) -> Non
             await _send_relay(context, relay, "m", N_("The family of case {number} answers:"))
             await say(update, context, t("Your answer is sent."))
         elif form.name == "translation":
-            case = await s.staff.open_case(actor, case_id=case_id)
-            if case is None:
-                raise NotFound("case")
+            case = await s.staff.acting_on(actor, case_id)
             await _save_translation(update, context, actor, t, case, form, text)
     except (NotAllowed, NotFound, Invalid):
         await not_available(update, context, t)

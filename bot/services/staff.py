@@ -695,6 +695,11 @@ class StaffService:
             raise NotFound("reply")
         return CopyReviewed(case.number, reply_id, confirmed)
 
+    async def acting_on(self, actor: Actor, case_id: int) -> Case:
+        """The case of a staff form whose text has arrived (a translation), if the actor
+        may still act on it; not audited as a view, the action that follows is."""
+        return await self._case(actor, case_id)
+
     async def _case(self, actor: Actor, case_id: CaseRef) -> Case:
         """The case a staff action is about, read afresh, if the actor may act on it (not
         audited as a view: the action itself is)."""

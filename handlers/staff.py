@@ -20,12 +20,12 @@ from bot.app import Services
 from bot.audit_sentences import sentence, who
 from bot.domain.models import Case, CaseStatus, Report, parse_case_number
 from bot.domain.validators import InvalidInput, clean_text
-from bot.followup import at_local
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.language import fits
 from bot.letters.translations import Needed
 from bot.letters.translations import texts as free_texts
 from bot.readable import shorten
+from bot.services.followup import at_local
 from bot.staff import (
     MANAGERS,
     MAY_INVITE,
@@ -43,9 +43,9 @@ from bot.storage.staff import CaseFilter
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES, TIMEZONE_NAMES
 from handlers import texts
 from handlers.common import Context, drop_buttons, parse_id, say, services
-from handlers.followup import letter_state, letter_title, timeline_text
 from handlers.keyboards import button
 from handlers.letters import field_name, language_name
+from handlers.views.followup import letter_state, letter_title, timeline_text
 
 PREFIX = "W"
 STAFF_FORMS = frozenset({"note", "relay", "relay_back", "translation"})

@@ -44,10 +44,10 @@ from bot.services.staff import (
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
 from handlers.common import Context, drop_buttons, parse_id, say, services
-from handlers.followup import letter_state, letter_title, timeline_text
 from handlers.keyboards import button
 from handlers.letters import field_name, language_name
 from handlers.views.exports import send_document
+from handlers.views.followup import letter_state, letter_title, timeline_text
 from handlers.views.staff import (
     actor_and_t,
     copy_mark,

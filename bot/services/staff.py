@@ -19,12 +19,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.forms import Form
 from bot.domain.models import Case, CaseEvent, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
-from bot.followup import at_local
 from bot.i18n import DEFAULT_LOCALE
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.storage.followup import FollowupStore, Form, NewReminder, Reply
+from bot.services.followup import at_local
+from bot.storage.followup import FollowupStore, NewReminder, Reply
 from bot.storage.staff import (
     AuditEntry,
     AuditStore,

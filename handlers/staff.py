@@ -16,8 +16,9 @@ from telegram.error import BadRequest
 from bot import regions
 from bot.app import Services
 from bot.audit_sentences import sentence
+from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case, CaseStatus, Report, parse_case_number
-from bot.domain.validators import InvalidInput, clean_text
+from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.language import fits
 from bot.letters.translations import Needed
@@ -40,6 +41,7 @@ from bot.services.staff import (
     Relay,
     Role,
     StaffSettings,
+    TranslationTyped,
 )
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
@@ -936,16 +938,10 @@ async def _ask_translation(
 
 
 async def _save_translation(
-    update: Update,
-    context: Context,
-    actor: Actor,
-    t: Translator,
-    case: Case,
-    form: Form,
-    text: str,
+    update: Update, context: Context, actor: Actor, t: Translator, typed: TranslationTyped
 ) -> None:
     s = services(context)
-    field, language = str(form.data.get("field")), str(form.data.get("language"))
+    case, field, language, text = typed.case, typed.field, typed.language, typed.text
     waiting = {(n.field, n.language): n for n in await _translations_waiting(s, actor, case)}
     item = waiting.get((field, language))
     if item is None:
@@ -958,7 +954,9 @@ async def _save_translation(
                 t, InvalidInput("wrong_language", language=language_name(language, t.locale))
             ),
         )
-        await s.staff.start_form(actor, case, "translation", form.data)
+        await s.staff.start_form(
+            actor, case, "translation", {"field": field, "language": language}
+        )
         return
     await s.letters.set_translation(case, field, language, text, actor.user_id)
     await s.staff.audit.record(
@@ -1008,40 +1006,35 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
 
 # --- staff forms: notes and messages ------------------------------------------------------
 async def handle_staff_form(update: Update, context: Context, form: Form) -> None:
-    """The text of a note, or of a message between the organisation and a family."""
+    """The text of a note, of a message between the organisation and a family, or of a
+    translation: the form engine checks it, the staff use case acts on it."""
     s = services(context)
     actor, t = await actor_and_t(update, context)
     message = update.effective_message
-    if message is None or not message.text:
-        await say(update, context, texts.error(t, InvalidInput("need_text")))
-        return
+    given = (
+        TextInput(message.text) if message is not None and message.text else OtherInput("other")
+    )
     try:
-        text, _ = clean_text(message.text, 3000, truncate=False)
-    except InvalidInput as err:
-        await say(update, context, texts.error(t, err))
-        return
-    await s.staff.close_form(actor)
-    case_id = int(form.data.get("case_id", 0))
-    try:
-        if form.name == "note":
-            await s.staff.add_note(actor, case_id, text)
-            await say(update, context, t("The note is saved."))
-        elif form.name == "relay":
-            relay = await s.staff.message_family(actor, case_id, text)
-            await _send_relay(
-                context, relay, "r", N_("A message from the organisation about case {number}:")
-            )
-            await say(update, context, t("The message is sent to the family."))
-        elif form.name == "relay_back":
-            to = int(form.data.get("to", 0))
-            relay = await s.staff.relay_back(actor, case_id, to, text)
-            await _send_relay(context, relay, "m", N_("The family of case {number} answers:"))
-            await say(update, context, t("Your answer is sent."))
-        elif form.name == "translation":
-            case = await s.staff.acting_on(actor, case_id)
-            await _save_translation(update, context, actor, t, case, form, text)
+        answered = await s.staff.answer_form(actor, form, given, update.update_id)
     except (NotAllowed, NotFound, Invalid):
         await not_available(update, context, t)
+        return
+    if answered.error is not None:  # the form stays open at its step: type it again
+        await say(update, context, texts.error(t, answered.error))
+    elif answered.note is not None:
+        await say(update, context, t("The note is saved."))
+    elif answered.relay is not None and form.name == "relay":
+        heading = N_("A message from the organisation about case {number}:")
+        await _send_relay(context, answered.relay, "r", heading)
+        await say(update, context, t("The message is sent to the family."))
+    elif answered.relay is not None:
+        await _send_relay(context, answered.relay, "m", N_("The family of case {number} answers:"))
+        await say(update, context, t("Your answer is sent."))
+    elif answered.translation is not None:
+        try:
+            await _save_translation(update, context, actor, t, answered.translation)
+        except NotAllowed:
+            await not_available(update, context, t)
 
 
 async def _send_relay(context: Context, relay: Relay, answer: str, heading: str) -> None:

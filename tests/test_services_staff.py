@@ -16,6 +16,7 @@ import pytest
 from bot.app import open_services
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import CaseStatus
 from bot.exports import ExportFilter
 from bot.services.errors import Invalid, NotAllowed, NotFound
@@ -228,3 +229,34 @@ async def test_exports_check_the_role_and_are_audited(tmp_path: Path) -> None:
         assert [(e.action, e.detail.get("format")) for e in audit] == [("export", "json")]
     finally:
         await services.db.close()
+
+
+async def test_staff_forms_run_on_the_form_engine(staff: StaffService) -> None:
+    """A note and a message both ways, each a form: a refused text keeps the form open
+    at its step; an accepted one closes it and is acted on once."""
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    await staff.start_form(ADMIN, case_id, "note")
+    form = await staff.forms.current(ADMIN.user_id)
+    assert form is not None and form.name == "note" and form.step == "text"
+    refused = await staff.answer_form(ADMIN, form, OtherInput("sticker"))
+    assert refused.error is not None and refused.error.code == "need_text"
+    too_long = await staff.answer_form(ADMIN, form, TextInput("я" * 3001))
+    assert too_long.error is not None and too_long.note is None
+    assert await staff.forms.current(ADMIN.user_id) == form  # still open, nothing lost
+    noted = await staff.answer_form(ADMIN, form, TextInput("Позвонить"))
+    assert noted.note is not None and noted.note.text == "Позвонить"
+    assert await staff.forms.current(ADMIN.user_id) is None
+    await staff.start_form(ADMIN, case_id, "relay")
+    relay_form = await staff.forms.current(ADMIN.user_id)
+    assert relay_form is not None
+    sent = await staff.answer_form(ADMIN, relay_form, TextInput("Сәлеметсіз бе"))
+    assert sent.relay is not None and sent.relay.recipient.user_id == FAMILY
+    family = await staff.actor(FAMILY)
+    await staff.reply_form(family, case_id, ADMIN.user_id)
+    back_form = await staff.forms.current(FAMILY)
+    assert back_form is not None and back_form.data["to"] == ADMIN.user_id
+    back = await staff.answer_form(family, back_form, TextInput("Рақмет"))
+    assert back.relay is not None and back.relay.recipient.user_id == ADMIN.user_id
+    with pytest.raises(NotFound):  # another family's case
+        await staff.reply_form(await staff.actor(FAMILY + 1), case_id, ADMIN.user_id)
+    assert (await actions(staff)).count("note") == 1

@@ -17,17 +17,20 @@ from bot.alerts import ErrorDigest
 from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
 from bot.domain import deadlines
+from bot.exports import Exporter
 from bot.exports.stats import case_region
-from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
-from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.exports import ExportService
+from bot.services.followup import FollowupService
 from bot.services.letters import LetterService
 from bot.services.operations import Operations
+from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminders
+from bot.services.report import ReportService
 from bot.services.review import ReviewService
+from bot.services.staff import StaffService
 from bot.services.un import UnService
-from bot.staff import StaffService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
@@ -64,8 +67,10 @@ class Services:
     followup: FollowupService
     staff: StaffService
     un: UnService
+    exports: ExportService
     delivery: Delivery
     review: ReviewService
+    privacy: PrivacyService
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -136,6 +141,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         await db.close()
         raise
     store = Store(db)
+    catalogs = default_catalogs()
     admins = {db.cipher.pseudonym(a): a for a in config.admin_ids}
     staff = StaffService(
         StaffStore(db),
@@ -155,28 +161,31 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         cite_form_copies=config.cite_form_copies,
         staff=staff,
     )
+    un = UnService(
+        UnStore(db),
+        LetterStore(db),
+        FollowupStore(db),
+        staff,
+        clock,
+        Organisation(config.organisation_name, config.organisation_contact),
+    )
     services = Services(
         config=config,
         clock=clock,
         db=db,
         store=store,
-        catalogs=default_catalogs(),
+        catalogs=catalogs,
         report=ReportService(store, clock),
         staff=staff,
-        un=UnService(
-            UnStore(db),
-            LetterStore(db),
-            FollowupStore(db),
-            staff,
-            clock,
-            Organisation(config.organisation_name, config.organisation_contact),
-        ),
+        un=un,
+        exports=ExportService(staff, Exporter(db, clock, catalogs), un, keys),
         letters=letters,
         followup=FollowupService(
             FollowupStore(db),
             LetterStore(db),
             clock,
             {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
+            cases=store,
         ),
         delivery=Delivery(InboxStore(db), clock),
         review=ReviewService(
@@ -189,6 +198,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             enabled=config.letter_review,
             timezone=config.timezone,
         ),
+        privacy=PrivacyService(store, clock),
     )
     letters.review_gate = services.review.hold
     return services

@@ -30,8 +30,8 @@ from bot.services.reminders import (
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
 from handlers import review
-from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
 from handlers.views import review as review_view
+from handlers.views.followup import PREFIX, deadline_text, letter_state, letter_title
 from handlers.views.letters import language_name
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from bot.domain.validators import InvalidInput
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.review import FORMS, Approved, Form, Reminder
-from bot.staff import Actor
+from bot.services.staff import Actor
 from handlers import texts
 from handlers.common import Context, drop_buttons, flush_replies, parse_id, say, services
 from handlers.views import review as view

@@ -17,8 +17,8 @@ from bot.domain.models import Case
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.staff import MANAGERS, STAFF_ROLES, Actor
 from bot.services.un import FORMS, Form
-from bot.staff import MANAGERS, STAFF_ROLES, Actor
 from bot.un import translation
 from bot.un.submission import NotReady
 from handlers import texts

@@ -72,7 +72,6 @@ from telegram import (
     Voice,
 )
 
-from bot import correspondence
 from bot.clock import local_today
 from bot.domain import engine
 from bot.domain import questions as q
@@ -95,6 +94,7 @@ from bot.i18n import LOCALES, default_catalogs
 from bot.letters.model import Letter
 from bot.letters.render import render_letter
 from bot.letters.worker import make_letter
+from bot.services import letters as letters_service
 from handlers import keyboards as kb
 from handlers import texts
 from handlers.common import split_text
@@ -1325,7 +1325,7 @@ def run_fuzz(
     folder: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Stats:
-    monkeypatch.setattr(correspondence, "WORKER", TextOnlyWorker())
+    monkeypatch.setattr(letters_service, "WORKER", TextOnlyWorker())
     stats = Stats()
     with asyncio.Runner() as runner:
         template = runner.run(migrated_database(folder))

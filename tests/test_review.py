@@ -18,7 +18,7 @@ from bot.domain.models import Case
 from bot.letters.sample import sample_reports
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.review import after_a_working_day, working_hours_from
-from bot.staff import Actor, Role
+from bot.services.staff import Actor, Role
 from bot.storage.store import LetterRow
 from tests.support import START
 from tests.test_un import answers_of

@@ -23,7 +23,7 @@ from bot.letters.worker import make_letter
 from bot.services import letters as letters_module
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.letters import Produced, Step
-from bot.staff import Actor, Role
+from bot.services.staff import Actor, Role
 from tests.support import START, make_iin
 from tests.test_un import answers_of
 

@@ -15,8 +15,8 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.letters.sample import sample_reports
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.staff import Actor, Role
 from bot.services.un import Recipient
-from bot.staff import Actor, Role
 from bot.un.submission import NotReady
 from tests.support import START
 from tests.test_un import answers_of

@@ -14,7 +14,6 @@ from datetime import date
 import pytest
 
 from bot.domain import deadlines
-from bot.followup import FollowupService
 from bot.letters.directory import (
     REGION_FAMILIES,
     get_addressee,
@@ -23,6 +22,7 @@ from bot.letters.directory import (
     regional_offices,
 )
 from bot.letters.render import kinds_for
+from bot.services.followup import FollowupService
 from tests.support import Bot
 from tests.test_followup_flow import case_with_letters, letters, mark_sent
 

@@ -37,7 +37,7 @@ from bot.letters.translations import texts as free_texts
 from bot.letters.worker import WORKER, make_letter
 from bot.replies.evidence import FormEvidence
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.staff import STAFF_ROLES, Actor, StaffService
+from bot.services.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterRow, LetterStore, Store
 

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock, local_today
 from bot.domain.deadlines import Deadline
 from bot.domain.models import Case, User
-from bot.followup import FollowupService, at_local, quiet_until, user_timezone
 from bot.letters.directory import Addressee
 from bot.letters.translations import ForeignText
+from bot.services.followup import FollowupService, at_local, quiet_until, user_timezone
 from bot.services.letters import LetterService, Produced
 from bot.services.review import Held, ReviewService
-from bot.staff import StaffService
+from bot.services.staff import StaffService
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter, StaffMember
 from bot.storage.store import LetterRow, Store

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
-from bot.followup import QUIET_END, at_local, quiet_until
 from bot.letters.language import fits
 from bot.letters.translations import ForeignText, texts
 from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.followup import QUIET_END, at_local, quiet_until
 from bot.services.letters import LetterService, Produced
-from bot.staff import MANAGERS, Actor, Role, StaffService
+from bot.services.staff import MANAGERS, Actor, Role, StaffService
 from bot.storage.followup import FollowupStore, Form, Reminder
 from bot.storage.review import ReviewEntry, ReviewStore
 from bot.storage.store import LetterRow, Store

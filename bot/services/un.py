@@ -17,7 +17,7 @@ from bot.domain.models import Case
 from bot.letters.directory import load_directory, regional_offices
 from bot.letters.worker import WORKER
 from bot.services.errors import NotAllowed, NotFound
-from bot.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
+from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterStore
 from bot.storage.un import UnRecord, UnStore

@@ -178,7 +178,7 @@ async def _deliver(bot: Bot, s: Services, reminder: Reminder) -> bool:
 
 def _card_button(t: Translator, row: LetterRow) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("Log a reply"), callback_data=f"{PREFIX}:a:{row.id}")]]
+        [[InlineKeyboardButton(t("Log a reply"), callback_data=f"{PREFIX}:reply:{row.id}")]]
     )
 
 
@@ -253,7 +253,7 @@ async def _overdue(
             )
         )
         open_it = InlineKeyboardButton(
-            t("Open the letter"), callback_data=f"{PREFIX}:c:{follow.id}"
+            t("Open the letter"), callback_data=f"{PREFIX}:letter:{follow.id}"
         )
         await bot.send_message(
             user.chat_id, "\n".join(lines), reply_markup=InlineKeyboardMarkup([[open_it]])

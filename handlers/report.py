@@ -248,7 +248,7 @@ def _text_or_choice(text: str, t: Translator, draft: Draft) -> Input:
 
 
 async def on_answer_button(update: Update, context: Context) -> None:
-    """a:<step>:<code>: a choice, a loop button or the final confirmation."""
+    """answer:<step>:<code>: a choice, a loop button or the final confirmation."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, code = (query.data.split(":", 2) + ["", ""])[:3]
@@ -263,7 +263,7 @@ async def on_answer_button(update: Update, context: Context) -> None:
 
 
 async def on_nav_button(update: Update, context: Context) -> None:
-    """n:<step>:back|skip|keep|clear."""
+    """nav:<step>:back|skip|keep|clear."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, op = (query.data.split(":", 2) + ["", ""])[:3]
@@ -287,7 +287,7 @@ async def navigate(
 
 
 async def on_edit_button(update: Update, context: Context) -> None:
-    """e:<section>: edit one section from the review card."""
+    """edit:<section>: edit one section from the review card."""
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.split(":", 1)[1]

@@ -300,6 +300,24 @@ async def offer_next_letter(
     await routing.produce_letter(update, context, user, t, case, suggestion.letter)
 
 
+async def form_command(update: Update, context: Context, op: str) -> bool:
+    """/back or /skip while a follow-up form is open; False when none is."""
+    user = await current_user(update, context)
+    if user is None:
+        return False
+    runner = services(context).followup.forms
+    form = await runner.current(user.user_id)
+    if form is None or form.name not in FORMS:
+        return False
+    t = translator(update, context, user)
+    if op == "back":
+        asked = await runner.back(user.user_id, form, update.update_id)
+    else:
+        asked = await runner.skip(user.user_id, form, update.update_id)
+    await _after(update, context, user, t, asked)
+    return True
+
+
 # --- buttons -----------------------------------------------------------------------
 Button = Callable[[Update, Context, User, Translator, str], Awaitable[None]]
 

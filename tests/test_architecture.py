@@ -79,7 +79,6 @@ RUNTIME_MODULES = {
 }
 STILL_IMPORTING_SIDEWAYS = {
     "handlers/bodies.py",
-    "handlers/commands.py",
     "handlers/exports.py",
     "handlers/jobs.py",
     "handlers/staff.py",

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.domain.models import CaseStatus
-from handlers import jobs
+from bot.domain.validators import InvalidInput
+from handlers import jobs, texts
 from handlers.localapi import Fault
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
@@ -296,3 +297,24 @@ async def test_a_button_of_the_old_codes_is_answered_as_old_and_changes_nothing(
     assert user is not None and user.locale == "ky"  # "l:ru" changed nothing
     await chat.press_data(f"track:letter:{row.id}")  # the same button in today's codes
     assert f"track:sent1:{row.id}" in [data for _, data in chat.last().buttons()]
+
+
+async def test_back_and_skip_work_inside_a_followup_form(bot: Bot) -> None:
+    chat = bot.chat(407, "ru")
+    case_id = await case_with_letters(bot, chat, "ru")
+    row = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
+    t = bot.t("ru")
+    when = t("When did you send it? Press a button or write the date.")
+    await chat.press_data(f"track:sent1:{row.id}")
+    assert chat.last_text() == when
+    await chat.send("02.11.2026")
+    assert chat.last_text() == t("How did you send it?")
+    await chat.send("/back")
+    assert chat.last_text() == when
+    before = chat.mark()
+    await chat.send("/skip")  # the date cannot be left out
+    assert chat.texts(before) == [texts.error(t, InvalidInput("not_optional")) + "\n\n" + when]
+    await chat.send("03.11.2026")
+    await chat.press("track:channel:post")
+    sent = await bot.services.letters.store.get_letter(row.id)
+    assert sent is not None and sent.sent_on == date(2026, 11, 3) and sent.channel == "post"

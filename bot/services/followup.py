@@ -370,6 +370,14 @@ class FollowupService:
             raise NotFound("case")
         return case
 
+    async def own_case_by_number(self, user: User | None, number: str) -> Case:
+        """The family's case numbered ``number`` (``NotFound`` for anyone else's)."""
+        assert self.cases is not None
+        case = await self.cases.get_case(number)
+        if user is None or case is None or case.reporter_id != user.user_id:
+            raise NotFound("case")
+        return case
+
     async def own_letter(self, user: User, letter_id: int | None) -> tuple[Case, LetterRow]:
         """The letter and its case, if the case is this family's (else ``NotFound``)."""
         row = await self.letters.get_letter(letter_id) if letter_id is not None else None

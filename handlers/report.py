@@ -124,9 +124,7 @@ async def on_language_picked(update: Update, context: Context) -> None:
         await say(update, context, t("The language is changed."))
         return
     if user is not None:  # already registered: this is a language change
-        await s.store.set_locale(user.user_id, locale, s.clock.now())
-        user = await current_user(update, context)
-        assert user is not None
+        user = await s.report.change_language(user, locale)
         await drop_buttons(update)
         t = s.catalogs.get(locale)
         await say(update, context, t("The language is changed."))
@@ -153,9 +151,7 @@ async def on_consent(update: Update, context: Context) -> None:
     tg_user, target = update.effective_user, chat_id(update)  # the query may carry no message
     assert tg_user is not None and target is not None
     key = s.user_key(tg_user.id)
-    user = await s.store.get_user(key)
-    if user is None:
-        user = await s.store.create_user(key, target, locale, s.clock.now())
+    user = await s.report.agree(key, target, locale)
     await say(update, context, t("Thank you."))
     await new_report(update, context, user)
 

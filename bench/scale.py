@@ -220,8 +220,8 @@ class Families:
             chat = self.bot.chat(self.next_id, "ru")
             steps: list[Callable[[], Awaitable[None]]] = [
                 lambda chat=chat: chat.send("/start"),
-                lambda chat=chat: chat.press("l:ru"),
-                lambda chat=chat: chat.press("c:ru:y"),
+                lambda chat=chat: chat.press("lang:ru"),
+                lambda chat=chat: chat.press("consent:ru:y"),
             ]
             steps += [_step(chat, action, value) for action, value in KZ_REPORT]
             for step in steps:

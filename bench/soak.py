@@ -111,8 +111,8 @@ def script(i: int, lang: str) -> tuple[list[Step], dict[str, str]]:
     email = f"family{i:03d}.soak@example.kz"
     steps = [
         Step("text", "/start"),
-        Step("press", f"l:{lang}"),
-        Step("press", f"c:{lang}:y"),
+        Step("press", f"lang:{lang}"),
+        Step("press", f"consent:{lang}:y"),
         Step("text", name, "r_name"),
         Step("press", "mother", "r_rel"),
         Step("press", "f", "r_gender"),

@@ -225,15 +225,15 @@ def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, skip_duplicates), group=-1)
     command_handlers = {
         "start": report.start,
-        "help": commands.help_command,
+        "help": routing.help_command,
         "language": commands.language_command,
-        "new": commands.new_command,
+        "new": report.new_command,
         "mycases": commands.mycases_command,
-        "case": commands.case_command,
+        "case": routing.case_command,
         "cancel": commands.cancel_command,
         "delete": commands.delete_command,
-        "back": commands.back_command,
-        "skip": commands.skip_command,
+        "back": routing.back_command,
+        "skip": routing.skip_command,
         "letters": letters.letters_command,
         "track": followup.track_command,
         "timeline": followup.timeline_command,
@@ -261,7 +261,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(report.on_nav_button, pattern=rf"^{kb.NAV}:"))
     app.add_handler(CallbackQueryHandler(report.on_edit_button, pattern=rf"^{kb.EDIT}:"))
     app.add_handler(CallbackQueryHandler(commands.on_delete_button, pattern=rf"^{kb.DELETE}:"))
-    app.add_handler(CallbackQueryHandler(commands.on_menu_button, pattern=rf"^{kb.MENU}:"))
+    app.add_handler(CallbackQueryHandler(routing.on_menu_button, pattern=rf"^{kb.MENU}:"))
     app.add_handler(
         CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letters.PREFIX}:")
     )

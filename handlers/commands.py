@@ -7,12 +7,10 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from bot.domain.models import User, parse_case_number
 from bot.i18n import N_
 from bot.services.errors import NotFound
-from bot.services.staff import STAFF_ROLES
 from handlers import keyboards as kb
 from handlers import texts
 from handlers.common import Context, current_user, drop_buttons, say, services, translator
-from handlers.report import ask_language, navigate, new_report, resume_or_menu, show_step
-from handlers.staff import STAFF_HELP, actor_and_t, staff_case_command
+from handlers.views import report as report_views
 
 HELP_TEXT = N_(
     "Izdeu helps families find a relative who went missing in Russia.\n\n"
@@ -56,7 +54,7 @@ COMMANDS = (
 )
 
 
-async def _waiting_note(update: Update, context: Context, user: User | None) -> None:
+async def waiting_note(update: Update, context: Context, user: User | None) -> None:
     """After a side command mid-report, remind where the report is, without re-asking."""
     if user is None:
         return
@@ -66,14 +64,10 @@ async def _waiting_note(update: Update, context: Context, user: User | None) -> 
         await say(update, context, t("Your report is saved. Send /start to continue it."))
 
 
-async def help_command(update: Update, context: Context) -> None:
-    user = await current_user(update, context)
-    actor, t = await actor_and_t(update, context)
-    text = t(HELP_TEXT)
-    if actor.role in STAFF_ROLES:
-        text += "\n\n" + t(STAFF_HELP)
-    await say(update, context, text)
-    await _waiting_note(update, context, user)
+async def ask_language(update: Update, context: Context) -> None:
+    tg_user = update.effective_user
+    code = tg_user.language_code if tg_user else None
+    await say(update, context, *report_views.language_question(services(context).catalogs, code))
 
 
 async def language_command(update: Update, context: Context) -> None:
@@ -90,18 +84,10 @@ async def language_command(update: Update, context: Context) -> None:
     )
 
 
-async def new_command(update: Update, context: Context) -> None:
-    user = await current_user(update, context)
-    if user is None:
-        await ask_language(update, context)
-        return
-    await new_report(update, context, user)
-
-
 async def mycases_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
-    cases = await services(context).store.cases_of(user.user_id) if user else []
+    cases = await services(context).followup.cases_of(user)
     if not cases:
         await say(
             update, context, t("You have no cases yet. Send /start to report a missing person.")
@@ -110,7 +96,7 @@ async def mycases_command(update: Update, context: Context) -> None:
         lines = [t("Your cases:")] + [texts.case_line(t, c) for c in cases]
         lines.append(t("Send /case and the number to see one case."))
         await say(update, context, "\n".join(lines))
-    await _waiting_note(update, context, user)
+    await waiting_note(update, context, user)
 
 
 async def case_command(update: Update, context: Context) -> None:
@@ -125,11 +111,9 @@ async def case_command(update: Update, context: Context) -> None:
         )
         return
     number = parse_case_number(" ".join(args)[:40])
-    if await staff_case_command(update, context, number):
-        return
-    case = await services(context).store.get_case(number)
-    # A case that is not yours looks exactly like one that does not exist.
-    if user is None or case is None or case.reporter_id != user.user_id:
+    try:
+        case = await services(context).followup.own_case_by_number(user, number)
+    except NotFound:  # a case that is not yours looks exactly like one that does not exist
         await say(update, context, t("You have no case with the number {number}.", number=number))
         return
     await say(
@@ -138,7 +122,7 @@ async def case_command(update: Update, context: Context) -> None:
         texts.case_card(t, case),
         InlineKeyboardMarkup([[kb.button(t("Ready for the UN?"), "un", "family", case.id)]]),
     )
-    await _waiting_note(update, context, user)
+    await waiting_note(update, context, user)
 
 
 async def cancel_command(update: Update, context: Context) -> None:
@@ -212,47 +196,6 @@ async def on_delete_button(update: Update, context: Context) -> None:
     )
 
 
-async def on_menu_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    user = await current_user(update, context)
-    if user is None:
-        await ask_language(update, context)
-        return
-    await drop_buttons(update)
-    choice = query.data.split(":", 1)[1]
-    if choice == "new":
-        await new_report(update, context, user)
-    elif choice == "resume":
-        await resume_or_menu(update, context, user)
-    elif choice == "cases":
-        await mycases_command(update, context)
-    else:
-        await help_command(update, context)
-
-
-async def back_command(update: Update, context: Context) -> None:
-    await _nav_command(update, context, "back")
-
-
-async def skip_command(update: Update, context: Context) -> None:
-    await _nav_command(update, context, "skip")
-
-
-async def _nav_command(update: Update, context: Context, op: str) -> None:
-    user = await current_user(update, context)
-    if user is None:
-        await ask_language(update, context)
-        return
-    t = translator(update, context, user)
-    draft = await services(context).report.draft(user.user_id)
-    if draft is None:
-        await say(update, context, t("There is no report in progress. Send /start to begin."))
-        return
-    await navigate(update, context, user, t, draft, op)
-
-
 async def unknown_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
@@ -260,4 +203,4 @@ async def unknown_command(update: Update, context: Context) -> None:
     if user is not None:
         draft = await services(context).report.draft(user.user_id)
         if draft is not None and not draft.paused:
-            await show_step(update, context, t, draft)
+            await say(update, context, *report_views.step(t, draft))

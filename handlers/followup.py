@@ -300,6 +300,24 @@ async def offer_next_letter(
     await routing.produce_letter(update, context, user, t, case, suggestion.letter)
 
 
+async def form_command(update: Update, context: Context, op: str) -> bool:
+    """/back or /skip while a follow-up form is open; False when none is."""
+    user = await current_user(update, context)
+    if user is None:
+        return False
+    runner = services(context).followup.forms
+    form = await runner.current(user.user_id)
+    if form is None or form.name not in FORMS:
+        return False
+    t = translator(update, context, user)
+    if op == "back":
+        asked = await runner.back(user.user_id, form, update.update_id)
+    else:
+        asked = await runner.skip(user.user_id, form, update.update_id)
+    await _after(update, context, user, t, asked)
+    return True
+
+
 # --- buttons -----------------------------------------------------------------------
 Button = Callable[[Update, Context, User, Translator, str], Awaitable[None]]
 
@@ -460,24 +478,24 @@ async def _b_settings(
 
 
 BUTTONS: dict[str, Button] = {
-    "v": _b_view,
-    "c": _b_card,
-    "g": _b_prepare,
-    "s": _b_send_many,
-    "s1": _b_send_one,
-    "r": _b_regno,
-    "a": _b_reply,
-    "dl": _b_delivered,
-    "p": _form_button(_kind(StepKind.PICK), _choice),
-    "n": _form_button(_kind(StepKind.PICK), lambda _arg: ChoiceInput(NEXT)),
-    "d": _form_button(lambda step: step.quick_days, _choice),
-    "h": _form_button(_key("channel"), _choice),
-    "o": _form_button(_key("outcome"), _choice),
-    "b": _form_button(_key("forward_to"), _choice),
-    "k": _form_button(lambda step: step.optional, lambda _arg: None),
-    "K": _form_button(lambda step: step.keep_key is not None, lambda _arg: ChoiceInput(KEEP)),
-    "x": _b_cancel,
-    "t": _b_settings,
+    "case": _b_view,
+    "letter": _b_card,
+    "prepare": _b_prepare,
+    "sent": _b_send_many,
+    "sent1": _b_send_one,
+    "regno": _b_regno,
+    "reply": _b_reply,
+    "delivered": _b_delivered,
+    "pick": _form_button(_kind(StepKind.PICK), _choice),
+    "next": _form_button(_kind(StepKind.PICK), lambda _arg: ChoiceInput(NEXT)),
+    "day": _form_button(lambda step: step.quick_days, _choice),
+    "channel": _form_button(_key("channel"), _choice),
+    "outcome": _form_button(_key("outcome"), _choice),
+    "body": _form_button(_key("forward_to"), _choice),
+    "skip": _form_button(lambda step: step.optional, lambda _arg: None),
+    "keep": _form_button(lambda step: step.keep_key is not None, lambda _arg: ChoiceInput(KEEP)),
+    "cancel": _b_cancel,
+    "settings": _b_settings,
 }
 
 

@@ -184,7 +184,7 @@ async def _family(bot: Bot, t: Translator, item: FamilyReminder) -> None:
 
 def _card_button(t: Translator, row: LetterRow) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("Log a reply"), callback_data=f"{PREFIX}:a:{row.id}")]]
+        [[InlineKeyboardButton(t("Log a reply"), callback_data=f"{PREFIX}:reply:{row.id}")]]
     )
 
 
@@ -245,7 +245,7 @@ async def _overdue(bot: Bot, t: Translator, item: FamilyReminder) -> None:
             )
         )
         open_it = InlineKeyboardButton(
-            t("Open the letter"), callback_data=f"{PREFIX}:c:{follow.id}"
+            t("Open the letter"), callback_data=f"{PREFIX}:letter:{follow.id}"
         )
         await bot.send_message(
             item.chat_id, "\n".join(lines), reply_markup=InlineKeyboardMarkup([[open_it]])

@@ -25,14 +25,15 @@ from bot.domain.engine import Draft
 from bot.domain.questions import Kind, Section
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 
-# prefixes
-ANSWER = "a"  # a:<step>:<code>
-NAV = "n"  # n:<step>:back|skip|keep|clear
-EDIT = "e"  # e:<section>
-PICK_LANGUAGE = "l"  # l:<locale>            (before consent)
-CONSENT = "c"  # c:<locale>:y|n
-DELETE = "d"  # d:y|n
-MENU = "m"  # m:new|cases|help|resume
+# Prefixes, readable at a glance. A button of an older version of the bot (one letter:
+# "a:", "n:"…) matches none of them and gets "This button no longer works."
+ANSWER = "answer"  # answer:<step>:<code>
+NAV = "nav"  # nav:<step>:back|skip|keep|clear
+EDIT = "edit"  # edit:<section>
+PICK_LANGUAGE = "lang"  # lang:<locale>            (before consent)
+CONSENT = "consent"  # consent:<locale>:y|n
+DELETE = "delete"  # delete:y|n
+MENU = "menu"  # menu:new|cases|help|resume
 
 
 class Key(NamedTuple):

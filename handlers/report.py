@@ -18,7 +18,7 @@ from bot.domain.engine import (
 )
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
-from bot.i18n import LOCALES, N_, Translator, pick_locale
+from bot.i18n import LOCALES, N_, Translator
 from bot.services.report import Outcome
 from bot.un.ladder import OFFER_AT_ONCE
 from handlers import keyboards as kb
@@ -34,6 +34,7 @@ from handlers.common import (
     translator,
     user_key,
 )
+from handlers.views import report as report_views
 
 CONSENT_TEXT = N_(
     "Before we start, please read this.\n\n"
@@ -64,11 +65,9 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def ask_language(update: Update, context: Context) -> None:
-    catalogs = services(context).catalogs
     tg_user = update.effective_user
-    hinted = pick_locale(tg_user.language_code if tg_user else None)
-    greeting = "\n".join(catalogs.get(loc)("Choose your language:") for loc in LOCALES)
-    await say(update, context, greeting, kb.language_picker(hinted))
+    code = tg_user.language_code if tg_user else None
+    await say(update, context, *report_views.language_question(services(context).catalogs, code))
 
 
 async def resume_or_menu(update: Update, context: Context, user: User) -> None:
@@ -125,9 +124,7 @@ async def on_language_picked(update: Update, context: Context) -> None:
         await say(update, context, t("The language is changed."))
         return
     if user is not None:  # already registered: this is a language change
-        await s.store.set_locale(user.user_id, locale, s.clock.now())
-        user = await current_user(update, context)
-        assert user is not None
+        user = await s.report.change_language(user, locale)
         await drop_buttons(update)
         t = s.catalogs.get(locale)
         await say(update, context, t("The language is changed."))
@@ -154,9 +151,7 @@ async def on_consent(update: Update, context: Context) -> None:
     tg_user, target = update.effective_user, chat_id(update)  # the query may carry no message
     assert tg_user is not None and target is not None
     key = s.user_key(tg_user.id)
-    user = await s.store.get_user(key)
-    if user is None:
-        user = await s.store.create_user(key, target, locale, s.clock.now())
+    user = await s.report.agree(key, target, locale)
     await say(update, context, t("Thank you."))
     await new_report(update, context, user)
 
@@ -248,7 +243,7 @@ def _text_or_choice(text: str, t: Translator, draft: Draft) -> Input:
 
 
 async def on_answer_button(update: Update, context: Context) -> None:
-    """a:<step>:<code>: a choice, a loop button or the final confirmation."""
+    """answer:<step>:<code>: a choice, a loop button or the final confirmation."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, code = (query.data.split(":", 2) + ["", ""])[:3]
@@ -263,7 +258,7 @@ async def on_answer_button(update: Update, context: Context) -> None:
 
 
 async def on_nav_button(update: Update, context: Context) -> None:
-    """n:<step>:back|skip|keep|clear."""
+    """nav:<step>:back|skip|keep|clear."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, op = (query.data.split(":", 2) + ["", ""])[:3]
@@ -287,7 +282,7 @@ async def navigate(
 
 
 async def on_edit_button(update: Update, context: Context) -> None:
-    """e:<section>: edit one section from the review card."""
+    """edit:<section>: edit one section from the review card."""
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.split(":", 1)[1]
@@ -376,7 +371,7 @@ async def _leave_phone_step(
 
 
 async def show_step(update: Update, context: Context, t: Translator, draft: Draft) -> None:
-    await say(update, context, texts.step_text(t, draft), kb.for_step(t, draft))
+    await say(update, context, *report_views.step(t, draft))
 
 
 def created_text(t: Translator, number: str) -> str:
@@ -397,3 +392,27 @@ async def stop_if_no_user(update: Update, context: Context) -> User:
         await ask_language(update, context)
         raise ApplicationHandlerStop
     return user
+
+
+async def new_command(update: Update, context: Context) -> None:
+    """/new: report another person (or finish the report in progress first)."""
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    await new_report(update, context, user)
+
+
+async def nav_command(update: Update, context: Context, op: str) -> None:
+    """/back and /skip in the report (``handlers.routing`` sends them here when no form
+    is open)."""
+    user = await current_user(update, context)
+    if user is None:
+        await ask_language(update, context)
+        return
+    t = translator(update, context, user)
+    draft = await services(context).report.draft(user.user_id)
+    if draft is None:
+        await say(update, context, t("There is no report in progress. Send /start to begin."))
+        return
+    await navigate(update, context, user, t, draft, op)

@@ -21,8 +21,9 @@ from bot.domain.forms import Form
 from bot.domain.models import Case, User
 from bot.i18n import Translator
 from bot.services.followup import LetterRow
-from handlers import followup, letters, report, review, staff, un
-from handlers.common import Context, current_user, services
+from bot.services.staff import STAFF_ROLES
+from handlers import commands, followup, letters, report, review, staff, un
+from handlers.common import Context, current_user, drop_buttons, say, services
 
 Run = Callable[[Update, Context, User | None, Form], Awaitable[None]]
 
@@ -156,3 +157,56 @@ async def settings_command(update: Update, context: Context) -> None:
     """/settings: a staff member's time zone, else the family's reminders and zone."""
     if not await staff.staff_settings(update, context):
         await followup.settings_command(update, context)
+
+
+# --- commands and buttons that more than one feature answers ---------------------------
+async def help_command(update: Update, context: Context) -> None:
+    """/help: the family's commands, and the staff's too for a staff member."""
+    user = await current_user(update, context)
+    actor, t = await staff.actor_and_t(update, context)
+    text = t(commands.HELP_TEXT)
+    if actor.role in STAFF_ROLES:
+        text += "\n\n" + t(staff.STAFF_HELP)
+    await say(update, context, text)
+    await commands.waiting_note(update, context, user)
+
+
+async def case_command(update: Update, context: Context) -> None:
+    """/case NUMBER: the dossier for staff, else the family's own case."""
+    args = context.args or []
+    if args and await staff.staff_case_command(update, context, " ".join(args)[:40]):
+        return
+    await commands.case_command(update, context)
+
+
+async def back_command(update: Update, context: Context) -> None:
+    """/back: one step back in the open follow-up form, else in the report."""
+    if not await followup.form_command(update, context, "back"):
+        await report.nav_command(update, context, "back")
+
+
+async def skip_command(update: Update, context: Context) -> None:
+    """/skip: leave the open follow-up form's step empty, else the report's question."""
+    if not await followup.form_command(update, context, "skip"):
+        await report.nav_command(update, context, "skip")
+
+
+async def on_menu_button(update: Update, context: Context) -> None:
+    """The main menu: report someone, continue the report, the family's cases, help."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    user = await current_user(update, context)
+    if user is None:
+        await report.ask_language(update, context)
+        return
+    await drop_buttons(update)
+    choice = query.data.split(":", 1)[1]
+    if choice == "new":
+        await report.new_report(update, context, user)
+    elif choice == "resume":
+        await report.resume_or_menu(update, context, user)
+    elif choice == "cases":
+        await commands.mycases_command(update, context)
+    else:
+        await help_command(update, context)

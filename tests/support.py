@@ -153,8 +153,8 @@ class Chat:
 
 async def consent(chat: Chat, locale: str) -> None:
     await chat.send("/start")
-    await chat.press(f"l:{locale}")
-    await chat.press(f"c:{locale}:y")
+    await chat.press(f"lang:{locale}")
+    await chat.press(f"consent:{locale}:y")
 
 
 KZ_REPORT: list[tuple[str, str]] = [

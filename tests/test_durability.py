@@ -70,7 +70,7 @@ def answered_once(api: BotAPIServer, users: list[TelegramUser]) -> None:
     for user in users:
         sent = api.messages(user.id)
         assert len(sent) == 1, [c.text[:40] for c in sent]
-        assert any(data.startswith("l:") for _, data in sent[0].buttons())
+        assert any(data.startswith("lang:") for _, data in sent[0].buttons())
 
 
 def stop_cleanly(bot: BotProcess, how: int) -> None:

@@ -170,8 +170,8 @@ def test_long_polling_from_start_to_pdf(tmp_path: Path) -> None:
             wait_until_polling(api, bot)
             user = TelegramUser(api, api.enqueue, user_id=4242, language_code="kk")
             user.send("/start")
-            user.press("l:kk")
-            user.press("c:kk:y")
+            user.press("lang:kk")
+            user.press("consent:kk:y")
             drive_report(user)
             user.press("confirm")
 
@@ -300,8 +300,8 @@ def test_webhook_with_secret_token(tmp_path: Path) -> None:
 
             user = TelegramUser(api, deliver, user_id=4343, language_code="kk")
             user.send("/start")
-            user.press("l:kk")
-            user.press("c:kk:y")
+            user.press("lang:kk")
+            user.press("consent:kk:y")
             user.send("Айгүл Төлөгөнова")
             user.button_message("mother")  # the next question: the relationship
 

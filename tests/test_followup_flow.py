@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.domain.models import CaseStatus
-from handlers import jobs
+from bot.domain.validators import InvalidInput
+from handlers import jobs, texts
 from handlers.localapi import Fault
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
@@ -33,17 +34,17 @@ async def mark_sent(
     chat: Chat, case_id: int, letter_ids: list[int], when: str, channel: str, tracking: str | None
 ) -> None:
     await chat.send("/track")
-    await chat.press(f"F:s:{case_id}")
+    await chat.press(f"track:sent:{case_id}")
     for letter_id in letter_ids:
-        await chat.press(f"F:p:{letter_id}")
-    await chat.press("F:n:0")
+        await chat.press(f"track:pick:{letter_id}")
+    await chat.press("track:next:0")
     await chat.send(when)
-    await chat.press(f"F:h:{channel}")
+    await chat.press(f"track:channel:{channel}")
     if channel == "registered":
         if tracking:
             await chat.send(tracking)
         else:
-            await chat.press("F:k:0")
+            await chat.press("track:skip:0")
 
 
 async def test_mark_several_as_sent_shows_legal_deadlines(bot: Bot) -> None:
@@ -99,7 +100,7 @@ async def test_registration_number_makes_the_deadline_exact(bot: Bot) -> None:
     case_id = await case_with_letters(bot, chat, "kk")
     prosecutor = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
     await mark_sent(chat, case_id, [prosecutor.id], "02.11.2026", "online", None)
-    await chat.press_data(f"F:r:{prosecutor.id}")
+    await chat.press_data(f"track:regno:{prosecutor.id}")
     await chat.send("ОГ-12345/26")
     await chat.send("03.11.2026")
     row = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
@@ -164,12 +165,12 @@ async def test_form_reply_brings_the_complaint_letter_citing_earlier_letters(bot
     case_id = await case_with_letters(bot, chat)
     mod = (await letters(bot, case_id))["defence_ministry/search_request"]
     await mark_sent(chat, case_id, [mod.id], "01.10.2026", "registered", "RA000000001RU")
-    await chat.press_data(f"F:r:{mod.id}")
+    await chat.press_data(f"track:regno:{mod.id}")
     await chat.send("ВП-777")
-    await chat.press("F:k:0")
+    await chat.press("track:skip:0")
     # First form reply: a repeat request to the same body.
-    await chat.press_data(f"F:a:{mod.id}")
-    await chat.press("F:o:form")
+    await chat.press_data(f"track:reply:{mod.id}")
+    await chat.press("track:outcome:form")
     await chat.send("10.11.2026")
     await chat.process(chat.make.photo())
     await chat.send("Сведениями не располагаем")
@@ -197,18 +198,18 @@ async def test_extension_moves_the_deadline_and_found_sets_the_status(bot: Bot) 
     icrc = rows["icrc/tracing_request"]
     await mark_sent(chat, case_id, [prosecutor.id, icrc.id], "01.10.2026", "email", None)
     before = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"].due_on
-    await chat.press_data(f"F:a:{prosecutor.id}")
-    await chat.press("F:o:extension")
+    await chat.press_data(f"track:reply:{prosecutor.id}")
+    await chat.press("track:outcome:extension")
     await chat.send("20.11.2026")
     await chat.send("30.12.2026")
-    await chat.press("F:k:0")
-    await chat.press("F:k:0")
+    await chat.press("track:skip:0")
+    await chat.press("track:skip:0")
     after = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"].due_on
     assert before is not None and after is not None and after > before
-    await chat.press_data(f"F:a:{icrc.id}")
-    await chat.press("F:o:found")
-    await chat.press("F:d:0")
-    await chat.press("F:k:0")
+    await chat.press_data(f"track:reply:{icrc.id}")
+    await chat.press("track:outcome:found")
+    await chat.press("track:day:0")
+    await chat.press("track:skip:0")
     await chat.send("В госпитале в Ростове, жив")
     case = await bot.services.store.get_case_by_id(case_id)
     assert case is not None and case.status == CaseStatus.LOCATED
@@ -219,7 +220,7 @@ async def test_timeline_settings_and_old_form_buttons(bot: Bot) -> None:
     case_id = await case_with_letters(bot, chat, "kk")
     prosecutor = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
     await mark_sent(chat, case_id, [prosecutor.id], "01.11.2026", "online", None)
-    await chat.press_data("F:h:post")  # a button of a finished form
+    await chat.press_data("track:channel:post")  # a button of a finished form
     t = bot.t("kk")
     assert chat.last_text() == t("That button belongs to an earlier message.")
     await chat.send("/timeline")
@@ -233,8 +234,8 @@ async def test_timeline_settings_and_old_form_buttons(bot: Bot) -> None:
         in timeline
     )
     await chat.send("/settings")
-    await chat.press("F:t:Europe/Moscow")
-    await chat.press("F:t:off")
+    await chat.press("track:settings:Europe/Moscow")
+    await chat.press("track:settings:off")
     user = await bot.services.store.get_user(405)
     assert user is not None and user.timezone == "Europe/Moscow" and not user.reminders_on
     assert await bot.services.followup.store.pending_reminders(405) == []
@@ -246,13 +247,13 @@ async def test_someone_elses_letters_cannot_be_tracked(bot: Bot) -> None:
     row = next(iter((await letters(bot, case_id)).values()))
     await consent(other, "ru")
     for data in (
-        f"F:c:{row.id}",
-        f"F:a:{row.id}",
-        f"F:r:{row.id}",
-        f"F:s1:{row.id}",
-        f"F:s:{case_id}",
-        f"F:v:{case_id}",
-        f"F:g:{row.id}",
+        f"track:letter:{row.id}",
+        f"track:reply:{row.id}",
+        f"track:regno:{row.id}",
+        f"track:sent1:{row.id}",
+        f"track:sent:{case_id}",
+        f"track:case:{case_id}",
+        f"track:prepare:{row.id}",
     ):
         mark = other.mark()
         await other.press_data(data)
@@ -274,3 +275,46 @@ async def test_a_blocked_user_gets_no_more_reminders_and_keeps_the_case(bot: Bot
     assert user is not None and user.blocked_at is not None
     assert await bot.services.followup.store.pending_reminders(408) == []
     assert await bot.services.store.get_case_by_id(case_id) is not None
+
+
+async def test_a_button_of_the_old_codes_is_answered_as_old_and_changes_nothing(
+    bot: Bot,
+) -> None:
+    """Buttons sent before the readable callback codes ("F:", "a:", "d:"…) still sit in
+    families' chats: a tap says the button no longer works, in the family's language."""
+    chat = bot.chat(406, "ky")
+    case_id = await case_with_letters(bot, chat, "ky")
+    row = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
+    t = bot.t("ky")
+    for old in (f"F:c:{row.id}", f"F:s:{case_id}", "d:y", "a:r_gender:f", "m:new", "l:ru"):
+        before = chat.mark()
+        await chat.press_data(old)
+        answer = bot.api.sent(method="answerCallbackQuery")[-1]
+        assert answer.params.get("text") == t("This button no longer works."), old
+        assert chat.texts(before) == [], old
+    assert await bot.services.store.get_case_by_id(case_id) is not None  # "d:y" deleted nothing
+    user = await bot.services.store.get_user(406)
+    assert user is not None and user.locale == "ky"  # "l:ru" changed nothing
+    await chat.press_data(f"track:letter:{row.id}")  # the same button in today's codes
+    assert f"track:sent1:{row.id}" in [data for _, data in chat.last().buttons()]
+
+
+async def test_back_and_skip_work_inside_a_followup_form(bot: Bot) -> None:
+    chat = bot.chat(407, "ru")
+    case_id = await case_with_letters(bot, chat, "ru")
+    row = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
+    t = bot.t("ru")
+    when = t("When did you send it? Press a button or write the date.")
+    await chat.press_data(f"track:sent1:{row.id}")
+    assert chat.last_text() == when
+    await chat.send("02.11.2026")
+    assert chat.last_text() == t("How did you send it?")
+    await chat.send("/back")
+    assert chat.last_text() == when
+    before = chat.mark()
+    await chat.send("/skip")  # the date cannot be left out
+    assert chat.texts(before) == [texts.error(t, InvalidInput("not_optional")) + "\n\n" + when]
+    await chat.send("03.11.2026")
+    await chat.press("track:channel:post")
+    sent = await bot.services.letters.store.get_letter(row.id)
+    assert sent is not None and sent.sent_on == date(2026, 11, 3) and sent.channel == "post"

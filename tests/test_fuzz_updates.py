@@ -352,26 +352,26 @@ command = st.tuples(
 )
 
 FORGED = [
-    "a:r_name:zzz",
+    "answer:r_name:zzz",
     "L:t:999",
-    "e:xxx",
-    "d:y",
-    "d:n",
-    "d:",
-    "a:review:confirm",
-    "n:review:back",
-    "e:mis",
-    "e:",
-    "e:rep",
-    "c:kk:y",
-    "c:xx:y",
-    "c:ru",
-    "l:xx",
-    "l:",
-    "l:en",
-    "m:new",
-    "m:zzz",
-    "m:",
+    "edit:xxx",
+    "delete:y",
+    "delete:n",
+    "delete:",
+    "answer:review:confirm",
+    "nav:review:back",
+    "edit:mis",
+    "edit:",
+    "edit:rep",
+    "consent:kk:y",
+    "consent:xx:y",
+    "consent:ru",
+    "lang:xx",
+    "lang:",
+    "lang:en",
+    "menu:new",
+    "menu:zzz",
+    "menu:",
     "L:",
     "L:g",
     "L:g:x",
@@ -397,21 +397,21 @@ FORGED = [
     "un:name:1:2",
     ":",
     "::::",
-    "a::",
-    "n:::",
-    "a:evidence:done",
-    "a:actions:undo",
-    "a:ev_desc:skip",
-    "n:act_out:keep",
+    "answer::",
+    "nav:::",
+    "answer:evidence:done",
+    "answer:actions:undo",
+    "answer:ev_desc:skip",
+    "nav:act_out:keep",
     "L:g:-1",
     "L:g:01",
-    "a:" + "x" * 62,
+    "answer:" + "x" * 62,
     "L:t:" + "9" * 40,
     "L:t:²",
     "F:",
-    "F:c:1",
-    "F:s:1",
-    "F:x",
+    "track:letter:1",
+    "track:sent:1",
+    "track:cancel",
     "W:",
     "W:c:1",
     "W:l:1",
@@ -442,7 +442,7 @@ forged_step = st.tuples(
                 "none",
                 "",
                 ":",
-                "a:b",
+                "answer:b",
             ]
         ),
         ascii64.map(lambda s: s[:20]),
@@ -865,10 +865,10 @@ class Player:
         newest = with_buttons[-1] if with_buttons else None
         if user is None:
             data = [d for _, d in newest.buttons()] if newest else []
-            if f"c:{p.locale}:y" in data:
-                return Sent(self._press(chat, f"c:{p.locale}:y", newest))
-            if f"l:{p.locale}" in data:
-                return Sent(self._press(chat, f"l:{p.locale}", newest))
+            if f"consent:{p.locale}:y" in data:
+                return Sent(self._press(chat, f"consent:{p.locale}:y", newest))
+            if f"lang:{p.locale}" in data:
+                return Sent(self._press(chat, f"lang:{p.locale}", newest))
             return Sent(make.text("/start"))
         draft = await self.store.get_draft(chat.user_id)
         if draft is None:
@@ -881,12 +881,12 @@ class Player:
             return Sent(make.text(answer.value), guided=Expect(step, answer.check, answer.stays))
         if answer.how == "press":
             return Sent(
-                self._press(chat, f"a:{step}:{answer.value}", newest),
+                self._press(chat, f"answer:{step}:{answer.value}", newest),
                 guided=Expect(step, answer.check, answer.stays),
             )
         if answer.how == "skip":
             return Sent(
-                self._press(chat, f"n:{step}:skip", newest), guided=Expect(step, answer.check)
+                self._press(chat, f"nav:{step}:skip", newest), guided=Expect(step, answer.check)
             )
         if answer.how == "contact":
             return Sent(make.contact(answer.value), guided=Expect(step, answer.check))
@@ -1053,7 +1053,7 @@ class Player:
         cases = await self.store.cases_of(chat.user_id)
         if user_before is not None and user_after is None:  # /delete confirmed
             data = sent.update.callback_query.data if sent.update.callback_query else None
-            if data != "d:y":
+            if data != "delete:y":
                 raise Failure("the user's data vanished without a confirmed /delete")
             if cases or after is not None:
                 raise Failure("/delete left data behind")
@@ -1131,7 +1131,7 @@ class Player:
             if shown[-1].reply_markup != markup:
                 raise Failure(f"the keyboard of {after.step} is not {shown[-1].reply_markup}")
         for call in shown:
-            report = [d for _, d in call.buttons() if d[:2] in ("a:", "n:")]
+            report = [d for _, d in call.buttons() if d[:2] in ("answer:", "nav:")]
             if any(d.split(":")[1] != after.step for d in report):
                 raise Failure(f"buttons {report} were sent while the draft is at {after.step}")
 
@@ -1377,9 +1377,14 @@ def test_buttons_with_huge_or_odd_ids(tmp_path: Path) -> None:
         f"letters:{op}:{'9' * 20}"
         for op in ("case", "toggle", "prepare", "text", "risk", "language")
     ]
-    forged += [f"F:{op}:{'9' * 20}" for op in ("c", "a", "r", "s", "s1", "v", "g", "p")]
-    forged += [f"W:{op}:{'9' * 20}:{'9' * 20}" for op in ("c", "l", "A", "R", "r", "S")]
-    forged += ["letters:toggle:²", "F:c:١٢", "W:c:𝟗"]
+    forged += [
+        f"track:{op}:{'9' * 20}"
+        for op in ("letter", "reply", "regno", "sent", "sent1", "case", "prepare", "pick")
+    ]
+    forged += [
+        f"staff:{op}:{'9' * 20}:{'9' * 20}" for op in ("case", "page", "assign", "status", "note")
+    ]
+    forged += ["letters:toggle:²", "track:letter:١٢", "staff:case:𝟗"]
     steps = [(0, ("forged", data, False)) for data in forged]
     asyncio.run(
         play(

@@ -73,7 +73,7 @@ async def test_leftovers_processed_in_order_after_restart(tmp_path: Path) -> Non
         await receiver.drain(30)
         sent = bot.api.messages(601)
         assert len(sent) == 3
-        pickers = [any(data.startswith("l:") for _, data in c.buttons()) for c in sent]
+        pickers = [any(data.startswith("lang:") for _, data in c.buttons()) for c in sent]
         assert pickers == [True, False, True]  # /start, /help, /language: in order
         assert await receiver.recover() == 0  # nothing left
         with sqlite3.connect(bot.config.db_path) as conn:

@@ -61,7 +61,7 @@ async def test_a_region_is_typed_fuzzily_and_picked_from_buttons(
     await chat.send(typed)
     last = chat.last()
     assert t("Choose the region below, or write its name differently:") in last.text
-    labels = [text for text, data in last.buttons() if data.startswith("a:e_region:")]
+    labels = [text for text, data in last.buttons() if data.startswith("answer:e_region:")]
     assert labels[0] == regions.name("RU-KDA", locale)  # the best match first
     assert 1 <= len(labels) <= regions.MAX_MATCHES
     assert "e_region" not in (await draft_of(chat)).answers  # nothing stored before the tap
@@ -179,7 +179,7 @@ async def test_skip_while_editing_keeps_the_answer_and_clearing_is_explicit(bot:
     t = bot.t("ru")
     await consent(chat, "ru")
     await fill(chat, KZ_REPORT)
-    await chat.press("e:rep")
+    await chat.press("edit:rep")
     while (await draft_of(chat)).step != "r_email":
         if (await draft_of(chat)).step == "r_phone":  # a reply keyboard: the command
             assert t("To keep the current answer, send /skip.") in chat.last_text()

@@ -192,7 +192,7 @@ async def test_no_personal_data_in_any_log_record(
         other = bot.chat(301, "ru")  # someone else asks for the case
         await other.send(f"/case {case.number}")
         await chat.send("/delete")
-        await chat.press("d:y")
+        await chat.press("delete:y")
         assert await bot.services.store.get_user(300) is None
     finally:
         await bot.stop()

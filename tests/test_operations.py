@@ -115,7 +115,7 @@ async def test_scheduled_backups_keep_the_newest_and_restore(tmp_path: Path) -> 
         # After the backup the family deletes everything...
         chat = bot.chat(910, "ru")
         await chat.send("/delete")
-        await chat.press("d:y")
+        await chat.press("delete:y")
         assert await bot.services.store.count_cases() == 0
     finally:
         await bot.stop()

@@ -61,8 +61,8 @@ async def open_reply_form(bot: Bot, chat: Chat, locale: str) -> int:
         case_id = await case_with_letters(bot, chat, locale)
     mod = (await letters(bot, case_id))["defence_ministry/search_request"]
     await mark_sent(chat, case_id, [mod.id], "01.10.2026", "post", None)
-    await chat.press_data(f"F:a:{mod.id}")
-    await chat.press("F:o:answered")
+    await chat.press_data(f"track:reply:{mod.id}")
+    await chat.press("track:outcome:answered")
     await chat.send("10.11.2026")
     return case_id
 
@@ -90,7 +90,7 @@ async def test_photo_pdf_and_text_replies_are_kept_and_copies_recognised(bot: Bo
     marks = {"kk": kk.mark()}
     await send_file(bot, kk, photo_of(TEMPLATE.format(**FAMILIES[0])), pdf=False)
     assert "располагает сведениями" in " ".join(kk.texts()[-3:])
-    await kk.press("F:K:0")
+    await kk.press("track:keep:0")
     reply = await stored_reply(bot, first)
     assert "располагает сведениями" in reply.text and reply.file is not None
     assert reply.copies == 0
@@ -98,7 +98,7 @@ async def test_photo_pdf_and_text_replies_are_kept_and_copies_recognised(bot: Bo
     second = await open_reply_form(bot, ky, "ky")
     marks["ky"] = ky.mark()
     await send_file(bot, ky, pdf_of(TEMPLATE.format(**FAMILIES[1])), pdf=True)
-    await ky.press("F:K:0")
+    await ky.press("track:keep:0")
     reply = await stored_reply(bot, second)
     assert "Талантбека" in reply.text and reply.copies == 1
     # 3. Pasted text, corrected by nobody: two families before.
@@ -176,7 +176,7 @@ async def test_the_text_is_sealed_purged_and_deleted_with_the_family(tmp_path: P
         assert (await stored_reply(bot, first)).text == ""
         # A family's deletion removes its replies, their text and their signatures.
         await other.send("/delete")
-        await other.press("d:y")
+        await other.press("delete:y")
         with sqlite3.connect(tmp_path / "izdeu.sqlite3") as conn:
             left = conn.execute("SELECT case_id FROM replies").fetchall()
             bands = conn.execute("SELECT COUNT(DISTINCT reply_id) FROM reply_bands").fetchone()
@@ -196,8 +196,8 @@ async def test_the_letter_after_a_form_reply_quotes_the_request_and_cites_the_co
     case_id = await case_with_letters(bot, second, "ru")
     mod = (await letters(bot, case_id))["defence_ministry/search_request"]
     await mark_sent(second, case_id, [mod.id], "01.10.2026", "post", None)
-    await second.press_data(f"F:a:{mod.id}")
-    await second.press("F:o:form")
+    await second.press_data(f"track:reply:{mod.id}")
+    await second.press("track:outcome:form")
     await second.send("10.11.2026")
     await second.send(TEMPLATE.format(**FAMILIES[1]))  # the reply's text, pasted
     repeat = (await letters(bot, case_id))["defence_ministry/repeat_request"]

@@ -41,10 +41,10 @@ async def test_whole_report_in_each_language(bot: Bot, locale: str) -> None:
     chat = bot.chat(100, locale)
     t = bot.t(locale)
     await chat.send("/start")
-    assert "✓" in dict((d, txt) for txt, d in chat.last().buttons())[f"l:{locale}"]
-    await chat.press(f"l:{locale}")
+    assert "✓" in dict((d, txt) for txt, d in chat.last().buttons())[f"lang:{locale}"]
+    await chat.press(f"lang:{locale}")
     assert chat.last_text() == t(CONSENT_TEXT)
-    await chat.press(f"c:{locale}:y")
+    await chat.press(f"consent:{locale}:y")
     assert t(q.BY_KEY["r_name"].prompt) in chat.last_text()
     await fill(chat, KZ_REPORT)
     assert await step_of(chat) == q.REVIEW
@@ -87,7 +87,7 @@ async def test_language_is_preselected_only_when_supported(bot: Bot) -> None:
     chat = bot.chat(102, "ky-KG")
     await chat.send("/start")
     marked = [d for txt, d in chat.last().buttons() if txt.startswith("✓")]
-    assert marked == ["l:ky"]
+    assert marked == ["lang:ky"]
     other = bot.chat(103, "en")
     await other.send("/start")
     assert not [d for txt, d in other.last().buttons() if txt.startswith("✓")]
@@ -96,16 +96,16 @@ async def test_language_is_preselected_only_when_supported(bot: Bot) -> None:
 async def test_nothing_is_stored_before_consent(bot: Bot) -> None:
     chat = bot.chat(104, "ru")
     await chat.send("/start")
-    await chat.press("l:ru")
+    await chat.press("lang:ru")
     await chat.send("Иванова Мария")  # before consent: the language picker again
     assert await bot.services.store.get_user(104) is None
-    await chat.press("l:ru")
-    await chat.press("c:ru:n")
+    await chat.press("lang:ru")
+    await chat.press("consent:ru:n")
     assert await bot.services.store.get_user(104) is None
     assert await step_of(chat) is None
     await chat.send("/start")
-    await chat.press("l:ru")
-    await chat.press("c:ru:y")
+    await chat.press("lang:ru")
+    await chat.press("consent:ru:y")
     assert (await bot.services.store.get_user(104)) is not None
     assert await step_of(chat) == "r_name"
 
@@ -115,7 +115,7 @@ async def test_change_language_mid_report_keeps_answers(bot: Bot) -> None:
     await consent(chat, "ru")
     await fill(chat, KZ_REPORT[:2])
     await chat.send("/language")
-    await chat.press("l:kk")
+    await chat.press("lang:kk")
     kk = bot.t("kk")
     assert kk(q.BY_KEY["r_gender"].prompt) in chat.last_text()
     assert (await answers_of(chat))["r_name"] == "Айгүл Төлөгөнова"
@@ -241,7 +241,7 @@ async def test_back_skip_keep_and_edit_from_review(bot: Bot) -> None:
     assert await step_of(chat) == "r_phone"
     await fill(chat, KZ_REPORT[3:])
     assert await step_of(chat) == q.REVIEW
-    await chat.press("e:mis")
+    await chat.press("edit:mis")
     assert await step_of(chat) == "m_name"
     await chat.send("Әлібек Құрманғазыұлы-Серік")
     for _ in range(3):  # keep the Latin name, birth date and gender
@@ -336,11 +336,11 @@ async def test_double_tap_and_old_buttons(bot: Bot) -> None:
     assert await step_of(chat) == "r_gender"
     assert (await answers_of(chat))["r_rel"] == "mother"
     await chat.press("m")
-    await chat.press_data("a:r_gender:f", source.result)  # a button from an old message
+    await chat.press_data("answer:r_gender:f", source.result)  # a button from an old message
     assert (await answers_of(chat))["r_gender"] == "m"
     assert await step_of(chat) == "r_phone"
-    await chat.press_data("a:bogus:zzz")  # forged data
-    await chat.press_data("e:nonsense")
+    await chat.press_data("answer:bogus:zzz")  # forged data
+    await chat.press_data("edit:nonsense")
     await chat.press_data("zz:1:2")
     assert await step_of(chat) == "r_phone"
 
@@ -470,10 +470,10 @@ async def test_delete_removes_everything_after_confirmation(bot: Bot) -> None:
     await chat.send("/new")
     await fill(chat, KZ_REPORT[:3])
     await chat.send("/delete")
-    await chat.press("d:n")
+    await chat.press("delete:n")
     assert await bot.services.store.get_user(133) is not None
     await chat.send("/delete")
-    await chat.press("d:y")
+    await chat.press("delete:y")
     assert await bot.services.store.get_user(133) is None
     assert await bot.services.store.cases_of(133) == []
     assert await step_of(chat) is None

@@ -137,7 +137,7 @@ async def test_telegram_ids_are_keyed_and_deletion_leaves_no_link(tmp_path: Path
         for form in id_bytes(FAMILY):
             assert form not in raw, form
         await family.send("/delete")
-        await family.press("d:y")
+        await family.press("delete:y")
     finally:
         await bot.stop()
     with sqlite3.connect(tmp_path / "izdeu.sqlite3") as conn:

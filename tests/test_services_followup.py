@@ -12,7 +12,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.engine import ChoiceInput, TextInput
 from bot.domain.followup_forms import REPLY, SEND
-from bot.domain.models import Case, User
+from bot.domain.models import Case, CaseStatus, User
 from bot.services.errors import Invalid, NotFound
 from bot.services.followup import DeadlineMoved, FollowupService, ReplyLogged, SentLetters
 from bot.services.privacy import PrivacyService
@@ -86,6 +86,17 @@ async def test_a_send_form_run_to_its_end_marks_the_letters_sent(world: World) -
     assert [(r.id, r.sent_on, r.channel) for r in sent] == [
         (rows[0].id, date(2026, 11, 20), "post")
     ]
+    case = await world.store.get_case_by_id(world.case.id)
+    assert case is not None and case.status is CaseStatus.LETTERS_SENT  # one of two sent
+    await world.followup.complete(
+        world.family,
+        "send",
+        {"case_id": case.id, "picked": [rows[1].id], "date": "2026-11-21", "channel": "email"},
+    )
+    case = await world.store.get_case_by_id(world.case.id)
+    assert case is not None and case.status is CaseStatus.WAITING  # all sent: waiting
+    statuses = [e.detail["status"] for e in case.events if e.kind == "status"]
+    assert statuses == ["letters_sent", "waiting"]
 
 
 async def test_reference_delivery_and_reply_are_kept(world: World) -> None:

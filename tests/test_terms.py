@@ -526,7 +526,7 @@ async def test_the_family_enters_the_delivery_date_in_the_chat(bot: Bot) -> None
         )
         in estimate
     )
-    await chat.press_data(f"F:dl:{report.id}")
+    await chat.press_data(f"track:delivered:{report.id}")
     await chat.send("05.06.2026")  # before it was sent: refused, asked again
     assert (
         t(

@@ -207,8 +207,8 @@ async def test_the_ladder_offers_the_un_after_a_form_reply(bot: Bot) -> None:
     )  # not offered right after the report
     mod = (await letters(bot, case_id))["defence_ministry/search_request"]
     await mark_sent(chat, case_id, [mod.id], "01.10.2026", "post", None)
-    await chat.press_data(f"F:a:{mod.id}")
-    await chat.press("F:o:form")
+    await chat.press_data(f"track:reply:{mod.id}")
+    await chat.press("track:outcome:form")
     await chat.send("10.11.2026")
     await chat.process(chat.make.photo())
     await chat.send("Сведениями не располагаем")
@@ -262,7 +262,7 @@ async def test_translations_and_reference_are_sealed_rotated_and_deleted(tmp_pat
         assert record.translations["e_story"] == "Taken from the dormitory by two officers"
         family = bot.chat(440, "ru")
         await family.send("/delete")
-        await family.press("d:y")
+        await family.press("delete:y")
         assert (await bot.services.un.store.get(case.id)).translations == {}
         assert await bot.services.un.store.counts() == (0, 0)
     finally:

@@ -22,7 +22,7 @@ async def test_several_answers_are_stored_and_done_needs_one(bot: Bot) -> None:
     await consent(chat, "ky")
     at = KZ_REPORT.index(("press", "force"))
     await fill(chat, KZ_REPORT[:at])
-    await chat.press_data("a:e_what:done")  # nothing chosen yet: refused, nothing lost
+    await chat.press_data("answer:e_what:done")  # nothing chosen yet: refused, nothing lost
     assert t("Tap at least one answer, then press Done.") in chat.last_text()  # with the question
     # A migrant pressured at a migration centre, then mobilised; one tap undone.
     await fill(

@@ -132,21 +132,21 @@ async def family_journey(bot: Bot, chat: Chat, locale: str, report: list) -> int
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
     mod = rows["defence_ministry"]
     await chat.send("/track")
-    await chat.press(f"F:s:{case.id}")
-    await chat.press(f"F:p:{mod.id}")
-    await chat.press("F:n:0")
+    await chat.press(f"track:sent:{case.id}")
+    await chat.press(f"track:pick:{mod.id}")
+    await chat.press("track:next:0")
     t = bot.t(locale)  # one letter: "When did you send it?", not "them"
     assert chat.last_text() == t("When did you send it? Press a button or write the date.")
     await chat.send("16.11.2026")
-    await chat.press("F:h:registered")
+    await chat.press("track:channel:registered")
     await chat.send("RA123456789KZ")
-    await chat.press_data(f"F:r:{mod.id}")
+    await chat.press_data(f"track:regno:{mod.id}")
     await chat.send("ОГ-12345/26")
-    await chat.press("F:k:0")
+    await chat.press("track:skip:0")
     await chat.send("/track")
     bot.clock.advance(timedelta(hours=2, minutes=3))
-    await chat.press_data(f"F:a:{mod.id}")
-    await chat.press("F:o:form")
+    await chat.press_data(f"track:reply:{mod.id}")
+    await chat.press("track:outcome:form")
     await chat.send("20.11.2026")
     await chat.process(chat.make.photo())
     await chat.send("Сведениями не располагаем")
@@ -166,11 +166,11 @@ async def silence_and_reminders(bot: Bot, chat: Chat) -> None:
     rows = {r.addressee_id: r for r in await bot.services.letters.store.letters_of(case.id)}
     embassy = next(r for k, r in rows.items() if k.startswith("embassy"))
     await chat.send("/track")
-    await chat.press(f"F:s:{case.id}")
-    await chat.press(f"F:p:{embassy.id}")
-    await chat.press("F:n:0")
+    await chat.press(f"track:sent:{case.id}")
+    await chat.press(f"track:pick:{embassy.id}")
+    await chat.press("track:next:0")
     await chat.send("21.11.2026")
-    await chat.press("F:h:in_person")
+    await chat.press("track:channel:in_person")
     embassy = await bot.services.letters.store.get_letter(embassy.id)
     assert embassy is not None and embassy.due_on is not None
     for reminder in sorted(
@@ -182,7 +182,7 @@ async def silence_and_reminders(bot: Bot, chat: Chat) -> None:
 
 async def delete_everything(chat: Chat) -> None:
     await chat.send("/delete")
-    await chat.press("d:y")
+    await chat.press("delete:y")
 
 
 def assert_clean(reading: Reading) -> None:

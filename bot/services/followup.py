@@ -192,8 +192,8 @@ class FollowupService:
             reminders,
             self.clock.now(),
             user.user_id,
+            case_status=await self._status_after_sending(case, {r.id for r in rows}),
         )
-        await self._advance_status(case, user.user_id)
         return results
 
     async def set_reference(
@@ -350,15 +350,20 @@ class FollowupService:
         rows = await self.letters.letters_of(root.case_id)
         return [r for r in rows if r.id == root.id or r.parent_id == root.id]
 
-    async def _advance_status(self, case: Case, actor_id: int) -> None:
+    async def _status_after_sending(
+        self, case: Case, sending: set[int]
+    ) -> tuple[int, CaseStatus] | None:
+        """The case's new status once ``sending`` are sent (all first letters sent: waiting
+        for answers), written with the letters in one transaction; None: it stays."""
         rows = [
             r for r in await self.letters.letters_of(case.id) if r.selected and r.parent_id is None
         ]
-        all_sent = bool(rows) and all(r.sent for r in rows)
+        all_sent = bool(rows) and all(r.sent or r.id in sending for r in rows)
         target = CaseStatus.WAITING if all_sent else CaseStatus.LETTERS_SENT
         order = list(CaseStatus)
         if order.index(case.status) < order.index(target):
-            await self.store.set_status(case.id, target, self.clock.now(), actor_id)
+            return case.id, target
+        return None
 
     # --- what a family does: one check that the case is theirs ------------------------
     async def own_case(self, user: User, case_id: int | None) -> Case:
@@ -367,6 +372,14 @@ class FollowupService:
         assert self.cases is not None
         case = await self.cases.get_case_by_id(case_id) if case_id is not None else None
         if case is None or case.reporter_id != user.user_id:
+            raise NotFound("case")
+        return case
+
+    async def own_case_by_number(self, user: User | None, number: str) -> Case:
+        """The family's case numbered ``number`` (``NotFound`` for anyone else's)."""
+        assert self.cases is not None
+        case = await self.cases.get_case(number)
+        if user is None or case is None or case.reporter_id != user.user_id:
             raise NotFound("case")
         return case
 

@@ -16,6 +16,7 @@ from bot.domain.engine import Draft, Input
 from bot.domain.models import Case, User
 from bot.domain.questions import Section
 from bot.domain.validators import InvalidInput
+from bot.services.errors import NotFound
 from bot.services.followup import default_timezone
 from bot.storage.store import Store
 
@@ -40,6 +41,22 @@ class ReportService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+
+    async def agree(self, user_key: int, chat_id: int, locale: str) -> User:
+        """The person agreed to what is stored: from now on they exist (nothing is stored
+        before). Agreeing again (an old consent button) keeps the person as they are."""
+        user = await self.store.get_user(user_key)
+        if user is None:
+            user = await self.store.create_user(user_key, chat_id, locale, self.clock.now())
+        return user
+
+    async def change_language(self, user: User, locale: str) -> User:
+        """The language every message to the family is in from now on."""
+        await self.store.set_locale(user.user_id, locale, self.clock.now())
+        changed = await self.store.get_user(user.user_id)
+        if changed is None:
+            raise NotFound("user")
+        return changed
 
     async def draft(self, user_id: int) -> Draft | None:
         return await self.store.get_draft(user_id)

@@ -81,6 +81,16 @@ async def _event(
     )
 
 
+async def _set_status(
+    conn: InlineConnection, case_id: int, status: CaseStatus, now: datetime, actor_id: int | None
+) -> None:
+    await conn.execute(
+        "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
+        (status.value, _ts(now), case_id),
+    )
+    await _event(conn, case_id, now, "status", actor_id, {"status": status.value})
+
+
 async def _schedule(
     conn: InlineConnection, reminders: Iterable[NewReminder], now: datetime
 ) -> None:
@@ -113,8 +123,10 @@ class FollowupStore:
         reminders: list[NewReminder],
         now: datetime,
         actor_id: int,
+        case_status: tuple[int, CaseStatus] | None = None,
     ) -> None:
-        """Record several letters as sent, with their deadlines and reminders, atomically."""
+        """Record several letters as sent, with their deadlines and reminders, and the
+        case's new status (``case_status``: case id and status), atomically."""
         async with self.db.transaction() as conn:
             for row, due in letters:
                 await conn.execute(
@@ -145,6 +157,8 @@ class FollowupStore:
                     },
                 )
             await _schedule(conn, reminders, now)
+            if case_status is not None:
+                await _set_status(conn, *case_status, now, actor_id)
 
     async def update_deadline(
         self,
@@ -291,11 +305,7 @@ class FollowupStore:
         self, case_id: int, status: CaseStatus, now: datetime, actor_id: int | None
     ) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
-                (status.value, _ts(now), case_id),
-            )
-            await _event(conn, case_id, now, "status", actor_id, {"status": status.value})
+            await _set_status(conn, case_id, status, now, actor_id)
 
     # --- reminders ----------------------------------------------------------------
     async def schedule(self, reminders: list[NewReminder], now: datetime) -> None:

@@ -37,7 +37,7 @@ from bot.vocabulary import (
 from handlers import texts
 from handlers.keyboards import button
 
-PREFIX = "F"  # F:<op>:<arg>, the follow-up's buttons
+PREFIX = "track"  # track:<op>:<arg>, the follow-up's buttons
 DEFAULT_CHANNEL = "post"
 # The order the channels are offered in: the one that gives a tracking number first.
 CHANNEL_ORDER = ("registered", "post", "online", "email", "in_person")
@@ -107,7 +107,11 @@ def letter_state(t: Translator, row: LetterRow, today: date) -> str:
 def which_case(cases: Sequence[Case]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(f"{c.number} · {shorten(str(c.answers.get('m_name', '')), 30)}", "v", c.id)]
+            [
+                _button(
+                    f"{c.number} · {shorten(str(c.answers.get('m_name', '')), 30)}", "case", c.id
+                )
+            ]
             for c in cases
         ]
     )
@@ -133,11 +137,11 @@ def tracking(
     for i, row in enumerate(rows, 1):
         lines.append(f"{i}. {letter_title(t, row)}\n   {letter_state(t, row, today)}")
     buttons = [
-        [_button(f"{i}. {shorten(letter_title(t, r), 40)}", "c", r.id)]
+        [_button(f"{i}. {shorten(letter_title(t, r), 40)}", "letter", r.id)]
         for i, r in enumerate(rows, 1)
     ]
     if any(not r.sent_on for r in rows):
-        buttons.append([_button("📮 " + t("Mark letters as sent"), "s", case.id)])
+        buttons.append([_button("📮 " + t("Mark letters as sent"), "sent", case.id)])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
@@ -175,14 +179,14 @@ def letter_card(t: Translator, card: LetterCard, today: date) -> tuple[str, Inli
         )
     buttons = []
     if not row.generated_at:
-        buttons.append([_button("📄 " + t("Prepare this letter"), "g", row.id)])
+        buttons.append([_button("📄 " + t("Prepare this letter"), "prepare", row.id)])
     if not row.sent_on:
-        buttons.append([_button("📮 " + t("Mark as sent"), "s1", row.id)])
+        buttons.append([_button("📮 " + t("Mark as sent"), "sent1", row.id)])
     else:
-        buttons.append([_button(t("Registration number"), "r", row.id)])
+        buttons.append([_button(t("Registration number"), "regno", row.id)])
         if not row.closed:
-            buttons.append([_button(t("Date delivered"), "dl", row.id)])
-        buttons.append([_button(t("Log a reply"), "a", row.id)])
+            buttons.append([_button(t("Date delivered"), "delivered", row.id)])
+        buttons.append([_button(t("Log a reply"), "reply", row.id)])
     return "\n".join(x for x in lines if x), InlineKeyboardMarkup(buttons)
 
 
@@ -232,27 +236,30 @@ def form_keyboard(
         buttons = [
             [
                 _button(
-                    ("☑ " if r.id in picked else "☐ ") + shorten(letter_title(t, r), 40), "p", r.id
+                    ("☑ " if r.id in picked else "☐ ") + shorten(letter_title(t, r), 40),
+                    "pick",
+                    r.id,
                 )
             ]
             for r in rows
         ]
-        buttons.append([_button(t("Next"), "n", 0)])
+        buttons.append([_button(t("Next"), "next", 0)])
     elif step.kind is StepKind.DATE and step.quick_days:
-        buttons = [[_button(t("Today"), "d", 0), _button(t("Yesterday"), "d", 1)]]
+        buttons = [[_button(t("Today"), "day", 0), _button(t("Yesterday"), "day", 1)]]
     elif step.key == "channel":
-        buttons = [[_button(t(CHANNEL_NAMES[c]), "h", c)] for c in CHANNEL_ORDER]
+        buttons = [[_button(t(CHANNEL_NAMES[c]), "channel", c)] for c in CHANNEL_ORDER]
     elif step.key == "outcome":
-        buttons = [[_button(t(name), "o", code)] for code, name in OUTCOME_NAMES.items()]
+        buttons = [[_button(t(name), "outcome", code)] for code, name in OUTCOME_NAMES.items()]
     elif step.key == "forward_to":
         buttons = [
-            [_button(shorten(a.name(t.locale), 48), "b", a.id)] for a in load_directory().values()
+            [_button(shorten(a.name(t.locale), 48), "body", a.id)]
+            for a in load_directory().values()
         ]
     elif step.keep_key and form.data.get(step.keep_key):
-        buttons = [[_button(t("The text is right"), "K", 0)]]
+        buttons = [[_button(t("The text is right"), "keep", 0)]]
     if step.optional:
-        buttons.append([_button(t("Skip"), "k", 0)])
-    buttons.append([_button(t("Cancel"), "x", 0)])
+        buttons.append([_button(t("Skip"), "skip", 0)])
+    buttons.append([_button(t("Cancel"), "cancel", 0)])
     return InlineKeyboardMarkup(buttons)
 
 
@@ -321,13 +328,13 @@ def settings(t: Translator, user: User) -> tuple[str, InlineKeyboardMarkup]:
         [
             _button(
                 t("Turn reminders off") if user.reminders_on else t("Turn reminders on"),
-                "t",
+                "settings",
                 "off" if user.reminders_on else "on",
             )
         ]
     ]
     buttons += [
-        [_button(("✓ " if z == tz else "") + t(TIMEZONE_NAMES[z]), "t", z)]
+        [_button(("✓ " if z == tz else "") + t(TIMEZONE_NAMES[z]), "settings", z)]
         for z in TIMEZONE_CHOICES
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons)

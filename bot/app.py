@@ -22,6 +22,7 @@ from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.search import NameSearch
 from bot.services.un import UnService
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -34,6 +35,7 @@ from bot.storage.maintenance import (
     passive_checkpoint,
     purge_closed,
 )
+from bot.storage.names import fill_name_index
 from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
@@ -60,6 +62,7 @@ class Services:
     staff: StaffService
     un: UnService
     delivery: Delivery
+    search: NameSearch  # the desk's search by the missing person's name
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -104,6 +107,10 @@ class Services:
     async def fill_regions(self) -> int:
         """Write the region of cases that have none yet, for statistics counted in SQL."""
         return await fill_regions(self.db, case_region)
+
+    async def fill_name_index(self) -> int:
+        """Index the names of cases not in the name search yet, in small batches."""
+        return await fill_name_index(self.db)
 
 
 async def open_services(config: Config, clock: Clock | None = None) -> Services:
@@ -156,4 +163,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
         ),
         delivery=Delivery(InboxStore(db), clock),
+        search=NameSearch(db, clock),
     )

@@ -150,6 +150,11 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "copy_rejected": lambda t, a, g, n, d, f: t(
         "{who} found that a reply in case {number} is not a form reply.", who=a, number=n
     ),
+    "search_name": lambda t, a, g, n, d, f: t(
+        "{who} searched the cases by a name: {found} found.",
+        who=a,
+        found=t.number(int(d.get("found", 0))),
+    ),
     "purge": lambda t, a, g, n, d, f: t(
         "Case {number}: the personal data was removed after the retention period.", number=n
     ),

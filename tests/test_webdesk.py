@@ -1,0 +1,157 @@
+"""The desk's data use cases (due, statistics, exports, audit, staff) and its SVG charts,
+on a real SQLite file without Telegram."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import Services, open_services
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.exports.svg import desk_charts, svg
+from bot.i18n import default_catalogs
+from bot.services.errors import NotAllowed
+from bot.services.webdesk import DUE_PAGE
+from bot.staff import Actor, Role
+from bot.storage.crypto import new_key
+
+ADMIN = Actor(1, Role.ADMIN)
+CASEWORKER = Actor(2, Role.CASEWORKER)
+VOLUNTEER = Actor(3, Role.VOLUNTEER)
+TODAY = date(2026, 5, 4)
+
+
+@pytest.fixture
+async def s(tmp_path: Path) -> AsyncIterator[Services]:
+    clock = ManualClock(datetime(2026, 5, 4, 9, tzinfo=UTC))
+    config = Config(
+        db_path=tmp_path / "izdeu.sqlite3", encryption_key=new_key(), admin_ids=frozenset({1})
+    )
+    opened = await open_services(config, clock)
+    now = clock.now()
+    admin = opened.user_key(1)  # administrators are configured by Telegram id
+    for user, role in ((2, "caseworker"), (3, "volunteer"), (4, "volunteer")):
+        await opened.staff.staff.create_invitation(f"c{user}", role, admin, now, now + timedelta(1))
+        await opened.staff.staff.redeem(f"c{user}", user, user, "ru", now)
+        await opened.staff.staff.save_name(user, f"Name{user}", now)
+    await opened.staff.staff.save_name(admin, "Дана", now)
+    yield opened
+    await opened.close()
+
+
+async def case_with_letters(s: Services, family: int, dues: list[int], body: str) -> int:
+    """A case with sent letters due ``dues`` days from today (negative: overdue)."""
+    now = s.clock.now()
+    await s.store.create_user(family, family, "ru", now)
+    case = await s.store.create_case(family, "KZ", {"m_cit": "KZ"}, "KZ", now)
+    async with s.db.transaction() as conn:
+        for i, days in enumerate(dues):
+            await conn.execute(
+                """INSERT INTO letters(case_id, addressee_id, kind, created_at, updated_at,
+                                       sent_on, channel, due_on, parent_id)
+                   VALUES (?, ?, ?, ?, ?, ?, 'email', ?, NULL)""",
+                (
+                    case.id,
+                    body,
+                    f"request{i}",
+                    now.isoformat(),
+                    now.isoformat(),
+                    (TODAY - timedelta(days=20)).isoformat(),
+                    (TODAY + timedelta(days=days)).isoformat(),
+                ),
+            )
+    return case.id
+
+
+async def test_due_this_week_for_everyone_one_volunteer_and_in_pages(s: Services) -> None:
+    mine = await case_with_letters(s, 101, [-2, 3], "prosecutor_general")
+    await case_with_letters(s, 102, [1, 30], "kz_embassy_moscow")
+    await s.staff.staff.assign(mine, 3, 1, s.clock.now(), True)
+    week = await s.desk.due_this_week(CASEWORKER)
+    assert [(d.due_on - TODAY).days for d in week.letters] == [-2, 1, 3]
+    assert [d.overdue for d in week.letters] == [True, False, False]
+    assert week.total == 3 and week.next is None and week.previous is None
+    own = await s.desk.due_this_week(VOLUNTEER, volunteer_id=None)
+    assert {d.case_number for d in own.letters} == {week.letters[0].case_number}
+    assert own.total == 2
+    assert (await s.desk.due_this_week(ADMIN, volunteer_id=3)).total == 2
+    assert (await s.desk.due_this_week(ADMIN, volunteer_id=4)).total == 0
+    with pytest.raises(NotAllowed):
+        await s.desk.due_this_week(Actor(101, Role.RELATIVE))
+    # Many letters: pages forward and back see each letter once.
+    await case_with_letters(s, 103, [0] * (DUE_PAGE + 5), "mvd_kz")
+    first = await s.desk.due_this_week(CASEWORKER)
+    assert len(first.letters) == DUE_PAGE and first.next is not None and first.previous is None
+    second = await s.desk.due_this_week(CASEWORKER, cursor=first.next)
+    assert len(second.letters) == 8 and second.next is None and second.previous is not None
+    ids = [d.letter_id for d in first.letters + second.letters]
+    assert len(set(ids)) == len(ids) == first.total
+    back = await s.desk.due_this_week(CASEWORKER, cursor=second.previous)
+    assert back.letters == first.letters and back.previous is None and back.next is not None
+
+
+async def test_statistics_are_for_caseworkers_and_audited(s: Services) -> None:
+    await case_with_letters(s, 111, [-1], "prosecutor_general")
+    with pytest.raises(NotAllowed):
+        await s.desk.statistics(VOLUNTEER)
+    stats = await s.desk.statistics(CASEWORKER)
+    assert stats.cases == 1 and stats.overdue == 1
+    entry = (await s.staff.audit.entries(limit=1))[0]
+    assert (entry.action, entry.detail["format"]) == ("export", "charts")
+
+
+async def test_the_charts_are_svg_with_their_numbers_as_text(s: Services) -> None:
+    await case_with_letters(s, 121, [-1, 2], "prosecutor_general")
+    stats = await s.desk.statistics(ADMIN)
+    for locale, title in (("kk", "Істер"), ("ru", "Дела"), ("ky", "Иштер")):
+        t = default_catalogs().get(locale)
+        charts = desk_charts(stats, t)
+        assert [c.key for c in charts][-1] == "form_share"
+        drawn = {c.key: svg(c, t.number, t("No data")) for c in charts}
+        assert title in drawn["status"]
+        assert re.search(r"<title id=\"chart-overdue-t\">[^<]+</title>", drawn["overdue"])
+        assert ">1</text>" in drawn["overdue"]  # the number, as text
+        assert "<script" not in "".join(drawn.values())
+        assert t("No data") in drawn["form_share"]  # no replies yet
+    t = default_catalogs().get("ru")
+    chart = next(c for c in desk_charts(stats, t) if c.key == "status")
+    hostile = chart.__class__("x", "<b>&", ("<script>",), (1.0,))
+    assert "<script>" not in svg(hostile, t.number, "-")
+
+
+async def test_audit_log_pages_and_staff_overview(s: Services) -> None:
+    with pytest.raises(NotAllowed):
+        await s.desk.audit_log(VOLUNTEER)
+    page = await s.desk.audit_log(CASEWORKER)
+    assert page.entries and page.entries[0].action == "role_grant"
+    assert page.names[s.user_key(1)] == "Дана" and not page.more
+    overview = await s.desk.staff_overview(CASEWORKER)
+    roles = [(m.name, m.role, m.removable) for m in overview.members]
+    assert roles[0] == ("Дана", "admin", False)
+    assert ("Name2", "caseworker", False) in roles and ("Name3", "volunteer", True) in roles
+    assert overview.may_invite == ("volunteer",)
+    invitation = await s.staff.invite(CASEWORKER, "volunteer")
+    overview = await s.desk.staff_overview(ADMIN)
+    assert [i.code for i in overview.invitations] == [invitation.code]
+    assert overview.may_invite == ("caseworker", "volunteer")
+    roles = [(m.name, m.role, m.removable) for m in overview.members]
+    assert ("Name2", "caseworker", True) in roles
+    assert await s.desk.volunteers(CASEWORKER) == {3: "Name3", 4: "Name4"}
+
+
+async def test_exports_are_written_and_audited(s: Services, tmp_path: Path) -> None:
+    await case_with_letters(s, 131, [-1], "prosecutor_general")
+    with pytest.raises(NotAllowed):
+        await s.desk.export(VOLUNTEER, "csv", tmp_path)
+    made = await s.desk.export(CASEWORKER, "csv", tmp_path)
+    assert made.filename.endswith(".zip") and made.cases == 1 and made.masked
+    with zipfile.ZipFile(made.path) as bundle:
+        assert "cases.csv" in bundle.namelist()
+    entry = (await s.staff.audit.entries(limit=1))[0]
+    assert (entry.action, entry.actor_id, entry.detail["format"]) == ("export", 2, "csv")

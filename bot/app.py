@@ -23,8 +23,8 @@ from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
 from bot.services.search import NameSearch
-from bot.services.webdesk import WebDesk
 from bot.services.un import UnService
+from bot.services.webdesk import WebDesk
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database

@@ -37,7 +37,8 @@ async def s(tmp_path: Path) -> AsyncIterator[Services]:
     now = clock.now()
     admin = opened.user_key(1)  # administrators are configured by Telegram id
     for user, role in ((2, "caseworker"), (3, "volunteer"), (4, "volunteer")):
-        await opened.staff.staff.create_invitation(f"c{user}", role, admin, now, now + timedelta(1))
+        later = now + timedelta(days=1)
+        await opened.staff.staff.create_invitation(f"c{user}", role, admin, now, later)
         await opened.staff.staff.redeem(f"c{user}", user, user, "ru", now)
         await opened.staff.staff.save_name(user, f"Name{user}", now)
     await opened.staff.staff.save_name(admin, "Дана", now)

@@ -24,7 +24,7 @@ from bot.reporting import ReportService
 from bot.services.delivery import Delivery
 from bot.services.search import NameSearch
 from bot.services.un import UnService
-from bot.services.webdesk import WebDesk
+from bot.services.weboffice import DeskOffice
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
@@ -64,7 +64,7 @@ class Services:
     un: UnService
     delivery: Delivery
     search: NameSearch  # the desk's search by the missing person's name
-    desk: WebDesk  # the desk's other pages: due, statistics, exports, audit, staff
+    office: DeskOffice  # the desk's pages of due letters, statistics, exports, audit, staff
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -166,5 +166,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         ),
         delivery=Delivery(InboxStore(db), clock),
         search=NameSearch(db, clock),
-        desk=WebDesk(db, staff, clock, tuple(keys)),
+        office=DeskOffice(db, staff, clock, tuple(keys)),
     )

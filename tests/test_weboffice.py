@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.exports.svg import desk_charts, svg
 from bot.i18n import default_catalogs
 from bot.services.errors import NotAllowed
-from bot.services.webdesk import DUE_PAGE
+from bot.services.weboffice import DUE_PAGE
 from bot.staff import Actor, Role
 from bot.storage.crypto import new_key
 
@@ -74,34 +74,34 @@ async def test_due_this_week_for_everyone_one_volunteer_and_in_pages(s: Services
     mine = await case_with_letters(s, 101, [-2, 3], "prosecutor_general")
     await case_with_letters(s, 102, [1, 30], "kz_embassy_moscow")
     await s.staff.staff.assign(mine, 3, 1, s.clock.now(), True)
-    week = await s.desk.due_this_week(CASEWORKER)
+    week = await s.office.due_this_week(CASEWORKER)
     assert [(d.due_on - TODAY).days for d in week.letters] == [-2, 1, 3]
     assert [d.overdue for d in week.letters] == [True, False, False]
     assert week.total == 3 and week.next is None and week.previous is None
-    own = await s.desk.due_this_week(VOLUNTEER, volunteer_id=None)
+    own = await s.office.due_this_week(VOLUNTEER, volunteer_id=None)
     assert {d.case_number for d in own.letters} == {week.letters[0].case_number}
     assert own.total == 2
-    assert (await s.desk.due_this_week(ADMIN, volunteer_id=3)).total == 2
-    assert (await s.desk.due_this_week(ADMIN, volunteer_id=4)).total == 0
+    assert (await s.office.due_this_week(ADMIN, volunteer_id=3)).total == 2
+    assert (await s.office.due_this_week(ADMIN, volunteer_id=4)).total == 0
     with pytest.raises(NotAllowed):
-        await s.desk.due_this_week(Actor(101, Role.RELATIVE))
+        await s.office.due_this_week(Actor(101, Role.RELATIVE))
     # Many letters: pages forward and back see each letter once.
     await case_with_letters(s, 103, [0] * (DUE_PAGE + 5), "mvd_kz")
-    first = await s.desk.due_this_week(CASEWORKER)
+    first = await s.office.due_this_week(CASEWORKER)
     assert len(first.letters) == DUE_PAGE and first.next is not None and first.previous is None
-    second = await s.desk.due_this_week(CASEWORKER, cursor=first.next)
+    second = await s.office.due_this_week(CASEWORKER, cursor=first.next)
     assert len(second.letters) == 8 and second.next is None and second.previous is not None
     ids = [d.letter_id for d in first.letters + second.letters]
     assert len(set(ids)) == len(ids) == first.total
-    back = await s.desk.due_this_week(CASEWORKER, cursor=second.previous)
+    back = await s.office.due_this_week(CASEWORKER, cursor=second.previous)
     assert back.letters == first.letters and back.previous is None and back.next is not None
 
 
 async def test_statistics_are_for_caseworkers_and_audited(s: Services) -> None:
     await case_with_letters(s, 111, [-1], "prosecutor_general")
     with pytest.raises(NotAllowed):
-        await s.desk.statistics(VOLUNTEER)
-    stats = await s.desk.statistics(CASEWORKER)
+        await s.office.statistics(VOLUNTEER)
+    stats = await s.office.statistics(CASEWORKER)
     assert stats.cases == 1 and stats.overdue == 1
     entry = (await s.staff.audit.entries(limit=1))[0]
     assert (entry.action, entry.detail["format"]) == ("export", "charts")
@@ -109,7 +109,7 @@ async def test_statistics_are_for_caseworkers_and_audited(s: Services) -> None:
 
 async def test_the_charts_are_svg_with_their_numbers_as_text(s: Services) -> None:
     await case_with_letters(s, 121, [-1, 2], "prosecutor_general")
-    stats = await s.desk.statistics(ADMIN)
+    stats = await s.office.statistics(ADMIN)
     for locale, title in (("kk", "Істер"), ("ru", "Дела"), ("ky", "Иштер")):
         t = default_catalogs().get(locale)
         charts = desk_charts(stats, t)
@@ -128,29 +128,29 @@ async def test_the_charts_are_svg_with_their_numbers_as_text(s: Services) -> Non
 
 async def test_audit_log_pages_and_staff_overview(s: Services) -> None:
     with pytest.raises(NotAllowed):
-        await s.desk.audit_log(VOLUNTEER)
-    page = await s.desk.audit_log(CASEWORKER)
+        await s.office.audit_log(VOLUNTEER)
+    page = await s.office.audit_log(CASEWORKER)
     assert page.entries and page.entries[0].action == "role_grant"
     assert page.names[s.user_key(1)] == "Дана" and not page.more
-    overview = await s.desk.staff_overview(CASEWORKER)
+    overview = await s.office.staff_overview(CASEWORKER)
     roles = [(m.name, m.role, m.removable) for m in overview.members]
     assert roles[0] == ("Дана", "admin", False)
     assert ("Name2", "caseworker", False) in roles and ("Name3", "volunteer", True) in roles
     assert overview.may_invite == ("volunteer",)
     invitation = await s.staff.invite(CASEWORKER, "volunteer")
-    overview = await s.desk.staff_overview(ADMIN)
+    overview = await s.office.staff_overview(ADMIN)
     assert [i.code for i in overview.invitations] == [invitation.code]
     assert overview.may_invite == ("caseworker", "volunteer")
     roles = [(m.name, m.role, m.removable) for m in overview.members]
     assert ("Name2", "caseworker", True) in roles
-    assert await s.desk.volunteers(CASEWORKER) == {3: "Name3", 4: "Name4"}
+    assert await s.office.volunteers(CASEWORKER) == {3: "Name3", 4: "Name4"}
 
 
 async def test_exports_are_written_and_audited(s: Services, tmp_path: Path) -> None:
     await case_with_letters(s, 131, [-1], "prosecutor_general")
     with pytest.raises(NotAllowed):
-        await s.desk.export(VOLUNTEER, "csv", tmp_path)
-    made = await s.desk.export(CASEWORKER, "csv", tmp_path)
+        await s.office.export(VOLUNTEER, "csv", tmp_path)
+    made = await s.office.export(CASEWORKER, "csv", tmp_path)
     assert made.filename.endswith(".zip") and made.cases == 1 and made.masked
     with zipfile.ZipFile(made.path) as bundle:
         assert "cases.csv" in bundle.namelist()

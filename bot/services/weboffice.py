@@ -1,4 +1,4 @@
-"""What the browser desk's pages show beyond the cases: plain data, permission, audit.
+"""The desk's office pages (beyond the cases): plain data, permission, audit.
 
 Due this week (the organisation's or one volunteer's), the statistics, exports, the
 audit log and the staff with their invitations. Each use case takes the acting
@@ -93,7 +93,7 @@ MEDIA_TYPES = {
 
 
 @dataclass
-class WebDesk:
+class DeskOffice:
     db: Database
     staff: StaffService
     clock: Clock

@@ -8,6 +8,7 @@ the words, which would put a name in the log).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -17,7 +18,7 @@ from bot.services.errors import Invalid, NotAllowed
 from bot.staff import MANAGERS, Actor, Role
 from bot.storage.database import Database
 from bot.storage.names import NameIndex
-from bot.storage.staff import CaseSummary
+from bot.storage.staff import CaseSummary, StaffStore
 from bot.storage.store import record_audit
 
 MAX_QUERY = 200  # characters: longer is not a name
@@ -28,6 +29,7 @@ LIMIT = 50  # cases shown for one search
 class NameSearchResult:
     cases: tuple[CaseSummary, ...]  # newest first, at most ``LIMIT``
     total: int  # every case found (a volunteer: of their cases)
+    names: Mapping[int, str]  # staff names of the volunteers on these cases
 
 
 class NameSearch:
@@ -61,4 +63,5 @@ class NameSearch:
                 "search_name",
                 detail={"words": len(words), "found": total},
             )
-        return NameSearchResult(tuple(found), total)
+        names = await StaffStore(self.db).names({v for c in found for v in c.volunteers})
+        return NameSearchResult(tuple(found), total, names)

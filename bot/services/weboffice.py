@@ -22,7 +22,8 @@ from bot.services.errors import Invalid, NotAllowed
 from bot.staff import MANAGERS, MAY_INVITE, STAFF_ROLES, Actor, Role, StaffService
 from bot.storage.database import Database
 from bot.storage.exports import ExportFilter
-from bot.storage.staff import AuditEntry, DueCursor, Invitation
+from bot.storage.staff import AuditEntry, Invitation
+from bot.storage.staff import DueCursor as DueCursor
 from bot.storage.store import record_audit
 
 DUE_PAGE = 25  # letters on one page of "due this week"

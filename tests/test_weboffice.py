@@ -3,6 +3,7 @@ on a real SQLite file without Telegram."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import zipfile
 from collections.abc import AsyncIterator
@@ -17,7 +18,7 @@ from bot.config import Config
 from bot.exports.svg import desk_charts, svg
 from bot.i18n import default_catalogs
 from bot.services.errors import NotAllowed
-from bot.services.weboffice import DUE_PAGE
+from bot.services.weboffice import DUE_PAGE, STATS_FRESH
 from bot.staff import Actor, Role
 from bot.storage.crypto import new_key
 
@@ -101,15 +102,28 @@ async def test_statistics_are_for_caseworkers_and_audited(s: Services) -> None:
     await case_with_letters(s, 111, [-1], "prosecutor_general")
     with pytest.raises(NotAllowed):
         await s.office.statistics(VOLUNTEER)
-    stats = await s.office.statistics(CASEWORKER)
+    stats = (await s.office.statistics(CASEWORKER)).stats
     assert stats.cases == 1 and stats.overdue == 1
     entry = (await s.staff.audit.entries(limit=1))[0]
     assert (entry.action, entry.detail["format"]) == ("export", "charts")
+    # Kept five minutes, then shown once more while counted again in the background.
+    await case_with_letters(s, 112, [], "prosecutor_general")
+    assert (await s.office.statistics(CASEWORKER)).stats.cases == 1
+    s.clock.advance(STATS_FRESH)
+    assert (await s.office.statistics(CASEWORKER)).stats.cases == 1
+    for _ in range(100):
+        counted = await s.office.statistics(CASEWORKER)
+        if counted.stats.cases == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert counted.stats.cases == 2 and counted.at == s.clock.now()
+    views = [e for e in await s.staff.audit.entries(limit=50) if e.action == "export"]
+    assert len(views) >= 4  # every view is recorded, counted or kept
 
 
 async def test_the_charts_are_svg_with_their_numbers_as_text(s: Services) -> None:
     await case_with_letters(s, 121, [-1, 2], "prosecutor_general")
-    stats = await s.office.statistics(ADMIN)
+    stats = (await s.office.statistics(ADMIN)).stats
     for locale, title in (("kk", "Істер"), ("ru", "Дела"), ("ky", "Иштер")):
         t = default_catalogs().get(locale)
         charts = desk_charts(stats, t)

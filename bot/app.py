@@ -23,6 +23,8 @@ from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
 from bot.services.un import UnService
+from bot.services.webdesk import DeskCases
+from bot.services.weblogin import WebLogin
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
@@ -38,6 +40,7 @@ from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 from bot.storage.un import UnStore
+from bot.storage.web import WebStore
 from bot.un.submission import Organisation
 
 # Python's default (700 new objects) runs a young collection in the middle of nearly every
@@ -60,6 +63,8 @@ class Services:
     staff: StaffService
     un: UnService
     delivery: Delivery
+    weblogin: WebLogin
+    desk: DeskCases
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -156,4 +161,6 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
         ),
         delivery=Delivery(InboxStore(db), clock),
+        weblogin=WebLogin(WebStore(db), store, staff, clock),
+        desk=DeskCases(staff, store, LetterStore(db), FollowupStore(db), clock),
     )

@@ -99,6 +99,11 @@ async def case_list(request: web.Request) -> web.Response:
     flt = parse_filter(request.query, bool(volunteers) or session.actor.role != "volunteer")
     page = await desk.list_cases(session.actor, flt, _cursor(request.query))
     base = filter_query(flt)
+    citizenship_names = {
+        "KZ": t("Kazakhstan"),
+        "KG": t("Kyrgyzstan"),
+        "other": t("Other country"),
+    }
     newer = older = None
     if page.rows and _cursor(request.query) is not None:
         newer = "?" + urlencode({**base, "before": page.rows[0].id})
@@ -112,11 +117,8 @@ async def case_list(request: web.Request) -> web.Response:
         flt=flt,
         volunteers=volunteers,
         statuses=[(s.value, views.status_name(t, s.value)) for s in CaseStatus],
-        citizenships=[
-            ("KZ", t("Kazakhstan")),
-            ("KG", t("Kyrgyzstan")),
-            ("other", t("Other country")),
-        ],
+        citizenships=list(citizenship_names.items()),
+        citizenship_names=citizenship_names,
         regions=sorted(
             ((r.code, regions.name(r.code, t.locale)) for r in regions.all_regions()),
             key=lambda pair: pair[1],

@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from telegram import Bot
 
 from bot.app import Services
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, pick_locale
+from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.weblogin import DeskSession
 
@@ -86,6 +86,11 @@ def translator_of(request: web.Request) -> Translator:
 
 
 def _browser_locale(request: web.Request) -> str | None:
+    """Before login: the language picked on the login page (``?lang=``), else the
+    browser's."""
+    picked = request.query.get("lang", "")
+    if picked in LOCALES:
+        return picked
     for part in request.headers.get("Accept-Language", "").split(","):
         found = pick_locale(part.split(";")[0].strip())
         if found:
@@ -108,7 +113,7 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
         t=t.gettext,
         tr=t,
         lang=t.locale,
-        language_name=LANGUAGE_NAMES.get(t.locale, t.locale),
+        languages=LANGUAGE_NAMES,
         session=session,
         menu=menu if session else [],
         csrf_field=csrf_field,

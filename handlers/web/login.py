@@ -60,7 +60,8 @@ async def logout(request: web.Request) -> web.Response:
     cookie = request.cookies.get(COOKIE)
     if cookie:
         await desk_of(request).services.weblogin.logout(cookie)
-    response = web.HTTPSeeOther(request.app.router["login"].url_for())
+    lang = translator_of(request).locale  # the login page stays in the same language
+    response = web.HTTPSeeOther(request.app.router["login"].url_for().with_query(lang=lang))
     response.del_cookie(COOKIE, path="/")
     raise response
 

@@ -24,6 +24,8 @@ from bot.reporting import ReportService
 from bot.services.delivery import Delivery
 from bot.services.search import NameSearch
 from bot.services.un import UnService
+from bot.services.webdesk import DeskCases
+from bot.services.weblogin import WebLogin
 from bot.services.weboffice import DeskOffice
 from bot.staff import StaffService
 from bot.storage.crypto import Cipher
@@ -41,6 +43,7 @@ from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 from bot.storage.un import UnStore
+from bot.storage.web import WebStore
 from bot.un.submission import Organisation
 
 # Python's default (700 new objects) runs a young collection in the middle of nearly every
@@ -65,6 +68,8 @@ class Services:
     delivery: Delivery
     search: NameSearch  # the desk's search by the missing person's name
     office: DeskOffice  # the desk's pages of due letters, statistics, exports, audit, staff
+    weblogin: WebLogin
+    desk: DeskCases
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -167,4 +172,6 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         delivery=Delivery(InboxStore(db), clock),
         search=NameSearch(db, clock),
         office=DeskOffice(db, staff, clock, tuple(keys)),
+        weblogin=WebLogin(WebStore(db), store, staff, clock),
+        desk=DeskCases(staff, store, LetterStore(db), FollowupStore(db), clock),
     )

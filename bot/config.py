@@ -58,6 +58,18 @@ class Config:
     # The organisation agrees that letters after a form reply say (anonymously) in how many
     # other cases the body sent the same text. Off unless IZDEU_CITE_FORM_COPIES=1.
     cite_form_copies: bool = False
+    # The caseworkers' desk in a browser (handlers.web): where it listens, and the address
+    # people open behind a TLS reverse proxy (login links use it; https makes cookies Secure).
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    web_public_url: str | None = None
+
+    @property
+    def web_url(self) -> str:
+        """The desk's address as people open it (login links start with it)."""
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        return f"http://{self.web_listen}:{self.web_port}"
 
     @property
     def backups(self) -> Path:
@@ -125,6 +137,9 @@ class Config:
             organisation_name=env.get("IZDEU_ORGANISATION_NAME", "").strip(),
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
             cite_form_copies=env.get("IZDEU_CITE_FORM_COPIES", "") in ("1", "true", "yes"),
+            web_listen=env.get("IZDEU_WEB_LISTEN", "127.0.0.1"),
+            web_port=int(env.get("IZDEU_WEB_PORT", "8080")),
+            web_public_url=env.get("IZDEU_WEB_PUBLIC_URL") or None,
         )
 
 

@@ -46,6 +46,8 @@ ID_COLUMNS: tuple[tuple[str, str], ...] = (
     ("audit", "target_id"),
     ("un_submissions", "submitted_by"),
     ("staff_profiles", "user_id"),
+    ("web_links", "user_id"),
+    ("web_sessions", "user_id"),
 )
 # (table, column): the sealed chat id each family and staff member is written to.
 CHAT_COLUMNS: tuple[tuple[str, str], ...] = (("users", "chat_id"), ("staff", "chat_id"))

@@ -1,0 +1,301 @@
+"""The desk's case pages: the list with its filters, the dossier and its actions.
+
+Each handler reads the request, calls one use case of ``bot.services.webdesk`` and renders
+the result; after an action the browser is sent back to the dossier (POST, redirect,
+GET), so a reload never repeats it. Case numbers are the only data in addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlencode
+
+from aiohttp import web
+from multidict import MultiDictProxy
+from telegram import InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot import regions
+from bot.domain.models import STATUS_CODES, CaseStatus, parse_case_number
+from bot.domain.validators import InvalidInput
+from bot.i18n import N_
+from bot.services.errors import Invalid
+from bot.services.webdesk import TEXT_LIMIT, CaseFilter, Cursor, Recipient
+from bot.staff import PAGE_SIZE
+from handlers import texts
+from handlers.keyboards import button
+from handlers.web import views
+from handlers.web.desk import desk_of, refused, render, session_of, translator_of
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+NUMBER = r"[A-Z]{2,5}-\d{4}-\d{1,7}"
+CITIZENSHIPS = ("KZ", "KG", "other")
+# The answers to an action, shown on the dossier it returns to.
+DONE = {
+    "note": N_("The note is saved."),
+    "message": N_("The message is sent to the family."),
+    "status": N_("The status is changed; the family is told."),
+    "assign": N_("The volunteers of the case are changed."),
+    "verified": N_("The check with the family is recorded."),
+    "undelivered": N_("The bot could not deliver the message (the person may have blocked it)."),
+}
+RELAY_PREFIX = "W"  # the chat's staff buttons: the family's "Answer" under a message
+
+
+def parse_filter(query: MultiDictProxy[str], may_manage: bool) -> CaseFilter:
+    """The list's filters from the address; anything unknown is ignored, not an error."""
+    status = query.get("status", "")
+    citizenship = query.get("citizenship", "")
+    region = query.get("region", "")
+    volunteer = query.get("volunteer", "")
+    verified = query.get("verified", "")
+    return CaseFilter(
+        status=status if status in STATUS_CODES else None,
+        citizenship=citizenship if citizenship in CITIZENSHIPS else None,
+        overdue=query.get("overdue") == "1",
+        unassigned=query.get("unassigned") == "1",
+        verified={"1": True, "0": False}.get(verified),
+        volunteer_id=int(volunteer) if may_manage and volunteer.isdigit() else None,
+        region=region if regions.get(region) else None,
+    )
+
+
+def filter_query(flt: CaseFilter) -> dict[str, str]:
+    """The filters as query parameters again (for the arrows of the pages)."""
+    found = {
+        "status": flt.status or "",
+        "citizenship": flt.citizenship or "",
+        "region": flt.region or "",
+        "overdue": "1" if flt.overdue else "",
+        "unassigned": "1" if flt.unassigned else "",
+        "verified": {True: "1", False: "0", None: ""}[flt.verified],
+        "volunteer": str(flt.volunteer_id) if flt.volunteer_id is not None else "",
+    }
+    return {k: v for k, v in found.items() if v}
+
+
+def _cursor(query: MultiDictProxy[str]) -> Cursor | None:
+    for key, forward in (("after", True), ("before", False)):
+        value = query.get(key, "")
+        if value.isdigit() and len(value) < 16:
+            return Cursor(int(value), forward)
+    return None
+
+
+@routes.get("/cases", name="case_list")
+async def case_list(request: web.Request) -> web.Response:
+    session = session_of(request)
+    t = translator_of(request)
+    desk = desk_of(request).services.desk
+    wanted = request.query.get("number", "").strip()
+    if wanted:
+        number = parse_case_number(wanted)
+        if re.fullmatch(NUMBER, number):
+            raise web.HTTPSeeOther(request.app.router["case"].url_for(number=number))
+    volunteers = await desk.volunteers(session.actor)
+    flt = parse_filter(request.query, bool(volunteers) or session.actor.role != "volunteer")
+    page = await desk.list_cases(session.actor, flt, _cursor(request.query))
+    base = filter_query(flt)
+    citizenship_names = {
+        "KZ": t("Kazakhstan"),
+        "KG": t("Kyrgyzstan"),
+        "other": t("Other country"),
+    }
+    newer = older = None
+    if page.rows and _cursor(request.query) is not None:
+        newer = "?" + urlencode({**base, "before": page.rows[0].id})
+    if page.rows and len(page.rows) >= PAGE_SIZE:
+        older = "?" + urlencode({**base, "after": page.rows[-1].id})
+    return render(
+        request,
+        "web/cases.html.j2",
+        title=t("Cases"),
+        page=page,
+        flt=flt,
+        volunteers=volunteers,
+        statuses=[(s.value, views.status_name(t, s.value)) for s in CaseStatus],
+        citizenships=list(citizenship_names.items()),
+        citizenship_names=citizenship_names,
+        regions=sorted(
+            ((r.code, regions.name(r.code, t.locale)) for r in regions.all_regions()),
+            key=lambda pair: pair[1],
+        ),
+        status_name=lambda code: views.status_name(t, code),
+        newer=newer,
+        older=older,
+        manager=session.actor.role != "volunteer",
+    )
+
+
+def _number(request: web.Request) -> str:
+    number = request.match_info["number"]
+    if not re.fullmatch(NUMBER, number):
+        raise web.HTTPNotFound()
+    return number
+
+
+async def show_dossier(
+    request: web.Request,
+    number: str,
+    status: int = 200,
+    error: str = "",
+    kept: str = "",
+    kept_for: str = "",
+) -> web.Response:
+    """The dossier; after a refused form, with the reason and the text kept for a retry."""
+    session = session_of(request)
+    t = translator_of(request)
+    desk = desk_of(request).services.desk
+    dossier = await desk.dossier(session.actor, number)
+    volunteers = await desk.volunteers(session.actor)
+    letters = [letter for letter in dossier.letters if letter.generated_at or letter.sent_on]
+    by_id = {letter.id: letter for letter in dossier.letters}
+    done = request.query.get("done", "")
+    return render(
+        request,
+        "web/case.html.j2",
+        status=status,
+        title=t("Case {number}", number=dossier.case.number),
+        d=dossier,
+        sections=views.report_sections(t, dossier.answers),
+        letters=[(views.letter_title(t, row.addressee_id, row.kind), row) for row in letters],
+        replies=[
+            (views.letter_title(t, by_id[r.letter_id].addressee_id, by_id[r.letter_id].kind), r)
+            for r in dossier.replies
+            if r.letter_id in by_id
+        ],
+        events=views.timeline(t, dossier.case, dossier.timezone),
+        status_name=lambda code: views.status_name(t, code),
+        outcome_name=lambda code: views.outcome_name(t, code),
+        volunteers=volunteers,
+        notice=t(DONE[done]) if done in DONE else "",
+        error=error,
+        kept=kept,
+        kept_for=kept_for,
+        text_limit=TEXT_LIMIT,
+    )
+
+
+@routes.get(r"/cases/{number}", name="case")
+async def case_page(request: web.Request) -> web.Response:
+    return await show_dossier(request, _number(request))
+
+
+def _back(request: web.Request, number: str, done: str) -> web.HTTPSeeOther:
+    url = request.app.router["case"].url_for(number=number).with_query(done=done)
+    return web.HTTPSeeOther(url)
+
+
+async def _refused_text(
+    request: web.Request, number: str, err: Invalid, text: str, form: str
+) -> web.Response:
+    """The dossier again with the reason, and the text as typed: nothing is lost."""
+    t = translator_of(request)
+    message = texts.error(t, InvalidInput(err.reason, max_len=TEXT_LIMIT, length=len(text)))
+    return await show_dossier(request, number, 400, message, text, form)
+
+
+@routes.post(r"/cases/{number}/note", name="case_note")
+async def add_note(request: web.Request) -> web.Response:
+    number = _number(request)
+    text = str((await request.post()).get("text", ""))
+    try:
+        await desk_of(request).services.desk.add_note(session_of(request).actor, number, text)
+    except Invalid as err:
+        return await _refused_text(request, number, err, text, "note")
+    raise _back(request, number, "note")
+
+
+@routes.post(r"/cases/{number}/message", name="case_message")
+async def message_family(request: web.Request) -> web.Response:
+    number = _number(request)
+    actor = session_of(request).actor
+    text = str((await request.post()).get("text", ""))
+    try:
+        family, cleaned = await desk_of(request).services.desk.message_family(actor, number, text)
+    except Invalid as err:
+        return await _refused_text(request, number, err, text, "message")
+    t = desk_of(request).services.catalogs.get(family.locale)  # the family's language
+    sent = await _send(
+        request,
+        family,
+        t("A message from the organisation about case {number}:", number=number)
+        + "\n\n"
+        + cleaned,
+        InlineKeyboardMarkup(
+            [[button(t("Answer"), RELAY_PREFIX, "r", family.case_id, actor.user_id)]]
+        ),
+    )
+    raise _back(request, number, "message" if sent else "undelivered")
+
+
+@routes.post(r"/cases/{number}/status", name="case_status")
+async def change_status(request: web.Request) -> web.Response:
+    number = _number(request)
+    code = str((await request.post()).get("status", ""))
+    if code not in STATUS_CODES:
+        return refused(request, 400, translator_of(request)("This is not available."))
+    status = CaseStatus(code)
+    family = await desk_of(request).services.desk.set_status(
+        session_of(request).actor, number, status
+    )
+    if family is not None:
+        t = desk_of(request).services.catalogs.get(family.locale)  # the family's language
+        await _send(
+            request,
+            family,
+            t(
+                "The status of your case {number} is now: {status}.",
+                number=number,
+                status=texts.status_name(t, status),
+            ),
+        )
+    raise _back(request, number, "status")
+
+
+@routes.post(r"/cases/{number}/assign", name="case_assign")
+async def assign(request: web.Request) -> web.Response:
+    number = _number(request)
+    form = await request.post()
+    volunteer = str(form.get("volunteer", ""))
+    if not volunteer.isdigit() or len(volunteer) > 16:
+        return refused(request, 400, translator_of(request)("This is not available."))
+    newly = await desk_of(request).services.desk.assign(
+        session_of(request).actor, number, int(volunteer), form.get("assigned") == "1"
+    )
+    if newly is not None:
+        t = desk_of(request).services.catalogs.get(newly.locale)  # the volunteer's language
+        await _send(
+            request,
+            newly,
+            t("You are assigned to case {number}. /my lists your cases.", number=number),
+        )
+    raise _back(request, number, "assign")
+
+
+@routes.post(r"/cases/{number}/verified", name="case_verified")
+async def verified(request: web.Request) -> web.Response:
+    number = _number(request)
+    value = (await request.post()).get("verified") == "1"
+    await desk_of(request).services.desk.set_verified(session_of(request).actor, number, value)
+    raise _back(request, number, "verified")
+
+
+async def _send(
+    request: web.Request,
+    to: Recipient,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> bool:
+    """Through the bot; a person who blocked it is logged (by case number only)."""
+    try:
+        await desk_of(request).bot.send_message(to.chat_id, text, reply_markup=markup)
+    except TelegramError as err:
+        log.warning(
+            "desk: a message about case %s failed (%s)", to.case_number, type(err).__name__
+        )
+        return False
+    return True

@@ -50,7 +50,17 @@ HEADERS = {
     "Cache-Control": "no-store",  # pages hold personal data: not kept by the browser
 }
 # The menu of every page: (route name, label). A page of another area adds itself here.
-MENU: list[tuple[str, str]] = [("case_list", N_("Cases"))]
+MENU: list[tuple[str, str]] = [
+    ("case_list", N_("Cases")),
+    ("due", N_("Due this week")),
+    ("statistics", N_("Statistics")),
+    ("exports", N_("Exports")),
+    ("audit", N_("Audit log")),
+    ("staff", N_("Staff")),
+]
+
+# Pages a volunteer is not shown in the menu (their use cases refuse volunteers anyway).
+CASEWORKERS_ONLY = frozenset({"statistics", "exports", "audit", "staff"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -108,7 +118,12 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
         token = session.csrf if session else ""
         return Markup('<input type="hidden" name="csrf" value="{}">').format(token)
 
-    menu = [(request.app.router[name].url_for(), t(label)) for name, label in MENU]
+    volunteer = session is not None and session.actor.role == "volunteer"
+    menu = [
+        (request.app.router[name].url_for(), t(label))
+        for name, label in MENU
+        if not (volunteer and name in CASEWORKERS_ONLY)
+    ]
     html = desk.env.get_template(template).render(
         t=t.gettext,
         tr=t,
@@ -226,9 +241,9 @@ async def css(request: web.Request) -> web.Response:
 
 def make_app(services: Services, bot: Bot) -> web.Application:
     """The desk: every page module's routes behind the session and CSRF checks."""
-    from handlers.web import cases, login
+    from handlers.web import cases, login, office, search
 
-    pages = [login, cases]
+    pages = [login, search, cases, office]
     app = web.Application(middlewares=[errors, sessions], client_max_size=MAX_FORM_BYTES)
     public = services.config.web_url
     app[DESK] = Desk(services, bot, environment(), public.startswith("https://"))

@@ -17,17 +17,18 @@ from bot.clock import Clock, SystemClock, local_today
 from bot.config import Config
 from bot.correspondence import LetterService
 from bot.domain import deadlines
+from bot.exports import Exporter
 from bot.exports.stats import case_region
 from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
 from bot.reporting import ReportService
 from bot.services.delivery import Delivery
+from bot.services.exports import ExportService
 from bot.services.search import NameSearch
+from bot.services.staff import StaffService
 from bot.services.un import UnService
-from bot.services.webdesk import DeskCases
 from bot.services.weblogin import WebLogin
 from bot.services.weboffice import DeskOffice
-from bot.staff import StaffService
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
@@ -65,11 +66,11 @@ class Services:
     followup: FollowupService
     staff: StaffService
     un: UnService
+    exports: ExportService
     delivery: Delivery
     search: NameSearch  # the desk's search by the missing person's name
-    office: DeskOffice  # the desk's pages of due letters, statistics, exports, audit, staff
+    office: DeskOffice  # the desk's statistics, kept a few minutes
     weblogin: WebLogin
-    desk: DeskCases
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -132,6 +133,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         await db.close()
         raise
     store = Store(db)
+    catalogs = default_catalogs()
     admins = {db.cipher.pseudonym(a): a for a in config.admin_ids}
     staff = StaffService(
         StaffStore(db),
@@ -144,22 +146,25 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         admins,
         config.timezone,
     )
+    un = UnService(
+        UnStore(db),
+        LetterStore(db),
+        FollowupStore(db),
+        staff,
+        clock,
+        Organisation(config.organisation_name, config.organisation_contact),
+    )
+    exports = ExportService(staff, Exporter(db, clock, catalogs), un, keys)
     return Services(
         config=config,
         clock=clock,
         db=db,
         store=store,
-        catalogs=default_catalogs(),
+        catalogs=catalogs,
         report=ReportService(store, clock),
         staff=staff,
-        un=UnService(
-            UnStore(db),
-            LetterStore(db),
-            FollowupStore(db),
-            staff,
-            clock,
-            Organisation(config.organisation_name, config.organisation_contact),
-        ),
+        un=un,
+        exports=exports,
         letters=LetterService(
             LetterStore(db), clock, FollowupStore(db), cite_form_copies=config.cite_form_copies
         ),
@@ -171,7 +176,6 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         ),
         delivery=Delivery(InboxStore(db), clock),
         search=NameSearch(db, clock),
-        office=DeskOffice(db, staff, clock, tuple(keys)),
+        office=DeskOffice(db, exports, clock),
         weblogin=WebLogin(WebStore(db), store, staff, clock),
-        desk=DeskCases(staff, store, LetterStore(db), FollowupStore(db), clock),
     )

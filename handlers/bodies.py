@@ -8,21 +8,18 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import Translator
-from bot.replies.bodies import REPORT_LOCALES, bodies_report
-from bot.staff import MANAGERS, Actor
-from handlers.common import Context, chat_id, say, services
-from handlers.staff import staff_only
+from bot.replies.bodies import REPORT_LOCALES
+from bot.services.staff import MANAGERS, Actor
+from handlers.common import Context, say, services
+from handlers.views.exports import send_document
+from handlers.views.staff import staff_only
 
 
 @staff_only(MANAGERS)
 async def bodies_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    s = services(context)
     wanted = (context.args or [t.locale])[0].strip().lower()
     locale = wanted if wanted in REPORT_LOCALES else t.locale
-    csv_data, pdf = await bodies_report(s.db, s.catalogs, locale, s.clock.now(), actor.user_id)
-    target = chat_id(update)
-    assert target is not None
-    stamp = s.clock.now().date().isoformat()
+    report = await services(context).exports.bodies(actor, locale)
     await say(
         update,
         context,
@@ -31,7 +28,5 @@ async def bodies_command(update: Update, context: Context, actor: Actor, t: Tran
             "hidden so that no family can be recognised."
         ),
     )
-    await context.bot.send_document(target, pdf, filename=f"izdeu-bodies-{locale}-{stamp}.pdf")
-    await context.bot.send_document(
-        target, csv_data, filename=f"izdeu-bodies-{locale}-{stamp}.csv"
-    )
+    await send_document(update, context, report.pdf)
+    await send_document(update, context, report.csv)

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.domain.models import User, parse_case_number
 from bot.i18n import N_
-from bot.staff import STAFF_ROLES
+from bot.services.staff import STAFF_ROLES
 from handlers import keyboards as kb
 from handlers import texts
 from handlers.common import Context, current_user, drop_buttons, say, services, translator

@@ -10,20 +10,21 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 
 from bot import regions
-from bot.domain.models import STATUS_CODES, Case, CaseStatus
-from bot.exports import Exporter, ExportFilter
+from bot.domain.models import STATUS_CODES, CaseStatus
+from bot.exports import ExportFilter
 from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
-from bot.staff import MANAGERS, Actor
+from bot.services.exports import TABLE_FORMATS, Document
+from bot.services.staff import MANAGERS, Actor
 from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, flush_replies, say, services
 from handlers.keyboards import button
-from handlers.staff import not_available, staff_only
+from handlers.views.exports import send_document
+from handlers.views.staff import staff_only
 
 PREFIX = "X"  # X:<format>:<full 0|1>:<filter code>
 STATS = "stats"
@@ -96,11 +97,6 @@ def filter_from_code(code: str) -> ExportFilter:
     )
 
 
-def exporter(context: Context) -> Exporter:
-    s = services(context)
-    return Exporter(s.db, s.clock, s.catalogs)
-
-
 @staff_only(MANAGERS)
 async def export_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
     try:
@@ -153,56 +149,26 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
         flt = filter_from_code(code)
     except (ValueError, IndexError):
         return
-    if fmt not in FORMAT_NAMES:
+    if fmt not in (*TABLE_FORMATS, STATS):
         return
     await drop_buttons(update)
     await say(update, context, t("Preparing the export…"))
     await flush_replies()  # shown while the export is made
-    ex = exporter(context)
-    target = chat_id(update)
-    assert target is not None
-    tz = await services(context).staff.timezone_of(actor.user_id)  # the reader's zone
-    stamp = services(context).clock.now().astimezone(ZoneInfo(tz)).strftime("%Y%m%d-%H%M")
+    exports = services(context).exports
     if fmt == "stats":
-        pdf = await ex.stats_pdf(t.locale, flt, actor_id=actor.user_id, tz=tz)
-        await context.bot.send_document(target, pdf, filename=f"izdeu-statistics-{stamp}.pdf")
+        await send_document(update, context, await exports.statistics_pdf(actor, flt, t.locale))
         return
-    suffix = {"xlsx": "xlsx", "csv": "zip", "json": "json"}[fmt]
     with tempfile.TemporaryDirectory(prefix="izdeu-export-") as folder:
-        path = Path(folder) / f"izdeu-{fmt}-{stamp}{'-full' if full == '1' else ''}.{suffix}"
-        more = {"locale": t.locale, "tz": tz} if fmt == "xlsx" else {}
-        config = services(context).config
-        keys = [k for k in (config.encryption_key, *config.old_encryption_keys) if k]
-        result = await ex.in_process(
-            fmt, path, flt, actor_id=actor.user_id, full=full == "1", keys=keys, options=more
+        written = await exports.export(
+            actor, fmt, flt, full=full == "1", locale=t.locale, folder=Path(folder)
         )
-        await context.bot.send_document(
-            target,
-            path.read_bytes(),
-            filename=path.name,
-            caption=t(
-                "{n} cases; identity numbers {masked}.",
-                n=result.rows.get("cases", 0),
-                masked=t("masked") if result.masked else t("in full"),
-            ),
+        caption = t(
+            "{n} cases; identity numbers {masked}.",
+            n=written.cases,
+            masked=t("masked") if written.masked else t("in full"),
         )
-
-
-async def send_dossier(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case
-) -> None:
-    """The PDF dossier of one case in the caseworker's language (identity numbers masked)."""
-    if actor.role not in MANAGERS:
-        await not_available(update, context, t)
-        return
-    tz = await services(context).staff.timezone_of(actor.user_id)
-    pdf = await exporter(context).dossier(case.number, t.locale, actor_id=actor.user_id, tz=tz)
-    target = chat_id(update)
-    if pdf is None or target is None:
-        await not_available(update, context, t)
-        return
-    await flush_replies()
-    await context.bot.send_document(target, pdf, filename=f"{case.number}_dossier_{t.locale}.pdf")
+        document = Document(written.path.read_bytes(), written.path.name)
+        await send_document(update, context, document, caption)
 
 
 @staff_only(MANAGERS)
@@ -213,19 +179,19 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
     except ValueError:
         await say(update, context, t(USAGE))
         return
-    ex = exporter(context)
-    stats = await ex.statistics(flt)
+    exports = services(context).exports
+    figures = await exports.figures(actor, flt)
+    stats = figures.statistics
     lines = [
         t("Cases: {n}", n=stats.cases),
         t("Overdue letters: {n}", n=stats.overdue),
         t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
     ]
-    submitted, urgent = await services(context).un.counts(actor)
     lines.append(
         t(
             "Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
-            n=submitted,
-            urgent=urgent,
+            n=figures.un_submitted,
+            urgent=figures.un_urgent,
         )
     )
     report_label = FORMAT_NAMES[STATS]
@@ -236,7 +202,7 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
         InlineKeyboardMarkup([[_button(t(report_label), STATS, 0, filter_code(flt))]]),
     )
     # The figures first; drawing the charts takes seconds.
-    charts = await ex.charts(t.locale, flt, actor_id=actor.user_id, stats=stats)
+    charts = await exports.charts(actor, flt, t.locale, stats)
     target = chat_id(update)
     assert target is not None
     await flush_replies()  # the figures before their charts

@@ -8,47 +8,61 @@ exists and one that does not.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot import regions
 from bot.app import Services
-from bot.audit_sentences import sentence, who
+from bot.audit_sentences import sentence
 from bot.domain.models import Case, CaseStatus, Report, parse_case_number
 from bot.domain.validators import InvalidInput, clean_text
-from bot.followup import at_local
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.language import fits
 from bot.letters.translations import Needed
 from bot.letters.translations import texts as free_texts
 from bot.readable import shorten
-from bot.staff import (
+from bot.services.errors import Invalid, NotFound
+from bot.services.staff import (
     MANAGERS,
     MAY_INVITE,
-    PAGE_SIZE,
+    STAFF_FORMS,
     STAFF_ROLES,
     VOLUNTEER_STATUSES,
     Actor,
+    CaseFilter,
     Cursor,
+    Dossier,
     DueCursor,
+    Form,
     NotAllowed,
+    Relay,
     Role,
+    StaffSettings,
 )
-from bot.storage.followup import Form, NewReminder, Reply
-from bot.storage.staff import CaseFilter
-from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES, TIMEZONE_NAMES
+from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
 from handlers.common import Context, drop_buttons, parse_id, say, services
 from handlers.followup import letter_state, letter_title, timeline_text
 from handlers.keyboards import button
 from handlers.letters import field_name, language_name
+from handlers.views.exports import send_document
+from handlers.views.staff import (
+    actor_and_t,
+    copy_mark,
+    name_all,
+    not_available,
+    shown_name,
+    staff_only,
+    staff_zone,
+    zone_name,
+)
+
+# Other handlers still import these from here; they live in handlers.views.staff.
+__all__ = ["STAFF_FORMS", "STAFF_HELP", "actor_and_t", "not_available", "staff_only"]
 
 PREFIX = "W"
-STAFF_FORMS = frozenset({"note", "relay", "relay_back", "translation"})
 STATUSES = list(CaseStatus)
 CITIZENSHIP_CODES = {"x": None, "K": "KZ", "G": "KG", "O": "other"}
 
@@ -67,67 +81,6 @@ STAFF_HELP = N_(
 
 def _button(text: str, *parts: object) -> InlineKeyboardButton:
     return button(text, PREFIX, *parts)
-
-
-async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
-    """The sender's role and language (a staff member's own, else the family's, else
-    Telegram's)."""
-    s = services(context)
-    tg_user = update.effective_user
-    assert tg_user is not None
-    key = s.user_key(tg_user.id)
-    actor = await s.staff.actor(key)
-    await s.staff.remember_name(actor, shown_name(tg_user.full_name, tg_user.username))
-    member = await s.staff.staff.get(key)
-    user = await s.store.get_user(key)
-    locale = (
-        (member.locale if member else None)
-        or (user.locale if user else None)
-        or pick_locale(tg_user.language_code)
-    )
-    return actor, s.catalogs.get(locale)
-
-
-def shown_name(full_name: str | None, username: str | None) -> str:
-    """How staff see a colleague: the Telegram name, else the @username."""
-    return (full_name or "").strip() or (f"@{username}" if username else "")
-
-
-async def staff_zone(context: Context, actor: Actor) -> str:
-    """The zone this staff member sees times in (their own, else the organisation's)."""
-    return await services(context).staff.timezone_of(actor.user_id)
-
-
-async def named(context: Context, t: Translator, ids: set[int]) -> dict[int, str]:
-    """Names of staff members, each id mapped; unknown ones get a neutral phrase."""
-    names = await services(context).staff.names(ids)
-    return {i: who(t, i, names) for i in ids}
-
-
-async def not_available(update: Update, context: Context, t: Translator) -> None:
-    await say(update, context, t("This is not available."))
-
-
-def staff_only(
-    roles: frozenset[Role],
-) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
-    """Check the role on every call; others learn nothing."""
-
-    def wrap(func: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-        async def handler(update: Update, context: Context) -> None:
-            actor, t = await actor_and_t(update, context)
-            if actor.role not in roles:
-                if update.callback_query:
-                    await update.callback_query.answer()
-                await not_available(update, context, t)
-                return
-            await func(update, context, actor, t)
-
-        handler.__name__ = func.__name__
-        handler.__doc__ = func.__doc__
-        return handler
-
-    return wrap
 
 
 # --- /cases ------------------------------------------------------------------
@@ -197,10 +150,8 @@ async def cases_command(update: Update, context: Context, actor: Actor, t: Trans
 @staff_only(frozenset({Role.VOLUNTEER}) | MANAGERS)
 async def my_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
     """/my: the cases assigned to this volunteer (caseworkers may be assigned too)."""
-    s = services(context)
-    flt = CaseFilter(volunteer_id=actor.user_id)
-    today = s.clock.now().date().isoformat()
-    rows, total = await s.staff.staff.list_cases(flt, today, 50, 0)
+    mine = await services(context).staff.my_cases(actor)
+    rows, total = mine.cases, mine.total
     if not rows:
         await say(update, context, t("No cases are assigned to you yet."))
         return
@@ -238,11 +189,13 @@ async def show_due(
     page starts after: at 100,000 cases the list holds over 100,000 letters, which as
     messages would take the whole of Telegram's budget for minutes."""
     s = services(context)
-    items, total = await s.staff.due(actor, cursor)
+    due = await s.staff.due(actor, cursor)
+    total = due.total
+    items = [(d.case_number, d.letter) for d in due.items]
     if not total:
         await say(update, context, t("Nothing is overdue or due this week."))
         return
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // due.page_size))
     page = min(page if cursor is not None else 0, pages - 1)
     today = s.clock.now().date()
     lines = [t("Letters overdue or due this week: {n}", n=total) + f" · {page + 1}/{pages}"]
@@ -291,13 +244,13 @@ async def show_cases(
     """A page of /cases. The arrows carry the page number and the case the next (or
     previous) page starts after, so any page is found through the index, never by
     counting the cases before it."""
-    s = services(context)
     flt = parse_filter(code)
     if cursor is None:
         page = 0
-    rows, total = await s.staff.list_cases(actor, flt, cursor)
+    found = await services(context).staff.list_cases(actor, flt, cursor)
+    rows, total = found.cases, found.total
     code = filter_code(flt)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // found.page_size))
     page = min(page, pages - 1)
     lines = [t("Cases: {n}", n=total) + f" · {page + 1}/{pages}"]
     if flt.region:
@@ -353,27 +306,42 @@ async def show_cases(
 
 
 # --- the dossier ----------------------------------------------------------------
+async def open_dossier(
+    update: Update,
+    context: Context,
+    actor: Actor,
+    t: Translator,
+    *,
+    number: str | None = None,
+    case_id: int | None = None,
+) -> None:
+    """Open a case (the view is audited) and show its dossier, or "not available"."""
+    try:
+        dossier = await services(context).staff.dossier(actor, number=number, case_id=case_id)
+    except (NotFound, NotAllowed):
+        await not_available(update, context, t)
+        return
+    await show_dossier(update, context, actor, t, dossier)
+
+
 async def show_dossier(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+    update: Update, context: Context, actor: Actor, t: Translator, dossier: Dossier
 ) -> None:
     s = services(context)
-    answers = await s.staff.visible_answers(actor, case)
-    flags = await s.staff.staff.flags(case.id)
-    volunteers = await s.staff.staff.volunteers_of(case.id)
+    case, answers, volunteers = dossier.case, dossier.answers, dossier.volunteers
     head = [
         t("Case {number}", number=case.number),
         t("Status: {status}", status=texts.status_name(t, case.status)),
         t("Reported on {date}", date=t.date(case.created_at.date(), "long")),
-        "✔ " + t("verified") if flags.get("verified") else "· " + t("not verified"),
+        "✔ " + t("verified") if dossier.verified else "· " + t("not verified"),
     ]
-    notes = await s.staff.staff.notes(case.id)
-    names = await named(context, t, set(volunteers) | {n.author_id for n in notes})
+    notes = dossier.notes
+    names = name_all(t, set(volunteers) | {n.author_id for n in notes}, dict(dossier.names))
     head.append(t("Volunteers: {names}", names=", ".join(names[v] for v in volunteers) or "—"))
     parts = ["\n".join(head), texts.answers_text(t, answers, staff=True)]
-    rows = await s.letters.store.letters_of(case.id)
     today = s.clock.now().date()
-    sent = [r for r in rows if r.generated_at or r.sent_on or r.parent_id]
-    by_id = {r.id: r for r in rows}
+    sent = dossier.letters
+    by_id = {r.id: r for r in sent}
     if sent:
         parts.append(
             "\n".join(
@@ -381,7 +349,7 @@ async def show_dossier(
                 + [f"• {letter_title(t, r)}: {letter_state(t, r, today)}" for r in sent]
             )
         )
-    replies = await s.followup.store.replies_of_case(case.id)
+    replies = dossier.replies
     if replies:
         parts.append(
             "\n".join(
@@ -426,11 +394,11 @@ async def show_dossier(
     ]
     if waiting:
         buttons.append([_button(t("Write the translations"), "T", case.id)])
-    if actor.role in MANAGERS:
+    if dossier.may_manage:
         buttons.append(
             [
                 _button(
-                    ("✔ " if flags.get("verified") else "") + t("Checked with the family"),
+                    ("✔ " if dossier.verified else "") + t("Checked with the family"),
                     "v",
                     case.id,
                 ),
@@ -440,7 +408,7 @@ async def show_dossier(
         buttons.append(
             [
                 _button(
-                    ("☑ " if flags.get("details") else "☐ ")
+                    ("☑ " if dossier.details else "☐ ")
                     + t("Volunteers see identity numbers and the account"),
                     "d",
                     case.id,
@@ -448,53 +416,34 @@ async def show_dossier(
             ]
         )
         buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
-        for r in replies:
-            if r.copies and r.copy_review is None:
-                buttons.append(
-                    [
-                        _button(
-                            "✔ " + t("Form reply of {date}", date=t.date(r.received_on, "short")),
-                            "F",
-                            case.id,
-                            r.id,
-                            1,
-                        ),
-                        _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0),
-                    ]
-                )
+        for r in dossier.copies_to_review:
+            buttons.append(
+                [
+                    _button(
+                        "✔ " + t("Form reply of {date}", date=t.date(r.received_on, "short")),
+                        "F",
+                        case.id,
+                        r.id,
+                        1,
+                    ),
+                    _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0),
+                ]
+            )
     buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
     await say(update, context, "\n\n".join(parts), InlineKeyboardMarkup(buttons))
-
-
-def copy_mark(t: Translator, reply: Reply) -> str:
-    """The text-match mark of a reply in the dossier, with the caseworker's review."""
-    if not reply.copies:
-        return ""
-    mark = t.ngettext(
-        "likely form reply: the same text as in {n} other case",
-        "likely form reply: the same text as in {n} other cases",
-        reply.copies,
-    )
-    review = {
-        "confirmed": t("confirmed by a caseworker"),
-        "rejected": t("rejected by a caseworker"),
-    }.get(reply.copy_review or "", t("not checked yet"))
-    return f"\n   ⚠ {mark} ({review})"
 
 
 async def _b_copy(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     """Confirm (1) or reject (0) the mark of a likely form reply."""
-    case = await _case_arg(update, context, actor, t, args)
+    case_id = parse_id(args[0]) if args else None
     reply_id = parse_id(args[1]) if len(args) > 2 else None
-    if case is None or reply_id is None or args[2] not in ("0", "1"):
+    if case_id is None or reply_id is None or args[2] not in ("0", "1"):
         raise ValueError(args)
-    if await services(context).staff.review_copy(actor, case, reply_id, args[2] == "1"):
-        await drop_buttons(update)
-        await show_dossier(update, context, actor, t, case)
-    else:
-        await not_available(update, context, t)
+    await services(context).staff.review_copy(actor, case_id, reply_id, args[2] == "1")
+    await drop_buttons(update)
+    await open_dossier(update, context, actor, t, case_id=case_id)
 
 
 async def staff_case_command(update: Update, context: Context, number: str) -> bool:
@@ -502,11 +451,7 @@ async def staff_case_command(update: Update, context: Context, number: str) -> b
     actor, t = await actor_and_t(update, context)
     if actor.role not in STAFF_ROLES:
         return False
-    case = await services(context).staff.open_case(actor, number=parse_case_number(number))
-    if case is None:
-        await not_available(update, context, t)
-        return True
-    await show_dossier(update, context, actor, t, case)
+    await open_dossier(update, context, actor, t, number=parse_case_number(number))
     return True
 
 
@@ -539,15 +484,15 @@ async def invite_command(update: Update, context: Context, actor: Actor, t: Tran
 
 @staff_only(MANAGERS)
 async def invites_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    s = services(context)
-    invitations = await s.staff.invitations(actor)
+    found = await services(context).staff.invitations(actor)
+    invitations = found.invitations
     if not invitations:
         await say(update, context, t("There are no open invitations."))
         return
     lines = [t("Open invitations:")]
     buttons = []
     tz = await staff_zone(context, actor)
-    names = await named(context, t, {inv.created_by for inv in invitations})
+    names = name_all(t, {inv.created_by for inv in invitations}, dict(found.names))
     for i, inv in enumerate(invitations, 1):
         expires = t.datetime(inv.expires_at, "short", tz=tz)
         lines.append(
@@ -560,17 +505,18 @@ async def invites_command(update: Update, context: Context, actor: Actor, t: Tra
 
 @staff_only(MANAGERS)
 async def staff_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    s = services(context)
-    members = await s.staff.staff.members()
+    members = await services(context).staff.members(actor)
     if not members:
         await say(update, context, t("Nobody has a role yet. Use /invite."))
         return
     lines = [t("People with a role:")]
     buttons = []
-    names = await named(context, t, {m.user_id for m in members})
+    names = name_all(
+        t, {m.user_id for m in members}, {m.user_id: m.name for m in members if m.name}
+    )
     for m in members:
         lines.append(f"{names[m.user_id]} · {t(ROLE_NAMES[m.role])}")
-        if actor.role is Role.ADMIN or m.role == "volunteer":
+        if m.removable:
             buttons.append(
                 [_button(t("Remove the role of {name}", name=names[m.user_id]), "R", m.user_id)]
             )
@@ -587,12 +533,11 @@ async def redeem_invitation(update: Update, context: Context, code: str) -> None
     existing = await s.store.get_user(key)
     locale = (existing.locale if existing else None) or pick_locale(tg_user.language_code) or "ru"
     t = s.catalogs.get(locale)
-    role = await s.staff.redeem(code, key, chat.id, locale)
-    if role is not None:  # known by name from the start
-        await s.staff.remember_name(
-            await s.staff.actor(key), shown_name(tg_user.full_name, tg_user.username)
+    try:  # known by name from the start
+        role = await s.staff.redeem(
+            code, key, chat.id, locale, shown_name(tg_user.full_name, tg_user.username)
         )
-    if role is None:
+    except NotFound:
         await say(
             update,
             context,
@@ -613,16 +558,13 @@ async def redeem_invitation(update: Update, context: Context, code: str) -> None
 
 @staff_only(MANAGERS)
 async def audit_command(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    s = services(context)
-    entries = await s.staff.audit.entries(limit=30)
+    log = await services(context).staff.audit_log(actor, limit=30)
+    entries, names = log.entries, dict(log.names)
     if not entries:
         await say(update, context, t("The audit log is empty."))
         return
     lines = [t("Audit log, newest first:")]
     tz = await staff_zone(context, actor)
-    names = await s.staff.names(
-        {e.actor_id for e in entries} | {e.target_id for e in entries if e.target_id}
-    )
     for e in entries:
         text = sentence(
             t, e.action, e.actor_id, e.case_number, e.target_id, e.detail, names, e.reporter_id
@@ -632,14 +574,6 @@ async def audit_command(update: Update, context: Context, actor: Actor, t: Trans
 
 
 # --- the staff member's own time zone ---------------------------------------------------------
-def zone_name(t: Translator, tz: str) -> str:
-    """A zone in words: ours by name ("Almaty time"), any other by its city in the reader's
-    language (the organisation may be elsewhere)."""
-    if tz in TIMEZONE_NAMES:
-        return t(TIMEZONE_NAMES[tz])
-    return get_timezone_location(tz, locale=t.locale, return_city=True)
-
-
 async def staff_settings(update: Update, context: Context) -> bool:
     """/settings for staff: the zone they see times in. False for everyone else."""
     actor, t = await actor_and_t(update, context)
@@ -650,9 +584,14 @@ async def staff_settings(update: Update, context: Context) -> bool:
 
 
 async def _show_zone(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    tz = await staff_zone(context, actor)
-    org = services(context).staff.timezone
-    zones = list(dict.fromkeys([org, *TIMEZONE_NAMES]))
+    settings = await services(context).staff.settings(actor)
+    await _zone_view(update, context, t, settings)
+
+
+async def _zone_view(
+    update: Update, context: Context, t: Translator, settings: StaffSettings
+) -> None:
+    tz, org, zones = settings.timezone, settings.organisation_timezone, settings.choices
     await say(
         update,
         context,
@@ -671,13 +610,9 @@ async def _show_zone(update: Update, context: Context, actor: Actor, t: Translat
 async def _b_zone(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    s = services(context)
-    zone = ":".join(args)
-    if zone not in TIMEZONE_NAMES and zone != s.staff.timezone:
-        raise ValueError(zone)
-    await s.staff.set_timezone(actor, None if zone == s.staff.timezone else zone)
+    settings = await services(context).staff.set_timezone(actor, ":".join(args))
     await drop_buttons(update)
-    await _show_zone(update, context, actor, t)
+    await _zone_view(update, context, t, settings)
 
 
 # --- buttons ---------------------------------------------------------------------------
@@ -700,14 +635,19 @@ async def on_staff_button(update: Update, context: Context) -> None:
         return
     try:
         await handler(update, context, actor, t, args)
-    except (NotAllowed, ValueError, IndexError):
+    except (NotAllowed, NotFound, ValueError, IndexError):  # Invalid is a ValueError
         await not_available(update, context, t)
+
+
+def _case_id(args: list[str]) -> int:
+    """The case a button is about (a forged one is 0, which no case has)."""
+    return (parse_id(args[0]) if args else None) or 0
 
 
 async def _case_arg(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> Case | None:
-    case_id = (parse_id(args[0]) if args else None) or 0
+    case_id = _case_id(args)
     case = await services(context).staff.open_case(actor, case_id=case_id)
     if case is None:
         await not_available(update, context, t)
@@ -757,9 +697,7 @@ async def _b_filter(
 async def _b_case(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case:
-        await show_dossier(update, context, actor, t, case)
+    await open_dossier(update, context, actor, t, case_id=_case_id(args))
 
 
 async def _b_status_menu(
@@ -785,37 +723,34 @@ async def _b_status_menu(
 async def _b_status(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case is None:
-        return
-    status = STATUSES[int(args[1])]
-    await services(context).staff.set_status(actor, case, status)
+    index = parse_id(args[1]) if len(args) > 1 else None
+    if index is None or index >= len(STATUSES):
+        raise ValueError(args)
+    s = services(context)
+    changed = await s.staff.set_status(actor, _case_id(args), STATUSES[index])
     await drop_buttons(update)
     await say(
         update,
         context,
         t(
             "Status of case {number}: {status}.",
-            number=case.number,
-            status=texts.status_name(t, status),
+            number=changed.case_number,
+            status=texts.status_name(t, changed.status),
         ),
     )
-    await _tell_family_status(context, case, status)
+    if changed.family is not None:
+        family_t = s.catalogs.get(changed.family.locale)  # the family's language
+        await context.bot.send_message(
+            changed.family.chat_id, _status_told(family_t, changed.case_number, changed.status)
+        )
 
 
-async def _tell_family_status(context: Context, case: Case, status: CaseStatus) -> None:
-    s = services(context)
-    family = await s.store.get_user(case.reporter_id)
-    if family is None or family.blocked_at:
-        return
-    t = s.catalogs.get(family.locale)  # the family's language
-    await context.bot.send_message(
-        family.chat_id,
-        t(
-            "The status of your case {number} is now: {status}.",
-            number=case.number,
-            status=texts.status_name(t, status),
-        ),
+def _status_told(t: Translator, number: str, status: CaseStatus) -> str:
+    """What the family reads when a staff member changes the status."""
+    return t(
+        "The status of your case {number} is now: {status}.",
+        number=number,
+        status=texts.status_name(t, status),
     )
 
 
@@ -834,48 +769,38 @@ async def _b_details(
 async def _toggle(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str], flag: str
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case is None:
-        return
-    s = services(context)
-    flags = await s.staff.staff.flags(case.id)
-    await s.staff.set_flag(actor, case, flag, not flags.get(flag, False))
+    await services(context).staff.toggle_flag(actor, _case_id(args), flag)
     await drop_buttons(update)
-    await show_dossier(update, context, actor, t, case)
+    await open_dossier(update, context, actor, t, case_id=_case_id(args))
 
 
 async def _b_assign_menu(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    if actor.role not in MANAGERS:
-        raise NotAllowed(actor.role)
-    case = await _case_arg(update, context, actor, t, args)
-    if case is None:
-        return
-    s = services(context)
-    volunteers = await s.staff.staff.members("volunteer")
-    assigned = set(await s.staff.staff.volunteers_of(case.id))
-    if not volunteers:
+    found = await services(context).staff.volunteers(actor, _case_id(args))
+    if not found.choices:
         await say(
             update, context, t("There are no volunteers yet. Invite one with /invite volunteer.")
         )
         return
-    names = await named(context, t, {v.user_id for v in volunteers})
+    names = name_all(
+        t, {v.user_id for v in found.choices}, {v.user_id: v.name for v in found.choices if v.name}
+    )
     await say(
         update,
         context,
-        t("Volunteers for case {number}:", number=case.number),
+        t("Volunteers for case {number}:", number=found.case_number),
         InlineKeyboardMarkup(
             [
                 [
                     _button(
-                        ("☑ " if v.user_id in assigned else "☐ ") + names[v.user_id],
+                        ("☑ " if v.assigned else "☐ ") + names[v.user_id],
                         "A",
-                        case.id,
+                        found.case_id,
                         v.user_id,
                     )
                 ]
-                for v in volunteers
+                for v in found.choices
             ]
         ),
     )
@@ -884,25 +809,18 @@ async def _b_assign_menu(
 async def _b_assign(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case is None:
-        return
     s = services(context)
     volunteer = parse_id(args[1])
     if volunteer is None:
         raise ValueError(args[1])
-    assigned = volunteer in await s.staff.staff.volunteers_of(case.id)
-    await s.staff.assign(actor, case, volunteer, not assigned)
+    done = await s.staff.toggle_assignment(actor, _case_id(args), volunteer)
     await drop_buttons(update)
     await _b_assign_menu(update, context, actor, t, args[:1])
-    if not assigned:
-        member = await s.staff.staff.get(volunteer)
-        if member is not None:
-            await context.bot.send_message(
-                member.chat_id, _assigned_text(s.catalogs.get(member.locale), case.number)
-            )
-            tz = await s.staff.timezone_of(volunteer)
-            await s.followup.store.schedule([_volunteer_digest(s, volunteer, tz)], s.clock.now())
+    if done.volunteer is not None:  # newly assigned: told in their language
+        await context.bot.send_message(
+            done.volunteer.chat_id,
+            _assigned_text(s.catalogs.get(done.volunteer.locale), done.case_number),
+        )
 
 
 def _assigned_text(t: Translator, number: str) -> str:
@@ -910,42 +828,36 @@ def _assigned_text(t: Translator, number: str) -> str:
     return t("You are assigned to case {number}. /my lists your cases.", number=number)
 
 
-def _volunteer_digest(s: Services, volunteer_id: int, tz: str) -> NewReminder:
-    """Tomorrow at the send hour where the volunteer is."""
-    day = (s.clock.now() + timedelta(days=1)).astimezone(ZoneInfo(tz)).date()
-    return NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, tz))
-
-
 async def _b_note(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case:
-        await _start_form(update, context, actor, "note", {"case_id": case.id})
-        await say(update, context, t("Write the note for case {number}:", number=case.number))
+    case = await services(context).staff.start_form(actor, _case_id(args), "note")
+    await say(update, context, t("Write the note for case {number}:", number=case.number))
 
 
 async def _b_message(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case:
-        await _start_form(update, context, actor, "relay", {"case_id": case.id})
-        await say(
-            update,
-            context,
-            t(
-                "Write the message to the family of case {number}. It goes "
-                "through the bot: they do not see your name or number.",
-                number=case.number,
-            ),
-        )
+    case = await services(context).staff.start_form(actor, _case_id(args), "relay")
+    await say(
+        update,
+        context,
+        t(
+            "Write the message to the family of case {number}. It goes "
+            "through the bot: they do not see your name or number.",
+            number=case.number,
+        ),
+    )
 
 
 async def _b_revoke(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    done = await services(context).staff.revoke(actor, args[0])
+    try:
+        await services(context).staff.revoke(actor, args[0])
+        done = True
+    except NotFound:  # used, revoked or expired meanwhile
+        done = False
     await drop_buttons(update)
     await say(
         update, context, t("The invitation is revoked.") if done else t("This is not available.")
@@ -958,7 +870,11 @@ async def _b_remove_role(
     user_id = parse_id(args[0])
     if user_id is None:
         raise ValueError(args[0])
-    done = await services(context).staff.remove_role(actor, user_id)
+    try:
+        await services(context).staff.remove_role(actor, user_id)
+        done = True
+    except NotFound:  # removed meanwhile
+        done = False
     await drop_buttons(update)
     await say(update, context, t("The role is removed.") if done else t("This is not available."))
 
@@ -966,13 +882,9 @@ async def _b_remove_role(
 async def _b_dossier(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    from handlers.exports import send_dossier
-
-    if actor.role not in MANAGERS:
-        raise NotAllowed(actor.role)
-    case = await _case_arg(update, context, actor, t, args)
-    if case:
-        await send_dossier(update, context, actor, t, case)
+    """The dossier as PDF in the caseworker's language (identity numbers masked)."""
+    document = await services(context).exports.dossier_pdf(actor, _case_id(args), t.locale)
+    await send_document(update, context, document)
 
 
 # --- translations the family left to the organisation -----------------------------------
@@ -1005,12 +917,8 @@ async def _ask_translation(
     if not waiting:
         return False
     item = waiting[0]
-    await _start_form(
-        update,
-        context,
-        actor,
-        "translation",
-        {"case_id": case.id, "field": item.field, "language": item.language},
+    await services(context).staff.start_form(
+        actor, case, "translation", {"field": item.field, "language": item.language}
     )
     await say(
         update,
@@ -1050,7 +958,7 @@ async def _save_translation(
                 t, InvalidInput("wrong_language", language=language_name(language, t.locale))
             ),
         )
-        await _start_form(update, context, actor, "translation", dict(form.data))
+        await s.staff.start_form(actor, case, "translation", form.data)
         return
     await s.letters.set_translation(case, field, language, text, actor.user_id)
     await s.staff.audit.record(
@@ -1099,13 +1007,6 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
 
 
 # --- staff forms: notes and messages ------------------------------------------------------
-async def _start_form(
-    update: Update, context: Context, actor: Actor, name: str, data: dict
-) -> None:
-    s = services(context)
-    await s.followup.store.save_form(actor.user_id, Form(name, "text", data), s.clock.now())
-
-
 async def handle_staff_form(update: Update, context: Context, form: Form) -> None:
     """The text of a note, or of a message between the organisation and a family."""
     s = services(context)
@@ -1119,44 +1020,41 @@ async def handle_staff_form(update: Update, context: Context, form: Form) -> Non
     except InvalidInput as err:
         await say(update, context, texts.error(t, err))
         return
-    await s.followup.store.drop_form(actor.user_id)
-    case = await s.store.get_case_by_id(int(form.data.get("case_id", 0)))
-    if case is None:
-        await not_available(update, context, t)
-        return
+    await s.staff.close_form(actor)
+    case_id = int(form.data.get("case_id", 0))
     try:
         if form.name == "note":
-            await s.staff.add_note(actor, case, text)
+            await s.staff.add_note(actor, case_id, text)
             await say(update, context, t("The note is saved."))
         elif form.name == "relay":
-            await _relay_to_family(context, actor, case, text)
+            relay = await s.staff.message_family(actor, case_id, text)
+            await _send_relay(
+                context, relay, "r", N_("A message from the organisation about case {number}:")
+            )
             await say(update, context, t("The message is sent to the family."))
         elif form.name == "relay_back":
-            await _relay_to_staff(context, actor, case, int(form.data.get("to", 0)), text)
+            to = int(form.data.get("to", 0))
+            relay = await s.staff.relay_back(actor, case_id, to, text)
+            await _send_relay(context, relay, "m", N_("The family of case {number} answers:"))
             await say(update, context, t("Your answer is sent."))
         elif form.name == "translation":
+            case = await s.staff.open_case(actor, case_id=case_id)
+            if case is None:
+                raise NotFound("case")
             await _save_translation(update, context, actor, t, case, form, text)
-    except NotAllowed:
+    except (NotAllowed, NotFound, Invalid):
         await not_available(update, context, t)
 
 
-async def _relay_to_family(context: Context, actor: Actor, case: Case, text: str) -> None:
-    s = services(context)
-    if not await s.staff.may_see(actor, case) or actor.role not in STAFF_ROLES:
-        raise NotAllowed("relay")
-    family = await s.store.get_user(case.reporter_id)
-    if family is None:
-        raise NotAllowed("no family")
-    t = s.catalogs.get(family.locale)  # the family's language
+async def _send_relay(context: Context, relay: Relay, answer: str, heading: str) -> None:
+    """A message through the bot, in its reader's language, with an Answer button that
+    opens the way back: to the staff member who wrote (``r``), or to the case (``m``)."""
+    t = services(context).catalogs.get(relay.recipient.locale)
+    back = (relay.case_id, relay.sender_id) if answer == "r" else (relay.case_id,)
     await context.bot.send_message(
-        family.chat_id,
-        t("A message from the organisation about case {number}:", number=case.number)
-        + "\n\n"
-        + text,
-        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "r", case.id, actor.user_id)]]),
-    )
-    await s.staff.audit.record(
-        s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=case.reporter_id
+        relay.recipient.chat_id,
+        t(heading, number=relay.case_number) + "\n\n" + relay.text,
+        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), answer, *back)]]),
     )
 
 
@@ -1164,33 +1062,15 @@ async def _family_reply(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     """The family taps Answer under a message from the organisation."""
-    s = services(context)
     ids = [parse_id(a) for a in args[:2]]
-    case = await s.store.get_case_by_id(ids[0]) if ids and ids[0] is not None else None
-    if case is None or case.reporter_id != actor.user_id or len(ids) < 2 or ids[1] is None:
+    if len(ids) < 2 or ids[0] is None or ids[1] is None:
         await not_available(update, context, t)
         return
-    await _start_form(update, context, actor, "relay_back", {"case_id": case.id, "to": ids[1]})
+    try:
+        await services(context).staff.reply_form(actor, ids[0], ids[1])
+    except NotFound:
+        await not_available(update, context, t)
+        return
     await say(
         update, context, t("Write your answer; it goes to the organisation through the bot.")
-    )
-
-
-async def _relay_to_staff(context: Context, actor: Actor, case: Case, to: int, text: str) -> None:
-    s = services(context)
-    if case.reporter_id != actor.user_id:
-        raise NotAllowed("relay back")
-    target = await s.staff.actor(to)
-    member = await s.staff.staff.get(to)
-    if target.role not in STAFF_ROLES or not await s.staff.may_see(target, case):
-        raise NotAllowed("relay target")
-    chat_id = member.chat_id if member else s.staff.admin_chat(to)
-    t = s.catalogs.get(member.locale if member else None)  # the staff member's language
-    await context.bot.send_message(
-        chat_id,
-        t("The family of case {number} answers:", number=case.number) + "\n\n" + text,
-        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), "m", case.id)]]),
-    )
-    await s.staff.audit.record(
-        s.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to
     )

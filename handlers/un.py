@@ -15,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.domain.models import Case
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 from bot.i18n import N_, Translator
+from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed
 from bot.services.un import FORMS, Form, Overview
-from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed
 from bot.un import procedures, translation
 from bot.un.checklist import TITLES
 from bot.un.submission import NotReady

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.domain.names import name_words, skeleton
 from bot.i18n import default_catalogs
 from bot.services.errors import Invalid, NotAllowed
-from bot.staff import Actor, Role
+from bot.services.staff import Actor, Role
 from bot.storage.crypto import Cipher, new_key
 from bot.storage.database import Database
 from bot.storage.maintenance import reseal

@@ -109,10 +109,10 @@ async def test_a_removed_role_ends_the_session_at_once(desk: DeskRun) -> None:
     async with http:
         async with http.get("/cases") as page:
             assert page.status == 200
-        removed = await desk.bot.services.staff.remove_role(
-            await desk.bot.services.staff.actor(ADMIN), 520
-        )
-        assert removed
+        admin = desk.bot.chat(ADMIN, "ru")  # the role is removed in the chat
+        await admin.send("/staff")
+        await admin.press("W:R:520")
+        assert (await desk.bot.services.staff.actor(520)).role.value == "relative"
         async with http.get("/cases", allow_redirects=False) as page:
             assert page.status == 401
 

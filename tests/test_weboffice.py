@@ -1,11 +1,10 @@
-"""The desk's data use cases (due, statistics, exports, audit, staff) and its SVG charts,
+"""The desk's statistics (kept a few minutes, every view audited) and its SVG charts,
 on a real SQLite file without Telegram."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,8 +17,8 @@ from bot.config import Config
 from bot.exports.svg import desk_charts, svg
 from bot.i18n import default_catalogs
 from bot.services.errors import NotAllowed
-from bot.services.weboffice import DUE_PAGE, STATS_FRESH
-from bot.staff import Actor, Role
+from bot.services.staff import Actor, Role
+from bot.services.weboffice import STATS_FRESH
 from bot.storage.crypto import new_key
 
 ADMIN = Actor(1, Role.ADMIN)
@@ -71,59 +70,35 @@ async def case_with_letters(s: Services, family: int, dues: list[int], body: str
     return case.id
 
 
-async def test_due_this_week_for_everyone_one_volunteer_and_in_pages(s: Services) -> None:
-    mine = await case_with_letters(s, 101, [-2, 3], "prosecutor_general")
-    await case_with_letters(s, 102, [1, 30], "kz_embassy_moscow")
-    await s.staff.staff.assign(mine, 3, 1, s.clock.now(), True)
-    week = await s.office.due_this_week(CASEWORKER)
-    assert [(d.due_on - TODAY).days for d in week.letters] == [-2, 1, 3]
-    assert [d.overdue for d in week.letters] == [True, False, False]
-    assert week.total == 3 and week.next is None and week.previous is None
-    own = await s.office.due_this_week(VOLUNTEER, volunteer_id=None)
-    assert {d.case_number for d in own.letters} == {week.letters[0].case_number}
-    assert own.total == 2
-    assert (await s.office.due_this_week(ADMIN, volunteer_id=3)).total == 2
-    assert (await s.office.due_this_week(ADMIN, volunteer_id=4)).total == 0
-    with pytest.raises(NotAllowed):
-        await s.office.due_this_week(Actor(101, Role.RELATIVE))
-    # Many letters: pages forward and back see each letter once.
-    await case_with_letters(s, 103, [0] * (DUE_PAGE + 5), "mvd_kz")
-    first = await s.office.due_this_week(CASEWORKER)
-    assert len(first.letters) == DUE_PAGE and first.next is not None and first.previous is None
-    second = await s.office.due_this_week(CASEWORKER, cursor=first.next)
-    assert len(second.letters) == 8 and second.next is None and second.previous is not None
-    ids = [d.letter_id for d in first.letters + second.letters]
-    assert len(set(ids)) == len(ids) == first.total
-    back = await s.office.due_this_week(CASEWORKER, cursor=second.previous)
-    assert back.letters == first.letters and back.previous is None and back.next is not None
-
-
 async def test_statistics_are_for_caseworkers_and_audited(s: Services) -> None:
     await case_with_letters(s, 111, [-1], "prosecutor_general")
     with pytest.raises(NotAllowed):
         await s.office.statistics(VOLUNTEER)
-    stats = (await s.office.statistics(CASEWORKER)).stats
+    with pytest.raises(NotAllowed):
+        s.office.export_formats(VOLUNTEER)
+    assert s.office.export_formats(CASEWORKER) == ("xlsx", "csv", "json", "stats")
+    stats = (await s.office.statistics(CASEWORKER)).figures.statistics
     assert stats.cases == 1 and stats.overdue == 1
     entry = (await s.staff.audit.entries(limit=1))[0]
     assert (entry.action, entry.detail["format"]) == ("export", "charts")
     # Kept five minutes, then shown once more while counted again in the background.
     await case_with_letters(s, 112, [], "prosecutor_general")
-    assert (await s.office.statistics(CASEWORKER)).stats.cases == 1
+    assert (await s.office.statistics(CASEWORKER)).figures.statistics.cases == 1
     s.clock.advance(STATS_FRESH)
-    assert (await s.office.statistics(CASEWORKER)).stats.cases == 1
+    assert (await s.office.statistics(CASEWORKER)).figures.statistics.cases == 1
     for _ in range(100):
         counted = await s.office.statistics(CASEWORKER)
-        if counted.stats.cases == 2:
+        if counted.figures.statistics.cases == 2:
             break
         await asyncio.sleep(0.05)
-    assert counted.stats.cases == 2 and counted.at == s.clock.now()
+    assert counted.figures.statistics.cases == 2 and counted.at == s.clock.now()
     views = [e for e in await s.staff.audit.entries(limit=50) if e.action == "export"]
     assert len(views) >= 4  # every view is recorded, counted or kept
 
 
 async def test_the_charts_are_svg_with_their_numbers_as_text(s: Services) -> None:
     await case_with_letters(s, 121, [-1, 2], "prosecutor_general")
-    stats = (await s.office.statistics(ADMIN)).stats
+    stats = (await s.office.statistics(ADMIN)).figures.statistics
     for locale, title in (("kk", "Істер"), ("ru", "Дела"), ("ky", "Иштер")):
         t = default_catalogs().get(locale)
         charts = desk_charts(stats, t)
@@ -138,35 +113,3 @@ async def test_the_charts_are_svg_with_their_numbers_as_text(s: Services) -> Non
     chart = next(c for c in desk_charts(stats, t) if c.key == "status")
     hostile = chart.__class__("x", "<b>&", ("<script>",), (1.0,))
     assert "<script>" not in svg(hostile, t.number, "-")
-
-
-async def test_audit_log_pages_and_staff_overview(s: Services) -> None:
-    with pytest.raises(NotAllowed):
-        await s.office.audit_log(VOLUNTEER)
-    page = await s.office.audit_log(CASEWORKER)
-    assert page.entries and page.entries[0].action == "role_grant"
-    assert page.names[s.user_key(1)] == "Дана" and not page.more
-    overview = await s.office.staff_overview(CASEWORKER)
-    roles = [(m.name, m.role, m.removable) for m in overview.members]
-    assert roles[0] == ("Дана", "admin", False)
-    assert ("Name2", "caseworker", False) in roles and ("Name3", "volunteer", True) in roles
-    assert overview.may_invite == ("volunteer",)
-    invitation = await s.staff.invite(CASEWORKER, "volunteer")
-    overview = await s.office.staff_overview(ADMIN)
-    assert [i.code for i in overview.invitations] == [invitation.code]
-    assert overview.may_invite == ("caseworker", "volunteer")
-    roles = [(m.name, m.role, m.removable) for m in overview.members]
-    assert ("Name2", "caseworker", True) in roles
-    assert await s.office.volunteers(CASEWORKER) == {3: "Name3", 4: "Name4"}
-
-
-async def test_exports_are_written_and_audited(s: Services, tmp_path: Path) -> None:
-    await case_with_letters(s, 131, [-1], "prosecutor_general")
-    with pytest.raises(NotAllowed):
-        await s.office.export(VOLUNTEER, "csv", tmp_path)
-    made = await s.office.export(CASEWORKER, "csv", tmp_path)
-    assert made.filename.endswith(".zip") and made.cases == 1 and made.masked
-    with zipfile.ZipFile(made.path) as bundle:
-        assert "cases.csv" in bundle.namelist()
-    entry = (await s.staff.audit.entries(limit=1))[0]
-    assert (entry.action, entry.actor_id, entry.detail["format"]) == ("export", 2, "csv")

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.domain.names import name_words
 from bot.i18n import N_
 from bot.services.errors import Invalid, NotAllowed
-from bot.staff import MANAGERS, Actor, Role
+from bot.services.staff import MANAGERS, Actor, Role
 from bot.storage.database import Database
 from bot.storage.names import NameIndex
 from bot.storage.staff import CaseSummary, StaffStore

@@ -16,7 +16,7 @@ from bot.clock import Clock, local_today
 from bot.domain.models import Case
 from bot.letters.directory import load_directory
 from bot.letters.worker import WORKER
-from bot.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed, StaffService
+from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, NotAllowed, StaffService
 from bot.storage.followup import FollowupStore, Form
 from bot.storage.store import LetterStore
 from bot.storage.un import UnRecord, UnStore

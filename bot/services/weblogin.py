@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.errors import NotAllowed, NotFound
-from bot.staff import STAFF_ROLES, Actor, StaffService
+from bot.services.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.store import Store
 from bot.storage.web import WebStore
 
@@ -55,6 +55,7 @@ class DeskSession:
     actor: Actor
     locale: str
     csrf: str
+    timezone: str  # the zone they see times in (their own setting, else the organisation's)
 
 
 class WebLogin:
@@ -69,10 +70,9 @@ class WebLogin:
         actor = await self.staff.actor(user_id)
         if actor.role not in STAFF_ROLES:
             raise NotAllowed(actor.role)
-        member = await self.staff.staff.get(user_id)
         user = await self.users.get_user(user_id)
         locale = (
-            (member.locale if member else None)
+            await self.staff.staff_locale(user_id)
             or (user.locale if user else None)
             or fallback_locale
             or "ru"
@@ -116,7 +116,9 @@ class WebLogin:
             raise NotFound("session")
         if now - row.last_seen >= TOUCH_EVERY:
             await self.store.touch(hashed, now)
-        return DeskSession(actor, row.locale, row.csrf)
+        return DeskSession(
+            actor, row.locale, row.csrf, await self.staff.timezone_of(actor.user_id)
+        )
 
     async def logout(self, session_id: str) -> None:
         await self.store.end(digest(session_id), self.clock.now())

@@ -9,12 +9,15 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.models import CaseStatus
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
+from bot.storage.followup import NewReminder, _schedule
 from bot.storage.store import (
     LetterRow,
     _dt,
     _first,
+    _json,
     _letter,
     _ts,
     load_answers,
@@ -399,20 +402,32 @@ class StaffStore:
             )
 
     async def assign(
-        self, case_id: int, volunteer_id: int, actor_id: int, now: datetime, assigned: bool
-    ) -> None:
+        self,
+        case_id: int,
+        volunteer_id: int,
+        actor_id: int,
+        now: datetime,
+        assigned: bool,
+        digest: NewReminder | None = None,
+    ) -> bool:
+        """Assign or unassign, with the audit entry and (``digest``) the volunteer's next
+        daily summary in the same transaction; False when nothing changed."""
         async with self.db.transaction() as conn:
             if assigned:
-                await conn.execute(
+                cur = await conn.execute(
                     """INSERT OR IGNORE INTO assignments(case_id, volunteer_id, assigned_by,
                                                          assigned_at) VALUES (?, ?, ?, ?)""",
                     (case_id, volunteer_id, actor_id, _ts(now)),
                 )
             else:
-                await conn.execute(
+                cur = await conn.execute(
                     "DELETE FROM assignments WHERE case_id = ? AND volunteer_id = ?",
                     (case_id, volunteer_id),
                 )
+            if not cur.rowcount:  # assigned already, or not at all: nothing happened
+                return False
+            if digest is not None:
+                await _schedule(conn, [digest], now)
             await record_audit(
                 conn,
                 now,
@@ -421,6 +436,7 @@ class StaffStore:
                 case_id=case_id,
                 target_id=volunteer_id,
             )
+            return True
 
     async def set_flag(
         self, case_id: int, flag: str, value: bool, actor_id: int, now: datetime
@@ -440,6 +456,23 @@ class StaffStore:
                 case_id=case_id,
                 detail={"value": value},
             )
+
+    async def set_status(
+        self, case_id: int, status: CaseStatus, actor_id: int, now: datetime
+    ) -> None:
+        """A staff member changes the status: the case, its timeline and the audit at once."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
+                (status.value, _ts(now), case_id),
+            )
+            detail = {"status": status.value}
+            await conn.execute(
+                "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, "
+                "?, ?, ?)",
+                (case_id, _ts(now), "status", actor_id, _json(detail)),
+            )
+            await record_audit(conn, now, actor_id, "status", case_id=case_id, detail=detail)
 
     async def flags(self, case_id: int) -> dict[str, bool]:
         async with self.db.reading() as conn:

@@ -1,8 +1,9 @@
 """The desk's case pages: the list with its filters, the dossier and its actions.
 
-Each handler reads the request, calls one use case of ``bot.services.webdesk`` and renders
-the result; after an action the browser is sent back to the dossier (POST, redirect,
-GET), so a reload never repeats it. Case numbers are the only data in addresses.
+Each handler reads the request, calls the chat's use cases (``bot.services.staff``: the
+same permission checks, the same audit entries) and renders the result; after an action
+the browser is sent back to the dossier (POST, redirect, GET), so a reload never repeats
+it. Case numbers are the only data in addresses; the forms carry the case's row id.
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ from bot.domain.models import STATUS_CODES, CaseStatus, parse_case_number
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_
 from bot.services.errors import Invalid
-from bot.services.webdesk import TEXT_LIMIT, CaseFilter, Cursor, Recipient
-from bot.staff import PAGE_SIZE
+from bot.services.staff import (
+    NOTE_LIMIT,
+    VOLUNTEER_STATUSES,
+    CaseFilter,
+    Cursor,
+    Recipient,
+    Role,
+)
 from handlers import texts
 from handlers.keyboards import button
 from handlers.web import views
-from handlers.web.desk import desk_of, refused, render, session_of, translator_of
+from handlers.web.desk import desk_of, render, session_of, translator_of
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -45,7 +52,7 @@ DONE = {
 RELAY_PREFIX = "W"  # the chat's staff buttons: the family's "Answer" under a message
 
 
-def parse_filter(query: MultiDictProxy[str], may_manage: bool) -> CaseFilter:
+def parse_filter(query: MultiDictProxy[str]) -> CaseFilter:
     """The list's filters from the address; anything unknown is ignored, not an error."""
     status = query.get("status", "")
     citizenship = query.get("citizenship", "")
@@ -58,7 +65,7 @@ def parse_filter(query: MultiDictProxy[str], may_manage: bool) -> CaseFilter:
         overdue=query.get("overdue") == "1",
         unassigned=query.get("unassigned") == "1",
         verified={"1": True, "0": False}.get(verified),
-        volunteer_id=int(volunteer) if may_manage and volunteer.isdigit() else None,
+        volunteer_id=int(volunteer) if volunteer.isdigit() and len(volunteer) < 16 else None,
         region=region if regions.get(region) else None,
     )
 
@@ -89,26 +96,33 @@ def _cursor(query: MultiDictProxy[str]) -> Cursor | None:
 async def case_list(request: web.Request) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
-    desk = desk_of(request).services.desk
+    staff = desk_of(request).services.staff
     wanted = request.query.get("number", "").strip()
     if wanted:
         number = parse_case_number(wanted)
         if re.fullmatch(NUMBER, number):
             raise web.HTTPSeeOther(request.app.router["case"].url_for(number=number))
-    volunteers = await desk.volunteers(session.actor)
-    flt = parse_filter(request.query, bool(volunteers) or session.actor.role != "volunteer")
-    page = await desk.list_cases(session.actor, flt, _cursor(request.query))
+    flt = parse_filter(request.query)
+    cursor = _cursor(request.query)
+    # A volunteer's list holds only their own cases whatever the filter says (the core).
+    page = await staff.list_cases(session.actor, flt, cursor)
+    manager = session.actor.role is not Role.VOLUNTEER
+    volunteers = [
+        (m.user_id, m.name or "")
+        for m in (await staff.members(session.actor) if manager else ())
+        if m.role == Role.VOLUNTEER
+    ]
     base = filter_query(flt)
+    newer = older = None
+    if page.cases and cursor is not None:
+        newer = "?" + urlencode({**base, "before": page.cases[0].id})
+    if page.cases and len(page.cases) >= page.page_size:
+        older = "?" + urlencode({**base, "after": page.cases[-1].id})
     citizenship_names = {
         "KZ": t("Kazakhstan"),
         "KG": t("Kyrgyzstan"),
         "other": t("Other country"),
     }
-    newer = older = None
-    if page.rows and _cursor(request.query) is not None:
-        newer = "?" + urlencode({**base, "before": page.rows[0].id})
-    if page.rows and len(page.rows) >= PAGE_SIZE:
-        older = "?" + urlencode({**base, "after": page.rows[-1].id})
     return render(
         request,
         "web/cases.html.j2",
@@ -126,7 +140,7 @@ async def case_list(request: web.Request) -> web.Response:
         status_name=lambda code: views.status_name(t, code),
         newer=newer,
         older=older,
-        manager=session.actor.role != "volunteer",
+        manager=manager,
     )
 
 
@@ -145,37 +159,46 @@ async def show_dossier(
     kept: str = "",
     kept_for: str = "",
 ) -> web.Response:
-    """The dossier; after a refused form, with the reason and the text kept for a retry."""
+    """The dossier (its view audited by the core); after a refused form, with the reason
+    and the text kept for a retry."""
     session = session_of(request)
     t = translator_of(request)
-    desk = desk_of(request).services.desk
-    dossier = await desk.dossier(session.actor, number)
-    volunteers = await desk.volunteers(session.actor)
-    letters = [letter for letter in dossier.letters if letter.generated_at or letter.sent_on]
+    services = desk_of(request).services
+    dossier = await services.staff.dossier(session.actor, number=number)
+    choices = (
+        (await services.staff.volunteers(session.actor, dossier.case.id)).choices
+        if dossier.may_manage
+        else ()
+    )
     by_id = {letter.id: letter for letter in dossier.letters}
     done = request.query.get("done", "")
+    manager = session.actor.role is not Role.VOLUNTEER
     return render(
         request,
         "web/case.html.j2",
         status=status,
         title=t("Case {number}", number=dossier.case.number),
         d=dossier,
+        today=services.clock.now().date(),
+        statuses=list(CaseStatus) if manager else list(VOLUNTEER_STATUSES),
         sections=views.report_sections(t, dossier.answers),
-        letters=[(views.letter_title(t, row.addressee_id, row.kind), row) for row in letters],
+        letters=[
+            (views.letter_title(t, row.addressee_id, row.kind), row) for row in dossier.letters
+        ],
         replies=[
             (views.letter_title(t, by_id[r.letter_id].addressee_id, by_id[r.letter_id].kind), r)
             for r in dossier.replies
             if r.letter_id in by_id
         ],
-        events=views.timeline(t, dossier.case, dossier.timezone),
+        events=views.timeline(t, dossier.case, session.timezone),
         status_name=lambda code: views.status_name(t, code),
         outcome_name=lambda code: views.outcome_name(t, code),
-        volunteers=volunteers,
+        choices=choices,
         notice=t(DONE[done]) if done in DONE else "",
         error=error,
         kept=kept,
         kept_for=kept_for,
-        text_limit=TEXT_LIMIT,
+        text_limit=NOTE_LIMIT,
     )
 
 
@@ -194,99 +217,122 @@ async def _refused_text(
 ) -> web.Response:
     """The dossier again with the reason, and the text as typed: nothing is lost."""
     t = translator_of(request)
-    message = texts.error(t, InvalidInput(err.reason, max_len=TEXT_LIMIT, length=len(text)))
+    message = texts.error(t, InvalidInput(err.reason, max_len=NOTE_LIMIT, length=len(text)))
     return await show_dossier(request, number, 400, message, text, form)
+
+
+async def _form(request: web.Request) -> tuple[int, MultiDictProxy[str | bytes | web.FileField]]:
+    """The posted form and the case's row id it is about (a forged id is refused by the
+    core like any case one may not see)."""
+    form = await request.post()
+    case_id = str(form.get("case", ""))
+    if not case_id.isdigit() or len(case_id) > 16:
+        raise web.HTTPNotFound()
+    return int(case_id), form
 
 
 @routes.post(r"/cases/{number}/note", name="case_note")
 async def add_note(request: web.Request) -> web.Response:
     number = _number(request)
-    text = str((await request.post()).get("text", ""))
+    case_id, form = await _form(request)
+    text = str(form.get("text", ""))
     try:
-        await desk_of(request).services.desk.add_note(session_of(request).actor, number, text)
+        added = await desk_of(request).services.staff.add_note(
+            session_of(request).actor, case_id, text
+        )
     except Invalid as err:
         return await _refused_text(request, number, err, text, "note")
-    raise _back(request, number, "note")
+    raise _back(request, added.case_number, "note")
 
 
 @routes.post(r"/cases/{number}/message", name="case_message")
 async def message_family(request: web.Request) -> web.Response:
     number = _number(request)
-    actor = session_of(request).actor
-    text = str((await request.post()).get("text", ""))
+    case_id, form = await _form(request)
+    text = str(form.get("text", ""))
+    services = desk_of(request).services
     try:
-        family, cleaned = await desk_of(request).services.desk.message_family(actor, number, text)
+        relay = await services.staff.message_family(session_of(request).actor, case_id, text)
     except Invalid as err:
         return await _refused_text(request, number, err, text, "message")
-    t = desk_of(request).services.catalogs.get(family.locale)  # the family's language
+    t = services.catalogs.get(relay.recipient.locale)  # the family's language
     sent = await _send(
         request,
-        family,
-        t("A message from the organisation about case {number}:", number=number)
+        relay.recipient,
+        relay.case_number,
+        t("A message from the organisation about case {number}:", number=relay.case_number)
         + "\n\n"
-        + cleaned,
+        + relay.text,
         InlineKeyboardMarkup(
-            [[button(t("Answer"), RELAY_PREFIX, "r", family.case_id, actor.user_id)]]
+            [[button(t("Answer"), RELAY_PREFIX, "r", relay.case_id, relay.sender_id)]]
         ),
     )
-    raise _back(request, number, "message" if sent else "undelivered")
+    raise _back(request, relay.case_number, "message" if sent else "undelivered")
 
 
 @routes.post(r"/cases/{number}/status", name="case_status")
 async def change_status(request: web.Request) -> web.Response:
-    number = _number(request)
-    code = str((await request.post()).get("status", ""))
+    _number(request)
+    case_id, form = await _form(request)
+    code = str(form.get("status", ""))
     if code not in STATUS_CODES:
-        return refused(request, 400, translator_of(request)("This is not available."))
-    status = CaseStatus(code)
-    family = await desk_of(request).services.desk.set_status(
-        session_of(request).actor, number, status
-    )
-    if family is not None:
-        t = desk_of(request).services.catalogs.get(family.locale)  # the family's language
+        raise web.HTTPNotFound()
+    services = desk_of(request).services
+    changed = await services.staff.set_status(session_of(request).actor, case_id, CaseStatus(code))
+    if changed.family is not None:
+        t = services.catalogs.get(changed.family.locale)  # the family's language
         await _send(
             request,
-            family,
+            changed.family,
+            changed.case_number,
             t(
                 "The status of your case {number} is now: {status}.",
-                number=number,
-                status=texts.status_name(t, status),
+                number=changed.case_number,
+                status=texts.status_name(t, changed.status),
             ),
         )
-    raise _back(request, number, "status")
+    raise _back(request, changed.case_number, "status")
 
 
 @routes.post(r"/cases/{number}/assign", name="case_assign")
 async def assign(request: web.Request) -> web.Response:
-    number = _number(request)
-    form = await request.post()
+    _number(request)
+    case_id, form = await _form(request)
     volunteer = str(form.get("volunteer", ""))
     if not volunteer.isdigit() or len(volunteer) > 16:
-        return refused(request, 400, translator_of(request)("This is not available."))
-    newly = await desk_of(request).services.desk.assign(
-        session_of(request).actor, number, int(volunteer), form.get("assigned") == "1"
+        raise web.HTTPNotFound()
+    services = desk_of(request).services
+    result = await services.staff.assign(
+        session_of(request).actor, case_id, int(volunteer), form.get("assigned") == "1"
     )
-    if newly is not None:
-        t = desk_of(request).services.catalogs.get(newly.locale)  # the volunteer's language
+    if result.volunteer is not None:
+        t = services.catalogs.get(result.volunteer.locale)  # the volunteer's language
         await _send(
             request,
-            newly,
-            t("You are assigned to case {number}. /my lists your cases.", number=number),
+            result.volunteer,
+            result.case_number,
+            t(
+                "You are assigned to case {number}. /my lists your cases.",
+                number=result.case_number,
+            ),
         )
-    raise _back(request, number, "assign")
+    raise _back(request, result.case_number, "assign")
 
 
 @routes.post(r"/cases/{number}/verified", name="case_verified")
 async def verified(request: web.Request) -> web.Response:
-    number = _number(request)
-    value = (await request.post()).get("verified") == "1"
-    await desk_of(request).services.desk.set_verified(session_of(request).actor, number, value)
-    raise _back(request, number, "verified")
+    _number(request)
+    case_id, form = await _form(request)
+    flag = await desk_of(request).services.staff.set_flag(
+        session_of(request).actor, case_id, "verified", form.get("verified") == "1"
+    )
+    raise _back(request, flag.case_number, "verified")
 
 
 async def _send(
     request: web.Request,
     to: Recipient,
+    number: str,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> bool:
@@ -294,8 +340,6 @@ async def _send(
     try:
         await desk_of(request).bot.send_message(to.chat_id, text, reply_markup=markup)
     except TelegramError as err:
-        log.warning(
-            "desk: a message about case %s failed (%s)", to.case_number, type(err).__name__
-        )
+        log.warning("desk: a message about case %s failed (%s)", number, type(err).__name__)
         return False
     return True

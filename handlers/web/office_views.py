@@ -4,7 +4,9 @@ their name in the reader's language, the audit log as sentences."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from bot.audit_sentences import sentence
@@ -12,7 +14,7 @@ from bot.exports.dossier import body_name
 from bot.exports.stats import Statistics
 from bot.exports.svg import desk_charts, svg
 from bot.i18n import N_, Translator
-from bot.services.weboffice import AuditPage, DueCursor, DueWeek, StaffOverview
+from bot.services.staff import AuditPage, DueCursor, DuePage, InvitationList, Member
 from bot.vocabulary import ROLE_NAMES
 
 EXPORT_NAMES = {
@@ -29,7 +31,7 @@ class DueRow:
     body: str
     due: str
     overdue: bool
-    estimated: bool
+    estimated: bool  # counted from an estimated delivery (not yet known)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,6 @@ class MemberRow:
     user_id: int
     name: str
     role: str
-    since: str
     removable: bool
 
 
@@ -63,33 +64,46 @@ class InvitationRow:
     expires: str
 
 
-def unnamed(t: Translator, name: str | None) -> str:
+def unnamed(t: Translator, name: str | None = None) -> str:
     return name or t("A staff member without a recorded name")
 
 
-def due_rows(t: Translator, week: DueWeek) -> list[DueRow]:
-    return [
-        DueRow(
-            d.case_number,
-            body_name(t, d.body),
-            t.date(d.due_on, "medium"),
-            d.overdue,
-            d.estimated,
+def due_rows(t: Translator, due: DuePage, today: date) -> list[DueRow]:
+    rows = []
+    for item in due.items:
+        letter = item.letter
+        day = letter.due_on or today
+        rows.append(
+            DueRow(
+                item.case_number,
+                body_name(t, letter.addressee_id),
+                t.date(day, "medium"),
+                day < today,
+                letter.registered_on is None and letter.delivered_on is None,
+            )
         )
-        for d in week.letters
-    ]
+    return rows
 
 
-def _cursor(cursor: DueCursor | None) -> str:
-    return f"{cursor.due_on}.{cursor.letter_id}" if cursor else ""
+def due_pages(due: DuePage, volunteer: int | None, page_no: int) -> tuple[str, str]:
+    """The query strings of the previous and next pages ('' when there is none); ``n``
+    is the page's number, which tells whether letters follow."""
+    if not due.items:
+        return "", ""
+    base = {"volunteer": str(volunteer)} if volunteer is not None else {}
+    first, last = due.items[0].letter, due.items[-1].letter
+    prev = nxt = ""
+    if page_no > 0:
+        back = DueCursor(str(first.due_on), first.id, forward=False)
+        prev = "?" + urlencode({**base, "before": _cursor(back), "n": page_no - 1})
+    if (page_no + 1) * due.page_size < due.total:
+        ahead = DueCursor(str(last.due_on), last.id)
+        nxt = "?" + urlencode({**base, "after": _cursor(ahead), "n": page_no + 1})
+    return prev, nxt
 
 
-def due_pages(week: DueWeek) -> tuple[str, str]:
-    """The query strings of the previous and next pages ('' when there is none)."""
-    base = {"volunteer": str(week.volunteer_id)} if week.volunteer_id is not None else {}
-    prev = "?" + urlencode({**base, "before": _cursor(week.previous)}) if week.previous else ""
-    after = "?" + urlencode({**base, "after": _cursor(week.next)}) if week.next else ""
-    return prev, after
+def _cursor(cursor: DueCursor) -> str:
+    return f"{cursor.due_on}.{cursor.letter_id}"
 
 
 def charts(t: Translator, stats: Statistics) -> list[ChartView]:
@@ -134,26 +148,20 @@ def role_name(t: Translator, role: str) -> str:
     return t(ROLE_NAMES[role]) if role in ROLE_NAMES else role
 
 
-def member_rows(t: Translator, overview: StaffOverview, tz: str) -> list[MemberRow]:
+def member_rows(t: Translator, members: Sequence[Member]) -> list[MemberRow]:
     return [
-        MemberRow(
-            m.user_id,
-            unnamed(t, m.name),
-            role_name(t, m.role),
-            t.datetime(m.since, "short", tz=tz) if m.since else "—",
-            m.removable,
-        )
-        for m in overview.members
+        MemberRow(m.user_id, unnamed(t, m.name), role_name(t, m.role), m.removable)
+        for m in members
     ]
 
 
-def invitation_rows(t: Translator, overview: StaffOverview, tz: str) -> list[InvitationRow]:
+def invitation_rows(t: Translator, found: InvitationList, tz: str) -> list[InvitationRow]:
     return [
         InvitationRow(
             i.code,
             role_name(t, i.role),
-            unnamed(t, overview.names.get(i.created_by)),
+            unnamed(t, found.names.get(i.created_by)),
             t.datetime(i.expires_at, "short", tz=tz),
         )
-        for i in overview.invitations
+        for i in found.invitations
     ]

@@ -1,0 +1,721 @@
+"""The organisation's side as use cases: cases, dossier, assignment, notes, messages,
+invitations, roles, settings and the audit log.
+
+The chat and the browser desk call the same functions, so each one checks the role on
+every call and answers with plain data (frozen dataclasses). A case someone may not
+see raises ``NotFound`` exactly like a case that does not exist. What a use case writes
+and its audit entry are one transaction; sending a message is left to the front end,
+which gets the recipient (chat and language) in the result.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain.models import Case, CaseEvent, CaseStatus
+from bot.domain.validators import InvalidInput, clean_text
+from bot.followup import at_local
+from bot.i18n import DEFAULT_LOCALE
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.storage.followup import FollowupStore, Form, NewReminder, Reply
+from bot.storage.staff import (
+    AuditEntry,
+    AuditStore,
+    CaseFilter,
+    CaseSummary,
+    Cursor,
+    DueCursor,
+    Invitation,
+    Note,
+    StaffStore,
+)
+from bot.storage.store import LetterRow, LetterStore, Store
+from bot.vocabulary import TIMEZONE_NAMES
+
+# Re-exported: the front ends name filters, cursors and rows through the use cases.
+__all__ = [
+    "FLAGS",
+    "MANAGERS",
+    "MAY_INVITE",
+    "NOTE_LIMIT",
+    "PAGE_SIZE",
+    "RESTRICTED_FIELDS",
+    "STAFF_FORMS",
+    "STAFF_ROLES",
+    "VOLUNTEER_STATUSES",
+    "Actor",
+    "Assignment",
+    "AuditEntry",
+    "AuditPage",
+    "CaseFilter",
+    "CasePage",
+    "CaseRef",
+    "CaseSummary",
+    "CopyReviewed",
+    "Cursor",
+    "Dossier",
+    "DueCursor",
+    "DueLetter",
+    "DuePage",
+    "FlagSet",
+    "Form",
+    "Invalid",
+    "Invitation",
+    "InvitationList",
+    "Member",
+    "NotAllowed",
+    "NotFound",
+    "Note",
+    "NoteAdded",
+    "Recipient",
+    "Relay",
+    "Reply",
+    "Role",
+    "StaffService",
+    "StaffSettings",
+    "StatusChanged",
+    "VolunteerChoice",
+    "VolunteerList",
+]
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CASEWORKER = "caseworker"
+    VOLUNTEER = "volunteer"
+    RELATIVE = "relative"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.CASEWORKER, Role.VOLUNTEER})
+MANAGERS = frozenset({Role.ADMIN, Role.CASEWORKER})
+# Who may hand out which role by invitation.
+MAY_INVITE = {Role.ADMIN: ("caseworker", "volunteer"), Role.CASEWORKER: ("volunteer",)}
+# Statuses a volunteer may set while following up; the rest is the caseworkers'.
+VOLUNTEER_STATUSES = (
+    CaseStatus.WAITING,
+    CaseStatus.ANSWER_RECEIVED,
+    CaseStatus.LOCATED,
+    CaseStatus.IN_CONTACT,
+)
+# Fields a volunteer sees only when a caseworker allows it.
+RESTRICTED_FIELDS = ("r_id", "m_id", "m_passport", "e_story", "r_phone", "r_email", "r_addr")
+STAFF_FORMS = frozenset({"note", "relay", "relay_back", "translation"})
+FLAGS = ("verified", "details")  # details: volunteers see identity numbers and the account
+PAGE_SIZE = 8
+# A case is named by its id; a front end that already holds the Case may pass it (it is
+# read again, and the permission checked again, either way).
+CaseRef = int | Case
+NOTE_LIMIT = 3000  # characters of a note or of a message relayed through the bot
+DUE_DAYS = 7  # "due this week"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a front end sends what a use case asks it to tell someone, in their language."""
+
+    user_id: int
+    chat_id: int
+    locale: str
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: tuple[CaseSummary, ...]
+    total: int
+    page_size: int
+    names: Mapping[int, str]  # the assigned volunteers' names
+
+
+@dataclass(frozen=True)
+class DueLetter:
+    case_number: str
+    letter: LetterRow
+
+
+@dataclass(frozen=True)
+class DuePage:
+    items: tuple[DueLetter, ...]
+    total: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything a staff member may read of one case (the view is in the audit log).
+
+    ``answers`` has the restricted fields left out for a volunteer the caseworkers did
+    not allow (``masked``); labels for the organisation come from ``bot.readable``
+    (``label(t, key, staff=True)``)."""
+
+    case: Case
+    answers: Mapping[str, Any]
+    masked: bool
+    evidence: tuple[Mapping[str, Any], ...]
+    letters: tuple[LetterRow, ...]  # made, sent or follow-up letters, with their deadlines
+    replies: tuple[Reply, ...]
+    events: tuple[CaseEvent, ...]
+    notes: tuple[Note, ...]
+    volunteers: tuple[int, ...]
+    verified: bool
+    details: bool
+    names: Mapping[int, str]  # volunteers and note authors
+    may_manage: bool  # the caseworkers' buttons: flags, assignment, PDF, form replies
+
+    @property
+    def copies_to_review(self) -> tuple[Reply, ...]:
+        """Likely form replies a caseworker has not confirmed or rejected yet."""
+        return tuple(r for r in self.replies if r.copies and r.copy_review is None)
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    case_number: str
+    status: CaseStatus
+    family: Recipient | None  # to be told "the status of your case is now…"
+
+
+@dataclass(frozen=True)
+class FlagSet:
+    case_number: str
+    flag: str
+    value: bool
+
+
+@dataclass(frozen=True)
+class VolunteerChoice:
+    user_id: int
+    name: str | None
+    assigned: bool
+
+
+@dataclass(frozen=True)
+class VolunteerList:
+    case_id: int
+    case_number: str
+    choices: tuple[VolunteerChoice, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    case_number: str
+    volunteer_id: int
+    assigned: bool
+    changed: bool
+    volunteer: Recipient | None  # told when newly assigned
+
+
+@dataclass(frozen=True)
+class NoteAdded:
+    case_number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Relay:
+    """A message through the bot: the front end sends ``text`` to ``recipient`` with an
+    Answer button back to ``sender_id`` (the family never sees who wrote)."""
+
+    case_id: int
+    case_number: str
+    sender_id: int
+    recipient: Recipient
+    text: str
+
+
+@dataclass(frozen=True)
+class InvitationList:
+    invitations: tuple[Invitation, ...]
+    names: Mapping[int, str]  # who made them
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    role: str
+    name: str | None
+    removable: bool  # by the actor who asked
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    timezone: str  # the zone the member sees times in
+    own: bool  # chosen by the member (else the organisation's)
+    organisation_timezone: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: tuple[AuditEntry, ...]
+    names: Mapping[int, str]  # for audit_sentences.sentence
+
+
+@dataclass(frozen=True)
+class CopyReviewed:
+    case_number: str
+    reply_id: int
+    confirmed: bool
+
+
+class StaffService:
+    def __init__(
+        self,
+        staff: StaffStore,
+        audit: AuditStore,
+        store: Store,
+        followups: FollowupStore,
+        clock: Clock,
+        admin_ids: frozenset[int],
+        invite_hours: int = 72,
+        admin_chats: dict[int, int] | None = None,
+        timezone: str = "Asia/Almaty",
+    ) -> None:
+        self.staff = staff
+        self.followups = followups
+        self.audit = audit
+        self.store = store
+        self.letters = LetterStore(store.db)  # the dossier's letters and deadlines
+        self.clock = clock
+        self.admin_ids = frozenset(admin_chats) if admin_chats is not None else admin_ids
+        self.admin_chats = admin_chats or {}
+        self.invite_hours = invite_hours
+        self.timezone = timezone  # the organisation's, for staff without their own
+
+    def admin_chat(self, user_id: int) -> int:
+        """The private chat of an administrator, who has no stored chat id: their
+        Telegram id from the configuration."""
+        return self.admin_chats.get(user_id, user_id)
+
+    async def actor(self, user_id: int) -> Actor:
+        if user_id in self.admin_ids:
+            return Actor(user_id, Role.ADMIN)
+        member = await self.staff.get(user_id)
+        return Actor(user_id, Role(member.role) if member else Role.RELATIVE)
+
+    async def staff_locale(self, user_id: int) -> str | None:
+        """The language a staff member chose when joining (None for others)."""
+        member = await self.staff.get(user_id)
+        return member.locale if member else None
+
+    async def recipient(self, user_id: int) -> Recipient | None:
+        """Where to write to a staff member: their stored chat, an administrator's own."""
+        member = await self.staff.get(user_id)
+        if member is not None:
+            return Recipient(user_id, member.chat_id, member.locale)
+        if user_id in self.admin_ids:
+            return Recipient(user_id, self.admin_chat(user_id), DEFAULT_LOCALE)
+        return None
+
+    # --- how staff are shown, and when ---------------------------------------------
+    async def remember_name(self, actor: Actor, name: str) -> None:
+        """Keep the Telegram name a staff member is shown by; refreshed when it changes.
+        Relatives' names are never kept this way."""
+        if actor.role not in STAFF_ROLES or not name:
+            return
+        known = await self.staff.profile(actor.user_id)
+        if known is None or known[0] != name:
+            await self.staff.save_name(actor.user_id, name, self.clock.now())
+
+    async def names(self, user_ids: set[int]) -> dict[int, str]:
+        """Staff names by id; an id without a recorded name is left out."""
+        return await self.staff.names(user_ids)
+
+    async def timezone_of(self, user_id: int) -> str:
+        """The zone a staff member sees times in: their own, else the organisation's."""
+        known = await self.staff.profile(user_id)
+        return (known[1] if known and known[1] else None) or self.timezone
+
+    async def settings(self, actor: Actor) -> StaffSettings:
+        """The member's time zone and the zones they may choose."""
+        self._require(actor, STAFF_ROLES)
+        known = await self.staff.profile(actor.user_id)
+        own = known[1] if known and known[1] else None
+        return StaffSettings(
+            own or self.timezone,
+            own is not None,
+            self.timezone,
+            tuple(dict.fromkeys([self.timezone, *TIMEZONE_NAMES])),
+        )
+
+    async def set_timezone(self, actor: Actor, tz: str | None) -> StaffSettings:
+        """Choose a zone (one of ``settings().choices``); None or the organisation's own
+        zone goes back to following the organisation's."""
+        self._require(actor, STAFF_ROLES)
+        if tz is not None and tz not in TIMEZONE_NAMES and tz != self.timezone:
+            raise Invalid("timezone", "unknown")
+        own = None if tz == self.timezone else tz
+        await self.staff.save_timezone(actor.user_id, own, self.clock.now())
+        return await self.settings(actor)
+
+    # --- invitations and roles ---------------------------------------------------
+    async def invite(self, actor: Actor, role: str) -> Invitation:
+        """A one-time invitation (audited with its role); NotAllowed for a role the
+        actor may not hand out (``MAY_INVITE``)."""
+        if role not in MAY_INVITE.get(actor.role, ()):
+            raise NotAllowed(role)
+        now = self.clock.now()
+        code = secrets.token_urlsafe(12)
+        expires = now + timedelta(hours=self.invite_hours)
+        await self.staff.create_invitation(code, role, actor.user_id, now, expires)
+        return Invitation(code, role, actor.user_id, now, expires, None, False)
+
+    async def invitations(self, actor: Actor) -> InvitationList:
+        self._require(actor, MANAGERS)
+        found = tuple(await self.staff.open_invitations(self.clock.now()))
+        return InvitationList(found, await self.names({i.created_by for i in found}))
+
+    async def revoke(self, actor: Actor, code: str) -> None:
+        """Revoke an open invitation; NotFound when it was used, revoked or is unknown."""
+        self._require(actor, MANAGERS)
+        if not await self.staff.revoke_invitation(code, actor.user_id, self.clock.now()):
+            raise NotFound("invitation")
+
+    async def redeem(
+        self, code: str, user_id: int, chat_id: int, locale: str, name: str = ""
+    ) -> Role:
+        """The invited person takes the role (audited as granted by the inviter); NotFound
+        when the invitation was used, revoked or has expired."""
+        role = await self.staff.redeem(code, user_id, chat_id, locale, self.clock.now())
+        if role is None:
+            raise NotFound("invitation")
+        actor = await self.actor(user_id)
+        await self.remember_name(actor, name)  # known by name from the start
+        return Role(role)
+
+    async def members(self, actor: Actor) -> tuple[Member, ...]:
+        """People with a role; caseworkers may remove volunteers, administrators anyone."""
+        self._require(actor, MANAGERS)
+        found = await self.staff.members()
+        names = await self.names({m.user_id for m in found})
+        return tuple(
+            Member(
+                m.user_id,
+                m.role,
+                names.get(m.user_id),
+                actor.role is Role.ADMIN or m.role == Role.VOLUNTEER,
+            )
+            for m in found
+        )
+
+    async def remove_role(self, actor: Actor, user_id: int) -> None:
+        """Take a role away (the member's pending daily summaries go with it)."""
+        self._require(actor, MANAGERS)
+        member = await self.staff.get(user_id)
+        if member is None:
+            raise NotFound("member")
+        if actor.role is Role.CASEWORKER and member.role != Role.VOLUNTEER:
+            raise NotAllowed("caseworkers remove volunteers only")
+        if not await self.staff.remove(user_id, actor.user_id, self.clock.now()):
+            raise NotFound("member")
+
+    async def audit_log(self, actor: Actor, limit: int = 30, offset: int = 0) -> AuditPage:
+        """The newest entries with the staff names their sentences need."""
+        self._require(actor, MANAGERS)
+        entries = tuple(await self.audit.entries(limit=limit, offset=offset))
+        ids = {e.actor_id for e in entries} | {e.target_id for e in entries if e.target_id}
+        return AuditPage(entries, await self.names(ids))
+
+    # --- cases ----------------------------------------------------------------------
+    async def may_see(self, actor: Actor, case: Case) -> bool:
+        """The one place for "this family owns this case" and "this volunteer is assigned"."""
+        if case.reporter_id == actor.user_id:
+            return True
+        if actor.role in MANAGERS:
+            return True
+        if actor.role is Role.VOLUNTEER:
+            return await self.staff.is_assigned(case.id, actor.user_id)
+        return False
+
+    async def open_case(
+        self, actor: Actor, number: str | None = None, case_id: int | None = None
+    ) -> Case | None:
+        """The case if this actor may see it (audited when it is not their own), else None."""
+        case = (
+            await self.store.get_case(number)
+            if number is not None
+            else await self.store.get_case_by_id(case_id or 0)
+        )
+        if case is None or not await self.may_see(actor, case):
+            return None
+        if case.reporter_id != actor.user_id:
+            await self.audit.record(self.clock.now(), actor.user_id, "view_case", case_id=case.id)
+        return case
+
+    async def visible_answers(self, actor: Actor, case: Case) -> dict[str, object]:
+        """What this actor may read of the report: volunteers get no identity numbers,
+        contacts or account unless a caseworker allowed it."""
+        answers = dict(case.answers)
+        if actor.role is Role.VOLUNTEER and case.reporter_id != actor.user_id:
+            flags = await self.staff.flags(case.id)
+            if not flags.get("details"):
+                for key in RESTRICTED_FIELDS:
+                    answers.pop(key, None)
+        return answers
+
+    async def dossier(
+        self, actor: Actor, *, number: str | None = None, case_id: int | None = None
+    ) -> Dossier:
+        """Open a case for a staff member: the whole dossier as data, the view audited."""
+        self._require(actor, STAFF_ROLES)
+        case = await self.open_case(actor, number=number, case_id=case_id)
+        if case is None:
+            raise NotFound("case")
+        answers = await self.visible_answers(actor, case)
+        flags = await self.staff.flags(case.id)
+        volunteers = tuple(await self.staff.volunteers_of(case.id))
+        notes = tuple(await self.staff.notes(case.id))
+        letters = await self.letters.letters_of(case.id)
+        evidence = answers.get("evidence") or []
+        return Dossier(
+            case=case,
+            answers=answers,
+            masked=len(answers) < len(case.answers),
+            evidence=tuple(e for e in evidence if isinstance(e, Mapping))
+            if isinstance(evidence, list)
+            else (),
+            letters=tuple(r for r in letters if r.generated_at or r.sent_on or r.parent_id),
+            replies=tuple(await self.followups.replies_of_case(case.id)),
+            events=case.events,
+            notes=notes,
+            volunteers=volunteers,
+            verified=bool(flags.get("verified")),
+            details=bool(flags.get("details")),
+            names=await self.names(set(volunteers) | {n.author_id for n in notes}),
+            may_manage=actor.role in MANAGERS,
+        )
+
+    async def list_cases(
+        self, actor: Actor, flt: CaseFilter, cursor: Cursor | None = None
+    ) -> CasePage:
+        """A page of cases (``PAGE_SIZE``), the first or the one ``cursor`` points to;
+        a volunteer's list holds only their own cases."""
+        if actor.role is Role.VOLUNTEER:
+            flt = replace(flt, volunteer_id=actor.user_id)
+        else:
+            self._require(actor, MANAGERS)
+        today = self.clock.now().date().isoformat()
+        rows, total = await self.staff.list_cases(flt, today, PAGE_SIZE, cursor=cursor)
+        names = await self.names({v for c in rows for v in c.volunteers})
+        return CasePage(tuple(rows), total, PAGE_SIZE, names)
+
+    async def my_cases(self, actor: Actor, limit: int = 50) -> CasePage:
+        """The cases assigned to the actor (volunteers; caseworkers may be assigned too)."""
+        self._require(actor, STAFF_ROLES)
+        today = self.clock.now().date().isoformat()
+        flt = CaseFilter(volunteer_id=actor.user_id)
+        rows, total = await self.staff.list_cases(flt, today, limit, 0)
+        return CasePage(tuple(rows), total, limit, {})
+
+    async def due(
+        self, actor: Actor, cursor: DueCursor | None = None, volunteer_id: int | None = None
+    ) -> DuePage:
+        """A page (``PAGE_SIZE``) of letters overdue or due within a week, most urgent first,
+        and how many there are: a volunteer's own cases; for caseworkers every case, or
+        those of ``volunteer_id``."""
+        self._require(actor, STAFF_ROLES)
+        until = (self.clock.now().date() + timedelta(days=DUE_DAYS)).isoformat()
+        if actor.role is Role.VOLUNTEER:
+            volunteer_id = actor.user_id
+        items, total = await self.staff.due_page(volunteer_id, until, PAGE_SIZE, cursor)
+        return DuePage(tuple(DueLetter(n, r) for n, r in items), total, PAGE_SIZE)
+
+    async def set_status(
+        self, actor: Actor, case_id: CaseRef, status: CaseStatus
+    ) -> StatusChanged:
+        """Change the status (volunteers: ``VOLUNTEER_STATUSES`` on their cases); the
+        result names the family to tell, unless it blocked the bot."""
+        case = await self._case(actor, case_id)
+        if actor.role is Role.VOLUNTEER and status not in VOLUNTEER_STATUSES:
+            raise NotAllowed(status)
+        await self.staff.set_status(case.id, status, actor.user_id, self.clock.now())
+        family = await self.store.get_user(case.reporter_id)
+        told = (
+            Recipient(family.user_id, family.chat_id, family.locale)
+            if family is not None and family.blocked_at is None
+            else None
+        )
+        return StatusChanged(case.number, status, told)
+
+    async def set_flag(self, actor: Actor, case_id: CaseRef, flag: str, value: bool) -> FlagSet:
+        """Mark the case checked with the family (``verified``) or let its volunteers see
+        identity numbers and the account (``details``)."""
+        if flag not in FLAGS:
+            raise Invalid("flag", "unknown")
+        self._require(actor, MANAGERS)
+        case = await self._case(actor, case_id)
+        await self.staff.set_flag(case.id, flag, value, actor.user_id, self.clock.now())
+        return FlagSet(case.number, flag, value)
+
+    async def toggle_flag(self, actor: Actor, case_id: CaseRef, flag: str) -> FlagSet:
+        """Turn a flag over (a button that says what it will do by its tick)."""
+        if flag not in FLAGS:
+            raise Invalid("flag", "unknown")
+        self._require(actor, MANAGERS)
+        case = await self._case(actor, case_id)
+        flags = await self.staff.flags(case.id)
+        return await self.set_flag(actor, case, flag, not flags.get(flag, False))
+
+    async def volunteers(self, actor: Actor, case_id: CaseRef) -> VolunteerList:
+        """Every volunteer by name, and whether they are assigned to the case."""
+        self._require(actor, MANAGERS)
+        case = await self._case(actor, case_id)
+        found = await self.staff.members(Role.VOLUNTEER)
+        assigned = set(await self.staff.volunteers_of(case.id))
+        names = await self.names({v.user_id for v in found})
+        choices = tuple(
+            VolunteerChoice(v.user_id, names.get(v.user_id), v.user_id in assigned) for v in found
+        )
+        return VolunteerList(case.id, case.number, choices)
+
+    async def toggle_assignment(
+        self, actor: Actor, case_id: CaseRef, volunteer_id: int
+    ) -> Assignment:
+        """Assign the volunteer if not assigned, else unassign."""
+        self._require(actor, MANAGERS)
+        case = await self._case(actor, case_id)
+        assigned = volunteer_id in await self.staff.volunteers_of(case.id)
+        return await self.assign(actor, case, volunteer_id, not assigned)
+
+    async def assign(
+        self, actor: Actor, case_id: CaseRef, volunteer_id: int, assigned: bool
+    ) -> Assignment:
+        """Assign (or unassign) a volunteer chosen by id. A newly assigned volunteer gets
+        a daily summary from tomorrow, scheduled in the same transaction."""
+        self._require(actor, MANAGERS)
+        case = await self._case(actor, case_id)
+        member = await self.staff.get(volunteer_id)
+        if member is None or member.role != Role.VOLUNTEER:
+            raise Invalid("volunteer", "not a volunteer")
+        digest = None
+        if assigned:
+            tz = await self.timezone_of(volunteer_id)
+            day = (self.clock.now() + timedelta(days=1)).astimezone(ZoneInfo(tz)).date()
+            digest = NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, tz))
+        changed = await self.staff.assign(
+            case.id, volunteer_id, actor.user_id, self.clock.now(), assigned, digest
+        )
+        told = Recipient(volunteer_id, member.chat_id, member.locale)
+        return Assignment(
+            case.number, volunteer_id, assigned, changed, told if assigned and changed else None
+        )
+
+    async def add_note(self, actor: Actor, case_id: CaseRef, text: str) -> NoteAdded:
+        """A note for the organisation (sealed; the audit says a note was added, not what)."""
+        self._require(actor, STAFF_ROLES)
+        case = await self._case(actor, case_id)
+        clean = _text(text)
+        await self.staff.add_note(case.id, actor.user_id, clean, self.clock.now())
+        return NoteAdded(case.number, clean)
+
+    async def message_family(self, actor: Actor, case_id: CaseRef, text: str) -> Relay:
+        """A message to the family through the bot (audited; the front end sends it)."""
+        self._require(actor, STAFF_ROLES)
+        case = await self._case(actor, case_id)
+        clean = _text(text)
+        family = await self.store.get_user(case.reporter_id)
+        if family is None:
+            raise NotFound("family")
+        await self.audit.record(
+            self.clock.now(), actor.user_id, "message", case_id=case.id, target_id=family.user_id
+        )
+        recipient = Recipient(family.user_id, family.chat_id, family.locale)
+        return Relay(case.id, case.number, actor.user_id, recipient, clean)
+
+    async def start_form(
+        self, actor: Actor, case_id: CaseRef, name: str, data: Mapping[str, Any] | None = None
+    ) -> Case:
+        """Open a staff form in the chat (``STAFF_FORMS``: its next text message is the note,
+        the message or the translation) on a case the actor may act on; the case back."""
+        if name not in STAFF_FORMS:
+            raise Invalid("form", "unknown")
+        case = await self._case(actor, case_id)
+        form = Form(name, "text", {**(data or {}), "case_id": case.id})
+        await self.followups.save_form(actor.user_id, form, self.clock.now())
+        return case
+
+    async def reply_form(self, actor: Actor, case_id: int, to: int) -> Case:
+        """The family taps Answer under a message from the organisation: its next text
+        goes back to ``to``. Only its own case."""
+        case = await self.store.get_case_by_id(case_id)
+        if case is None or case.reporter_id != actor.user_id:
+            raise NotFound("case")
+        form = Form("relay_back", "text", {"case_id": case.id, "to": to})
+        await self.followups.save_form(actor.user_id, form, self.clock.now())
+        return case
+
+    async def close_form(self, actor: Actor) -> None:
+        """The form's text arrived (or it was given up): the next message is not for it."""
+        await self.followups.drop_form(actor.user_id)
+
+    async def relay_back(self, actor: Actor, case_id: int, to: int, text: str) -> Relay:
+        """The family answers a staff member's message; only its own case, only to someone
+        who may still see the case."""
+        case = await self.store.get_case_by_id(case_id)
+        if case is None or case.reporter_id != actor.user_id:
+            raise NotFound("case")
+        clean = _text(text)
+        target = await self.actor(to)
+        recipient = await self.recipient(to)
+        if target.role not in STAFF_ROLES or recipient is None:
+            raise NotFound("staff member")
+        if not await self.may_see(target, case):
+            raise NotFound("staff member")
+        await self.audit.record(
+            self.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to
+        )
+        return Relay(case.id, case.number, actor.user_id, recipient, clean)
+
+    async def review_copy(
+        self, actor: Actor, case_id: CaseRef, reply_id: int, confirmed: bool
+    ) -> CopyReviewed:
+        """A caseworker confirms or rejects the text match that marked a reply as a likely
+        form reply: the report on the bodies counts the confirmed ones apart."""
+        self._require(actor, MANAGERS)
+        case = await self._case(actor, case_id)
+        replies = await self.followups.replies_of_case(case.id)
+        if not any(r.id == reply_id and r.copies for r in replies):
+            raise NotFound("reply")
+        verdict = "confirmed" if confirmed else "rejected"
+        if not await self.followups.review_copy(
+            reply_id, verdict, self.clock.now(), actor.user_id
+        ):
+            raise NotFound("reply")
+        return CopyReviewed(case.number, reply_id, confirmed)
+
+    async def _case(self, actor: Actor, case_id: CaseRef) -> Case:
+        """The case a staff action is about, read afresh, if the actor may act on it (not
+        audited as a view: the action itself is)."""
+        self._require(actor, STAFF_ROLES)
+        case = await self.store.get_case_by_id(
+            case_id.id if isinstance(case_id, Case) else case_id
+        )
+        if case is None or not await self.may_see(actor, case):
+            raise NotFound("case")
+        return case
+
+    @staticmethod
+    def _require(actor: Actor, roles: frozenset[Role]) -> None:
+        if actor.role not in roles:
+            raise NotAllowed(actor.role)
+
+
+def _text(text: str) -> str:
+    """A note or a message as it is kept: cleaned, not empty, not over ``NOTE_LIMIT``."""
+    try:
+        clean, _ = clean_text(text, NOTE_LIMIT, truncate=False)
+    except InvalidInput as err:
+        raise Invalid("text", err.code) from err
+    return clean

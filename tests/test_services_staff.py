@@ -1,0 +1,186 @@
+"""The organisation's use cases without Telegram: a real SQLite file, no chat.
+
+What the chat and the browser desk both rely on: the role checked on every call, a case
+someone may not see answered like one that does not exist, each action and its audit
+entry written together, and plain data back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.domain.models import CaseStatus
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.staff import Actor, CaseFilter, Role, StaffService
+from bot.storage.database import Database
+from bot.storage.followup import FollowupStore
+from bot.storage.staff import AuditStore, StaffStore
+from bot.storage.store import Store
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ADMIN = Actor(1, Role.ADMIN)
+FAMILY = 100
+ANSWERS = {
+    "m_name": "Асқар Бекұлы",
+    "m_cit": "KZ",
+    "r_name": "Айгүл",
+    "r_id": "990101300012",
+    "r_phone": "+77011234567",
+    "evidence": [{"kind": "photo", "file_id": "F1", "description": "паспорт"}],
+}
+
+
+@pytest.fixture
+async def staff(tmp_path: Path) -> AsyncIterator[StaffService]:
+    db = Database(tmp_path / "izdeu.sqlite3")
+    await db.open()
+    store = Store(db)
+    await store.create_user(FAMILY, 9100, "kk", NOW)
+    await store.create_case(FAMILY, "KZ", ANSWERS, "KZ", NOW)
+    service = StaffService(
+        StaffStore(db),
+        AuditStore(db),
+        store,
+        FollowupStore(db),
+        ManualClock(NOW),
+        frozenset({ADMIN.user_id}),
+        timezone="Asia/Almaty",
+    )
+    yield service
+    await db.close()
+
+
+async def join(staff: StaffService, user_id: int, role: str, name: str) -> Actor:
+    invitation = await staff.invite(ADMIN, role)
+    assert await staff.redeem(invitation.code, user_id, 9000 + user_id, "ru", name) == role
+    return await staff.actor(user_id)
+
+
+async def actions(staff: StaffService) -> list[str]:
+    return [e.action for e in (await staff.audit_log(ADMIN, limit=100)).entries]
+
+
+async def test_a_volunteer_sees_only_assigned_cases_and_no_identity_numbers(
+    staff: StaffService,
+) -> None:
+    volunteer = await join(staff, 50, "volunteer", "Бакыт")
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    with pytest.raises(NotFound):  # not assigned: told apart from nothing
+        await staff.dossier(volunteer, case_id=case_id)
+    assert (await staff.list_cases(volunteer, CaseFilter())).total == 0
+    done = await staff.assign(ADMIN, case_id, volunteer.user_id, True)
+    assert done.changed and done.volunteer is not None and done.volunteer.chat_id == 9050
+    dossier = await staff.dossier(volunteer, case_id=case_id)
+    assert dossier.masked and "r_id" not in dossier.answers and "r_phone" not in dossier.answers
+    assert dossier.answers["m_name"] == "Асқар Бекұлы" and not dossier.may_manage
+    assert [e["description"] for e in dossier.evidence] == ["паспорт"]
+    await staff.set_flag(ADMIN, case_id, "details", True)
+    assert "r_id" in (await staff.dossier(volunteer, case_id=case_id)).answers
+    full = await staff.dossier(ADMIN, case_id=case_id)
+    assert full.names == {50: "Бакыт"} and full.volunteers == (50,) and full.details
+    assert (await staff.list_cases(volunteer, CaseFilter())).total == 1
+    assert (await actions(staff)).count("view_case") == 3  # every view is audited
+
+
+async def test_status_note_and_message_come_back_as_data_with_their_audit(
+    staff: StaffService,
+) -> None:
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    changed = await staff.set_status(ADMIN, case_id, CaseStatus.LOCATED)
+    assert changed.status is CaseStatus.LOCATED and changed.family is not None
+    assert changed.family.chat_id == 9100 and changed.family.locale == "kk"
+    note = await staff.add_note(ADMIN, case_id, "  Позвонить   в понедельник ")
+    assert note.text == "Позвонить в понедельник"
+    with pytest.raises(Invalid):
+        await staff.add_note(ADMIN, case_id, "x" * 3001)
+    relay = await staff.message_family(ADMIN, case_id, "Сәлеметсіз бе")
+    assert relay.recipient.user_id == FAMILY and relay.sender_id == ADMIN.user_id
+    family = await staff.actor(FAMILY)
+    back = await staff.relay_back(family, case_id, ADMIN.user_id, "Рақмет")
+    assert back.recipient.user_id == ADMIN.user_id
+    dossier = await staff.dossier(ADMIN, case_id=case_id)
+    assert dossier.case.status is CaseStatus.LOCATED
+    assert [n.text for n in dossier.notes] == ["Позвонить в понедельник"]
+    assert [e.kind for e in dossier.events if e.kind in ("status", "note")] == ["status", "note"]
+    assert (await actions(staff))[:4] == ["view_case", "message", "message", "note"]
+    assert "status" in await actions(staff)
+
+
+async def test_roles_are_checked_on_every_call(staff: StaffService) -> None:
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    family = await staff.actor(FAMILY)
+    stranger = await staff.actor(999)
+    volunteer = await join(staff, 50, "volunteer", "Бакыт")
+    caseworker = await join(staff, 60, "caseworker", "Дана")
+    for call in (
+        staff.list_cases(family, CaseFilter()),
+        staff.audit_log(volunteer),
+        staff.invite(volunteer, "volunteer"),
+        staff.invite(caseworker, "caseworker"),
+        staff.set_flag(volunteer, case_id, "verified", True),
+        staff.remove_role(caseworker, caseworker.user_id),
+        staff.add_note(family, case_id, "x"),
+    ):
+        with pytest.raises(NotAllowed):
+            await call
+    for call in (
+        staff.set_status(volunteer, case_id, CaseStatus.WAITING),  # not assigned
+        staff.relay_back(stranger, case_id, ADMIN.user_id, "x"),
+        staff.dossier(ADMIN, case_id=12345),
+    ):
+        with pytest.raises(NotFound):
+            await call
+    await staff.assign(caseworker, case_id, volunteer.user_id, True)
+    with pytest.raises(NotAllowed):  # a volunteer's statuses are the follow-up ones
+        await staff.set_status(volunteer, case_id, CaseStatus.CLOSED)
+    assert (await staff.set_status(volunteer, case_id, CaseStatus.WAITING)).family is not None
+    with pytest.raises(Invalid):
+        await staff.assign(ADMIN, case_id, caseworker.user_id, True)  # not a volunteer
+
+
+async def test_due_invitations_members_settings_and_the_audit_log(staff: StaffService) -> None:
+    volunteer = await join(staff, 50, "volunteer", "Бакыт")
+    assert (await staff.due(ADMIN)).total == 0 and (await staff.due(volunteer)).items == ()
+    open_ = await staff.invite(ADMIN, "caseworker")
+    listed = await staff.invitations(ADMIN)
+    assert [i.code for i in listed.invitations] == [open_.code]
+    await staff.revoke(ADMIN, open_.code)
+    with pytest.raises(NotFound):
+        await staff.revoke(ADMIN, open_.code)
+    with pytest.raises(NotFound):
+        await staff.redeem(open_.code, 70, 9070, "ru")
+    members = await staff.members(ADMIN)
+    assert [(m.name, m.role, m.removable) for m in members] == [("Бакыт", "volunteer", True)]
+    settings = await staff.set_timezone(volunteer, "Asia/Bishkek")
+    assert settings.timezone == "Asia/Bishkek" and settings.own
+    assert (await staff.set_timezone(volunteer, "Asia/Almaty")).own is False
+    with pytest.raises(Invalid):
+        await staff.set_timezone(volunteer, "Mars/Olympus")
+    await staff.remove_role(ADMIN, volunteer.user_id)
+    assert (await staff.actor(volunteer.user_id)).role is Role.RELATIVE
+    log = await staff.audit_log(ADMIN)
+    assert [e.action for e in log.entries][:2] == ["role_remove", "invite_revoke"]
+    assert log.names[50] == "Бакыт"
+
+
+async def test_an_assignment_schedules_the_volunteer_digest_in_its_transaction(
+    staff: StaffService,
+) -> None:
+    volunteer = await join(staff, 50, "volunteer", "Бакыт")
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    assert (await staff.assign(ADMIN, case_id, volunteer.user_id, True)).changed
+    again = await staff.assign(ADMIN, case_id, volunteer.user_id, True)
+    assert not again.changed and again.volunteer is None  # told once
+    pending = await staff.followups.pending_reminders(volunteer.user_id)
+    assert [r.kind for r in pending] == ["volunteer_digest"]
+    assert pending[0].due_at.date() == (NOW + timedelta(days=1)).date()
+    choices = await staff.volunteers(ADMIN, case_id)
+    assert [(c.name, c.assigned) for c in choices.choices] == [("Бакыт", True)]
+    assert (await staff.assign(ADMIN, case_id, volunteer.user_id, False)).changed
+    logged = await actions(staff)
+    assert logged.count("assign") == 1 and logged.count("unassign") == 1

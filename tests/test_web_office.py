@@ -154,6 +154,8 @@ async def test_audit_log_reads_as_sentences(desk: DeskRun) -> None:
         async with http.get("/audit") as page:
             html = await page.text()
     assert f"открыл(а) дело {number}" in html
+    assert "открыл(а) рабочий стол" in html  # the login, in words too
+    assert "другое действие" not in html
 
 
 async def test_staff_invite_revoke_and_remove(desk: DeskRun) -> None:

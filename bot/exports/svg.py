@@ -17,12 +17,12 @@ from bot.exports.dossier import body_name
 from bot.exports.stats import Statistics
 from bot.i18n import Translator
 
-WIDTH = 640
+WIDTH = 480  # drawn about this wide: its text is then as large as the page's small print
 BAR = 22  # height of a horizontal bar's row
 GAP = 6
-LABEL_WIDTH = 250  # the names' column of a horizontal chart
-LABEL_CHARS = 36  # longer names are cut with "…" (the whole name is in the bar's title)
-VALUE_WIDTH = 70
+LABEL_WIDTH = 220  # the names' column of a horizontal chart
+LABEL_CHARS = 28  # longer names are cut with "…" (the whole name is in the bar's title)
+VALUE_WIDTH = 60
 COLUMN_HEIGHT = 180  # the bars' area of a vertical chart
 COLOUR = "#3b6ea8"
 
@@ -50,6 +50,7 @@ def svg(chart: Chart, number: Callable[[float], str], empty: str) -> str:
     ident = f"chart-{chart.key}"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+        'font-family="system-ui, sans-serif" '
         f'aria-labelledby="{ident}-t" viewBox="0 0 {WIDTH} {{height}}">'
         f'<title id="{ident}-t">{escape(chart.title)}</title>'
     )
@@ -76,11 +77,11 @@ def _horizontal(chart: Chart, shown: list[str]) -> tuple[int, str]:
         length = max(1, round(room * value / top)) if value > 0 else 0
         parts.append(
             f"<g><title>{escape(label)}: {escape(shown[i])}</title>"
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="13">'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="12">'
             f"{escape(_cut(label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{length}" height="{BAR - 4}" '
             f'fill="{COLOUR}"/>'
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 16}" font-size="13">'
+            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 16}" font-size="12">'
             f"{escape(shown[i])}</text></g>"
         )
     return len(chart.values) * (BAR + GAP), "".join(parts)
@@ -89,7 +90,7 @@ def _horizontal(chart: Chart, shown: list[str]) -> tuple[int, str]:
 def _vertical(chart: Chart, shown: list[str]) -> tuple[int, str]:
     top = max(chart.values)
     step = WIDTH / len(chart.values)
-    width = max(2.0, step * 0.7)
+    width = min(40.0, max(2.0, step * 0.7))
     every = max(1, round(len(chart.values) / 8))  # at most about 8 labels under the bars
     parts = []
     for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):

@@ -27,7 +27,7 @@ LIMIT = 50  # cases shown for one search
 
 @dataclass(frozen=True)
 class NameSearchResult:
-    cases: tuple[CaseSummary, ...]  # newest first, at most ``LIMIT``
+    cases: tuple[CaseSummary, ...]  # the latest reported first, at most ``LIMIT``
     total: int  # every case found (a volunteer: of their cases)
     names: Mapping[int, str]  # staff names of the volunteers on these cases
 

@@ -70,26 +70,38 @@ class NameIndex:
         today: str,
         limit: int,
     ) -> tuple[list[CaseSummary], int]:
-        """Cases whose name has every one of ``words`` (skeletons), newest first, and how
-        many there are; a volunteer's assigned cases only when ``volunteer_id`` is given."""
+        """Cases whose name has every one of ``words`` (skeletons), the latest reported
+        first, and how many there are; a volunteer's assigned cases only when
+        ``volunteer_id`` is given."""
         tokens = sorted({self.db.cipher.name_token(w) for w in words})
         marks = ",".join("?" * len(tokens))
-        match = (
+        # The cases with every token, from the index alone (no case row is read)...
+        found = (
             f"SELECT case_id FROM name_tokens WHERE token IN ({marks}) "
             f"GROUP BY case_id HAVING COUNT(*) = {len(tokens)}"
         )
-        where = f"c.id IN ({match})"
         params: list[Any] = list(tokens)
-        if volunteer_id is not None:
-            where += (
-                " AND EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id"
-                " AND a.volunteer_id = ?)"
+        if volunteer_id is not None:  # of those, the volunteer's
+            found = (
+                f"SELECT f.case_id FROM ({found}) f JOIN assignments a"
+                " ON a.case_id = f.case_id AND a.volunteer_id = ?"
             )
             params.append(volunteer_id)
         async with self.db.reading() as conn:
-            total = list(
-                await conn.execute_fetchall(f"SELECT COUNT(*) FROM cases c WHERE {where}", params)
-            )
+            # Tokens go with their case: counting them needs no look at the cases.
+            total = list(await conn.execute_fetchall(f"SELECT COUNT(*) FROM ({found})", params))
+            # ...the newest of them, by id (cases are numbered as they are reported): a
+            # case's date sits behind its sealed report in the row, which a sort by date
+            # would read for every match.
+            count = int(total[0][0]) if total else 0
+            newest = [
+                r[0]
+                for r in await conn.execute_fetchall(
+                    f"SELECT case_id FROM ({found}) ORDER BY case_id DESC LIMIT ?",
+                    (*params, limit),
+                )
+            ]
+            # ...and only their rows, with the sealed reports the names are read from.
             rows = list(
                 await conn.execute_fetchall(
                     f"""SELECT c.*, (SELECT group_concat(volunteer_id) FROM assignments a
@@ -98,9 +110,9 @@ class NameIndex:
                               AND l.sent_on IS NOT NULL AND l.due_on < ?) AS overdue,
                            (SELECT MIN(due_on) FROM letters l WHERE l.case_id = c.id
                               AND l.closed = 0 AND l.sent_on IS NOT NULL) AS next_due
-                    FROM cases c WHERE {where}
-                    ORDER BY c.created_at DESC, c.id DESC LIMIT ?""",
-                    (today, *params, limit),
+                    FROM cases c WHERE c.id IN ({",".join("?" * len(newest))})
+                    ORDER BY c.id DESC""",
+                    (today, *newest),
                 )
             )
-        return [_summary(r, self.db.cipher) for r in rows], int(total[0][0]) if total else 0
+        return [_summary(r, self.db.cipher) for r in rows], count

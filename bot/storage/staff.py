@@ -612,7 +612,14 @@ def _case_filter(flt: CaseFilter, today: str, counting: bool = False) -> tuple[s
         params.append(int(flt.verified))
     if flt.unassigned:
         clauses.append("NOT EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id)")
-    if flt.volunteer_id is not None:
+    if flt.volunteer_id is not None and counting:
+        # Counting reads the volunteer's assignments once, not one look-up per case.
+        clauses.append(
+            "c.id IN (SELECT a.case_id FROM assignments a INDEXED BY assignments_volunteer "
+            "WHERE a.volunteer_id = ?)"
+        )
+        params.append(flt.volunteer_id)
+    elif flt.volunteer_id is not None:
         clauses.append(
             "EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.volunteer_id = ?)"
         )

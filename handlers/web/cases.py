@@ -67,6 +67,7 @@ def parse_filter(query: MultiDictProxy[str]) -> CaseFilter:
         verified={"1": True, "0": False}.get(verified),
         volunteer_id=int(volunteer) if volunteer.isdigit() and len(volunteer) < 16 else None,
         region=region if regions.get(region) else None,
+        oldest_first=query.get("sort") == "oldest",
     )
 
 
@@ -80,6 +81,7 @@ def filter_query(flt: CaseFilter) -> dict[str, str]:
         "unassigned": "1" if flt.unassigned else "",
         "verified": {True: "1", False: "0", None: ""}[flt.verified],
         "volunteer": str(flt.volunteer_id) if flt.volunteer_id is not None else "",
+        "sort": "oldest" if flt.oldest_first else "",
     }
     return {k: v for k, v in found.items() if v}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from datetime import timedelta
@@ -254,3 +255,27 @@ async def test_the_list_pages_through_every_case_once_in_either_order(
         assert back is not None
         async with http.get("/cases" + back) as page:
             assert _listed(await page.text()) == pages[1]
+
+
+async def test_no_login_token_or_personal_data_in_the_logs(
+    desk: DeskRun, caplog: pytest.LogCaptureFixture
+) -> None:
+    number = await reported_case(desk.bot, 700)
+    caplog.set_level(logging.DEBUG)
+    admin = desk.bot.chat(ADMIN, "ru")
+    link = await desk.link(admin)
+    token = link.rsplit("/", 1)[1]
+    async with desk.client() as http:
+        await open_link(http, link)
+        async with http.get(f"/cases/{number}") as page:
+            html = await page.text()
+            assert "Әлібек" in html
+        find = {"csrf": csrf_of(html), "number": "Әлібек"}
+        async with http.post("/cases/find", data=find) as page:
+            assert page.status == 400
+        find["number"] = number.lower().replace("-", " ")
+        async with http.post("/cases/find", data=find) as page:
+            assert page.status == 200 and str(page.url).endswith(f"/cases/{number}")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "desk GET /login/{token} 200" in logged
+    assert token not in logged and "Әлібек" not in logged and "Айгүл" not in logged

@@ -33,7 +33,7 @@ from bot.services.staff import (
 from handlers import texts
 from handlers.keyboards import button
 from handlers.web import views
-from handlers.web.desk import desk_of, render, session_of, translator_of
+from handlers.web.desk import desk_of, refused, render, session_of, translator_of
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -99,11 +99,6 @@ async def case_list(request: web.Request) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
     staff = desk_of(request).services.staff
-    wanted = request.query.get("number", "").strip()
-    if wanted:
-        number = parse_case_number(wanted)
-        if re.fullmatch(NUMBER, number):
-            raise web.HTTPSeeOther(request.app.router["case"].url_for(number=number))
     flt = parse_filter(request.query)
     cursor = _cursor(request.query)
     # A volunteer's list holds only their own cases whatever the filter says (the core).
@@ -144,6 +139,18 @@ async def case_list(request: web.Request) -> web.Response:
         older=older,
         manager=manager,
     )
+
+
+@routes.post("/cases/find", name="case_find")
+async def find_case(request: web.Request) -> web.Response:
+    """Open a case by its number, typed in any usual form ("kz-2026-1"). A POST: whatever
+    is typed (a name, by mistake) stays out of addresses, history and logs."""
+    wanted = str((await request.post()).get("number", "")).strip()
+    number = parse_case_number(wanted)
+    if not re.fullmatch(NUMBER, number):
+        t = translator_of(request)
+        return refused(request, 400, t("Write a case number, like KZ-2026-0001."))
+    raise web.HTTPSeeOther(request.app.router["case"].url_for(number=number))
 
 
 def _number(request: web.Request) -> str:

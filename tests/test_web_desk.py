@@ -209,6 +209,8 @@ async def test_a_volunteer_may_not_act_on_other_cases_by_a_forged_id(desk: DeskR
         async with http.get(f"/cases/{mine}") as page:
             html = await page.text()
             assert page.status == 200 and "Назначить волонтёров" not in html
+            # The chat's masking: no contacts or identity numbers without a caseworker's leave.
+            assert "Әлібек" in html and "+77011234567" not in html and "N12345678" not in html
         forged = {"csrf": csrf_of(html), "case": str(other_case.id), "text": "x y z"}
         async with http.post(f"/cases/{mine}/note", data=forged) as page:
             assert page.status == 404

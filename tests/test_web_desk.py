@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sqlite3
 from datetime import timedelta
 
+import aiohttp
 import pytest
 
 from bot.exports.synthetic import generate
+from handlers.web.desk import DeskServer
 from tests.web_support import ADMIN, DeskRun, csrf_of, make_staff, open_link, reported_case
 
 PAGES = ["/", "/cases", "/cases/KZ-2026-0001", "/no-such-page"]
@@ -281,3 +284,24 @@ async def test_no_login_token_or_personal_data_in_the_logs(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "desk GET /login/{token} 200" in logged
     assert token not in logged and "Әлібек" not in logged and "Айгүл" not in logged
+
+
+async def test_the_cookie_is_secure_behind_an_https_address(desk: DeskRun) -> None:
+    services = desk.bot.services
+    behind_tls = dataclasses.replace(
+        services,
+        config=dataclasses.replace(services.config, web_public_url="https://desk.example.org"),
+    )
+    server = await DeskServer.start(behind_tls, desk.bot.app.bot, "127.0.0.1", 0)
+    try:
+        assert server.url == "https://desk.example.org"
+        link = await desk.link(desk.bot.chat(ADMIN, "ru"))
+        token = link.rsplit("/", 1)[1]
+        port = server.runner.addresses[0][1]
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+            async with http.post("/login", data={"token": token}, allow_redirects=False) as p:
+                cookie = p.cookies["izdeu_desk"]
+                assert p.status == 303
+                assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"
+    finally:
+        await server.stop()

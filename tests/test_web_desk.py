@@ -129,7 +129,7 @@ async def test_a_removed_role_ends_the_session_at_once(desk: DeskRun) -> None:
             assert page.status == 200
         admin = desk.bot.chat(ADMIN, "ru")  # the role is removed in the chat
         await admin.send("/staff")
-        await admin.press("W:R:520")
+        await admin.press("staff:remove:520")
         assert (await desk.bot.services.staff.actor(520)).role.value == "relative"
         async with http.get("/cases", allow_redirects=False) as page:
             assert page.status == 401
@@ -195,6 +195,11 @@ async def test_a_message_reaches_the_family_in_its_language(desk: DeskRun) -> No
         + "\n\nПозвоните нам."
     )
     assert [text for text, _ in family.last().buttons()] == [t("Answer")]
+    await family.press(t("Answer"))  # the family answers in the chat; the writer gets it
+    await family.send("Хорошо, позвоним завтра.")
+    admin = desk.bot.chat(ADMIN, "ru")
+    assert admin.last_text().endswith("Хорошо, позвоним завтра.")
+    assert number in admin.last_text()
     actions = [e.action for e in await desk.bot.services.staff.audit.entries(limit=50)]
     assert "message" in actions
 

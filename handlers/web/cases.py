@@ -49,7 +49,9 @@ DONE = {
     "verified": N_("The check with the family is recorded."),
     "undelivered": N_("The bot could not deliver the message (the person may have blocked it)."),
 }
-RELAY_PREFIX = "W"  # the chat's staff buttons: the family's "Answer" under a message
+# The chat's button under a message from the organisation: the family's way to answer
+# (handlers/staff.py, "staff:answer:<case>:<writer>"; a test presses it).
+ANSWER = ("staff", "answer")
 
 
 def parse_filter(query: MultiDictProxy[str]) -> CaseFilter:
@@ -272,9 +274,7 @@ async def message_family(request: web.Request) -> web.Response:
         t("A message from the organisation about case {number}:", number=relay.case_number)
         + "\n\n"
         + relay.text,
-        InlineKeyboardMarkup(
-            [[button(t("Answer"), RELAY_PREFIX, "r", relay.case_id, relay.sender_id)]]
-        ),
+        InlineKeyboardMarkup([[button(t("Answer"), *ANSWER, relay.case_id, relay.sender_id)]]),
     )
     raise _back(request, relay.case_number, "message" if sent else "undelivered")
 

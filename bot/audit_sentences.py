@@ -153,5 +153,4 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "purge": lambda t, a, g, n, d, f: t(
         "Case {number}: the personal data was removed after the retention period.", number=n
     ),
-    "web_login": lambda t, a, g, n, d, f: t("{who} logged in to the desk in a browser.", who=a),
 }

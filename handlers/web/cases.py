@@ -45,6 +45,9 @@ DONE = {
     "note": N_("The note is saved."),
     "message": N_("The message is sent to the family."),
     "status": N_("The status is changed; the family is told."),
+    "status_untold": N_(
+        "The status is changed; the family could not be told (it may have blocked the bot)."
+    ),
     "assign": N_("The volunteers of the case are changed."),
     "verified": N_("The check with the family is recorded."),
     "undelivered": N_("The bot could not deliver the message (the person may have blocked it)."),
@@ -288,9 +291,10 @@ async def change_status(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     services = desk_of(request).services
     changed = await services.staff.set_status(session_of(request).actor, case_id, CaseStatus(code))
+    told = False
     if changed.family is not None:
         t = services.catalogs.get(changed.family.locale)  # the family's language
-        await _send(
+        told = await _send(
             request,
             changed.family,
             changed.case_number,
@@ -300,7 +304,7 @@ async def change_status(request: web.Request) -> web.Response:
                 status=texts.status_name(t, changed.status),
             ),
         )
-    raise _back(request, changed.case_number, "status")
+    raise _back(request, changed.case_number, "status" if told else "status_untold")
 
 
 @routes.post(r"/cases/{number}/assign", name="case_assign")

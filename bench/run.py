@@ -42,7 +42,7 @@ from bench import data, exports, gcpause, letters, reminders, replies, throughpu
 from bench.loopwatch import NAMED_FROM, SLOW_CALLBACK, LoopWatch
 from bench.report import Report, median, peak_rss_mb, percentile
 from bot.clock import ManualClock
-from bot.followup import FollowupService
+from bot.services.followup import FollowupService
 from bot.storage.crypto import new_key
 from handlers import jobs
 from handlers.ratelimit import Limits

@@ -276,7 +276,7 @@ async def commands(bot: Any, numbers: list[str]) -> list[tuple[str, float, int]]
         ("v", "checked"),
     ):
         await chat.send("/cases")
-        await timed(f"/cases filter {label}", _press(chat, f"W:f:{which}:"))
+        await timed(f"/cases filter {label}", _press(chat, f"staff:filter:{which}:"))
         if any(text == "➡" for text, _ in chat.last_with_buttons().buttons()):
             await timed(f"/cases filter {label}, page 2", lambda: chat.press("➡"))
     for number in numbers:
@@ -401,7 +401,7 @@ async def phases(bot: Any, family_count: int) -> list[dict[str, Any]]:
     async def export() -> str:
         await chat.send("/export")
         before = len(chat.messages())
-        await _press(chat, "X:xlsx:0:")()
+        await _press(chat, "export:xlsx:0:")()
         docs = [c for c in chat.messages()[before:] if c.method == "sendDocument"]
         return f"XLSX export, {len(docs)} file"
 

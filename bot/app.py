@@ -19,11 +19,12 @@ from bot.correspondence import LetterService
 from bot.domain import deadlines
 from bot.exports import Exporter
 from bot.exports.stats import case_region
-from bot.followup import FollowupService
 from bot.i18n import Catalogs, default_catalogs
-from bot.reporting import ReportService
 from bot.services.delivery import Delivery
 from bot.services.exports import ExportService
+from bot.services.followup import FollowupService
+from bot.services.privacy import PrivacyService
+from bot.services.report import ReportService
 from bot.services.search import NameSearch
 from bot.services.staff import StaffService
 from bot.services.un import UnService
@@ -70,6 +71,7 @@ class Services:
     delivery: Delivery
     search: NameSearch  # the desk's search by the missing person's name
     office: DeskOffice  # the desk's statistics, kept a few minutes
+    privacy: PrivacyService
     weblogin: WebLogin
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
@@ -173,9 +175,11 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             LetterStore(db),
             clock,
             {"kg_law67": config.kg_answer_days} if config.kg_answer_days else None,
+            cases=store,
         ),
         delivery=Delivery(InboxStore(db), clock),
         search=NameSearch(db, clock),
         office=DeskOffice(db, exports, clock),
+        privacy=PrivacyService(store, clock),
         weblogin=WebLogin(WebStore(db), store, staff, clock),
     )

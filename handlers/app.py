@@ -42,6 +42,7 @@ from handlers import (
     operations,
     outbox,
     report,
+    routing,
     staff,
     un,
 )
@@ -239,7 +240,7 @@ def register(app: Application) -> None:
         "letters": letters.letters_command,
         "track": followup.track_command,
         "timeline": followup.timeline_command,
-        "settings": followup.settings_command,
+        "settings": routing.settings_command,
         "cases": staff.cases_command,
         "my": staff.my_command,
         "due": staff.due_command,

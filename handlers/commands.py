@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.domain.models import User, parse_case_number
 from bot.i18n import N_
+from bot.services.errors import NotFound
 from bot.services.staff import STAFF_ROLES
 from handlers import keyboards as kb
 from handlers import texts
@@ -146,9 +147,7 @@ async def cancel_command(update: Update, context: Context) -> None:
     if user is None:
         await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
         return
-    followups = services(context).followup.store
-    if await followups.get_form(user.user_id) is not None:
-        await followups.drop_form(user.user_id)
+    if await services(context).followup.forms.cancel(user.user_id):
         await say(update, context, t("Cancelled. Nothing was changed."), ReplyKeyboardRemove())
         return
     draft = await services(context).report.pause(user, update.update_id)
@@ -193,8 +192,11 @@ async def on_delete_button(update: Update, context: Context) -> None:
     if query.data != f"{kb.DELETE}:y":
         await say(update, context, t("Nothing was deleted."))
         return
-    s = services(context)
-    await s.store.delete_user_data(user.user_id, s.clock.now())
+    try:
+        await services(context).privacy.delete_everything(user)
+    except NotFound:  # deleted meanwhile (a second tap on another copy of the question)
+        await say(update, context, t("Nothing about you is stored."))
+        return
     # The bot cannot remove what it already sent from the family's own chat (letters,
     # exports of their case): they must know that, and that they can remove it themselves.
     await say(

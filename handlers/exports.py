@@ -26,7 +26,7 @@ from handlers.keyboards import button
 from handlers.views.exports import send_document
 from handlers.views.staff import staff_only
 
-PREFIX = "X"  # X:<format>:<full 0|1>:<filter code>
+PREFIX = "export"  # export:<format>:<full 0|1>:<filter code>; the old "X:" is an old button
 STATS = "stats"
 FORMAT_NAMES = {
     "xlsx": N_("Excel workbook (XLSX)"),
@@ -140,7 +140,7 @@ def _describe(t: Translator, flt: ExportFilter) -> str:
 
 @staff_only(MANAGERS)
 async def on_export_button(update: Update, context: Context, actor: Actor, t: Translator) -> None:
-    """X:<format>:<full>:<filters> (the role check answers the tap of anyone else)."""
+    """export:<format>:<full>:<filters> (the role check answers the tap of anyone else)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()

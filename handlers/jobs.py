@@ -19,16 +19,16 @@ from telegram.ext import Application, ContextTypes
 from bot.app import Services
 from bot.clock import local_today
 from bot.domain.models import Case, User
-from bot.followup import at_local, quiet_until, user_timezone
 from bot.i18n import Translator
 from bot.letters.translations import ForeignText
+from bot.services.followup import at_local, quiet_until, user_timezone
 from bot.storage.followup import NewReminder, Reminder
 from bot.storage.staff import CaseFilter
 from bot.storage.store import LetterRow
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
-from handlers.followup import PREFIX, deadline_text, letter_state, letter_title
 from handlers.letters import language_name
+from handlers.views.followup import PREFIX, deadline_text, letter_state, letter_title
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from telegram.ext import Application, ContextTypes
 from bot.alerts import ErrorGroup
 from bot.app import Services
 from bot.backups import scheduled_backup
-from bot.followup import DEFAULT_TZ
 from bot.i18n import Translator
+from bot.services.followup import DEFAULT_TZ
 from bot.storage.store import DuplicateUpdate
 
 log = logging.getLogger(__name__)

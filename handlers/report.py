@@ -19,10 +19,10 @@ from bot.domain.engine import (
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
 from bot.i18n import LOCALES, N_, Translator, pick_locale
-from bot.reporting import Outcome
+from bot.services.report import Outcome
 from bot.un.ladder import OFFER_AT_ONCE
 from handlers import keyboards as kb
-from handlers import texts, un
+from handlers import routing, texts
 from handlers.common import (
     Context,
     chat_id,
@@ -34,9 +34,6 @@ from handlers.common import (
     translator,
     user_key,
 )
-from handlers.followup import handle_form_message
-from handlers.letters import show_letter_set
-from handlers.staff import STAFF_FORMS, handle_staff_form, redeem_invitation
 
 CONSENT_TEXT = N_(
     "Before we start, please read this.\n\n"
@@ -57,7 +54,7 @@ async def start(update: Update, context: Context) -> None:
     """
     payload = (context.args or [""])[0]
     if payload.startswith("inv_"):
-        await redeem_invitation(update, context, payload[4:64])
+        await routing.redeem_invitation(update, context, payload[4:64])
         return
     user = await current_user(update, context)
     if user is None:
@@ -166,27 +163,18 @@ async def on_consent(update: Update, context: Context) -> None:
 
 # --- answers ------------------------------------------------------------------
 async def on_message(update: Update, context: Context) -> None:
-    """Any message in a private chat: an answer to the current question, if there is one."""
+    """Any message in a private chat: ``handlers.routing`` says who takes it (an open
+    form, in the order of its table) and gives the rest to ``answer_message``."""
+    await routing.route_message(update, context)
+
+
+async def answer_message(update: Update, context: Context, user: User) -> None:
+    """A message of a registered family with no form open: an answer to the current
+    question of the report, if there is one."""
     message = update.effective_message
-    if message is None or update.effective_user is None:
-        return
+    assert message is not None
     s = services(context)
-    form = await s.followup.store.get_form(s.user_key(update.effective_user.id))
-    if form is not None and form.name in STAFF_FORMS:
-        await handle_staff_form(update, context, form)
-        return
-    if form is not None and form.name in un.FORMS:
-        await un.handle_form(update, context, form)
-        return
-    user = await current_user(update, context)
-    if user is None:
-        await ask_language(update, context)
-        return
     t = s.catalogs.get(user.locale)
-    if user.blocked_at is not None:  # writing again means the bot is unblocked
-        await s.followup.store.user_back(user.user_id)
-    if await handle_form_message(update, context, user, form):
-        return
     draft = await s.report.draft(user.user_id)
     if draft is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
@@ -349,7 +337,7 @@ async def show_outcome(
     if outcome.case is not None:
         await _leave_phone_step(update, context, t, before, outcome.draft, force=True)
         await say(update, context, created_text(t, outcome.case.number))
-        await show_letter_set(update, context, t, outcome.case)
+        await routing.show_letter_set(update, context, t, outcome.case)
         if await services(context).un.offer_at_once(outcome.case):
             await say(update, context, t(OFFER_AT_ONCE, number=outcome.case.number))
         return

@@ -16,8 +16,9 @@ from telegram.error import BadRequest
 from bot import regions
 from bot.app import Services
 from bot.audit_sentences import sentence
+from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case, CaseStatus, Report, parse_case_number
-from bot.domain.validators import InvalidInput, clean_text
+from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.language import fits
 from bot.letters.translations import Needed
@@ -40,14 +41,15 @@ from bot.services.staff import (
     Relay,
     Role,
     StaffSettings,
+    TranslationTyped,
 )
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
 from handlers.common import Context, drop_buttons, parse_id, say, services
-from handlers.followup import letter_state, letter_title, timeline_text
 from handlers.keyboards import button
 from handlers.letters import field_name, language_name
 from handlers.views.exports import send_document
+from handlers.views.followup import letter_state, letter_title, timeline_text
 from handlers.views.staff import (
     actor_and_t,
     copy_mark,
@@ -62,7 +64,7 @@ from handlers.views.staff import (
 # Other handlers still import these from here; they live in handlers.views.staff.
 __all__ = ["STAFF_FORMS", "STAFF_HELP", "actor_and_t", "not_available", "staff_only"]
 
-PREFIX = "W"
+PREFIX = "staff"  # staff:<what>:<ids>, see BUTTONS
 STATUSES = list(CaseStatus)
 CITIZENSHIP_CODES = {"x": None, "K": "KZ", "G": "KG", "O": "other"}
 
@@ -167,7 +169,7 @@ async def my_command(update: Update, context: Context, actor: Actor, t: Translat
         lines.append(
             f"{c.number} · {c.missing_name} · {texts.status_name(t, CaseStatus(c.status))}{due}"
         )
-    buttons = [[_button(c.number, "c", c.id)] for c in rows]
+    buttons = [[_button(c.number, "case", c.id)] for c in rows]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
@@ -204,10 +206,10 @@ async def show_due(
     nav = []
     if page > 0 and items:
         first = items[0][1]
-        nav.append(_button("⬅", "D", page - 1, _due_mark("b", first.due_on, first.id)))
+        nav.append(_button("⬅", "due", page - 1, _due_mark("b", first.due_on, first.id)))
     if page + 1 < pages and items:
         last = items[-1][1]
-        nav.append(_button("➡", "D", page + 1, _due_mark("a", last.due_on, last.id)))
+        nav.append(_button("➡", "due", page + 1, _due_mark("a", last.due_on, last.id)))
     markup = InlineKeyboardMarkup([nav]) if nav else None
     query = update.callback_query
     if query is not None and query.message is not None:
@@ -274,32 +276,32 @@ async def show_cases(
         "other": t("Other country"),
     }[flt.citizenship]
     verified_label = {None: t("any"), True: t("verified"), False: t("not verified")}[flt.verified]
-    buttons = [[_button(c.number, "c", c.id)] for c in rows]
+    buttons = [[_button(c.number, "case", c.id)] for c in rows]
     if flt.region:
         buttons.append(
             [
                 _button(
                     "✕ " + t("Region: {value}", value=regions.name(flt.region, t.locale)),
-                    "f",
+                    "filter",
                     "r",
                     code,
                 )
             ]
         )
     buttons += [
-        [_button(t("Status: {status}", status=status_label), "f", "s", code)],
-        [_button(t("Citizenship: {value}", value=cit_label), "f", "c", code)],
+        [_button(t("Status: {status}", status=status_label), "filter", "s", code)],
+        [_button(t("Citizenship: {value}", value=cit_label), "filter", "c", code)],
         [
-            _button(("☑ " if flt.overdue else "☐ ") + t("Overdue"), "f", "o", code),
-            _button(("☑ " if flt.unassigned else "☐ ") + t("Unassigned"), "f", "u", code),
+            _button(("☑ " if flt.overdue else "☐ ") + t("Overdue"), "filter", "o", code),
+            _button(("☑ " if flt.unassigned else "☐ ") + t("Unassigned"), "filter", "u", code),
         ],
-        [_button(t("Checked: {value}", value=verified_label), "f", "v", code)],
+        [_button(t("Checked: {value}", value=verified_label), "filter", "v", code)],
     ]
     nav = []
     if page > 0 and rows:
-        nav.append(_button("⬅", "l", page - 1, code, f"b{rows[0].id}"))
+        nav.append(_button("⬅", "page", page - 1, code, f"b{rows[0].id}"))
     if page + 1 < pages and rows:
-        nav.append(_button("➡", "l", page + 1, code, f"a{rows[-1].id}"))
+        nav.append(_button("➡", "page", page + 1, code, f"a{rows[-1].id}"))
     if nav:
         buttons.append(nav)
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
@@ -389,20 +391,23 @@ async def show_dossier(
             )
         )
     buttons = [
-        [_button(t("Change the status"), "s", case.id), _button(t("Add a note"), "n", case.id)],
-        [_button(t("Message the family"), "m", case.id)],
+        [
+            _button(t("Change the status"), "statuses", case.id),
+            _button(t("Add a note"), "note", case.id),
+        ],
+        [_button(t("Message the family"), "message", case.id)],
     ]
     if waiting:
-        buttons.append([_button(t("Write the translations"), "T", case.id)])
+        buttons.append([_button(t("Write the translations"), "translate", case.id)])
     if dossier.may_manage:
         buttons.append(
             [
                 _button(
                     ("✔ " if dossier.verified else "") + t("Checked with the family"),
-                    "v",
+                    "verified",
                     case.id,
                 ),
-                _button(t("Assign volunteers"), "a", case.id),
+                _button(t("Assign volunteers"), "volunteers", case.id),
             ]
         )
         buttons.append(
@@ -410,23 +415,23 @@ async def show_dossier(
                 _button(
                     ("☑ " if dossier.details else "☐ ")
                     + t("Volunteers see identity numbers and the account"),
-                    "d",
+                    "details",
                     case.id,
                 )
             ]
         )
-        buttons.append([_button(t("Dossier as PDF"), "x", case.id)])
+        buttons.append([_button(t("Dossier as PDF"), "pdf", case.id)])
         for r in dossier.copies_to_review:
             buttons.append(
                 [
                     _button(
                         "✔ " + t("Form reply of {date}", date=t.date(r.received_on, "short")),
-                        "F",
+                        "copy",
                         case.id,
                         r.id,
                         1,
                     ),
-                    _button("✖ " + t("Not a form reply"), "F", case.id, r.id, 0),
+                    _button("✖ " + t("Not a form reply"), "copy", case.id, r.id, 0),
                 ]
             )
     buttons.append([button(t("UN (WGEID): checklist and submission"), "U", "s", case.id)])
@@ -499,7 +504,7 @@ async def invites_command(update: Update, context: Context, actor: Actor, t: Tra
             f"{i}. {t(ROLE_NAMES[inv.role])} · {names[inv.created_by]} · "
             + t("expires {date}", date=expires)
         )
-        buttons.append([_button(t("Revoke invitation {n}", n=i), "i", inv.code)])
+        buttons.append([_button(t("Revoke invitation {n}", n=i), "revoke", inv.code)])
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
@@ -518,7 +523,11 @@ async def staff_command(update: Update, context: Context, actor: Actor, t: Trans
         lines.append(f"{names[m.user_id]} · {t(ROLE_NAMES[m.role])}")
         if m.removable:
             buttons.append(
-                [_button(t("Remove the role of {name}", name=names[m.user_id]), "R", m.user_id)]
+                [
+                    _button(
+                        t("Remove the role of {name}", name=names[m.user_id]), "remove", m.user_id
+                    )
+                ]
             )
     await say(
         update, context, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
@@ -602,7 +611,7 @@ async def _zone_view(
             ]
         ),
         InlineKeyboardMarkup(
-            [[_button(("✓ " if z == tz else "") + zone_name(t, z), "z", z)] for z in zones]
+            [[_button(("✓ " if z == tz else "") + zone_name(t, z), "zone", z)] for z in zones]
         ),
     )
 
@@ -624,7 +633,7 @@ async def on_staff_button(update: Update, context: Context) -> None:
     op = parts[1] if len(parts) > 1 else ""
     args = parts[2:]
     actor, t = await actor_and_t(update, context)
-    if op == "r":  # the family answers a message from the organisation
+    if op == "answer":  # the family answers a message from the organisation
         await _family_reply(update, context, actor, t, args)
         return
     if actor.role not in STAFF_ROLES:
@@ -713,7 +722,7 @@ async def _b_status_menu(
         t("New status for case {number}:", number=case.number),
         InlineKeyboardMarkup(
             [
-                [_button(texts.status_name(t, st), "S", case.id, STATUSES.index(st))]
+                [_button(texts.status_name(t, st), "status", case.id, STATUSES.index(st))]
                 for st in allowed
             ]
         ),
@@ -795,7 +804,7 @@ async def _b_assign_menu(
                 [
                     _button(
                         ("☑ " if v.assigned else "☐ ") + names[v.user_id],
-                        "A",
+                        "assign",
                         found.case_id,
                         v.user_id,
                     )
@@ -936,16 +945,10 @@ async def _ask_translation(
 
 
 async def _save_translation(
-    update: Update,
-    context: Context,
-    actor: Actor,
-    t: Translator,
-    case: Case,
-    form: Form,
-    text: str,
+    update: Update, context: Context, actor: Actor, t: Translator, typed: TranslationTyped
 ) -> None:
     s = services(context)
-    field, language = str(form.data.get("field")), str(form.data.get("language"))
+    case, field, language, text = typed.case, typed.field, typed.language, typed.text
     waiting = {(n.field, n.language): n for n in await _translations_waiting(s, actor, case)}
     item = waiting.get((field, language))
     if item is None:
@@ -958,7 +961,9 @@ async def _save_translation(
                 t, InvalidInput("wrong_language", language=language_name(language, t.locale))
             ),
         )
-        await s.staff.start_form(actor, case, "translation", form.data)
+        await s.staff.start_form(
+            actor, case, "translation", {"field": field, "language": language}
+        )
         return
     await s.letters.set_translation(case, field, language, text, actor.user_id)
     await s.staff.audit.record(
@@ -984,73 +989,71 @@ async def _save_translation(
     await say(update, context, t("All translations are written; the family is told."))
 
 
+# Readable codes, "staff:<what>:<ids>"; a button of the one-letter "W:" codes of the
+# previous version reaches no handler here and is answered as an old button.
 BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
-    "l": _b_list,
-    "f": _b_filter,
-    "D": _b_due,
-    "c": _b_case,
-    "s": _b_status_menu,
-    "S": _b_status,
-    "v": _b_verified,
-    "d": _b_details,
-    "a": _b_assign_menu,
-    "A": _b_assign,
-    "n": _b_note,
-    "m": _b_message,
-    "i": _b_revoke,
-    "R": _b_remove_role,
-    "x": _b_dossier,
-    "z": _b_zone,
-    "T": _b_translate,
-    "F": _b_copy,
+    "page": _b_list,
+    "filter": _b_filter,
+    "due": _b_due,
+    "case": _b_case,
+    "statuses": _b_status_menu,
+    "status": _b_status,
+    "verified": _b_verified,
+    "details": _b_details,
+    "volunteers": _b_assign_menu,
+    "assign": _b_assign,
+    "note": _b_note,
+    "message": _b_message,
+    "revoke": _b_revoke,
+    "remove": _b_remove_role,
+    "pdf": _b_dossier,
+    "zone": _b_zone,
+    "translate": _b_translate,
+    "copy": _b_copy,
 }
 
 
 # --- staff forms: notes and messages ------------------------------------------------------
 async def handle_staff_form(update: Update, context: Context, form: Form) -> None:
-    """The text of a note, or of a message between the organisation and a family."""
+    """The text of a note, of a message between the organisation and a family, or of a
+    translation: the form engine checks it, the staff use case acts on it."""
     s = services(context)
     actor, t = await actor_and_t(update, context)
     message = update.effective_message
-    if message is None or not message.text:
-        await say(update, context, texts.error(t, InvalidInput("need_text")))
-        return
+    given = (
+        TextInput(message.text) if message is not None and message.text else OtherInput("other")
+    )
     try:
-        text, _ = clean_text(message.text, 3000, truncate=False)
-    except InvalidInput as err:
-        await say(update, context, texts.error(t, err))
-        return
-    await s.staff.close_form(actor)
-    case_id = int(form.data.get("case_id", 0))
-    try:
-        if form.name == "note":
-            await s.staff.add_note(actor, case_id, text)
-            await say(update, context, t("The note is saved."))
-        elif form.name == "relay":
-            relay = await s.staff.message_family(actor, case_id, text)
-            await _send_relay(
-                context, relay, "r", N_("A message from the organisation about case {number}:")
-            )
-            await say(update, context, t("The message is sent to the family."))
-        elif form.name == "relay_back":
-            to = int(form.data.get("to", 0))
-            relay = await s.staff.relay_back(actor, case_id, to, text)
-            await _send_relay(context, relay, "m", N_("The family of case {number} answers:"))
-            await say(update, context, t("Your answer is sent."))
-        elif form.name == "translation":
-            case = await s.staff.open_case(actor, case_id=case_id)
-            if case is None:
-                raise NotFound("case")
-            await _save_translation(update, context, actor, t, case, form, text)
+        answered = await s.staff.answer_form(actor, form, given, update.update_id)
     except (NotAllowed, NotFound, Invalid):
         await not_available(update, context, t)
+        return
+    if answered.error is not None:  # the form stays open at its step: type it again
+        await say(update, context, texts.error(t, answered.error))
+    elif answered.note is not None:
+        await say(update, context, t("The note is saved."))
+    elif answered.relay is not None and form.name == "relay":
+        heading = N_("A message from the organisation about case {number}:")
+        await _send_relay(context, answered.relay, "answer", heading)
+        await say(update, context, t("The message is sent to the family."))
+    elif answered.relay is not None:
+        await _send_relay(
+            context, answered.relay, "message", N_("The family of case {number} answers:")
+        )
+        await say(update, context, t("Your answer is sent."))
+    elif answered.translation is not None:
+        try:
+            await _save_translation(update, context, actor, t, answered.translation)
+        except NotAllowed:
+            await not_available(update, context, t)
 
 
 async def _send_relay(context: Context, relay: Relay, answer: str, heading: str) -> None:
     """A message through the bot, in its reader's language, with an Answer button that
-    opens the way back: to the staff member who wrote (``r``), or to the case (``m``)."""
+    opens the way back: to the staff member who wrote (``answer``), or to the case
+    (``message``)."""
     t = services(context).catalogs.get(relay.recipient.locale)
-    back = (relay.case_id, relay.sender_id) if answer == "r" else (relay.case_id,)
+    back = (relay.case_id, relay.sender_id) if answer == "answer" else (relay.case_id,)
     await context.bot.send_message(
         relay.recipient.chat_id,
         t(heading, number=relay.case_number) + "\n\n" + relay.text,

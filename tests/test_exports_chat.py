@@ -16,7 +16,7 @@ async def test_caseworker_exports_masked_and_full_with_audit(bot: Bot) -> None:
     await reported_case(bot, bot.chat(900, "ru"))
     caseworker = await make_staff(bot, 901, "caseworker")
     await caseworker.send("/export status=reported citizenship=KZ")
-    await caseworker.press("X:xlsx:0:-.-.0.K")
+    await caseworker.press("export:xlsx:0:-.-.0.K")
     document = bot.api.sent(901, "sendDocument")[-1]
     name, data, _ = document.files["document"]
     assert name.isascii() and name.endswith(".xlsx")
@@ -26,7 +26,7 @@ async def test_caseworker_exports_masked_and_full_with_audit(bot: Bot) -> None:
     assert "KZ-2026-0001" in first
     assert "700315450120" not in [str(v) for v in first]  # masked by default
     await caseworker.send("/export")
-    await caseworker.press("X:csv:1:-.-.-.-")
+    await caseworker.press("export:csv:1:-.-.-.-")
     name, data, _ = bot.api.sent(901, "sendDocument")[-1].files["document"]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         cases_csv = archive.read("cases.csv").decode("utf-8-sig")
@@ -41,14 +41,14 @@ async def test_caseworker_exports_masked_and_full_with_audit(bot: Bot) -> None:
 async def test_dossier_pdf_and_statistics_charts(bot: Bot) -> None:
     case_id = await reported_case(bot, bot.chat(910, "kk"), "kk")
     caseworker = await make_staff(bot, 911, "caseworker", "kk")
-    await caseworker.press_data(f"W:x:{case_id}")
+    await caseworker.press_data(f"staff:pdf:{case_id}")
     name, data, _ = bot.api.sent(911, "sendDocument")[-1].files["document"]
     assert name == "KZ-2026-0001_dossier_kk.pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Әлібек Құрманғазыұлы" in text.replace("\n", " ") or "Әлібек" in text
     await caseworker.send("/stats")
     assert bot.api.sent(911, "sendMediaGroup")
-    await caseworker.press("X:stats:0:-.-.-.-")
+    await caseworker.press("export:stats:0:-.-.-.-")
     name, data, _ = bot.api.sent(911, "sendDocument")[-1].files["document"]
     assert data.startswith(b"%PDF") and name.endswith(".pdf")
     actions = [
@@ -65,6 +65,6 @@ async def test_relatives_and_volunteers_cannot_export(bot: Bot) -> None:
     for command in ("/export", "/stats"):
         await volunteer.send(command)
         assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
-    await volunteer.press_data("X:xlsx:1:-.-.-.-")
+    await volunteer.press_data("export:xlsx:1:-.-.-.-")
     assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
     assert bot.api.sent(921, "sendDocument") == []

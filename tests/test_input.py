@@ -128,7 +128,7 @@ async def test_cases_filter_by_region_typed_in_any_language(bot: Bot) -> None:
     text = admin.last_text()
     assert "KZ-2026-0001" in text and "KZ-2026-0002" in text and "KZ-2026-0003" not in text
     assert "Краснодарский край" in text
-    await admin.press("f:r:" + "xx00xRU-KDA")  # the ✕ of the region: all cases again
+    await admin.press("filter:r:" + "xx00xRU-KDA")  # the ✕ of the region: all cases again
     assert "KZ-2026-0003" in admin.last_text()
     await admin.send("/cases Qwxzv")
     assert admin.last_text() == bot.t("ru")("No region matches «{text}».", text="Qwxzv")

@@ -246,7 +246,7 @@ async def test_the_family_leaves_a_translation_to_the_organisation(bot) -> None:
         )
         in caseworker.last_text()
     )
-    await caseworker.press("T:" + str(case.id))
+    await caseworker.press("translate:" + str(case.id))
     assert "Алматы қ., Абай даңғылы 1, 2-пәтер, 050000" in caseworker.last_text()
     await caseworker.send("г. Алматы, пр. Абая, 1, кв. 2, 050000")
     assert ct("All translations are written; the family is told.") in caseworker.last_text()

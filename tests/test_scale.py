@@ -23,7 +23,8 @@ CASEWORKER = 1  # an administrator in tests.support.Bot
 
 def _numbers(chat: Chat) -> list[str]:
     """Case numbers on the buttons of the last list."""
-    return [text for text, data in chat.last_with_buttons().buttons() if data.startswith("W:c:")]
+    buttons = chat.last_with_buttons().buttons()
+    return [text for text, data in buttons if data.startswith("staff:case:")]
 
 
 def _newest_first(bot: Bot) -> list[str]:
@@ -61,7 +62,7 @@ async def test_a_filtered_list_pages_through_matching_cases_only(bot: Bot) -> No
     await generate(bot.services.db, 60)
     chat = bot.chat(CASEWORKER, "ru")
     await chat.send("/cases")
-    await chat.press("f:c:xx00x")  # citizenship: Kazakhstan
+    await chat.press("filter:c:xx00x")  # citizenship: Kazakhstan
     conn = sqlite3.connect(bot.config.db_path)
     kz = {r[0] for r in conn.execute("SELECT number FROM cases WHERE citizenship = 'KZ'")}
     conn.close()
@@ -78,7 +79,7 @@ async def test_an_old_page_button_without_a_cursor_shows_the_first_page(bot: Bot
     chat = bot.chat(CASEWORKER, "ru")
     await chat.send("/cases")
     first = _numbers(chat)
-    await chat.press_data("W:l:2:xx00x")  # as buttons of the earlier version were
+    await chat.press_data("staff:page:2:xx00x")  # a page button without a cursor
     assert _numbers(chat) == first
     assert " · 1/3" in chat.last_text().splitlines()[0]
 

@@ -124,7 +124,7 @@ async def test_telegram_ids_are_keyed_and_deletion_leaves_no_link(tmp_path: Path
         case = (await bot.services.store.cases_of(stored))[0]
         admin = bot.chat(ADMIN, "ru")
         await admin.send(f"/case {case.number}")
-        await admin.press_data(f"W:m:{case.id}")
+        await admin.press_data(f"staff:message:{case.id}")
         await admin.send("Здравствуйте! Есть ли ответ из посольства?")
         assert "Есть ли ответ" in family.last_text()  # the sealed chat id reached the family
         data, message = family.button("Жауап беру")  # the family reads Kazakh

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import open_services
 from bot.clock import ManualClock
+from bot.config import Config
+from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import CaseStatus
+from bot.exports import ExportFilter
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.staff import Actor, CaseFilter, Role, StaffService
 from bot.storage.database import Database
@@ -184,3 +188,75 @@ async def test_an_assignment_schedules_the_volunteer_digest_in_its_transaction(
     assert (await staff.assign(ADMIN, case_id, volunteer.user_id, False)).changed
     logged = await actions(staff)
     assert logged.count("assign") == 1 and logged.count("unassign") == 1
+
+
+async def test_exports_check_the_role_and_are_audited(tmp_path: Path) -> None:
+    """The exports' use cases, as the chat and the desk call them (no Telegram)."""
+    config = Config(
+        db_path=tmp_path / "izdeu.sqlite3", data_dir=tmp_path, admin_ids=frozenset({1})
+    )
+    services = await open_services(config, ManualClock(NOW))
+    try:
+        await services.store.create_user(FAMILY, 9100, "kk", NOW)
+        await services.store.create_case(FAMILY, "KZ", ANSWERS, "KZ", NOW)
+        admin = await services.staff.actor(services.user_key(1))
+        family = await services.staff.actor(FAMILY)
+        exports = services.exports
+        for call in (
+            exports.figures(family, ExportFilter()),
+            exports.dossier_pdf(family, 1, "ru"),
+            exports.bodies(family, "ru"),
+            exports.export(
+                family, "json", ExportFilter(), full=True, locale="ru", folder=tmp_path
+            ),
+        ):
+            with pytest.raises(NotAllowed):
+                await call
+        with pytest.raises(Invalid):
+            await exports.export(
+                admin, "pdf", ExportFilter(), full=False, locale="ru", folder=tmp_path
+            )
+        with pytest.raises(NotFound):
+            await exports.dossier_pdf(admin, 999, "ru")
+        figures = await exports.figures(admin, ExportFilter())
+        assert figures.statistics.cases == 1 and figures.un_submitted == 0
+        written = await exports.export(
+            admin, "json", ExportFilter(), full=False, locale="ru", folder=tmp_path
+        )
+        assert written.path.name == "izdeu-json-20261123-1400.json"  # 14:00 in Almaty
+        assert written.masked and written.cases == 1 and written.path.stat().st_size > 0
+        audit = (await services.staff.audit_log(admin)).entries
+        assert [(e.action, e.detail.get("format")) for e in audit] == [("export", "json")]
+    finally:
+        await services.db.close()
+
+
+async def test_staff_forms_run_on_the_form_engine(staff: StaffService) -> None:
+    """A note and a message both ways, each a form: a refused text keeps the form open
+    at its step; an accepted one closes it and is acted on once."""
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    await staff.start_form(ADMIN, case_id, "note")
+    form = await staff.forms.current(ADMIN.user_id)
+    assert form is not None and form.name == "note" and form.step == "text"
+    refused = await staff.answer_form(ADMIN, form, OtherInput("sticker"))
+    assert refused.error is not None and refused.error.code == "need_text"
+    too_long = await staff.answer_form(ADMIN, form, TextInput("я" * 3001))
+    assert too_long.error is not None and too_long.note is None
+    assert await staff.forms.current(ADMIN.user_id) == form  # still open, nothing lost
+    noted = await staff.answer_form(ADMIN, form, TextInput("Позвонить"))
+    assert noted.note is not None and noted.note.text == "Позвонить"
+    assert await staff.forms.current(ADMIN.user_id) is None
+    await staff.start_form(ADMIN, case_id, "relay")
+    relay_form = await staff.forms.current(ADMIN.user_id)
+    assert relay_form is not None
+    sent = await staff.answer_form(ADMIN, relay_form, TextInput("Сәлеметсіз бе"))
+    assert sent.relay is not None and sent.relay.recipient.user_id == FAMILY
+    family = await staff.actor(FAMILY)
+    await staff.reply_form(family, case_id, ADMIN.user_id)
+    back_form = await staff.forms.current(FAMILY)
+    assert back_form is not None and back_form.data["to"] == ADMIN.user_id
+    back = await staff.answer_form(family, back_form, TextInput("Рақмет"))
+    assert back.relay is not None and back.relay.recipient.user_id == ADMIN.user_id
+    with pytest.raises(NotFound):  # another family's case
+        await staff.reply_form(await staff.actor(FAMILY + 1), case_id, ADMIN.user_id)
+    assert (await actions(staff)).count("note") == 1

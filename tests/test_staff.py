@@ -60,7 +60,7 @@ async def test_invitation_is_one_time_expires_and_can_be_revoked(bot: Bot) -> No
     assert (await bot.services.staff.actor(501)).role.value == "relative"
     revoked = await invite(bot, admin, "caseworker")
     await admin.send("/invites")
-    await admin.press(f"W:i:{revoked}")
+    await admin.press(f"staff:revoke:{revoked}")
     await other.send(f"/start inv_{revoked}")
     assert (await bot.services.staff.actor(501)).role.value == "relative"
     actions = await audit_actions(bot)
@@ -75,7 +75,7 @@ async def test_caseworker_may_invite_volunteers_only_and_roles_can_be_removed(bo
     volunteer = bot.chat(511, "ru")
     await volunteer.send(f"/start inv_{code}")
     await caseworker.send("/staff")
-    await caseworker.press("W:R:511")
+    await caseworker.press("staff:remove:511")
     assert (await bot.services.staff.actor(511)).role.value == "relative"
     assert "role_remove" in await audit_actions(bot)
 
@@ -108,24 +108,24 @@ async def test_every_command_and_button_checks_the_role(bot: Bot) -> None:
         for h in group
         if isinstance(h, CallbackQueryHandler) and h.pattern is not None
     ]
-    assert "^W:" in patterns
+    assert "^staff:" in patterns
     forged = [
-        f"W:c:{case_id}",
-        f"W:s:{case_id}",
-        f"W:S:{case_id}:9",
-        f"W:v:{case_id}",
-        f"W:d:{case_id}",
-        f"W:a:{case_id}",
-        f"W:A:{case_id}:521",
-        f"W:n:{case_id}",
-        f"W:m:{case_id}",
-        "W:l:0:xx00x",
-        "W:f:s:xx00x",
-        "W:i:abc",
-        "W:R:1",
-        f"W:x:{case_id}",
-        f"W:r:{case_id}:1",
-        "W:zz",
+        f"staff:case:{case_id}",
+        f"staff:statuses:{case_id}",
+        f"staff:status:{case_id}:9",
+        f"staff:verified:{case_id}",
+        f"staff:details:{case_id}",
+        f"staff:volunteers:{case_id}",
+        f"staff:assign:{case_id}:521",
+        f"staff:note:{case_id}",
+        f"staff:message:{case_id}",
+        "staff:page:0:xx00x",
+        "staff:filter:s:xx00x",
+        "staff:revoke:abc",
+        "staff:remove:1",
+        f"staff:pdf:{case_id}",
+        f"staff:answer:{case_id}:1",
+        "staff:zz",
     ]
     for data in forged:
         mark = relative.mark()
@@ -151,27 +151,28 @@ async def test_caseworker_lists_filters_and_works_on_a_case(bot: Bot) -> None:
     assert "1/2" in caseworker.last_text()
     await caseworker.press("➡")
     assert "2/2" in caseworker.last_text()
-    await caseworker.press_data("W:f:u:xx00x")  # unassigned only
+    await caseworker.press_data("staff:filter:u:xx00x")  # unassigned only
     assert bot.t("ru")("Cases: {n}", n=10) in caseworker.last_text()
-    await caseworker.press_data(f"W:c:{case_id}")
+    await caseworker.press_data(f"staff:case:{case_id}")
     dossier = caseworker.last_text()
     assert "Әлібек Құрманғазыұлы" in dossier and "+77011234567" in dossier
-    await caseworker.press_data(f"W:A:{case_id}:532")
+    await caseworker.press_data(f"staff:assign:{case_id}:532")
     assert any("KZ-2026-0001" in t for t in volunteer.texts())
-    await caseworker.press_data(f"W:v:{case_id}")
+    await caseworker.press_data(f"staff:verified:{case_id}")
     assert (await bot.services.staff.staff.flags(case_id))["verified"]
-    await caseworker.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.IN_CONTACT)}")
+    status = list(CaseStatus).index(CaseStatus.IN_CONTACT)
+    await caseworker.press_data(f"staff:status:{case_id}:{status}")
     kk = bot.t("kk")
     assert family.last_text().startswith(
         kk("The status of your case {number} is now: {status}.", number="KZ-2026-0001", status="")[
             :20
         ]
     )
-    await caseworker.press_data(f"W:n:{case_id}")
+    await caseworker.press_data(f"staff:note:{case_id}")
     await caseworker.send("Позвонили семье, ждут ответа из ГВП")
     notes = await bot.services.staff.staff.notes(case_id)
     assert [n.text for n in notes] == ["Позвонили семье, ждут ответа из ГВП"]
-    await caseworker.press_data("W:f:u:xx01x")  # back to all
+    await caseworker.press_data("staff:filter:u:xx01x")  # back to all
     actions = await audit_actions(bot)
     for action in ("view_case", "assign", "verify", "status", "note"):
         assert action in actions
@@ -186,27 +187,29 @@ async def test_volunteer_sees_only_assigned_cases_and_restricted_fields(bot: Bot
     other_number = (await bot.services.store.get_case_by_id(other_id)).number  # type: ignore[union-attr]
     await volunteer.send(f"/case {other_number}")
     assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
-    await volunteer.press_data(f"W:c:{other_id}")
+    await volunteer.press_data(f"staff:case:{other_id}")
     assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
-    await volunteer.press_data(f"W:S:{other_id}:6")
+    await volunteer.press_data(f"staff:status:{other_id}:6")
     assert (await bot.services.store.get_case_by_id(other_id)).status == CaseStatus.REPORTED  # type: ignore[union-attr]
-    await caseworker.press_data(f"W:A:{case_id}:543")
+    await caseworker.press_data(f"staff:assign:{case_id}:543")
     await volunteer.send("/my")
     assert "KZ-2026-0001" in volunteer.last_text() and other_number not in volunteer.last_text()
-    await volunteer.press_data(f"W:c:{case_id}")
+    await volunteer.press_data(f"staff:case:{case_id}")
     dossier = volunteer.last_text()
     assert "Әлібек Құрманғазыұлы" in dossier
     assert "+77011234567" not in dossier and "Его задержали" not in dossier
     assert "700315450120" not in dossier and "N12345678" not in dossier
-    await caseworker.press_data(f"W:d:{case_id}")
-    await volunteer.press_data(f"W:c:{case_id}")
+    await caseworker.press_data(f"staff:details:{case_id}")
+    await volunteer.press_data(f"staff:case:{case_id}")
     assert "Его задержали" in volunteer.last_text()
-    await volunteer.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.CLOSED)}")
+    status = list(CaseStatus).index(CaseStatus.CLOSED)
+    await volunteer.press_data(f"staff:status:{case_id}:{status}")
     assert (await bot.services.store.get_case_by_id(case_id)).status != CaseStatus.CLOSED  # type: ignore[union-attr]
-    await volunteer.press_data(f"W:S:{case_id}:{list(CaseStatus).index(CaseStatus.IN_CONTACT)}")
+    status = list(CaseStatus).index(CaseStatus.IN_CONTACT)
+    await volunteer.press_data(f"staff:status:{case_id}:{status}")
     assert (await bot.services.store.get_case_by_id(case_id)).status == CaseStatus.IN_CONTACT  # type: ignore[union-attr]
-    await caseworker.press_data(f"W:A:{case_id}:543")  # unassigned again
-    await volunteer.press_data(f"W:c:{case_id}")  # an old button
+    await caseworker.press_data(f"staff:assign:{case_id}:543")  # unassigned again
+    await volunteer.press_data(f"staff:case:{case_id}")  # an old button
     assert volunteer.last_text() == bot.t("ru")(NOT_AVAILABLE)
 
 
@@ -215,19 +218,19 @@ async def test_message_the_family_through_the_bot(bot: Bot) -> None:
     case_id = await reported_case(bot, family, "ky")
     caseworker = await make_staff(bot, 551, "caseworker")
     volunteer = await make_staff(bot, 552, "volunteer")
-    await caseworker.press_data(f"W:A:{case_id}:552")
-    await volunteer.press_data(f"W:m:{case_id}")
+    await caseworker.press_data(f"staff:assign:{case_id}:552")
+    await volunteer.press_data(f"staff:message:{case_id}")
     await volunteer.send("Здравствуйте! Получили ли вы ответ из посольства?")
     message = family.last()
     assert "Получили ли вы ответ" in message.text
     assert "552" not in message.text
-    data, _ = family.button("W:r:" + str(case_id) + ":552")
+    data, _ = family.button("staff:answer:" + str(case_id) + ":552")
     await family.press_data(data, message.result)
     await family.send("Да, пришла отписка")
     assert "Да, пришла отписка" in volunteer.last_text()
     stranger = bot.chat(553, "ru")
     await consent(stranger, "ru")
-    await stranger.press_data(f"W:r:{case_id}:552")  # not their case
+    await stranger.press_data(f"staff:answer:{case_id}:552")  # not their case
     assert stranger.last_text() == bot.t("ru")(NOT_AVAILABLE)
     assert (await audit_actions(bot)).count("message") == 2
 
@@ -249,7 +252,7 @@ async def test_due_lists_and_volunteer_daily_digest(bot: Bot) -> None:
     await family.press("F:h:online")
     caseworker = await make_staff(bot, 561, "caseworker")
     volunteer = await make_staff(bot, 562, "volunteer")
-    await caseworker.press_data(f"W:A:{case_id}:562")
+    await caseworker.press_data(f"staff:assign:{case_id}:562")
     await volunteer.send("/due")
     assert "KZ-2026-0001" in volunteer.last_text()
     bot.clock.advance(timedelta(days=1))

@@ -14,9 +14,9 @@ from datetime import date
 import pytest
 
 from bot.domain import deadlines
-from bot.followup import FollowupService
 from bot.letters.directory import load_directory
 from bot.letters.render import kinds_for
+from bot.services.followup import FollowupService
 from tests.support import Bot
 from tests.test_followup_flow import case_with_letters, letters, mark_sent
 

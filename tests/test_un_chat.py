@@ -323,7 +323,7 @@ async def test_a_volunteer_translates_only_what_a_caseworker_let_them_read(bot: 
     case = await bot.services.store.get_case(number)
     assert case is not None
     volunteer = await make_staff(bot, 461, "volunteer", "ky")
-    await bot.chat(ADMIN, "ru").press_data(f"W:A:{case.id}:461")
+    await bot.chat(ADMIN, "ru").press_data(f"staff:assign:{case.id}:461")
     t = bot.t("ky")
     await volunteer.send(f"/un {number}")
     labels = [b for b, _ in volunteer.last_with_buttons().buttons()]

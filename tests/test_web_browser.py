@@ -91,12 +91,13 @@ class Page:
     async def text(self) -> str:
         return str(await self.run(lambda: self.driver.find_element(By.TAG_NAME, "body").text))
 
-    async def shot(self, name: str) -> None:
+    async def shot(self, name: str, width: int = 1280) -> None:
         """The whole page (the window is made as tall as the page), then back to normal."""
 
         def whole_page() -> None:
+            self.driver.set_window_size(width, 800)
             height = self.driver.execute_script("return document.documentElement.scrollHeight")
-            self.driver.set_window_size(1280, max(800, min(int(height), 6000)))
+            self.driver.set_window_size(width, max(800, min(int(height), 6000)))
             self.driver.save_screenshot(str(SHOTS / f"{self.locale}-{name}.png"))
             self.driver.set_window_size(1280, 1000)
 
@@ -127,6 +128,7 @@ async def test_a_caseworker_works_a_case_in_the_browser(
     await page.click("button.primary")
     assert "Дела" in await page.text() and number in await page.text()
     await page.shot("2-cases")
+    await page.shot("2-cases-phone", width=400)
 
     await page.run(
         lambda: Select(browser.find_element(By.NAME, "status")).select_by_value("reported")
@@ -165,6 +167,7 @@ async def test_a_caseworker_works_a_case_in_the_browser(
         status=t_family("person located"),
     )
     await page.shot("5-dossier-after")
+    await page.shot("5-dossier-phone", width=400)
 
     await page.click("form.logout button")
     assert "/web" in await page.text()

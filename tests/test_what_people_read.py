@@ -9,9 +9,9 @@ import pytest
 
 from bot.audit_sentences import sentence
 from bot.domain.models import parse_case_number
-from bot.followup import default_timezone
 from bot.i18n import default_catalogs
 from bot.readable import shorten, week_label
+from bot.services.followup import default_timezone
 from tests.readers import cut_mid_word, latin_words
 
 

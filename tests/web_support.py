@@ -16,7 +16,7 @@ from handlers.web.desk import COOKIE, DeskServer
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill
 
 ADMIN = 1
-LINK = re.compile(r"(https?://\S+/login/[A-Za-z0-9_-]+)")
+LINK = re.compile(r"(https?://\S+/login/[A-Za-z0-9_-]+\?lang=[a-z]+)")
 
 
 @dataclass
@@ -63,7 +63,10 @@ async def open_link(http: aiohttp.ClientSession, link: str) -> aiohttp.ClientRes
         assert page.status == 200, page.status
         token = re.search(r'name="token" value="([^"]+)"', await page.text())
         assert token
-    response = await http.post("/login", data={"token": token.group(1)}, allow_redirects=False)
+    lang = link.rsplit("?lang=", 1)[1]
+    response = await http.post(
+        f"/login?lang={lang}", data={"token": token.group(1)}, allow_redirects=False
+    )
     response.release()
     return response
 

@@ -19,11 +19,11 @@ from babel import Locale
 from bot.audit_sentences import who
 from bot.domain import questions as q
 from bot.domain.questions import Kind, Section
-from bot.followup import DEFAULT_TZ
 from bot.i18n import N_, Translator
 from bot.letters.directory import load_directory
 from bot.readable import action_text, file_label, section_title, value_text
 from bot.readable import label as answer_label
+from bot.services.followup import DEFAULT_TZ
 from bot.storage.exports import CaseDossier
 from bot.vocabulary import (
     CHANNEL_NAMES,

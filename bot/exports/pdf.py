@@ -19,10 +19,10 @@ from fpdf.fonts import FontFace
 from bot.exports.charts import Chart
 from bot.exports.dossier import Block, body_name, dossier_blocks, status_name
 from bot.exports.stats import Statistics
-from bot.followup import DEFAULT_TZ
 from bot.i18n import Translator, default_catalogs
 from bot.letters.pdf import FAMILY, FONT_FILES, _attach_font, _printable
 from bot.readable import week_label
+from bot.services.followup import DEFAULT_TZ
 from bot.storage.exports import CaseDossier
 
 MARGIN = 18.0

@@ -48,7 +48,7 @@ from bot.storage.statistics import count as count_statistics
 from bot.storage.store import load_answers
 
 T = TypeVar("T")
-# The organisation's time zone (as bot.followup.DEFAULT_TZ, not imported: it pulls in the
+# The organisation's time zone (as bot.services.followup.DEFAULT_TZ, not imported: it pulls in the
 # whole letters package, which the command line does not need for a table export).
 ORGANISATION_TZ = "Asia/Almaty"
 FORMATS = ("xlsx", "csv", "json", "dossier", "stats")

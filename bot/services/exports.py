@@ -134,7 +134,8 @@ class ExportService:
         csv_data, pdf = await bodies_report(
             store.db, self.exporter.catalogs, locale, now, actor.user_id
         )
-        stem = f"izdeu-bodies-{locale}-{now.date().isoformat()}"
+        tz = await self.staff.timezone_of(actor.user_id)  # the reader's day
+        stem = f"izdeu-bodies-{locale}-{now.astimezone(ZoneInfo(tz)).date().isoformat()}"
         csv_file, pdf_file = Document(csv_data, f"{stem}.csv"), Document(pdf, f"{stem}.pdf")
         return BodiesReport(locale, csv_file, pdf_file)
 

@@ -19,12 +19,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain import forms
+from bot.domain.engine import Input
+from bot.domain.forms import Form
 from bot.domain.models import Case, CaseEvent, CaseStatus
+from bot.domain.staff_forms import SPECS, STAFF_FORMS, TEXT_MAX
 from bot.domain.validators import InvalidInput, clean_text
-from bot.followup import at_local
 from bot.i18n import DEFAULT_LOCALE
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.storage.followup import FollowupStore, Form, NewReminder, Reply
+from bot.services.followup import at_local
+from bot.services.forms import FormRunner
+from bot.storage.followup import FollowupStore, NewReminder, Reply
 from bot.storage.staff import (
     AuditEntry,
     AuditStore,
@@ -66,6 +71,7 @@ __all__ = [
     "DuePage",
     "FlagSet",
     "Form",
+    "FormAnswered",
     "Invalid",
     "Invitation",
     "InvitationList",
@@ -81,6 +87,7 @@ __all__ = [
     "StaffService",
     "StaffSettings",
     "StatusChanged",
+    "TranslationTyped",
     "VolunteerChoice",
     "VolunteerList",
 ]
@@ -106,13 +113,12 @@ VOLUNTEER_STATUSES = (
 )
 # Fields a volunteer sees only when a caseworker allows it.
 RESTRICTED_FIELDS = ("r_id", "m_id", "m_passport", "e_story", "r_phone", "r_email", "r_addr")
-STAFF_FORMS = frozenset({"note", "relay", "relay_back", "translation"})
 FLAGS = ("verified", "details")  # details: volunteers see identity numbers and the account
 PAGE_SIZE = 8
 # A case is named by its id; a front end that already holds the Case may pass it (it is
 # read again, and the permission checked again, either way).
 CaseRef = int | Case
-NOTE_LIMIT = 3000  # characters of a note or of a message relayed through the bot
+NOTE_LIMIT = TEXT_MAX  # characters of a note or of a message relayed through the bot
 DUE_DAYS = 7  # "due this week"
 
 
@@ -236,6 +242,29 @@ class Relay:
 
 
 @dataclass(frozen=True)
+class TranslationTyped:
+    """A staff member's translation of the family's text, checked by the form engine;
+    the letters' use case keeps it (``field`` of the report, into ``language``)."""
+
+    case: Case
+    field: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FormAnswered:
+    """A text given to a staff form: refused (``error``, the form stays open at its
+    step), or acted on: exactly one of ``note``, ``relay`` or ``translation``."""
+
+    name: str
+    error: InvalidInput | None = None
+    note: NoteAdded | None = None
+    relay: Relay | None = None
+    translation: TranslationTyped | None = None
+
+
+@dataclass(frozen=True)
 class InvitationList:
     invitations: tuple[Invitation, ...]
     names: Mapping[int, str]  # who made them
@@ -288,6 +317,7 @@ class StaffService:
         self.audit = audit
         self.store = store
         self.letters = LetterStore(store.db)  # the dossier's letters and deadlines
+        self.forms = FormRunner(followups, clock)  # the staff forms, one engine for all
         self.clock = clock
         self.admin_ids = frozenset(admin_chats) if admin_chats is not None else admin_ids
         self.admin_chats = admin_chats or {}
@@ -642,8 +672,7 @@ class StaffService:
         if name not in STAFF_FORMS:
             raise Invalid("form", "unknown")
         case = await self._case(actor, case_id)
-        form = Form(name, "text", {**(data or {}), "case_id": case.id})
-        await self.followups.save_form(actor.user_id, form, self.clock.now())
+        await self.forms.begin(actor.user_id, SPECS[name], {**(data or {}), "case_id": case.id})
         return case
 
     async def reply_form(self, actor: Actor, case_id: int, to: int) -> Case:
@@ -652,13 +681,34 @@ class StaffService:
         case = await self.store.get_case_by_id(case_id)
         if case is None or case.reporter_id != actor.user_id:
             raise NotFound("case")
-        form = Form("relay_back", "text", {"case_id": case.id, "to": to})
-        await self.followups.save_form(actor.user_id, form, self.clock.now())
+        await self.forms.begin(actor.user_id, SPECS["relay_back"], {"case_id": case.id, "to": to})
         return case
 
-    async def close_form(self, actor: Actor) -> None:
-        """The form's text arrived (or it was given up): the next message is not for it."""
-        await self.followups.drop_form(actor.user_id)
+    async def answer_form(
+        self, actor: Actor, form: Form, value: Input, update_id: int | None = None
+    ) -> FormAnswered:
+        """The text of an open staff form (``STAFF_FORMS``): checked by the form engine,
+        then the note is added, the message relayed (either way), or the translation
+        handed back for the letters. A refused text keeps the form open; an accepted one
+        closes it before acting, so a refused action does not leave it open."""
+        if form.name not in STAFF_FORMS:
+            raise Invalid("form", "unknown")
+        today = self.clock.now().date()
+        asked = await self.forms.answer(actor.user_id, form, value, today, update_id)
+        if asked.error is not None:
+            return FormAnswered(form.name, error=asked.error)
+        data = forms.values(asked.form)
+        case_id, text = int(data.get("case_id") or 0), str(data["text"])
+        if form.name == "note":
+            return FormAnswered(form.name, note=await self.add_note(actor, case_id, text))
+        if form.name == "relay":
+            return FormAnswered(form.name, relay=await self.message_family(actor, case_id, text))
+        if form.name == "relay_back":
+            to = int(data.get("to") or 0)
+            return FormAnswered(form.name, relay=await self.relay_back(actor, case_id, to, text))
+        case = await self._case(actor, case_id)
+        typed = TranslationTyped(case, str(data.get("field")), str(data.get("language")), text)
+        return FormAnswered(form.name, translation=typed)
 
     async def relay_back(self, actor: Actor, case_id: int, to: int, text: str) -> Relay:
         """The family answers a staff member's message; only its own case, only to someone
@@ -694,6 +744,11 @@ class StaffService:
         ):
             raise NotFound("reply")
         return CopyReviewed(case.number, reply_id, confirmed)
+
+    async def acting_on(self, actor: Actor, case_id: int) -> Case:
+        """The case of a staff form whose text has arrived (a translation), if the actor
+        may still act on it; not audited as a view, the action that follows is."""
+        return await self._case(actor, case_id)
 
     async def _case(self, actor: Actor, case_id: CaseRef) -> Case:
         """The case a staff action is about, read afresh, if the actor may act on it (not

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.forms import Form
 from bot.domain.models import CaseStatus
 from bot.replies.matching import Signature, is_copy
 from bot.storage.crypto import Cipher
@@ -64,13 +65,6 @@ class NewReminder:
     letter_id: int | None
     kind: str
     due_at: datetime
-
-
-@dataclass(frozen=True)
-class Form:
-    name: str
-    step: str
-    data: dict[str, Any]
 
 
 async def _event(

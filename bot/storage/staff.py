@@ -130,6 +130,7 @@ class CaseFilter:
     verified: bool | None = None
     volunteer_id: int | None = None  # only cases assigned to this volunteer
     region: str | None = None  # ISO 3166-2 code of the last known region
+    oldest_first: bool = False  # the order of the list (the desk lets people choose)
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,13 @@ class Cursor:
     forward: bool = True
 
 
-def _after(where: str, params: list[Any], cursor: Cursor) -> tuple[str, list[Any], str]:
+def _after(
+    where: str, params: list[Any], cursor: Cursor, newest_first: bool = True
+) -> tuple[str, list[Any], str]:
     """The filter narrowed to the cases after (or before) the cursor's case, in the order
-    of /cases (created_at, then id, newest first), and the direction to read the index."""
-    op, order = ("<", "DESC") if cursor.forward else (">", "ASC")
+    of /cases (created_at, then id, newest first unless asked otherwise), and the
+    direction to read the index."""
+    op, order = ("<", "DESC") if cursor.forward == newest_first else (">", "ASC")
     at = "(SELECT created_at FROM cases WHERE id = ?)"
     clause = f"c.created_at {op}= {at} AND (c.created_at {op} {at} OR c.id {op} ?)"
     return (
@@ -345,9 +349,10 @@ class StaffStore:
         any page costs the same as the first. ``offset`` is for short lists only."""
         where, params = _case_filter(flt, today)
         counted, count_params = _case_filter(flt, today, counting=True)
-        order = "DESC"
+        shown = "ASC" if flt.oldest_first else "DESC"
+        order = shown
         if cursor is not None:
-            where, params, order = _after(where, params, cursor)
+            where, params, order = _after(where, params, cursor, not flt.oldest_first)
             offset = 0
         base = f"FROM cases c WHERE {where}"
         async with self.db.reading() as conn:
@@ -372,7 +377,7 @@ class StaffStore:
                     (today, *params, limit, offset),
                 )
             )
-        if order == "ASC":
+        if order != shown:
             rows.reverse()
         return [_summary(r, self.db.cipher) for r in rows], int(total_row[0]) if total_row else 0
 
@@ -579,10 +584,13 @@ def _count_query(flt: CaseFilter) -> str | None:
     """A cheaper count for the filters alone that no index of the cases holds (it takes
     the same parameters): overdue cases from the open letters' index, unassigned ones as
     all cases less the assigned, one volunteer's from their assignments."""
-    if flt.volunteer_id is not None and flt == CaseFilter(volunteer_id=flt.volunteer_id):
+    mine = CaseFilter(volunteer_id=flt.volunteer_id, oldest_first=flt.oldest_first)
+    if flt.volunteer_id is not None and flt == mine:
         # One volunteer's cases: their assignments (which go with their cases).
         return "SELECT COUNT(*) FROM assignments a WHERE a.volunteer_id = ?"
-    alone = CaseFilter(overdue=flt.overdue, unassigned=flt.unassigned)
+    alone = CaseFilter(
+        overdue=flt.overdue, unassigned=flt.unassigned, oldest_first=flt.oldest_first
+    )
     if flt != alone or flt.overdue == flt.unassigned:
         return None
     if flt.overdue:

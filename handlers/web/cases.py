@@ -33,7 +33,7 @@ from bot.services.staff import (
 from handlers import texts
 from handlers.keyboards import button
 from handlers.web import views
-from handlers.web.desk import desk_of, render, session_of, translator_of
+from handlers.web.desk import desk_of, refused, render, session_of, translator_of
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -45,11 +45,16 @@ DONE = {
     "note": N_("The note is saved."),
     "message": N_("The message is sent to the family."),
     "status": N_("The status is changed; the family is told."),
+    "status_untold": N_(
+        "The status is changed; the family could not be told (it may have blocked the bot)."
+    ),
     "assign": N_("The volunteers of the case are changed."),
     "verified": N_("The check with the family is recorded."),
     "undelivered": N_("The bot could not deliver the message (the person may have blocked it)."),
 }
-RELAY_PREFIX = "W"  # the chat's staff buttons: the family's "Answer" under a message
+# The chat's button under a message from the organisation: the family's way to answer
+# (handlers/staff.py, "staff:answer:<case>:<writer>"; a test presses it).
+ANSWER = ("staff", "answer")
 
 
 def parse_filter(query: MultiDictProxy[str]) -> CaseFilter:
@@ -67,6 +72,7 @@ def parse_filter(query: MultiDictProxy[str]) -> CaseFilter:
         verified={"1": True, "0": False}.get(verified),
         volunteer_id=int(volunteer) if volunteer.isdigit() and len(volunteer) < 16 else None,
         region=region if regions.get(region) else None,
+        oldest_first=query.get("sort") == "oldest",
     )
 
 
@@ -80,6 +86,7 @@ def filter_query(flt: CaseFilter) -> dict[str, str]:
         "unassigned": "1" if flt.unassigned else "",
         "verified": {True: "1", False: "0", None: ""}[flt.verified],
         "volunteer": str(flt.volunteer_id) if flt.volunteer_id is not None else "",
+        "sort": "oldest" if flt.oldest_first else "",
     }
     return {k: v for k, v in found.items() if v}
 
@@ -97,11 +104,6 @@ async def case_list(request: web.Request) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
     staff = desk_of(request).services.staff
-    wanted = request.query.get("number", "").strip()
-    if wanted:
-        number = parse_case_number(wanted)
-        if re.fullmatch(NUMBER, number):
-            raise web.HTTPSeeOther(request.app.router["case"].url_for(number=number))
     flt = parse_filter(request.query)
     cursor = _cursor(request.query)
     # A volunteer's list holds only their own cases whatever the filter says (the core).
@@ -142,6 +144,18 @@ async def case_list(request: web.Request) -> web.Response:
         older=older,
         manager=manager,
     )
+
+
+@routes.post("/cases/find", name="case_find")
+async def find_case(request: web.Request) -> web.Response:
+    """Open a case by its number, typed in any usual form ("kz-2026-1"). A POST: whatever
+    is typed (a name, by mistake) stays out of addresses, history and logs."""
+    wanted = str((await request.post()).get("number", "")).strip()
+    number = parse_case_number(wanted)
+    if not re.fullmatch(NUMBER, number):
+        t = translator_of(request)
+        return refused(request, 400, t("Write a case number, like KZ-2026-0001."))
+    raise web.HTTPSeeOther(request.app.router["case"].url_for(number=number))
 
 
 def _number(request: web.Request) -> str:
@@ -263,9 +277,7 @@ async def message_family(request: web.Request) -> web.Response:
         t("A message from the organisation about case {number}:", number=relay.case_number)
         + "\n\n"
         + relay.text,
-        InlineKeyboardMarkup(
-            [[button(t("Answer"), RELAY_PREFIX, "r", relay.case_id, relay.sender_id)]]
-        ),
+        InlineKeyboardMarkup([[button(t("Answer"), *ANSWER, relay.case_id, relay.sender_id)]]),
     )
     raise _back(request, relay.case_number, "message" if sent else "undelivered")
 
@@ -279,9 +291,10 @@ async def change_status(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     services = desk_of(request).services
     changed = await services.staff.set_status(session_of(request).actor, case_id, CaseStatus(code))
+    told = False
     if changed.family is not None:
         t = services.catalogs.get(changed.family.locale)  # the family's language
-        await _send(
+        told = await _send(
             request,
             changed.family,
             changed.case_number,
@@ -291,7 +304,7 @@ async def change_status(request: web.Request) -> web.Response:
                 status=texts.status_name(t, changed.status),
             ),
         )
-    raise _back(request, changed.case_number, "status")
+    raise _back(request, changed.case_number, "status" if told else "status_untold")
 
 
 @routes.post(r"/cases/{number}/assign", name="case_assign")

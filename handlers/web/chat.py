@@ -27,7 +27,9 @@ async def web_command(update: Update, context: Context) -> None:
         await say(update, context, t("This is not available."))
         return
     t = s.catalogs.get(link.locale)
-    url = str(context.bot_data.get(DESK_URL) or s.config.web_url) + "/login/" + link.token
+    # The language goes along so that the page before login speaks it too.
+    desk = str(context.bot_data.get(DESK_URL) or s.config.web_url)
+    url = f"{desk}/login/{link.token}?lang={link.locale}"
     await say(
         update,
         context,

@@ -16,7 +16,7 @@ from bot.domain.engine import Draft, Input
 from bot.domain.models import Case, User
 from bot.domain.questions import Section
 from bot.domain.validators import InvalidInput
-from bot.followup import default_timezone
+from bot.services.followup import default_timezone
 from bot.storage.store import Store
 
 # After this long without an answer, a message re-shows the question instead of

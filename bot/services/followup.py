@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -17,14 +18,15 @@ import phonenumbers
 from bot.clock import Clock
 from bot.domain import deadlines
 from bot.domain.deadlines import Deadline, Extension, NextStep
+from bot.domain.followup_forms import CHANNELS, OUTCOMES
 from bot.domain.models import Case, CaseStatus, User
 from bot.letters.directory import load_directory
 from bot.replies.matching import signature
-from bot.storage.followup import FollowupStore, NewReminder, Reminder
-from bot.storage.store import LetterRow, LetterStore
+from bot.services.errors import Invalid, NotFound
+from bot.services.forms import FormRunner
+from bot.storage.followup import FollowupStore, NewReminder, Reminder, Reply
+from bot.storage.store import LetterRow, LetterStore, Store
 
-CHANNELS = ("post", "registered", "email", "online", "in_person")
-OUTCOMES = ("answered", "form", "forwarded", "extension", "refused", "found")
 # A reply of these kinds calls for the next rung of the ladder.
 TRIGGER_FOR_OUTCOME: Mapping[str, str] = {"form": "form_reply", "refused": "refusal"}
 # Reply outcomes closing the letter: nothing more is awaited from that body.
@@ -99,12 +101,15 @@ class FollowupService:
         letters: LetterStore,
         clock: Clock,
         overrides: Mapping[str, int] | None = None,
+        cases: Store | None = None,
     ) -> None:
         self.store = store
         self.letters = letters
         self.clock = clock
         self.overrides = dict(overrides or {})
         self.directory = load_directory()
+        self.cases = cases
+        self.forms = FormRunner(store, clock)
 
     # --- deadlines -------------------------------------------------------------
     def rule_for(self, row: LetterRow) -> str:
@@ -243,7 +248,7 @@ class FollowupService:
         outcome: str,
         received_on: date,
         summary: str = "",
-        file: dict | None = None,
+        file: dict[str, Any] | None = None,
         forwarded_to: str | None = None,
         extended_until: date | None = None,
         text: str = "",
@@ -355,6 +360,120 @@ class FollowupService:
         if order.index(case.status) < order.index(target):
             await self.store.set_status(case.id, target, self.clock.now(), actor_id)
 
+    # --- what a family does: one check that the case is theirs ------------------------
+    async def own_case(self, user: User, case_id: int | None) -> Case:
+        """The case if it is this family's. Another family's case raises ``NotFound``,
+        exactly like one that does not exist: it must not be told apart."""
+        assert self.cases is not None
+        case = await self.cases.get_case_by_id(case_id) if case_id is not None else None
+        if case is None or case.reporter_id != user.user_id:
+            raise NotFound("case")
+        return case
+
+    async def own_letter(self, user: User, letter_id: int | None) -> tuple[Case, LetterRow]:
+        """The letter and its case, if the case is this family's (else ``NotFound``)."""
+        row = await self.letters.get_letter(letter_id) if letter_id is not None else None
+        if row is None:
+            raise NotFound("letter")
+        return await self.own_case(user, row.case_id), row
+
+    async def cases_of(self, user: User | None) -> list[Case]:
+        """The family's cases, newest last (nothing for someone never registered)."""
+        assert self.cases is not None
+        return await self.cases.cases_of(user.user_id) if user is not None else []
+
+    async def timelines(self, user: User | None, number: str = "") -> list[Case]:
+        """The family's cases with their events: all, or the one numbered ``number``."""
+        assert self.cases is not None
+        chosen = [c for c in await self.cases_of(user) if not number or c.number == number]
+        full = [await self.cases.get_case(c.number) for c in chosen]
+        return [c for c in full if c is not None]
+
+    async def tracked_letters(self, user: User, case_id: int | None) -> Tracked:
+        """The letters of the family's case worth following: prepared or sent ones, and
+        every follow-up letter."""
+        case = await self.own_case(user, case_id)
+        return Tracked(case, await self._tracked_rows(case))
+
+    async def letter_card(self, user: User, letter_id: int | None) -> LetterCard:
+        """One letter of the family's case with its deadline and replies."""
+        case, row = await self.own_letter(user, letter_id)
+        replies = [r for r in await self.store.replies_of_case(case.id) if r.letter_id == row.id]
+        due = self.deadline(row) if row.sent_on and not row.closed else None
+        return LetterCard(case, row, due, replies)
+
+    async def complete(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
+        """Act on a complete follow-up form (``bot.domain.followup_forms``)."""
+        case = await self.own_case(user, _int(data.get("case_id")))
+        if name == "send":
+            picked = data.get("picked")
+            ids = [i for i in picked if isinstance(i, int)] if isinstance(picked, list) else []
+            rows = [r for r in [await self.letters.get_letter(i) for i in ids] if r is not None]
+            own = [r for r in rows if r.case_id == case.id]
+            results = await self.mark_sent(
+                user,
+                case,
+                own,
+                _day(data["date"]),
+                str(data["channel"]),
+                _text(data.get("tracking")),
+            )
+            return SentLetters(case, results)
+        row = await self.letters.get_letter(_int(data.get("letter_id")) or 0)
+        if row is None or row.case_id != case.id:
+            raise NotFound("letter")
+        if name == "delivered":
+            due = await self.set_delivered(
+                user, case, row, _day(data["delivered"]), _text(data.get("tracking"))
+            )
+            return DeadlineMoved(case, row, due)
+        if name == "regno":
+            registered = _day(data["regdate"]) if data.get("regdate") else None
+            due = await self.set_reference(user, case, row, str(data["reference"]), registered)
+            return DeadlineMoved(case, row, due)
+        if name != "reply":
+            raise Invalid("form", name)
+        outcome = str(data["outcome"])
+        file = data.get("file")
+        result = await self.log_reply(
+            user,
+            case,
+            row,
+            outcome=outcome,
+            received_on=_day(data["received"]),
+            summary=_text(data.get("summary")) or "",
+            file=file if isinstance(file, dict) else None,
+            forwarded_to=_text(data.get("forward_to")),
+            extended_until=_day(data["until"]) if data.get("until") else None,
+            text=_text(data.get("text")) or "",
+        )
+        replies = await self.store.replies_of_case(case.id)
+        newest = max(replies, key=lambda r: r.id, default=None)
+        return ReplyLogged(case, row, outcome, result, newest.copies if newest else 0)
+
+    async def change_settings(
+        self, user: User, *, reminders_on: bool | None = None, timezone: str | None = None
+    ) -> None:
+        """Reminders on or off (off also stops those already planned), or the time zone
+        the family's dates and reminders are in."""
+        if timezone is not None and timezone not in TIMEZONE_CHOICES:
+            raise Invalid("timezone", timezone)
+        now = self.clock.now()
+        await self.store.set_preferences(
+            user.user_id, reminders_on=reminders_on, timezone_name=timezone, now=now
+        )
+        if reminders_on is False:
+            for reminder in await self.store.pending_reminders(user.user_id):
+                await self.store.reminder_failed(reminder.id, "turned off", None, now)
+
+    async def user_returned(self, user: User) -> None:
+        """A family that had blocked the bot writes again: messages may reach it again."""
+        await self.store.user_back(user.user_id)
+
+    async def _tracked_rows(self, case: Case) -> list[LetterRow]:
+        rows = await self.letters.letters_of(case.id)
+        return [r for r in rows if (r.selected and (r.generated_at or r.sent_on)) or r.parent_id]
+
     # --- reminders ----------------------------------------------------------------
     async def _no_digest(self, user: User) -> bool:
         pending = await self.store.pending_reminders(user.user_id)
@@ -380,6 +499,60 @@ class FollowupService:
         if reminder.attempts + 1 >= MAX_ATTEMPTS:
             return None
         return self.clock.now() + timedelta(minutes=2**reminder.attempts)
+
+
+TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
+
+
+@dataclass(frozen=True)
+class Tracked:
+    case: Case
+    letters: list[LetterRow]
+
+
+@dataclass(frozen=True)
+class LetterCard:
+    case: Case
+    letter: LetterRow
+    deadline: Deadline | None  # while an answer is awaited
+    replies: list[Reply]
+
+
+@dataclass(frozen=True)
+class SentLetters:
+    case: Case
+    letters: list[tuple[LetterRow, Deadline | None]]
+
+
+@dataclass(frozen=True)
+class DeadlineMoved:
+    case: Case
+    letter: LetterRow
+    deadline: Deadline | None
+
+
+@dataclass(frozen=True)
+class ReplyLogged:
+    case: Case
+    letter: LetterRow
+    outcome: str
+    next: Suggestion | Deadline | None  # the next letter, the moved deadline, or nothing
+    copies: int  # other cases that got the same text from this body
+
+
+FormDone = SentLetters | DeadlineMoved | ReplyLogged
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _day(value: object) -> date:
+    return date.fromisoformat(str(value))
 
 
 # On a crime report a form reply and silence both mean "no decision": they climb one ladder,

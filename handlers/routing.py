@@ -1,0 +1,148 @@
+"""Where a typed message goes, stated once: the table ``ROUTES``.
+
+A person has at most one open form (``forms``, one row per person); which form it is
+decides who takes the message, in the order of the table; with no form open, the
+message answers the report. This is also the one place where the features meet: a
+feature handler hands over to another one (a letter to produce, an invitation to
+redeem) through the functions below, never by importing it.
+
+Feature modules are imported as modules and used only when a message arrives, so
+that they may import this module in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Update
+
+from bot.domain.forms import Form
+from bot.domain.models import Case, User
+from bot.i18n import Translator
+from bot.services.followup import LetterRow
+from handlers import followup, letters, report, staff, un
+from handlers.common import Context, current_user, services
+
+Run = Callable[[Update, Context, User | None, Form], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    what: str  # for the reader of this table
+    takes: Callable[[Form], bool]
+    run: Run
+    needs_user: bool  # only a registered family has such a form
+
+
+async def _staff_form(update: Update, context: Context, _user: User | None, form: Form) -> None:
+    await staff.handle_staff_form(update, context, form)
+
+
+async def _un_form(update: Update, context: Context, _user: User | None, form: Form) -> None:
+    await un.handle_form(update, context, form)
+
+
+async def _iin(update: Update, context: Context, user: User | None, form: Form) -> None:
+    assert user is not None
+    await letters.on_iin_text(update, context, user, form)
+
+
+async def _translation(update: Update, context: Context, user: User | None, form: Form) -> None:
+    assert user is not None
+    await letters.on_translation_text(update, context, user, form)
+
+
+async def _followup_form(update: Update, context: Context, user: User | None, form: Form) -> None:
+    assert user is not None
+    await followup.handle_form_message(update, context, user, form)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "a staff member's form: a note, a message to or from the family, a translation",
+        lambda form: form.name in staff.STAFF_FORMS,
+        _staff_form,
+        needs_user=False,
+    ),
+    Route(
+        "the questions before a submission to the UN",
+        lambda form: form.name in un.FORMS,
+        _un_form,
+        needs_user=False,
+    ),
+    Route(
+        "the applicant's IIN, asked before letters to Kazakh bodies",
+        lambda form: form.name == "iin",
+        _iin,
+        needs_user=True,
+    ),
+    Route(
+        "a text of the report written again in a letter's language",
+        lambda form: form.name == "translate",
+        _translation,
+        needs_user=True,
+    ),
+    Route(
+        "a follow-up form: letters sent, registration number, delivery date, a reply",
+        lambda form: form.name in followup.FORMS,
+        _followup_form,
+        needs_user=True,
+    ),
+)
+
+
+async def route_message(update: Update, context: Context) -> None:
+    """A message in a private chat: to the open form's route, else to the report."""
+    if update.effective_message is None or update.effective_user is None:
+        return
+    s = services(context)
+    form = await s.followup.forms.current(s.user_key(update.effective_user.id))
+    user: User | None = None
+    checked = False
+    for route in ROUTES:
+        if route.needs_user and not checked:
+            user, checked = await _family(update, context), True
+            if user is None:
+                return
+        if form is not None and route.takes(form):
+            await route.run(update, context, user, form)
+            return
+    if not checked:
+        user = await _family(update, context)
+    if user is not None:
+        await report.answer_message(update, context, user)
+
+
+async def _family(update: Update, context: Context) -> User | None:
+    """The registered sender; a stranger is asked for a language (and gets None)."""
+    user = await current_user(update, context)
+    if user is None:
+        await report.ask_language(update, context)
+        return None
+    if user.blocked_at is not None:  # writing again means the bot is unblocked
+        await services(context).followup.user_returned(user)
+    return user
+
+
+# --- hand-overs between features -----------------------------------------------------
+async def produce_letter(
+    update: Update, context: Context, user: User, t: Translator, case: Case, row: LetterRow
+) -> None:
+    """Make one letter of the family's case and send it (the letters' own way)."""
+    await letters.produce_one(update, context, user, t, case, row)
+
+
+async def show_letter_set(update: Update, context: Context, t: Translator, case: Case) -> None:
+    """The letters recommended for a case just created."""
+    await letters.show_letter_set(update, context, t, case)
+
+
+async def redeem_invitation(update: Update, context: Context, code: str) -> None:
+    await staff.redeem_invitation(update, context, code)
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """/settings: a staff member's time zone, else the family's reminders and zone."""
+    if not await staff.staff_settings(update, context):
+        await followup.settings_command(update, context)

@@ -1,0 +1,144 @@
+"""The family's follow-up and privacy use cases, without Telegram, on a temporary SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.domain.engine import ChoiceInput, TextInput
+from bot.domain.followup_forms import REPLY, SEND
+from bot.domain.models import Case, User
+from bot.services.errors import Invalid, NotFound
+from bot.services.followup import DeadlineMoved, FollowupService, ReplyLogged, SentLetters
+from bot.services.privacy import PrivacyService
+from bot.storage.database import Database
+from bot.storage.followup import FollowupStore
+from bot.storage.store import LetterStore, Store
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    db: Database
+    store: Store
+    followup: FollowupService
+    privacy: PrivacyService
+    family: User
+    stranger: User
+    case: Case
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    db = Database(tmp_path / "f.sqlite3")
+    await db.open()
+    store, clock = Store(db), ManualClock(NOW)
+    family = await store.create_user(11, 11, "ru", NOW)
+    stranger = await store.create_user(22, 22, "kk", NOW)
+    case = await store.create_case(11, "KZ", {"m_cit": "KZ", "m_name": "Асан"}, "KZ", NOW)
+    letters = LetterStore(db)
+    await letters.add_letters(
+        case.id, [("prosecutor_general", "appeal", "why", True), ("mfa_kz", "x", "why", True)], NOW
+    )
+    service = FollowupService(FollowupStore(db), letters, clock, cases=store)
+    yield World(db, store, service, PrivacyService(store, clock), family, stranger, case)
+    await db.close()
+
+
+async def test_another_familys_case_and_letter_look_like_missing_ones(world: World) -> None:
+    rows = await world.followup.letters.letters_of(world.case.id)
+    with pytest.raises(NotFound):
+        await world.followup.own_case(world.stranger, world.case.id)
+    with pytest.raises(NotFound):
+        await world.followup.own_letter(world.stranger, rows[0].id)
+    with pytest.raises(NotFound):
+        await world.followup.letter_card(world.family, 10**9)
+    with pytest.raises(NotFound):  # a complete form of someone else's case does nothing
+        await world.followup.complete(
+            world.stranger, "send", {"case_id": world.case.id, "picked": [rows[0].id]}
+        )
+    assert (await world.followup.own_case(world.family, world.case.id)).id == world.case.id
+
+
+async def test_a_send_form_run_to_its_end_marks_the_letters_sent(world: World) -> None:
+    rows = await world.followup.letters.letters_of(world.case.id)
+    runner, user_id = world.followup.forms, world.family.user_id
+    form = await runner.begin(user_id, SEND, {"case_id": world.case.id, "picked": []}, "pick")
+    asked = await runner.answer(user_id, form, ChoiceInput(str(rows[0].id)), date(2026, 11, 21))
+    assert asked.stay and (await runner.current(user_id)) == asked.form  # stored at once
+    asked = await runner.answer(user_id, asked.form, ChoiceInput("next"), date(2026, 11, 21))
+    refused = await runner.answer(user_id, asked.form, TextInput("32.11.2026"), date(2026, 11, 21))
+    assert refused.error is not None and refused.form == asked.form
+    asked = await runner.answer(user_id, asked.form, TextInput("20.11.2026"), date(2026, 11, 21))
+    asked = await runner.answer(user_id, asked.form, ChoiceInput("post"), date(2026, 11, 21))
+    assert asked.done and await runner.current(user_id) is None
+    done = await world.followup.complete(world.family, asked.form.name, asked.form.data)
+    assert isinstance(done, SentLetters)
+    assert [(r.id, d is not None) for r, d in done.letters] == [(rows[0].id, True)]
+    tracked = await world.followup.tracked_letters(world.family, world.case.id)
+    sent = [r for r in tracked.letters if r.sent_on]
+    assert [(r.id, r.sent_on, r.channel) for r in sent] == [
+        (rows[0].id, date(2026, 11, 20), "post")
+    ]
+
+
+async def test_reference_delivery_and_reply_are_kept(world: World) -> None:
+    rows = await world.followup.letters.letters_of(world.case.id)
+    letter = rows[0].id
+    base = {"case_id": world.case.id, "letter_id": letter}
+    await world.followup.complete(
+        world.family,
+        "send",
+        {
+            "case_id": world.case.id,
+            "picked": [letter],
+            "date": "2026-11-02",
+            "channel": "registered",
+            "tracking": "RA123",
+        },
+    )
+    moved = await world.followup.complete(
+        world.family, "regno", {**base, "reference": "Т-15", "regdate": "2026-11-05"}
+    )
+    assert isinstance(moved, DeadlineMoved) and moved.deadline is not None
+    delivered = await world.followup.complete(
+        world.family, "delivered", {**base, "delivered": "2026-11-04"}
+    )
+    assert isinstance(delivered, DeadlineMoved)
+    logged = await world.followup.complete(
+        world.family,
+        REPLY.name,
+        {**base, "outcome": "answered", "received": "2026-11-20", "text": "Сведений нет."},
+    )
+    assert isinstance(logged, ReplyLogged) and logged.copies == 0
+    card = await world.followup.letter_card(world.family, letter)
+    assert card.letter.reference == "Т-15" and card.letter.delivered_on == date(2026, 11, 4)
+    assert [(r.outcome, r.text) for r in card.replies] == [("answered", "Сведений нет.")]
+    assert card.deadline is None  # answered: nothing is awaited any more
+
+
+async def test_settings_turn_reminders_off_and_refuse_an_unknown_zone(world: World) -> None:
+    await world.followup.change_settings(world.family, timezone="Asia/Bishkek")
+    await world.followup.change_settings(world.family, reminders_on=False)
+    user = await world.store.get_user(world.family.user_id)
+    assert user is not None and user.timezone == "Asia/Bishkek" and not user.reminders_on
+    with pytest.raises(Invalid):
+        await world.followup.change_settings(world.family, timezone="Mars/Olympus")
+
+
+async def test_delete_everything_removes_the_family_and_only_it(world: World) -> None:
+    deleted = await world.privacy.delete_everything(world.family)
+    assert deleted.cases == 1
+    assert await world.store.get_user(world.family.user_id) is None
+    assert await world.store.get_case_by_id(world.case.id) is None
+    assert await world.store.get_user(world.stranger.user_id) is not None
+    with pytest.raises(NotFound):  # a second tap of "delete": nothing left
+        await world.privacy.delete_everything(world.family)
+    with pytest.raises(NotFound):
+        await world.privacy.delete_everything(None)

@@ -160,3 +160,16 @@ async def test_a_new_key_makes_new_tokens(tmp_path: Path) -> None:
         assert await found(s, "бакыт") == {case_id}
     finally:
         await s.close()
+
+
+async def test_the_retention_clean_up_removes_the_tokens(services: Services) -> None:
+    s = services
+    case_id = await new_case(s, 71, m_name="Уулу Бакыт")
+    async with s.db.transaction() as conn:
+        await conn.execute("UPDATE cases SET status = 'closed' WHERE id = ?", (case_id,))
+    s.clock.advance(timedelta(days=s.config.retention_days + 1))
+    assert await s.purge_expired() == 1
+    assert await found(s, "бакыт") == set()
+    assert await s.fill_name_index() == 0  # purged counts as indexed: nothing to open
+    with sqlite3.connect(s.db.path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM name_tokens").fetchone()[0] == 0

@@ -127,7 +127,7 @@ async def test_photo_pdf_and_text_replies_are_kept_and_copies_recognised(bot: Bo
         2,
     )
     assert "⚠ " + mark in dossier, dossier
-    await staff.press(f"F:{third}:{reply.id}:1")
+    await staff.press(f"copy:{third}:{reply.id}:1")
     assert (await stored_reply(bot, third)).copy_review == "confirmed"
 
 

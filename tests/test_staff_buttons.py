@@ -17,21 +17,15 @@ TELEGRAM_LIMIT = 64  # bytes of callback data
 
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_an_old_button_is_answered_as_old(bot: Bot, locale: str) -> None:
-    family = bot.chat(600, locale)
-    case_id = await reported_case(bot, family, locale)
-    caseworker = await make_staff(bot, 601, "caseworker", locale)
+    chat = bot.chat(600, locale)  # no role needed: the code itself is refused
     t = bot.t(locale)
-    for chat in (caseworker, family):
-        mark = chat.mark()
-        for data in OLD_CODES:
-            data = data.replace(":1", f":{case_id}", 1)
-            answered = len(bot.api.sent(method="answerCallbackQuery"))
-            await chat.press_data(data)
-            answers = bot.api.sent(method="answerCallbackQuery")[answered:]
-            assert [a.params.get("text") for a in answers] == [t("This button no longer works.")]
-        assert chat.texts(mark) == []  # nothing else happened
-    audit = [e.action for e in (await bot.services.staff.audit.entries(limit=100))]
-    assert "view_case" not in audit and "export" not in audit
+    for data in OLD_CODES:
+        answered = len(bot.api.sent(method="answerCallbackQuery"))
+        await chat.press_data(data)
+        answers = bot.api.sent(method="answerCallbackQuery")[answered:]
+        assert [a.params.get("text") for a in answers] == [t("This button no longer works.")]
+    assert chat.texts() == []  # nothing else happened
+    assert await bot.services.staff.audit.entries(limit=10) == []
 
 
 async def test_every_staff_button_is_readable_and_fits(bot: Bot) -> None:

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import re
 import sqlite3
-from datetime import timedelta
+from datetime import date, timedelta
 
 import aiohttp
 import pytest
@@ -319,3 +319,62 @@ async def test_the_cookie_is_secure_behind_an_https_address(desk: DeskRun) -> No
                 assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"
     finally:
         await server.stop()
+
+
+async def test_a_caseworker_lets_volunteers_see_the_details(desk: DeskRun) -> None:
+    number = await reported_case(desk.bot, 700)
+    volunteer = await make_staff(desk.bot, 520, "volunteer")
+    http_admin = await desk.login(desk.bot.chat(ADMIN, "ru"))
+    async with http_admin:
+        async with http_admin.get(f"/cases/{number}") as page:
+            html = await page.text()
+        case_id = re.search(r'name="case" value="(\d+)"', html)
+        assert case_id
+        form = {"csrf": csrf_of(html), "case": case_id.group(1)}
+        async with http_admin.post(
+            f"/cases/{number}/assign", data={**form, "volunteer": "520", "assigned": "1"}
+        ):
+            pass
+        async with http_admin.post(f"/cases/{number}/details", data={**form, "details": "1"}) as p:
+            shown = await p.text()
+            assert "☑ Волонтёрам видны номера и рассказ" in shown
+            assert "Изменено, что волонтёры видят в этом деле." in shown
+    http = await desk.login(volunteer)
+    async with http:
+        async with http.get(f"/cases/{number}") as page:
+            html = await page.text()
+            assert "+77011234567" in html and "N12345678" in html
+            assert "/details" not in html  # the switch is the caseworkers'
+
+
+async def test_a_caseworker_reviews_a_likely_form_reply(desk: DeskRun) -> None:
+    number = await reported_case(desk.bot, 700)
+    services = desk.bot.services
+    case = await services.store.get_case(number)
+    assert case is not None
+    letter = (await services.letters.store.letters_of(case.id))[0]
+    reply_id = await services.followup.store.add_reply(
+        letter, date(2026, 11, 20), "form", None, "", None, True, services.clock.now(), ADMIN
+    )
+    conn = sqlite3.connect(desk.bot.config.db_path)  # as if its text matched 3 other cases
+    with conn:
+        conn.execute("UPDATE letters SET sent_on = '2026-11-10' WHERE id = ?", (letter.id,))
+        conn.execute("UPDATE replies SET copies = 3 WHERE id = ?", (reply_id,))
+    conn.close()
+    http = await desk.login(desk.bot.chat(ADMIN, "ru"))
+    async with http:
+        async with http.get(f"/cases/{number}") as page:
+            html = await page.text()
+            mark = desk.bot.t("ru").ngettext(
+                "likely form reply: the same text as in {n} other case",
+                "likely form reply: the same text as in {n} other cases",
+                3,
+            )
+            assert mark in html and 'name="reply"' in html
+        form = {"csrf": csrf_of(html), "case": str(case.id), "reply": str(reply_id)}
+        async with http.post(f"/cases/{number}/copy", data={**form, "confirmed": "1"}) as p:
+            shown = await p.text()
+            assert "Ваше решение о шаблонном ответе сохранено." in shown
+            assert 'name="reply"' not in shown  # reviewed: no buttons any more
+    replies = await services.followup.store.replies_of_case(case.id)
+    assert [r.copy_review for r in replies] == ["confirmed"]

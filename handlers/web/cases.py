@@ -32,6 +32,7 @@ from bot.services.staff import (
 )
 from handlers import texts
 from handlers.keyboards import button
+from handlers.views import staff as staff_views
 from handlers.web import views
 from handlers.web.desk import desk_of, refused, render, session_of, translator_of
 
@@ -50,6 +51,8 @@ DONE = {
     ),
     "assign": N_("The volunteers of the case are changed."),
     "verified": N_("The check with the family is recorded."),
+    "details": N_("What volunteers may see of this case is changed."),
+    "copy": N_("Your review of the form reply is recorded."),
     "undelivered": N_("The bot could not deliver the message (the person may have blocked it)."),
 }
 # The chat's button under a message from the organisation: the family's way to answer
@@ -207,6 +210,7 @@ async def show_dossier(
         events=views.timeline(t, dossier.case, session.timezone),
         status_name=lambda code: views.status_name(t, code),
         outcome_name=lambda code: views.outcome_name(t, code),
+        copy_mark=lambda reply: staff_views.copy_mark(t, reply).strip(),
         choices=choices,
         notice=t(DONE[done]) if done in DONE else "",
         error=error,
@@ -340,6 +344,31 @@ async def verified(request: web.Request) -> web.Response:
         session_of(request).actor, case_id, "verified", form.get("verified") == "1"
     )
     raise _back(request, flag.case_number, "verified")
+
+
+@routes.post(r"/cases/{number}/details", name="case_details")
+async def details(request: web.Request) -> web.Response:
+    """Let the case's volunteers see identity numbers and the account, or not (as the chat)."""
+    _number(request)
+    case_id, form = await _form(request)
+    flag = await desk_of(request).services.staff.set_flag(
+        session_of(request).actor, case_id, "details", form.get("details") == "1"
+    )
+    raise _back(request, flag.case_number, "details")
+
+
+@routes.post(r"/cases/{number}/copy", name="case_copy")
+async def review_copy(request: web.Request) -> web.Response:
+    """Confirm or reject that a reply is the body's form reply (its text matched others)."""
+    _number(request)
+    case_id, form = await _form(request)
+    reply = str(form.get("reply", ""))
+    if not reply.isdigit() or len(reply) > 16:
+        raise web.HTTPNotFound()
+    reviewed = await desk_of(request).services.staff.review_copy(
+        session_of(request).actor, case_id, int(reply), form.get("confirmed") == "1"
+    )
+    raise _back(request, reviewed.case_number, "copy")
 
 
 async def _send(

@@ -29,8 +29,11 @@ from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminders
 from bot.services.report import ReportService
 from bot.services.review import ReviewService
+from bot.services.search import NameSearch
 from bot.services.staff import StaffService
 from bot.services.un import UnService
+from bot.services.weblogin import WebLogin
+from bot.services.weboffice import DeskOffice
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
@@ -41,11 +44,13 @@ from bot.storage.maintenance import (
     passive_checkpoint,
     purge_closed,
 )
+from bot.storage.names import fill_name_index
 from bot.storage.review import ReviewStore
 from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
 from bot.storage.store import LetterStore, Store
 from bot.storage.un import UnStore
+from bot.storage.web import WebStore
 from bot.un.submission import Organisation
 
 # Python's default (700 new objects) runs a young collection in the middle of nearly every
@@ -70,7 +75,10 @@ class Services:
     exports: ExportService
     delivery: Delivery
     review: ReviewService
+    search: NameSearch  # the desk's search by the missing person's name
+    office: DeskOffice  # the desk's statistics, kept a few minutes
     privacy: PrivacyService
+    weblogin: WebLogin
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -128,6 +136,10 @@ class Services:
         """Write the region of cases that have none yet, for statistics counted in SQL."""
         return await fill_regions(self.db, case_region)
 
+    async def fill_name_index(self) -> int:
+        """Index the names of cases not in the name search yet, in small batches."""
+        return await fill_name_index(self.db)
+
 
 async def open_services(config: Config, clock: Clock | None = None) -> Services:
     """Open the database (checking and migrating it) and load the catalogs."""
@@ -169,6 +181,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         clock,
         Organisation(config.organisation_name, config.organisation_contact),
     )
+    exports = ExportService(staff, Exporter(db, clock, catalogs), un, keys)
     services = Services(
         config=config,
         clock=clock,
@@ -178,7 +191,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         report=ReportService(store, clock),
         staff=staff,
         un=un,
-        exports=ExportService(staff, Exporter(db, clock, catalogs), un, keys),
+        exports=exports,
         letters=letters,
         followup=FollowupService(
             FollowupStore(db),
@@ -198,7 +211,10 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
             enabled=config.letter_review,
             timezone=config.timezone,
         ),
+        search=NameSearch(db, clock),
+        office=DeskOffice(db, exports, clock),
         privacy=PrivacyService(store, clock),
+        weblogin=WebLogin(WebStore(db), store, staff, clock),
     )
     letters.review_gate = services.review.hold
     return services

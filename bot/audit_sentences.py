@@ -49,6 +49,8 @@ def sentence(
     actor = who(t, actor_id, names)
     target = who(t, target_id, names)
     make = _SENTENCES.get(action)
+    if make is None and case_number is None:
+        return t("{who}: another action.", who=actor)
     if make is None:
         return t("{who}: another action, case {number}.", who=actor, number=number)
     # Staff are known by name; a message from someone without one came from the family.
@@ -149,6 +151,18 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     ),
     "copy_rejected": lambda t, a, g, n, d, f: t(
         "{who} found that a reply in case {number} is not a form reply.", who=a, number=n
+    ),
+    "search_name": lambda t, a, g, n, d, f: t(
+        "{who} searched the cases by a name: {found} found.",
+        who=a,
+        found=t.number(int(d.get("found", 0))),
+    ),
+    "web_login": lambda t, a, g, n, d, f: t("{who} logged in to the desk.", who=a),
+    "un_submission_made": lambda t, a, g, n, d, f: t(
+        "{who} made the UN submission of case {number}.", who=a, number=n
+    ),
+    "un_submitted": lambda t, a, g, n, d, f: t(
+        "{who} marked case {number} as submitted to the UN.", who=a, number=n
     ),
     "purge": lambda t, a, g, n, d, f: t(
         "Case {number}: the personal data was removed after the retention period.", number=n

@@ -60,6 +60,18 @@ class Config:
     cite_form_copies: bool = False
     # Letters wait for a caseworker's approval before the family gets them (IZDEU_LETTER_REVIEW).
     letter_review: bool = False
+    # The caseworkers' desk in a browser (handlers.web): where it listens, and the address
+    # people open behind a TLS reverse proxy (login links use it; https makes cookies Secure).
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    web_public_url: str | None = None
+
+    @property
+    def web_url(self) -> str:
+        """The desk's address as people open it (login links start with it)."""
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        return f"http://{self.web_listen}:{self.web_port}"
 
     @property
     def backups(self) -> Path:
@@ -128,6 +140,9 @@ class Config:
             organisation_contact=env.get("IZDEU_ORGANISATION_CONTACT", "").strip(),
             cite_form_copies=env.get("IZDEU_CITE_FORM_COPIES", "") in ("1", "true", "yes"),
             letter_review=env.get("IZDEU_LETTER_REVIEW", "").lower() in ("1", "on", "true", "yes"),
+            web_listen=env.get("IZDEU_WEB_LISTEN", "127.0.0.1"),
+            web_port=int(env.get("IZDEU_WEB_PORT", "8080")),
+            web_public_url=env.get("IZDEU_WEB_PUBLIC_URL") or None,
         )
 
 

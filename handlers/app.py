@@ -58,6 +58,7 @@ from handlers.common import (
     user_key,
 )
 from handlers.ratelimit import RepliesFirstRateLimiter
+from handlers.web.chat import web_command
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +251,7 @@ def register(app: Application) -> None:
         "bodies": bodies.bodies_command,
         "un": un.un_command,
         "review": review.review_command,
+        "web": web_command,
     }
     for name, callback in command_handlers.items():
         app.add_handler(CommandHandler(name, callback, filters=private))

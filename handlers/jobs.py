@@ -84,9 +84,11 @@ async def checkpoint_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def regions_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The region of new cases, in small batches, so that statistics count it in SQL."""
+    """The region of new cases, in small batches, so that statistics count it in SQL;
+    and the name search's index of cases reported before it (or before a new key)."""
     services: Services = context.application.bot_data["services"]
     await services.fill_regions()
+    await services.fill_name_index()
 
 
 async def prune_updates_job(context: ContextTypes.DEFAULT_TYPE) -> None:

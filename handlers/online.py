@@ -29,6 +29,7 @@ from handlers.app import build_application, default_rate_limiter, publish_comman
 from handlers.inbox import Receiver
 from handlers.polling import poll
 from handlers.startup import retrying
+from handlers.web.desk import start_desk
 from handlers.webhook import start_server
 
 log = logging.getLogger(__name__)
@@ -105,12 +106,14 @@ async def serve(config: Config) -> None:
     background: list[asyncio.Task[Any]] = []
     receiver = Receiver(app, services.delivery)
     server = None
+    desk = None
     try:
         if not await retrying("getMe", lambda: _initialize(app), stop):
             return
         await services.settle()
         await app.start()
         started = True
+        desk = await start_desk(services, app.bot, app.bot_data)
         await receiver.recover()  # before anything new, so each chat keeps its order
         mode = "webhook" if config.webhook_url else "polling"
         vitals = Vitals(services, receiver, mode)
@@ -133,6 +136,8 @@ async def serve(config: Config) -> None:
         await _until_stopped(stop, background)
     finally:
         log.info("stopping")
+        if desk is not None:
+            await desk.stop()
         if server is not None:
             server.stop()
         for task in background:

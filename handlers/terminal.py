@@ -33,6 +33,7 @@ from bot.app import Services
 from handlers.app import build_application
 from handlers.localapi import Call, LocalBotAPI
 from handlers.updates import UpdateFactory
+from handlers.web.desk import start_desk
 
 USER_ID = 1000001
 # The most a Telegram message holds; the apps split longer text into several messages.
@@ -275,6 +276,9 @@ async def run_terminal(services: Services, language_code: str | None = None) -> 
     async with app:
         await app.start()
         await services.settle()
+        desk = await start_desk(services, app.bot, app.bot_data)
+        if desk is not None:
+            print(f"(the organisation's desk: {desk.url}; log in with /web)", flush=True)
         try:
             while True:
                 try:
@@ -285,6 +289,8 @@ async def run_terminal(services: Services, language_code: str | None = None) -> 
                     break
                 await chat.feed(line)
         finally:
+            if desk is not None:
+                await desk.stop()
             await app.stop()
 
 

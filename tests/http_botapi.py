@@ -423,6 +423,7 @@ def bot_environment(api: BotAPIServer, data_dir: Path, key: str, **extra: str) -
             "IZDEU_DATA_DIR": str(data_dir),
             "IZDEU_ENCRYPTION_KEY": key,
             "IZDEU_LOG_LEVEL": "INFO",
+            "IZDEU_WEB_PORT": "0",  # the desk on a free port: bot processes run side by side
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",

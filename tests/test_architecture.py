@@ -118,6 +118,7 @@ def test_feature_handlers_import_no_other_feature_handler() -> None:
             continue
         if "views" in path.parts:
             continue
-        if sideways(path) - {path.stem}:
+        # A front end in its own package (handlers/web/) may use its own modules.
+        if sideways(path) - {path.stem, path.parent.name}:
             leaning.add(str(path.relative_to(ROOT)))
     assert leaning == STILL_IMPORTING_SIDEWAYS

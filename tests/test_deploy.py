@@ -181,7 +181,9 @@ def test_container_command_starts_the_bot_from_a_non_editable_install(tmp_path: 
             sys.executable,
             "-c",
             "import bot.i18n as i, bot.letters.render as r, handlers.app as h;"
-            "print(i.LOCALES_DIR, r.TEMPLATES_DIR, h.__file__, sep='\\n')",
+            "import handlers.web.desk as w;"
+            "print(i.LOCALES_DIR, r.TEMPLATES_DIR, h.__file__,"
+            " w.TEMPLATES_DIR.joinpath('web', 'desk.css'), sep='\\n')",
         ],
         cwd=data,
         env=env,

@@ -40,6 +40,13 @@ def source_messages() -> set[str]:
             keywords={"N_": None, "gettext": None, "ngettext": (1, 2), "t": None},
         ):
             found.add(message if isinstance(message, str) else message[0])
+    # The desk's pages (Jinja2) call the same translator, ``t("...")``.
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT / "templates" / "web",
+        method_map=[("**.j2", "jinja2")],
+        keywords={"t": None},
+    ):
+        found.add(message if isinstance(message, str) else message[0])
     return found
 
 

@@ -538,7 +538,8 @@ def _apply_action_body(d: Draft, value: Input, question: Question) -> Draft:
 
 
 def _apply_sub_step(d: Draft, step: str, value: Input, today: date) -> Applied:
-    if d.pending is None:  # cannot happen with a consistent draft; recover at the loop head
+    pending = d.pending
+    if pending is None:  # cannot happen with a consistent draft; recover at the loop head
         return Applied(_return_to_loop(d, q.SUB_STEPS[step]))
     if step == q.EVIDENCE_DESC:
         if isinstance(value, FileInput):  # a new file: keep the previous one undescribed
@@ -547,16 +548,16 @@ def _apply_sub_step(d: Draft, step: str, value: Input, today: date) -> Applied:
         text = _require_text(value, Kind.TEXT)
         return Applied(_finish_evidence(d, text))
     if step == q.ACTION_OTHER:
-        d.pending["body_text"] = clean_text(_require_text(value, Kind.TEXT), 150)[0]
+        pending["body_text"] = clean_text(_require_text(value, Kind.TEXT), 150)[0]
         return Applied(_goto(d, q.ACTION_DATE))
     if step == q.ACTION_DATE:
         parsed = check_past_date(parse_date(_short(_require_text(value, Kind.DATE))), today)
-        d.pending["date"] = parsed.isoformat()
+        pending["date"] = parsed.isoformat()
         return Applied(_goto(d, q.ACTION_OUTCOME))
     if step == q.ACTION_OUTCOME:
         codes = {c.code for c in q.ACTION_OUTCOMES}
         if isinstance(value, ChoiceInput) and value.code in codes:
-            d.pending["outcome"] = value.code
+            pending["outcome"] = value.code
             if value.code == q.NO_ANSWER:  # nothing was answered: nothing to ask about
                 return Applied(_finish_action(d, ""))
             return Applied(_goto(d, q.ACTION_REPLY))

@@ -285,7 +285,7 @@ class FollowupService:
                 user.user_id,
             )
             return due
-        if outcome == "forwarded" and forwarded_to in self.directory:
+        if outcome == "forwarded" and forwarded_to is not None and forwarded_to in self.directory:
             await self._track_forwarded(user, case, row, forwarded_to, received_on)
         if outcome == "found":
             await self.store.set_status(case.id, CaseStatus.LOCATED, now, user.user_id)

@@ -19,6 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, local_today
+from bot.domain.forms import Form
 from bot.domain.models import Case, CaseStatus, Report
 from bot.domain.validators import InvalidInput, clean_text, validate_iin
 from bot.letters.directory import Addressee, load_directory
@@ -38,7 +39,7 @@ from bot.letters.worker import WORKER, make_letter
 from bot.replies.evidence import FormEvidence
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.staff import STAFF_ROLES, Actor, StaffService
-from bot.storage.followup import FollowupStore, Form
+from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore, Store
 
 if TYPE_CHECKING:

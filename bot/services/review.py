@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.forms import Form
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput, clean_text
 from bot.letters.language import fits
@@ -26,7 +27,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.followup import QUIET_END, at_local, quiet_until
 from bot.services.letters import LetterService, Produced
 from bot.services.staff import MANAGERS, Actor, Role, StaffService
-from bot.storage.followup import FollowupStore, Form, Reminder
+from bot.storage.followup import FollowupStore, Reminder
 from bot.storage.review import ReviewEntry, ReviewStore
 from bot.storage.store import LetterRow, Store
 

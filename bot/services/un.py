@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.clock import Clock, local_today
+from bot.domain.forms import Form
 from bot.domain.models import Case
 from bot.letters.directory import load_directory, regional_offices
 from bot.letters.worker import WORKER
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
-from bot.storage.followup import FollowupStore, Form
+from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterStore
 from bot.storage.un import UnRecord, UnStore
 from bot.un import ladder, translation

@@ -59,6 +59,20 @@ def _id_key(raw: bytes) -> bytes:
     ).derive(raw)
 
 
+def _name_key(raw: bytes | None) -> bytes:
+    """The key of the name search's tokens (HKDF from the encryption key, its own
+    purpose). A clear database, which holds the names in clear anyway, uses a fixed one."""
+    if raw is None:
+        return b"izdeu name index without a key"
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"izdeu name index v1"
+    ).derive(raw)
+
+
+# Tokens fit in a signed 64-bit SQLite integer.
+NAME_TOKEN_BITS = 63
+
+
 class Cipher:
     """Seals with the first key; opens with any of them. Without keys it passes text through."""
 
@@ -67,6 +81,7 @@ class Cipher:
         self._seal_with = (key_id(raws[0]), AESGCM(raws[0])) if raws else None
         self._open_with = {key_id(r): AESGCM(r) for r in raws}
         self._id_key = _id_key(raws[0]) if raws else None
+        self._name_key = _name_key(raws[0] if raws else None)
 
     @property
     def enabled(self) -> bool:
@@ -89,6 +104,15 @@ class Cipher:
         mac = hmac.HMAC(self._id_key, hashes.SHA256())
         mac.update(str(telegram_id).encode())
         return int.from_bytes(mac.finalize()[:8], "big") >> (64 - PSEUDONYM_BITS) or 1
+
+    def name_token(self, word: str) -> int:
+        """The stored form of one word of a name in the search index (a blind index):
+        HMAC-SHA256 of the word's skeleton with a key derived from the sealing key. The
+        same word always gives the same token, so a search finds it, while the table of
+        tokens alone does not say which words they stand for."""
+        mac = hmac.HMAC(self._name_key, hashes.SHA256())
+        mac.update(word.encode("utf-8"))
+        return int.from_bytes(mac.finalize()[:8], "big") >> (64 - NAME_TOKEN_BITS)
 
     def seal(self, text: str) -> str:
         return self.seal_data(text.encode("utf-8")) if self.enabled else text

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
+from bot.storage.name_tokens import drop_index, forget_case
 from bot.storage.store import _ts, dump_answers, load_answers, record_audit
 
 # (table, key column, sealed columns): every place personal data is stored.
@@ -59,6 +60,7 @@ async def reseal(db: Database, old: Cipher, new: Cipher, admin_ids: Iterable[int
         else:  # ids as Telegram gave them
             await sealing.remap_ids(conn, new.pseudonym)
         await sealing.seal_chat_ids(conn, old, new)
+        await drop_index(conn)  # tokens of the old key; the bot makes them again
         await sealing.record(conn, new, datetime.now().astimezone())
     return changed
 
@@ -180,6 +182,7 @@ async def _purge_batch(
                 (cipher.seal(""), case_id),
             )
             await conn.execute("DELETE FROM notes WHERE case_id = ?", (case_id,))
+            await forget_case(conn, cipher, case_id)
             await conn.execute(
                 "UPDATE un_submissions SET translations = NULL, reference = NULL "
                 "WHERE case_id = ?",

@@ -48,6 +48,8 @@ ID_COLUMNS: tuple[tuple[str, str], ...] = (
     ("staff_profiles", "user_id"),
     ("letter_reviews", "queued_by"),
     ("letter_reviews", "decided_by"),
+    ("web_links", "user_id"),
+    ("web_sessions", "user_id"),
 )
 # (table, column): the sealed chat id each family and staff member is written to.
 CHAT_COLUMNS: tuple[tuple[str, str], ...] = (("users", "chat_id"), ("staff", "chat_id"))

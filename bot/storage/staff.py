@@ -130,6 +130,7 @@ class CaseFilter:
     verified: bool | None = None
     volunteer_id: int | None = None  # only cases assigned to this volunteer
     region: str | None = None  # ISO 3166-2 code of the last known region
+    oldest_first: bool = False  # the order of the list (the desk lets people choose)
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,13 @@ class Cursor:
     forward: bool = True
 
 
-def _after(where: str, params: list[Any], cursor: Cursor) -> tuple[str, list[Any], str]:
+def _after(
+    where: str, params: list[Any], cursor: Cursor, newest_first: bool = True
+) -> tuple[str, list[Any], str]:
     """The filter narrowed to the cases after (or before) the cursor's case, in the order
-    of /cases (created_at, then id, newest first), and the direction to read the index."""
-    op, order = ("<", "DESC") if cursor.forward else (">", "ASC")
+    of /cases (created_at, then id, newest first unless asked otherwise), and the
+    direction to read the index."""
+    op, order = ("<", "DESC") if cursor.forward == newest_first else (">", "ASC")
     at = "(SELECT created_at FROM cases WHERE id = ?)"
     clause = f"c.created_at {op}= {at} AND (c.created_at {op} {at} OR c.id {op} ?)"
     return (
@@ -347,9 +351,10 @@ class StaffStore:
         any page costs the same as the first. ``offset`` is for short lists only."""
         where, params = _case_filter(flt, today)
         counted, count_params = _case_filter(flt, today, counting=True)
-        order = "DESC"
+        shown = "ASC" if flt.oldest_first else "DESC"
+        order = shown
         if cursor is not None:
-            where, params, order = _after(where, params, cursor)
+            where, params, order = _after(where, params, cursor, not flt.oldest_first)
             offset = 0
         base = f"FROM cases c WHERE {where}"
         async with self.db.reading() as conn:
@@ -374,7 +379,7 @@ class StaffStore:
                     (today, *params, limit, offset),
                 )
             )
-        if order == "ASC":
+        if order != shown:
             rows.reverse()
         return [_summary(r, self.db.cipher) for r in rows], int(total_row[0]) if total_row else 0
 
@@ -578,10 +583,16 @@ class StaffStore:
 
 
 def _count_query(flt: CaseFilter) -> str | None:
-    """A cheaper count for the two filters alone that no index of the cases holds (it
-    takes the same parameters): overdue cases from the open letters' index, unassigned
-    ones as all cases less the assigned."""
-    alone = CaseFilter(overdue=flt.overdue, unassigned=flt.unassigned)
+    """A cheaper count for the filters alone that no index of the cases holds (it takes
+    the same parameters): overdue cases from the open letters' index, unassigned ones as
+    all cases less the assigned, one volunteer's from their assignments."""
+    mine = CaseFilter(volunteer_id=flt.volunteer_id, oldest_first=flt.oldest_first)
+    if flt.volunteer_id is not None and flt == mine:
+        # One volunteer's cases: their assignments (which go with their cases).
+        return "SELECT COUNT(*) FROM assignments a WHERE a.volunteer_id = ?"
+    alone = CaseFilter(
+        overdue=flt.overdue, unassigned=flt.unassigned, oldest_first=flt.oldest_first
+    )
     if flt != alone or flt.overdue == flt.unassigned:
         return None
     if flt.overdue:
@@ -615,7 +626,14 @@ def _case_filter(flt: CaseFilter, today: str, counting: bool = False) -> tuple[s
         params.append(int(flt.verified))
     if flt.unassigned:
         clauses.append("NOT EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id)")
-    if flt.volunteer_id is not None:
+    if flt.volunteer_id is not None and counting:
+        # Counting reads the volunteer's assignments once, not one look-up per case.
+        clauses.append(
+            "c.id IN (SELECT a.case_id FROM assignments a INDEXED BY assignments_volunteer "
+            "WHERE a.volunteer_id = ?)"
+        )
+        params.append(flt.volunteer_id)
+    elif flt.volunteer_id is not None:
         clauses.append(
             "EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.volunteer_id = ?)"
         )

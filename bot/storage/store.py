@@ -21,6 +21,7 @@ from bot.regions import case_region
 from bot.storage.crypto import PLAIN, Cipher
 from bot.storage.database import Database
 from bot.storage.inline import InlineConnection
+from bot.storage.name_tokens import NAME_FIELDS, index_case
 
 
 def _ts(value: datetime) -> str:
@@ -331,6 +332,8 @@ class Store:
                 ),
             )
             case_id = cur.lastrowid
+            assert case_id is not None
+            await index_case(conn, self.db.cipher, case_id, answers)
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) VALUES (?, ?, "
                 "?, ?, ?)",
@@ -557,6 +560,8 @@ class LetterStore:
                 "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
                 (dump_answers(answers, self.db.cipher), _ts(now), case_id),
             )
+            if key in NAME_FIELDS:
+                await index_case(conn, self.db.cipher, case_id, answers)
             await conn.execute(
                 "INSERT INTO case_events(case_id, at, kind, actor_id, detail) "
                 "VALUES (?, ?, ?, ?, ?)",

@@ -58,6 +58,9 @@ from handlers.common import (
     user_key,
 )
 from handlers.ratelimit import RepliesFirstRateLimiter
+from handlers.views import followup as followup_views
+from handlers.views import letters as letter_views
+from handlers.views import un as un_views
 from handlers.web.chat import web_command
 
 log = logging.getLogger(__name__)
@@ -265,14 +268,14 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(commands.on_delete_button, pattern=rf"^{kb.DELETE}:"))
     app.add_handler(CallbackQueryHandler(routing.on_menu_button, pattern=rf"^{kb.MENU}:"))
     app.add_handler(
-        CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letters.PREFIX}:")
+        CallbackQueryHandler(letters.on_letters_button, pattern=rf"^{letter_views.PREFIX}:")
     )
     app.add_handler(
-        CallbackQueryHandler(followup.on_followup_button, pattern=rf"^{followup.PREFIX}:")
+        CallbackQueryHandler(followup.on_followup_button, pattern=rf"^{followup_views.PREFIX}:")
     )
     app.add_handler(CallbackQueryHandler(staff.on_staff_button, pattern=rf"^{staff.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(exports.on_export_button, pattern=rf"^{exports.PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(un.on_un_button, pattern=rf"^{un.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(un.on_un_button, pattern=rf"^{un_views.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(review.on_review_button, pattern=rf"^{review.PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(

@@ -46,16 +46,7 @@ from handlers.common import (
     translator,
 )
 from handlers.views import followup as views
-
-# Until every caller imports them from the views, the reminders and the staff's dossier
-# find the follow-up's display helpers here too.
-from handlers.views.followup import (  # noqa: F401
-    PREFIX,  # noqa: F401
-    deadline_text,
-    letter_state,
-    letter_title,
-    timeline_text,  # noqa: F401
-)
+from handlers.views.followup import deadline_text, letter_title, timeline_text
 
 FORMS = frozenset(
     spec.name

@@ -29,7 +29,6 @@ from bot.services.reminders import (
 )
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
-from handlers import review
 from handlers.views import review as review_view
 from handlers.views.followup import PREFIX, deadline_text, letter_state, letter_title
 from handlers.views.letters import language_name
@@ -148,7 +147,7 @@ async def _deliver(bot: Bot, s: Services, reminder: Reminder, turns: asyncio.Sem
     """Send one reminder as composed by the core; True when something was sent (a family's
     empty digest counts as sent: it was handled)."""
     if reminder.kind == "review":  # letters waiting for a caseworker (handlers.review)
-        return await review.send_reminder(bot, s, reminder)
+        return await _review_reminder(bot, s, reminder)
     async with turns:
         item = await s.reminders.compose(reminder)
     if item is None:
@@ -288,3 +287,24 @@ async def _volunteer_digest(bot: Bot, t: Translator, item: VolunteerDigest) -> N
     ]
     lines.append(t("/due shows the list, /my your cases."))
     await bot.send_message(item.chat_id, "\n".join(lines))
+
+
+async def _review_reminder(bot: Bot, s: Services, reminder: Reminder) -> bool:
+    """Remind every caseworker and administrator of a case's letters nobody has decided
+    on for a working day; with the bot's own priority, like every reminder."""
+    found = await s.review.reminder(reminder)
+    if found is None:
+        return False
+    for chat, locale, zone in found.recipients:
+        t = s.catalogs.get(locale)
+        try:
+            await bot.send_message(chat, review_view.reminder_text(t, found, zone))
+        except Forbidden:
+            continue  # a colleague who left the bot; the others still get it
+        except (RetryAfter, TimedOut, NetworkError) as exc:
+            await s.review.reminder_later(reminder, type(exc).__name__)
+            return False
+        except TelegramError as exc:
+            log.warning("review reminder to one recipient failed (%s)", type(exc).__name__)
+    await s.review.reminded(reminder)
+    return True

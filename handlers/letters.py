@@ -28,16 +28,7 @@ from handlers.common import (
 )
 from handlers.views import letters as views
 from handlers.views import review as review_view
-
-# Re-exported for the other areas' handlers and the tests until they import the views.
-from handlers.views.letters import (  # noqa: F401
-    PREFIX,
-    RISK_CHOICES,
-    RISK_FACTS,
-    RISK_LAW,
-    field_name,
-    language_name,
-    risk_note,
+from handlers.views.letters import (
     send_produced,
     show_letter_set,
 )

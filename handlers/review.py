@@ -10,19 +10,19 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import Forbidden
 
 from bot.app import Services
 from bot.domain.validators import InvalidInput
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.review import FORMS, Approved, Form, Reminder
+from bot.services.review import FORMS, Approved, Form
 from bot.services.staff import Actor
 from handlers import texts
 from handlers.common import Context, drop_buttons, flush_replies, parse_id, say, services
 from handlers.views import review as view
 
-__all__ = ["FORMS", "PREFIX", "handle_form", "on_review_button", "review_command", "send_reminder"]
+__all__ = ["FORMS", "PREFIX", "handle_form", "on_review_button", "review_command"]
 
 log = logging.getLogger(__name__)
 
@@ -221,22 +221,3 @@ def _invalid(t: Translator, err: Invalid) -> str:
 
 
 # --- the reminder after a working day (handlers.jobs) -------------------------------------
-async def send_reminder(bot: Bot, s: Services, reminder: Reminder) -> bool:
-    """Remind every caseworker and administrator of a case's letters nobody has decided
-    on for a working day; with the bot's own priority, like every reminder."""
-    found = await s.review.reminder(reminder)
-    if found is None:
-        return False
-    for chat, locale, zone in found.recipients:
-        t = s.catalogs.get(locale)
-        try:
-            await bot.send_message(chat, view.reminder_text(t, found, zone))
-        except Forbidden:
-            continue  # a colleague who left the bot; the others still get it
-        except (RetryAfter, TimedOut, NetworkError) as exc:
-            await s.review.reminder_later(reminder, type(exc).__name__)
-            return False
-        except TelegramError as exc:
-            log.warning("review reminder to one recipient failed (%s)", type(exc).__name__)
-    await s.review.reminded(reminder)
-    return True

@@ -24,6 +24,7 @@ from bot.services.followup import LetterRow
 from bot.services.staff import STAFF_ROLES
 from handlers import commands, followup, letters, report, review, staff, un
 from handlers.common import Context, current_user, drop_buttons, say, services
+from handlers.views import letters as letter_views
 
 Run = Callable[[Update, Context, User | None, Form], Awaitable[None]]
 
@@ -146,7 +147,7 @@ async def produce_letter(
 
 async def show_letter_set(update: Update, context: Context, t: Translator, case: Case) -> None:
     """The letters recommended for a case just created."""
-    await letters.show_letter_set(update, context, t, case)
+    await letter_views.show_letter_set(update, context, t, case)
 
 
 async def redeem_invitation(update: Update, context: Context, code: str) -> None:

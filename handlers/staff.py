@@ -47,9 +47,10 @@ from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
 from handlers.common import Context, drop_buttons, parse_id, say, services
 from handlers.keyboards import button
-from handlers.letters import field_name, language_name
+from handlers.views import un as un_views
 from handlers.views.exports import send_document
 from handlers.views.followup import letter_state, letter_title, timeline_text
+from handlers.views.letters import field_name, language_name
 from handlers.views.staff import (
     actor_and_t,
     copy_mark,
@@ -369,9 +370,9 @@ async def show_dossier(
             )
         )
     parts.append(timeline_text(t, case, None, tz=await staff_zone(context, actor)))
-    from handlers.un import dossier_summary  # the UN page imports this module
-
-    parts.append(await dossier_summary(context, actor, t, case))
+    parts.append(
+        un_views.summary_text(t, await services(context).un.overview(actor, case, t.locale))
+    )
     if notes and actor.role in STAFF_ROLES:
         parts.append(
             "\n".join(

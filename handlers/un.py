@@ -24,19 +24,11 @@ from bot.un.submission import NotReady
 from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, parse_id, say, services
 from handlers.views import un as views
-
-# Re-exported for the other areas' handlers and the tests until they import the views.
-from handlers.views.un import (  # noqa: F401
-    CED_GENERAL,
+from handlers.views.un import (
     PREFIX,
-    UN_INTRO,
-    ced_text,
-    checklist_text,
-    procedure_text,
-    window_text,
 )
 
-__all__ = ["FORMS", "PREFIX", "dossier_summary", "handle_form", "on_un_button", "un_command"]
+__all__ = ["FORMS", "PREFIX", "handle_form", "on_un_button", "un_command"]
 NO_REFERENCE = "-"
 
 
@@ -55,11 +47,6 @@ async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translat
 
 async def not_available(update: Update, context: Context, t: Translator) -> None:
     await say(update, context, t("This is not available."))
-
-
-async def dossier_summary(context: Context, actor: Actor, t: Translator, case: Case) -> str:
-    """The UN checklist in short, for the caseworker's dossier."""
-    return views.summary_text(t, await services(context).un.overview(actor, case, t.locale))
 
 
 # --- the family ---------------------------------------------------------------------

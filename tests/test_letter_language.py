@@ -21,7 +21,7 @@ from bot.letters.language import detect, fits
 from bot.letters.model import EarlierLetter, RenderOptions
 from bot.letters.render import available_languages, kinds_for, render_letter
 from bot.letters.translations import ForeignText, needed, texts
-from handlers.letters import language_name
+from handlers.views.letters import language_name
 
 FREE_TEXT = {
     "kk": {

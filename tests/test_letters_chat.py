@@ -9,7 +9,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from bot.i18n import LOCALES
-from handlers.letters import RISK_FACTS, RISK_LAW, language_name, risk_note
+from handlers.views.letters import RISK_FACTS, RISK_LAW, language_name, risk_note
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
 

@@ -18,7 +18,7 @@ from bot.i18n import LOCALES
 from bot.letters.model import RenderOptions
 from bot.letters.render import render_letter
 from bot.letters.sample import SAMPLE_TODAY, sample_reports
-from handlers.letters import RISK_FACTS, RISK_LAW, risk_note
+from handlers.views.letters import RISK_FACTS, RISK_LAW, risk_note
 from tests.support import Bot
 
 MILITARY = {

@@ -17,7 +17,7 @@ from bot.i18n import LOCALES
 from bot.un import translation
 from bot.un.checklist import TITLES
 from bot.un.ladder import OFFER, OFFER_AT_ONCE
-from handlers.un import CED_GENERAL, UN_INTRO
+from handlers.views.un import CED_GENERAL, UN_INTRO
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
 ADMIN = 1

@@ -18,12 +18,12 @@ from bot.domain.models import STATUS_CODES, CaseStatus
 from bot.exports import ExportFilter
 from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
-from bot.services.exports import TABLE_FORMATS, Document
+from bot.services.exports import TABLE_FORMATS
 from bot.services.staff import MANAGERS, Actor
 from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, flush_replies, say, services
 from handlers.keyboards import button
-from handlers.views.exports import send_document
+from handlers.views.exports import send_document, send_file
 from handlers.views.staff import staff_only
 
 PREFIX = "export"  # export:<format>:<full 0|1>:<filter code>; the old "X:" is an old button
@@ -167,8 +167,7 @@ async def on_export_button(update: Update, context: Context, actor: Actor, t: Tr
             n=written.cases,
             masked=t("masked") if written.masked else t("in full"),
         )
-        document = Document(written.path.read_bytes(), written.path.name)
-        await send_document(update, context, document, caption)
+        await send_file(update, context, written.path, caption)
 
 
 @staff_only(MANAGERS)

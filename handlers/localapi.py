@@ -250,6 +250,12 @@ def _files(request_data: RequestData | None) -> dict[str, tuple[str, bytes, str]
         return {}
     out = {}
     for name, value in request_data.multipart_data.items():
-        if isinstance(value, tuple) and len(value) >= 2 and isinstance(value[1], bytes):
-            out[name] = (str(value[0]), value[1], str(value[2]) if len(value) > 2 else "")
+        if not isinstance(value, tuple) or len(value) < 2:
+            continue
+        content = value[1]
+        if not isinstance(content, bytes) and hasattr(content, "read"):
+            content.seek(0)  # a file streamed from disk (``InputFile(read_file_handle=False)``)
+            content = content.read()
+        if isinstance(content, bytes):
+            out[name] = (str(value[0]), content, str(value[2]) if len(value) > 2 else "")
     return out

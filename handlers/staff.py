@@ -79,7 +79,8 @@ STAFF_HELP = N_(
     "/invites: open invitations; /staff: people with a role\n"
     "/export, /stats: reports and charts (caseworkers)\n"
     "/review: letters waiting for a caseworker's approval\n"
-    "/audit: who looked at or exported what"
+    "/audit: who looked at or exported what\n"
+    "/web: the organisation's desk in a browser (a one-time login link)"
 )
 
 

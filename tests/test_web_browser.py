@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.support import Chat
 from tests.web_support import ADMIN, DeskRun, reported_case
 
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+DOWNLOADS = SHOTS.parent / "downloads"  # where the browser saves what the desk sends
 BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 DRIVERS = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
 
@@ -47,6 +49,12 @@ def browser() -> Iterator[webdriver.Chrome]:
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(arg)
     options.add_argument("--window-size=1280,1000")
+    shutil.rmtree(DOWNLOADS, ignore_errors=True)
+    DOWNLOADS.mkdir(parents=True)
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(DOWNLOADS), "download.prompt_for_download": False},
+    )
     driver = webdriver.Chrome(options=options, service=Service(driver_path))
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
@@ -102,6 +110,25 @@ class Page:
             self.driver.set_window_size(1280, 1000)
 
         await self.run(whole_page)
+
+
+def downloaded(suffix: str, seconds: float = 30) -> Path:
+    """The file the browser finished saving (Chromium writes ``.crdownload`` until then)."""
+    found: list[Path] = []
+
+    def done(_: object) -> bool:
+        found[:] = [p for p in DOWNLOADS.iterdir() if p.suffix == suffix]
+        return bool(found)
+
+    WebDriverWait(None, seconds, poll_frequency=0.2).until(done)
+    return found[0]
+
+
+def xlsx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        return " ".join(
+            book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml")
+        )
 
 
 def named_chat(desk: DeskRun, user_id: int, locale: str, name: str) -> Chat:
@@ -168,6 +195,13 @@ async def test_a_caseworker_works_a_case_in_the_browser(
     )
     await page.shot("5-dossier-after")
     await page.shot("5-dossier-phone", width=400)
+
+    await page.click('nav a[href="/exports"]')
+    await page.shot("7-exports")
+    await page.run(lambda: browser.find_element(By.CSS_SELECTOR, "form.filters button").click())
+    xlsx = await page.run(downloaded, ".xlsx")
+    assert number in xlsx_text(xlsx)  # the case is in the workbook the browser saved
+    await page.open(desk.url + "/cases")
 
     await page.click("form.logout button")
     assert "/web" in await page.text()

@@ -21,7 +21,9 @@ WIDTH = 480  # drawn about this wide: its text is then as large as the page's sm
 BAR = 22  # height of a horizontal bar's row
 GAP = 6
 LABEL_WIDTH = 220  # the names' column of a horizontal chart
-LABEL_CHARS = 28  # longer names are cut with "…" (the whole name is in the bar's title)
+# Longer names are cut with "…" (the whole name is in the bar's title): 24 wide Cyrillic
+# letters at 12 px fit the names' column; 28 ran past its left edge.
+LABEL_CHARS = 24
 VALUE_WIDTH = 60
 COLUMN_HEIGHT = 180  # the bars' area of a vertical chart
 COLOUR = "#3b6ea8"

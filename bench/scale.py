@@ -79,11 +79,14 @@ def prepare(workdir: Path, cases: int) -> tuple[Path, str]:
 
 async def settled(path: Path, key: str) -> None:
     """The database as a bot that has run on it leaves it: migrated to the latest schema,
-    and the region of every case written (``Services.fill_regions``, a job of the bot)."""
+    its key recorded and stored ids in their keyed form (``check_key``, which the bot's
+    first start after an upgrade does once), and the region of every case written
+    (``Services.fill_regions``, a job of the bot)."""
     from bot.exports.stats import case_region
     from bot.storage.crypto import Cipher
     from bot.storage.database import Database
     from bot.storage.maintenance import fill_regions
+    from bot.storage.sealing import check_key
 
     db = Database(path, cipher=Cipher(key))
     began = time.perf_counter()
@@ -91,6 +94,7 @@ async def settled(path: Path, key: str) -> None:
     await db.open(check=False)
     migrated = time.perf_counter()
     try:
+        await check_key(db)
         filled = await fill_regions(db, case_region)
     finally:
         await db.close()
@@ -341,6 +345,7 @@ async def child(db: Path, family_count: int) -> dict[str, Any]:
     started = float(os.environ["IZDEU_BENCH_STARTED"])
     began = time.perf_counter()
     bot = await Bot.start(db.parent, ManualClock(data.NOW), frozenset({ADMIN}), key)
+    bot.api.keep_files = False  # the stand-in reads uploads through, like a server
     opened = time.perf_counter()
     await bot.app.start()
     built = time.perf_counter()

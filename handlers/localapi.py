@@ -109,6 +109,10 @@ class LocalBotAPI(BaseRequest):
         self._message_ids = itertools.count(1)
         # What a download of a file the user sent returns, by file id (empty otherwise).
         self.downloads: dict[str, bytes] = {}
+        # Whether a file streamed from disk is kept in ``calls``; off, it is read through in
+        # chunks and dropped, as a server receiving it would (a benchmark's memory figure
+        # is then the bot's own).
+        self.keep_files = True
 
     # --- BaseRequest -----------------------------------------------------
     async def initialize(self) -> None:
@@ -135,7 +139,7 @@ class LocalBotAPI(BaseRequest):
         if "/file/" in url:  # a download: the bytes themselves, not a JSON answer
             return 200, self.downloads.get(api, b"")
         params = dict(request_data.parameters) if request_data else {}
-        files = _files(request_data)
+        files = _files(request_data, self.keep_files)
         if self.delay:
             await asyncio.sleep(self.delay)
         fault = self._take_fault(api)
@@ -245,7 +249,7 @@ class LocalBotAPI(BaseRequest):
         self.calls.clear()
 
 
-def _files(request_data: RequestData | None) -> dict[str, tuple[str, bytes, str]]:
+def _files(request_data: RequestData | None, keep: bool) -> dict[str, tuple[str, bytes, str]]:
     if request_data is None or not request_data.contains_files:
         return {}
     out = {}
@@ -255,7 +259,12 @@ def _files(request_data: RequestData | None) -> dict[str, tuple[str, bytes, str]
         content = value[1]
         if not isinstance(content, bytes) and hasattr(content, "read"):
             content.seek(0)  # a file streamed from disk (``InputFile(read_file_handle=False)``)
-            content = content.read()
+            if keep:
+                content = content.read()
+            else:
+                while content.read(1 << 16):
+                    pass
+                content = b""
         if isinstance(content, bytes):
             out[name] = (str(value[0]), content, str(value[2]) if len(value) > 2 else "")
     return out

@@ -83,6 +83,10 @@ async def test_a_caseworker_corrects_and_approves_at_the_desk(desk: DeskRun, bot
         assert row and row.group(1) == str(letter) and row.group(2) == case.number
         assert body in row.group(3) and view.language_name("ru", locale) in row.group(3)
         assert t("Letters waiting for review: {n}", n="1") in queue
+        dossier = await page(http, f"/cases/{case.number}")
+        link = f'<a href="/review/{letter}">{body}'
+        assert link in dossier  # the dossier leads to its letters in the queue
+        assert t("waiting for a caseworker's check") in dossier
         before = await reads(bot)
         shown = await page(http, f"/review/{letter}")
         assert "Генеральному" in shown and "г. Алматы, пр. Абая, 1, кв. 2, 050000" in shown

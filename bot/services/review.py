@@ -176,6 +176,11 @@ class ReviewService:
         self._require(actor)
         return await self.store.queue()
 
+    async def of_case(self, actor: Actor, case_id: int) -> list[ReviewEntry]:
+        """One case's letters in the queue (the desk's dossier links each to its page)."""
+        self._require(actor)
+        return await self.store.open_of_case(case_id)
+
     async def languages(self, actor: Actor, entries: list[ReviewEntry]) -> dict[int, str]:
         """The language each queued letter is written in, by letter id (the desk's queue
         shows it, so a caseworker picks the letters they can read)."""

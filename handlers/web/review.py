@@ -9,7 +9,10 @@ correction and a note go by POST, and the browser is sent back (POST, redirect, 
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
+from telegram.error import TelegramError
 
 from bot.i18n import N_
 from bot.services.errors import Invalid
@@ -17,6 +20,7 @@ from bot.services.review import MAX_NOTE, MAX_TEXT, ReviewLetter
 from handlers.views import review as view
 from handlers.web.desk import desk_of, render, session_of, translator_of
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 # The answers to an action, shown on the page it returns to.
@@ -175,7 +179,15 @@ async def approve(request: web.Request) -> web.Response:
     except Invalid as err:
         t = translator_of(request)
         return await show_letter(request, 400, view.invalid_text(t, err))
-    reached = await view.release(desk.bot, desk.services, actor, approved)
+    try:
+        reached = await view.release(desk.bot, desk.services, actor, approved)
+    except TelegramError as err:  # the network, a pause Telegram asked for: send it again
+        log.warning(
+            "desk: an approved letter of case %s failed (%s)",
+            approved.entry.case_number,
+            type(err).__name__,
+        )
+        reached = False
     raise _to_queue(request, "approved" if reached else "approved_unreached")
 
 
@@ -193,5 +205,13 @@ async def send_back(request: web.Request) -> web.Response:
     except Invalid as err:
         t = translator_of(request)
         return await show_letter(request, 400, view.invalid_text(t, err), text, "note")
-    reached = await view.tell_returned(desk.bot, desk.services, returned)
+    try:
+        reached = await view.tell_returned(desk.bot, desk.services, returned)
+    except TelegramError as err:
+        log.warning(
+            "desk: a returned letter's note of case %s failed (%s)",
+            returned.entry.case_number,
+            type(err).__name__,
+        )
+        reached = False
     raise _to_queue(request, "returned" if reached else "returned_unreached")

@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 from selenium.webdriver import Chrome
 
+from handlers.localapi import Fault
 from handlers.views import review as view
 from tests.support import Bot
 from tests.test_review_chat import CORRECTED, FAMILY, bot, docx_text, prepared
@@ -184,3 +185,23 @@ async def test_the_queue_in_the_browser(desk: DeskRun, bot: Bot, browser: Chrome
     await page.click(f'a[href="/review/{letter}"]')
     assert "Генеральному" in await page.text()
     await page.shot("review-2-letter")
+
+
+async def test_an_unreached_family_keeps_the_letter_to_send_again(desk: DeskRun, bot: Bot) -> None:
+    """A family that blocked the bot, then a network failure: the desk says the family was
+    not reached and the letter stays in the queue as approved; the next approval sends it."""
+    letter = await prepared(bot, bot.chat(FAMILY, "ru"), "ru")
+    t = bot.t("ru")
+    async with await desk.login(bot.chat(ADMIN, "ru")) as http:
+        token = csrf_of(await page(http, f"/review/{letter}"))
+        for fault in (Fault(403, "Forbidden: bot was blocked by the user"), Fault(network=True)):
+            bot.api.fail_next("sendMessage", fault)
+            sent = await post(http, f"/review/{letter}/approve", {"csrf": token})
+            assert sent.headers["Location"] == "/review?done=approved_unreached"
+            queue = await page(http, "/review?done=approved_unreached")
+            assert view.approved_text(t, reached=False) in queue
+            assert t("approved, not yet received by the family") in queue
+        assert bot.api.sent(FAMILY, "sendDocument") == []
+        sent = await post(http, f"/review/{letter}/approve", {"csrf": token})
+        assert sent.headers["Location"] == "/review?done=approved"
+    assert len(bot.api.sent(FAMILY, "sendDocument")) == 2

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, Update
-from telegram.error import Forbidden
+from telegram import Update
 
-from bot.app import Services
-from bot.domain.validators import InvalidInput
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.review import FORMS, Approved, Form
+from bot.services.review import FORMS, Form
 from bot.services.staff import Actor
-from handlers import texts
 from handlers.common import Context, drop_buttons, flush_replies, parse_id, say, services
 from handlers.views import review as view
 
@@ -76,7 +72,7 @@ async def on_review_button(update: Update, context: Context) -> None:
     except (NotAllowed, NotFound):
         await say(update, context, t("This is not available."))
     except Invalid as err:
-        await say(update, context, _invalid(t, err))
+        await say(update, context, view.invalid_text(t, err))
 
 
 async def _read(
@@ -138,38 +134,8 @@ async def _approve(
 ) -> None:
     s = services(context)
     approved = await s.review.approve(actor, letter_id)
-    reached = await _deliver(context.bot, s, approved)
-    if reached and await s.review.delivered(actor, approved):
-        reached = await _tell_all_ready(context.bot, s, approved)
+    reached = await view.release(context.bot, s, actor, approved)
     await say(update, context, view.approved_text(t, reached))
-
-
-async def _deliver(bot: Bot, s: Services, approved: Approved) -> bool:
-    """The approved letter in the family's chat, as it comes without review; False when the
-    family cannot be reached (the letter stays in the queue as approved, to send again)."""
-    if approved.family_chat is None:
-        return False
-    ft = s.catalogs.get(approved.family_locale)
-    text, markup = view.approved_card(ft, approved.produced)
-    produced = approved.produced
-    try:
-        await bot.send_message(approved.family_chat, text, reply_markup=markup)
-        await bot.send_document(approved.family_chat, produced.pdf, filename=produced.pdf_name)
-        await bot.send_document(approved.family_chat, produced.docx, filename=produced.docx_name)
-    except Forbidden:
-        return False
-    return True
-
-
-async def _tell_all_ready(bot: Bot, s: Services, approved: Approved) -> bool:
-    """After the last letter of the first set: what to do with them, as without review."""
-    assert approved.family_chat is not None
-    try:
-        ft = s.catalogs.get(approved.family_locale)
-        await bot.send_message(approved.family_chat, view.all_ready_text(ft))
-    except Forbidden:
-        return False
-    return True
 
 
 # --- typed text: a correction, a note -----------------------------------------------------
@@ -189,35 +155,14 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
             await _read(update, context, actor, t, zone, letter_id, "", saved=True)
         else:
             returned = await s.review.send_back(actor, letter_id, text)
-            reached = False
-            if returned.family_chat is not None:
-                ft = s.catalogs.get(returned.family_locale)
-                body = s.letters.directory[returned.entry.addressee_id].name(ft.locale)
-                try:
-                    await context.bot.send_message(
-                        returned.family_chat,
-                        view.returned_text(ft, body, returned.entry.case_number, returned.note),
-                    )
-                    reached = True
-                except Forbidden:
-                    reached = False
+            reached = await view.tell_returned(context.bot, s, returned)
             await say(update, context, view.returned_done_text(t, reached))
     except (NotAllowed, NotFound):
         await s.review.close_form(actor)
         await say(update, context, t("This is not available."))
     except Invalid as err:
-        await say(update, context, _invalid(t, err))  # the form stays open: write it again
-
-
-def _invalid(t: Translator, err: Invalid) -> str:
-    if err.reason == "wrong_language":
-        return t("This text is not in the letter's language. Please write it in that language.")
-    if err.reason == "untranslated":
-        return t(
-            "This letter still needs a translation the family left to the organisation: "
-            "write it in the case's dossier first."
-        )
-    return texts.error(t, InvalidInput(err.reason))
+        # The form stays open: write it again.
+        await say(update, context, view.invalid_text(t, err))
 
 
 # --- the reminder after a working day (handlers.jobs) -------------------------------------

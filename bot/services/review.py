@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -174,6 +175,26 @@ class ReviewService:
     async def queue(self, actor: Actor) -> list[ReviewEntry]:
         self._require(actor)
         return await self.store.queue()
+
+    async def of_case(self, actor: Actor, case_id: int) -> list[ReviewEntry]:
+        """One case's letters in the queue (the desk's dossier links each to its page)."""
+        self._require(actor)
+        return await self.store.open_of_case(case_id)
+
+    async def languages(self, actor: Actor, entries: list[ReviewEntry]) -> dict[int, str]:
+        """The language each queued letter is written in, by letter id (the desk's queue
+        shows it, so a caseworker picks the letters they can read)."""
+        self._require(actor)
+        found: dict[int, str] = {}
+        options: dict[int, dict[str, Any]] = {}
+        for entry in entries:
+            row = await self.letters.store.get_letter(entry.letter_id)
+            if row is None:
+                continue
+            if entry.case_id not in options:
+                options[entry.case_id] = await self.letters.store.letter_options(entry.case_id)
+            found[entry.letter_id] = self.letters.language_for(row, options[entry.case_id])
+        return found
 
     async def waiting_count(self, actor: Actor) -> int:
         self._require(actor)

@@ -1,14 +1,31 @@
-"""What the letter review queue says, to the caseworker and to the family."""
+"""What the letter review queue says, to the caseworker and to the family, and how the
+family receives a decision: the chat's /review and the desk's "Letters to check" page both
+release an approved letter (or a note) through ``release`` and ``tell_returned`` here, so
+the family gets the same messages and files whichever front end the caseworker used."""
 
 from __future__ import annotations
 
 from babel import Locale
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden
 
+from bot.app import Services
+from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
 from bot.readable import shorten
+from bot.services.errors import Invalid
 from bot.services.letters import Produced
-from bot.services.review import Editable, Held, ReviewEntry, ReviewLetter, ReviewReminder
+from bot.services.review import (
+    Approved,
+    Editable,
+    Held,
+    Returned,
+    ReviewEntry,
+    ReviewLetter,
+    ReviewReminder,
+)
+from bot.services.staff import Actor
+from handlers import texts
 from handlers.keyboards import button
 
 PREFIX = "V"  # V:<op>:<letter id>[:<field>]
@@ -198,3 +215,71 @@ def reminder_text(t: Translator, reminder: ReviewReminder, zone: str) -> str:
         number=reminder.case_number,
         time=t.datetime(reminder.since, "short", tz=zone),
     )
+
+
+def invalid_text(t: Translator, err: Invalid) -> str:
+    """Why a correction, a note or a letter was refused, in the caseworker's language."""
+    if err.reason == "wrong_language":
+        return t("This text is not in the letter's language. Please write it in that language.")
+    if err.reason == "untranslated":
+        return t(
+            "This letter still needs a translation the family left to the organisation: "
+            "write it in the case's dossier first."
+        )
+    return texts.error(t, InvalidInput(err.reason))
+
+
+# --- the family receives the decision (both front ends) ----------------------------------
+async def release(bot: Bot, s: Services, actor: Actor, approved: Approved) -> bool:
+    """The approved letter in the family's chat, then, after the first set's last letter,
+    what to do with the letters; False when the family could not be reached (the letter
+    stays in the queue as approved, to send again)."""
+    reached = await _deliver(bot, s, approved)
+    if reached and await s.review.delivered(actor, approved):
+        reached = await _tell_all_ready(bot, s, approved)
+    return reached
+
+
+async def _deliver(bot: Bot, s: Services, approved: Approved) -> bool:
+    """The approved letter as it comes without review; False when the family cannot be
+    reached."""
+    if approved.family_chat is None:
+        return False
+    ft = s.catalogs.get(approved.family_locale)
+    text, markup = approved_card(ft, approved.produced)
+    produced = approved.produced
+    try:
+        await bot.send_message(approved.family_chat, text, reply_markup=markup)
+        await bot.send_document(approved.family_chat, produced.pdf, filename=produced.pdf_name)
+        await bot.send_document(approved.family_chat, produced.docx, filename=produced.docx_name)
+    except Forbidden:
+        return False
+    return True
+
+
+async def _tell_all_ready(bot: Bot, s: Services, approved: Approved) -> bool:
+    """After the last letter of the first set: what to do with them, as without review."""
+    assert approved.family_chat is not None
+    try:
+        ft = s.catalogs.get(approved.family_locale)
+        await bot.send_message(approved.family_chat, all_ready_text(ft))
+    except Forbidden:
+        return False
+    return True
+
+
+async def tell_returned(bot: Bot, s: Services, returned: Returned) -> bool:
+    """The caseworker's note to the family, in the family's language; False when the family
+    cannot be reached."""
+    if returned.family_chat is None:
+        return False
+    ft = s.catalogs.get(returned.family_locale)
+    body = s.letters.directory[returned.entry.addressee_id].name(ft.locale)
+    try:
+        await bot.send_message(
+            returned.family_chat,
+            returned_text(ft, body, returned.entry.case_number, returned.note),
+        )
+    except Forbidden:
+        return False
+    return True

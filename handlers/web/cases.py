@@ -190,6 +190,14 @@ async def show_dossier(
     by_id = {letter.id: letter for letter in dossier.letters}
     done = request.query.get("done", "")
     manager = session.actor.role is not Role.VOLUNTEER
+    in_review = (
+        [
+            (e.letter_id, views.letter_title(t, e.addressee_id, e.kind), e.state)
+            for e in await services.review.of_case(session.actor, dossier.case.id)
+        ]
+        if manager
+        else []
+    )
     return render(
         request,
         "web/case.html.j2",
@@ -212,6 +220,7 @@ async def show_dossier(
         outcome_name=lambda code: views.outcome_name(t, code),
         copy_mark=lambda reply: staff_views.copy_mark(t, reply).strip(),
         choices=choices,
+        in_review=in_review,
         notice=t(DONE[done]) if done in DONE else "",
         error=error,
         kept=kept,

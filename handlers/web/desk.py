@@ -57,10 +57,13 @@ MENU: list[tuple[str, str]] = [
     ("exports", N_("Exports")),
     ("audit", N_("Audit log")),
     ("staff", N_("Staff")),
+    ("review_queue", N_("Letters to check")),
 ]
 
 # Pages a volunteer is not shown in the menu (their use cases refuse volunteers anyway).
-CASEWORKERS_ONLY = frozenset({"statistics", "exports", "audit", "staff"})
+CASEWORKERS_ONLY = frozenset({"statistics", "exports", "audit", "staff", "review_queue"})
+# Pages in the menu only where their setting is on (IZDEU_LETTER_REVIEW).
+REVIEW_PAGES = frozenset({"review_queue"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -123,6 +126,7 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
         (request.app.router[name].url_for(), t(label))
         for name, label in MENU
         if not (volunteer and name in CASEWORKERS_ONLY)
+        and not (name in REVIEW_PAGES and not desk.services.review.enabled)
     ]
     html = desk.env.get_template(template).render(
         t=t.gettext,
@@ -240,9 +244,9 @@ async def css(request: web.Request) -> web.Response:
 
 def make_app(services: Services, bot: Bot) -> web.Application:
     """The desk: every page module's routes behind the session and CSRF checks."""
-    from handlers.web import cases, login, office, search
+    from handlers.web import cases, login, office, review, search
 
-    pages = [login, search, cases, office]
+    pages = [login, search, cases, office, review]
     app = web.Application(middlewares=[errors, sessions], client_max_size=MAX_FORM_BYTES)
     public = services.config.web_url
     app[DESK] = Desk(services, bot, environment(), public.startswith("https://"))

@@ -241,7 +241,7 @@ async def test_a_volunteer_may_not_act_on_other_cases_by_a_forged_id(desk: DeskR
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'<td><a href="/cases/([A-Z]{2}-\d{4}-\d+)">', html)
+    return re.findall(r'<td[^>]*><a href="/cases/([A-Z]{2}-\d{4}-\d+)">', html)
 
 
 def _arrow(html: str, rel: str) -> str | None:

@@ -24,7 +24,15 @@ from bot.letters.directory import load_directory
 from bot.replies.matching import signature
 from bot.services.errors import Invalid, NotFound
 from bot.services.forms import FormRunner
-from bot.storage.followup import FollowupStore, NewReminder, Reminder, Reply
+from bot.storage.followup import (
+    FollowupStore,
+    NewDeadline,
+    NewFollowUp,
+    NewReminder,
+    NewReply,
+    Reminder,
+    Reply,
+)
 from bot.storage.store import LetterRow, LetterStore, Store
 
 # A reply of these kinds calls for the next rung of the ladder.
@@ -86,6 +94,26 @@ class Suggestion:
 
     step: NextStep | None  # None: the ladder has nothing further
     letter: LetterRow | None  # the follow-up letter, ready to be produced
+
+
+# A case still waiting for answers has one once a reply is logged.
+_WAITING_STATUSES = frozenset(
+    {
+        CaseStatus.LETTERS_SENT,
+        CaseStatus.WAITING,
+        CaseStatus.LETTERS_READY,
+        CaseStatus.REPORTED,
+    }
+)
+
+
+def _status_after_reply(case: Case, outcome: str) -> tuple[int, CaseStatus] | None:
+    """The case's new status once a reply with ``outcome`` is logged (None: it stays)."""
+    if outcome == "found":
+        return case.id, CaseStatus.LOCATED
+    if case.status in _WAITING_STATUSES:
+        return case.id, CaseStatus.ANSWER_RECEIVED
+    return None
 
 
 def case_names(case: Case) -> list[str]:
@@ -259,78 +287,78 @@ class FollowupService:
         body in every case (``bot.replies.matching``); the count of copies is stored with it."""
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
-        now = self.clock.now()
         sig = signature(text, case_names(case)) if text else None
-        await self.store.add_reply(
-            row,
-            received_on,
-            outcome,
-            forwarded_to,
-            summary,
-            file,
-            outcome in CLOSING_OUTCOMES,
-            now,
-            user.user_id,
-            text=text,
-            signature=sig,
-        )
+        close = outcome in CLOSING_OUTCOMES
+        reply = NewReply(row, received_on, outcome, forwarded_to, summary, file, close, text)
         if outcome == "extension" and extended_until is not None:
             due = self.deadline(row, extended_until=extended_until)
-            await self.store.update_deadline(
-                row,
+            moved = NewDeadline(
                 {"extended_until": extended_until},
                 due.due if due else None,
-                self.reminders_for(user, case, row, due),
-                now,
-                user.user_id,
+                tuple(self.reminders_for(user, case, row, due)),
+            )
+            await self.store.log_reply(
+                reply, self.clock.now(), user.user_id, signature=sig, deadline=moved
             )
             return due
+        follow_up: NewFollowUp | None = None
         if outcome == "forwarded" and forwarded_to is not None and forwarded_to in self.directory:
-            await self._track_forwarded(user, case, row, forwarded_to, received_on)
-        if outcome == "found":
-            await self.store.set_status(case.id, CaseStatus.LOCATED, now, user.user_id)
-        elif case.status in (
-            CaseStatus.LETTERS_SENT,
-            CaseStatus.WAITING,
-            CaseStatus.LETTERS_READY,
-            CaseStatus.REPORTED,
-        ):
-            await self.store.set_status(case.id, CaseStatus.ANSWER_RECEIVED, now, user.user_id)
+            follow_up = await self._forwarded(user, case, row, forwarded_to, received_on)
         trigger = TRIGGER_FOR_OUTCOME.get(outcome)
-        return await self.escalate(row, trigger) if trigger else None
-
-    async def _track_forwarded(
-        self, user: User, case: Case, row: LetterRow, to: str, on: date
-    ) -> None:
-        """A body forwarded the letter: the other body's own deadline starts that day."""
-        root = await self._root(row)
-        follow = await self.letters.add_follow_up(
-            root, to, self.directory[to].letter_kind, "forwarded", self.clock.now()
-        )
-        due = self.deadline(follow, sent_on=on, channel="in_person")
-        await self.store.mark_sent(
-            [(follow, due.due if due else None)],
-            on,
-            "forwarded",
-            None,
-            self.reminders_for(user, case, follow, due),
+        step = await self._next_step(row, trigger) if trigger else None
+        if trigger and step is not None:
+            root = await self._root(row)
+            follow_up = NewFollowUp(root, step.addressee(root.addressee_id), step.letter, trigger)
+        added = await self.store.log_reply(
+            reply,
             self.clock.now(),
             user.user_id,
+            signature=sig,
+            follow_up=follow_up,
+            case_status=_status_after_reply(case, outcome),
+        )
+        if not trigger:
+            return None
+        return Suggestion(step, added) if step is not None else Suggestion(None, None)
+
+    async def _forwarded(
+        self, user: User, case: Case, row: LetterRow, to: str, on: date
+    ) -> NewFollowUp:
+        """A body forwarded the letter: the other body's own deadline starts that day (the
+        letter to it is written with the reply)."""
+        root = await self._root(row)
+        kind = self.directory[to].letter_kind
+        follow = LetterRow(0, root.case_id, to, kind, "", True, None, None, None, root.id)
+        due = self.deadline(follow, sent_on=on, channel="in_person")
+        return NewFollowUp(
+            root,
+            to,
+            kind,
+            "forwarded",
+            sent_on=on,
+            channel="forwarded",
+            due=due.due if due else None,
+            reminders=tuple(self.reminders_for(user, case, follow, due)),
         )
 
     async def escalate(self, row: LetterRow, trigger: str) -> Suggestion:
         """Create the follow-up letter the ladder prescribes (repeat or complaint)."""
-        root = await self._root(row)
-        chain = await self.chain(root)
-        group = _TRIGGER_GROUPS.get((root.kind, trigger), {trigger})
-        attempts = sum(1 for x in chain if x.trigger in group)
-        step = deadlines.next_step(root.addressee_id, trigger, attempts)
+        step = await self._next_step(row, trigger)
         if step is None:
             return Suggestion(None, None)
+        root = await self._root(row)
         letter = await self.letters.add_follow_up(
             root, step.addressee(root.addressee_id), step.letter, trigger, self.clock.now()
         )
         return Suggestion(step, letter)
+
+    async def _next_step(self, row: LetterRow, trigger: str) -> NextStep | None:
+        """The ladder's next letter after ``trigger`` on ``row``'s chain, if any is left."""
+        root = await self._root(row)
+        chain = await self.chain(root)
+        group = _TRIGGER_GROUPS.get((root.kind, trigger), {trigger})
+        attempts = sum(1 for x in chain if x.trigger in group)
+        return deadlines.next_step(root.addressee_id, trigger, attempts)
 
     def silence_trigger(self, row: LetterRow) -> str:
         """Silence on a crime report, or on a complaint about one, is "no decision": the next

@@ -13,7 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.deadlines import Deadline
 from bot.domain.engine import ChoiceInput, TextInput
-from bot.domain.followup_forms import REPLY, SEND
+from bot.domain.followup_forms import REGISTRATION, REPLY, SEND
 from bot.domain.models import Case, CaseStatus, User
 from bot.services.errors import Invalid, NotFound
 from bot.services.followup import (
@@ -245,3 +245,35 @@ async def test_a_reply_that_fails_half_way_leaves_nothing_behind(world: World) -
     case = await world.store.get_case(world.case.number)
     assert case is not None and case.status == status
     assert "reply" not in [e.kind for e in case.events]
+
+
+async def test_a_finished_form_is_closed_by_its_action_and_kept_when_it_fails(
+    world: World,
+) -> None:
+    """The last answer completes the form without closing it; the action closes it in
+    its own transaction, so a failure of the action keeps every answer given."""
+    base = await _sent_letter(world)
+    runner, user_id, today = world.followup.forms, world.family.user_id, date(2026, 11, 21)
+    form = await runner.begin(user_id, REGISTRATION, base)
+    asked = await runner.answer(user_id, form, TextInput("Т-15"), today)
+    stored = await runner.current(user_id)
+    done = await runner.answer(user_id, asked.form, TextInput("05.11.2026"), today, close=False)
+    assert done.done and await runner.current(user_id) == stored
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "CREATE TRIGGER fail_reference BEFORE INSERT ON case_events "
+            "WHEN NEW.kind = 'reference' BEGIN SELECT RAISE(ABORT, 'disk gone'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        await world.followup.complete(world.family, REGISTRATION.name, done.form.data)
+    assert await runner.current(user_id) == stored  # nothing lost: the date is asked again
+    async with world.db.transaction() as conn:
+        await conn.execute("DROP TRIGGER fail_reference")
+    moved = await world.followup.complete(world.family, REGISTRATION.name, done.form.data)
+    assert isinstance(moved, DeadlineMoved) and moved.letter.id == base["letter_id"]
+    assert await runner.current(user_id) is None
+    await runner.begin(user_id, REGISTRATION, base)
+    gone = {**done.form.data, "letter_id": 10**9}
+    with pytest.raises(NotFound):  # a refused action closes the form all the same
+        await world.followup.complete(world.family, REGISTRATION.name, gone)
+    assert await runner.current(user_id) is None

@@ -201,6 +201,8 @@ class FollowupService:
         sent_on: date,
         channel: str,
         tracking: str | None,
+        *,
+        form_done: bool = False,
     ) -> list[tuple[LetterRow, Deadline | None]]:
         if channel not in CHANNELS:
             raise ValueError(channel)
@@ -221,11 +223,19 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             case_status=await self._status_after_sending(case, {r.id for r in rows}),
+            drop_form_of=user.user_id if form_done else None,
         )
         return results
 
     async def set_reference(
-        self, user: User, case: Case, row: LetterRow, reference: str, registered_on: date | None
+        self,
+        user: User,
+        case: Case,
+        row: LetterRow,
+        reference: str,
+        registered_on: date | None,
+        *,
+        form_done: bool = False,
     ) -> Deadline | None:
         due = self.deadline(row, registered_on=registered_on)
         await self.store.update_deadline(
@@ -236,6 +246,7 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             ("reference", {"letter_id": row.id, "addressee": row.addressee_id}),
+            drop_form_of=user.user_id if form_done else None,
         )
         return due
 
@@ -246,6 +257,8 @@ class FollowupService:
         row: LetterRow,
         delivered_on: date,
         tracking: str | None = None,
+        *,
+        form_done: bool = False,
     ) -> Deadline | None:
         """The day the body received the letter (from the post's tracking or a receipt): the
         term runs from it where the law counts from receipt, and registration is counted
@@ -264,6 +277,7 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}),
+            drop_form_of=user.user_id if form_done else None,
         )
         return due
 
@@ -280,16 +294,19 @@ class FollowupService:
         forwarded_to: str | None = None,
         extended_until: date | None = None,
         text: str = "",
+        form_done: bool = False,
     ) -> Suggestion | Deadline | None:
         """Store the reply; return the next step, the moved deadline, or None.
 
         The reply's ``text``, when given, is compared with the earlier replies of the same
-        body in every case (``bot.replies.matching``); the count of copies is stored with it."""
+        body in every case (``bot.replies.matching``); the count of copies is stored with it.
+        ``form_done``: the family's reply form is closed in the same transaction."""
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
         sig = signature(text, case_names(case)) if text else None
         close = outcome in CLOSING_OUTCOMES
         reply = NewReply(row, received_on, outcome, forwarded_to, summary, file, close, text)
+        drop = user.user_id if form_done else None
         if outcome == "extension" and extended_until is not None:
             due = self.deadline(row, extended_until=extended_until)
             moved = NewDeadline(
@@ -298,7 +315,12 @@ class FollowupService:
                 tuple(self.reminders_for(user, case, row, due)),
             )
             await self.store.log_reply(
-                reply, self.clock.now(), user.user_id, signature=sig, deadline=moved
+                reply,
+                self.clock.now(),
+                user.user_id,
+                signature=sig,
+                deadline=moved,
+                drop_form_of=drop,
             )
             return due
         follow_up: NewFollowUp | None = None
@@ -316,6 +338,7 @@ class FollowupService:
             signature=sig,
             follow_up=follow_up,
             case_status=_status_after_reply(case, outcome),
+            drop_form_of=drop,
         )
         if not trigger:
             return None
@@ -444,7 +467,16 @@ class FollowupService:
         return LetterCard(case, row, due, replies)
 
     async def complete(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
-        """Act on a complete follow-up form (``bot.domain.followup_forms``)."""
+        """Act on a complete follow-up form (``bot.domain.followup_forms``). The form is
+        closed in the action's own transaction, so a crash before it keeps the answers (the
+        last one is asked again); an action refused closes it on its own."""
+        try:
+            return await self._act_on_form(user, name, data)
+        except (NotFound, ValueError):  # Invalid is a ValueError too
+            await self.store.drop_form(user.user_id)
+            raise
+
+    async def _act_on_form(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
         case = await self.own_case(user, _int(data.get("case_id")))
         if name == "send":
             picked = data.get("picked")
@@ -458,6 +490,7 @@ class FollowupService:
                 _day(data["date"]),
                 str(data["channel"]),
                 _text(data.get("tracking")),
+                form_done=True,
             )
             return SentLetters(case, results)
         row = await self.letters.get_letter(_int(data.get("letter_id")) or 0)
@@ -465,12 +498,19 @@ class FollowupService:
             raise NotFound("letter")
         if name == "delivered":
             due = await self.set_delivered(
-                user, case, row, _day(data["delivered"]), _text(data.get("tracking"))
+                user,
+                case,
+                row,
+                _day(data["delivered"]),
+                _text(data.get("tracking")),
+                form_done=True,
             )
             return DeadlineMoved(case, row, due)
         if name == "regno":
             registered = _day(data["regdate"]) if data.get("regdate") else None
-            due = await self.set_reference(user, case, row, str(data["reference"]), registered)
+            due = await self.set_reference(
+                user, case, row, str(data["reference"]), registered, form_done=True
+            )
             return DeadlineMoved(case, row, due)
         if name != "reply":
             raise Invalid("form", name)
@@ -487,6 +527,7 @@ class FollowupService:
             forwarded_to=_text(data.get("forward_to")),
             extended_until=_day(data["until"]) if data.get("until") else None,
             text=_text(data.get("text")) or "",
+            form_done=True,
         )
         replies = await self.store.replies_of_case(case.id)
         newest = max(replies, key=lambda r: r.id, default=None)

@@ -223,6 +223,13 @@ async def _move_deadline(
         await _event(conn, row.case_id, now, moved.event[0], actor_id, moved.event[1])
 
 
+async def _drop_form(conn: InlineConnection, user_id: int | None) -> None:
+    """Close a person's open form inside the action's transaction: a crash before the
+    action keeps the answers."""
+    if user_id is not None:
+        await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+
+
 class FollowupStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -238,10 +245,13 @@ class FollowupStore:
         now: datetime,
         actor_id: int,
         case_status: tuple[int, CaseStatus] | None = None,
+        drop_form_of: int | None = None,
     ) -> None:
         """Record several letters as sent, with their deadlines and reminders, and the
-        case's new status (``case_status``: case id and status), atomically."""
+        case's new status (``case_status``: case id and status), atomically; with it the
+        form that asked for it is closed (``drop_form_of``: its person)."""
         async with self.db.transaction() as conn:
+            await _drop_form(conn, drop_form_of)
             await _record_sent(
                 conn, self.db.cipher, letters, sent_on, channel, tracking, now, actor_id
             )
@@ -258,10 +268,13 @@ class FollowupStore:
         now: datetime,
         actor_id: int | None,
         event: tuple[str, dict[str, Any]] | None = None,
+        drop_form_of: int | None = None,
     ) -> None:
-        """Set reference/registration/extension fields, the new deadline and its reminders."""
+        """Set reference/registration/extension fields, the new deadline and its reminders
+        (and close the form that asked for it, ``drop_form_of``: its person)."""
         moved = NewDeadline(changes, due, tuple(reminders), event)
         async with self.db.transaction() as conn:
+            await _drop_form(conn, drop_form_of)
             await _move_deadline(conn, self.db.cipher, row, moved, now, actor_id)
 
     async def add_reply(
@@ -292,12 +305,15 @@ class FollowupStore:
         deadline: NewDeadline | None = None,
         follow_up: NewFollowUp | None = None,
         case_status: tuple[int, CaseStatus] | None = None,
+        drop_form_of: int | None = None,
     ) -> LetterRow | None:
         """A reply with all it changes, in one transaction, so a crash leaves either all
         of it or none: the reply (closing its letter), the letter's moved ``deadline``
         (an extension), a ``follow_up`` letter (the body that got it forwarded, or the
-        next step of the ladder) and the case's new status. The follow-up letter back."""
+        next step of the ladder), the case's new status, and the closing of the form that
+        asked for it (``drop_form_of``: its person). The follow-up letter back."""
         async with self.db.transaction() as conn:
+            await _drop_form(conn, drop_form_of)
             await self._insert_reply(conn, reply, now, actor_id, signature)
             if deadline is not None:
                 await _move_deadline(conn, self.db.cipher, reply.letter, deadline, now, actor_id)

@@ -150,7 +150,8 @@ async def _answer(
     update: Update, context: Context, user: User, t: Translator, form: Form, value: Input
 ) -> None:
     runner = services(context).followup.forms
-    asked = await runner.answer(user.user_id, form, value, _today(context, user), update.update_id)
+    today = _today(context, user)
+    asked = await runner.answer(user.user_id, form, value, today, update.update_id, close=False)
     await _after(update, context, user, t, asked)
 
 
@@ -221,7 +222,8 @@ async def _take_reply(
     """A photo or PDF of the reply at the ``file`` step: its text (a PDF's own, or read
     from the picture) is shown to the family to check and correct."""
     runner = services(context).followup.forms
-    asked = await runner.answer(user.user_id, form, file, _today(context, user), update.update_id)
+    today = _today(context, user)
+    asked = await runner.answer(user.user_id, form, file, today, update.update_id, close=False)
     if asked.error is not None or asked.done:
         await _after(update, context, user, t, asked)
         return
@@ -304,7 +306,7 @@ async def form_command(update: Update, context: Context, op: str) -> bool:
     if op == "back":
         asked = await runner.back(user.user_id, form, update.update_id)
     else:
-        asked = await runner.skip(user.user_id, form, update.update_id)
+        asked = await runner.skip(user.user_id, form, update.update_id, close=False)
     await _after(update, context, user, t, asked)
     return True
 
@@ -423,10 +425,12 @@ def _form_button(fits: Callable[[Step], bool], value: Callable[[str], Input | No
         given = value(arg)
         try:
             if given is None:
-                asked = await runner.skip(user.user_id, form, update.update_id)
+                asked = await runner.skip(user.user_id, form, update.update_id, close=False)
             else:
                 today = _today(context, user)
-                asked = await runner.answer(user.user_id, form, given, today, update.update_id)
+                asked = await runner.answer(
+                    user.user_id, form, given, today, update.update_id, close=False
+                )
         except UnknownChoice:
             return
         if asked.error is None:

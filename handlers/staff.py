@@ -17,12 +17,10 @@ from bot import regions
 from bot.app import Services
 from bot.audit_sentences import sentence
 from bot.domain.engine import OtherInput, TextInput
-from bot.domain.models import Case, CaseStatus, Report, parse_case_number
+from bot.domain.models import Case, CaseStatus, parse_case_number
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator, pick_locale
-from bot.letters.language import fits
 from bot.letters.translations import Needed
-from bot.letters.translations import texts as free_texts
 from bot.readable import shorten
 from bot.services.errors import Invalid, NotFound
 from bot.services.staff import (
@@ -903,12 +901,8 @@ async def _b_dossier(
 async def _translations_waiting(s: Services, actor: Actor, case: Case) -> list[Needed]:
     """Texts the family asked the organisation to give in a letter's language, which this
     actor may read (a volunteer sees the account and address only when allowed)."""
-    options = await s.letters.options(case)
-    left = s.letters.left_to_organisation(options)
-    if not left:
-        return []
-    visible = free_texts(Report.from_answers(await s.staff.visible_answers(actor, case)))
-    return [Needed(f, lang, visible[f]) for f, lang in sorted(left) if f in visible]
+    _, waiting = await s.letters.texts_left(actor, case.id)
+    return waiting
 
 
 async def _b_translate(
@@ -952,28 +946,17 @@ async def _save_translation(
 ) -> None:
     s = services(context)
     case, field, language, text = typed.case, typed.field, typed.language, typed.text
-    waiting = {(n.field, n.language): n for n in await _translations_waiting(s, actor, case)}
-    item = waiting.get((field, language))
-    if item is None:
-        raise NotAllowed("translation")
-    if not fits(text, language) and text != item.original:
-        await say(
-            update,
-            context,
-            texts.error(
-                t, InvalidInput("wrong_language", language=language_name(language, t.locale))
-            ),
-        )
+    try:
+        left = await s.letters.write_translation(actor, case.id, field, language, text)
+    except InvalidInput:
+        refused = InvalidInput("wrong_language", language=language_name(language, t.locale))
+        await say(update, context, texts.error(t, refused))
         await s.staff.start_form(
             actor, case, "translation", {"field": field, "language": language}
         )
         return
-    await s.letters.set_translation(case, field, language, text, actor.user_id)
-    await s.staff.audit.record(
-        s.clock.now(), actor.user_id, "translation", case_id=case.id, target_id=case.reporter_id
-    )
     await say(update, context, t("The translation is saved."))
-    if await _ask_translation(update, context, actor, t, case):
+    if left and await _ask_translation(update, context, actor, t, case):
         return
     family = await s.store.get_user(case.reporter_id)
     if family is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -10,11 +11,18 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.deadlines import Deadline
 from bot.domain.engine import ChoiceInput, TextInput
-from bot.domain.followup_forms import REPLY, SEND
+from bot.domain.followup_forms import REGISTRATION, REPLY, SEND
 from bot.domain.models import Case, CaseStatus, User
 from bot.services.errors import Invalid, NotFound
-from bot.services.followup import DeadlineMoved, FollowupService, ReplyLogged, SentLetters
+from bot.services.followup import (
+    DeadlineMoved,
+    FollowupService,
+    ReplyLogged,
+    SentLetters,
+    Suggestion,
+)
 from bot.services.privacy import PrivacyService
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
@@ -153,3 +161,119 @@ async def test_delete_everything_removes_the_family_and_only_it(world: World) ->
         await world.privacy.delete_everything(world.family)
     with pytest.raises(NotFound):
         await world.privacy.delete_everything(None)
+
+
+async def _sent_letter(world: World) -> dict[str, object]:
+    """The first letter of the case, sent on 2 November: the base of a reply form."""
+    rows = await world.followup.letters.letters_of(world.case.id)
+    sent = {"picked": [rows[0].id], "date": "2026-11-02", "channel": "registered"}
+    await world.followup.complete(world.family, "send", {"case_id": world.case.id, **sent})
+    return {"case_id": world.case.id, "letter_id": rows[0].id}
+
+
+async def test_a_forwarded_reply_starts_the_other_bodys_deadline_with_it(world: World) -> None:
+    base = await _sent_letter(world)
+    logged = await world.followup.complete(
+        world.family,
+        REPLY.name,
+        {**base, "outcome": "forwarded", "received": "2026-11-20", "forward_to": "mfa_kz"},
+    )
+    assert isinstance(logged, ReplyLogged) and logged.next is None
+    rows = await world.followup.letters.letters_of(world.case.id)
+    first, follow = rows[0], rows[-1]
+    assert first.closed and follow.parent_id == first.id and follow.trigger == "forwarded"
+    assert (follow.addressee_id, follow.sent_on, follow.channel) == (
+        "mfa_kz",
+        date(2026, 11, 20),
+        "forwarded",
+    )
+    assert follow.due_on is not None and follow.due_on > date(2026, 11, 20)
+    reminders = await world.followup.store.pending_reminders(world.family.user_id)
+    assert {r.letter_id for r in reminders if r.letter_id is not None} == {follow.id}
+    case = await world.store.get_case(world.case.number)
+    assert case is not None and case.status == CaseStatus.ANSWER_RECEIVED
+    assert [e.kind for e in case.events][-3:] == ["reply", "sent", "status"]
+
+
+async def test_a_refusal_writes_the_complaint_letter_with_the_reply(world: World) -> None:
+    base = await _sent_letter(world)
+    logged = await world.followup.complete(
+        world.family, REPLY.name, {**base, "outcome": "refused", "received": "2026-11-20"}
+    )
+    assert isinstance(logged, ReplyLogged)
+    suggestion = logged.next
+    assert isinstance(suggestion, Suggestion) and suggestion.letter is not None
+    rows = await world.followup.letters.letters_of(world.case.id)
+    assert rows[-1] == suggestion.letter and suggestion.letter.trigger == "refusal"
+    assert suggestion.letter.parent_id == base["letter_id"] and not suggestion.letter.sent
+
+
+async def test_an_extension_moves_the_deadline_with_the_reply(world: World) -> None:
+    base = await _sent_letter(world)
+    before = (await world.followup.letters.letters_of(world.case.id))[0]
+    logged = await world.followup.complete(
+        world.family,
+        REPLY.name,
+        {**base, "outcome": "extension", "received": "2026-11-20", "until": "2027-01-15"},
+    )
+    assert isinstance(logged, ReplyLogged) and isinstance(logged.next, Deadline)
+    after = (await world.followup.letters.letters_of(world.case.id))[0]
+    assert after.extended_until == date(2027, 1, 15) and after.due_on != before.due_on
+    assert after.due_on == logged.next.due and not after.closed
+    case = await world.store.get_case(world.case.number)
+    assert case is not None and case.status == CaseStatus.LETTERS_SENT  # as sending left it
+
+
+async def test_a_reply_that_fails_half_way_leaves_nothing_behind(world: World) -> None:
+    """The reply, the closed letter, the follow-up letter and the status are one
+    transaction: a failure at the status change (a trigger of the database here) undoes
+    the reply and the complaint letter too."""
+    base = await _sent_letter(world)
+    before = await world.followup.letters.letters_of(world.case.id)
+    status = (await world.store.get_case(world.case.number)).status  # type: ignore[union-attr]
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "CREATE TRIGGER fail_status BEFORE INSERT ON case_events "
+            "WHEN NEW.kind = 'status' BEGIN SELECT RAISE(ABORT, 'disk gone'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        await world.followup.complete(
+            world.family, REPLY.name, {**base, "outcome": "refused", "received": "2026-11-20"}
+        )
+    assert await world.followup.letters.letters_of(world.case.id) == before
+    assert await world.followup.store.replies_of_case(world.case.id) == []
+    case = await world.store.get_case(world.case.number)
+    assert case is not None and case.status == status
+    assert "reply" not in [e.kind for e in case.events]
+
+
+async def test_a_finished_form_is_closed_by_its_action_and_kept_when_it_fails(
+    world: World,
+) -> None:
+    """The last answer completes the form without closing it; the action closes it in
+    its own transaction, so a failure of the action keeps every answer given."""
+    base = await _sent_letter(world)
+    runner, user_id, today = world.followup.forms, world.family.user_id, date(2026, 11, 21)
+    form = await runner.begin(user_id, REGISTRATION, base)
+    asked = await runner.answer(user_id, form, TextInput("Т-15"), today)
+    stored = await runner.current(user_id)
+    done = await runner.answer(user_id, asked.form, TextInput("05.11.2026"), today, close=False)
+    assert done.done and await runner.current(user_id) == stored
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "CREATE TRIGGER fail_reference BEFORE INSERT ON case_events "
+            "WHEN NEW.kind = 'reference' BEGIN SELECT RAISE(ABORT, 'disk gone'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        await world.followup.complete(world.family, REGISTRATION.name, done.form.data)
+    assert await runner.current(user_id) == stored  # nothing lost: the date is asked again
+    async with world.db.transaction() as conn:
+        await conn.execute("DROP TRIGGER fail_reference")
+    moved = await world.followup.complete(world.family, REGISTRATION.name, done.form.data)
+    assert isinstance(moved, DeadlineMoved) and moved.letter.id == base["letter_id"]
+    assert await runner.current(user_id) is None
+    await runner.begin(user_id, REGISTRATION, base)
+    gone = {**done.form.data, "letter_id": 10**9}
+    with pytest.raises(NotFound):  # a refused action closes the form all the same
+        await world.followup.complete(world.family, REGISTRATION.name, gone)
+    assert await runner.current(user_id) is None

@@ -286,3 +286,45 @@ async def test_staff_help_lists_staff_commands(bot: Bot, role: str) -> None:
     member = await make_staff(bot, 580, role)
     await member.send("/help")
     assert "/cases" in member.last_text()
+
+
+async def test_a_staff_translation_in_another_language_is_refused_and_asked_again(
+    bot: Bot,
+) -> None:
+    """The caseworker's text goes through the letters' use case: Kazakh where Russian is
+    due is refused in the caseworker's language with the form kept; the Russian text is
+    saved with one audit entry."""
+    from bot.domain.validators import InvalidInput
+    from handlers import texts
+    from handlers.views.letters import language_name
+
+    family = bot.chat(810, "kk")
+    await consent(family, "kk")
+    await fill(family, KZ_REPORT)
+    await family.press("confirm")
+    case = (await bot.services.store.cases_of(810))[0]
+    await family.press(f"letters:prepare:{case.id}")
+    await family.press("all")
+    await family.press(f"letters:language:{case.id}:ru")
+    await family.press(f"letters:org:{case.id}")
+    await give_translations(family)
+    caseworker = await make_staff(bot, 811, "caseworker", "kk")
+    ct = bot.t("kk")
+    await caseworker.send(f"/case {case.number}")
+    await caseworker.press("translate:" + str(case.id))
+    form = await bot.services.followup.store.get_form(811)
+    assert form is not None and form.name == "translation"
+    await caseworker.send("Алматы қ., Абай даңғылы 1")
+    refused = InvalidInput("wrong_language", language=language_name("ru", "kk"))
+    assert caseworker.last_text() == texts.error(ct, refused)
+    assert await bot.services.followup.store.get_form(811) is not None
+    audited = await bot.services.staff.audit.entries()
+    assert "translation" not in [e.action for e in audited]  # nothing written yet
+    await caseworker.send("г. Алматы, пр. Абая, 1, кв. 2, 050000")
+    assert ct("All translations are written; the family is told.") in caseworker.last_text()
+    entries = await bot.services.staff.audit.entries()
+    assert [(e.actor_id, e.action) for e in entries if e.action == "translation"] == [
+        (811, "translation")
+    ]
+    stored = await bot.services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.translations["r_addr"]["ru"].startswith("г. Алматы")

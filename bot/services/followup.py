@@ -24,7 +24,15 @@ from bot.letters.directory import load_directory
 from bot.replies.matching import signature
 from bot.services.errors import Invalid, NotFound
 from bot.services.forms import FormRunner
-from bot.storage.followup import FollowupStore, NewReminder, Reminder, Reply
+from bot.storage.followup import (
+    FollowupStore,
+    NewDeadline,
+    NewFollowUp,
+    NewReminder,
+    NewReply,
+    Reminder,
+    Reply,
+)
 from bot.storage.store import LetterRow, LetterStore, Store
 
 # A reply of these kinds calls for the next rung of the ladder.
@@ -86,6 +94,26 @@ class Suggestion:
 
     step: NextStep | None  # None: the ladder has nothing further
     letter: LetterRow | None  # the follow-up letter, ready to be produced
+
+
+# A case still waiting for answers has one once a reply is logged.
+_WAITING_STATUSES = frozenset(
+    {
+        CaseStatus.LETTERS_SENT,
+        CaseStatus.WAITING,
+        CaseStatus.LETTERS_READY,
+        CaseStatus.REPORTED,
+    }
+)
+
+
+def _status_after_reply(case: Case, outcome: str) -> tuple[int, CaseStatus] | None:
+    """The case's new status once a reply with ``outcome`` is logged (None: it stays)."""
+    if outcome == "found":
+        return case.id, CaseStatus.LOCATED
+    if case.status in _WAITING_STATUSES:
+        return case.id, CaseStatus.ANSWER_RECEIVED
+    return None
 
 
 def case_names(case: Case) -> list[str]:
@@ -173,6 +201,8 @@ class FollowupService:
         sent_on: date,
         channel: str,
         tracking: str | None,
+        *,
+        form_done: bool = False,
     ) -> list[tuple[LetterRow, Deadline | None]]:
         if channel not in CHANNELS:
             raise ValueError(channel)
@@ -193,11 +223,19 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             case_status=await self._status_after_sending(case, {r.id for r in rows}),
+            drop_form_of=user.user_id if form_done else None,
         )
         return results
 
     async def set_reference(
-        self, user: User, case: Case, row: LetterRow, reference: str, registered_on: date | None
+        self,
+        user: User,
+        case: Case,
+        row: LetterRow,
+        reference: str,
+        registered_on: date | None,
+        *,
+        form_done: bool = False,
     ) -> Deadline | None:
         due = self.deadline(row, registered_on=registered_on)
         await self.store.update_deadline(
@@ -208,6 +246,7 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             ("reference", {"letter_id": row.id, "addressee": row.addressee_id}),
+            drop_form_of=user.user_id if form_done else None,
         )
         return due
 
@@ -218,6 +257,8 @@ class FollowupService:
         row: LetterRow,
         delivered_on: date,
         tracking: str | None = None,
+        *,
+        form_done: bool = False,
     ) -> Deadline | None:
         """The day the body received the letter (from the post's tracking or a receipt): the
         term runs from it where the law counts from receipt, and registration is counted
@@ -236,6 +277,7 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}),
+            drop_form_of=user.user_id if form_done else None,
         )
         return due
 
@@ -252,85 +294,94 @@ class FollowupService:
         forwarded_to: str | None = None,
         extended_until: date | None = None,
         text: str = "",
+        form_done: bool = False,
     ) -> Suggestion | Deadline | None:
         """Store the reply; return the next step, the moved deadline, or None.
 
         The reply's ``text``, when given, is compared with the earlier replies of the same
-        body in every case (``bot.replies.matching``); the count of copies is stored with it."""
+        body in every case (``bot.replies.matching``); the count of copies is stored with it.
+        ``form_done``: the family's reply form is closed in the same transaction."""
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
-        now = self.clock.now()
         sig = signature(text, case_names(case)) if text else None
-        await self.store.add_reply(
-            row,
-            received_on,
-            outcome,
-            forwarded_to,
-            summary,
-            file,
-            outcome in CLOSING_OUTCOMES,
-            now,
-            user.user_id,
-            text=text,
-            signature=sig,
-        )
+        close = outcome in CLOSING_OUTCOMES
+        reply = NewReply(row, received_on, outcome, forwarded_to, summary, file, close, text)
+        drop = user.user_id if form_done else None
         if outcome == "extension" and extended_until is not None:
             due = self.deadline(row, extended_until=extended_until)
-            await self.store.update_deadline(
-                row,
+            moved = NewDeadline(
                 {"extended_until": extended_until},
                 due.due if due else None,
-                self.reminders_for(user, case, row, due),
-                now,
+                tuple(self.reminders_for(user, case, row, due)),
+            )
+            await self.store.log_reply(
+                reply,
+                self.clock.now(),
                 user.user_id,
+                signature=sig,
+                deadline=moved,
+                drop_form_of=drop,
             )
             return due
+        follow_up: NewFollowUp | None = None
         if outcome == "forwarded" and forwarded_to is not None and forwarded_to in self.directory:
-            await self._track_forwarded(user, case, row, forwarded_to, received_on)
-        if outcome == "found":
-            await self.store.set_status(case.id, CaseStatus.LOCATED, now, user.user_id)
-        elif case.status in (
-            CaseStatus.LETTERS_SENT,
-            CaseStatus.WAITING,
-            CaseStatus.LETTERS_READY,
-            CaseStatus.REPORTED,
-        ):
-            await self.store.set_status(case.id, CaseStatus.ANSWER_RECEIVED, now, user.user_id)
+            follow_up = await self._forwarded(user, case, row, forwarded_to, received_on)
         trigger = TRIGGER_FOR_OUTCOME.get(outcome)
-        return await self.escalate(row, trigger) if trigger else None
-
-    async def _track_forwarded(
-        self, user: User, case: Case, row: LetterRow, to: str, on: date
-    ) -> None:
-        """A body forwarded the letter: the other body's own deadline starts that day."""
-        root = await self._root(row)
-        follow = await self.letters.add_follow_up(
-            root, to, self.directory[to].letter_kind, "forwarded", self.clock.now()
-        )
-        due = self.deadline(follow, sent_on=on, channel="in_person")
-        await self.store.mark_sent(
-            [(follow, due.due if due else None)],
-            on,
-            "forwarded",
-            None,
-            self.reminders_for(user, case, follow, due),
+        step = await self._next_step(row, trigger) if trigger else None
+        if trigger and step is not None:
+            root = await self._root(row)
+            follow_up = NewFollowUp(root, step.addressee(root.addressee_id), step.letter, trigger)
+        added = await self.store.log_reply(
+            reply,
             self.clock.now(),
             user.user_id,
+            signature=sig,
+            follow_up=follow_up,
+            case_status=_status_after_reply(case, outcome),
+            drop_form_of=drop,
+        )
+        if not trigger:
+            return None
+        return Suggestion(step, added) if step is not None else Suggestion(None, None)
+
+    async def _forwarded(
+        self, user: User, case: Case, row: LetterRow, to: str, on: date
+    ) -> NewFollowUp:
+        """A body forwarded the letter: the other body's own deadline starts that day (the
+        letter to it is written with the reply)."""
+        root = await self._root(row)
+        kind = self.directory[to].letter_kind
+        follow = LetterRow(0, root.case_id, to, kind, "", True, None, None, None, root.id)
+        due = self.deadline(follow, sent_on=on, channel="in_person")
+        return NewFollowUp(
+            root,
+            to,
+            kind,
+            "forwarded",
+            sent_on=on,
+            channel="forwarded",
+            due=due.due if due else None,
+            reminders=tuple(self.reminders_for(user, case, follow, due)),
         )
 
     async def escalate(self, row: LetterRow, trigger: str) -> Suggestion:
         """Create the follow-up letter the ladder prescribes (repeat or complaint)."""
-        root = await self._root(row)
-        chain = await self.chain(root)
-        group = _TRIGGER_GROUPS.get((root.kind, trigger), {trigger})
-        attempts = sum(1 for x in chain if x.trigger in group)
-        step = deadlines.next_step(root.addressee_id, trigger, attempts)
+        step = await self._next_step(row, trigger)
         if step is None:
             return Suggestion(None, None)
+        root = await self._root(row)
         letter = await self.letters.add_follow_up(
             root, step.addressee(root.addressee_id), step.letter, trigger, self.clock.now()
         )
         return Suggestion(step, letter)
+
+    async def _next_step(self, row: LetterRow, trigger: str) -> NextStep | None:
+        """The ladder's next letter after ``trigger`` on ``row``'s chain, if any is left."""
+        root = await self._root(row)
+        chain = await self.chain(root)
+        group = _TRIGGER_GROUPS.get((root.kind, trigger), {trigger})
+        attempts = sum(1 for x in chain if x.trigger in group)
+        return deadlines.next_step(root.addressee_id, trigger, attempts)
 
     def silence_trigger(self, row: LetterRow) -> str:
         """Silence on a crime report, or on a complaint about one, is "no decision": the next
@@ -416,7 +467,16 @@ class FollowupService:
         return LetterCard(case, row, due, replies)
 
     async def complete(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
-        """Act on a complete follow-up form (``bot.domain.followup_forms``)."""
+        """Act on a complete follow-up form (``bot.domain.followup_forms``). The form is
+        closed in the action's own transaction, so a crash before it keeps the answers (the
+        last one is asked again); an action refused closes it on its own."""
+        try:
+            return await self._act_on_form(user, name, data)
+        except (NotFound, ValueError):  # Invalid is a ValueError too
+            await self.store.drop_form(user.user_id)
+            raise
+
+    async def _act_on_form(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
         case = await self.own_case(user, _int(data.get("case_id")))
         if name == "send":
             picked = data.get("picked")
@@ -430,6 +490,7 @@ class FollowupService:
                 _day(data["date"]),
                 str(data["channel"]),
                 _text(data.get("tracking")),
+                form_done=True,
             )
             return SentLetters(case, results)
         row = await self.letters.get_letter(_int(data.get("letter_id")) or 0)
@@ -437,12 +498,19 @@ class FollowupService:
             raise NotFound("letter")
         if name == "delivered":
             due = await self.set_delivered(
-                user, case, row, _day(data["delivered"]), _text(data.get("tracking"))
+                user,
+                case,
+                row,
+                _day(data["delivered"]),
+                _text(data.get("tracking")),
+                form_done=True,
             )
             return DeadlineMoved(case, row, due)
         if name == "regno":
             registered = _day(data["regdate"]) if data.get("regdate") else None
-            due = await self.set_reference(user, case, row, str(data["reference"]), registered)
+            due = await self.set_reference(
+                user, case, row, str(data["reference"]), registered, form_done=True
+            )
             return DeadlineMoved(case, row, due)
         if name != "reply":
             raise Invalid("form", name)
@@ -459,6 +527,7 @@ class FollowupService:
             forwarded_to=_text(data.get("forward_to")),
             extended_until=_day(data["until"]) if data.get("until") else None,
             text=_text(data.get("text")) or "",
+            form_done=True,
         )
         replies = await self.store.replies_of_case(case.id)
         newest = max(replies, key=lambda r: r.id, default=None)

@@ -54,23 +54,33 @@ class FormRunner:
         return form
 
     async def answer(
-        self, user_id: int, form: Form, value: Input, today: date, update_id: int | None = None
+        self,
+        user_id: int,
+        form: Form,
+        value: Input,
+        today: date,
+        update_id: int | None = None,
+        *,
+        close: bool = True,
     ) -> Asked:
         """Take ``value`` at the form's step. Raises ``forms.UnknownChoice`` for a button
-        the step does not offer (front ends ignore it)."""
+        the step does not offer (front ends ignore it). With ``close`` False a complete
+        form stays stored: the action on it closes it in its own transaction."""
         spec = self._spec(form)
         try:
             filled = forms.apply(spec, form, value, today)
         except InvalidInput as err:
             return Asked(form, error=err)
-        return await self._keep(user_id, filled, update_id)
+        return await self._keep(user_id, filled, update_id, close)
 
-    async def skip(self, user_id: int, form: Form, update_id: int | None = None) -> Asked:
+    async def skip(
+        self, user_id: int, form: Form, update_id: int | None = None, *, close: bool = True
+    ) -> Asked:
         try:
             filled = forms.skip(self._spec(form), form)
         except InvalidInput as err:
             return Asked(form, error=err)
-        return await self._keep(user_id, filled, update_id)
+        return await self._keep(user_id, filled, update_id, close)
 
     async def back(self, user_id: int, form: Form, update_id: int | None = None) -> Asked:
         try:
@@ -93,9 +103,12 @@ class FormRunner:
         await self.store.drop_form(user_id)
         return True
 
-    async def _keep(self, user_id: int, filled: forms.Filled, update_id: int | None) -> Asked:
+    async def _keep(
+        self, user_id: int, filled: forms.Filled, update_id: int | None, close: bool = True
+    ) -> Asked:
         if filled.done:
-            await self.store.drop_form(user_id)
+            if close:
+                await self.store.drop_form(user_id)
         else:
             await self.store.save_form(user_id, filled.form, self.clock.now(), update_id)
         return Asked(

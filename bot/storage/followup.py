@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.storage.store import (
     _ts,
     claim_update,
     dump_answers,
+    insert_follow_up,
     load_answers,
     record_audit,
 )
@@ -109,6 +110,126 @@ async def _cancel_letter_reminders(conn: InlineConnection, letter_id: int, now: 
     )
 
 
+@dataclass(frozen=True)
+class NewReply:
+    """A reply to log: ``close`` when nothing more is awaited from the body."""
+
+    letter: LetterRow
+    received_on: date
+    outcome: str
+    forwarded_to: str | None
+    summary: str
+    file: dict[str, Any] | None
+    close: bool
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class NewDeadline:
+    """A letter's changed dates (``changes``), its new deadline and reminders."""
+
+    changes: dict[str, Any]
+    due: date | None
+    reminders: tuple[NewReminder, ...] = ()
+    event: tuple[str, dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    """A follow-up letter to ``parent``. With ``sent_on``, it was sent that day (a body
+    forwarded the letter): its deadline and reminders, whose letter is set on insert."""
+
+    parent: LetterRow
+    addressee_id: str
+    kind: str
+    trigger: str
+    sent_on: date | None = None
+    channel: str = ""
+    due: date | None = None
+    reminders: tuple[NewReminder, ...] = ()
+
+
+_DEADLINE_FIELDS = frozenset(
+    {"reference", "registered_on", "delivered_on", "extended_until", "closed", "tracking"}
+)
+
+
+async def _record_sent(
+    conn: InlineConnection,
+    cipher: Cipher,
+    letters: list[tuple[LetterRow, date | None]],
+    sent_on: date,
+    channel: str,
+    tracking: str | None,
+    now: datetime,
+    actor_id: int,
+) -> None:
+    for row, due in letters:
+        await conn.execute(
+            """UPDATE letters SET sent_on = ?, channel = ?, tracking = ?, due_on = ?,
+                      updated_at = ? WHERE id = ?""",
+            (
+                sent_on.isoformat(),
+                channel,
+                cipher.seal_optional(tracking),
+                due.isoformat() if due else None,
+                _ts(now),
+                row.id,
+            ),
+        )
+        await _cancel_letter_reminders(conn, row.id, now)
+        await _event(
+            conn,
+            row.case_id,
+            now,
+            "sent",
+            actor_id,
+            {
+                "letter_id": row.id,
+                "addressee": row.addressee_id,
+                "channel": channel,
+                "on": sent_on.isoformat(),
+                "due": due.isoformat() if due else None,
+            },
+        )
+
+
+async def _move_deadline(
+    conn: InlineConnection,
+    cipher: Cipher,
+    row: LetterRow,
+    moved: NewDeadline,
+    now: datetime,
+    actor_id: int | None,
+) -> None:
+    assert set(moved.changes) <= _DEADLINE_FIELDS, moved.changes
+    sets = ", ".join(f"{k} = ?" for k in moved.changes)
+    values = [
+        v.isoformat()
+        if isinstance(v, date)
+        else cipher.seal_optional(v)
+        if k in ("reference", "tracking")
+        else v
+        for k, v in moved.changes.items()
+    ]
+    due = moved.due
+    await conn.execute(
+        f"UPDATE letters SET {sets + ', ' if sets else ''}due_on = ?, updated_at = ? WHERE id = ?",
+        (*values, due.isoformat() if due else None, _ts(now), row.id),
+    )
+    await _cancel_letter_reminders(conn, row.id, now)
+    await _schedule(conn, moved.reminders, now)
+    if moved.event is not None:
+        await _event(conn, row.case_id, now, moved.event[0], actor_id, moved.event[1])
+
+
+async def _drop_form(conn: InlineConnection, user_id: int | None) -> None:
+    """Close a person's open form inside the action's transaction: a crash before the
+    action keeps the answers."""
+    if user_id is not None:
+        await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+
+
 class FollowupStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -124,38 +245,16 @@ class FollowupStore:
         now: datetime,
         actor_id: int,
         case_status: tuple[int, CaseStatus] | None = None,
+        drop_form_of: int | None = None,
     ) -> None:
         """Record several letters as sent, with their deadlines and reminders, and the
-        case's new status (``case_status``: case id and status), atomically."""
+        case's new status (``case_status``: case id and status), atomically; with it the
+        form that asked for it is closed (``drop_form_of``: its person)."""
         async with self.db.transaction() as conn:
-            for row, due in letters:
-                await conn.execute(
-                    """UPDATE letters SET sent_on = ?, channel = ?, tracking = ?, due_on = ?,
-                              updated_at = ? WHERE id = ?""",
-                    (
-                        sent_on.isoformat(),
-                        channel,
-                        self.db.cipher.seal_optional(tracking),
-                        due.isoformat() if due else None,
-                        _ts(now),
-                        row.id,
-                    ),
-                )
-                await _cancel_letter_reminders(conn, row.id, now)
-                await _event(
-                    conn,
-                    row.case_id,
-                    now,
-                    "sent",
-                    actor_id,
-                    {
-                        "letter_id": row.id,
-                        "addressee": row.addressee_id,
-                        "channel": channel,
-                        "on": sent_on.isoformat(),
-                        "due": due.isoformat() if due else None,
-                    },
-                )
+            await _drop_form(conn, drop_form_of)
+            await _record_sent(
+                conn, self.db.cipher, letters, sent_on, channel, tracking, now, actor_id
+            )
             await _schedule(conn, reminders, now)
             if case_status is not None:
                 await _set_status(conn, *case_status, now, actor_id)
@@ -169,36 +268,14 @@ class FollowupStore:
         now: datetime,
         actor_id: int | None,
         event: tuple[str, dict[str, Any]] | None = None,
+        drop_form_of: int | None = None,
     ) -> None:
-        """Set reference/registration/extension fields, the new deadline and its reminders."""
-        allowed = {
-            "reference",
-            "registered_on",
-            "delivered_on",
-            "extended_until",
-            "closed",
-            "tracking",
-        }
-        assert set(changes) <= allowed, changes
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        values = [
-            v.isoformat()
-            if isinstance(v, date)
-            else self.db.cipher.seal_optional(v)
-            if k in ("reference", "tracking")
-            else v
-            for k, v in changes.items()
-        ]
+        """Set reference/registration/extension fields, the new deadline and its reminders
+        (and close the form that asked for it, ``drop_form_of``: its person)."""
+        moved = NewDeadline(changes, due, tuple(reminders), event)
         async with self.db.transaction() as conn:
-            await conn.execute(
-                f"UPDATE letters SET {sets + ', ' if sets else ''}due_on = ?, updated_at = ? "
-                "WHERE id = ?",
-                (*values, due.isoformat() if due else None, _ts(now), row.id),
-            )
-            await _cancel_letter_reminders(conn, row.id, now)
-            await _schedule(conn, reminders, now)
-            if event is not None:
-                await _event(conn, row.case_id, now, event[0], actor_id, event[1])
+            await _drop_form(conn, drop_form_of)
+            await _move_deadline(conn, self.db.cipher, row, moved, now, actor_id)
 
     async def add_reply(
         self,
@@ -214,49 +291,117 @@ class FollowupStore:
         text: str = "",
         signature: Signature | None = None,
     ) -> int:
+        reply = NewReply(row, received_on, outcome, forwarded_to, summary, file, close, text)
         async with self.db.transaction() as conn:
-            copies = await _copies(conn, row, signature) if signature else 0
-            cur = await conn.execute(
-                """INSERT INTO replies(letter_id, case_id, received_on, outcome, forwarded_to,
-                                       summary, file, created_at, text, copies)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    row.id,
-                    row.case_id,
-                    received_on.isoformat(),
-                    outcome,
-                    forwarded_to,
-                    self.db.cipher.seal(summary),
-                    dump_answers(file, self.db.cipher) if file else None,
-                    _ts(now),
-                    self.db.cipher.seal(text) if text else None,
-                    copies,
-                ),
-            )
-            reply_id = int(cur.lastrowid or 0)
-            if signature is not None:
-                await _index_signature(conn, reply_id, row.addressee_id, signature)
-            if close:
-                await conn.execute(
-                    "UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
-                    (_ts(now), row.id),
-                )
-                await _cancel_letter_reminders(conn, row.id, now)
-            await _event(
+            return await self._insert_reply(conn, reply, now, actor_id, signature)
+
+    async def log_reply(
+        self,
+        reply: NewReply,
+        now: datetime,
+        actor_id: int,
+        *,
+        signature: Signature | None = None,
+        deadline: NewDeadline | None = None,
+        follow_up: NewFollowUp | None = None,
+        case_status: tuple[int, CaseStatus] | None = None,
+        drop_form_of: int | None = None,
+    ) -> LetterRow | None:
+        """A reply with all it changes, in one transaction, so a crash leaves either all
+        of it or none: the reply (closing its letter), the letter's moved ``deadline``
+        (an extension), a ``follow_up`` letter (the body that got it forwarded, or the
+        next step of the ladder), the case's new status, and the closing of the form that
+        asked for it (``drop_form_of``: its person). The follow-up letter back."""
+        async with self.db.transaction() as conn:
+            await _drop_form(conn, drop_form_of)
+            await self._insert_reply(conn, reply, now, actor_id, signature)
+            if deadline is not None:
+                await _move_deadline(conn, self.db.cipher, reply.letter, deadline, now, actor_id)
+            added = None
+            if follow_up is not None and follow_up.sent_on is not None:
+                added = await self._add_follow_up(conn, follow_up, now, actor_id)
+            if case_status is not None:
+                await _set_status(conn, *case_status, now, actor_id)
+            if follow_up is not None and follow_up.sent_on is None:
+                added = await self._add_follow_up(conn, follow_up, now, actor_id)
+            return added
+
+    async def _add_follow_up(
+        self, conn: InlineConnection, new: NewFollowUp, now: datetime, actor_id: int
+    ) -> LetterRow:
+        """Insert the follow-up letter; a forwarded one is sent the day it was forwarded,
+        with its deadline and reminders (their letter is the one inserted here)."""
+        letter_id = await insert_follow_up(
+            conn, new.parent, new.addressee_id, new.kind, new.trigger, now
+        )
+        found = await conn.execute_fetchall("SELECT * FROM letters WHERE id = ?", (letter_id,))
+        row = _letter(list(found)[0], self.db.cipher)
+        if new.sent_on is not None:
+            reminders = [replace(r, letter_id=letter_id) for r in new.reminders]
+            await _record_sent(
                 conn,
-                row.case_id,
+                self.db.cipher,
+                [(row, new.due)],
+                new.sent_on,
+                new.channel,
+                None,
                 now,
-                "reply",
                 actor_id,
-                {
-                    "letter_id": row.id,
-                    "addressee": row.addressee_id,
-                    "outcome": outcome,
-                    "on": received_on.isoformat(),
-                    "forwarded_to": forwarded_to,
-                },
             )
-            return reply_id
+            await _schedule(conn, reminders, now)
+        return row
+
+    async def _insert_reply(
+        self,
+        conn: InlineConnection,
+        reply: NewReply,
+        now: datetime,
+        actor_id: int,
+        signature: Signature | None,
+    ) -> int:
+        row = reply.letter
+        copies = await _copies(conn, row, signature) if signature else 0
+        cur = await conn.execute(
+            """INSERT INTO replies(letter_id, case_id, received_on, outcome, forwarded_to,
+                                   summary, file, created_at, text, copies)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                row.id,
+                row.case_id,
+                reply.received_on.isoformat(),
+                reply.outcome,
+                reply.forwarded_to,
+                self.db.cipher.seal(reply.summary),
+                dump_answers(reply.file, self.db.cipher) if reply.file else None,
+                _ts(now),
+                self.db.cipher.seal(reply.text) if reply.text else None,
+                copies,
+            ),
+        )
+        reply_id = int(cur.lastrowid or 0)
+        if signature is not None:
+            await _index_signature(conn, reply_id, row.addressee_id, signature)
+        if reply.close:
+            await conn.execute(
+                "UPDATE letters SET closed = 1, updated_at = ? WHERE id = ?",
+                (_ts(now), row.id),
+            )
+            await _cancel_letter_reminders(conn, row.id, now)
+        await _event(
+            conn,
+            row.case_id,
+            now,
+            "reply",
+            actor_id,
+            {
+                "letter_id": row.id,
+                "addressee": row.addressee_id,
+                "outcome": reply.outcome,
+                "on": reply.received_on.isoformat(),
+                "forwarded_to": reply.forwarded_to,
+            },
+        )
+        return reply_id
 
     async def review_copy(self, reply_id: int, verdict: str, now: datetime, actor_id: int) -> bool:
         """A caseworker confirms or rejects the mark of a likely form reply."""

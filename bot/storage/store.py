@@ -475,14 +475,8 @@ class LetterStore:
     ) -> LetterRow:
         """A follow-up letter (repeat request or complaint) to the earlier ``parent``."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                """INSERT INTO letters(case_id, addressee_id, kind, reason, selected, parent_id,
-                                       trigger, created_at, updated_at)
-                   VALUES (?, ?, ?, '', 1, ?, ?, ?, ?)""",
-                (parent.case_id, addressee_id, kind, parent.id, trigger, _ts(now), _ts(now)),
-            )
-            letter_id = cur.lastrowid
-        row = await self.get_letter(int(letter_id or 0))
+            letter_id = await insert_follow_up(conn, parent, addressee_id, kind, trigger, now)
+        row = await self.get_letter(letter_id)
         assert row is not None
         return row
 
@@ -618,6 +612,24 @@ class LetterStore:
                 "?, ?, ?)",
                 (case_id, _ts(now), "status", actor_id, _json({"status": status.value})),
             )
+
+
+async def insert_follow_up(
+    conn: InlineConnection,
+    parent: LetterRow,
+    addressee_id: str,
+    kind: str,
+    trigger: str,
+    now: datetime,
+) -> int:
+    """Insert a follow-up letter to ``parent`` inside the caller's transaction; its id."""
+    cur = await conn.execute(
+        """INSERT INTO letters(case_id, addressee_id, kind, reason, selected, parent_id,
+                               trigger, created_at, updated_at)
+           VALUES (?, ?, ?, '', 1, ?, ?, ?, ?)""",
+        (parent.case_id, addressee_id, kind, parent.id, trigger, _ts(now), _ts(now)),
+    )
+    return int(cur.lastrowid or 0)
 
 
 @dataclass(frozen=True)

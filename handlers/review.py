@@ -62,7 +62,9 @@ async def on_review_button(update: Update, context: Context) -> None:
     await query.answer()
     parts = query.data.split(":")
     letter_id = parse_id(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    handler = {"r": _read, "f": _ask_correction, "a": _approve, "b": _ask_note}.get(parts[1])
+    handler = {"read": _read, "fix": _ask_correction, "approve": _approve, "back": _ask_note}.get(
+        parts[1]
+    )
     if handler is None or letter_id is None:
         return
     actor, t, zone = await _actor_and_t(update, context)

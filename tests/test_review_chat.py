@@ -95,7 +95,7 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     worker = await make_staff(bot, CASEWORKER, "caseworker", locale)
     await worker.send("/review")
     assert t("Letters waiting for review: {n}", n="1") in worker.last_text()
-    await worker.press_data(f"V:r:{letter_id}")
+    await worker.press_data(f"review:read:{letter_id}")
     files = [c.files["document"][0] for c in bot.api.sent(CASEWORKER, "sendDocument")]
     assert files == [
         f"{case.number}_prosecutor-general_ru.pdf",
@@ -107,7 +107,7 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     letter_text = worker.texts()[-4]  # the letter alone, its PDF and DOCX, the card
     assert letter_text.startswith("Генеральному")
     assert "г. Алматы, пр. Абая, 1, кв. 2, 050000" in letter_text  # the family's translation
-    await worker.press(f"V:f:{letter_id}:r_addr")
+    await worker.press(f"review:fix:{letter_id}:r_addr")
     assert "«г. Алматы, пр. Абая, 1, кв. 2, 050000»" in worker.last_text()
     await worker.send("Алматы қаласы")  # Kazakh in a Russian letter: refused, form kept
     assert worker.last_text() == t(
@@ -119,7 +119,7 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     )
     letter_text = worker.texts()[-4]  # then the PDF, the DOCX and the card
     assert letter_text.startswith("Генеральному") and CORRECTED in letter_text
-    await worker.press(f"V:a:{letter_id}")
+    await worker.press(f"review:approve:{letter_id}")
     assert worker.last_text() == t("Approved. The family has received the letter.")
 
     documents = bot.api.sent(FAMILY, "sendDocument")
@@ -131,6 +131,8 @@ async def test_family_gets_its_letters_after_a_caseworker_approved_them(
     texts = family.texts()
     assert any(x.startswith("✓ " + t("The organisation has checked this letter.")) for x in texts)
     assert texts[-1] == view.all_ready_text(t)
+    await family.press(f"letters:text:{letter_id}")  # the card's button works as without review
+    assert "Генеральному" in family.last_text()
     await worker.send("/review")
     assert worker.last_text() == t("No letters are waiting for review.")
     done = await bot.services.store.get_case_by_id(case.id)
@@ -177,7 +179,7 @@ async def test_sent_back_with_a_note_and_bad_input_loses_nothing(bot: Bot) -> No
     case = (await bot.services.store.cases_of(bot.services.user_key(FAMILY)))[0]
     worker = await make_staff(bot, CASEWORKER, "caseworker", "ru")
     t, ft = bot.t("ru"), bot.t("ky")
-    await worker.press_data(f"V:b:{letter_id}")
+    await worker.press_data(f"review:back:{letter_id}")
     assert worker.last_text() == view.ask_note_text(t)
     await worker.process(worker.make.sticker())  # a sticker where the note is expected
     assert worker.last_text() == t(
@@ -189,7 +191,7 @@ async def test_sent_back_with_a_note_and_bad_input_loses_nothing(bot: Bot) -> No
     body = bot.services.letters.directory["prosecutor_general"].name("ky")
     assert family.last_text() == view.returned_text(ft, body, case.number, note)
     assert bot.api.sent(FAMILY, "sendDocument") == []
-    await worker.press_data(f"V:a:{letter_id}")  # an old button: nothing is sent
+    await worker.press_data(f"review:approve:{letter_id}")  # an old button: nothing is sent
     assert worker.last_text() == t("This is not available.")
     assert bot.api.sent(FAMILY, "sendDocument") == []
     actions = [e.action for e in await bot.services.staff.audit.entries(limit=50)]
@@ -216,7 +218,7 @@ async def test_volunteers_and_families_are_refused_in_the_chat(bot: Bot) -> None
     for chat in (family, volunteer):
         await chat.send("/review")
         assert chat.last_text() == t("This is not available.")
-        await chat.press_data(f"V:a:{letter_id}")
+        await chat.press_data(f"review:approve:{letter_id}")
         assert chat.last_text() == t("This is not available.")
     assert bot.api.sent(FAMILY, "sendDocument") == []
 
@@ -226,7 +228,7 @@ async def test_the_next_letter_after_silence_waits_for_review_too(bot: Bot) -> N
     family = bot.chat(FAMILY, "ru")
     letter_id = await prepared(bot, family, "ru")
     worker = await make_staff(bot, CASEWORKER, "caseworker", "ru")
-    await worker.press_data(f"V:a:{letter_id}")
+    await worker.press_data(f"review:approve:{letter_id}")
     user = await s.store.get_user(s.user_key(FAMILY))
     case = (await s.store.cases_of(s.user_key(FAMILY)))[0]
     row = await s.letters.store.get_letter(letter_id)
@@ -250,6 +252,6 @@ async def test_the_next_letter_after_silence_waits_for_review_too(bot: Bot) -> N
     queue = await s.review.queue(await s.staff.actor(s.user_key(CASEWORKER)))
     assert len(queue) == 1 and queue[0].letter_id != letter_id
     assert queue[0].addressee_id == "prosecutor_general"  # the repeat request, same body
-    await worker.press_data(f"V:a:{queue[0].letter_id}")
+    await worker.press_data(f"review:approve:{queue[0].letter_id}")
     assert len(bot.api.sent(FAMILY, "sendDocument")) == documents + 2
     assert family.last_text() == ""  # the DOCX; no "all letters are ready" for one letter

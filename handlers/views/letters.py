@@ -250,9 +250,18 @@ def letter_card(
     t: Translator, produced: Produced, i: int, total: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """What goes before a letter's files: the body, the language, where to send it."""
+    return addressed_card(t, produced, [f"{i}/{total}. {produced.addressee.name(t.locale)}"])
+
+
+def addressed_card(
+    t: Translator, produced: Produced, heading: list[str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card under ``heading``: the language, the address (or where to find it), the
+    online reception, and the button for the text of the body's online form. The chat's
+    letters and the letters released after a caseworker's review share it."""
     addressee = produced.addressee
     lines = [
-        f"{i}/{total}. {addressee.name(t.locale)}",
+        *heading,
         t(
             "Language of the letter: {language}",
             language=language_name(produced.letter.language, t.locale),

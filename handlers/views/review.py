@@ -27,8 +27,9 @@ from bot.services.review import (
 from bot.services.staff import Actor
 from handlers import texts
 from handlers.keyboards import button
+from handlers.views.letters import addressed_card
 
-PREFIX = "V"  # V:<op>:<letter id>[:<field>]
+PREFIX = "review"  # review:read|fix|approve|back:<letter id>[:<field>]
 # The family's free texts by what they are (the same words the family is asked with).
 FIELD_NAMES = {
     "r_addr": N_("your postal address"),
@@ -72,34 +73,11 @@ def held_text(t: Translator, held: Held) -> str:
 def approved_card(t: Translator, produced: Produced) -> tuple[str, InlineKeyboardMarkup]:
     """The letter's card as the family gets it without review, after a line saying it was
     checked; the PDF and DOCX follow it."""
-    addressee = produced.addressee
-    lines = [
+    heading = [
         "✓ " + t("The organisation has checked this letter."),
-        addressee.name(t.locale),
-        t(
-            "Language of the letter: {language}",
-            language=language_name(produced.letter.language, t.locale),
-        ),
+        produced.addressee.name(t.locale),
     ]
-    if addressee.address:
-        lines.append(t("Postal address: {address}", address=addressee.address))
-    if not addressee.verified:
-        lines.append(
-            "⚠ "
-            + t(
-                "This address is not verified. Check it on the body's official "
-                "website before sending."
-            )
-        )
-    if addressee.online_url:
-        lines.append(t("Online reception: {url}", url=addressee.online_url))
-    if addressee.email:
-        lines.append(t("E-mail: {email}", email=addressee.email))
-    # The letters' own button (handlers.letters): the text for the body's online form.
-    online = InlineKeyboardButton(
-        t("Text for the online form"), callback_data=f"L:x:{produced.row.id}"
-    )
-    return "\n".join(lines), InlineKeyboardMarkup([[online]])
+    return addressed_card(t, produced, heading)
 
 
 def all_ready_text(t: Translator) -> str:
@@ -137,7 +115,7 @@ def queue_view(
                 ("✓ " if e.state == "approved" else "")
                 + f"{e.case_number} · "
                 + shorten(body_name[e.addressee_id], 40),
-                "r",
+                "read",
                 e.letter_id,
             )
         ]
@@ -165,13 +143,17 @@ def letter_card(
         t("Waiting since {time}", time=t.datetime(letter.entry.queued_at, "short", tz=zone)),
     ]
     rows = [
-        [_button("✎ " + shorten(field_name(t, f.field), 48), "f", letter.entry.letter_id, f.field)]
+        [
+            _button(
+                "✎ " + shorten(field_name(t, f.field), 48), "fix", letter.entry.letter_id, f.field
+            )
+        ]
         for f in letter.fields
     ]
     rows.append(
         [
-            _button("✓ " + t("Approve"), "a", letter.entry.letter_id),
-            _button("↩ " + t("Send back"), "b", letter.entry.letter_id),
+            _button("✓ " + t("Approve"), "approve", letter.entry.letter_id),
+            _button("↩ " + t("Send back"), "back", letter.entry.letter_id),
         ]
     )
     return "\n".join(head), InlineKeyboardMarkup(rows)

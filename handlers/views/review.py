@@ -5,13 +5,12 @@ the family gets the same messages and files whichever front end the caseworker u
 
 from __future__ import annotations
 
-from babel import Locale
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
 from bot.app import Services
 from bot.domain.validators import InvalidInput
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.readable import shorten
 from bot.services.errors import Invalid
 from bot.services.letters import Produced
@@ -27,34 +26,9 @@ from bot.services.review import (
 from bot.services.staff import Actor
 from handlers import texts
 from handlers.keyboards import button
-from handlers.views.letters import addressed_card
+from handlers.views.letters import addressed_card, field_name, language_name
 
 PREFIX = "review"  # review:read|fix|approve|back:<letter id>[:<field>]
-# The family's free texts by what they are (the same words the family is asked with).
-FIELD_NAMES = {
-    "r_addr": N_("your postal address"),
-    "e_place": N_("where he or she was last seen"),
-    "e_story": N_("your account of what happened"),
-    "e_resp_text": N_("who is believed responsible"),
-    "e_unit": N_("the unit, company or place"),
-    "m_cit_other": N_("the citizenship"),
-    "evidence": N_("the description of a file you sent"),
-    "body_text": N_("the name of a body you contacted"),
-    "reply": N_("the reply you received"),
-}
-
-
-def language_name(code: str, reader: str) -> str:
-    """A letter's language named in the reader's language, from Babel's data."""
-    return Locale.parse(code).get_display_name(reader) or code
-
-
-def field_name(t: Translator, field: str) -> str:
-    """A stored field in words: actions.0.reply is the reply you received."""
-    for key in (field, field.split(".")[-1], field.split(".")[0]):
-        if key in FIELD_NAMES:
-            return t(FIELD_NAMES[key])
-    return field
 
 
 def _button(text: str, *parts: object) -> InlineKeyboardButton:

@@ -175,30 +175,21 @@ class Reminders:
             return FamilyReminder(
                 reminder, OVERDUE, user, today, case, row, offer_un=un_ladder.offer_after(None)
             )
-        addressee = self.letters.directory[follow.addressee_id]
         # Letter review (IZDEU_LETTER_REVIEW): the next letter, once it can be made, waits
-        # for a caseworker.
-        ready = not self.letters.blocked(case, follow, await self.letters.options(case))
-        if ready and self.review is not None:
+        # for a caseworker instead of being made now.
+        held = None
+        if self.review is not None and not self.letters.blocked(
+            case, follow, await self.letters.options(case)
+        ):
             held = await self.review.hold(user.user_id, case, [follow])
-            if held is not None:
-                return FamilyReminder(
-                    reminder,
-                    OVERDUE,
-                    user,
-                    today,
-                    case,
-                    row,
-                    next_letter=follow,
-                    next_addressee=addressee,
-                    held=held,
-                )
-        try:
-            produced = await self.letters.produce(case, follow, user.user_id)
-        except ForeignText:
-            # Some of the family's words are not in the letter's language yet: the letter's
-            # card asks for them when the family prepares it.
-            produced = None
+        produced = None
+        if held is None:
+            try:
+                produced = await self.letters.produce(case, follow, user.user_id)
+            except ForeignText:
+                # Some of the family's words are not in the letter's language yet: the
+                # letter's card asks for them when the family prepares it.
+                pass
         return FamilyReminder(
             reminder,
             OVERDUE,
@@ -207,8 +198,9 @@ class Reminders:
             case,
             row,
             next_letter=follow,
-            next_addressee=addressee,
+            next_addressee=self.letters.directory[follow.addressee_id],
             produced=produced,
+            held=held,
         )
 
     async def _volunteer_digest(self, reminder: Reminder) -> VolunteerDigest | None:

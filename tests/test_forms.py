@@ -106,3 +106,23 @@ def test_a_new_form_is_a_list_of_steps() -> None:
     assert long.value.code == "text_too_long"
     form = forms.apply(spec, form, TextInput("short"), TODAY).form
     assert forms.spec_of(form) is spec and forms.skip(spec, form).done
+
+
+def _digits_only(text: str, data: object) -> str:
+    if not text.isdigit():
+        raise InvalidInput("digits_only")
+    return text.zfill(4)
+
+
+CHECKED = forms.register(
+    FormSpec("checked_text", (Step("code", StepKind.TEXT, max_len=8, check=_digits_only),))
+)
+
+
+def test_a_text_step_applies_its_own_rule_and_stores_what_the_rule_returns() -> None:
+    form = forms.begin(CHECKED, {})
+    with pytest.raises(InvalidInput) as err:
+        forms.apply(CHECKED, form, TextInput("12a"), TODAY)
+    assert err.value.code == "digits_only"
+    done = forms.apply(CHECKED, form, TextInput(" 42 "), TODAY)
+    assert done.done and forms.values(done.form) == {"code": "0042"}

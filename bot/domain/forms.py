@@ -55,6 +55,10 @@ class Step:
     applies: Callable[[Mapping[str, Any]], bool] | None = None  # asked only when true
     text_goes_to: str | None = None  # FILE: typed text answers this later step instead
     keep_key: str | None = None  # TEXT: KEEP takes the proposal stored under this key
+    # TEXT: a rule of the form's own on the cleaned text and the answers so far (an IIN's
+    # checksum, a text in the letter's language): returns the value to store, or raises
+    # ``InvalidInput`` with the code the chat translates.
+    check: Callable[[str, Mapping[str, Any]], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,8 @@ def apply(spec: FormSpec, form: Form, value: Input, today: date) -> Filled:
         later = spec.step(step.text_goes_to)
         text, cut = clean_text(value.text, later.max_len, truncate=later.truncate)
         moved = Form(form.name, later.key, {**form.data, step.key: None})
-        return _store(spec, moved, later, text, cut)
+        checked = later.check(text, moved.data) if later.check else text
+        return _store(spec, moved, later, checked, cut)
     if step.kind is StepKind.TEXT and isinstance(value, ChoiceInput) and value.code == KEEP:
         proposal = form.data.get(step.keep_key) if step.keep_key else None
         if not proposal:
@@ -213,7 +218,8 @@ def _value_for(step: Step, data: Mapping[str, Any], value: Input, today: date) -
         raise UnknownChoice(value.code)
     if not isinstance(value, TextInput):
         raise InvalidInput("need_text")
-    return clean_text(value.text, step.max_len, truncate=step.truncate)
+    text, cut = clean_text(value.text, step.max_len, truncate=step.truncate)
+    return (step.check(text, data) if step.check else text), cut
 
 
 def _date(step: Step, data: Mapping[str, Any], value: Input, today: date) -> date:

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
+from bot.domain.engine import Input, OtherInput, TextInput
+from bot.domain.letter_forms import LETTER_FORMS
 from bot.domain.models import Case, User
-from bot.domain.validators import InvalidInput
 from bot.i18n import Translator
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.letters import Form, LetterRow, OnlineText, Produced, Step
@@ -121,7 +122,7 @@ async def _on_language(
 async def _on_no_iin(
     update: Update, context: Context, user: User, t: Translator, case_id: int, _value: str
 ) -> None:
-    step = await services(context).letters.no_iin(user.user_id, case_id)
+    step = await services(context).letters.no_iin(user.user_id, case_id, update.update_id)
     await drop_buttons(update)
     await go_on(update, context, user, t, step)
 
@@ -129,7 +130,9 @@ async def _on_no_iin(
 async def _on_leave_to_org(
     update: Update, context: Context, user: User, t: Translator, case_id: int, _value: str
 ) -> None:
-    step = await services(context).letters.leave_translation(user.user_id, case_id)
+    step = await services(context).letters.leave_translation(
+        user.user_id, case_id, update.update_id
+    )
     await drop_buttons(update)
     await go_on(update, context, user, t, step)
 
@@ -160,44 +163,55 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-# --- typed answers (the follow-up's routing of typed messages sends them here) -----------
-async def on_iin_text(update: Update, context: Context, user: User, form: Form) -> None:
-    """The applicant's IIN, asked for before letters to Kazakh bodies."""
-    t = translator(update, context, user)
+# --- the IIN and translation forms (``handlers.routing`` sends their messages here) ------
+async def on_form_message(update: Update, context: Context, user: User, form: Form) -> None:
+    """A message while the IIN or translation form is open: the engine takes it; stored,
+    the letters go on, refused, the reason and the same question again."""
     message = update.effective_message
+    if message is None:
+        return
+    value: Input = TextInput(message.text) if message.text is not None else OtherInput("other")
+    await _form_step(update, context, user, form, "answer", value)
+
+
+async def form_command(update: Update, context: Context, op: str) -> bool:
+    """/back or /skip while the IIN or translation form is open; False when none is.
+    Skipping means "I have no IIN" or "leave it to the organisation"."""
+    user = await current_user(update, context)
+    if user is None:
+        return False
+    form = await services(context).letters.forms.current(user.user_id)
+    if form is None or form.name not in LETTER_FORMS:
+        return False
+    await _form_step(update, context, user, form, op)
+    return True
+
+
+async def _form_step(
+    update: Update,
+    context: Context,
+    user: User,
+    form: Form,
+    op: str,
+    value: Input | None = None,
+) -> None:
+    t = translator(update, context, user)
     letters = services(context).letters
     try:
-        if message is None or not message.text:
-            raise InvalidInput("need_text")
-        step = await letters.give_iin(user.user_id, form, message.text)
+        if op == "back":
+            step = await letters.back_form(user.user_id, form, update.update_id)
+        elif op == "skip":
+            step = await letters.skip_form(user.user_id, form, update.update_id)
+        else:
+            assert value is not None
+            step = await letters.answer_form(user.user_id, form, value, update.update_id)
     except (NotFound, NotAllowed):
         await say(update, context, t("This is not available."))
         return
-    except InvalidInput as err:
-        await say(update, context, views.error_text(t, err))
-        await go_on(update, context, user, t, await letters.ask_again(user.user_id, form))
-        return
-    await say(update, context, t("Thank you, saved."))
-    await go_on(update, context, user, t, step)
-
-
-async def on_translation_text(update: Update, context: Context, user: User, form: Form) -> None:
-    """The family's text in the letter's language: stored, and the letters go on."""
-    t = translator(update, context, user)
-    message = update.effective_message
-    letters = services(context).letters
-    try:
-        if message is None or not message.text:
-            raise InvalidInput("need_text")
-        step = await letters.give_translation(user.user_id, form, message.text)
-    except (NotFound, NotAllowed):
-        await say(update, context, t("This is not available."))
-        return
-    except InvalidInput as err:
-        await say(update, context, views.error_text(t, err))
-        await go_on(update, context, user, t, await letters.ask_again(user.user_id, form))
-        return
-    await say(update, context, t("Thank you, saved."))
+    if step.error is not None:
+        await say(update, context, views.error_text(t, step.error))
+    elif op == "answer":
+        await say(update, context, t("Thank you, saved."))
     await go_on(update, context, user, t, step)
 
 

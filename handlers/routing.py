@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from telegram import Update
 
+from bot.domain import letter_forms
 from bot.domain.forms import Form
 from bot.domain.models import Case, User
 from bot.i18n import Translator
@@ -49,14 +50,9 @@ async def _un_form(update: Update, context: Context, _user: User | None, form: F
     await un.handle_form(update, context, form)
 
 
-async def _iin(update: Update, context: Context, user: User | None, form: Form) -> None:
+async def _letter_form(update: Update, context: Context, user: User | None, form: Form) -> None:
     assert user is not None
-    await letters.on_iin_text(update, context, user, form)
-
-
-async def _translation(update: Update, context: Context, user: User | None, form: Form) -> None:
-    assert user is not None
-    await letters.on_translation_text(update, context, user, form)
+    await letters.on_form_message(update, context, user, form)
 
 
 async def _followup_form(update: Update, context: Context, user: User | None, form: Form) -> None:
@@ -85,14 +81,14 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "the applicant's IIN, asked before letters to Kazakh bodies",
-        lambda form: form.name == "iin",
-        _iin,
+        lambda form: form.name == letter_forms.IIN.name,
+        _letter_form,
         needs_user=True,
     ),
     Route(
         "a text of the report written again in a letter's language",
-        lambda form: form.name == "translate",
-        _translation,
+        lambda form: form.name == letter_forms.TRANSLATE.name,
+        _letter_form,
         needs_user=True,
     ),
     Route(
@@ -181,14 +177,19 @@ async def case_command(update: Update, context: Context) -> None:
 
 
 async def back_command(update: Update, context: Context) -> None:
-    """/back: one step back in the open follow-up form, else in the report."""
-    if not await followup.form_command(update, context, "back"):
+    """/back: one step back in the open follow-up or letters form, else in the report."""
+    if await followup.form_command(update, context, "back"):
+        return
+    if not await letters.form_command(update, context, "back"):
         await report.nav_command(update, context, "back")
 
 
 async def skip_command(update: Update, context: Context) -> None:
-    """/skip: leave the open follow-up form's step empty, else the report's question."""
-    if not await followup.form_command(update, context, "skip"):
+    """/skip: leave the open follow-up or letters form's step empty, else the report's
+    question."""
+    if await followup.form_command(update, context, "skip"):
+        return
+    if not await letters.form_command(update, context, "skip"):
         await report.nav_command(update, context, "skip")
 
 

@@ -15,6 +15,8 @@ import pytest
 from bot.app import Services, open_services
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.domain.engine import TextInput
+from bot.domain.forms import values
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput
 from bot.letters.render import render_letter
@@ -131,12 +133,13 @@ async def test_the_questions_before_the_letters_come_in_order(services: Services
             step.needed.field,
             "ru",
         )
-        with pytest.raises(InvalidInput) as wrong:
-            await letters.give_translation(FAMILY, form, KAZAKH)
-        assert wrong.value.code == "wrong_language"
+        wrong = await letters.answer_form(FAMILY, form, TextInput(KAZAKH))
+        assert wrong.error is not None and wrong.error.code == "wrong_language"
+        assert (wrong.kind, wrong.needed) == (Step.TRANSLATE, step.needed)  # asked again
         assert await form_of(services, FAMILY) == form  # still open: nothing lost
         asked.append(step.needed.field)
-        step = await letters.give_translation(FAMILY, form, RUSSIAN[step.needed.field])
+        step = await letters.answer_form(FAMILY, form, TextInput(RUSSIAN[step.needed.field]))
+        assert step.error is None
     assert asked == ["r_addr", "e_story"]
     assert await form_of(services, FAMILY) is None
     assert step.kind == Step.PRODUCE and step.waiting == ()
@@ -168,12 +171,13 @@ async def test_the_iin_is_asked_before_letters_to_kazakh_bodies(services: Servic
     step = await letters.choose_language(FAMILY, case.id, "kk")
     assert step.kind == Step.IIN
     form = await form_of(services, FAMILY)
-    assert (form.name, form.data) == ("iin", {"case_id": case.id})
-    with pytest.raises(InvalidInput):
-        await letters.give_iin(FAMILY, form, "12345")
+    assert (form.name, values(form)) == ("iin", {"case_id": case.id})
+    refused = await letters.answer_form(FAMILY, form, TextInput("12345"))
+    assert refused.kind == Step.IIN and refused.error is not None
+    assert refused.error.code == "iin_length"
     assert await form_of(services, FAMILY) == form
     iin = make_iin("70031245001")
-    step = await letters.give_iin(FAMILY, form, iin)
+    step = await letters.answer_form(FAMILY, form, TextInput(iin))
     assert step.kind != Step.IIN
     stored = await services.store.get_case_by_id(case.id)
     assert stored is not None and stored.answers["r_id"] == iin

@@ -13,15 +13,18 @@ what comes next as plain data (``Step``), so the chat only renders it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, local_today
+from bot.domain import forms
+from bot.domain.engine import Input
 from bot.domain.forms import Form
+from bot.domain.letter_forms import IIN, LETTER_FORMS, TRANSLATE, digest
 from bot.domain.models import Case, CaseStatus, Report
-from bot.domain.validators import InvalidInput, clean_text, validate_iin
+from bot.domain.validators import InvalidInput
 from bot.letters.directory import Addressee, load_directory
 from bot.letters.language import fits
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
@@ -38,6 +41,7 @@ from bot.letters.translations import texts as free_texts
 from bot.letters.worker import WORKER, make_letter
 from bot.replies.evidence import FormEvidence
 from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.forms import FormRunner
 from bot.services.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore
 from bot.storage.store import LetterRow, LetterStore, Store
@@ -79,10 +83,6 @@ RISK_OPTIONS: dict[str, dict[str, bool]] = {
     "minimal": {"include_perpetrator": False, "include_story": False, "home_details": False},
 }
 LETTER_LANGUAGES = ("kk", "ky", "ru")
-TRANSLATION_LIMIT = 3000
-# The forms (typed answers the chat waits for) of the letters.
-IIN_FORM = "iin"
-TRANSLATE_FORM = "translate"
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,8 @@ class Step:
     needed: Needed | None = None
     ready: tuple[LetterRow, ...] = ()
     waiting: tuple[Addressee, ...] = ()
+    # A typed answer refused (``IIN``/``TRANSLATE`` asked again): say why first.
+    error: InvalidInput | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ class LetterService:
         self.cite_form_copies = cite_form_copies
         self.clock = clock
         self.followups = followups
+        # The IIN and translation forms (``bot.domain.letter_forms``), one engine for all.
+        self.forms = FormRunner(followups or FollowupStore(store.db), clock)
         self.directory = load_directory()
         self.cases = Store(store.db)
         self.review_gate: ReviewGate | None = None
@@ -221,9 +225,23 @@ class LetterService:
         return await self.store.letter_options(case.id)
 
     async def set_option(self, case: Case, **values: Any) -> dict[str, Any]:
+        return await self._set_options(case, values)
+
+    async def _set_options(
+        self,
+        case: Case,
+        values: dict[str, Any],
+        *,
+        form_of: int | None = None,
+        update_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Change some of the case's letter options; when a form's answer changed them,
+        that form is closed (``form_of``) and the update recorded in the same write."""
         options = await self.store.letter_options(case.id)
         options.update(values)
-        await self.store.set_letter_options(case.id, options, self.clock.now())
+        await self.store.set_letter_options(
+            case.id, options, self.clock.now(), form_of=form_of, update_id=update_id
+        )
         return options
 
     def needs_risk_choice(self, case: Case, options: dict[str, Any]) -> bool:
@@ -283,8 +301,18 @@ class LetterService:
             and any(r.selected and self.directory[r.addressee_id].country == "KZ" for r in rows)
         )
 
-    async def set_applicant_iin(self, case: Case, iin: str, actor_id: int) -> None:
-        await self.store.set_answer(case.id, "r_id", iin, self.clock.now(), actor_id)
+    async def set_applicant_iin(
+        self,
+        case: Case,
+        iin: str,
+        actor_id: int,
+        *,
+        form_of: int | None = None,
+        update_id: int | None = None,
+    ) -> None:
+        await self.store.set_answer(
+            case.id, "r_id", iin, self.clock.now(), actor_id, form_of=form_of, update_id=update_id
+        )
 
     # --- the family's words in each letter's language --------------------------------
     def translations_needed(
@@ -304,10 +332,22 @@ class LetterService:
         """(field, language) pairs the family asked the organisation to translate."""
         return {(str(f), str(lang)) for f, lang in options.get("translate_by_org", [])}
 
-    async def leave_to_organisation(self, case: Case, item: Needed) -> None:
+    async def leave_to_organisation(
+        self,
+        case: Case,
+        item: Needed,
+        *,
+        form_of: int | None = None,
+        update_id: int | None = None,
+    ) -> None:
         options = await self.store.letter_options(case.id)
         wanted = sorted(self.left_to_organisation(options) | {(item.field, item.language)})
-        await self.set_option(case, translate_by_org=[list(x) for x in wanted])
+        await self._set_options(
+            case,
+            {"translate_by_org": [list(x) for x in wanted]},
+            form_of=form_of,
+            update_id=update_id,
+        )
 
     async def set_translation(
         self,
@@ -318,10 +358,13 @@ class LetterService:
         actor_id: int,
         *,
         audited: bool = False,
+        form_of: int | None = None,
+        update_id: int | None = None,
     ) -> None:
         """Store ``text`` as the ``language`` version of the report's ``field`` (written by
         the family or by a caseworker in the dossier), and take it off the texts left to
-        the organisation, in one transaction (with the audit entry when staff wrote it)."""
+        the organisation, in one transaction (with the audit entry when staff wrote it,
+        and the close of the family's form that asked for it, ``form_of``)."""
         options = await self.store.letter_options(case.id)
         new_options: dict[str, Any] | None = None
         if "translate_by_org" in options:
@@ -336,6 +379,8 @@ class LetterService:
             actor_id,
             options=new_options,
             audit=(actor_id, case.reporter_id) if audited else None,
+            form_of=form_of,
+            update_id=update_id,
         )
 
     def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
@@ -518,63 +563,57 @@ class LetterService:
         await self.set_option(case, national_language=language)
         return await self._next(case)
 
-    async def give_iin(self, user_key: int, form: Form, text: str) -> Step:
-        """The applicant's IIN typed into the IIN form. Raises ``InvalidInput`` (the form
-        stays open) when it is not a valid IIN."""
+    async def answer_form(
+        self, user_key: int, form: Form, value: Input, update_id: int | None = None
+    ) -> Step:
+        """A message to the open IIN or translation form (``bot.domain.letter_forms``),
+        taken through the form engine. The IIN or the text is stored, and the form
+        closed, in one transaction that also records ``update_id``: a crash before it
+        keeps the form open, and an update replayed after it is known as done (it neither
+        stores twice nor reaches the report). A refused answer keeps the form open and
+        comes back as the same question with ``error``."""
         case = await self._form_case(user_key, form)
-        iin = validate_iin(text[:100])
-        # Stored before the form closes: an update redone after a crash finds the form open.
-        await self.set_applicant_iin(case, iin, user_key)
-        await self._close_form(user_key)
-        return await self._next(await self._fresh(case))
+        today = self.clock.now().date()
+        asked = await self.forms.answer(user_key, form, value, today, update_id, close=False)
+        if asked.error is not None:
+            return replace(await self._question(case, form), error=asked.error)
+        return await self._act(user_key, case, asked.form, update_id)
 
-    async def no_iin(self, user_key: int, case_id: int) -> Step:
-        """The applicant has no IIN: the letters are made without it."""
+    async def skip_form(self, user_key: int, form: Form, update_id: int | None = None) -> Step:
+        """/skip in an open letters form: no IIN, or the text left to the organisation."""
+        case = await self._form_case(user_key, form)
+        asked = await self.forms.skip(user_key, form, update_id, close=False)
+        if asked.error is not None:
+            return replace(await self._question(case, form), error=asked.error)
+        return await self._act(user_key, case, asked.form, update_id)
+
+    async def back_form(self, user_key: int, form: Form, update_id: int | None = None) -> Step:
+        """/back in an open letters form: its one question is the first, as the engine
+        says; the question comes back with that answer."""
+        case = await self._form_case(user_key, form)
+        asked = await self.forms.back(user_key, form, update_id)
+        return replace(await self._question(case, asked.form), error=asked.error)
+
+    async def no_iin(self, user_key: int, case_id: int, update_id: int | None = None) -> Step:
+        """The applicant has no IIN ("I have no IIN"): the letters are made without it.
+        The open IIN form of the case is skipped; a button left from before still counts."""
         case = await self.own_case(user_key, case_id)
-        if self.followups is not None:
-            form = await self.followups.get_form(user_key)
-            if form is not None and form.name == IIN_FORM:
-                await self._close_form(user_key)
-        await self.set_option(case, no_iin=True)
+        form = await self.forms.current(user_key)
+        if form is not None and form.name == IIN.name and form.data.get("case_id") == case.id:
+            return await self.skip_form(user_key, form, update_id)
+        await self._set_options(case, {"no_iin": True}, update_id=update_id)
         return await self._next(case)
 
-    async def give_translation(self, user_key: int, form: Form, text: str) -> Step:
-        """One of the family's texts, typed in the letter's language. Raises
-        ``InvalidInput`` (the form stays open) when it is empty, too long or in another
-        language; the text as first typed is taken as it is."""
-        case = await self._form_case(user_key, form)
-        field, language = str(form.data.get("field")), str(form.data.get("language"))
-        cleaned, _ = clean_text(text, TRANSLATION_LIMIT, truncate=False)
-        if not fits(cleaned, language) and cleaned != free_texts(case.report).get(field, ""):
-            raise InvalidInput("wrong_language", language=language)
-        await self.set_translation(case, field, language, cleaned, user_key)
-        await self._close_form(user_key)
-        return await self._after_translation(case, form)
-
-    async def leave_translation(self, user_key: int, case_id: int) -> Step:
-        """The family leaves the text asked for to the organisation's caseworkers."""
+    async def leave_translation(
+        self, user_key: int, case_id: int, update_id: int | None = None
+    ) -> Step:
+        """The family leaves the text asked for to the organisation's caseworkers (the
+        button under the question; only while that question is open)."""
         case = await self.own_case(user_key, case_id)
-        form = await self.followups.get_form(user_key) if self.followups else None
-        if form is None or form.name != TRANSLATE_FORM or form.data.get("case_id") != case.id:
+        form = await self.forms.current(user_key)
+        if form is None or form.name != TRANSLATE.name or form.data.get("case_id") != case.id:
             return Step(case, Step.STALE)
-        field, language = str(form.data["field"]), str(form.data["language"])
-        original = free_texts(case.report).get(field, "")
-        await self.leave_to_organisation(case, Needed(field, language, original))
-        await self._close_form(user_key)
-        return await self._after_translation(case, form)
-
-    async def ask_again(self, user_key: int, form: Form) -> Step:
-        """The question of an open letters form, asked again after a refused answer."""
-        case = await self._form_case(user_key, form)
-        if form.name == IIN_FORM:
-            await self._open_form(user_key, form)
-            return Step(case, Step.IIN)
-        field, language = str(form.data.get("field")), str(form.data.get("language"))
-        letter_id = form.data.get("letter_id")
-        item = Needed(field, language, free_texts(case.report).get(field, ""))
-        return await self._ask_translation(
-            case, item, letter_id if isinstance(letter_id, int) else None
-        )
+        return await self.skip_form(user_key, form, update_id)
 
     async def prepare_letter(self, user_key: int, letter_id: int) -> Step:
         """One letter (a follow-up): ask for a text it lacks, or say it can be made."""
@@ -676,23 +715,64 @@ class LetterService:
 
     async def _form_case(self, user_key: int, form: Form) -> Case:
         """The case a letters form is about; a form about another's case is closed."""
+        if form.name not in LETTER_FORMS:
+            raise Invalid("form", form.name)
         try:
-            return await self.own_case(user_key, int(form.data.get("case_id", 0)))
+            return await self.own_case(user_key, int(form.data.get("case_id") or 0))
         except (NotFound, NotAllowed):
-            await self._close_form(user_key)
+            await self.forms.cancel(user_key)
             raise
 
     async def _fresh(self, case: Case) -> Case:
         """The case as stored now: an answer or translation just written is in it."""
         return await self.cases.get_case_by_id(case.id) or case
 
-    async def _open_form(self, user_key: int, form: Form) -> None:
-        if self.followups is not None:
-            await self.followups.save_form(user_key, form, self.clock.now())
+    async def _act(self, user_key: int, case: Case, form: Form, update_id: int | None) -> Step:
+        """Act on a complete letters form: its answer stored (or, skipped, "no IIN" /
+        "left to the organisation") and the form closed in the same transaction."""
+        text = forms.values(form).get("text")
+        if form.name == IIN.name:
+            if text is None:
+                await self._set_options(
+                    case, {"no_iin": True}, form_of=user_key, update_id=update_id
+                )
+            else:
+                await self.set_applicant_iin(
+                    case, str(text), user_key, form_of=user_key, update_id=update_id
+                )
+            return await self._next(await self._fresh(case))
+        item = self._item(case, form)
+        if text is None:
+            await self.leave_to_organisation(case, item, form_of=user_key, update_id=update_id)
+        else:
+            await self.set_translation(
+                case,
+                item.field,
+                item.language,
+                str(text),
+                user_key,
+                form_of=user_key,
+                update_id=update_id,
+            )
+        return await self._after_translation(case, form)
 
-    async def _close_form(self, user_key: int) -> None:
-        if self.followups is not None:
-            await self.followups.drop_form(user_key)
+    async def _question(self, case: Case, form: Form) -> Step:
+        """The question of an open letters form, to ask again."""
+        if form.name == IIN.name:
+            return Step(case, Step.IIN)
+        letter_id = form.data.get("letter_id")
+        return Step(
+            case,
+            Step.TRANSLATE,
+            letter_id=letter_id if isinstance(letter_id, int) else None,
+            needed=self._item(case, form),
+        )
+
+    @staticmethod
+    def _item(case: Case, form: Form) -> Needed:
+        """The text a translation form asks for, with the report's own words."""
+        field, language = str(form.data.get("field")), str(form.data.get("language"))
+        return Needed(field, language, free_texts(case.report).get(field, ""))
 
     async def _after_translation(self, case: Case, form: Form) -> Step:
         """After a text was given or left: the one letter asked for, or the whole set."""
@@ -713,8 +793,9 @@ class LetterService:
             "field": item.field,
             "language": item.language,
             "letter_id": letter_id,
+            "original": digest(item.original),
         }
-        await self._open_form(case.reporter_id, Form(TRANSLATE_FORM, "text", data))
+        await self.forms.begin(case.reporter_id, TRANSLATE, data)
         return Step(case, Step.TRANSLATE, letter_id=letter_id, needed=item)
 
     async def _next(self, case: Case) -> Step:
@@ -729,7 +810,7 @@ class LetterService:
         if national and "national_language" not in options:
             return Step(case, Step.LANGUAGE, languages=(*national, "ru"))
         if self.needs_iin(case, rows, options):
-            await self._open_form(case.reporter_id, Form(IIN_FORM, "text", {"case_id": case.id}))
+            await self.forms.begin(case.reporter_id, IIN, {"case_id": case.id})
             return Step(case, Step.IIN)
         pending = self._pending(case, rows, options)
         if pending:

@@ -101,6 +101,13 @@ async def claim_update(conn: InlineConnection, update_id: int | None, now: datet
         _CLAIMED.popitem(last=False)
 
 
+async def close_form(conn: InlineConnection, user_id: int | None) -> None:
+    """Close a person's open form inside the transaction of the action it asked for: a
+    crash before that action keeps the form and its answer."""
+    if user_id is not None:
+        await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+
+
 async def record_audit(
     conn: InlineConnection,
     now: datetime,
@@ -538,11 +545,22 @@ class LetterStore:
         return orjson.loads(row[0]) if row else {}
 
     async def set_answer(
-        self, case_id: int, key: str, value: Any, now: datetime, actor_id: int | None
+        self,
+        case_id: int,
+        key: str,
+        value: Any,
+        now: datetime,
+        actor_id: int | None,
+        *,
+        form_of: int | None = None,
+        update_id: int | None = None,
     ) -> None:
         """Add one answer the family gives after the report (the IIN a letter needs),
-        logged as an event, in one transaction."""
+        logged as an event, in one transaction; with it the form that asked for it is
+        closed (``form_of``: its person) and the update that brought it recorded."""
         async with self.db.transaction() as conn:
+            await claim_update(conn, update_id, now)
+            await close_form(conn, form_of)
             row = _first(
                 await conn.execute_fetchall("SELECT answers FROM cases WHERE id = ?", (case_id,))
             )
@@ -573,11 +591,16 @@ class LetterStore:
         *,
         options: dict[str, Any] | None = None,
         audit: tuple[int, int | None] | None = None,
+        form_of: int | None = None,
+        update_id: int | None = None,
     ) -> None:
         """Store one text in a letter's language, sealed, and log it, in one transaction;
-        with it the case's new letter ``options`` and an ``audit`` entry (actor, target)
-        for a text written by staff."""
+        with it the case's new letter ``options``, an ``audit`` entry (actor, target)
+        for a text written by staff, the close of the form that asked for it
+        (``form_of``: its person) and the update that brought it."""
         async with self.db.transaction() as conn:
+            await claim_update(conn, update_id, now)
+            await close_form(conn, form_of)
             if options is not None:
                 await conn.execute(
                     "UPDATE cases SET letter_options = ? WHERE id = ?", (_json(options), case_id)
@@ -591,9 +614,20 @@ class LetterStore:
             )
 
     async def set_letter_options(
-        self, case_id: int, options: dict[str, Any], now: datetime
+        self,
+        case_id: int,
+        options: dict[str, Any],
+        now: datetime,
+        *,
+        form_of: int | None = None,
+        update_id: int | None = None,
     ) -> None:
+        """The case's letter options; with them, when a form's answer changed them (no
+        IIN, a text left to the organisation), that form is closed (``form_of``: its
+        person) and the update recorded, in one transaction."""
         async with self.db.transaction() as conn:
+            await claim_update(conn, update_id, now)
+            await close_form(conn, form_of)
             await conn.execute(
                 "UPDATE cases SET letter_options = ?, updated_at = ? WHERE id = ?",
                 (_json(options), _ts(now), case_id),

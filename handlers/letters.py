@@ -128,10 +128,12 @@ async def _on_no_iin(
 
 
 async def _on_leave_to_org(
-    update: Update, context: Context, user: User, t: Translator, case_id: int, _value: str
+    update: Update, context: Context, user: User, t: Translator, case_id: int, value: str
 ) -> None:
+    """letters:org:<case>:<field>.<language>; a button from before that carried no text
+    leaves the one asked now."""
     step = await services(context).letters.leave_translation(
-        user.user_id, case_id, update.update_id
+        user.user_id, case_id, update.update_id, asked=value
     )
     await drop_buttons(update)
     await go_on(update, context, user, t, step)

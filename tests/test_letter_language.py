@@ -225,7 +225,7 @@ async def test_the_family_leaves_a_translation_to_the_organisation(bot) -> None:
         in family.last_text()
     )
     assert await bot.services.followup.store.get_form(800) == form
-    await family.press(f"letters:org:{case.id}")  # leave it to the organisation
+    await family.press(f"letters:org:{case.id}:r_addr.ru")  # leave it to the organisation
     assert await give_translations(family) == 0
     # Every letter prints the address: none is made, the family is told why.
     assert bot.api.sent(800, "sendDocument") == []

@@ -306,7 +306,7 @@ async def test_a_staff_translation_in_another_language_is_refused_and_asked_agai
     await family.press(f"letters:prepare:{case.id}")
     await family.press("all")
     await family.press(f"letters:language:{case.id}:ru")
-    await family.press(f"letters:org:{case.id}")
+    await family.press(f"letters:org:{case.id}:r_addr.ru")
     await give_translations(family)
     caseworker = await make_staff(bot, 811, "caseworker", "kk")
     ct = bot.t("kk")

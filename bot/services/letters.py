@@ -605,13 +605,17 @@ class LetterService:
         return await self._next(case)
 
     async def leave_translation(
-        self, user_key: int, case_id: int, update_id: int | None = None
+        self, user_key: int, case_id: int, update_id: int | None = None, asked: str = ""
     ) -> Step:
         """The family leaves the text asked for to the organisation's caseworkers (the
-        button under the question; only while that question is open)."""
+        button under the question; only while that question is open). ``asked``
+        ("field.language") names the text the button was under: a button under an
+        earlier question is stale (an empty one, from before it was named, is not)."""
         case = await self.own_case(user_key, case_id)
         form = await self.forms.current(user_key)
         if form is None or form.name != TRANSLATE.name or form.data.get("case_id") != case.id:
+            return Step(case, Step.STALE)
+        if asked and asked != f"{form.data.get('field')}.{form.data.get('language')}":
             return Step(case, Step.STALE)
         return await self.skip_form(user_key, form, update_id)
 

@@ -220,7 +220,12 @@ def translation_question(
         what=field_name(t, item.field),
         text=_short(item.original, 600),
     )
-    leave = letters_button(t("Leave it to the organisation"), LEAVE_TO_ORGANISATION, case.id)
+    # The text asked for is in the button: one under an earlier question is then known
+    # as earlier, instead of leaving the text asked now to the organisation.
+    asked = f"{item.field}.{item.language}"
+    leave = letters_button(
+        t("Leave it to the organisation"), LEAVE_TO_ORGANISATION, case.id, asked
+    )
     return text, InlineKeyboardMarkup([[leave]])
 
 

@@ -7,6 +7,7 @@ same rendering in this process (its "PDF" is the letter's text), to keep these f
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.letters.worker import make_letter
 from bot.services import letters as letters_module
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.letters import Produced, Step
+from bot.services.operations import DuplicateUpdate
 from bot.services.staff import Actor, Role
 from tests.support import START, make_iin
 from tests.test_un import answers_of
@@ -261,3 +263,100 @@ async def test_staff_write_the_texts_left_to_the_organisation(services: Services
     assert stored is not None and stored.translations["e_story"]["ru"] == RUSSIAN["e_story"]
     entries = await services.staff.audit.entries()
     assert [(e.actor_id, e.action, e.case_id) for e in entries] == [(99, "translation", case.id)]
+
+
+async def _kinds(s: Services, case: Case) -> list[str]:
+    stored = await s.store.get_case_by_id(case.id)
+    assert stored is not None
+    return [e.kind for e in stored.events]
+
+
+async def test_a_crash_before_the_iin_is_stored_keeps_the_form_and_a_replay_stores_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    letters = services.letters
+    case = await kz_case(services, r_id=None)
+    await letters.choose_risk(FAMILY, case.id, "protect")
+    assert (await letters.choose_language(FAMILY, case.id, "kk")).kind == Step.IIN
+    form = await form_of(services, FAMILY)
+    iin = make_iin("85010245012")
+    real = letters.store.set_answer
+
+    async def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the bot stops here")
+
+    monkeypatch.setattr(letters.store, "set_answer", crash)
+    with pytest.raises(RuntimeError):
+        await letters.answer_form(FAMILY, form, TextInput(iin), update_id=501)
+    assert await form_of(services, FAMILY) == form  # accepted, not acted on: still open
+    assert not await services.operations.already_handled(501)
+    monkeypatch.setattr(letters.store, "set_answer", real)
+    # The update comes again after the restart: now the IIN is stored, the form closed
+    # and the update known as done, in one write.
+    step = await letters.answer_form(FAMILY, form, TextInput(iin), update_id=501)
+    assert step.kind != Step.IIN and step.error is None
+    assert await services.operations.already_handled(501)
+    events = await _kinds(services, case)
+    # Once more (a replay of the same update): refused whole, nothing stored twice.
+    with pytest.raises(DuplicateUpdate):
+        await letters.answer_form(FAMILY, form, TextInput(iin), update_id=501)
+    assert await _kinds(services, case) == events and events.count("answer") == 1
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.answers["r_id"] == iin
+
+
+async def test_a_translation_and_its_forms_close_are_one_write(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services)
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    step = await letters.choose_language(FAMILY, case.id, "ru")
+    assert step.kind == Step.TRANSLATE and step.needed is not None
+    form = await form_of(services, FAMILY)
+    field = step.needed.field
+    after = await letters.answer_form(FAMILY, form, TextInput(RUSSIAN[field]), update_id=601)
+    assert after.needed != step.needed  # the next text, or the letters
+    with pytest.raises(DuplicateUpdate):
+        await letters.answer_form(FAMILY, form, TextInput("Другой текст"), update_id=601)
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.translations[field]["ru"] == RUSSIAN[field]
+    assert [e.kind for e in stored.events].count("translation") == 1
+
+
+async def test_skip_and_back_in_the_letters_forms(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services, r_id=None)
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    await letters.choose_language(FAMILY, case.id, "kk")
+    form = await form_of(services, FAMILY)
+    back = await letters.back_form(FAMILY, form)
+    assert back.kind == Step.IIN and back.error is not None and back.error.code == "at_start"
+    assert await form_of(services, FAMILY) == form
+    # /skip is "I have no IIN": the letters go on without it.
+    step = await letters.skip_form(FAMILY, form)
+    assert (await letters.options(case))["no_iin"] is True
+    assert step.kind == Step.TRANSLATE and step.needed is not None
+    first = step.needed
+    stale = await letters.leave_translation(FAMILY, case.id, asked="e_other.kk")
+    assert stale.kind == Step.STALE  # a button under another question
+    step = await letters.skip_form(FAMILY, await form_of(services, FAMILY))
+    assert [first.field, first.language] in (await letters.options(case))["translate_by_org"]
+    assert step.needed != first
+    # The button under the question asked now leaves that text.
+    second = step.needed
+    assert second is not None
+    asked = f"{second.field}.{second.language}"
+    step = await letters.leave_translation(FAMILY, case.id, asked=asked)
+    assert step.kind != Step.STALE and step.needed != second
+    assert [second.field, second.language] in (await letters.options(case))["translate_by_org"]
+
+
+async def test_a_form_about_another_familys_case_is_closed(services: Services) -> None:
+    letters = services.letters
+    case = await kz_case(services, r_id=None)
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    await letters.choose_language(FAMILY, case.id, "kk")
+    form = await form_of(services, FAMILY)
+    with pytest.raises(NotAllowed):
+        await letters.answer_form(OTHER, form, TextInput(make_iin("85010245012")))
+    with pytest.raises(Invalid):
+        await letters.answer_form(FAMILY, replace(form, name="note"), TextInput("x"))

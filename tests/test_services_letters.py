@@ -17,7 +17,7 @@ from bot.app import Services, open_services
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain.engine import TextInput
-from bot.domain.forms import values
+from bot.domain.forms import Form, values
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput
 from bot.letters.render import render_letter
@@ -360,3 +360,27 @@ async def test_a_form_about_another_familys_case_is_closed(services: Services) -
         await letters.answer_form(OTHER, form, TextInput(make_iin("85010245012")))
     with pytest.raises(Invalid):
         await letters.answer_form(FAMILY, replace(form, name="note"), TextInput("x"))
+
+
+async def test_a_translation_form_stored_by_an_earlier_version_still_works(
+    services: Services,
+) -> None:
+    """Forms kept in the database across an upgrade: the old translation form had no
+    fingerprint of the report's text and no way back; its text is taken as it was."""
+    letters = services.letters
+    case = await kz_case(services)
+    await letters.choose_risk(FAMILY, case.id, "nonames")
+    step = await letters.choose_language(FAMILY, case.id, "ru")
+    assert step.kind == Step.TRANSLATE and step.needed is not None
+    old = Form(
+        "translate",
+        "text",
+        {"case_id": case.id, "field": step.needed.field, "language": "ru", "letter_id": None},
+    )
+    await services.followup.store.save_form(FAMILY, old, START)
+    # The report's own text sent back unchanged is taken, as before.
+    after = await letters.answer_form(FAMILY, old, TextInput(step.needed.original))
+    assert after.error is None and after.needed != step.needed
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None
+    assert stored.translations[step.needed.field]["ru"] == step.needed.original

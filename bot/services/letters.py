@@ -573,6 +573,9 @@ class LetterService:
         stores twice nor reaches the report). A refused answer keeps the form open and
         comes back as the same question with ``error``."""
         case = await self._form_case(user_key, form)
+        if form.name == TRANSLATE.name and "original" not in form.data:
+            # Opened by an earlier version of the bot, which kept no fingerprint.
+            form = forms.note(form, "original", digest(self._item(case, form).original))
         today = self.clock.now().date()
         asked = await self.forms.answer(user_key, form, value, today, update_id, close=False)
         if asked.error is not None:

@@ -22,11 +22,10 @@ from bot.clock import Clock, local_today
 from bot.domain import forms
 from bot.domain.engine import Input
 from bot.domain.forms import Form
-from bot.domain.letter_forms import IIN, LETTER_FORMS, TRANSLATE, digest
+from bot.domain.letter_forms import IIN, LETTER_FORMS, TRANSLATE, check_in_language, digest
 from bot.domain.models import Case, CaseStatus, Report
 from bot.domain.validators import InvalidInput
 from bot.letters.directory import Addressee, load_directory
-from bot.letters.language import fits
 from bot.letters.model import EarlierLetter, Letter, RenderOptions
 from bot.letters.recommend import military_involved, reason_for, recommend
 from bot.letters.render import (
@@ -686,8 +685,8 @@ class LetterService:
         item = waiting.get((field, language))
         if item is None:
             raise NotAllowed("translation")
-        if not fits(text, language) and text != item.original:
-            raise InvalidInput("wrong_language", language=language)
+        # The family's rule for a text in a letter's language (``letter_forms``), one for both.
+        check_in_language(text, {"language": language, "original": digest(item.original)})
         await self.set_translation(case, field, language, text, actor.user_id, audited=True)
         return await self._left_for(actor, await self._fresh(case))
 

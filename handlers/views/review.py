@@ -185,6 +185,13 @@ def invalid_text(t: Translator, err: Invalid) -> str:
     return texts.error(t, InvalidInput(err.reason))
 
 
+def form_error_text(t: Translator, err: InvalidInput) -> str:
+    """Why a typed correction or note was refused (the form stays open)."""
+    if err.code == "wrong_language":
+        return invalid_text(t, Invalid("text", err.code))
+    return texts.error(t, err)
+
+
 # --- the family receives the decision (both front ends) ----------------------------------
 async def release(bot: Bot, s: Services, actor: Actor, approved: Approved) -> bool:
     """The approved letter in the family's chat, then, after the first set's last letter,

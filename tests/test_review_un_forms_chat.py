@@ -97,10 +97,14 @@ async def test_marking_a_submission_in_the_caseworkers_language(
         )
         record = await bot.services.un.store.get(case.id)
         assert (record.submitted_on, record.reference) == (on, "")
-        mark = staff.mark()
         await staff.send("WGEID 2026/5")  # the form is closed: not a reference any more
         assert (await bot.services.un.store.get(case.id)).reference == ""
-        assert t("Nothing to cancel.") not in staff.texts(mark)
+        # The translation's question says /cancel stops it: it does, for staff too.
+        await staff.press_data(f"un:translate:{case.id}:e_story")
+        await staff.send("/cancel")
+        assert staff.last_text() == t("Cancelled. Nothing was changed.")
+        await staff.send("Taken away by bus")
+        assert (await bot.services.un.store.get(case.id)).translations == {}
     finally:
         await bot.stop()
 

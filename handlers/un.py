@@ -255,7 +255,7 @@ async def _answered(
         await say(update, context, views.ask_reference_text(t))
     elif answered.submitted_on is not None:
         await _submitted(update, context, t, case, answered.submitted_on, answered.family)
-    else:
+    elif answered.step is None:  # a translation saved
         await say(
             update,
             context,

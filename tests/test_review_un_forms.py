@@ -236,3 +236,27 @@ async def test_a_translation_form_and_a_form_whose_case_is_gone(services: Servic
         await s.un.answer_form(ADMIN, gone, TextInput("Taken away"), 404)
     assert await s.un.forms.current(ADMIN.user_id) is None
     assert [a[1] for a in await audit(s)].count("un_translation") == 1
+
+
+async def test_forms_left_open_by_the_earlier_version_are_answered(services: Services) -> None:
+    """The forms a caseworker had open when the bot was upgraded: the submission's date was
+    kept under "on", and a correction did not know the letter's language."""
+    s = services
+    case = await un_case(s)
+    await s.followup.store.save_form(
+        ADMIN.user_id, forms.Form("un_sub", "ref", {"case_id": case.id, "on": "2026-11-18"}), START
+    )
+    form = await s.un.forms.current(ADMIN.user_id)
+    assert form is not None
+    done = await s.un.answer_form(ADMIN, form, TextInput("G/SO 217/1"), 501)
+    assert done.submitted_on == date(2026, 11, 18)
+    assert (await s.un.store.get(case.id)).reference == "G/SO 217/1"
+    letter_case, row = await case_with_letter(s)
+    await s.review.hold(FAMILY, letter_case, [row])
+    old = forms.Form("review_fix", "text", {"letter_id": row.id, "field": "e_place"})
+    await s.followup.store.save_form(CASEWORKER.user_id, old, START)
+    answered = await s.review.answer_form(CASEWORKER, old, TextInput("Ростов облысы"), 502)
+    assert answered.error is not None and answered.error.code == "wrong_language"
+    assert await s.review.runner.current(CASEWORKER.user_id) == old  # kept: type it again
+    answered = await s.review.answer_form(CASEWORKER, old, TextInput("Ростовская область"), 503)
+    assert answered.letter is not None

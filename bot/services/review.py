@@ -305,7 +305,7 @@ class ReviewService:
                 return FormAnswered(form.name, returned=returned)
         except Invalid as err:
             if err.field in ("text", "note"):  # the text is refused after all: type it again
-                return FormAnswered(form.name, error=InvalidInput(err.reason))
+                return FormAnswered(form.name, error=InvalidInput(err.reason, **err.params))
             await self.runner.cancel(actor.user_id)
             raise
         except (NotAllowed, NotFound):
@@ -332,7 +332,7 @@ class ReviewService:
                 spec, forms.begin(spec, data), TextInput(text), self.clock.now().date()
             )
         except InvalidInput as err:
-            raise Invalid(name, err.code) from err
+            raise Invalid(name, err.code, **err.params) from err
         return str(filled.form.data[spec.steps[0].key])
 
     async def approve(self, actor: Actor, letter_id: int) -> Approved:

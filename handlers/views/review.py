@@ -182,7 +182,7 @@ def invalid_text(t: Translator, err: Invalid) -> str:
             "This letter still needs a translation the family left to the organisation: "
             "write it in the case's dossier first."
         )
-    return texts.error(t, InvalidInput(err.reason))
+    return texts.error(t, InvalidInput(err.reason, **err.params))
 
 
 def form_error_text(t: Translator, err: InvalidInput) -> str:

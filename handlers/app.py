@@ -31,6 +31,7 @@ from telegram.request import BaseRequest
 from bot.app import Services
 from bot.i18n import LOCALES
 from bot.services.operations import DuplicateUpdate, StorageUnavailable
+from bot.services.staff import STAFF_ROLES
 from handlers import (
     bodies,
     commands,
@@ -146,10 +147,16 @@ async def skip_duplicates(update: Update, context: Context) -> None:
 
 async def repeat_question(update: Update, context: Context) -> None:
     """The bot stopped after an answer was stored and perhaps before the next question went
-    out: ask it now. The family may see it twice, but is never left without it."""
+    out: ask it now. The family may see it twice, but is never left without it. An answer
+    to a form (still open, or closed by its action) was not an answer to the report."""
+    s = services(context)
+    key = user_key(update, context)
+    if key is not None and await s.followup.forms.current(key) is not None:
+        return
     user = await current_user(update, context)
     if user is None:  # nothing is stored before consent: the first step is the language
-        await report.start(update, context)
+        if key is None or (await s.staff.actor(key)).role not in STAFF_ROLES:
+            await report.start(update, context)
         return
     draft = await services(context).report.draft(user.user_id)
     if draft is not None:

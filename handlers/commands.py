@@ -9,7 +9,15 @@ from bot.i18n import N_
 from bot.services.errors import NotFound
 from handlers import keyboards as kb
 from handlers import texts
-from handlers.common import Context, current_user, drop_buttons, say, services, translator
+from handlers.common import (
+    Context,
+    current_user,
+    drop_buttons,
+    say,
+    services,
+    translator,
+    user_key,
+)
 from handlers.views import report as report_views
 
 HELP_TEXT = N_(
@@ -128,11 +136,12 @@ async def case_command(update: Update, context: Context) -> None:
 async def cancel_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
+    key = user_key(update, context)  # a staff member's form, even with no family record
+    if key is not None and await services(context).followup.forms.cancel(key):
+        await say(update, context, t("Cancelled. Nothing was changed."), ReplyKeyboardRemove())
+        return
     if user is None:
         await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
-        return
-    if await services(context).followup.forms.cancel(user.user_id):
-        await say(update, context, t("Cancelled. Nothing was changed."), ReplyKeyboardRemove())
         return
     draft = await services(context).report.pause(user, update.update_id)
     if draft is None:

@@ -11,14 +11,24 @@ import logging
 
 from telegram import Update
 
+from bot.domain.engine import OtherInput, TextInput
+from bot.domain.review_forms import REVIEW_FORMS
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.review import FORMS, Form
+from bot.services.review import Form, FormAnswered, ReviewLetter
 from bot.services.staff import Actor
-from handlers.common import Context, drop_buttons, flush_replies, parse_id, say, services
+from handlers.common import (
+    Context,
+    chat_id,
+    drop_buttons,
+    flush_replies,
+    parse_id,
+    say,
+    services,
+)
 from handlers.views import review as view
 
-__all__ = ["FORMS", "PREFIX", "handle_form", "on_review_button", "review_command"]
+__all__ = ["PREFIX", "form_command", "handle_form", "on_review_button", "review_command"]
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +95,25 @@ async def _read(
     zone: str,
     letter_id: int,
     _value: str,
+) -> None:
+    letter = await services(context).review.read(actor, letter_id)
+    await _show(update, context, t, zone, letter)
+
+
+async def _show(
+    update: Update,
+    context: Context,
+    t: Translator,
+    zone: str,
+    letter: ReviewLetter,
     saved: bool = False,
 ) -> None:
     """The letter's text, its PDF and DOCX, then what can be done with it."""
-    letter = await services(context).review.read(actor, letter_id)
     produced = letter.produced
     await say(update, context, produced.letter.text)
     await flush_replies()  # the letter alone, then its files
-    target = update.effective_chat.id if update.effective_chat else actor.user_id
+    target = chat_id(update)
+    assert target is not None
     await context.bot.send_document(target, produced.pdf, filename=produced.pdf_name)
     await context.bot.send_document(target, produced.docx, filename=produced.docx_name)
     text, markup = view.letter_card(t, letter, zone, saved)
@@ -108,7 +129,7 @@ async def _ask_correction(
     letter_id: int,
     field: str,
 ) -> None:
-    item = await services(context).review.ask_correction(actor, letter_id, field)
+    item = await services(context).review.ask_correction(actor, letter_id, field, update.update_id)
     await say(update, context, view.ask_correction_text(t, item))
 
 
@@ -121,7 +142,7 @@ async def _ask_note(
     letter_id: int,
     _value: str,
 ) -> None:
-    await services(context).review.ask_note(actor, letter_id)
+    await services(context).review.ask_note(actor, letter_id, update.update_id)
     await say(update, context, view.ask_note_text(t))
 
 
@@ -142,29 +163,51 @@ async def _approve(
 
 # --- typed text: a correction, a note -----------------------------------------------------
 async def handle_form(update: Update, context: Context, form: Form) -> None:
-    """The caseworker's typed correction or note (a restart in between loses nothing: the
-    form is stored)."""
+    """The caseworker's typed correction or note: the form engine checks it, the review use
+    case acts on it (a restart in between loses nothing: the form is stored)."""
     s = services(context)
     actor, t, zone = await _actor_and_t(update, context)
     message = update.effective_message
-    letter_id = int(form.data.get("letter_id", 0))
-    text = message.text if message is not None and message.text else ""
+    given = (
+        TextInput(message.text) if message is not None and message.text else OtherInput("other")
+    )
     try:
-        if not text:
-            raise Invalid("text", "need_text")
-        if form.name == "review_fix":
-            await s.review.correct(actor, letter_id, str(form.data.get("field")), text)
-            await _read(update, context, actor, t, zone, letter_id, "", saved=True)
-        else:
-            returned = await s.review.send_back(actor, letter_id, text)
-            reached = await view.tell_returned(context.bot, s, returned)
-            await say(update, context, view.returned_done_text(t, reached))
+        answered = await s.review.answer_form(actor, form, given, update.update_id)
     except (NotAllowed, NotFound):
-        await s.review.close_form(actor)
         await say(update, context, t("This is not available."))
+        return
     except Invalid as err:
-        # The form stays open: write it again.
         await say(update, context, view.invalid_text(t, err))
+        return
+    await _answered(update, context, t, zone, answered)
+
+
+async def form_command(update: Update, context: Context, op: str) -> bool:
+    """/back or /skip while a review form is open; False when none is."""
+    s = services(context)
+    if update.effective_user is None:
+        return False
+    form = await s.followup.forms.current(s.user_key(update.effective_user.id))
+    if form is None or form.name not in REVIEW_FORMS:  # the common case: no need to know more
+        return False
+    actor, t, zone = await _actor_and_t(update, context)
+    answered = await s.review.move(actor, op, update.update_id)
+    if answered is None:
+        return False
+    await _answered(update, context, t, zone, answered)
+    return True
+
+
+async def _answered(
+    update: Update, context: Context, t: Translator, zone: str, answered: FormAnswered
+) -> None:
+    if answered.error is not None:  # the form stays open: write it again
+        await say(update, context, view.form_error_text(t, answered.error))
+    elif answered.letter is not None:
+        await _show(update, context, t, zone, answered.letter, saved=True)
+    elif answered.returned is not None:
+        reached = await view.tell_returned(context.bot, services(context), answered.returned)
+        await say(update, context, view.returned_done_text(t, reached))
 
 
 # --- the reminder after a working day (handlers.jobs) -------------------------------------

@@ -20,6 +20,8 @@ from telegram import Update
 from bot.domain import letter_forms
 from bot.domain.forms import Form
 from bot.domain.models import Case, User
+from bot.domain.review_forms import REVIEW_FORMS
+from bot.domain.un_forms import UN_FORMS
 from bot.i18n import Translator
 from bot.services.followup import LetterRow
 from bot.services.staff import STAFF_ROLES
@@ -69,13 +71,13 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "a caseworker's correction of a letter in review, or the note sending it back",
-        lambda form: form.name in review.FORMS,
+        lambda form: form.name in REVIEW_FORMS,
         _review_form,
         needs_user=False,
     ),
     Route(
         "the questions before a submission to the UN",
-        lambda form: form.name in un.FORMS,
+        lambda form: form.name in UN_FORMS,
         _un_form,
         needs_user=False,
     ),
@@ -177,20 +179,27 @@ async def case_command(update: Update, context: Context) -> None:
 
 
 async def back_command(update: Update, context: Context) -> None:
-    """/back: one step back in the open follow-up or letters form, else in the report."""
-    if await followup.form_command(update, context, "back"):
-        return
-    if not await letters.form_command(update, context, "back"):
-        await report.nav_command(update, context, "back")
+    """/back: one step back in the open follow-up, letters, review or UN form, else in the
+    report."""
+    await _form_command(update, context, "back")
 
 
 async def skip_command(update: Update, context: Context) -> None:
-    """/skip: leave the open follow-up or letters form's step empty, else the report's
-    question."""
-    if await followup.form_command(update, context, "skip"):
-        return
-    if not await letters.form_command(update, context, "skip"):
-        await report.nav_command(update, context, "skip")
+    """/skip: leave the open follow-up, letters, review or UN form's step empty, else the
+    report's question."""
+    await _form_command(update, context, "skip")
+
+
+async def _form_command(update: Update, context: Context, op: str) -> None:
+    for takes in (
+        followup.form_command,
+        letters.form_command,
+        review.form_command,
+        un.form_command,
+    ):
+        if await takes(update, context, op):
+            return
+    await report.nav_command(update, context, op)
 
 
 async def on_menu_button(update: Update, context: Context) -> None:

@@ -13,23 +13,21 @@ from datetime import date
 
 from telegram import Update
 
+from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case
-from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
+from bot.domain.un_forms import UN_FORMS
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.staff import MANAGERS, STAFF_ROLES, Actor
-from bot.services.un import FORMS, Form
-from bot.un import translation
+from bot.services.un import Form, FormAnswered, Recipient
 from bot.un.submission import NotReady
-from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, parse_id, say, services
 from handlers.views import un as views
 from handlers.views.un import (
     PREFIX,
 )
 
-__all__ = ["FORMS", "PREFIX", "handle_form", "on_un_button", "un_command"]
-NO_REFERENCE = "-"
+__all__ = ["PREFIX", "form_command", "handle_form", "on_un_button", "un_command"]
 
 
 async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
@@ -134,7 +132,7 @@ async def _b_staff(
 async def _b_translate(
     update: Update, context: Context, actor: Actor, t: Translator, case: Case, key: str, *_: str
 ) -> None:
-    pending = await services(context).un.ask_translation(actor, case, key)
+    pending = await services(context).un.ask_translation(actor, case, key, update.update_id)
     await say(
         update,
         context,
@@ -173,15 +171,8 @@ async def _b_produce(
 async def _b_mark(
     update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
 ) -> None:
-    await services(context).un.ask_submission_date(actor, case)
-    await say(
-        update,
-        context,
-        t(
-            "On what date was case {number} sent to the UN? For example 18.03.2026.",
-            number=case.number,
-        ),
-    )
+    await services(context).un.ask_submission_date(actor, case, update.update_id)
+    await say(update, context, views.ask_submission_date_text(t, case))
 
 
 BUTTONS = {
@@ -216,82 +207,74 @@ async def on_un_button(update: Update, context: Context) -> None:
 
 # --- typed answers of the staff forms -------------------------------------------------
 async def handle_form(update: Update, context: Context, form: Form) -> None:
-    """A translation, or the date and reference of a submission."""
-    s = services(context)
+    """A translation, or the date and reference of a submission: the form engine checks
+    it, the UN use case acts on the complete form."""
     actor, t = await actor_and_t(update, context)
     message = update.effective_message
+    given = (
+        TextInput(message.text) if message is not None and message.text else OtherInput("other")
+    )
     try:
-        case = await s.un.case_for(actor, case_id=int(form.data.get("case_id", 0)))
-    except (NotFound, NotAllowed):
-        case = None
-    if case is None or actor.role not in STAFF_ROLES:
-        await s.un.close_form(actor)
+        answered = await services(context).un.answer_form(actor, form, given, update.update_id)
+    except (NotFound, NotAllowed, ValueError):
         await not_available(update, context, t)
         return
-    if message is None or not message.text:
-        await say(update, context, texts.error(t, InvalidInput("need_text")))
-        return
-    try:
-        if form.name == "un_tr":
-            await _save_translation(update, context, actor, t, case, form, message.text)
-        elif form.step == "date":
-            await _submission_date(update, context, actor, t, case, form, message.text)
-        else:
-            await _submission_reference(update, context, actor, t, case, form, message.text)
-    except InvalidInput as err:
-        await say(update, context, texts.error(t, err))
-    except NotAllowed:
-        await s.un.close_form(actor)
-        await not_available(update, context, t)
+    await _answered(update, context, actor, t, answered)
 
 
-async def _save_translation(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, form: Form, raw: str
-) -> None:
+async def form_command(update: Update, context: Context, op: str) -> bool:
+    """/back or /skip while a form of the UN route is open; False when none is."""
     s = services(context)
-    text, _ = clean_text(raw, translation.MAX_LEN)
+    if update.effective_user is None:
+        return False
+    form = await s.followup.forms.current(s.user_key(update.effective_user.id))
+    if form is None or form.name not in UN_FORMS:  # the common case: no need to know more
+        return False
+    actor, t = await actor_and_t(update, context)
     try:
-        pending = await s.un.translate(actor, case, str(form.data.get("key")), text)
-    except ValueError:
+        answered = await s.un.move(actor, op, update.update_id)
+    except (NotFound, NotAllowed, ValueError):
+        await not_available(update, context, t)
+        return True
+    if answered is None:
+        return False
+    await _answered(update, context, actor, t, answered)
+    return True
+
+
+async def _answered(
+    update: Update, context: Context, actor: Actor, t: Translator, answered: FormAnswered
+) -> None:
+    """The refusal (the form stays at its step), the next question, or the result."""
+    case = answered.case
+    if answered.error is not None:
+        await say(update, context, views.form_error_text(t, answered.error))
+    elif answered.step == "date":
+        await say(update, context, views.ask_submission_date_text(t, case))
+    elif answered.step == "ref":
+        await say(update, context, views.ask_reference_text(t))
+    elif answered.submitted_on is not None:
+        await _submitted(update, context, t, case, answered.submitted_on, answered.family)
+    elif answered.step is None:  # a translation saved
         await say(
             update,
             context,
-            t(
-                "This text is needed in the submission; it cannot be left "
-                "out. Write its English translation."
-            ),
+            t("The translation is saved.")
+            + " "
+            + t("Still to translate: {n}.", n=len(answered.missing)),
         )
-        return
-    await s.un.close_form(actor)
-    await say(
-        update,
-        context,
-        t("The translation is saved.") + " " + t("Still to translate: {n}.", n=len(pending)),
-    )
-    await show_staff(update, context, actor, t, case)
+        await show_staff(update, context, actor, t, case)
 
 
-async def _submission_date(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, form: Form, raw: str
+async def _submitted(
+    update: Update,
+    context: Context,
+    t: Translator,
+    case: Case,
+    on: date,
+    family: Recipient | None,
 ) -> None:
-    s = services(context)
-    on = check_past_date(parse_date(raw), s.clock.now().date())
-    await s.un.ask_reference(actor, case, on)
-    await say(
-        update,
-        context,
-        t("The reference the Working Group gave, if any (send - if there is none yet):"),
-    )
-
-
-async def _submission_reference(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, form: Form, raw: str
-) -> None:
-    s = services(context)
-    reference, _ = clean_text(raw, 100)
-    reference = "" if reference.strip() == NO_REFERENCE else reference
-    on = date.fromisoformat(str(form.data["on"]))
-    family = await s.un.record_submission(actor, case, on, reference)
+    """Marked as submitted: the caseworker, and the family in its language."""
     await say(
         update,
         context,
@@ -302,7 +285,7 @@ async def _submission_reference(
         ),
     )
     if family is not None:
-        ft = s.catalogs.get(family.locale)
+        ft = services(context).catalogs.get(family.locale)
         await context.bot.send_message(
             family.chat_id,
             ft(

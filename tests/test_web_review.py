@@ -113,6 +113,17 @@ async def test_a_caseworker_corrects_and_approves_at_the_desk(desk: DeskRun, bot
             in text
         )
         assert f">{wrong}</textarea>" in text  # what was typed is kept
+        long = "Россия, " * 400  # past the text area's limit (a browser may not keep it)
+        refused = await http.post(
+            f"/review/{letter}/correct", data={"csrf": token, "field": "r_addr", "text": long}
+        )
+        assert refused.status == 400
+        assert t(
+            "This is too long: at most {max_len} characters here, and you sent "
+            "{length}. Please make it shorter.",
+            max_len=3000,
+            length=len(long.strip()),
+        ) in html.unescape(await refused.text())
         await post(
             http,
             f"/review/{letter}/correct",

@@ -21,9 +21,11 @@ class NotFound(Exception):
 
 
 class Invalid(ValueError):
-    """An input was refused; ``field`` names it and ``reason`` is a catalog message id."""
+    """An input was refused; ``field`` names it and ``reason`` is a catalog message id,
+    whose placeholders ``params`` fill (a length: "at most 3000 characters, you sent 3412")."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, **params: object) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.params = params

@@ -19,23 +19,33 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain.forms import Form
+from bot.domain import forms
+from bot.domain.engine import Input, TextInput
+from bot.domain.forms import Form, FormSpec
 from bot.domain.models import Case, CaseStatus
-from bot.domain.validators import InvalidInput, clean_text
-from bot.letters.language import fits
+from bot.domain.review_forms import (
+    CORRECTION,
+    CORRECTION_MAX,
+    NOTE_MAX,
+    RETURN_NOTE,
+    REVIEW_FORMS,
+)
+from bot.domain.validators import InvalidInput
 from bot.letters.translations import ForeignText, texts
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.followup import QUIET_END, at_local, quiet_until
+from bot.services.forms import FormRunner
 from bot.services.letters import LetterService, Produced
 from bot.services.staff import MANAGERS, Actor, Role, StaffService
 from bot.storage.followup import FollowupStore, Reminder
+from bot.storage.forms import FormClosing
 from bot.storage.review import ReviewEntry, ReviewStore
 from bot.storage.store import LetterRow, Store
 
 __all__ = [
-    "FORMS",
     "Approved",
     "Editable",
+    "FormAnswered",
     "Held",
     "Reminder",
     "Returned",
@@ -47,9 +57,8 @@ __all__ = [
     "working_hours_from",
 ]
 
-FORMS = frozenset({"review_fix", "review_note"})  # the caseworker's typed correction, note
-MAX_TEXT = 3000  # a correction: as long as a translation the family may give
-MAX_NOTE = 1000
+MAX_TEXT = CORRECTION_MAX  # a correction (the desk's text area is as long)
+MAX_NOTE = NOTE_MAX
 WEEKEND = (5, 6)  # Saturday, Sunday
 RETRY = timedelta(minutes=10)
 
@@ -122,6 +131,18 @@ class Returned:
 
 
 @dataclass(frozen=True)
+class FormAnswered:
+    """A text typed into a review form: refused (``error``, the form stays open at its
+    step), or acted on: the letter made again with the correction (``letter``), or the
+    letter sent back (``returned``)."""
+
+    name: str
+    error: InvalidInput | None = None
+    letter: ReviewLetter | None = None
+    returned: Returned | None = None
+
+
+@dataclass(frozen=True)
 class ReviewReminder:
     """The reminder about one case's letters, and who receives it."""
 
@@ -149,6 +170,7 @@ class ReviewService:
         self.letters = letters
         self.staff = staff
         self.forms = forms
+        self.runner = FormRunner(forms, clock)  # the review forms, one engine for all
         self.clock = clock
         self.enabled = enabled
         self.timezone = timezone
@@ -208,44 +230,110 @@ class ReviewService:
         await self.store.audit(actor.user_id, "review_read", entry, self.clock.now())
         return ReviewLetter(entry, produced, fields)
 
-    async def ask_correction(self, actor: Actor, letter_id: int, field: str) -> Editable:
+    async def ask_correction(
+        self, actor: Actor, letter_id: int, field: str, update_id: int | None = None
+    ) -> Editable:
         """Open the form for a new text of ``field``; returns the text the letter has now."""
         entry, case, row = await self._open(actor, letter_id)
         item = await self._field(case, row, field)
-        await self.forms.save_form(
-            actor.user_id,
-            Form("review_fix", "text", {"letter_id": entry.letter_id, "field": field}),
-            self.clock.now(),
-        )
+        data = {"letter_id": entry.letter_id, "field": field, "language": item.language}
+        await self.runner.begin(actor.user_id, CORRECTION, data, update_id=update_id)
         return item
 
     async def correct(self, actor: Actor, letter_id: int, field: str, text: str) -> Editable:
-        """Store the caseworker's text of ``field`` in the letter's language."""
-        entry, case, row = await self._open(actor, letter_id)
-        item = await self._field(case, row, field)
-        try:
-            cleaned, _ = clean_text(text, MAX_TEXT, truncate=False)
-        except InvalidInput as err:
-            raise Invalid("text", err.code) from err
-        if not fits(cleaned, item.language):
-            raise Invalid("text", "wrong_language")
-        await self.store.correct(
-            entry, field, item.language, cleaned, actor.user_id, self.clock.now()
-        )
-        await self.forms.drop_form(actor.user_id)
-        return Editable(field, item.language, cleaned)
+        """Store the caseworker's text of ``field`` in the letter's language (the desk,
+        where it is typed at once; the chat's form comes through ``answer_form``). A review
+        form the person left open in the chat is closed with it: the letter has moved on."""
+        return await self._correct(actor, letter_id, field, text, FormClosing(actor.user_id))
 
-    async def ask_note(self, actor: Actor, letter_id: int) -> ReviewEntry:
+    async def ask_note(
+        self, actor: Actor, letter_id: int, update_id: int | None = None
+    ) -> ReviewEntry:
         entry, _case, _row = await self._open(actor, letter_id)
-        await self.forms.save_form(
-            actor.user_id,
-            Form("review_note", "text", {"letter_id": entry.letter_id}),
-            self.clock.now(),
+        await self.runner.begin(
+            actor.user_id, RETURN_NOTE, {"letter_id": entry.letter_id}, update_id=update_id
         )
         return entry
 
+    async def answer_form(
+        self, actor: Actor, form: Form, value: Input, update_id: int | None = None
+    ) -> FormAnswered:
+        """The text of an open review form (``REVIEW_FORMS``), checked by the form engine. The
+        action closes the form in its own transaction, with the update that completed it:
+        a crash before it keeps the form, one after it leaves the update handled. A refused
+        text keeps the form open; a letter no longer open (or a person no longer allowed)
+        closes it and raises."""
+        if form.name not in REVIEW_FORMS:
+            raise Invalid("form", "unknown")
+        if actor.role not in MANAGERS:  # no longer a caseworker: the form goes too
+            await self.runner.cancel(actor.user_id)
+            raise NotAllowed(actor.role)
+        today = self.clock.now().date()
+        asked = await self.runner.answer(actor.user_id, form, value, today, update_id, close=False)
+        if asked.error is not None:
+            return FormAnswered(form.name, error=asked.error)
+        return await self._act(actor, asked.form, FormClosing(actor.user_id, update_id))
+
+    async def move(
+        self, actor: Actor, op: str, update_id: int | None = None
+    ) -> FormAnswered | None:
+        """/back or /skip in an open review form (one text each: there is no step before
+        it, and it cannot be left empty); None when none is open."""
+        form = await self.runner.current(actor.user_id)
+        if form is None or form.name not in REVIEW_FORMS:
+            return None
+        if op == "back":
+            asked = await self.runner.back(actor.user_id, form, update_id)
+        else:
+            asked = await self.runner.skip(actor.user_id, form, update_id, close=False)
+        if asked.error is not None or not asked.done:
+            return FormAnswered(form.name, error=asked.error)
+        return await self._act(actor, asked.form, FormClosing(actor.user_id, update_id))
+
     async def close_form(self, actor: Actor) -> None:
-        await self.forms.drop_form(actor.user_id)
+        await self.runner.cancel(actor.user_id)
+
+    async def _act(self, actor: Actor, form: Form, closing: FormClosing) -> FormAnswered:
+        data = forms.values(form)
+        letter_id = int(data.get("letter_id") or 0)
+        try:
+            if form.name == CORRECTION.name:
+                field = str(data.get("field"))
+                await self._correct(actor, letter_id, field, str(data["text"]), closing)
+            else:
+                returned = await self._send_back(actor, letter_id, str(data["text"]), closing)
+                return FormAnswered(form.name, returned=returned)
+        except Invalid as err:
+            if err.field in ("text", "note"):  # the text is refused after all: type it again
+                return FormAnswered(form.name, error=InvalidInput(err.reason, **err.params))
+            await self.runner.cancel(actor.user_id)
+            raise
+        except (NotAllowed, NotFound):
+            await self.runner.cancel(actor.user_id)
+            raise
+        return FormAnswered(form.name, letter=await self.read(actor, letter_id))
+
+    async def _correct(
+        self, actor: Actor, letter_id: int, field: str, text: str, closing: FormClosing
+    ) -> Editable:
+        entry, case, row = await self._open(actor, letter_id)
+        item = await self._field(case, row, field)
+        cleaned = self._checked(CORRECTION, text, {"language": item.language}, "text")
+        await self.store.correct(
+            entry, field, item.language, cleaned, actor.user_id, self.clock.now(), closing
+        )
+        return Editable(field, item.language, cleaned)
+
+    def _checked(self, spec: FormSpec, text: str, data: dict[str, Any], name: str) -> str:
+        """``text`` as the form's one step takes it, with the same rules as in the chat
+        (length, the letter's language); refused: ``Invalid(name, code)``."""
+        try:
+            filled = forms.apply(
+                spec, forms.begin(spec, data), TextInput(text), self.clock.now().date()
+            )
+        except InvalidInput as err:
+            raise Invalid(name, err.code, **err.params) from err
+        return str(filled.form.data[spec.steps[0].key])
 
     async def approve(self, actor: Actor, letter_id: int) -> Approved:
         """Approve the letter; it is made again with every correction, for the family."""
@@ -273,15 +361,18 @@ class ReviewService:
 
     async def send_back(self, actor: Actor, letter_id: int, note: str) -> Returned:
         """The letter goes back to the family with the caseworker's note (sent, not kept:
-        the audit keeps that it was returned, never what the note said)."""
+        the audit keeps that it was returned, never what the note said). A review form the
+        person left open in the chat is closed with it."""
+        return await self._send_back(actor, letter_id, note, FormClosing(actor.user_id))
+
+    async def _send_back(
+        self, actor: Actor, letter_id: int, note: str, closing: FormClosing
+    ) -> Returned:
         entry, case, _row = await self._open(actor, letter_id)
-        try:
-            cleaned, _ = clean_text(note, MAX_NOTE, truncate=False)
-        except InvalidInput as err:
-            raise Invalid("note", err.code) from err
-        if not await self.store.decide(entry, "returned", actor.user_id, self.clock.now()):
+        cleaned = self._checked(RETURN_NOTE, note, {}, "note")
+        now = self.clock.now()
+        if not await self.store.decide(entry, "returned", actor.user_id, now, closing):
             raise NotFound("decided meanwhile")
-        await self.forms.drop_form(actor.user_id)
         chat, locale = await self._family(case)
         return Returned(entry, cleaned, chat, locale)
 

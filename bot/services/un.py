@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.clock import Clock, local_today
+from bot.domain import forms
+from bot.domain.engine import Input
 from bot.domain.forms import Form
 from bot.domain.models import Case
+from bot.domain.un_forms import SUBMISSION, TRANSLATION, UN_FORMS
+from bot.domain.validators import InvalidInput
 from bot.letters.directory import load_directory, regional_offices
 from bot.letters.worker import WORKER
-from bot.services.errors import NotAllowed, NotFound
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from bot.services.forms import Asked, FormRunner
 from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore
+from bot.storage.forms import FormClosing
 from bot.storage.store import LetterStore
 from bot.storage.un import UnRecord, UnStore
 from bot.un import ladder, translation
@@ -37,6 +43,7 @@ from bot.un.translation import Pending
 
 __all__ = [
     "Form",
+    "FormAnswered",
     "NotReady",
     "Overview",
     "Person",
@@ -47,7 +54,6 @@ __all__ = [
 ]
 
 TIMEZONES = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek"}
-FORMS = frozenset({"un_tr", "un_sub"})  # the staff forms of this route
 MAX_REFERENCE = 100
 
 
@@ -98,6 +104,22 @@ class Recipient:
     locale: str
 
 
+@dataclass(frozen=True)
+class FormAnswered:
+    """A text typed into a form of the UN route. ``step``: the step to ask now (the same
+    one when ``error`` refused the text), None once the form is complete and acted on:
+    a translation saved (``missing``: the texts still untranslated) or the case marked as
+    submitted on ``submitted_on`` (``family``: whom to tell, None when no one)."""
+
+    name: str
+    case: Case
+    step: str | None = None
+    error: InvalidInput | None = None
+    missing: tuple[Pending, ...] = ()
+    submitted_on: date | None = None
+    family: Recipient | None = None
+
+
 class UnService:
     def __init__(
         self,
@@ -111,6 +133,7 @@ class UnService:
         self.store = store
         self.letters = letters
         self.followups = followups
+        self.forms = FormRunner(followups, clock)  # the route's forms, one engine for all
         self.staff = staff
         self.clock = clock
         self.organisation = organisation
@@ -196,8 +219,16 @@ class UnService:
         return Consent(new_name, new_behalf, self.clock.now().date())
 
     # --- staff ------------------------------------------------------------------------
-    async def translate(self, actor: Actor, case: Case, key: str, text: str) -> list[Pending]:
-        """Store the English text of one free-text answer; returns what is still missing."""
+    async def translate(
+        self,
+        actor: Actor,
+        case: Case,
+        key: str,
+        text: str,
+        closing: FormClosing | None = None,
+    ) -> list[Pending]:
+        """Store the English text of one free-text answer (and close the form that asked
+        for it, ``closing``, in the same transaction); returns what is still missing."""
         if actor.role not in STAFF_ROLES or not await self.staff.may_see(actor, case):
             raise NotAllowed("translate")
         keys = {p.key for p in translation.texts_to_translate(case.answers)}
@@ -207,7 +238,8 @@ class UnService:
         cleaned = translation.clean(text)[: translation.MAX_LEN]
         if not cleaned and key in translation.REQUIRED:
             raise ValueError("required")
-        await self.store.set_translation(case.id, key, cleaned, actor.user_id, self.clock.now())
+        now = self.clock.now()
+        await self.store.set_translation(case.id, key, cleaned, actor.user_id, now, closing)
         record = await self.store.get(case.id)
         return translation.missing(case.answers, record.translations)
 
@@ -231,8 +263,16 @@ class UnService:
             checklist.urgent.open,
         )
 
-    async def mark_submitted(self, actor: Actor, case: Case, on: date, reference: str) -> None:
-        """The case went to the Working Group on ``on``: timeline, statistics, audit."""
+    async def mark_submitted(
+        self,
+        actor: Actor,
+        case: Case,
+        on: date,
+        reference: str,
+        closing: FormClosing | None = None,
+    ) -> None:
+        """The case went to the Working Group on ``on``: timeline, statistics, audit (and
+        the form that asked for it closed, ``closing``, in the same transaction)."""
         self._require(actor)
         record = await self.store.get(case.id)
         data = await self._input(case, record, "ru")
@@ -243,7 +283,13 @@ class UnService:
             and window.start <= on <= window.closes
         )
         await self.store.mark_submitted(
-            case.id, on, reference.strip()[:MAX_REFERENCE], urgent, actor.user_id, self.clock.now()
+            case.id,
+            on,
+            reference.strip()[:MAX_REFERENCE],
+            urgent,
+            actor.user_id,
+            self.clock.now(),
+            closing,
         )
 
     # --- the chat's use cases (the acting person by user key) ----------------------------
@@ -291,42 +337,104 @@ class UnService:
         return await self.produce(actor, case, family.locale if family else "ru")
 
     async def record_submission(
-        self, actor: Actor, case: Case, on: date, reference: str
+        self,
+        actor: Actor,
+        case: Case,
+        on: date,
+        reference: str,
+        closing: FormClosing | None = None,
     ) -> Recipient | None:
-        """Mark the case as submitted, close the form; returns whom to tell (None when the
-        family deleted its data or blocked the bot)."""
-        await self.mark_submitted(actor, case, on, reference)
-        await self.close_form(actor)
+        """Mark the case as submitted (closing the form that asked for it, ``closing``);
+        returns whom to tell (None when the family deleted its data or blocked the bot)."""
+        await self.mark_submitted(actor, case, on, reference, closing)
         family = await self.staff.store.get_user(case.reporter_id)
         if family is None or family.blocked_at is not None:
             return None
         return Recipient(family.chat_id, family.locale)
 
     # --- the staff forms (a restart in the middle loses nothing) -------------------------
-    async def ask_translation(self, actor: Actor, case: Case, key: str) -> Pending:
+    async def ask_translation(
+        self, actor: Actor, case: Case, key: str, update_id: int | None = None
+    ) -> Pending:
         """Open the form for the English text of ``key``; returns the text to translate."""
         found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
         if not found or actor.role not in STAFF_ROLES:
             raise ValueError(key)
         await self._may_read(actor, case, key)
-        await self._save_form(actor, Form("un_tr", "text", {"case_id": case.id, "key": key}))
+        data = {"case_id": case.id, "key": key}
+        await self.forms.begin(actor.user_id, TRANSLATION, data, update_id=update_id)
         return found[0]
 
-    async def ask_submission_date(self, actor: Actor, case: Case) -> None:
+    async def ask_submission_date(
+        self, actor: Actor, case: Case, update_id: int | None = None
+    ) -> None:
         self._require(actor)
-        await self._save_form(actor, Form("un_sub", "date", {"case_id": case.id}))
-
-    async def ask_reference(self, actor: Actor, case: Case, on: date) -> None:
-        self._require(actor)
-        await self._save_form(
-            actor, Form("un_sub", "ref", {"case_id": case.id, "on": on.isoformat()})
+        await self.forms.begin(
+            actor.user_id, SUBMISSION, {"case_id": case.id}, update_id=update_id
         )
 
-    async def close_form(self, actor: Actor) -> None:
-        await self.followups.drop_form(actor.user_id)
+    async def answer_form(
+        self, actor: Actor, form: Form, value: Input, update_id: int | None = None
+    ) -> FormAnswered:
+        """A text typed into an open form of the route (``UN_FORMS``), checked by the form
+        engine. The action closes the form in its own transaction, with the update that
+        completed it: a crash before it keeps the form, one after it leaves the update
+        handled. A refused text keeps the form at its step; a case this person may no
+        longer see or act on closes it and raises."""
+        case = await self._form_case(actor, form)
+        today = local_today(self.clock, await self.staff.timezone_of(actor.user_id))
+        asked = await self.forms.answer(actor.user_id, form, value, today, update_id, close=False)
+        return await self._after(actor, case, form, asked, update_id)
 
-    async def _save_form(self, actor: Actor, form: Form) -> None:
-        await self.followups.save_form(actor.user_id, form, self.clock.now())
+    async def move(
+        self, actor: Actor, op: str, update_id: int | None = None
+    ) -> FormAnswered | None:
+        """/back or /skip in an open form of the route; None when none is open."""
+        form = await self.forms.current(actor.user_id)
+        if form is None or form.name not in UN_FORMS:
+            return None
+        case = await self._form_case(actor, form)
+        if op == "back":
+            asked = await self.forms.back(actor.user_id, form, update_id)
+        else:
+            asked = await self.forms.skip(actor.user_id, form, update_id, close=False)
+        return await self._after(actor, case, form, asked, update_id)
+
+    async def close_form(self, actor: Actor) -> None:
+        await self.forms.cancel(actor.user_id)
+
+    async def _form_case(self, actor: Actor, form: Form) -> Case:
+        """The form's case, if this staff member may still see it; else the form is closed."""
+        if form.name not in UN_FORMS:
+            raise Invalid("form", "unknown")
+        try:
+            if actor.role not in STAFF_ROLES:
+                raise NotAllowed(actor.role)
+            return await self.case_for(actor, case_id=int(form.data.get("case_id") or 0))
+        except (NotFound, NotAllowed):
+            await self.close_form(actor)
+            raise
+
+    async def _after(
+        self, actor: Actor, case: Case, form: Form, asked: Asked, update_id: int | None
+    ) -> FormAnswered:
+        if asked.error is not None or not asked.done:
+            return FormAnswered(form.name, case, asked.form.step, asked.error)
+        data = forms.values(asked.form)
+        closing = FormClosing(actor.user_id, update_id)
+        try:
+            if form.name == TRANSLATION.name:
+                key, text = str(data.get("key")), str(data["text"])
+                missing = await self.translate(actor, case, key, text, closing)
+                return FormAnswered(form.name, case, missing=tuple(missing))
+            # A form left open by an earlier version of the bot kept the date under "on".
+            on = date.fromisoformat(str(data.get("date") or data.get("on")))
+            reference = str(data.get("ref") or "")
+            family = await self.record_submission(actor, case, on, reference, closing)
+        except (NotAllowed, NotFound, ValueError):
+            await self.close_form(actor)
+            raise
+        return FormAnswered(form.name, case, submitted_on=on, family=family)
 
     async def counts(self, actor: Actor) -> tuple[int, int]:
         self._require(actor)

@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import Database
+from bot.storage.forms import FormClosing, close_form
 from bot.storage.store import _dt, _ts, put_translation, record_audit
 
 # A letter is open while it waits, and after approval until the family has received it.
@@ -146,9 +147,12 @@ class ReviewStore:
         text: str,
         actor_id: int,
         now: datetime,
+        closing: FormClosing | None = None,
     ) -> None:
-        """A caseworker's text for ``field`` in the letter's language, and the audit entry."""
+        """A caseworker's text for ``field`` in the letter's language, and the audit entry
+        (with the form that asked for it closed, ``closing``)."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             await put_translation(
                 conn, self.db.cipher, entry.case_id, field, language, text, now, actor_id
             )
@@ -162,9 +166,18 @@ class ReviewStore:
                 detail={"letter": entry.letter_id, "field": field, "language": language},
             )
 
-    async def decide(self, entry: ReviewEntry, state: str, actor_id: int, now: datetime) -> bool:
-        """Approve or return an open letter; False when someone else decided first."""
+    async def decide(
+        self,
+        entry: ReviewEntry,
+        state: str,
+        actor_id: int,
+        now: datetime,
+        closing: FormClosing | None = None,
+    ) -> bool:
+        """Approve or return an open letter; False when someone else decided first (the
+        form that asked for it, ``closing``, is closed either way)."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             cursor = await conn.execute(
                 "UPDATE letter_reviews SET state = ?, decided_at = ?, decided_by = ? "
                 "WHERE letter_id = ? AND (state = 'waiting' OR (state = 'approved' "

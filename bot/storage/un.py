@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.storage.database import Database
+from bot.storage.forms import FormClosing, close_form
 from bot.storage.store import _dt, _first, _ts, dump_answers, load_answers, record_audit
 
 
@@ -92,9 +93,18 @@ class UnStore:
             )
 
     async def set_translation(
-        self, case_id: int, key: str, text: str, actor_id: int, now: datetime
+        self,
+        case_id: int,
+        key: str,
+        text: str,
+        actor_id: int,
+        now: datetime,
+        closing: FormClosing | None = None,
     ) -> None:
+        """The English text of one answer and the audit entry (with the form that asked
+        for it closed, ``closing``)."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             await self._ensure(conn, case_id, now)
             row = _first(
                 await conn.execute_fetchall(
@@ -116,10 +126,19 @@ class UnStore:
             )
 
     async def mark_submitted(
-        self, case_id: int, on: date, reference: str, urgent: bool, actor_id: int, now: datetime
+        self,
+        case_id: int,
+        on: date,
+        reference: str,
+        urgent: bool,
+        actor_id: int,
+        now: datetime,
+        closing: FormClosing | None = None,
     ) -> None:
-        """The case went to the Working Group: a timeline event and an audit entry."""
+        """The case went to the Working Group: a timeline event and an audit entry (and the
+        form that asked for it closed, ``closing``)."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             await self._ensure(conn, case_id, now)
             await conn.execute(
                 "UPDATE un_submissions SET submitted_on = ?, reference = ?, urgent = ?, "

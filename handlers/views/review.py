@@ -182,7 +182,14 @@ def invalid_text(t: Translator, err: Invalid) -> str:
             "This letter still needs a translation the family left to the organisation: "
             "write it in the case's dossier first."
         )
-    return texts.error(t, InvalidInput(err.reason))
+    return texts.error(t, InvalidInput(err.reason, **err.params))
+
+
+def form_error_text(t: Translator, err: InvalidInput) -> str:
+    """Why a typed correction or note was refused (the form stays open)."""
+    if err.code == "wrong_language":
+        return invalid_text(t, Invalid("text", err.code))
+    return texts.error(t, err)
 
 
 # --- the family receives the decision (both front ends) ----------------------------------

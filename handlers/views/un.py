@@ -8,11 +8,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.models import Case
+from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
 from bot.services.un import Overview, StaffPage
 from bot.un import procedures, translation
 from bot.un.checklist import TITLES
 from bot.un.submission import NotReady
+from handlers import texts
 from handlers.keyboards import button
 
 # Callback data of the UN route's buttons: un:<action>:<case id>[:<value>] (64 bytes at
@@ -295,3 +297,25 @@ def summary_text(t: Translator, view: Overview) -> str:
             )
         )
     return "\n".join(lines)
+
+
+# --- the staff forms: their questions and why a text was refused -----------------------
+def ask_submission_date_text(t: Translator, case: Case) -> str:
+    return t(
+        "On what date was case {number} sent to the UN? For example 18.03.2026.",
+        number=case.number,
+    )
+
+
+def ask_reference_text(t: Translator) -> str:
+    return t("The reference the Working Group gave, if any (send - if there is none yet):")
+
+
+def form_error_text(t: Translator, err: InvalidInput) -> str:
+    """Why a translation, a date or a reference was refused (the form stays at its step)."""
+    if err.code == "translation_required":
+        return t(
+            "This text is needed in the submission; it cannot be left "
+            "out. Write its English translation."
+        )
+    return texts.error(t, err)

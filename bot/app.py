@@ -173,6 +173,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         cite_form_copies=config.cite_form_copies,
         staff=staff,
     )
+    staff.translations = letters  # the staff translation form writes through the letters
     un = UnService(
         UnStore(db),
         LetterStore(db),

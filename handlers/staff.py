@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot import regions
 from bot.app import Services
@@ -39,7 +39,7 @@ from bot.services.staff import (
     Relay,
     Role,
     StaffSettings,
-    TranslationTyped,
+    TranslationWritten,
 )
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
@@ -926,53 +926,46 @@ async def _ask_translation(
     await services(context).staff.start_form(
         actor, case, "translation", {"field": item.field, "language": item.language}
     )
-    await say(
-        update,
-        context,
-        t(
-            "Case {number}: write this text in {language} ({what}). It goes into the letters "
-            "as you write it.\n\n«{text}»",
-            number=case.number,
-            language=language_name(item.language, t.locale),
-            what=field_name(t, item.field),
-            text=item.original[:1500],
-        ),
-    )
+    await say(update, context, _translation_prompt(t, case, item))
     return True
 
 
-async def _save_translation(
-    update: Update, context: Context, actor: Actor, t: Translator, typed: TranslationTyped
+def _translation_prompt(t: Translator, case: Case, item: Needed) -> str:
+    return t(
+        "Case {number}: write this text in {language} ({what}). It goes into the letters "
+        "as you write it.\n\n«{text}»",
+        number=case.number,
+        language=language_name(item.language, t.locale),
+        what=field_name(t, item.field),
+        text=item.original[:1500],
+    )
+
+
+async def _translation_written(
+    update: Update, context: Context, t: Translator, written: TranslationWritten
 ) -> None:
-    s = services(context)
-    case, field, language, text = typed.case, typed.field, typed.language, typed.text
-    try:
-        left = await s.letters.write_translation(actor, case.id, field, language, text)
-    except InvalidInput:
-        refused = InvalidInput("wrong_language", language=language_name(language, t.locale))
-        await say(update, context, texts.error(t, refused))
-        await s.staff.start_form(
-            actor, case, "translation", {"field": field, "language": language}
-        )
-        return
+    """The translation is kept: the next text (its form is open), or the family is told
+    that its letters can be made."""
     await say(update, context, t("The translation is saved."))
-    if left and await _ask_translation(update, context, actor, t, case):
+    if written.next is not None:
+        await say(update, context, _translation_prompt(t, written.case, written.next))
         return
-    family = await s.store.get_user(case.reporter_id)
+    family = written.family
     if family is not None:
-        ft = s.catalogs.get(family.locale)
+        ft = services(context).catalogs.get(family.locale)
         await context.bot.send_message(
             family.chat_id,
             ft(
                 "The organisation has written the translations for the letters of case {number}. "
                 "Press the button to get the letters.",
-                number=case.number,
+                number=written.case.number,
             ),
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
                         InlineKeyboardButton(
-                            ft("Prepare the letters"), callback_data=f"letters:prepare:{case.id}"
+                            ft("Prepare the letters"),
+                            callback_data=f"letters:prepare:{written.case.id}",
                         )
                     ]
                 ]
@@ -1008,49 +1001,83 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
 # --- staff forms: notes and messages ------------------------------------------------------
 async def handle_staff_form(update: Update, context: Context, form: Form) -> None:
     """The text of a note, of a message between the organisation and a family, or of a
-    translation: the form engine checks it, the staff use case acts on it."""
+    translation: the form engine checks it, the staff use case acts on it (a message is
+    handed to Telegram by ``deliver`` before the form closes)."""
     s = services(context)
     actor, t = await actor_and_t(update, context)
     message = update.effective_message
     given = (
         TextInput(message.text) if message is not None and message.text else OtherInput("other")
     )
+
+    async def deliver(relay: Relay) -> bool:
+        return await _send_relay(context, relay, form.name == "relay")
+
     try:
-        answered = await s.staff.answer_form(actor, form, given, update.update_id)
+        answered = await s.staff.answer_form(actor, form, given, update.update_id, deliver=deliver)
     except (NotAllowed, NotFound, Invalid):
-        await not_available(update, context, t)
+        await say(update, context, _form_refused(t, actor, form.name))
         return
     if answered.error is not None:  # the form stays open at its step: type it again
-        await say(update, context, texts.error(t, answered.error))
+        await say(update, context, _form_error(t, answered.error))
     elif answered.note is not None:
         await say(update, context, t("The note is saved."))
+    elif answered.relay is not None and not answered.relay.delivered:
+        await say(
+            update,
+            context,
+            t("The message could not be delivered: the recipient has blocked the bot."),
+        )
     elif answered.relay is not None and form.name == "relay":
-        heading = N_("A message from the organisation about case {number}:")
-        await _send_relay(context, answered.relay, "answer", heading)
         await say(update, context, t("The message is sent to the family."))
     elif answered.relay is not None:
-        await _send_relay(
-            context, answered.relay, "message", N_("The family of case {number} answers:")
-        )
         await say(update, context, t("Your answer is sent."))
     elif answered.translation is not None:
-        try:
-            await _save_translation(update, context, actor, t, answered.translation)
-        except NotAllowed:
-            await not_available(update, context, t)
+        await _translation_written(update, context, t, answered.translation)
 
 
-async def _send_relay(context: Context, relay: Relay, answer: str, heading: str) -> None:
+def _form_error(t: Translator, err: InvalidInput) -> str:
+    """A refused text; a translation in another language names the language in words."""
+    language = err.params.get("language")
+    if err.code == "wrong_language" and isinstance(language, str):
+        err = InvalidInput("wrong_language", language=language_name(language, t.locale))
+    return texts.error(t, err)
+
+
+def _form_refused(t: Translator, actor: Actor, name: str) -> str:
+    """Why the text of a form was not used (the form is closed now)."""
+    if name == "relay_back":
+        return t(
+            "Your answer could not be sent: the person who wrote to you no longer works "
+            "on this case."
+        )
+    if actor.role not in STAFF_ROLES:
+        return t("You no longer have a role in the organisation, so the text was not used.")
+    return t("This case is no longer available to you, so the text was not used.")
+
+
+async def _send_relay(context: Context, relay: Relay, from_staff: bool) -> bool:
     """A message through the bot, in its reader's language, with an Answer button that
-    opens the way back: to the staff member who wrote (``answer``), or to the case
-    (``message``)."""
+    opens the way back: to the staff member who wrote (to a family), or to the case (to
+    staff). False when the recipient blocked the bot."""
     t = services(context).catalogs.get(relay.recipient.locale)
-    back = (relay.case_id, relay.sender_id) if answer == "answer" else (relay.case_id,)
-    await context.bot.send_message(
-        relay.recipient.chat_id,
-        t(heading, number=relay.case_number) + "\n\n" + relay.text,
-        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), answer, *back)]]),
-    )
+    if from_staff:
+        heading = t(
+            "A message from the organisation about case {number}:", number=relay.case_number
+        )
+        back = button(t("Answer"), PREFIX, "answer", relay.case_id, relay.sender_id)
+    else:
+        heading = t("The family of case {number} answers:", number=relay.case_number)
+        back = button(t("Answer"), PREFIX, "message", relay.case_id)
+    try:
+        await context.bot.send_message(
+            relay.recipient.chat_id,
+            heading + "\n\n" + relay.text,
+            reply_markup=InlineKeyboardMarkup([[back]]),
+        )
+    except Forbidden:
+        return False
+    return True
 
 
 async def _family_reply(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import CaseStatus
@@ -328,3 +330,69 @@ async def test_a_staff_translation_in_another_language_is_refused_and_asked_agai
     ]
     stored = await bot.services.store.get_case_by_id(case.id)
     assert stored is not None and stored.translations["r_addr"]["ru"].startswith("г. Алматы")
+
+
+async def test_a_message_typed_before_a_crash_reaches_the_family(tmp_path: Path) -> None:
+    """The process dies after the message went to Telegram and before its form was
+    closed (here: the audit entry fails). Processed again after the restart, as the inbox
+    does with a stored update, it reaches the family (a second time: at least once) and
+    closes the form; processed once more, it is recognised and does nothing."""
+    bot = await Bot.start(tmp_path)
+    try:
+        family = bot.chat(570, "kk")
+        case_id = await reported_case(bot, family, "kk")
+        caseworker = await make_staff(bot, 571, "caseworker", "ky")
+        await caseworker.press_data(f"staff:message:{case_id}")
+        async with bot.services.db.transaction() as conn:
+            await conn.execute(
+                "CREATE TRIGGER fail_audit BEFORE INSERT ON audit WHEN NEW.action = 'message' "
+                "BEGIN SELECT RAISE(ABORT, 'the process dies'); END"
+            )
+        typed = caseworker.make.text("Элчиликтен жооп келдиби?")
+        await caseworker.process(typed)
+        assert sum("Элчиликтен жооп" in text for text in family.texts()) == 1
+        async with bot.services.db.transaction() as conn:
+            await conn.execute("DROP TRIGGER fail_audit")
+        bot = await bot.restart()
+        family, caseworker = bot.chat(570, "kk"), bot.chat(571, "ky")
+        replay = Update.de_json(typed.to_dict(), bot.app.bot)
+        assert replay is not None
+        await caseworker.process(replay)
+        kk = bot.t("kk")
+        heading = kk("A message from the organisation about case {number}:", number="KZ-2026-0001")
+        assert family.last_text() == heading + "\n\nЭлчиликтен жооп келдиби?"
+        assert caseworker.last_text() == bot.t("ky")("The message is sent to the family.")
+        assert await bot.services.followup.forms.current(571) is None
+        mark, before = family.mark(), caseworker.mark()
+        await caseworker.process(Update.de_json(typed.to_dict(), bot.app.bot))  # once more
+        assert family.mark() == mark and caseworker.mark() == before
+        assert (await audit_actions(bot)).count("message") == 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_refused_staff_form_says_why_and_closes(bot: Bot) -> None:
+    """A volunteer taken off the case, or whose role was removed, while a note was open:
+    told why in their language; the next text is no longer taken as a note."""
+    family = bot.chat(580, "ru")
+    case_id = await reported_case(bot, family)
+    volunteer = await make_staff(bot, 581, "volunteer", "kk")
+    admin = bot.chat(ADMIN, "ru")
+    await admin.press_data(f"staff:assign:{case_id}:581")
+    await volunteer.press_data(f"staff:note:{case_id}")
+    await admin.press_data(f"staff:assign:{case_id}:581")  # taken off
+    await volunteer.send("Отбасымен сөйлестім")
+    kk = bot.t("kk")
+    assert volunteer.last_text() == kk(
+        "This case is no longer available to you, so the text was not used."
+    )
+    assert await bot.services.followup.forms.current(581) is None
+    await admin.press_data(f"staff:assign:{case_id}:581")
+    await volunteer.press_data(f"staff:message:{case_id}")
+    await bot.services.staff.remove_role(await bot.services.staff.actor(ADMIN), 581)
+    await volunteer.send("Сәлеметсіз бе")
+    assert volunteer.last_text() == kk(
+        "You no longer have a role in the organisation, so the text was not used."
+    )
+    assert not any("Сәлеметсіз бе" in text for text in family.texts())
+    assert "note" not in await audit_actions(bot)

@@ -40,7 +40,7 @@ from bot.replies.evidence import FormEvidence
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore
-from bot.storage.store import LetterRow, LetterStore, Store
+from bot.storage.store import FormClosing, LetterRow, LetterStore, Store
 
 if TYPE_CHECKING:
     from bot.services.review import Held
@@ -318,6 +318,7 @@ class LetterService:
         actor_id: int,
         *,
         audited: bool = False,
+        closing: FormClosing | None = None,
     ) -> None:
         """Store ``text`` as the ``language`` version of the report's ``field`` (written by
         the family or by a caseworker in the dossier), and take it off the texts left to
@@ -336,6 +337,7 @@ class LetterService:
             actor_id,
             options=new_options,
             audit=(actor_id, case.reporter_id) if audited else None,
+            closing=closing,
         )
 
     def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
@@ -630,11 +632,19 @@ class LetterService:
         return case, await self._left_for(actor, case)
 
     async def write_translation(
-        self, actor: Actor, case_id: int, field: str, language: str, text: str
+        self,
+        actor: Actor,
+        case_id: int,
+        field: str,
+        language: str,
+        text: str,
+        *,
+        closing: FormClosing | None = None,
     ) -> list[Needed]:
         """A staff member writes one text the family left to the organisation; returns the
-        texts still left. The text, the letter options and the audit entry are written in
-        one transaction. Raises ``InvalidInput`` when the text is in another language."""
+        texts still left. The text, the letter options, the audit entry and the closing of
+        the form that asked for it are written in one transaction. Raises ``InvalidInput``
+        when the text is in another language."""
         case = await self._staff_case(actor, case_id)
         waiting = {(n.field, n.language): n for n in await self._left_for(actor, case)}
         item = waiting.get((field, language))
@@ -642,7 +652,9 @@ class LetterService:
             raise NotAllowed("translation")
         if not fits(text, language) and text != item.original:
             raise InvalidInput("wrong_language", language=language)
-        await self.set_translation(case, field, language, text, actor.user_id, audited=True)
+        await self.set_translation(
+            case, field, language, text, actor.user_id, audited=True, closing=closing
+        )
         return await self._left_for(actor, await self._fresh(case))
 
     async def _staff_case(self, actor: Actor, case_id: int) -> Case:

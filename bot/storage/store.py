@@ -101,6 +101,24 @@ async def claim_update(conn: InlineConnection, update_id: int | None, now: datet
         _CLAIMED.popitem(last=False)
 
 
+@dataclass(frozen=True)
+class FormClosing:
+    """The open form an action closes in its own transaction, and the update that brought
+    its last answer: claimed with it, so a replay of that update after a crash is skipped
+    (the form is gone, and the text must not fall through to another route)."""
+
+    user_id: int
+    update_id: int | None = None
+
+
+async def close_form(conn: InlineConnection, closing: FormClosing | None, now: datetime) -> None:
+    """Drop the person's form and claim the update, inside the action's transaction."""
+    if closing is None:
+        return
+    await conn.execute("DELETE FROM forms WHERE user_id = ?", (closing.user_id,))
+    await claim_update(conn, closing.update_id, now)
+
+
 async def record_audit(
     conn: InlineConnection,
     now: datetime,
@@ -573,11 +591,13 @@ class LetterStore:
         *,
         options: dict[str, Any] | None = None,
         audit: tuple[int, int | None] | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         """Store one text in a letter's language, sealed, and log it, in one transaction;
-        with it the case's new letter ``options`` and an ``audit`` entry (actor, target)
-        for a text written by staff."""
+        with it the case's new letter ``options``, an ``audit`` entry (actor, target)
+        for a text written by staff, and the closing of the form that asked for it."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             if options is not None:
                 await conn.execute(
                     "UPDATE cases SET letter_options = ? WHERE id = ?", (_json(options), case_id)

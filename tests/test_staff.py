@@ -396,3 +396,55 @@ async def test_a_refused_staff_form_says_why_and_closes(bot: Bot) -> None:
     )
     assert not any("Сәлеметсіз бе" in text for text in family.texts())
     assert "note" not in await audit_actions(bot)
+
+
+async def test_the_familys_actions_are_in_the_audit_log_and_anonymised_on_delete(
+    bot: Bot,
+) -> None:
+    """Confirming the report, marking letters sent and the settings are audited with the
+    family's writes; /audit reads them as sentences in the reader's language; after the
+    family deletes its data, no entry leads back to it."""
+    family = bot.chat(590, "ru")
+    case_id = await reported_case(bot, family)
+    await family.press(f"letters:prepare:{case_id}")
+    await family.press("all")
+    await family.press(f"letters:language:{case_id}:ru")
+    await give_translations(family)
+    rows = await bot.services.letters.store.letters_of(case_id)
+    prosecutor = next(r for r in rows if r.addressee_id == "prosecutor_general")
+    await family.send("/track")
+    await family.press(f"track:sent:{case_id}")
+    await family.press(f"track:pick:{prosecutor.id}")
+    await family.press("track:next:0")
+    await family.send("01.09.2026")
+    await family.press("track:channel:online")
+    await bot.services.followup.change_settings(
+        await bot.services.store.get_user(590),  # type: ignore[arg-type]
+        reminders_on=False,
+    )
+    entries = await bot.services.staff.audit.entries(limit=500)
+    mine = [e for e in entries if e.actor_id == 590]
+    assert [e.action for e in mine] == ["settings", "letters_sent", "report_confirmed"]
+    assert mine[1].detail == {"letters": [prosecutor.id], "channel": "online"}
+    admin = bot.chat(ADMIN, "ru")
+    expected = {
+        "ru": "Семья по делу KZ-2026-0001 отметила 1 письмо как отправленное.",
+        "kk": "KZ-2026-0001 ісі бойынша отбасы 1 хатты жіберілді деп белгіледі.",
+        "ky": "KZ-2026-0001 иши боюнча үй-бүлө 1 катты жөнөтүлдү деп белгиледи.",
+    }
+    for locale, text in expected.items():
+        admin = bot.chat(ADMIN, locale)  # an administrator reads in Telegram's language
+        await admin.send("/audit")
+        assert text in admin.last_text(), (locale, admin.last_text())
+    await family.send("/delete")
+    await family.press("delete:y")
+    entries = await bot.services.staff.audit.entries(limit=500)
+    assert not [e for e in entries if 590 in (e.actor_id, e.target_id)]
+    assert {"report_confirmed", "letters_sent", "settings"} <= {e.action for e in entries}
+    await admin.send("/audit")
+    assert (
+        bot.t("ky")(
+            "{who} confirmed the report.", who=bot.t("ky")("A family that has deleted its data")
+        )
+        in admin.last_text()
+    )

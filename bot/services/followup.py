@@ -247,6 +247,7 @@ class FollowupService:
             user.user_id,
             ("reference", {"letter_id": row.id, "addressee": row.addressee_id}),
             drop_form_of=user.user_id if form_done else None,
+            audit="letter_reference",
         )
         return due
 
@@ -278,6 +279,7 @@ class FollowupService:
             user.user_id,
             ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}),
             drop_form_of=user.user_id if form_done else None,
+            audit="letter_delivered",
         )
         return due
 

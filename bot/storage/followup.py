@@ -255,6 +255,11 @@ class FollowupStore:
             await _record_sent(
                 conn, self.db.cipher, letters, sent_on, channel, tracking, now, actor_id
             )
+            if letters:
+                ids = [row.id for row, _ in letters]
+                detail = {"letters": ids, "channel": channel}
+                case_id = letters[0][0].case_id
+                await record_audit(conn, now, actor_id, "letters_sent", case_id, detail=detail)
             await _schedule(conn, reminders, now)
             if case_status is not None:
                 await _set_status(conn, *case_status, now, actor_id)
@@ -269,13 +274,18 @@ class FollowupStore:
         actor_id: int | None,
         event: tuple[str, dict[str, Any]] | None = None,
         drop_form_of: int | None = None,
+        audit: str | None = None,
     ) -> None:
         """Set reference/registration/extension fields, the new deadline and its reminders
-        (and close the form that asked for it, ``drop_form_of``: its person)."""
+        (and close the form that asked for it, ``drop_form_of``: its person), with the
+        ``audit`` entry of the person who gave them."""
         moved = NewDeadline(changes, due, tuple(reminders), event)
         async with self.db.transaction() as conn:
             await _drop_form(conn, drop_form_of)
             await _move_deadline(conn, self.db.cipher, row, moved, now, actor_id)
+            if audit is not None and actor_id is not None:
+                detail = {"letter_id": row.id}
+                await record_audit(conn, now, actor_id, audit, row.case_id, detail=detail)
 
     async def add_reply(
         self,
@@ -315,6 +325,9 @@ class FollowupStore:
         async with self.db.transaction() as conn:
             await _drop_form(conn, drop_form_of)
             await self._insert_reply(conn, reply, now, actor_id, signature)
+            detail = {"letter_id": reply.letter.id, "outcome": reply.outcome}
+            case_id = reply.letter.case_id
+            await record_audit(conn, now, actor_id, "reply_logged", case_id, detail=detail)
             if deadline is not None:
                 await _move_deadline(conn, self.db.cipher, reply.letter, deadline, now, actor_id)
             added = None
@@ -541,7 +554,15 @@ class FollowupStore:
         reminders_on: bool | None = None,
         now: datetime,
     ) -> None:
+        """The family's settings, with its audit entry (what changed, not to what zone)."""
+        detail: dict[str, Any] = {}
+        if reminders_on is not None:
+            detail["reminders"] = reminders_on
+        if timezone_name is not None:
+            detail["timezone"] = True
         async with self.db.transaction() as conn:
+            if detail:
+                await record_audit(conn, now, user_id, "settings", detail=detail)
             if timezone_name is not None:
                 await conn.execute(
                     "UPDATE users SET timezone = ?, updated_at = ? WHERE user_id = ?",

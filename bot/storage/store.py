@@ -357,6 +357,7 @@ class Store:
                 "?, ?, ?)",
                 (case_id, _ts(now), "created", user_id, "{}"),
             )
+            await record_audit(conn, now, user_id, "report_confirmed", case_id=case_id)
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
         case = await self.get_case(number)
         assert case is not None

@@ -21,6 +21,7 @@ from bot.exports import Exporter
 from bot.exports.stats import case_region
 from bot.i18n import Catalogs, default_catalogs
 from bot.services.delivery import Delivery
+from bot.services.dossier import DossierScreens
 from bot.services.exports import ExportService
 from bot.services.followup import FollowupService
 from bot.services.letters import LetterService
@@ -79,6 +80,7 @@ class Services:
     office: DeskOffice  # the desk's statistics, kept a few minutes
     privacy: PrivacyService
     weblogin: WebLogin
+    dossiers: DossierScreens  # the chat's dossier screen in one read
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -192,6 +194,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         report=ReportService(store, clock),
         staff=staff,
         un=un,
+        dossiers=DossierScreens(staff, un, letters),
         exports=exports,
         letters=letters,
         followup=FollowupService(

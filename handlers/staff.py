@@ -22,6 +22,7 @@ from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.translations import Needed
 from bot.readable import shorten
+from bot.services.dossier import DossierScreen
 from bot.services.errors import Invalid, NotFound
 from bot.services.staff import (
     MANAGERS,
@@ -32,7 +33,6 @@ from bot.services.staff import (
     Actor,
     CaseFilter,
     Cursor,
-    Dossier,
     DueCursor,
     Form,
     NotAllowed,
@@ -320,17 +320,20 @@ async def open_dossier(
 ) -> None:
     """Open a case (the view is audited) and show its dossier, or "not available"."""
     try:
-        dossier = await services(context).staff.dossier(actor, number=number, case_id=case_id)
+        screen = await services(context).dossiers.open(
+            actor, t.locale, number=number, case_id=case_id
+        )
     except (NotFound, NotAllowed):
         await not_available(update, context, t)
         return
-    await show_dossier(update, context, actor, t, dossier)
+    await show_dossier(update, context, actor, t, screen)
 
 
 async def show_dossier(
-    update: Update, context: Context, actor: Actor, t: Translator, dossier: Dossier
+    update: Update, context: Context, actor: Actor, t: Translator, screen: DossierScreen
 ) -> None:
     s = services(context)
+    dossier = screen.dossier
     case, answers, volunteers = dossier.case, dossier.answers, dossier.volunteers
     head = [
         t("Case {number}", number=case.number),
@@ -369,9 +372,7 @@ async def show_dossier(
             )
         )
     parts.append(timeline_text(t, case, None, tz=await staff_zone(context, actor)))
-    parts.append(
-        un_views.summary_text(t, await services(context).un.overview(actor, case, t.locale))
-    )
+    parts.append(un_views.summary_text(t, screen.un))
     if notes and actor.role in STAFF_ROLES:
         parts.append(
             "\n".join(
@@ -382,7 +383,7 @@ async def show_dossier(
                 ]
             )
         )
-    waiting = await _translations_waiting(s, actor, case)
+    waiting = screen.translations_waiting
     if waiting:
         parts.append(
             t.ngettext(

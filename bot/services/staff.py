@@ -61,6 +61,7 @@ __all__ = [
     "AuditEntry",
     "AuditPage",
     "CaseFilter",
+    "CaseList",
     "CasePage",
     "CaseRef",
     "CaseSummary",
@@ -300,6 +301,15 @@ class Member:
     role: str
     name: str | None
     removable: bool  # by the actor who asked
+
+
+@dataclass(frozen=True)
+class CaseList:
+    """A page of cases with the volunteers a manager may filter it by (none for a
+    volunteer, whose list holds only their own cases)."""
+
+    page: CasePage
+    volunteers: tuple[Member, ...]
 
 
 @dataclass(frozen=True)
@@ -566,6 +576,16 @@ class StaffService:
         rows, total = await self.staff.list_cases(flt, today, PAGE_SIZE, cursor=cursor)
         names = await self.names({v for c in rows for v in c.volunteers})
         return CasePage(tuple(rows), total, PAGE_SIZE, names)
+
+    async def case_list(
+        self, actor: Actor, flt: CaseFilter, cursor: Cursor | None = None
+    ) -> CaseList:
+        """The desk's list of cases: ``list_cases`` and, for a manager, the volunteers."""
+        page = await self.list_cases(actor, flt, cursor)
+        if actor.role not in MANAGERS:
+            return CaseList(page, ())
+        found = await self.members(actor)
+        return CaseList(page, tuple(m for m in found if m.role == Role.VOLUNTEER))
 
     async def my_cases(self, actor: Actor, limit: int = 50) -> CasePage:
         """The cases assigned to the actor (volunteers; caseworkers may be assigned too)."""

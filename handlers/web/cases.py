@@ -110,13 +110,9 @@ async def case_list(request: web.Request) -> web.Response:
     flt = parse_filter(request.query)
     cursor = _cursor(request.query)
     # A volunteer's list holds only their own cases whatever the filter says (the core).
-    page = await staff.list_cases(session.actor, flt, cursor)
-    manager = session.actor.role is not Role.VOLUNTEER
-    volunteers = [
-        (m.user_id, m.name or "")
-        for m in (await staff.members(session.actor) if manager else ())
-        if m.role == Role.VOLUNTEER
-    ]
+    listed = await staff.case_list(session.actor, flt, cursor)
+    page = listed.page
+    volunteers = [(m.user_id, m.name or "") for m in listed.volunteers]
     base = filter_query(flt)
     newer = older = None
     if page.cases and cursor is not None:
@@ -145,7 +141,7 @@ async def case_list(request: web.Request) -> web.Response:
         status_name=lambda code: views.status_name(t, code),
         newer=newer,
         older=older,
-        manager=manager,
+        manager=session.actor.role is not Role.VOLUNTEER,
     )
 
 

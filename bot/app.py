@@ -80,7 +80,7 @@ class Services:
     office: DeskOffice  # the desk's statistics, kept a few minutes
     privacy: PrivacyService
     weblogin: WebLogin
-    dossiers: DossierScreens  # the chat's dossier screen in one read
+    dossiers: DossierScreens = field(init=False)  # the dossier screens, one read each
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -194,7 +194,6 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         report=ReportService(store, clock),
         staff=staff,
         un=un,
-        dossiers=DossierScreens(staff, un, letters),
         exports=exports,
         letters=letters,
         followup=FollowupService(
@@ -221,4 +220,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         weblogin=WebLogin(WebStore(db), store, staff, clock),
     )
     letters.review_gate = services.review.hold
+    services.dossiers = DossierScreens(staff, un, letters, services.review)
     return services

@@ -177,23 +177,15 @@ async def show_dossier(
     session = session_of(request)
     t = translator_of(request)
     services = desk_of(request).services
-    dossier = await services.staff.dossier(session.actor, number=number)
-    choices = (
-        (await services.staff.volunteers(session.actor, dossier.case.id)).choices
-        if dossier.may_manage
-        else ()
-    )
+    screen = await services.dossiers.desk(session.actor, number)
+    dossier, choices = screen.dossier, screen.volunteers
     by_id = {letter.id: letter for letter in dossier.letters}
     done = request.query.get("done", "")
     manager = session.actor.role is not Role.VOLUNTEER
-    in_review = (
-        [
-            (e.letter_id, views.letter_title(t, e.addressee_id, e.kind), e.state)
-            for e in await services.review.of_case(session.actor, dossier.case.id)
-        ]
-        if manager
-        else []
-    )
+    in_review = [
+        (e.letter_id, views.letter_title(t, e.addressee_id, e.kind), e.state)
+        for e in screen.in_review
+    ]
     return render(
         request,
         "web/case.html.j2",

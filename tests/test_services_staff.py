@@ -361,3 +361,22 @@ async def test_a_refused_action_closes_the_form(staff: StaffService) -> None:
     assert answered.relay is not None and not answered.relay.delivered
     assert await staff.forms.current(ADMIN.user_id) is None
     assert "message" not in await actions(staff) and "note" not in await actions(staff)
+
+
+async def test_each_desk_screen_is_one_read(staff: StaffService) -> None:
+    """The case list, the due page and the staff page come each from one use case: a
+    manager gets the volunteers with them, a volunteer only their own cases."""
+    volunteer = await join(staff, 80, "volunteer", "Бакыт")
+    await join(staff, 81, "caseworker", "Дана")
+    listed = await staff.case_list(ADMIN, CaseFilter())
+    assert listed.page.total == 1 and [m.name for m in listed.volunteers] == ["Бакыт"]
+    own = await staff.case_list(volunteer, CaseFilter())
+    assert own.page.total == 0 and own.volunteers == ()
+    due = await staff.due_screen(ADMIN, None, 80)
+    assert due.chosen == 80 and [m.user_id for m in due.volunteers] == [80]
+    assert (await staff.due_screen(ADMIN, None, 81)).chosen is None  # not a volunteer
+    screen = await staff.staff_screen(ADMIN)
+    assert {m.name for m in screen.members} == {"Бакыт", "Дана"}
+    assert screen.invitations.invitations == ()
+    with pytest.raises(NotAllowed):
+        await staff.staff_screen(volunteer)

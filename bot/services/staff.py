@@ -71,6 +71,7 @@ __all__ = [
     "DueCursor",
     "DueLetter",
     "DuePage",
+    "DueScreen",
     "FlagSet",
     "Form",
     "FormAnswered",
@@ -86,6 +87,7 @@ __all__ = [
     "Relay",
     "Reply",
     "Role",
+    "StaffScreen",
     "StaffService",
     "StaffSettings",
     "StatusChanged",
@@ -310,6 +312,24 @@ class CaseList:
 
     page: CasePage
     volunteers: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class DueScreen:
+    """Letters due (``DuePage``) with the volunteers a manager may narrow them to, and
+    the one chosen, if it is one of them (a volunteer sees their own only)."""
+
+    page: DuePage
+    volunteers: tuple[Member, ...]
+    chosen: int | None
+
+
+@dataclass(frozen=True)
+class StaffScreen:
+    """People with a role and the open invitations, for the desk's staff page."""
+
+    members: tuple[Member, ...]
+    invitations: InvitationList
 
 
 @dataclass(frozen=True)
@@ -607,6 +627,21 @@ class StaffService:
             volunteer_id = actor.user_id
         items, total = await self.staff.due_page(volunteer_id, until, PAGE_SIZE, cursor)
         return DuePage(tuple(DueLetter(n, r) for n, r in items), total, PAGE_SIZE)
+
+    async def due_screen(
+        self, actor: Actor, cursor: DueCursor | None = None, volunteer_id: int | None = None
+    ) -> DueScreen:
+        """The desk's due page: ``due`` narrowed to ``volunteer_id`` when a manager chose
+        one of the volunteers, with the volunteers to choose from."""
+        volunteers: tuple[Member, ...] = ()
+        if actor.role in MANAGERS:
+            volunteers = tuple(m for m in await self.members(actor) if m.role == Role.VOLUNTEER)
+        chosen = volunteer_id if volunteer_id in {m.user_id for m in volunteers} else None
+        return DueScreen(await self.due(actor, cursor, chosen), volunteers, chosen)
+
+    async def staff_screen(self, actor: Actor) -> StaffScreen:
+        """The members and the open invitations (managers)."""
+        return StaffScreen(await self.members(actor), await self.invitations(actor))
 
     async def set_status(
         self, actor: Actor, case_id: CaseRef, status: CaseStatus

@@ -14,7 +14,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot import regions
-from bot.app import Services
 from bot.audit_sentences import sentence
 from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case, CaseStatus, parse_case_number
@@ -40,6 +39,7 @@ from bot.services.staff import (
     Role,
     StaffSettings,
     TranslationWritten,
+    VolunteerList,
 )
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
@@ -448,9 +448,11 @@ async def _b_copy(
     reply_id = parse_id(args[1]) if len(args) > 2 else None
     if case_id is None or reply_id is None or args[2] not in ("0", "1"):
         raise ValueError(args)
-    await services(context).staff.review_copy(actor, case_id, reply_id, args[2] == "1")
+    screen = await services(context).dossiers.review_copy(
+        actor, case_id, reply_id, args[2] == "1", t.locale
+    )
     await drop_buttons(update)
-    await open_dossier(update, context, actor, t, case_id=case_id)
+    await show_dossier(update, context, actor, t, screen)
 
 
 async def staff_case_command(update: Update, context: Context, number: str) -> bool:
@@ -780,15 +782,21 @@ async def _b_details(
 async def _toggle(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str], flag: str
 ) -> None:
-    await services(context).staff.toggle_flag(actor, _case_id(args), flag)
+    screen = await services(context).dossiers.toggle_flag(actor, _case_id(args), flag, t.locale)
     await drop_buttons(update)
-    await open_dossier(update, context, actor, t, case_id=_case_id(args))
+    await show_dossier(update, context, actor, t, screen)
 
 
 async def _b_assign_menu(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     found = await services(context).staff.volunteers(actor, _case_id(args))
+    await _volunteer_menu(update, context, t, found)
+
+
+async def _volunteer_menu(
+    update: Update, context: Context, t: Translator, found: VolunteerList
+) -> None:
     if not found.choices:
         await say(
             update, context, t("There are no volunteers yet. Invite one with /invite volunteer.")
@@ -826,7 +834,8 @@ async def _b_assign(
         raise ValueError(args[1])
     done = await s.staff.toggle_assignment(actor, _case_id(args), volunteer)
     await drop_buttons(update)
-    await _b_assign_menu(update, context, actor, t, args[:1])
+    if done.volunteers is not None:
+        await _volunteer_menu(update, context, t, done.volunteers)
     if done.volunteer is not None:  # newly assigned: told in their language
         await context.bot.send_message(
             done.volunteer.chat_id,
@@ -899,36 +908,15 @@ async def _b_dossier(
 
 
 # --- translations the family left to the organisation -----------------------------------
-async def _translations_waiting(s: Services, actor: Actor, case: Case) -> list[Needed]:
-    """Texts the family asked the organisation to give in a letter's language, which this
-    actor may read (a volunteer sees the account and address only when allowed)."""
-    _, waiting = await s.letters.texts_left(actor, case.id)
-    return waiting
-
-
 async def _b_translate(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case is None:
-        return
+    """Show the first text to translate and open the form for it (nothing when none is
+    left: another staff member wrote them meanwhile)."""
+    asked = await services(context).staff.start_translation(actor, _case_id(args))
     await drop_buttons(update)
-    await _ask_translation(update, context, actor, t, case)
-
-
-async def _ask_translation(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case
-) -> bool:
-    """Show the next text to translate and open the form for it; False when none is left."""
-    waiting = await _translations_waiting(services(context), actor, case)
-    if not waiting:
-        return False
-    item = waiting[0]
-    await services(context).staff.start_form(
-        actor, case, "translation", {"field": item.field, "language": item.language}
-    )
-    await say(update, context, _translation_prompt(t, case, item))
-    return True
+    if asked.next is not None:
+        await say(update, context, _translation_prompt(t, asked.case, asked.next))
 
 
 def _translation_prompt(t: Translator, case: Case, item: Needed) -> str:

@@ -11,8 +11,18 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import CaseStatus
+from bot.letters.translations import texts
 from handlers import jobs
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
+from handlers.views.letters import language_name
+from tests.support import (
+    KZ_REPORT,
+    KZ_REPORT_TRANSLATIONS,
+    Bot,
+    Chat,
+    consent,
+    fill,
+    give_translations,
+)
 
 ADMIN = 1
 NOT_AVAILABLE = "This is not available."
@@ -448,3 +458,48 @@ async def test_the_familys_actions_are_in_the_audit_log_and_anonymised_on_delete
         )
         in admin.last_text()
     )
+
+
+async def test_staff_write_the_translations_the_family_left_them(bot: Bot) -> None:
+    """The family leaves its texts to the organisation; a caseworker writes them through
+    the translation form: a text in another language is refused and asked again, each
+    one kept closes its form and opens the next, and the family is told at the end."""
+    family = bot.chat(595, "kk")
+    case_id = await reported_case(bot, family, "kk")
+    await family.press(f"letters:prepare:{case_id}")
+    await family.press("all")
+    await family.press(f"letters:language:{case_id}:ru")
+    key = bot.services.user_key(595)
+    while (form := await bot.services.followup.forms.current(key)) and form.name == "translate":
+        await family.press_data(f"letters:org:{case_id}")
+    caseworker = await make_staff(bot, 596, "caseworker", "ky")
+    ky = bot.t("ky")
+    await caseworker.press_data(f"staff:translate:{case_id}")
+    asked = 0
+    while (form := await bot.services.followup.forms.current(596)) is not None:
+        assert form.name == "translation"
+        case = await bot.services.store.get_case_by_id(case_id)
+        assert case is not None
+        original = texts(case.report)[form.data["field"]]
+        assert original in caseworker.last_text()
+        if asked == 0:
+            await caseworker.send("Ол елшілікке барды")  # Kazakh, not Russian
+            assert caseworker.last_text() == ky(
+                "This text does not look like {language}. Please write it in "
+                "{language}, or leave the translation to the organisation.",
+                language=language_name("ru", "ky"),
+            )
+            assert await bot.services.followup.forms.current(596) == form  # kept open
+        await caseworker.send(KZ_REPORT_TRANSLATIONS[original]["ru"])
+        assert ky("The translation is saved.") in caseworker.last_text()
+        asked += 1
+    assert asked >= 1
+    assert ky("All translations are written; the family is told.") in caseworker.last_text()
+    told = family.last()
+    assert told.text == bot.t("kk")(
+        "The organisation has written the translations for the letters of case {number}. "
+        "Press the button to get the letters.",
+        number="KZ-2026-0001",
+    )
+    assert told.buttons()[0][1] == f"letters:prepare:{case_id}"
+    assert (await audit_actions(bot)).count("translation") == asked

@@ -65,3 +65,19 @@ class DossierScreens:
         choices = (await self.staff.volunteers(actor, dossier.case.id)).choices
         in_review = await self.review.of_case(actor, dossier.case.id)
         return DeskDossier(dossier, choices, tuple(in_review))
+
+    async def toggle_flag(
+        self, actor: Actor, case_id: int, flag: str, locale: str
+    ) -> DossierScreen:
+        """Turn a flag of the case over (``StaffService.toggle_flag``) and show the
+        dossier with it: the chat's button edits the dossier in place."""
+        await self.staff.toggle_flag(actor, case_id, flag)
+        return await self.open(actor, locale, case_id=case_id)
+
+    async def review_copy(
+        self, actor: Actor, case_id: int, reply_id: int, confirmed: bool, locale: str
+    ) -> DossierScreen:
+        """Confirm or reject a likely form reply (``StaffService.review_copy``) and show
+        the dossier without its buttons."""
+        await self.staff.review_copy(actor, case_id, reply_id, confirmed)
+        return await self.open(actor, locale, case_id=case_id)

@@ -91,6 +91,7 @@ __all__ = [
     "StaffService",
     "StaffSettings",
     "StatusChanged",
+    "TranslationAsked",
     "TranslationWritten",
     "TranslationWriter",
     "Deliver",
@@ -227,6 +228,7 @@ class Assignment:
     assigned: bool
     changed: bool
     volunteer: Recipient | None  # told when newly assigned
+    volunteers: VolunteerList | None = None  # the choices after it (``toggle_assignment``)
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,14 @@ class TranslationWritten:
     family: Recipient | None
 
 
+@dataclass(frozen=True)
+class TranslationAsked:
+    """The first text left to translate, its form open now; None when none is left."""
+
+    case: Case
+    next: Needed | None
+
+
 class TranslationWriter(Protocol):
     """The letters' use case that keeps a staff member's translation (``bot.services.
     letters``, which depends on this module and is therefore handed in, not imported)."""
@@ -277,6 +287,8 @@ class TranslationWriter(Protocol):
         *,
         closing: FormClosing | None = None,
     ) -> list[Needed]: ...
+
+    async def texts_left(self, actor: Actor, case_id: int) -> tuple[Case, list[Needed]]: ...
 
 
 @dataclass(frozen=True)
@@ -694,11 +706,13 @@ class StaffService:
     async def toggle_assignment(
         self, actor: Actor, case_id: CaseRef, volunteer_id: int
     ) -> Assignment:
-        """Assign the volunteer if not assigned, else unassign."""
+        """Assign the volunteer if not assigned, else unassign; with the volunteers'
+        choices as they are now (the chat's menu shows them again)."""
         self._require(actor, MANAGERS)
         case = await self._case(actor, case_id)
         assigned = volunteer_id in await self.staff.volunteers_of(case.id)
-        return await self.assign(actor, case, volunteer_id, not assigned)
+        done = await self.assign(actor, case, volunteer_id, not assigned)
+        return replace(done, volunteers=await self.volunteers(actor, case))
 
     async def assign(
         self, actor: Actor, case_id: CaseRef, volunteer_id: int, assigned: bool
@@ -853,6 +867,20 @@ class StaffService:
             closing=closing,
         )
         return FormAnswered(name, relay=relay)
+
+    async def start_translation(self, actor: Actor, case_id: CaseRef) -> TranslationAsked:
+        """Open the translation form on the first text the family left to the organisation
+        that this actor may read (the dossier's "Write the translations")."""
+        if self.translations is None:
+            raise NotAllowed("translations")
+        case = await self._case(actor, case_id)
+        _, left = await self.translations.texts_left(actor, case.id)
+        if not left:
+            return TranslationAsked(case, None)
+        item = left[0]
+        data = {"field": item.field, "language": item.language}
+        await self.start_form(actor, case, "translation", data)
+        return TranslationAsked(case, item)
 
     async def _write_translation(
         self, actor: Actor, case_id: int, data: Mapping[str, Any], closing: FormClosing

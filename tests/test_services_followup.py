@@ -299,3 +299,19 @@ async def test_the_familys_follow_up_actions_are_audited_with_their_writes(
     assert mine[0].detail == {"letter_id": base["letter_id"], "outcome": "refused"}
     assert mine[1].detail == {"letter_id": base["letter_id"]}
     assert all(e.case_id == world.case.id for e in mine)
+
+
+async def test_the_action_of_a_form_claims_the_update_of_its_last_answer(
+    world: World,
+) -> None:
+    """The closing of the form and the update that completed it are one write: processed
+    again after a crash, that update is known as handled (and never reaches the report)."""
+    base = await _sent_letter(world)
+    await world.followup.complete(
+        world.family,
+        REGISTRATION.name,
+        {**base, "reference": "Т-16", "regdate": None},
+        update_id=777_001,
+    )
+    assert await world.store.seen_update(777_001)
+    assert await world.followup.forms.current(world.family.user_id) is None

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackContext, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import CaseStatus
 from bot.letters.translations import texts
-from handlers import jobs
+from handlers import jobs, routing
 from handlers.views.letters import language_name
 from tests.support import (
     KZ_REPORT,
@@ -503,3 +503,19 @@ async def test_staff_write_the_translations_the_family_left_them(bot: Bot) -> No
     )
     assert told.buttons()[0][1] == f"letters:prepare:{case_id}"
     assert (await audit_actions(bot)).count("translation") == asked
+
+
+async def test_a_note_processed_again_after_it_was_kept_is_skipped(bot: Bot) -> None:
+    """The bot stops after the note's transaction and before the update's bookkeeping:
+    processed again, the text is recognised as handled: no second note, no question of
+    the report (a staff member is no family), nothing said."""
+    family = bot.chat(597, "ru")
+    case_id = await reported_case(bot, family)
+    caseworker = await make_staff(bot, 598, "caseworker", "kk")
+    await caseworker.press_data(f"staff:note:{case_id}")
+    typed = caseworker.make.text("Отбасымен сөйлестім")
+    await routing.route_message(typed, CallbackContext.from_update(typed, bot.app))
+    mark = caseworker.mark()
+    await caseworker.process(Update.de_json(typed.to_dict(), bot.app.bot))
+    assert caseworker.mark() == mark
+    assert (await audit_actions(bot)).count("note") == 1

@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext, CallbackQueryHandler, CommandHandler
 from bot.domain.models import CaseStatus
 from bot.letters.translations import texts
 from handlers import jobs, routing
+from handlers.localapi import Fault
 from handlers.views.letters import language_name
 from tests.support import (
     KZ_REPORT,
@@ -519,3 +520,41 @@ async def test_a_note_processed_again_after_it_was_kept_is_skipped(bot: Bot) -> 
     await caseworker.process(Update.de_json(typed.to_dict(), bot.app.bot))
     assert caseworker.mark() == mark
     assert (await audit_actions(bot)).count("note") == 1
+
+
+async def test_a_familys_answer_to_someone_off_the_case_says_why(bot: Bot) -> None:
+    """The family answers a volunteer who was taken off the case meanwhile: told in its
+    language that the answer was not sent; its next text is no longer an answer."""
+    family = bot.chat(599, "kk")
+    case_id = await reported_case(bot, family, "kk")
+    volunteer = await make_staff(bot, 600, "volunteer", "ru")
+    admin = bot.chat(ADMIN, "ru")
+    await admin.press_data(f"staff:assign:{case_id}:600")
+    await volunteer.press_data(f"staff:message:{case_id}")
+    await volunteer.send("Здравствуйте")
+    data, _ = family.button(f"staff:answer:{case_id}:600")
+    await family.press_data(data, family.last().result)
+    await admin.press_data(f"staff:assign:{case_id}:600")  # taken off
+    mark = volunteer.mark()
+    await family.send("Рақмет")
+    assert family.last_text() == bot.t("kk")(
+        "Your answer could not be sent: the person who wrote to you no longer works on this case."
+    )
+    assert volunteer.mark() == mark
+    assert await bot.services.followup.forms.current(bot.services.user_key(599)) is None
+
+
+async def test_a_message_to_a_family_that_blocked_the_bot(bot: Bot) -> None:
+    """Telegram refuses the message (the family blocked the bot): the writer is told, the
+    form closes and nothing is recorded as sent."""
+    family = bot.chat(601, "ru")
+    case_id = await reported_case(bot, family)
+    caseworker = await make_staff(bot, 602, "caseworker", "ky")
+    await caseworker.press_data(f"staff:message:{case_id}")
+    bot.api.fail_next("sendMessage", Fault(403, "Forbidden: bot was blocked by the user"))
+    await caseworker.send("Саламатсызбы")
+    assert caseworker.last_text() == bot.t("ky")(
+        "The message could not be delivered: the recipient has blocked the bot."
+    )
+    assert await bot.services.followup.forms.current(602) is None
+    assert "message" not in await audit_actions(bot)

@@ -5,7 +5,8 @@ The chat and the browser desk call the same functions, so each one checks the ro
 every call and answers with plain data (frozen dataclasses). A case someone may not
 see raises ``NotFound`` exactly like a case that does not exist. What a use case writes
 and its audit entry are one transaction; sending a message is left to the front end,
-which gets the recipient (chat and language) in the result.
+which gets the recipient (chat and language) in the result, or, for a message typed
+into a chat form, hands the use case a ``Deliver`` it calls before the form is closed.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ __all__ = [
     "CaseSummary",
     "CopyReviewed",
     "Cursor",
+    "Deliver",
     "Dossier",
     "DueCursor",
     "DueLetter",
@@ -94,7 +96,6 @@ __all__ = [
     "TranslationAsked",
     "TranslationWritten",
     "TranslationWriter",
-    "Deliver",
     "VolunteerChoice",
     "VolunteerList",
 ]

@@ -21,6 +21,7 @@ from bot.exports import Exporter
 from bot.exports.stats import case_region
 from bot.i18n import Catalogs, default_catalogs
 from bot.services.delivery import Delivery
+from bot.services.dossier import DossierScreens
 from bot.services.exports import ExportService
 from bot.services.followup import FollowupService
 from bot.services.letters import LetterService
@@ -79,6 +80,7 @@ class Services:
     office: DeskOffice  # the desk's statistics, kept a few minutes
     privacy: PrivacyService
     weblogin: WebLogin
+    dossiers: DossierScreens = field(init=False)  # the dossier screens, one read each
     errors: ErrorDigest = field(default_factory=ErrorDigest)  # for the administrators
 
     def user_key(self, telegram_id: int) -> int:
@@ -173,6 +175,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         cite_form_copies=config.cite_form_copies,
         staff=staff,
     )
+    staff.translations = letters  # the staff translation form writes through the letters
     un = UnService(
         UnStore(db),
         LetterStore(db),
@@ -217,4 +220,5 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         weblogin=WebLogin(WebStore(db), store, staff, clock),
     )
     letters.review_gate = services.review.hold
+    services.dossiers = DossierScreens(staff, un, letters, services.review)
     return services

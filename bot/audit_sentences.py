@@ -48,6 +48,13 @@ def sentence(
     number = case_number or t("a deleted case")
     actor = who(t, actor_id, names)
     target = who(t, target_id, names)
+    if action in _FAMILY_SENTENCES:
+        family_of = (
+            t("The family of case {number}", number=case_number)
+            if case_number is not None
+            else t("A family that has deleted its data")
+        )
+        return _FAMILY_SENTENCES[action](t, family_of, detail)
     make = _SENTENCES.get(action)
     if make is None and case_number is None:
         return t("{who}: another action.", who=actor)
@@ -179,4 +186,23 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     "review_return": lambda t, a, g, n, d, f: t(
         "{who} sent a letter of case {number} back to the family.", who=a, number=n
     ),
+}
+
+
+# What a family did to its case, written by the family's own use cases. The family is
+# named by its case only (``who``: "The family of case KZ-2026-0001"), never by a name.
+_FAMILY_SENTENCES: dict[str, Callable[[Translator, str, Mapping[str, Any]], str]] = {
+    "report_confirmed": lambda t, w, d: t("{who} confirmed the report.", who=w),
+    "letters_sent": lambda t, w, d: t.ngettext(
+        "{who} marked {n} letter as sent.",
+        "{who} marked {n} letters as sent.",
+        len(d.get("letters") or ()),
+        who=w,
+    ),
+    "letter_reference": lambda t, w, d: t(
+        "{who} gave the registration number of a letter.", who=w
+    ),
+    "letter_delivered": lambda t, w, d: t("{who} gave the day a letter was delivered.", who=w),
+    "reply_logged": lambda t, w, d: t("{who} logged a reply to a letter.", who=w),
+    "settings": lambda t, w, d: t("A family changed its reminder settings."),
 }

@@ -168,7 +168,9 @@ async def _after(
         await _ask(update, context, user, t, asked.form)
         return
     try:
-        done = await services(context).followup.complete(user, asked.form.name, asked.form.data)
+        done = await services(context).followup.complete(
+            user, asked.form.name, asked.form.data, update.update_id
+        )
     except NotFound:
         return
     await _finished(update, context, user, t, done)

@@ -11,10 +11,9 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot import regions
-from bot.app import Services
 from bot.audit_sentences import sentence
 from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case, CaseStatus, parse_case_number
@@ -22,6 +21,7 @@ from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator, pick_locale
 from bot.letters.translations import Needed
 from bot.readable import shorten
+from bot.services.dossier import DossierScreen
 from bot.services.errors import Invalid, NotFound
 from bot.services.staff import (
     MANAGERS,
@@ -32,14 +32,14 @@ from bot.services.staff import (
     Actor,
     CaseFilter,
     Cursor,
-    Dossier,
     DueCursor,
     Form,
     NotAllowed,
     Relay,
     Role,
     StaffSettings,
-    TranslationTyped,
+    TranslationWritten,
+    VolunteerList,
 )
 from bot.vocabulary import OUTCOME_NAMES, ROLE_NAMES
 from handlers import texts
@@ -320,17 +320,20 @@ async def open_dossier(
 ) -> None:
     """Open a case (the view is audited) and show its dossier, or "not available"."""
     try:
-        dossier = await services(context).staff.dossier(actor, number=number, case_id=case_id)
+        screen = await services(context).dossiers.open(
+            actor, t.locale, number=number, case_id=case_id
+        )
     except (NotFound, NotAllowed):
         await not_available(update, context, t)
         return
-    await show_dossier(update, context, actor, t, dossier)
+    await show_dossier(update, context, actor, t, screen)
 
 
 async def show_dossier(
-    update: Update, context: Context, actor: Actor, t: Translator, dossier: Dossier
+    update: Update, context: Context, actor: Actor, t: Translator, screen: DossierScreen
 ) -> None:
     s = services(context)
+    dossier = screen.dossier
     case, answers, volunteers = dossier.case, dossier.answers, dossier.volunteers
     head = [
         t("Case {number}", number=case.number),
@@ -369,9 +372,7 @@ async def show_dossier(
             )
         )
     parts.append(timeline_text(t, case, None, tz=await staff_zone(context, actor)))
-    parts.append(
-        un_views.summary_text(t, await services(context).un.overview(actor, case, t.locale))
-    )
+    parts.append(un_views.summary_text(t, screen.un))
     if notes and actor.role in STAFF_ROLES:
         parts.append(
             "\n".join(
@@ -382,7 +383,7 @@ async def show_dossier(
                 ]
             )
         )
-    waiting = await _translations_waiting(s, actor, case)
+    waiting = screen.translations_waiting
     if waiting:
         parts.append(
             t.ngettext(
@@ -447,9 +448,11 @@ async def _b_copy(
     reply_id = parse_id(args[1]) if len(args) > 2 else None
     if case_id is None or reply_id is None or args[2] not in ("0", "1"):
         raise ValueError(args)
-    await services(context).staff.review_copy(actor, case_id, reply_id, args[2] == "1")
+    screen = await services(context).dossiers.review_copy(
+        actor, case_id, reply_id, args[2] == "1", t.locale
+    )
     await drop_buttons(update)
-    await open_dossier(update, context, actor, t, case_id=case_id)
+    await show_dossier(update, context, actor, t, screen)
 
 
 async def staff_case_command(update: Update, context: Context, number: str) -> bool:
@@ -779,15 +782,21 @@ async def _b_details(
 async def _toggle(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str], flag: str
 ) -> None:
-    await services(context).staff.toggle_flag(actor, _case_id(args), flag)
+    screen = await services(context).dossiers.toggle_flag(actor, _case_id(args), flag, t.locale)
     await drop_buttons(update)
-    await open_dossier(update, context, actor, t, case_id=_case_id(args))
+    await show_dossier(update, context, actor, t, screen)
 
 
 async def _b_assign_menu(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     found = await services(context).staff.volunteers(actor, _case_id(args))
+    await _volunteer_menu(update, context, t, found)
+
+
+async def _volunteer_menu(
+    update: Update, context: Context, t: Translator, found: VolunteerList
+) -> None:
     if not found.choices:
         await say(
             update, context, t("There are no volunteers yet. Invite one with /invite volunteer.")
@@ -825,7 +834,8 @@ async def _b_assign(
         raise ValueError(args[1])
     done = await s.staff.toggle_assignment(actor, _case_id(args), volunteer)
     await drop_buttons(update)
-    await _b_assign_menu(update, context, actor, t, args[:1])
+    if done.volunteers is not None:
+        await _volunteer_menu(update, context, t, done.volunteers)
     if done.volunteer is not None:  # newly assigned: told in their language
         await context.bot.send_message(
             done.volunteer.chat_id,
@@ -898,81 +908,53 @@ async def _b_dossier(
 
 
 # --- translations the family left to the organisation -----------------------------------
-async def _translations_waiting(s: Services, actor: Actor, case: Case) -> list[Needed]:
-    """Texts the family asked the organisation to give in a letter's language, which this
-    actor may read (a volunteer sees the account and address only when allowed)."""
-    _, waiting = await s.letters.texts_left(actor, case.id)
-    return waiting
-
-
 async def _b_translate(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
-    case = await _case_arg(update, context, actor, t, args)
-    if case is None:
-        return
+    """Show the first text to translate and open the form for it (nothing when none is
+    left: another staff member wrote them meanwhile)."""
+    asked = await services(context).staff.start_translation(actor, _case_id(args))
     await drop_buttons(update)
-    await _ask_translation(update, context, actor, t, case)
+    if asked.next is not None:
+        await say(update, context, _translation_prompt(t, asked.case, asked.next))
 
 
-async def _ask_translation(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case
-) -> bool:
-    """Show the next text to translate and open the form for it; False when none is left."""
-    waiting = await _translations_waiting(services(context), actor, case)
-    if not waiting:
-        return False
-    item = waiting[0]
-    await services(context).staff.start_form(
-        actor, case, "translation", {"field": item.field, "language": item.language}
+def _translation_prompt(t: Translator, case: Case, item: Needed) -> str:
+    return t(
+        "Case {number}: write this text in {language} ({what}). It goes into the letters "
+        "as you write it.\n\n«{text}»",
+        number=case.number,
+        language=language_name(item.language, t.locale),
+        what=field_name(t, item.field),
+        text=item.original[:1500],
     )
-    await say(
-        update,
-        context,
-        t(
-            "Case {number}: write this text in {language} ({what}). It goes into the letters "
-            "as you write it.\n\n«{text}»",
-            number=case.number,
-            language=language_name(item.language, t.locale),
-            what=field_name(t, item.field),
-            text=item.original[:1500],
-        ),
-    )
-    return True
 
 
-async def _save_translation(
-    update: Update, context: Context, actor: Actor, t: Translator, typed: TranslationTyped
+async def _translation_written(
+    update: Update, context: Context, t: Translator, written: TranslationWritten
 ) -> None:
-    s = services(context)
-    case, field, language, text = typed.case, typed.field, typed.language, typed.text
-    try:
-        left = await s.letters.write_translation(actor, case.id, field, language, text)
-    except InvalidInput:
-        refused = InvalidInput("wrong_language", language=language_name(language, t.locale))
-        await say(update, context, texts.error(t, refused))
-        await s.staff.start_form(
-            actor, case, "translation", {"field": field, "language": language}
-        )
-        return
+    """The translation is kept: the next text (its form is open), or the family is told
+    that its letters can be made."""
     await say(update, context, t("The translation is saved."))
-    if left and await _ask_translation(update, context, actor, t, case):
+    if written.next is not None:
+        await say(update, context, _translation_prompt(t, written.case, written.next))
         return
-    family = await s.store.get_user(case.reporter_id)
+    family = written.family
     if family is not None:
-        ft = s.catalogs.get(family.locale)
+        ft = services(context).catalogs.get(family.locale)
         await context.bot.send_message(
             family.chat_id,
             ft(
                 "The organisation has written the translations for the letters of case {number}. "
                 "Press the button to get the letters.",
-                number=case.number,
+                number=written.case.number,
             ),
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
                         InlineKeyboardButton(
-                            ft("Prepare the letters"), callback_data=f"letters:prepare:{case.id}"
+                            ft("Prepare the letters"),
+                            callback_data=f"letters:prepare:{written.case.id}",
                         )
                     ]
                 ]
@@ -1008,49 +990,83 @@ BUTTONS: dict[str, Callable[..., Awaitable[None]]] = {
 # --- staff forms: notes and messages ------------------------------------------------------
 async def handle_staff_form(update: Update, context: Context, form: Form) -> None:
     """The text of a note, of a message between the organisation and a family, or of a
-    translation: the form engine checks it, the staff use case acts on it."""
+    translation: the form engine checks it, the staff use case acts on it (a message is
+    handed to Telegram by ``deliver`` before the form closes)."""
     s = services(context)
     actor, t = await actor_and_t(update, context)
     message = update.effective_message
     given = (
         TextInput(message.text) if message is not None and message.text else OtherInput("other")
     )
+
+    async def deliver(relay: Relay) -> bool:
+        return await _send_relay(context, relay, form.name == "relay")
+
     try:
-        answered = await s.staff.answer_form(actor, form, given, update.update_id)
+        answered = await s.staff.answer_form(actor, form, given, update.update_id, deliver=deliver)
     except (NotAllowed, NotFound, Invalid):
-        await not_available(update, context, t)
+        await say(update, context, _form_refused(t, actor, form.name))
         return
     if answered.error is not None:  # the form stays open at its step: type it again
-        await say(update, context, texts.error(t, answered.error))
+        await say(update, context, _form_error(t, answered.error))
     elif answered.note is not None:
         await say(update, context, t("The note is saved."))
+    elif answered.relay is not None and not answered.relay.delivered:
+        await say(
+            update,
+            context,
+            t("The message could not be delivered: the recipient has blocked the bot."),
+        )
     elif answered.relay is not None and form.name == "relay":
-        heading = N_("A message from the organisation about case {number}:")
-        await _send_relay(context, answered.relay, "answer", heading)
         await say(update, context, t("The message is sent to the family."))
     elif answered.relay is not None:
-        await _send_relay(
-            context, answered.relay, "message", N_("The family of case {number} answers:")
-        )
         await say(update, context, t("Your answer is sent."))
     elif answered.translation is not None:
-        try:
-            await _save_translation(update, context, actor, t, answered.translation)
-        except NotAllowed:
-            await not_available(update, context, t)
+        await _translation_written(update, context, t, answered.translation)
 
 
-async def _send_relay(context: Context, relay: Relay, answer: str, heading: str) -> None:
+def _form_error(t: Translator, err: InvalidInput) -> str:
+    """A refused text; a translation in another language names the language in words."""
+    language = err.params.get("language")
+    if err.code == "wrong_language" and isinstance(language, str):
+        err = InvalidInput("wrong_language", language=language_name(language, t.locale))
+    return texts.error(t, err)
+
+
+def _form_refused(t: Translator, actor: Actor, name: str) -> str:
+    """Why the text of a form was not used (the form is closed now)."""
+    if name == "relay_back":
+        return t(
+            "Your answer could not be sent: the person who wrote to you no longer works "
+            "on this case."
+        )
+    if actor.role not in STAFF_ROLES:
+        return t("You no longer have a role in the organisation, so the text was not used.")
+    return t("This case is no longer available to you, so the text was not used.")
+
+
+async def _send_relay(context: Context, relay: Relay, from_staff: bool) -> bool:
     """A message through the bot, in its reader's language, with an Answer button that
-    opens the way back: to the staff member who wrote (``answer``), or to the case
-    (``message``)."""
+    opens the way back: to the staff member who wrote (to a family), or to the case (to
+    staff). False when the recipient blocked the bot."""
     t = services(context).catalogs.get(relay.recipient.locale)
-    back = (relay.case_id, relay.sender_id) if answer == "answer" else (relay.case_id,)
-    await context.bot.send_message(
-        relay.recipient.chat_id,
-        t(heading, number=relay.case_number) + "\n\n" + relay.text,
-        reply_markup=InlineKeyboardMarkup([[_button(t("Answer"), answer, *back)]]),
-    )
+    if from_staff:
+        heading = t(
+            "A message from the organisation about case {number}:", number=relay.case_number
+        )
+        back = button(t("Answer"), PREFIX, "answer", relay.case_id, relay.sender_id)
+    else:
+        heading = t("The family of case {number} answers:", number=relay.case_number)
+        back = button(t("Answer"), PREFIX, "message", relay.case_id)
+    try:
+        await context.bot.send_message(
+            relay.recipient.chat_id,
+            heading + "\n\n" + relay.text,
+            reply_markup=InlineKeyboardMarkup([[back]]),
+        )
+    except Forbidden:
+        return False
+    return True
 
 
 async def _family_reply(

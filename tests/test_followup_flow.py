@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+from telegram import Update
+from telegram.ext import CallbackContext
+
 from bot.domain.models import CaseStatus
 from bot.domain.validators import InvalidInput
-from handlers import jobs, texts
+from handlers import jobs, routing, texts
 from handlers.localapi import Fault
 from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
 
@@ -318,3 +321,27 @@ async def test_back_and_skip_work_inside_a_followup_form(bot: Bot) -> None:
     await chat.press("track:channel:post")
     sent = await bot.services.letters.store.get_letter(row.id)
     assert sent is not None and sent.sent_on == date(2026, 11, 3) and sent.channel == "post"
+
+
+async def test_a_form_answer_processed_again_after_its_action_is_skipped(bot: Bot) -> None:
+    """The bot stops after the registration number was kept and before the update was
+    marked done: processed again at the next start, the date that completed the form is
+    recognised as handled; it neither says anything nor becomes an answer of the report
+    the family has open meanwhile."""
+    chat = bot.chat(409, "ky")
+    case_id = await case_with_letters(bot, chat, "ky")
+    prosecutor = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
+    await mark_sent(chat, case_id, [prosecutor.id], "02.11.2026", "online", None)
+    await chat.send("/new")  # a second report, its first question open
+    await chat.press_data(f"track:regno:{prosecutor.id}")
+    await chat.send("ОГ-12346/26")
+    last = chat.make.text("03.11.2026")
+    # The message's own handler only: the bot stops before the update's bookkeeping.
+    await routing.route_message(last, CallbackContext.from_update(last, bot.app))
+    row = (await letters(bot, case_id))["prosecutor_general/prosecutor_request"]
+    assert row.registered_on == date(2026, 11, 3)
+    draft = await bot.services.report.draft(bot.services.user_key(409))
+    mark = chat.mark()
+    await chat.process(Update.de_json(last.to_dict(), bot.app.bot))
+    assert chat.mark() == mark
+    assert await bot.services.report.draft(bot.services.user_key(409)) == draft

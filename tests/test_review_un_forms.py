@@ -22,8 +22,7 @@ from bot.domain.validators import InvalidInput
 from bot.letters.sample import sample_reports
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.staff import Actor, Role
-from bot.storage.forms import FormClosing
-from bot.storage.store import DuplicateUpdate
+from bot.storage.store import DuplicateUpdate, FormClosing
 from tests.support import START
 from tests.test_review import CASEWORKER, FAMILY, audit, case_with_letter
 from tests.test_un import answers_of

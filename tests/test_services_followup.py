@@ -277,3 +277,41 @@ async def test_a_finished_form_is_closed_by_its_action_and_kept_when_it_fails(
     with pytest.raises(NotFound):  # a refused action closes the form all the same
         await world.followup.complete(world.family, REGISTRATION.name, gone)
     assert await runner.current(user_id) is None
+
+
+async def test_the_familys_follow_up_actions_are_audited_with_their_writes(
+    world: World,
+) -> None:
+    """A registration number and a reply each append the family's audit entry (ids and
+    codes only) in their own transaction."""
+    from bot.storage.staff import AuditStore
+
+    base = await _sent_letter(world)
+    await world.followup.complete(
+        world.family, REGISTRATION.name, {**base, "reference": "Т-15", "regdate": None}
+    )
+    await world.followup.complete(
+        world.family, REPLY.name, {**base, "outcome": "refused", "received": "2026-11-20"}
+    )
+    entries = await AuditStore(world.db).entries(limit=50)
+    mine = [e for e in entries if e.actor_id == world.family.user_id]
+    assert [e.action for e in mine][:3] == ["reply_logged", "letter_reference", "letters_sent"]
+    assert mine[0].detail == {"letter_id": base["letter_id"], "outcome": "refused"}
+    assert mine[1].detail == {"letter_id": base["letter_id"]}
+    assert all(e.case_id == world.case.id for e in mine)
+
+
+async def test_the_action_of_a_form_claims_the_update_of_its_last_answer(
+    world: World,
+) -> None:
+    """The closing of the form and the update that completed it are one write: processed
+    again after a crash, that update is known as handled (and never reaches the report)."""
+    base = await _sent_letter(world)
+    await world.followup.complete(
+        world.family,
+        REGISTRATION.name,
+        {**base, "reference": "Т-16", "regdate": None},
+        update_id=777_001,
+    )
+    assert await world.store.seen_update(777_001)
+    assert await world.followup.forms.current(world.family.user_id) is None

@@ -7,6 +7,7 @@ entry written together, and plain data back.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import CaseStatus
 from bot.exports import ExportFilter
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.staff import Actor, CaseFilter, Role, StaffService
+from bot.services.staff import Actor, CaseFilter, Relay, Role, StaffService
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
 from bot.storage.staff import AuditStore, StaffStore
@@ -220,7 +221,8 @@ async def test_exports_check_the_role(tmp_path: Path) -> None:
             await exports.dossier_pdf(admin, 999, "ru")
         figures = await exports.figures(admin, ExportFilter())
         assert figures.statistics.cases == 1 and figures.un_submitted == 0
-        assert (await services.staff.audit_log(admin)).entries == ()  # counts: no file left
+        entries = (await services.staff.audit_log(admin)).entries
+        assert "export" not in {e.action for e in entries}  # counts: no file left
     finally:
         await services.db.close()
 
@@ -243,14 +245,138 @@ async def test_staff_forms_run_on_the_form_engine(staff: StaffService) -> None:
     await staff.start_form(ADMIN, case_id, "relay")
     relay_form = await staff.forms.current(ADMIN.user_id)
     assert relay_form is not None
-    sent = await staff.answer_form(ADMIN, relay_form, TextInput("Сәлеметсіз бе"))
+    delivered: list[Relay] = []
+
+    async def deliver(relay: Relay) -> bool:
+        delivered.append(relay)
+        return True
+
+    sent = await staff.answer_form(ADMIN, relay_form, TextInput("Сәлеметсіз бе"), deliver=deliver)
     assert sent.relay is not None and sent.relay.recipient.user_id == FAMILY
+    assert delivered == [sent.relay]
     family = await staff.actor(FAMILY)
     await staff.reply_form(family, case_id, ADMIN.user_id)
     back_form = await staff.forms.current(FAMILY)
     assert back_form is not None and back_form.data["to"] == ADMIN.user_id
-    back = await staff.answer_form(family, back_form, TextInput("Рақмет"))
+    back = await staff.answer_form(family, back_form, TextInput("Рақмет"), deliver=deliver)
     assert back.relay is not None and back.relay.recipient.user_id == ADMIN.user_id
     with pytest.raises(NotFound):  # another family's case
         await staff.reply_form(await staff.actor(FAMILY + 1), case_id, ADMIN.user_id)
     assert (await actions(staff)).count("note") == 1
+
+
+async def _trigger(staff: StaffService, sql: str) -> None:
+    async with staff.store.db.transaction() as conn:
+        await conn.execute(sql)
+
+
+async def test_a_note_closes_its_form_in_its_own_transaction(staff: StaffService) -> None:
+    """A failure while the note is written keeps the form (the stored update, processed
+    again, adds the note); the note's transaction closes the form and claims the update,
+    so a replay after it is recognised and nothing is added twice."""
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    form = (await staff.start_form(ADMIN, case_id, "note"), await staff.forms.current(1))[1]
+    assert form is not None
+    await _trigger(
+        staff,
+        "CREATE TRIGGER fail_note BEFORE INSERT ON notes BEGIN SELECT RAISE(ABORT, 'x'); END",
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await staff.answer_form(ADMIN, form, TextInput("Позвонить"), 4711)
+    assert await staff.forms.current(ADMIN.user_id) == form
+    assert not await staff.store.seen_update(4711)
+    await _trigger(staff, "DROP TRIGGER fail_note")
+    noted = await staff.answer_form(ADMIN, form, TextInput("Позвонить"), 4711)
+    assert noted.note is not None and await staff.forms.current(ADMIN.user_id) is None
+    assert await staff.store.seen_update(4711)  # a replay of it is skipped
+    dossier = await staff.dossier(ADMIN, case_id=case_id)
+    assert [n.text for n in dossier.notes] == ["Позвонить"]
+
+
+async def test_a_message_is_delivered_before_its_form_closes(staff: StaffService) -> None:
+    """Delivery comes first: a crash in it, or after it before the form is closed, keeps
+    the form, and the update processed again delivers it (at least once); it is recorded
+    once, with the closing of the form."""
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    await staff.start_form(ADMIN, case_id, "relay")
+    form = await staff.forms.current(ADMIN.user_id)
+    assert form is not None
+    sent: list[Relay] = []
+
+    async def crash(relay: Relay) -> bool:
+        raise ConnectionError("the process dies here")
+
+    async def deliver(relay: Relay) -> bool:
+        sent.append(relay)
+        return True
+
+    with pytest.raises(ConnectionError):
+        await staff.answer_form(ADMIN, form, TextInput("Сәлем"), 5001, deliver=crash)
+    assert await staff.forms.current(ADMIN.user_id) == form and "message" not in (
+        await actions(staff)
+    )
+    await _trigger(
+        staff,
+        "CREATE TRIGGER fail_audit BEFORE INSERT ON audit WHEN NEW.action = 'message' "
+        "BEGIN SELECT RAISE(ABORT, 'x'); END",
+    )
+    with pytest.raises(sqlite3.IntegrityError):  # delivered, then the process dies
+        await staff.answer_form(ADMIN, form, TextInput("Сәлем"), 5001, deliver=deliver)
+    assert len(sent) == 1 and await staff.forms.current(ADMIN.user_id) == form
+    await _trigger(staff, "DROP TRIGGER fail_audit")
+    done = await staff.answer_form(ADMIN, form, TextInput("Сәлем"), 5001, deliver=deliver)
+    assert done.relay is not None and done.relay.delivered and len(sent) == 2
+    assert await staff.forms.current(ADMIN.user_id) is None
+    assert await staff.store.seen_update(5001)
+    assert (await actions(staff)).count("message") == 1
+
+
+async def test_a_refused_action_closes_the_form(staff: StaffService) -> None:
+    """The case out of reach (a volunteer taken off it), the role gone, the family's
+    addressee gone: the form is closed with the refusal; a blocked recipient too."""
+    case_id = (await staff.list_cases(ADMIN, CaseFilter())).cases[0].id
+    volunteer = await join(staff, 70, "volunteer", "Бакыт")
+    await staff.assign(ADMIN, case_id, 70, True)
+    await staff.start_form(volunteer, case_id, "note")
+    form = await staff.forms.current(70)
+    assert form is not None
+    await staff.assign(ADMIN, case_id, 70, False)
+    with pytest.raises(NotFound):
+        await staff.answer_form(volunteer, form, TextInput("x"), 6001)
+    assert await staff.forms.current(70) is None
+    await staff.assign(ADMIN, case_id, 70, True)
+    await staff.start_form(volunteer, case_id, "note")
+    await staff.remove_role(ADMIN, 70)
+    with pytest.raises(NotAllowed):
+        await staff.answer_form(await staff.actor(70), form, TextInput("x"), 6002)
+    assert await staff.forms.current(70) is None
+
+    async def blocked(relay: Relay) -> bool:
+        return False
+
+    await staff.start_form(ADMIN, case_id, "relay")
+    relay_form = await staff.forms.current(ADMIN.user_id)
+    assert relay_form is not None
+    answered = await staff.answer_form(ADMIN, relay_form, TextInput("x"), deliver=blocked)
+    assert answered.relay is not None and not answered.relay.delivered
+    assert await staff.forms.current(ADMIN.user_id) is None
+    assert "message" not in await actions(staff) and "note" not in await actions(staff)
+
+
+async def test_each_desk_screen_is_one_read(staff: StaffService) -> None:
+    """The case list, the due page and the staff page come each from one use case: a
+    manager gets the volunteers with them, a volunteer only their own cases."""
+    volunteer = await join(staff, 80, "volunteer", "Бакыт")
+    await join(staff, 81, "caseworker", "Дана")
+    listed = await staff.case_list(ADMIN, CaseFilter())
+    assert listed.page.total == 1 and [m.name for m in listed.volunteers] == ["Бакыт"]
+    own = await staff.case_list(volunteer, CaseFilter())
+    assert own.page.total == 0 and own.volunteers == ()
+    due = await staff.due_screen(ADMIN, None, 80)
+    assert due.chosen == 80 and [m.user_id for m in due.volunteers] == [80]
+    assert (await staff.due_screen(ADMIN, None, 81)).chosen is None  # not a volunteer
+    screen = await staff.staff_screen(ADMIN)
+    assert {m.name for m in screen.members} == {"Бакыт", "Дана"}
+    assert screen.invitations.invitations == ()
+    with pytest.raises(NotAllowed):
+        await staff.staff_screen(volunteer)

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram import Update
+from telegram.ext import CallbackContext, CallbackQueryHandler, CommandHandler
 
 from bot.domain.models import CaseStatus
-from handlers import jobs
-from tests.support import KZ_REPORT, Bot, Chat, consent, fill, give_translations
+from bot.letters.translations import texts
+from handlers import jobs, routing
+from handlers.localapi import Fault
+from handlers.views.letters import language_name
+from tests.support import (
+    KZ_REPORT,
+    KZ_REPORT_TRANSLATIONS,
+    Bot,
+    Chat,
+    consent,
+    fill,
+    give_translations,
+)
 
 ADMIN = 1
 NOT_AVAILABLE = "This is not available."
@@ -328,3 +341,220 @@ async def test_a_staff_translation_in_another_language_is_refused_and_asked_agai
     ]
     stored = await bot.services.store.get_case_by_id(case.id)
     assert stored is not None and stored.translations["r_addr"]["ru"].startswith("г. Алматы")
+
+
+async def test_a_message_typed_before_a_crash_reaches_the_family(tmp_path: Path) -> None:
+    """The process dies after the message went to Telegram and before its form was
+    closed (here: the audit entry fails). Processed again after the restart, as the inbox
+    does with a stored update, it reaches the family (a second time: at least once) and
+    closes the form; processed once more, it is recognised and does nothing."""
+    bot = await Bot.start(tmp_path)
+    try:
+        family = bot.chat(570, "kk")
+        case_id = await reported_case(bot, family, "kk")
+        caseworker = await make_staff(bot, 571, "caseworker", "ky")
+        await caseworker.press_data(f"staff:message:{case_id}")
+        async with bot.services.db.transaction() as conn:
+            await conn.execute(
+                "CREATE TRIGGER fail_audit BEFORE INSERT ON audit WHEN NEW.action = 'message' "
+                "BEGIN SELECT RAISE(ABORT, 'the process dies'); END"
+            )
+        typed = caseworker.make.text("Элчиликтен жооп келдиби?")
+        await caseworker.process(typed)
+        assert sum("Элчиликтен жооп" in text for text in family.texts()) == 1
+        async with bot.services.db.transaction() as conn:
+            await conn.execute("DROP TRIGGER fail_audit")
+        bot = await bot.restart()
+        family, caseworker = bot.chat(570, "kk"), bot.chat(571, "ky")
+        replay = Update.de_json(typed.to_dict(), bot.app.bot)
+        assert replay is not None
+        await caseworker.process(replay)
+        kk = bot.t("kk")
+        heading = kk("A message from the organisation about case {number}:", number="KZ-2026-0001")
+        assert family.last_text() == heading + "\n\nЭлчиликтен жооп келдиби?"
+        assert caseworker.last_text() == bot.t("ky")("The message is sent to the family.")
+        assert await bot.services.followup.forms.current(571) is None
+        mark, before = family.mark(), caseworker.mark()
+        await caseworker.process(Update.de_json(typed.to_dict(), bot.app.bot))  # once more
+        assert family.mark() == mark and caseworker.mark() == before
+        assert (await audit_actions(bot)).count("message") == 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_refused_staff_form_says_why_and_closes(bot: Bot) -> None:
+    """A volunteer taken off the case, or whose role was removed, while a note was open:
+    told why in their language; the next text is no longer taken as a note."""
+    family = bot.chat(580, "ru")
+    case_id = await reported_case(bot, family)
+    volunteer = await make_staff(bot, 581, "volunteer", "kk")
+    admin = bot.chat(ADMIN, "ru")
+    await admin.press_data(f"staff:assign:{case_id}:581")
+    await volunteer.press_data(f"staff:note:{case_id}")
+    await admin.press_data(f"staff:assign:{case_id}:581")  # taken off
+    await volunteer.send("Отбасымен сөйлестім")
+    kk = bot.t("kk")
+    assert volunteer.last_text() == kk(
+        "This case is no longer available to you, so the text was not used."
+    )
+    assert await bot.services.followup.forms.current(581) is None
+    await admin.press_data(f"staff:assign:{case_id}:581")
+    await volunteer.press_data(f"staff:message:{case_id}")
+    await bot.services.staff.remove_role(await bot.services.staff.actor(ADMIN), 581)
+    await volunteer.send("Сәлеметсіз бе")
+    assert volunteer.last_text() == kk(
+        "You no longer have a role in the organisation, so the text was not used."
+    )
+    assert not any("Сәлеметсіз бе" in text for text in family.texts())
+    assert "note" not in await audit_actions(bot)
+
+
+async def test_the_familys_actions_are_in_the_audit_log_and_anonymised_on_delete(
+    bot: Bot,
+) -> None:
+    """Confirming the report, marking letters sent and the settings are audited with the
+    family's writes; /audit reads them as sentences in the reader's language; after the
+    family deletes its data, no entry leads back to it."""
+    family = bot.chat(590, "ru")
+    case_id = await reported_case(bot, family)
+    await family.press(f"letters:prepare:{case_id}")
+    await family.press("all")
+    await family.press(f"letters:language:{case_id}:ru")
+    await give_translations(family)
+    rows = await bot.services.letters.store.letters_of(case_id)
+    prosecutor = next(r for r in rows if r.addressee_id == "prosecutor_general")
+    await family.send("/track")
+    await family.press(f"track:sent:{case_id}")
+    await family.press(f"track:pick:{prosecutor.id}")
+    await family.press("track:next:0")
+    await family.send("01.09.2026")
+    await family.press("track:channel:online")
+    await bot.services.followup.change_settings(
+        await bot.services.store.get_user(590),  # type: ignore[arg-type]
+        reminders_on=False,
+    )
+    entries = await bot.services.staff.audit.entries(limit=500)
+    mine = [e for e in entries if e.actor_id == 590]
+    assert [e.action for e in mine] == ["settings", "letters_sent", "report_confirmed"]
+    assert mine[1].detail == {"letters": [prosecutor.id], "channel": "online"}
+    admin = bot.chat(ADMIN, "ru")
+    expected = {
+        "ru": "Семья по делу KZ-2026-0001 отметила 1 письмо как отправленное.",
+        "kk": "KZ-2026-0001 ісі бойынша отбасы 1 хатты жіберілді деп белгіледі.",
+        "ky": "KZ-2026-0001 иши боюнча үй-бүлө 1 катты жөнөтүлдү деп белгиледи.",
+    }
+    for locale, text in expected.items():
+        admin = bot.chat(ADMIN, locale)  # an administrator reads in Telegram's language
+        await admin.send("/audit")
+        assert text in admin.last_text(), (locale, admin.last_text())
+    await family.send("/delete")
+    await family.press("delete:y")
+    entries = await bot.services.staff.audit.entries(limit=500)
+    assert not [e for e in entries if 590 in (e.actor_id, e.target_id)]
+    assert {"report_confirmed", "letters_sent", "settings"} <= {e.action for e in entries}
+    await admin.send("/audit")
+    assert (
+        bot.t("ky")(
+            "{who} confirmed the report.", who=bot.t("ky")("A family that has deleted its data")
+        )
+        in admin.last_text()
+    )
+
+
+async def test_staff_write_the_translations_the_family_left_them(bot: Bot) -> None:
+    """The family leaves its texts to the organisation; a caseworker writes them through
+    the translation form: a text in another language is refused and asked again, each
+    one kept closes its form and opens the next, and the family is told at the end."""
+    family = bot.chat(595, "kk")
+    case_id = await reported_case(bot, family, "kk")
+    await family.press(f"letters:prepare:{case_id}")
+    await family.press("all")
+    await family.press(f"letters:language:{case_id}:ru")
+    key = bot.services.user_key(595)
+    while (form := await bot.services.followup.forms.current(key)) and form.name == "translate":
+        await family.press_data(f"letters:org:{case_id}")
+    caseworker = await make_staff(bot, 596, "caseworker", "ky")
+    ky = bot.t("ky")
+    await caseworker.press_data(f"staff:translate:{case_id}")
+    asked = 0
+    while (form := await bot.services.followup.forms.current(596)) is not None:
+        assert form.name == "translation"
+        case = await bot.services.store.get_case_by_id(case_id)
+        assert case is not None
+        original = texts(case.report)[form.data["field"]]
+        assert original in caseworker.last_text()
+        if asked == 0:
+            await caseworker.send("Ол елшілікке барды")  # Kazakh, not Russian
+            assert caseworker.last_text() == ky(
+                "This text does not look like {language}. Please write it in "
+                "{language}, or leave the translation to the organisation.",
+                language=language_name("ru", "ky"),
+            )
+            assert await bot.services.followup.forms.current(596) == form  # kept open
+        await caseworker.send(KZ_REPORT_TRANSLATIONS[original]["ru"])
+        assert ky("The translation is saved.") in caseworker.last_text()
+        asked += 1
+    assert asked >= 1
+    assert ky("All translations are written; the family is told.") in caseworker.last_text()
+    told = family.last()
+    assert told.text == bot.t("kk")(
+        "The organisation has written the translations for the letters of case {number}. "
+        "Press the button to get the letters.",
+        number="KZ-2026-0001",
+    )
+    assert told.buttons()[0][1] == f"letters:prepare:{case_id}"
+    assert (await audit_actions(bot)).count("translation") == asked
+
+
+async def test_a_note_processed_again_after_it_was_kept_is_skipped(bot: Bot) -> None:
+    """The bot stops after the note's transaction and before the update's bookkeeping:
+    processed again, the text is recognised as handled: no second note, no question of
+    the report (a staff member is no family), nothing said."""
+    family = bot.chat(597, "ru")
+    case_id = await reported_case(bot, family)
+    caseworker = await make_staff(bot, 598, "caseworker", "kk")
+    await caseworker.press_data(f"staff:note:{case_id}")
+    typed = caseworker.make.text("Отбасымен сөйлестім")
+    await routing.route_message(typed, CallbackContext.from_update(typed, bot.app))
+    mark = caseworker.mark()
+    await caseworker.process(Update.de_json(typed.to_dict(), bot.app.bot))
+    assert caseworker.mark() == mark
+    assert (await audit_actions(bot)).count("note") == 1
+
+
+async def test_a_familys_answer_to_someone_off_the_case_says_why(bot: Bot) -> None:
+    """The family answers a volunteer who was taken off the case meanwhile: told in its
+    language that the answer was not sent; its next text is no longer an answer."""
+    family = bot.chat(599, "kk")
+    case_id = await reported_case(bot, family, "kk")
+    volunteer = await make_staff(bot, 600, "volunteer", "ru")
+    admin = bot.chat(ADMIN, "ru")
+    await admin.press_data(f"staff:assign:{case_id}:600")
+    await volunteer.press_data(f"staff:message:{case_id}")
+    await volunteer.send("Здравствуйте")
+    data, _ = family.button(f"staff:answer:{case_id}:600")
+    await family.press_data(data, family.last().result)
+    await admin.press_data(f"staff:assign:{case_id}:600")  # taken off
+    mark = volunteer.mark()
+    await family.send("Рақмет")
+    assert family.last_text() == bot.t("kk")(
+        "Your answer could not be sent: the person who wrote to you no longer works on this case."
+    )
+    assert volunteer.mark() == mark
+    assert await bot.services.followup.forms.current(bot.services.user_key(599)) is None
+
+
+async def test_a_message_to_a_family_that_blocked_the_bot(bot: Bot) -> None:
+    """Telegram refuses the message (the family blocked the bot): the writer is told, the
+    form closes and nothing is recorded as sent."""
+    family = bot.chat(601, "ru")
+    case_id = await reported_case(bot, family)
+    caseworker = await make_staff(bot, 602, "caseworker", "ky")
+    await caseworker.press_data(f"staff:message:{case_id}")
+    bot.api.fail_next("sendMessage", Fault(403, "Forbidden: bot was blocked by the user"))
+    await caseworker.send("Саламатсызбы")
+    assert caseworker.last_text() == bot.t("ky")(
+        "The message could not be delivered: the recipient has blocked the bot."
+    )
+    assert await bot.services.followup.forms.current(602) is None
+    assert "message" not in await audit_actions(bot)

@@ -33,7 +33,7 @@ from bot.storage.followup import (
     Reminder,
     Reply,
 )
-from bot.storage.store import LetterRow, LetterStore, Store
+from bot.storage.store import FormClosing, LetterRow, LetterStore, Store
 
 # A reply of these kinds calls for the next rung of the ladder.
 TRIGGER_FOR_OUTCOME: Mapping[str, str] = {"form": "form_reply", "refused": "refusal"}
@@ -202,7 +202,7 @@ class FollowupService:
         channel: str,
         tracking: str | None,
         *,
-        form_done: bool = False,
+        closing: FormClosing | None = None,
     ) -> list[tuple[LetterRow, Deadline | None]]:
         if channel not in CHANNELS:
             raise ValueError(channel)
@@ -223,7 +223,7 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             case_status=await self._status_after_sending(case, {r.id for r in rows}),
-            drop_form_of=user.user_id if form_done else None,
+            closing=closing,
         )
         return results
 
@@ -235,7 +235,7 @@ class FollowupService:
         reference: str,
         registered_on: date | None,
         *,
-        form_done: bool = False,
+        closing: FormClosing | None = None,
     ) -> Deadline | None:
         due = self.deadline(row, registered_on=registered_on)
         await self.store.update_deadline(
@@ -246,7 +246,8 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             ("reference", {"letter_id": row.id, "addressee": row.addressee_id}),
-            drop_form_of=user.user_id if form_done else None,
+            closing=closing,
+            audit="letter_reference",
         )
         return due
 
@@ -258,7 +259,7 @@ class FollowupService:
         delivered_on: date,
         tracking: str | None = None,
         *,
-        form_done: bool = False,
+        closing: FormClosing | None = None,
     ) -> Deadline | None:
         """The day the body received the letter (from the post's tracking or a receipt): the
         term runs from it where the law counts from receipt, and registration is counted
@@ -277,7 +278,8 @@ class FollowupService:
             self.clock.now(),
             user.user_id,
             ("delivered", {"letter_id": row.id, "addressee": row.addressee_id}),
-            drop_form_of=user.user_id if form_done else None,
+            closing=closing,
+            audit="letter_delivered",
         )
         return due
 
@@ -294,19 +296,18 @@ class FollowupService:
         forwarded_to: str | None = None,
         extended_until: date | None = None,
         text: str = "",
-        form_done: bool = False,
+        closing: FormClosing | None = None,
     ) -> Suggestion | Deadline | None:
         """Store the reply; return the next step, the moved deadline, or None.
 
         The reply's ``text``, when given, is compared with the earlier replies of the same
         body in every case (``bot.replies.matching``); the count of copies is stored with it.
-        ``form_done``: the family's reply form is closed in the same transaction."""
+        ``closing``: the family's reply form is closed in the same transaction."""
         if outcome not in OUTCOMES:
             raise ValueError(outcome)
         sig = signature(text, case_names(case)) if text else None
         close = outcome in CLOSING_OUTCOMES
         reply = NewReply(row, received_on, outcome, forwarded_to, summary, file, close, text)
-        drop = user.user_id if form_done else None
         if outcome == "extension" and extended_until is not None:
             due = self.deadline(row, extended_until=extended_until)
             moved = NewDeadline(
@@ -320,7 +321,7 @@ class FollowupService:
                 user.user_id,
                 signature=sig,
                 deadline=moved,
-                drop_form_of=drop,
+                closing=closing,
             )
             return due
         follow_up: NewFollowUp | None = None
@@ -338,7 +339,7 @@ class FollowupService:
             signature=sig,
             follow_up=follow_up,
             case_status=_status_after_reply(case, outcome),
-            drop_form_of=drop,
+            closing=closing,
         )
         if not trigger:
             return None
@@ -466,17 +467,23 @@ class FollowupService:
         due = self.deadline(row) if row.sent_on and not row.closed else None
         return LetterCard(case, row, due, replies)
 
-    async def complete(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
+    async def complete(
+        self, user: User, name: str, data: Mapping[str, object], update_id: int | None = None
+    ) -> FormDone:
         """Act on a complete follow-up form (``bot.domain.followup_forms``). The form is
-        closed in the action's own transaction, so a crash before it keeps the answers (the
-        last one is asked again); an action refused closes it on its own."""
+        closed in the action's own transaction, which claims ``update_id`` (the update of
+        the last answer), so a crash before it keeps the answers (the last one is asked
+        again) and a replay after it is skipped instead of reaching the report; an action
+        refused closes it on its own."""
         try:
-            return await self._act_on_form(user, name, data)
+            return await self._act_on_form(user, name, data, FormClosing(user.user_id, update_id))
         except (NotFound, ValueError):  # Invalid is a ValueError too
             await self.store.drop_form(user.user_id)
             raise
 
-    async def _act_on_form(self, user: User, name: str, data: Mapping[str, object]) -> FormDone:
+    async def _act_on_form(
+        self, user: User, name: str, data: Mapping[str, object], closing: FormClosing
+    ) -> FormDone:
         case = await self.own_case(user, _int(data.get("case_id")))
         if name == "send":
             picked = data.get("picked")
@@ -490,7 +497,7 @@ class FollowupService:
                 _day(data["date"]),
                 str(data["channel"]),
                 _text(data.get("tracking")),
-                form_done=True,
+                closing=closing,
             )
             return SentLetters(case, results)
         row = await self.letters.get_letter(_int(data.get("letter_id")) or 0)
@@ -503,13 +510,13 @@ class FollowupService:
                 row,
                 _day(data["delivered"]),
                 _text(data.get("tracking")),
-                form_done=True,
+                closing=closing,
             )
             return DeadlineMoved(case, row, due)
         if name == "regno":
             registered = _day(data["regdate"]) if data.get("regdate") else None
             due = await self.set_reference(
-                user, case, row, str(data["reference"]), registered, form_done=True
+                user, case, row, str(data["reference"]), registered, closing=closing
             )
             return DeadlineMoved(case, row, due)
         if name != "reply":
@@ -527,7 +534,7 @@ class FollowupService:
             forwarded_to=_text(data.get("forward_to")),
             extended_until=_day(data["until"]) if data.get("until") else None,
             text=_text(data.get("text")) or "",
-            form_done=True,
+            closing=closing,
         )
         replies = await self.store.replies_of_case(case.id)
         newest = max(replies, key=lambda r: r.id, default=None)

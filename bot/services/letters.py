@@ -43,7 +43,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.forms import FormRunner
 from bot.services.staff import STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore
-from bot.storage.store import LetterRow, LetterStore, Store
+from bot.storage.store import FormClosing, LetterRow, LetterStore, Store
 
 if TYPE_CHECKING:
     from bot.services.review import Held
@@ -231,16 +231,13 @@ class LetterService:
         case: Case,
         values: dict[str, Any],
         *,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> dict[str, Any]:
         """Change some of the case's letter options; when a form's answer changed them,
-        that form is closed (``form_of``) and the update recorded in the same write."""
+        that form is closed and its update recorded in the same write (``closing``)."""
         options = await self.store.letter_options(case.id)
         options.update(values)
-        await self.store.set_letter_options(
-            case.id, options, self.clock.now(), form_of=form_of, update_id=update_id
-        )
+        await self.store.set_letter_options(case.id, options, self.clock.now(), closing=closing)
         return options
 
     def needs_risk_choice(self, case: Case, options: dict[str, Any]) -> bool:
@@ -306,11 +303,10 @@ class LetterService:
         iin: str,
         actor_id: int,
         *,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         await self.store.set_answer(
-            case.id, "r_id", iin, self.clock.now(), actor_id, form_of=form_of, update_id=update_id
+            case.id, "r_id", iin, self.clock.now(), actor_id, closing=closing
         )
 
     # --- the family's words in each letter's language --------------------------------
@@ -336,16 +332,14 @@ class LetterService:
         case: Case,
         item: Needed,
         *,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         options = await self.store.letter_options(case.id)
         wanted = sorted(self.left_to_organisation(options) | {(item.field, item.language)})
         await self._set_options(
             case,
             {"translate_by_org": [list(x) for x in wanted]},
-            form_of=form_of,
-            update_id=update_id,
+            closing=closing,
         )
 
     async def set_translation(
@@ -357,13 +351,12 @@ class LetterService:
         actor_id: int,
         *,
         audited: bool = False,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         """Store ``text`` as the ``language`` version of the report's ``field`` (written by
         the family or by a caseworker in the dossier), and take it off the texts left to
         the organisation, in one transaction (with the audit entry when staff wrote it,
-        and the close of the family's form that asked for it, ``form_of``)."""
+        and the closing of the form that asked for it)."""
         options = await self.store.letter_options(case.id)
         new_options: dict[str, Any] | None = None
         if "translate_by_org" in options:
@@ -378,8 +371,7 @@ class LetterService:
             actor_id,
             options=new_options,
             audit=(actor_id, case.reporter_id) if audited else None,
-            form_of=form_of,
-            update_id=update_id,
+            closing=closing,
         )
 
     def blocked(self, case: Case, row: LetterRow, options: dict[str, Any]) -> bool:
@@ -603,7 +595,7 @@ class LetterService:
         form = await self.forms.current(user_key)
         if form is not None and form.name == IIN.name and form.data.get("case_id") == case.id:
             return await self.skip_form(user_key, form, update_id)
-        await self._set_options(case, {"no_iin": True}, update_id=update_id)
+        await self._set_options(case, {"no_iin": True})  # idempotent: no update to claim
         return await self._next(case)
 
     async def leave_translation(
@@ -675,11 +667,19 @@ class LetterService:
         return case, await self._left_for(actor, case)
 
     async def write_translation(
-        self, actor: Actor, case_id: int, field: str, language: str, text: str
+        self,
+        actor: Actor,
+        case_id: int,
+        field: str,
+        language: str,
+        text: str,
+        *,
+        closing: FormClosing | None = None,
     ) -> list[Needed]:
         """A staff member writes one text the family left to the organisation; returns the
-        texts still left. The text, the letter options and the audit entry are written in
-        one transaction. Raises ``InvalidInput`` when the text is in another language."""
+        texts still left. The text, the letter options, the audit entry and the closing of
+        the form that asked for it are written in one transaction. Raises ``InvalidInput``
+        when the text is in another language."""
         case = await self._staff_case(actor, case_id)
         waiting = {(n.field, n.language): n for n in await self._left_for(actor, case)}
         item = waiting.get((field, language))
@@ -687,7 +687,9 @@ class LetterService:
             raise NotAllowed("translation")
         # The family's rule for a text in a letter's language (``letter_forms``), one for both.
         check_in_language(text, {"language": language, "original": digest(item.original)})
-        await self.set_translation(case, field, language, text, actor.user_id, audited=True)
+        await self.set_translation(
+            case, field, language, text, actor.user_id, audited=True, closing=closing
+        )
         return await self._left_for(actor, await self._fresh(case))
 
     async def _staff_case(self, actor: Actor, case_id: int) -> Case:
@@ -737,19 +739,16 @@ class LetterService:
         """Act on a complete letters form: its answer stored (or, skipped, "no IIN" /
         "left to the organisation") and the form closed in the same transaction."""
         text = forms.values(form).get("text")
+        closing = FormClosing(user_key, update_id)
         if form.name == IIN.name:
             if text is None:
-                await self._set_options(
-                    case, {"no_iin": True}, form_of=user_key, update_id=update_id
-                )
+                await self._set_options(case, {"no_iin": True}, closing=closing)
             else:
-                await self.set_applicant_iin(
-                    case, str(text), user_key, form_of=user_key, update_id=update_id
-                )
+                await self.set_applicant_iin(case, str(text), user_key, closing=closing)
             return await self._next(await self._fresh(case))
         item = self._item(case, form)
         if text is None:
-            await self.leave_to_organisation(case, item, form_of=user_key, update_id=update_id)
+            await self.leave_to_organisation(case, item, closing=closing)
         else:
             await self.set_translation(
                 case,
@@ -757,8 +756,7 @@ class LetterService:
                 item.language,
                 str(text),
                 user_key,
-                form_of=user_key,
-                update_id=update_id,
+                closing=closing,
             )
         return await self._after_translation(case, form)
 

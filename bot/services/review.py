@@ -38,9 +38,8 @@ from bot.services.forms import FormRunner
 from bot.services.letters import LetterService, Produced
 from bot.services.staff import MANAGERS, Actor, Role, StaffService
 from bot.storage.followup import FollowupStore, Reminder
-from bot.storage.forms import FormClosing
 from bot.storage.review import ReviewEntry, ReviewStore
-from bot.storage.store import LetterRow, Store
+from bot.storage.store import FormClosing, LetterRow, Store
 
 __all__ = [
     "Approved",

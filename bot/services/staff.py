@@ -5,17 +5,18 @@ The chat and the browser desk call the same functions, so each one checks the ro
 every call and answers with plain data (frozen dataclasses). A case someone may not
 see raises ``NotFound`` exactly like a case that does not exist. What a use case writes
 and its audit entry are one transaction; sending a message is left to the front end,
-which gets the recipient (chat and language) in the result.
+which gets the recipient (chat and language) in the result, or, for a message typed
+into a chat form, hands the use case a ``Deliver`` it calls before the form is closed.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -26,6 +27,7 @@ from bot.domain.models import Case, CaseEvent, CaseStatus
 from bot.domain.staff_forms import SPECS, STAFF_FORMS, TEXT_MAX
 from bot.domain.validators import InvalidInput, clean_text
 from bot.i18n import DEFAULT_LOCALE
+from bot.letters.translations import Needed
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.followup import at_local
 from bot.services.forms import FormRunner
@@ -41,7 +43,7 @@ from bot.storage.staff import (
     Note,
     StaffStore,
 )
-from bot.storage.store import LetterRow, LetterStore, Store
+from bot.storage.store import FormClosing, LetterRow, LetterStore, Store
 from bot.vocabulary import TIMEZONE_NAMES
 
 # Re-exported: the front ends name filters, cursors and rows through the use cases.
@@ -60,15 +62,18 @@ __all__ = [
     "AuditEntry",
     "AuditPage",
     "CaseFilter",
+    "CaseList",
     "CasePage",
     "CaseRef",
     "CaseSummary",
     "CopyReviewed",
     "Cursor",
+    "Deliver",
     "Dossier",
     "DueCursor",
     "DueLetter",
     "DuePage",
+    "DueScreen",
     "FlagSet",
     "Form",
     "FormAnswered",
@@ -84,10 +89,13 @@ __all__ = [
     "Relay",
     "Reply",
     "Role",
+    "StaffScreen",
     "StaffService",
     "StaffSettings",
     "StatusChanged",
-    "TranslationTyped",
+    "TranslationAsked",
+    "TranslationWritten",
+    "TranslationWriter",
     "VolunteerChoice",
     "VolunteerList",
 ]
@@ -221,6 +229,7 @@ class Assignment:
     assigned: bool
     changed: bool
     volunteer: Recipient | None  # told when newly assigned
+    volunteers: VolunteerList | None = None  # the choices after it (``toggle_assignment``)
 
 
 @dataclass(frozen=True)
@@ -239,17 +248,48 @@ class Relay:
     sender_id: int
     recipient: Recipient
     text: str
+    delivered: bool = True  # False: the recipient blocked the bot
+
+
+# The front end's way to hand a message to the messenger: False when the recipient
+# cannot be reached (blocked the bot). Called by the use case before it records the message.
+Deliver = Callable[[Relay], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
-class TranslationTyped:
-    """A staff member's translation of the family's text, checked by the form engine;
-    the letters' use case keeps it (``field`` of the report, into ``language``)."""
+class TranslationWritten:
+    """A staff member's translation of the family's text, kept by the letters' use case:
+    the next text left (its form is open now), or none and the family to tell."""
 
     case: Case
-    field: str
-    language: str
-    text: str
+    next: Needed | None
+    family: Recipient | None
+
+
+@dataclass(frozen=True)
+class TranslationAsked:
+    """The first text left to translate, its form open now; None when none is left."""
+
+    case: Case
+    next: Needed | None
+
+
+class TranslationWriter(Protocol):
+    """The letters' use case that keeps a staff member's translation (``bot.services.
+    letters``, which depends on this module and is therefore handed in, not imported)."""
+
+    async def write_translation(
+        self,
+        actor: Actor,
+        case_id: int,
+        field: str,
+        language: str,
+        text: str,
+        *,
+        closing: FormClosing | None = None,
+    ) -> list[Needed]: ...
+
+    async def texts_left(self, actor: Actor, case_id: int) -> tuple[Case, list[Needed]]: ...
 
 
 @dataclass(frozen=True)
@@ -261,7 +301,7 @@ class FormAnswered:
     error: InvalidInput | None = None
     note: NoteAdded | None = None
     relay: Relay | None = None
-    translation: TranslationTyped | None = None
+    translation: TranslationWritten | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +316,33 @@ class Member:
     role: str
     name: str | None
     removable: bool  # by the actor who asked
+
+
+@dataclass(frozen=True)
+class CaseList:
+    """A page of cases with the volunteers a manager may filter it by (none for a
+    volunteer, whose list holds only their own cases)."""
+
+    page: CasePage
+    volunteers: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class DueScreen:
+    """Letters due (``DuePage``) with the volunteers a manager may narrow them to, and
+    the one chosen, if it is one of them (a volunteer sees their own only)."""
+
+    page: DuePage
+    volunteers: tuple[Member, ...]
+    chosen: int | None
+
+
+@dataclass(frozen=True)
+class StaffScreen:
+    """People with a role and the open invitations, for the desk's staff page."""
+
+    members: tuple[Member, ...]
+    invitations: InvitationList
 
 
 @dataclass(frozen=True)
@@ -323,6 +390,8 @@ class StaffService:
         self.admin_chats = admin_chats or {}
         self.invite_hours = invite_hours
         self.timezone = timezone  # the organisation's, for staff without their own
+        # The letters' use case for the translation form, handed in once both exist.
+        self.translations: TranslationWriter | None = None
 
     def admin_chat(self, user_id: int) -> int:
         """The private chat of an administrator, who has no stored chat id: their
@@ -541,6 +610,16 @@ class StaffService:
         names = await self.names({v for c in rows for v in c.volunteers})
         return CasePage(tuple(rows), total, PAGE_SIZE, names)
 
+    async def case_list(
+        self, actor: Actor, flt: CaseFilter, cursor: Cursor | None = None
+    ) -> CaseList:
+        """The desk's list of cases: ``list_cases`` and, for a manager, the volunteers."""
+        page = await self.list_cases(actor, flt, cursor)
+        if actor.role not in MANAGERS:
+            return CaseList(page, ())
+        found = await self.members(actor)
+        return CaseList(page, tuple(m for m in found if m.role == Role.VOLUNTEER))
+
     async def my_cases(self, actor: Actor, limit: int = 50) -> CasePage:
         """The cases assigned to the actor (volunteers; caseworkers may be assigned too)."""
         self._require(actor, STAFF_ROLES)
@@ -561,6 +640,21 @@ class StaffService:
             volunteer_id = actor.user_id
         items, total = await self.staff.due_page(volunteer_id, until, PAGE_SIZE, cursor)
         return DuePage(tuple(DueLetter(n, r) for n, r in items), total, PAGE_SIZE)
+
+    async def due_screen(
+        self, actor: Actor, cursor: DueCursor | None = None, volunteer_id: int | None = None
+    ) -> DueScreen:
+        """The desk's due page: ``due`` narrowed to ``volunteer_id`` when a manager chose
+        one of the volunteers, with the volunteers to choose from."""
+        volunteers: tuple[Member, ...] = ()
+        if actor.role in MANAGERS:
+            volunteers = tuple(m for m in await self.members(actor) if m.role == Role.VOLUNTEER)
+        chosen = volunteer_id if volunteer_id in {m.user_id for m in volunteers} else None
+        return DueScreen(await self.due(actor, cursor, chosen), volunteers, chosen)
+
+    async def staff_screen(self, actor: Actor) -> StaffScreen:
+        """The members and the open invitations (managers)."""
+        return StaffScreen(await self.members(actor), await self.invitations(actor))
 
     async def set_status(
         self, actor: Actor, case_id: CaseRef, status: CaseStatus
@@ -613,11 +707,13 @@ class StaffService:
     async def toggle_assignment(
         self, actor: Actor, case_id: CaseRef, volunteer_id: int
     ) -> Assignment:
-        """Assign the volunteer if not assigned, else unassign."""
+        """Assign the volunteer if not assigned, else unassign; with the volunteers'
+        choices as they are now (the chat's menu shows them again)."""
         self._require(actor, MANAGERS)
         case = await self._case(actor, case_id)
         assigned = volunteer_id in await self.staff.volunteers_of(case.id)
-        return await self.assign(actor, case, volunteer_id, not assigned)
+        done = await self.assign(actor, case, volunteer_id, not assigned)
+        return replace(done, volunteers=await self.volunteers(actor, case))
 
     async def assign(
         self, actor: Actor, case_id: CaseRef, volunteer_id: int, assigned: bool
@@ -642,25 +738,42 @@ class StaffService:
             case.number, volunteer_id, assigned, changed, told if assigned and changed else None
         )
 
-    async def add_note(self, actor: Actor, case_id: CaseRef, text: str) -> NoteAdded:
-        """A note for the organisation (sealed; the audit says a note was added, not what)."""
+    async def add_note(
+        self,
+        actor: Actor,
+        case_id: CaseRef,
+        text: str,
+        *,
+        closing: FormClosing | None = None,
+    ) -> NoteAdded:
+        """A note for the organisation (sealed; the audit says a note was added, not what),
+        with the closing of the chat form that asked for it in the same transaction."""
         self._require(actor, STAFF_ROLES)
         case = await self._case(actor, case_id)
         clean = _text(text)
-        await self.staff.add_note(case.id, actor.user_id, clean, self.clock.now())
+        await self.staff.add_note(case.id, actor.user_id, clean, self.clock.now(), closing)
         return NoteAdded(case.number, clean)
 
     async def message_family(self, actor: Actor, case_id: CaseRef, text: str) -> Relay:
         """A message to the family through the bot (audited; the front end sends it)."""
+        relay = await self._to_family(actor, case_id, text)
+        await self.audit.record(
+            self.clock.now(),
+            actor.user_id,
+            "message",
+            case_id=relay.case_id,
+            target_id=relay.recipient.user_id,
+        )
+        return relay
+
+    async def _to_family(self, actor: Actor, case_id: CaseRef, text: str) -> Relay:
+        """A message to the family, checked, not yet recorded."""
         self._require(actor, STAFF_ROLES)
         case = await self._case(actor, case_id)
         clean = _text(text)
         family = await self.store.get_user(case.reporter_id)
         if family is None:
             raise NotFound("family")
-        await self.audit.record(
-            self.clock.now(), actor.user_id, "message", case_id=case.id, target_id=family.user_id
-        )
         recipient = Recipient(family.user_id, family.chat_id, family.locale)
         return Relay(case.id, case.number, actor.user_id, recipient, clean)
 
@@ -685,34 +798,132 @@ class StaffService:
         return case
 
     async def answer_form(
-        self, actor: Actor, form: Form, value: Input, update_id: int | None = None
+        self,
+        actor: Actor,
+        form: Form,
+        value: Input,
+        update_id: int | None = None,
+        *,
+        deliver: Deliver | None = None,
     ) -> FormAnswered:
-        """The text of an open staff form (``STAFF_FORMS``): checked by the form engine,
-        then the note is added, the message relayed (either way), or the translation
-        handed back for the letters. A refused text keeps the form open; an accepted one
-        closes it before acting, so a refused action does not leave it open."""
+        """The text of an open staff form (``STAFF_FORMS``), checked by the form engine
+        and acted on: the note added, the message relayed (``deliver`` hands it to the
+        messenger; needed for ``relay`` and ``relay_back``) or the translation written.
+
+        The form stays open until its action is done and is closed by the action's own
+        transaction, which also claims ``update_id``: a crash before it keeps the form,
+        so the stored update, processed again, does the action; a crash after it leaves
+        the update claimed, so it is skipped. A message is delivered before the form is
+        closed (at least once: a crash between the two sends it again). A refused text
+        keeps the form open; a refused action (the case out of reach, the role gone)
+        closes it, since nothing more can be done with it, and raises."""
         if form.name not in STAFF_FORMS:
             raise Invalid("form", "unknown")
         today = self.clock.now().date()
-        asked = await self.forms.answer(actor.user_id, form, value, today, update_id)
+        asked = await self.forms.answer(actor.user_id, form, value, today, update_id, close=False)
         if asked.error is not None:
             return FormAnswered(form.name, error=asked.error)
-        data = forms.values(asked.form)
+        closing = FormClosing(actor.user_id, update_id)
+        try:
+            return await self._act_on_form(
+                actor, form.name, forms.values(asked.form), closing, deliver
+            )
+        except (NotFound, NotAllowed, Invalid):
+            await self.forms.cancel(actor.user_id)
+            raise
+
+    async def _act_on_form(
+        self,
+        actor: Actor,
+        name: str,
+        data: Mapping[str, Any],
+        closing: FormClosing,
+        deliver: Deliver | None,
+    ) -> FormAnswered:
         case_id, text = int(data.get("case_id") or 0), str(data["text"])
-        if form.name == "note":
-            return FormAnswered(form.name, note=await self.add_note(actor, case_id, text))
-        if form.name == "relay":
-            return FormAnswered(form.name, relay=await self.message_family(actor, case_id, text))
-        if form.name == "relay_back":
-            to = int(data.get("to") or 0)
-            return FormAnswered(form.name, relay=await self.relay_back(actor, case_id, to, text))
+        if name == "note":
+            added = await self.add_note(actor, case_id, text, closing=closing)
+            return FormAnswered(name, note=added)
+        if name == "translation":
+            try:
+                written = await self._write_translation(actor, case_id, data, closing)
+            except InvalidInput as err:  # in another language: type it again
+                return FormAnswered(name, error=err)
+            return FormAnswered(name, translation=written)
+        if deliver is None:
+            raise TypeError("a message needs a way to deliver it")
+        if name == "relay":
+            relay = await self._to_family(actor, case_id, text)
+        else:
+            relay = await self._back_to(actor, case_id, int(data.get("to") or 0), text)
+        if not await deliver(relay):  # the recipient blocked the bot: nothing to record
+            await self.forms.cancel(actor.user_id)
+            return FormAnswered(name, relay=replace(relay, delivered=False))
+        await self.audit.record(
+            self.clock.now(),
+            actor.user_id,
+            "message",
+            case_id=relay.case_id,
+            target_id=relay.recipient.user_id,
+            closing=closing,
+        )
+        return FormAnswered(name, relay=relay)
+
+    async def start_translation(self, actor: Actor, case_id: CaseRef) -> TranslationAsked:
+        """Open the translation form on the first text the family left to the organisation
+        that this actor may read (the dossier's "Write the translations")."""
+        if self.translations is None:
+            raise NotAllowed("translations")
         case = await self._case(actor, case_id)
-        typed = TranslationTyped(case, str(data.get("field")), str(data.get("language")), text)
-        return FormAnswered(form.name, translation=typed)
+        _, left = await self.translations.texts_left(actor, case.id)
+        if not left:
+            return TranslationAsked(case, None)
+        item = left[0]
+        data = {"field": item.field, "language": item.language}
+        await self.start_form(actor, case, "translation", data)
+        return TranslationAsked(case, item)
+
+    async def _write_translation(
+        self, actor: Actor, case_id: int, data: Mapping[str, Any], closing: FormClosing
+    ) -> TranslationWritten:
+        """The letters' use case keeps the text (and closes the form); the next text left
+        is asked at once, or the family is named to be told that none is left."""
+        if self.translations is None:
+            raise NotAllowed("translations")
+        case = await self._case(actor, case_id)
+        left = await self.translations.write_translation(
+            actor,
+            case.id,
+            str(data.get("field")),
+            str(data.get("language")),
+            str(data["text"]),
+            closing=closing,
+        )
+        if left:
+            item = left[0]
+            await self.start_form(
+                actor, case, "translation", {"field": item.field, "language": item.language}
+            )
+            return TranslationWritten(case, item, None)
+        family = await self.store.get_user(case.reporter_id)
+        told = (
+            Recipient(family.user_id, family.chat_id, family.locale)
+            if family is not None and family.blocked_at is None
+            else None
+        )
+        return TranslationWritten(case, None, told)
 
     async def relay_back(self, actor: Actor, case_id: int, to: int, text: str) -> Relay:
         """The family answers a staff member's message; only its own case, only to someone
         who may still see the case."""
+        relay = await self._back_to(actor, case_id, to, text)
+        await self.audit.record(
+            self.clock.now(), actor.user_id, "message", case_id=relay.case_id, target_id=to
+        )
+        return relay
+
+    async def _back_to(self, actor: Actor, case_id: int, to: int, text: str) -> Relay:
+        """The family's answer to a staff member, checked, not yet recorded."""
         case = await self.store.get_case_by_id(case_id)
         if case is None or case.reporter_id != actor.user_id:
             raise NotFound("case")
@@ -723,9 +934,6 @@ class StaffService:
             raise NotFound("staff member")
         if not await self.may_see(target, case):
             raise NotFound("staff member")
-        await self.audit.record(
-            self.clock.now(), actor.user_id, "message", case_id=case.id, target_id=to
-        )
         return Relay(case.id, case.number, actor.user_id, recipient, clean)
 
     async def review_copy(
@@ -744,11 +952,6 @@ class StaffService:
         ):
             raise NotFound("reply")
         return CopyReviewed(case.number, reply_id, confirmed)
-
-    async def acting_on(self, actor: Actor, case_id: int) -> Case:
-        """The case of a staff form whose text has arrived (a translation), if the actor
-        may still act on it; not audited as a view, the action that follows is."""
-        return await self._case(actor, case_id)
 
     async def _case(self, actor: Actor, case_id: CaseRef) -> Case:
         """The case a staff action is about, read afresh, if the actor may act on it (not

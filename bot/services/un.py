@@ -25,8 +25,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.forms import Asked, FormRunner
 from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore
-from bot.storage.forms import FormClosing
-from bot.storage.store import LetterStore
+from bot.storage.store import FormClosing, LetterStore
 from bot.storage.un import UnRecord, UnStore
 from bot.un import ladder, translation
 from bot.un.checklist import Checklist, Consent, SentLetter

@@ -16,6 +16,7 @@ from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.inline import InlineConnection
 from bot.storage.store import (
+    FormClosing,
     LetterRow,
     _dt,
     _first,
@@ -23,6 +24,7 @@ from bot.storage.store import (
     _letter,
     _ts,
     claim_update,
+    close_form,
     dump_answers,
     insert_follow_up,
     load_answers,
@@ -223,13 +225,6 @@ async def _move_deadline(
         await _event(conn, row.case_id, now, moved.event[0], actor_id, moved.event[1])
 
 
-async def _drop_form(conn: InlineConnection, user_id: int | None) -> None:
-    """Close a person's open form inside the action's transaction: a crash before the
-    action keeps the answers."""
-    if user_id is not None:
-        await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
-
-
 class FollowupStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -245,16 +240,21 @@ class FollowupStore:
         now: datetime,
         actor_id: int,
         case_status: tuple[int, CaseStatus] | None = None,
-        drop_form_of: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         """Record several letters as sent, with their deadlines and reminders, and the
         case's new status (``case_status``: case id and status), atomically; with it the
-        form that asked for it is closed (``drop_form_of``: its person)."""
+        form that asked for it is closed (``closing``: its person and update)."""
         async with self.db.transaction() as conn:
-            await _drop_form(conn, drop_form_of)
+            await close_form(conn, closing, now)
             await _record_sent(
                 conn, self.db.cipher, letters, sent_on, channel, tracking, now, actor_id
             )
+            if letters:
+                ids = [row.id for row, _ in letters]
+                detail = {"letters": ids, "channel": channel}
+                case_id = letters[0][0].case_id
+                await record_audit(conn, now, actor_id, "letters_sent", case_id, detail=detail)
             await _schedule(conn, reminders, now)
             if case_status is not None:
                 await _set_status(conn, *case_status, now, actor_id)
@@ -268,14 +268,19 @@ class FollowupStore:
         now: datetime,
         actor_id: int | None,
         event: tuple[str, dict[str, Any]] | None = None,
-        drop_form_of: int | None = None,
+        closing: FormClosing | None = None,
+        audit: str | None = None,
     ) -> None:
         """Set reference/registration/extension fields, the new deadline and its reminders
-        (and close the form that asked for it, ``drop_form_of``: its person)."""
+        (and close the form that asked for it, ``closing``: its person and update), with the
+        ``audit`` entry of the person who gave them."""
         moved = NewDeadline(changes, due, tuple(reminders), event)
         async with self.db.transaction() as conn:
-            await _drop_form(conn, drop_form_of)
+            await close_form(conn, closing, now)
             await _move_deadline(conn, self.db.cipher, row, moved, now, actor_id)
+            if audit is not None and actor_id is not None:
+                detail = {"letter_id": row.id}
+                await record_audit(conn, now, actor_id, audit, row.case_id, detail=detail)
 
     async def add_reply(
         self,
@@ -305,16 +310,19 @@ class FollowupStore:
         deadline: NewDeadline | None = None,
         follow_up: NewFollowUp | None = None,
         case_status: tuple[int, CaseStatus] | None = None,
-        drop_form_of: int | None = None,
+        closing: FormClosing | None = None,
     ) -> LetterRow | None:
         """A reply with all it changes, in one transaction, so a crash leaves either all
         of it or none: the reply (closing its letter), the letter's moved ``deadline``
         (an extension), a ``follow_up`` letter (the body that got it forwarded, or the
         next step of the ladder), the case's new status, and the closing of the form that
-        asked for it (``drop_form_of``: its person). The follow-up letter back."""
+        asked for it (``closing``: its person and update). The follow-up letter back."""
         async with self.db.transaction() as conn:
-            await _drop_form(conn, drop_form_of)
+            await close_form(conn, closing, now)
             await self._insert_reply(conn, reply, now, actor_id, signature)
+            detail = {"letter_id": reply.letter.id, "outcome": reply.outcome}
+            case_id = reply.letter.case_id
+            await record_audit(conn, now, actor_id, "reply_logged", case_id, detail=detail)
             if deadline is not None:
                 await _move_deadline(conn, self.db.cipher, reply.letter, deadline, now, actor_id)
             added = None
@@ -541,7 +549,15 @@ class FollowupStore:
         reminders_on: bool | None = None,
         now: datetime,
     ) -> None:
+        """The family's settings, with its audit entry (what changed, not to what zone)."""
+        detail: dict[str, Any] = {}
+        if reminders_on is not None:
+            detail["reminders"] = reminders_on
+        if timezone_name is not None:
+            detail["timezone"] = True
         async with self.db.transaction() as conn:
+            if detail:
+                await record_audit(conn, now, user_id, "settings", detail=detail)
             if timezone_name is not None:
                 await conn.execute(
                     "UPDATE users SET timezone = ?, updated_at = ? WHERE user_id = ?",

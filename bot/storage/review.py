@@ -9,8 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import Database
-from bot.storage.forms import FormClosing, close_form
-from bot.storage.store import _dt, _ts, put_translation, record_audit
+from bot.storage.store import FormClosing, _dt, _ts, close_form, put_translation, record_audit
 
 # A letter is open while it waits, and after approval until the family has received it.
 OPEN = "(r.state = 'waiting' OR (r.state = 'approved' AND r.delivered_at IS NULL))"

@@ -14,12 +14,14 @@ from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.followup import NewReminder, _schedule
 from bot.storage.store import (
+    FormClosing,
     LetterRow,
     _dt,
     _first,
     _json,
     _letter,
     _ts,
+    close_form,
     load_answers,
     open_chat_id,
     record_audit,
@@ -80,8 +82,11 @@ class AuditStore:
         case_id: int | None = None,
         target_id: int | None = None,
         detail: dict[str, Any] | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
+        """One entry; with it the closing of the form whose action it records."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             await record_audit(conn, now, actor_id, action, case_id, target_id, detail)
 
     async def entries(
@@ -550,8 +555,18 @@ class StaffStore:
         )
 
     # --- notes --------------------------------------------------------------------
-    async def add_note(self, case_id: int, author_id: int, text: str, now: datetime) -> None:
+    async def add_note(
+        self,
+        case_id: int,
+        author_id: int,
+        text: str,
+        now: datetime,
+        closing: FormClosing | None = None,
+    ) -> None:
+        """The note, its event and audit entry, and the closing of the form that asked
+        for it (``closing``), in one transaction."""
         async with self.db.transaction() as conn:
+            await close_form(conn, closing, now)
             await conn.execute(
                 "INSERT INTO notes(case_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
                 (case_id, author_id, self.db.cipher.seal(text), _ts(now)),

@@ -101,11 +101,22 @@ async def claim_update(conn: InlineConnection, update_id: int | None, now: datet
         _CLAIMED.popitem(last=False)
 
 
-async def close_form(conn: InlineConnection, user_id: int | None) -> None:
-    """Close a person's open form inside the transaction of the action it asked for: a
-    crash before that action keeps the form and its answer."""
-    if user_id is not None:
-        await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+@dataclass(frozen=True)
+class FormClosing:
+    """The open form an action closes in its own transaction, and the update that brought
+    its last answer: claimed with it, so a replay of that update after a crash is skipped
+    (the form is gone, and the text must not fall through to another route)."""
+
+    user_id: int
+    update_id: int | None = None
+
+
+async def close_form(conn: InlineConnection, closing: FormClosing | None, now: datetime) -> None:
+    """Drop the person's form and claim the update, inside the action's transaction."""
+    if closing is None:
+        return
+    await conn.execute("DELETE FROM forms WHERE user_id = ?", (closing.user_id,))
+    await claim_update(conn, closing.update_id, now)
 
 
 async def record_audit(
@@ -346,6 +357,7 @@ class Store:
                 "?, ?, ?)",
                 (case_id, _ts(now), "created", user_id, "{}"),
             )
+            await record_audit(conn, now, user_id, "report_confirmed", case_id=case_id)
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
         case = await self.get_case(number)
         assert case is not None
@@ -552,15 +564,13 @@ class LetterStore:
         now: datetime,
         actor_id: int | None,
         *,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         """Add one answer the family gives after the report (the IIN a letter needs),
         logged as an event, in one transaction; with it the form that asked for it is
-        closed (``form_of``: its person) and the update that brought it recorded."""
+        closed and the update that brought it recorded (``closing``)."""
         async with self.db.transaction() as conn:
-            await claim_update(conn, update_id, now)
-            await close_form(conn, form_of)
+            await close_form(conn, closing, now)
             row = _first(
                 await conn.execute_fetchall("SELECT answers FROM cases WHERE id = ?", (case_id,))
             )
@@ -591,16 +601,13 @@ class LetterStore:
         *,
         options: dict[str, Any] | None = None,
         audit: tuple[int, int | None] | None = None,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         """Store one text in a letter's language, sealed, and log it, in one transaction;
         with it the case's new letter ``options``, an ``audit`` entry (actor, target)
-        for a text written by staff, the close of the form that asked for it
-        (``form_of``: its person) and the update that brought it."""
+        for a text written by staff, and the closing of the form that asked for it."""
         async with self.db.transaction() as conn:
-            await claim_update(conn, update_id, now)
-            await close_form(conn, form_of)
+            await close_form(conn, closing, now)
             if options is not None:
                 await conn.execute(
                     "UPDATE cases SET letter_options = ? WHERE id = ?", (_json(options), case_id)
@@ -619,15 +626,13 @@ class LetterStore:
         options: dict[str, Any],
         now: datetime,
         *,
-        form_of: int | None = None,
-        update_id: int | None = None,
+        closing: FormClosing | None = None,
     ) -> None:
         """The case's letter options; with them, when a form's answer changed them (no
-        IIN, a text left to the organisation), that form is closed (``form_of``: its
-        person) and the update recorded, in one transaction."""
+        IIN, a text left to the organisation), that form is closed and its
+        update recorded (``closing``), in one transaction."""
         async with self.db.transaction() as conn:
-            await claim_update(conn, update_id, now)
-            await close_form(conn, form_of)
+            await close_form(conn, closing, now)
             await conn.execute(
                 "UPDATE cases SET letter_options = ?, updated_at = ? WHERE id = ?",
                 (_json(options), _ts(now), case_id),

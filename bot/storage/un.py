@@ -9,8 +9,16 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.storage.database import Database
-from bot.storage.forms import FormClosing, close_form
-from bot.storage.store import _dt, _first, _ts, dump_answers, load_answers, record_audit
+from bot.storage.store import (
+    FormClosing,
+    _dt,
+    _first,
+    _ts,
+    close_form,
+    dump_answers,
+    load_answers,
+    record_audit,
+)
 
 
 @dataclass(frozen=True)

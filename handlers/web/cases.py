@@ -110,13 +110,9 @@ async def case_list(request: web.Request) -> web.Response:
     flt = parse_filter(request.query)
     cursor = _cursor(request.query)
     # A volunteer's list holds only their own cases whatever the filter says (the core).
-    page = await staff.list_cases(session.actor, flt, cursor)
-    manager = session.actor.role is not Role.VOLUNTEER
-    volunteers = [
-        (m.user_id, m.name or "")
-        for m in (await staff.members(session.actor) if manager else ())
-        if m.role == Role.VOLUNTEER
-    ]
+    listed = await staff.case_list(session.actor, flt, cursor)
+    page = listed.page
+    volunteers = [(m.user_id, m.name or "") for m in listed.volunteers]
     base = filter_query(flt)
     newer = older = None
     if page.cases and cursor is not None:
@@ -145,7 +141,7 @@ async def case_list(request: web.Request) -> web.Response:
         status_name=lambda code: views.status_name(t, code),
         newer=newer,
         older=older,
-        manager=manager,
+        manager=session.actor.role is not Role.VOLUNTEER,
     )
 
 
@@ -181,23 +177,15 @@ async def show_dossier(
     session = session_of(request)
     t = translator_of(request)
     services = desk_of(request).services
-    dossier = await services.staff.dossier(session.actor, number=number)
-    choices = (
-        (await services.staff.volunteers(session.actor, dossier.case.id)).choices
-        if dossier.may_manage
-        else ()
-    )
+    screen = await services.dossiers.desk(session.actor, number)
+    dossier, choices = screen.dossier, screen.volunteers
     by_id = {letter.id: letter for letter in dossier.letters}
     done = request.query.get("done", "")
     manager = session.actor.role is not Role.VOLUNTEER
-    in_review = (
-        [
-            (e.letter_id, views.letter_title(t, e.addressee_id, e.kind), e.state)
-            for e in await services.review.of_case(session.actor, dossier.case.id)
-        ]
-        if manager
-        else []
-    )
+    in_review = [
+        (e.letter_id, views.letter_title(t, e.addressee_id, e.kind), e.state)
+        for e in screen.in_review
+    ]
     return render(
         request,
         "web/case.html.j2",

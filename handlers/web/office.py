@@ -22,7 +22,7 @@ from bot.clock import local_today
 from bot.exports import ExportFilter
 from bot.i18n import N_
 from bot.services.errors import Invalid, NotFound
-from bot.services.staff import MAY_INVITE, DueCursor, Role
+from bot.services.staff import MAY_INVITE, DueCursor
 from handlers.web import office_views as views
 from handlers.web.desk import desk_of, render, session_of, translator_of
 
@@ -67,17 +67,13 @@ async def due_page(request: web.Request) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
     s = desk_of(request).services
-    volunteers: dict[int, str] = {}
-    if session.actor.role is not Role.VOLUNTEER:
-        members = await s.staff.members(session.actor)
-        volunteers = {
-            m.user_id: m.name or views.unnamed(t) for m in members if m.role == Role.VOLUNTEER
-        }
-    chosen = _id(request.query.get("volunteer", ""))
-    chosen = chosen if chosen in volunteers else None
     cursor = _due_cursor(request)
     page_no = (_number(request.query.get("n", ""), MAX_PAGE) or 0) if cursor else 0
-    due = await s.staff.due(session.actor, cursor, chosen)
+    screen = await s.staff.due_screen(
+        session.actor, cursor, _id(request.query.get("volunteer", ""))
+    )
+    due, chosen = screen.page, screen.chosen
+    volunteers = {m.user_id: m.name or views.unnamed(t) for m in screen.volunteers}
     tz = await s.staff.timezone_of(session.actor.user_id)
     return render(
         request,
@@ -197,8 +193,8 @@ async def _show_staff(request: web.Request, link: str = "", role: str = "") -> w
     session = session_of(request)
     t = translator_of(request)
     s = desk_of(request).services
-    members = await s.staff.members(session.actor)
-    invitations = await s.staff.invitations(session.actor)
+    screen = await s.staff.staff_screen(session.actor)
+    members, invitations = screen.members, screen.invitations
     tz = await s.staff.timezone_of(session.actor.user_id)
     done = request.query.get("done", "")
     return render(

@@ -129,8 +129,8 @@ class Services:
         bot), in a thread, never inside a family's commit."""
         leave_checkpoints_to_a_job(self.db)
 
-    async def checkpoint(self) -> bool:
-        return await passive_checkpoint(self.db)
+    async def checkpoint(self) -> None:
+        await passive_checkpoint(self.db)
 
     async def fill_regions(self) -> int:
         """Write the region of cases that have none yet, for statistics counted in SQL."""

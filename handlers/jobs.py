@@ -40,7 +40,7 @@ INTERVAL_SECONDS = 60
 
 PURGE_INTERVAL_SECONDS = 6 * 3600
 REGIONS_INTERVAL_SECONDS = 600
-CHECKPOINT_SECONDS = 1  # how often the log's size is looked at (bot.storage.maintenance)
+CHECKPOINT_SECONDS = 30
 
 
 def schedule(app: Application) -> None:
@@ -62,8 +62,6 @@ def schedule(app: Application) -> None:
             interval=CHECKPOINT_SECONDS,
             first=CHECKPOINT_SECONDS,
             name="checkpoint",
-            # A look at a file's size: a late one is simply run late, and missed ones once.
-            job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
         app.bot_data["services"].checkpoint_by_job()
         app.job_queue.run_repeating(
@@ -79,14 +77,9 @@ async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def checkpoint_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The database's log copied into its file in a thread once it has grown (see
-    Services.checkpoint_by_job). The copy runs as a task of its own, one at a time: a copy
-    taking longer than the job's second is then no overlapping run of the job."""
-    app = context.application
-    services: Services = app.bot_data["services"]
-    copying: asyncio.Task[bool] | None = app.bot_data.get("checkpoint")
-    if copying is None or copying.done():
-        app.bot_data["checkpoint"] = app.create_task(services.checkpoint(), name="checkpoint")
+    """The database's log copied into its file in a thread (see Services.checkpoint_by_job)."""
+    services: Services = context.application.bot_data["services"]
+    await services.checkpoint()
 
 
 async def regions_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -123,7 +122,6 @@ async def purge_closed(
         # Then as long a rest: the clean-up takes at most half of the loop's time, and
         # families' updates that came meanwhile find the writer free.
         await asyncio.sleep(time.perf_counter() - began)
-        await passive_checkpoint(db)  # a long run's log is cut a little at a time
     if purged:
         await checkpoint(db)
     return purged
@@ -144,28 +142,10 @@ def leave_checkpoints_to_a_job(db: Database) -> None:
     db.conn.raw.execute("PRAGMA wal_autocheckpoint = 0")
 
 
-# The log is copied into the database once it holds this much. The writer's first commit
-# after a full copy starts the log afresh and cuts its file (``journal_size_limit`` 0), on
-# the loop's thread: cutting 300 MB took 130-180 ms here, 2 MB takes about a millisecond.
-LOG_LIMIT = 2 << 20  # bytes
-
-
-async def passive_checkpoint(db: Database) -> bool:
-    """Copy the log into the database file on a connection of its own, in a thread, when
-    it holds more than ``LOG_LIMIT`` (a job checks every second); it never blocks the
-    writer, and the log is reused from its start once it is copied. True if it ran."""
-    if log_size(db.path) <= LOG_LIMIT:
-        return False
+async def passive_checkpoint(db: Database) -> None:
+    """Copy the log into the database file on a connection of its own, in a thread; it
+    never blocks the writer, and the log is reused from its start once it is copied."""
     await asyncio.to_thread(_passive_checkpoint, db.path)
-    return True
-
-
-def log_size(path: Path) -> int:
-    """Bytes in the database's log file (0 when there is none)."""
-    try:
-        return os.stat(f"{path}-wal").st_size
-    except FileNotFoundError:
-        return 0
 
 
 def _passive_checkpoint(path: Path) -> None:

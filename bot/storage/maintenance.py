@@ -144,14 +144,19 @@ def leave_checkpoints_to_a_job(db: Database) -> None:
 
 async def passive_checkpoint(db: Database) -> None:
     """Copy the log into the database file on a connection of its own, in a thread; it
-    never blocks the writer, and the log is reused from its start once it is copied."""
-    await asyncio.to_thread(_passive_checkpoint, db.path)
+    never blocks the writer. Once all of it is copied, the log is started afresh and its
+    file cut in a thread too (``Database.restart_log``), not by whichever family's answer
+    the writer commits next."""
+    if await asyncio.to_thread(_passive_checkpoint, db.path):
+        await db.restart_log()
 
 
-def _passive_checkpoint(path: Path) -> None:
+def _passive_checkpoint(path: Path) -> bool:
+    """True when the log had frames and every one of them is now in the database file."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        _, in_log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return bool(in_log > 0 and copied == in_log)
     finally:
         conn.close()
 

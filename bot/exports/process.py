@@ -50,8 +50,10 @@ async def export_in_process(
         raise ValueError(f"unknown format {fmt!r}")
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     try:
-        return await asyncio.get_running_loop().run_in_executor(
-            pool,
+        # Submitting starts the process (a fork and exec of the bot's whole process): in a
+        # thread, not on the loop's (a callback of up to 90 ms at 100k cases).
+        future = await asyncio.to_thread(
+            pool.submit,
             _export,
             str(db_path),
             tuple(keys),
@@ -63,6 +65,7 @@ async def export_in_process(
             now,
             dict(options or {}),
         )
+        return await asyncio.wrap_future(future)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 

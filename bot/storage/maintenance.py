@@ -113,18 +113,62 @@ async def purge_closed(
     (``region_of`` its report) is written first if it was not yet, so statistics keep
     counting it."""
     purged = 0
-    while True:
-        began = time.perf_counter()
-        batch = await _purge_batch(db, before, now, region_of)
-        if not batch:
-            break
-        purged += batch
-        # Then as long a rest: the clean-up takes at most half of the loop's time, and
-        # families' updates that came meanwhile find the writer free.
-        await asyncio.sleep(time.perf_counter() - began)
+    warm = sqlite3.connect(
+        f"{db.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+    )
+    try:
+        while batch := await _purge_rested(db, warm, before, now, region_of):
+            purged += batch
+    finally:
+        warm.close()
     if purged:
         await checkpoint(db)
     return purged
+
+
+async def _purge_rested(
+    db: Database,
+    warm: sqlite3.Connection,
+    before: datetime,
+    now: datetime,
+    region_of: RegionOf | None,
+) -> int:
+    """One batch: its rows read first in a thread (``_warm``), then purged on the loop's
+    thread, then a rest as long as the batch took."""
+    await asyncio.to_thread(_warm, warm, _ts(before))
+    began = time.perf_counter()
+    batch = await _purge_batch(db, before, now, region_of)
+    # The clean-up takes at most half of the loop's time, and families' updates that
+    # came meanwhile find the writer free.
+    await asyncio.sleep(time.perf_counter() - began)
+    return batch
+
+
+_WARM = (
+    "letters WHERE case_id IN ({ids})",
+    "replies WHERE case_id IN ({ids})",
+    "notes WHERE case_id IN ({ids})",
+    "name_tokens WHERE case_id IN ({ids})",
+    "un_submissions WHERE case_id IN ({ids})",
+)
+
+
+def _warm(conn: sqlite3.Connection, before: str) -> None:
+    """Read the rows the next batch will write, so that their pages are in memory: at
+    100k cases most are on disk, and a read from disk inside the write transaction, on
+    the loop's thread, held the writer 45 ms where 2 ms was meant."""
+    ids = [
+        int(row[0])
+        for row in conn.execute(
+            f"""SELECT id, answers FROM cases INDEXED BY cases_to_purge
+                WHERE {_TO_PURGE} AND updated_at < ? ORDER BY updated_at LIMIT ?""",
+            (before, PURGE_BATCH),
+        )
+    ]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        for table in _WARM:
+            conn.execute(f"SELECT * FROM {table.format(ids=marks)}", ids).fetchall()
 
 
 async def checkpoint(db: Database) -> None:

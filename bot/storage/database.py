@@ -219,10 +219,10 @@ def _copy_log(path: Path, attempts: int = 40, pause: float = 0.05) -> bool:
 def _restart_log(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None, timeout=5)
     try:
-        # Cut to nothing (per connection). If the bot wrote between the copy and this
-        # write, its write started the log afresh already and this one only adds a page.
-        # No checkpoint here: its sync would hold the bot's writers (a 88 ms p99).
-        conn.execute("PRAGMA journal_size_limit=0")
+        conn.execute("PRAGMA journal_size_limit=0")  # per connection: cut to nothing
+        # What the bot wrote since the copy (a few frames): with every frame copied, this
+        # write starts the log afresh; otherwise it would be the bot's next write.
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         conn.execute("BEGIN IMMEDIATE")
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         conn.execute(f"PRAGMA user_version={int(version)}")

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import itertools
 import time
+import traceback
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
@@ -207,6 +208,8 @@ class TransactionTimer:
     def __init__(self) -> None:
         self.whole: list[float] = []
         self.held: list[float] = []
+        self.slowest = 0.0  # the longest held, and the functions that opened it
+        self.slowest_where = ""
 
     def __enter__(self) -> TransactionTimer:
         original = Database.transaction
@@ -221,6 +224,9 @@ class TransactionTimer:
             done = time.perf_counter()
             timer.whole.append(done - asked)
             timer.held.append(done - began)
+            if done - began > timer.slowest:  # still inside the caller's ``async with``
+                timer.slowest = done - began
+                timer.slowest_where = _caller()
 
         self._original = original
         Database.transaction = timed  # type: ignore[method-assign,assignment]
@@ -228,6 +234,16 @@ class TransactionTimer:
 
     def __exit__(self, *exc: object) -> None:
         Database.transaction = self._original  # type: ignore[method-assign]
+
+
+def _caller() -> str:
+    """The bot's functions on the stack (innermost last), for naming a slow transaction."""
+    frames = [
+        f"{Path(frame.filename).stem}.{frame.name}"
+        for frame in traceback.extract_stack(limit=12)
+        if "/bot/" in frame.filename or "/handlers/" in frame.filename
+    ]
+    return " < ".join(reversed(frames[-3:]))
 
 
 class MeteredLock(asyncio.Lock):

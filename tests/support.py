@@ -51,7 +51,9 @@ class Bot:
         admin_ids: frozenset[int] = frozenset({1}),
         key: str | None = None,
         old_keys: tuple[str, ...] = (),
+        delay: float = 0.0,
     ) -> Bot:
+        """The bot on a fresh stand-in Bot API; ``delay`` is its round trip (seconds)."""
         config = Config(
             db_path=db_dir / "izdeu.sqlite3",
             data_dir=db_dir,
@@ -61,7 +63,7 @@ class Bot:
         )
         clock = clock or ManualClock(START)
         services = await open_services(config, clock)
-        api = LocalBotAPI()
+        api = LocalBotAPI(delay)
         app = build_application(services, request=api)
         await app.initialize()
         return cls(config, clock, services, api, app)

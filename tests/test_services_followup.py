@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from bot.services.followup import (
 )
 from bot.services.privacy import PrivacyService
 from bot.storage.database import Database
-from bot.storage.followup import FollowupStore
+from bot.storage.followup import FollowupStore, NewReminder
 from bot.storage.store import LetterStore, Store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -149,6 +150,46 @@ async def test_settings_turn_reminders_off_and_refuse_an_unknown_zone(world: Wor
     assert user is not None and user.timezone == "Asia/Bishkek" and not user.reminders_on
     with pytest.raises(Invalid):
         await world.followup.change_settings(world.family, timezone="Mars/Olympus")
+
+
+async def test_reminders_off_cancels_the_planned_ones_in_the_settings_transaction(
+    world: World,
+) -> None:
+    """Settings, cancelled reminders and the audit entry are one write: a crash between
+    them must not leave reminders off while some are still sent."""
+    store = world.followup.store
+    later = NOW + timedelta(days=3)
+    await store.schedule(
+        [
+            NewReminder(world.family.user_id, world.case.id, None, "digest", later),
+            NewReminder(world.stranger.user_id, None, None, "digest", later),
+        ],
+        NOW,
+    )
+    opened = 0
+    transaction = world.db.transaction
+
+    @asynccontextmanager
+    async def counted():  # type: ignore[no-untyped-def]
+        nonlocal opened
+        opened += 1
+        async with transaction() as conn:
+            yield conn
+
+    world.db.transaction = counted  # type: ignore[method-assign]
+    await world.followup.change_settings(world.family, reminders_on=False)
+    world.db.transaction = transaction  # type: ignore[method-assign]
+    assert opened == 1
+    assert await store.pending_reminders(world.family.user_id) == []
+    assert len(await store.pending_reminders(world.stranger.user_id)) == 1
+    conn = sqlite3.connect(world.db.path)
+    rows = conn.execute(
+        "SELECT last_error, cancelled_at IS NOT NULL FROM reminders WHERE user_id = ?",
+        (world.family.user_id,),
+    ).fetchall()
+    audit = conn.execute("SELECT COUNT(*) FROM audit WHERE action = 'settings'").fetchone()
+    conn.close()
+    assert rows == [("turned off", 1)] and audit == (1,)
 
 
 async def test_delete_everything_removes_the_family_and_only_it(world: World) -> None:

@@ -544,16 +544,13 @@ class FollowupService:
         self, user: User, *, reminders_on: bool | None = None, timezone: str | None = None
     ) -> None:
         """Reminders on or off (off also stops those already planned), or the time zone
-        the family's dates and reminders are in."""
+        the family's dates and reminders are in. One transaction: the settings, the
+        planned reminders cancelled (when off) and the audit entry."""
         if timezone is not None and timezone not in TIMEZONE_CHOICES:
             raise Invalid("timezone", timezone)
-        now = self.clock.now()
         await self.store.set_preferences(
-            user.user_id, reminders_on=reminders_on, timezone_name=timezone, now=now
+            user.user_id, reminders_on=reminders_on, timezone_name=timezone, now=self.clock.now()
         )
-        if reminders_on is False:
-            for reminder in await self.store.pending_reminders(user.user_id):
-                await self.store.reminder_failed(reminder.id, "turned off", None, now)
 
     async def user_returned(self, user: User) -> None:
         """A family that had blocked the bot writes again: messages may reach it again."""

@@ -133,26 +133,25 @@ async def case_command(update: Update, context: Context) -> None:
     await waiting_note(update, context, user)
 
 
+# What /cancel answers, by what it closed.
+CANCELLED = {
+    "form": N_("Cancelled. Nothing was changed."),
+    "nothing": N_("Nothing to cancel."),
+    "report": N_(
+        "The report is paused. Everything you entered is saved; send /start to continue."
+    ),
+}
+
+
 async def cancel_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
     key = user_key(update, context)  # a staff member's form, even with no family record
-    if key is not None and await services(context).followup.forms.cancel(key):
-        await say(update, context, t("Cancelled. Nothing was changed."), ReplyKeyboardRemove())
+    if key is None:
+        await say(update, context, t(CANCELLED["nothing"]), ReplyKeyboardRemove())
         return
-    if user is None:
-        await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
-        return
-    draft = await services(context).report.pause(user, update.update_id)
-    if draft is None:
-        await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
-        return
-    await say(
-        update,
-        context,
-        t("The report is paused. Everything you entered is saved; send /start to continue."),
-        ReplyKeyboardRemove(),
-    )
+    cancelled = await services(context).report.cancel(key, user, update.update_id)
+    await say(update, context, t(CANCELLED[cancelled.what]), ReplyKeyboardRemove())
 
 
 async def delete_command(update: Update, context: Context) -> None:

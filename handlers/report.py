@@ -73,11 +73,10 @@ async def ask_language(update: Update, context: Context) -> None:
 async def resume_or_menu(update: Update, context: Context, user: User) -> None:
     s = services(context)
     t = s.catalogs.get(user.locale)
-    draft = await s.report.draft(user.user_id)
+    draft = await s.report.resume(user, update.update_id)
     if draft is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
         return
-    draft = await s.report.start(user, update.update_id)
     await say(update, context, t("Welcome back. Here is where we stopped:"))
     await show_step(update, context, t, draft)
 
@@ -85,9 +84,8 @@ async def resume_or_menu(update: Update, context: Context, user: User) -> None:
 async def new_report(update: Update, context: Context, user: User) -> None:
     s = services(context)
     t = s.catalogs.get(user.locale)
-    had_draft = await s.report.draft(user.user_id) is not None
-    draft = await s.report.start(user, update.update_id)
-    if had_draft:
+    begun = await s.report.begin(user, update.update_id)
+    if begun.resumed:
         await say(update, context, t("You have a report in progress. Let us finish it first:"))
     else:
         await say(
@@ -99,7 +97,7 @@ async def new_report(update: Update, context: Context, user: User) -> None:
                 "everything is saved as you go."
             ),
         )
-    await show_step(update, context, t, draft)
+    await show_step(update, context, t, begun.draft)
 
 
 # --- callbacks before consent ---------------------------------------------------
@@ -170,18 +168,16 @@ async def answer_message(update: Update, context: Context, user: User) -> None:
     assert message is not None
     s = services(context)
     t = s.catalogs.get(user.locale)
-    draft = await s.report.draft(user.user_id)
-    if draft is None:
+    replied = await s.report.reply(
+        user, lambda draft: message_input(message, t, draft), update.update_id
+    )
+    if replied.before is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
-        return
-    if s.report.needs_resume_prompt(draft):
-        await s.report.touch(user, draft, update.update_id)
+    elif replied.outcome is None:
         await say(update, context, t("Welcome back. Here is where we stopped:"))
-        await show_step(update, context, t, draft)
-        return
-    value = message_input(message, t, draft)
-    outcome = await s.report.answer(user, value, update.update_id, current=draft)
-    await show_outcome(update, context, t, draft, outcome)
+        await show_step(update, context, t, replied.before)
+    else:
+        await show_outcome(update, context, t, replied.before, replied.outcome)
 
 
 def message_input(message: Message, t: Translator, draft: Draft) -> Input:

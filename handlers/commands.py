@@ -62,6 +62,9 @@ COMMANDS = (
 )
 
 
+REPORT_WAITING = N_("Your report is saved. Send /start to continue it.")
+
+
 async def waiting_note(update: Update, context: Context, user: User | None) -> None:
     """After a side command mid-report, remind where the report is, without re-asking."""
     if user is None:
@@ -69,7 +72,7 @@ async def waiting_note(update: Update, context: Context, user: User | None) -> N
     draft = await services(context).report.draft(user.user_id)
     if draft is not None and not draft.paused:
         t = translator(update, context, user)
-        await say(update, context, t("Your report is saved. Send /start to continue it."))
+        await say(update, context, t(REPORT_WAITING))
 
 
 async def ask_language(update: Update, context: Context) -> None:
@@ -95,16 +98,17 @@ async def language_command(update: Update, context: Context) -> None:
 async def mycases_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
-    cases = await services(context).followup.cases_of(user)
-    if not cases:
+    mine = await services(context).followup.my_cases(user)
+    if not mine.cases:
         await say(
             update, context, t("You have no cases yet. Send /start to report a missing person.")
         )
     else:
-        lines = [t("Your cases:")] + [texts.case_line(t, c) for c in cases]
+        lines = [t("Your cases:")] + [texts.case_line(t, c) for c in mine.cases]
         lines.append(t("Send /case and the number to see one case."))
         await say(update, context, "\n".join(lines))
-    await waiting_note(update, context, user)
+    if mine.report_waiting:
+        await say(update, context, t(REPORT_WAITING))
 
 
 async def case_command(update: Update, context: Context) -> None:
@@ -120,17 +124,20 @@ async def case_command(update: Update, context: Context) -> None:
         return
     number = parse_case_number(" ".join(args)[:40])
     try:
-        case = await services(context).followup.own_case_by_number(user, number)
+        mine = await services(context).followup.my_cases(user, number)
     except NotFound:  # a case that is not yours looks exactly like one that does not exist
         await say(update, context, t("You have no case with the number {number}.", number=number))
         return
     await say(
         update,
         context,
-        texts.case_card(t, case),
-        InlineKeyboardMarkup([[kb.button(t("Ready for the UN?"), "un", "family", case.id)]]),
+        texts.case_card(t, mine.cases[0]),
+        InlineKeyboardMarkup(
+            [[kb.button(t("Ready for the UN?"), "un", "family", mine.cases[0].id)]]
+        ),
     )
-    await waiting_note(update, context, user)
+    if mine.report_waiting:
+        await say(update, context, t(REPORT_WAITING))
 
 
 # What /cancel answers, by what it closed.

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.domain.deadlines import Deadline
-from bot.domain.engine import ChoiceInput, TextInput
+from bot.domain.engine import ChoiceInput, TextInput, new_draft
 from bot.domain.followup_forms import REGISTRATION, REPLY, SEND
 from bot.domain.models import Case, CaseStatus, User
 from bot.services.errors import Invalid, NotFound
@@ -356,3 +356,17 @@ async def test_the_action_of_a_form_claims_the_update_of_its_last_answer(
     )
     assert await world.store.seen_update(777_001)
     assert await world.followup.forms.current(world.family.user_id) is None
+
+
+async def test_my_cases_note_a_report_in_progress_and_hide_other_families_cases(
+    world: World,
+) -> None:
+    mine = await world.followup.my_cases(world.family)
+    assert [c.id for c in mine.cases] == [world.case.id]
+    assert not mine.report_waiting
+    await world.store.save_draft(world.family.user_id, new_draft(), NOW, None)
+    one = await world.followup.my_cases(world.family, world.case.number)
+    assert [c.id for c in one.cases] == [world.case.id] and one.report_waiting
+    with pytest.raises(NotFound):  # someone else's case looks like none at all
+        await world.followup.my_cases(world.stranger, world.case.number)
+    assert (await world.followup.my_cases(None)).cases == ()

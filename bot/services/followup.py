@@ -89,6 +89,15 @@ def quiet_until(moment: datetime, tz: str) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class FamilyCases:
+    """The family's cases (newest last) for /mycases and /case, and whether a report in
+    progress waits for them (the answer reminds them of it)."""
+
+    cases: tuple[Case, ...]
+    report_waiting: bool
+
+
+@dataclass(frozen=True)
 class Suggestion:
     """What the family should do after a reply or a missed deadline."""
 
@@ -441,6 +450,20 @@ class FollowupService:
         if row is None:
             raise NotFound("letter")
         return await self.own_case(user, row.case_id), row
+
+    async def my_cases(self, user: User | None, number: str | None = None) -> FamilyCases:
+        """/mycases (every case of the family) or /case (the one numbered ``number``,
+        ``NotFound`` for anyone else's), with the report in progress noted."""
+        if number is None:
+            cases = tuple(await self.cases_of(user))
+        else:
+            cases = (await self.own_case_by_number(user, number),)
+        return FamilyCases(cases, await self._report_waiting(user))
+
+    async def _report_waiting(self, user: User | None) -> bool:
+        assert self.cases is not None
+        draft = await self.cases.get_draft(user.user_id) if user is not None else None
+        return draft is not None and not draft.paused
 
     async def cases_of(self, user: User | None) -> list[Case]:
         """The family's cases, newest last (nothing for someone never registered)."""

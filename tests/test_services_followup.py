@@ -370,3 +370,14 @@ async def test_my_cases_note_a_report_in_progress_and_hide_other_families_cases(
     with pytest.raises(NotFound):  # someone else's case looks like none at all
         await world.followup.my_cases(world.stranger, world.case.number)
     assert (await world.followup.my_cases(None)).cases == ()
+
+
+async def test_tracking_shows_the_letters_of_an_only_case(world: World) -> None:
+    one = await world.followup.tracking(world.family)
+    assert [c.id for c in one.cases] == [world.case.id] and one.tracked is not None
+    assert one.tracked == await world.followup.tracked_letters(world.family, world.case.id)
+    assert (await world.followup.tracking(world.stranger)).tracked is None
+    assert (await world.followup.tracking(None)).cases == ()
+    await world.store.create_case(11, "KZ", {"m_cit": "KZ", "m_name": "Ерлан"}, "KZ", NOW)
+    several = await world.followup.tracking(world.family)
+    assert len(several.cases) == 2 and several.tracked is None  # the family chooses

@@ -477,6 +477,13 @@ class FollowupService:
         full = [await self.cases.get_case(c.number) for c in chosen]
         return [c for c in full if c is not None]
 
+    async def tracking(self, user: User | None) -> FamilyTracking:
+        """/track: the family's cases; with one case, its letters worth following."""
+        cases = tuple(await self.cases_of(user))
+        if user is None or len(cases) != 1:
+            return FamilyTracking(cases, None)
+        return FamilyTracking(cases, await self.tracked_letters(user, cases[0].id))
+
     async def tracked_letters(self, user: User, case_id: int | None) -> Tracked:
         """The letters of the family's case worth following: prepared or sent ones, and
         every follow-up letter."""
@@ -617,6 +624,15 @@ TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
 class Tracked:
     case: Case
     letters: list[LetterRow]
+
+
+@dataclass(frozen=True)
+class FamilyTracking:
+    """/track: the family's cases, and the letters of the only one (None when there are
+    none or several to choose from)."""
+
+    cases: tuple[Case, ...]
+    tracked: Tracked | None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.domain.engine import (
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
 from bot.i18n import LOCALES, N_, Translator
-from bot.services.report import Outcome
+from bot.services.report import Begun, Outcome
 from bot.un.ladder import OFFER_AT_ONCE
 from handlers import keyboards as kb
 from handlers import routing, texts
@@ -71,9 +71,13 @@ async def ask_language(update: Update, context: Context) -> None:
 
 
 async def resume_or_menu(update: Update, context: Context, user: User) -> None:
-    s = services(context)
-    t = s.catalogs.get(user.locale)
-    draft = await s.report.resume(user, update.update_id)
+    draft = await services(context).report.resume(user, update.update_id)
+    await show_resumed(update, context, user, draft)
+
+
+async def show_resumed(update: Update, context: Context, user: User, draft: Draft | None) -> None:
+    """The report where it stopped, else the menu."""
+    t = services(context).catalogs.get(user.locale)
     if draft is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
         return
@@ -82,9 +86,12 @@ async def resume_or_menu(update: Update, context: Context, user: User) -> None:
 
 
 async def new_report(update: Update, context: Context, user: User) -> None:
-    s = services(context)
-    t = s.catalogs.get(user.locale)
-    begun = await s.report.begin(user, update.update_id)
+    begun = await services(context).report.begin(user, update.update_id)
+    await show_begun(update, context, services(context).catalogs.get(user.locale), begun)
+
+
+async def show_begun(update: Update, context: Context, t: Translator, begun: Begun) -> None:
+    """The first question of a new report, or the one where the report in progress is."""
     if begun.resumed:
         await say(update, context, t("You have a report in progress. Let us finish it first:"))
     else:
@@ -122,11 +129,11 @@ async def on_language_picked(update: Update, context: Context) -> None:
         await say(update, context, t("The language is changed."))
         return
     if user is not None:  # already registered: this is a language change
-        user = await s.report.change_language(user, locale)
+        changed = await s.report.switch_language(user, locale, update.update_id)
         await drop_buttons(update)
         t = s.catalogs.get(locale)
         await say(update, context, t("The language is changed."))
-        await resume_or_menu(update, context, user)
+        await show_resumed(update, context, changed.user, changed.draft)
         return
     t = s.catalogs.get(locale)
     await drop_buttons(update)
@@ -149,9 +156,9 @@ async def on_consent(update: Update, context: Context) -> None:
     tg_user, target = update.effective_user, chat_id(update)  # the query may carry no message
     assert tg_user is not None and target is not None
     key = s.user_key(tg_user.id)
-    user = await s.report.agree(key, target, locale)
+    agreed = await s.report.agree_and_begin(key, target, locale, update.update_id)
     await say(update, context, t("Thank you."))
-    await new_report(update, context, user)
+    await show_begun(update, context, s.catalogs.get(agreed.user.locale), agreed.begun)
 
 
 # --- answers ------------------------------------------------------------------

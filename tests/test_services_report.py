@@ -87,3 +87,21 @@ async def test_begin_resume_reply_and_cancel_are_one_use_case_each(tmp_path: Pat
     assert await runner.current(77) is None
     assert await report.cancel(77, None, 11) == Cancelled("nothing")
     await db.close()
+
+
+async def test_consent_begins_the_report_and_a_new_language_resumes_it(tmp_path: Path) -> None:
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    store, clock = Store(db), ManualClock(NOW)
+    report = ReportService(store, clock, FormRunner(FollowupStore(db), clock))
+    agreed = await report.agree_and_begin(5, 500, "kk", 1)
+    assert agreed.user.locale == "kk" and not agreed.begun.resumed
+    again = await report.agree_and_begin(5, 500, "ru", 2)  # an old consent button
+    assert again.user.locale == "kk" and again.begun.resumed  # kept as first stored
+    await report.cancel(5, again.user, 3)
+    changed = await report.switch_language(again.user, "ky", 4)
+    assert changed.user.locale == "ky"
+    assert changed.draft is not None and not changed.draft.paused  # taken up again
+    other = await report.agree(6, 600, "ru")
+    assert (await report.switch_language(other, "kk")).draft is None  # the menu
+    await db.close()

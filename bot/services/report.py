@@ -49,6 +49,24 @@ class Begun:
 
 
 @dataclass(frozen=True)
+class Agreed:
+    """The person who agreed (as first stored: an old consent button keeps them as they
+    are, language included) and their report."""
+
+    user: User
+    begun: Begun
+
+
+@dataclass(frozen=True)
+class LanguageChanged:
+    """The family's new language, and its report in progress to show again (None: the
+    menu)."""
+
+    user: User
+    draft: Draft | None
+
+
+@dataclass(frozen=True)
 class Replied:
     """What a family's message did to its report: nothing if there is no report
     (``before`` None: the menu), the question shown again after a pause (``resumed``),
@@ -87,6 +105,22 @@ class ReportService:
         if changed is None:
             raise NotFound("user")
         return changed
+
+    async def agree_and_begin(
+        self, user_key: int, chat_id: int, locale: str, update_id: int | None = None
+    ) -> Agreed:
+        """The person agreed (``agree``): their report begins, or the one in progress
+        goes on (an old consent button pressed again)."""
+        user = await self.agree(user_key, chat_id, locale)
+        return Agreed(user, await self.begin(user, update_id))
+
+    async def switch_language(
+        self, user: User, locale: str, update_id: int | None = None
+    ) -> LanguageChanged:
+        """A registered family picks another language: the change, then the report in
+        progress taken up again where it stopped (``resume``)."""
+        changed = await self.change_language(user, locale)
+        return LanguageChanged(changed, await self.resume(changed, update_id))
 
     async def draft(self, user_id: int) -> Draft | None:
         return await self.store.get_draft(user_id)

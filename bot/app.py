@@ -24,6 +24,7 @@ from bot.services.delivery import Delivery
 from bot.services.dossier import DossierScreens
 from bot.services.exports import ExportService
 from bot.services.followup import FollowupService
+from bot.services.forms import FormRunner
 from bot.services.letters import LetterService
 from bot.services.operations import Operations
 from bot.services.privacy import PrivacyService
@@ -191,7 +192,7 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         db=db,
         store=store,
         catalogs=catalogs,
-        report=ReportService(store, clock),
+        report=ReportService(store, clock, FormRunner(FollowupStore(db), clock)),
         staff=staff,
         un=un,
         exports=exports,

@@ -62,6 +62,9 @@ COMMANDS = (
 )
 
 
+REPORT_WAITING = N_("Your report is saved. Send /start to continue it.")
+
+
 async def waiting_note(update: Update, context: Context, user: User | None) -> None:
     """After a side command mid-report, remind where the report is, without re-asking."""
     if user is None:
@@ -69,7 +72,7 @@ async def waiting_note(update: Update, context: Context, user: User | None) -> N
     draft = await services(context).report.draft(user.user_id)
     if draft is not None and not draft.paused:
         t = translator(update, context, user)
-        await say(update, context, t("Your report is saved. Send /start to continue it."))
+        await say(update, context, t(REPORT_WAITING))
 
 
 async def ask_language(update: Update, context: Context) -> None:
@@ -95,16 +98,17 @@ async def language_command(update: Update, context: Context) -> None:
 async def mycases_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
-    cases = await services(context).followup.cases_of(user)
-    if not cases:
+    mine = await services(context).followup.my_cases(user)
+    if not mine.cases:
         await say(
             update, context, t("You have no cases yet. Send /start to report a missing person.")
         )
     else:
-        lines = [t("Your cases:")] + [texts.case_line(t, c) for c in cases]
+        lines = [t("Your cases:")] + [texts.case_line(t, c) for c in mine.cases]
         lines.append(t("Send /case and the number to see one case."))
         await say(update, context, "\n".join(lines))
-    await waiting_note(update, context, user)
+    if mine.report_waiting:
+        await say(update, context, t(REPORT_WAITING))
 
 
 async def case_command(update: Update, context: Context) -> None:
@@ -120,39 +124,41 @@ async def case_command(update: Update, context: Context) -> None:
         return
     number = parse_case_number(" ".join(args)[:40])
     try:
-        case = await services(context).followup.own_case_by_number(user, number)
+        mine = await services(context).followup.my_cases(user, number)
     except NotFound:  # a case that is not yours looks exactly like one that does not exist
         await say(update, context, t("You have no case with the number {number}.", number=number))
         return
     await say(
         update,
         context,
-        texts.case_card(t, case),
-        InlineKeyboardMarkup([[kb.button(t("Ready for the UN?"), "un", "family", case.id)]]),
+        texts.case_card(t, mine.cases[0]),
+        InlineKeyboardMarkup(
+            [[kb.button(t("Ready for the UN?"), "un", "family", mine.cases[0].id)]]
+        ),
     )
-    await waiting_note(update, context, user)
+    if mine.report_waiting:
+        await say(update, context, t(REPORT_WAITING))
+
+
+# What /cancel answers, by what it closed.
+CANCELLED = {
+    "form": N_("Cancelled. Nothing was changed."),
+    "nothing": N_("Nothing to cancel."),
+    "report": N_(
+        "The report is paused. Everything you entered is saved; send /start to continue."
+    ),
+}
 
 
 async def cancel_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
     key = user_key(update, context)  # a staff member's form, even with no family record
-    if key is not None and await services(context).followup.forms.cancel(key):
-        await say(update, context, t("Cancelled. Nothing was changed."), ReplyKeyboardRemove())
+    if key is None:
+        await say(update, context, t(CANCELLED["nothing"]), ReplyKeyboardRemove())
         return
-    if user is None:
-        await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
-        return
-    draft = await services(context).report.pause(user, update.update_id)
-    if draft is None:
-        await say(update, context, t("Nothing to cancel."), ReplyKeyboardRemove())
-        return
-    await say(
-        update,
-        context,
-        t("The report is paused. Everything you entered is saved; send /start to continue."),
-        ReplyKeyboardRemove(),
-    )
+    cancelled = await services(context).report.cancel(key, user, update.update_id)
+    await say(update, context, t(CANCELLED[cancelled.what]), ReplyKeyboardRemove())
 
 
 async def delete_command(update: Update, context: Context) -> None:

@@ -18,7 +18,7 @@ from bot.domain.models import STATUS_CODES, CaseStatus
 from bot.exports import ExportFilter
 from bot.exports.presentation import COUNTRIES
 from bot.i18n import N_, Translator
-from bot.services.exports import TABLE_FORMATS
+from bot.services.exports import TABLE_FORMATS, Figures
 from bot.services.staff import MANAGERS, Actor
 from handlers import texts
 from handlers.common import Context, chat_id, drop_buttons, flush_replies, say, services
@@ -178,30 +178,31 @@ async def stats_command(update: Update, context: Context, actor: Actor, t: Trans
     except ValueError:
         await say(update, context, t(USAGE))
         return
-    exports = services(context).exports
-    figures = await exports.figures(actor, flt)
-    stats = figures.statistics
-    lines = [
-        t("Cases: {n}", n=stats.cases),
-        t("Overdue letters: {n}", n=stats.overdue),
-        t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
-    ]
-    lines.append(
-        t(
-            "Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
-            n=figures.un_submitted,
-            urgent=figures.un_urgent,
+
+    async def show_figures(figures: Figures) -> None:
+        stats = figures.statistics
+        lines = [
+            t("Cases: {n}", n=stats.cases),
+            t("Overdue letters: {n}", n=stats.overdue),
+            t("Deleted by families (counted only): {n}", n=stats.deleted_cases),
+        ]
+        lines.append(
+            t(
+                "Submitted to the UN: {n}, of them under the urgent procedure: {urgent}",
+                n=figures.un_submitted,
+                urgent=figures.un_urgent,
+            )
         )
-    )
-    report_label = FORMAT_NAMES[STATS]
-    await say(
-        update,
-        context,
-        "\n".join(lines),
-        InlineKeyboardMarkup([[_button(t(report_label), STATS, 0, filter_code(flt))]]),
-    )
+        report_label = FORMAT_NAMES[STATS]
+        await say(
+            update,
+            context,
+            "\n".join(lines),
+            InlineKeyboardMarkup([[_button(t(report_label), STATS, 0, filter_code(flt))]]),
+        )
+
     # The figures first; drawing the charts takes seconds.
-    charts = await exports.charts(actor, flt, t.locale, stats)
+    charts = await services(context).exports.statistics_in_chat(actor, flt, t.locale, show_figures)
     target = chat_id(update)
     assert target is not None
     await flush_replies()  # the figures before their charts

@@ -67,16 +67,17 @@ def _today(context: Context, user: User) -> date:
 async def track_command(update: Update, context: Context) -> None:
     user = await current_user(update, context)
     t = translator(update, context, user)
-    cases = await services(context).followup.cases_of(user)
-    if user is None or not cases:
+    mine = await services(context).followup.tracking(user)
+    if user is None or not mine.cases:
         await say(
             update, context, t("You have no cases yet. Send /start to report a missing person.")
         )
         return
-    if len(cases) == 1:
-        await show_tracking(update, context, user, t, cases[0].id)
+    if mine.tracked is not None:
+        text, markup = views.tracking(t, mine.tracked, _today(context, user))
+        await say(update, context, text, markup)
         return
-    await say(update, context, t("Which case?"), views.which_case(cases))
+    await say(update, context, t("Which case?"), views.which_case(list(mine.cases)))
 
 
 async def show_tracking(

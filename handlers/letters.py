@@ -31,7 +31,6 @@ from handlers.views import letters as views
 from handlers.views import review as review_view
 from handlers.views.letters import (
     send_produced,
-    show_letter_set,
 )
 
 
@@ -39,15 +38,18 @@ async def letters_command(update: Update, context: Context) -> None:
     """/letters: the letter set of the user's case (asks which case when there are several)."""
     user = await current_user(update, context)
     t = translator(update, context, user)
-    letters = services(context).letters
-    cases = await letters.cases_of(user.user_id) if user else []
+    if user is None:
+        cases: list[Case] = []
+    else:
+        mine = await services(context).letters.family_letters(user.user_id)
+        if mine.shown is not None:
+            await say(update, context, *views.letter_set(t, mine.shown))
+            return
+        cases = list(mine.cases)
     if not cases:
         await say(
             update, context, t("You have no cases yet. Send /start to report a missing person.")
         )
-        return
-    if len(cases) == 1:
-        await show_letter_set(update, context, t, cases[0])
         return
     await say(update, context, *views.which_case(t, cases))
 

@@ -19,7 +19,7 @@ from bot.domain.engine import (
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
 from bot.i18n import LOCALES, N_, Translator
-from bot.services.report import Outcome
+from bot.services.report import Begun, Outcome
 from bot.un.ladder import OFFER_AT_ONCE
 from handlers import keyboards as kb
 from handlers import routing, texts
@@ -71,23 +71,28 @@ async def ask_language(update: Update, context: Context) -> None:
 
 
 async def resume_or_menu(update: Update, context: Context, user: User) -> None:
-    s = services(context)
-    t = s.catalogs.get(user.locale)
-    draft = await s.report.draft(user.user_id)
+    draft = await services(context).report.resume(user, update.update_id)
+    await show_resumed(update, context, user, draft)
+
+
+async def show_resumed(update: Update, context: Context, user: User, draft: Draft | None) -> None:
+    """The report where it stopped, else the menu."""
+    t = services(context).catalogs.get(user.locale)
     if draft is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
         return
-    draft = await s.report.start(user, update.update_id)
     await say(update, context, t("Welcome back. Here is where we stopped:"))
     await show_step(update, context, t, draft)
 
 
 async def new_report(update: Update, context: Context, user: User) -> None:
-    s = services(context)
-    t = s.catalogs.get(user.locale)
-    had_draft = await s.report.draft(user.user_id) is not None
-    draft = await s.report.start(user, update.update_id)
-    if had_draft:
+    begun = await services(context).report.begin(user, update.update_id)
+    await show_begun(update, context, services(context).catalogs.get(user.locale), begun)
+
+
+async def show_begun(update: Update, context: Context, t: Translator, begun: Begun) -> None:
+    """The first question of a new report, or the one where the report in progress is."""
+    if begun.resumed:
         await say(update, context, t("You have a report in progress. Let us finish it first:"))
     else:
         await say(
@@ -99,7 +104,7 @@ async def new_report(update: Update, context: Context, user: User) -> None:
                 "everything is saved as you go."
             ),
         )
-    await show_step(update, context, t, draft)
+    await show_step(update, context, t, begun.draft)
 
 
 # --- callbacks before consent ---------------------------------------------------
@@ -124,11 +129,11 @@ async def on_language_picked(update: Update, context: Context) -> None:
         await say(update, context, t("The language is changed."))
         return
     if user is not None:  # already registered: this is a language change
-        user = await s.report.change_language(user, locale)
+        changed = await s.report.switch_language(user, locale, update.update_id)
         await drop_buttons(update)
         t = s.catalogs.get(locale)
         await say(update, context, t("The language is changed."))
-        await resume_or_menu(update, context, user)
+        await show_resumed(update, context, changed.user, changed.draft)
         return
     t = s.catalogs.get(locale)
     await drop_buttons(update)
@@ -151,9 +156,9 @@ async def on_consent(update: Update, context: Context) -> None:
     tg_user, target = update.effective_user, chat_id(update)  # the query may carry no message
     assert tg_user is not None and target is not None
     key = s.user_key(tg_user.id)
-    user = await s.report.agree(key, target, locale)
+    agreed = await s.report.agree_and_begin(key, target, locale, update.update_id)
     await say(update, context, t("Thank you."))
-    await new_report(update, context, user)
+    await show_begun(update, context, s.catalogs.get(agreed.user.locale), agreed.begun)
 
 
 # --- answers ------------------------------------------------------------------
@@ -170,18 +175,16 @@ async def answer_message(update: Update, context: Context, user: User) -> None:
     assert message is not None
     s = services(context)
     t = s.catalogs.get(user.locale)
-    draft = await s.report.draft(user.user_id)
-    if draft is None:
+    replied = await s.report.reply(
+        user, lambda draft: message_input(message, t, draft), update.update_id
+    )
+    if replied.before is None:
         await say(update, context, t("What would you like to do?"), kb.main_menu(t, False))
-        return
-    if s.report.needs_resume_prompt(draft):
-        await s.report.touch(user, draft, update.update_id)
+    elif replied.outcome is None:
         await say(update, context, t("Welcome back. Here is where we stopped:"))
-        await show_step(update, context, t, draft)
-        return
-    value = message_input(message, t, draft)
-    outcome = await s.report.answer(user, value, update.update_id, current=draft)
-    await show_outcome(update, context, t, draft, outcome)
+        await show_step(update, context, t, replied.before)
+    else:
+        await show_outcome(update, context, t, replied.before, replied.outcome)
 
 
 def message_input(message: Message, t: Translator, draft: Draft) -> Input:

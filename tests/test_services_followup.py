@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.domain.deadlines import Deadline
-from bot.domain.engine import ChoiceInput, TextInput
+from bot.domain.engine import ChoiceInput, TextInput, new_draft
 from bot.domain.followup_forms import REGISTRATION, REPLY, SEND
 from bot.domain.models import Case, CaseStatus, User
 from bot.services.errors import Invalid, NotFound
@@ -25,7 +26,7 @@ from bot.services.followup import (
 )
 from bot.services.privacy import PrivacyService
 from bot.storage.database import Database
-from bot.storage.followup import FollowupStore
+from bot.storage.followup import FollowupStore, NewReminder
 from bot.storage.store import LetterStore, Store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -149,6 +150,46 @@ async def test_settings_turn_reminders_off_and_refuse_an_unknown_zone(world: Wor
     assert user is not None and user.timezone == "Asia/Bishkek" and not user.reminders_on
     with pytest.raises(Invalid):
         await world.followup.change_settings(world.family, timezone="Mars/Olympus")
+
+
+async def test_reminders_off_cancels_the_planned_ones_in_the_settings_transaction(
+    world: World,
+) -> None:
+    """Settings, cancelled reminders and the audit entry are one write: a crash between
+    them must not leave reminders off while some are still sent."""
+    store = world.followup.store
+    later = NOW + timedelta(days=3)
+    await store.schedule(
+        [
+            NewReminder(world.family.user_id, world.case.id, None, "digest", later),
+            NewReminder(world.stranger.user_id, None, None, "digest", later),
+        ],
+        NOW,
+    )
+    opened = 0
+    transaction = world.db.transaction
+
+    @asynccontextmanager
+    async def counted():  # type: ignore[no-untyped-def]
+        nonlocal opened
+        opened += 1
+        async with transaction() as conn:
+            yield conn
+
+    world.db.transaction = counted  # type: ignore[method-assign]
+    await world.followup.change_settings(world.family, reminders_on=False)
+    world.db.transaction = transaction  # type: ignore[method-assign]
+    assert opened == 1
+    assert await store.pending_reminders(world.family.user_id) == []
+    assert len(await store.pending_reminders(world.stranger.user_id)) == 1
+    conn = sqlite3.connect(world.db.path)
+    rows = conn.execute(
+        "SELECT last_error, cancelled_at IS NOT NULL FROM reminders WHERE user_id = ?",
+        (world.family.user_id,),
+    ).fetchall()
+    audit = conn.execute("SELECT COUNT(*) FROM audit WHERE action = 'settings'").fetchone()
+    conn.close()
+    assert rows == [("turned off", 1)] and audit == (1,)
 
 
 async def test_delete_everything_removes_the_family_and_only_it(world: World) -> None:
@@ -315,3 +356,28 @@ async def test_the_action_of_a_form_claims_the_update_of_its_last_answer(
     )
     assert await world.store.seen_update(777_001)
     assert await world.followup.forms.current(world.family.user_id) is None
+
+
+async def test_my_cases_note_a_report_in_progress_and_hide_other_families_cases(
+    world: World,
+) -> None:
+    mine = await world.followup.my_cases(world.family)
+    assert [c.id for c in mine.cases] == [world.case.id]
+    assert not mine.report_waiting
+    await world.store.save_draft(world.family.user_id, new_draft(), NOW, None)
+    one = await world.followup.my_cases(world.family, world.case.number)
+    assert [c.id for c in one.cases] == [world.case.id] and one.report_waiting
+    with pytest.raises(NotFound):  # someone else's case looks like none at all
+        await world.followup.my_cases(world.stranger, world.case.number)
+    assert (await world.followup.my_cases(None)).cases == ()
+
+
+async def test_tracking_shows_the_letters_of_an_only_case(world: World) -> None:
+    one = await world.followup.tracking(world.family)
+    assert [c.id for c in one.cases] == [world.case.id] and one.tracked is not None
+    assert one.tracked == await world.followup.tracked_letters(world.family, world.case.id)
+    assert (await world.followup.tracking(world.stranger)).tracked is None
+    assert (await world.followup.tracking(None)).cases == ()
+    await world.store.create_case(11, "KZ", {"m_cit": "KZ", "m_name": "Ерлан"}, "KZ", NOW)
+    several = await world.followup.tracking(world.family)
+    assert len(several.cases) == 2 and several.tracked is None  # the family chooses

@@ -25,7 +25,7 @@ from bot.letters.sample import sample_reports
 from bot.letters.worker import make_letter
 from bot.services import letters as letters_module
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.letters import Produced, Step
+from bot.services.letters import FamilyLetters, Produced, Step
 from bot.services.operations import DuplicateUpdate
 from bot.services.staff import Actor, Role
 from tests.support import START, make_iin
@@ -387,3 +387,17 @@ async def test_a_translation_form_stored_by_an_earlier_version_still_works(
     stored = await services.store.get_case_by_id(case.id)
     assert stored is not None
     assert stored.translations[step.needed.field]["ru"] == step.needed.original
+
+
+async def test_family_letters_shows_the_set_of_an_only_case_and_lists_several(
+    services: Services,
+) -> None:
+    letters = services.letters
+    assert await letters.family_letters(OTHER) == FamilyLetters((), None)
+    first = await kz_case(services)
+    one = await letters.family_letters(FAMILY)
+    assert one.shown is not None and one.shown.case.id == first.id
+    assert one.shown == await letters.show(FAMILY, first.id)
+    await kz_case(services)
+    several = await letters.family_letters(FAMILY)
+    assert len(several.cases) == 2 and several.shown is None  # the family chooses

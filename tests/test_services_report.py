@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain import engine
+from bot.domain.engine import Draft, TextInput
+from bot.domain.followup_forms import SEND
 from bot.services.errors import NotFound
-from bot.services.report import ReportService
+from bot.services.forms import FormRunner
+from bot.services.report import Cancelled, ReportService
 from bot.storage.database import Database
+from bot.storage.followup import FollowupStore
 from bot.storage.store import Store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -22,7 +27,9 @@ async def test_consent_creates_the_person_once_and_the_language_can_change(
     db = Database(tmp_path / "r.sqlite3")
     await db.open()
     store = Store(db)
-    report = ReportService(store, ManualClock(NOW))
+    report = ReportService(
+        store, ManualClock(NOW), FormRunner(FollowupStore(db), ManualClock(NOW))
+    )
     assert await store.get_user(5) is None  # nothing before consent
     first = await report.agree(5, 500, "kk")
     again = await report.agree(5, 500, "ru")  # an old consent button pressed again
@@ -33,4 +40,68 @@ async def test_consent_creates_the_person_once_and_the_language_can_change(
     await store.delete_user_data(5, NOW)
     with pytest.raises(NotFound):
         await report.change_language(first, "ru")
+    await db.close()
+
+
+async def test_begin_resume_reply_and_cancel_are_one_use_case_each(tmp_path: Path) -> None:
+    """What the chat's /start, "report a missing person", a message and /cancel each
+    call: one use case that reads the report and decides."""
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    store, clock = Store(db), ManualClock(NOW)
+    runner = FormRunner(FollowupStore(db), clock)
+    report = ReportService(store, clock, runner)
+    user = await report.agree(5, 500, "ru")
+    assert await report.resume(user) is None  # no report: the menu
+    assert (await report.reply(user, lambda d: TextInput("x"))).before is None
+    assert await report.cancel(5, user, 1) == Cancelled("nothing")
+
+    begun = await report.begin(user, 2)
+    assert not begun.resumed and begun.draft.step == engine.new_draft().step
+    read: list[str] = []
+
+    def typed(draft: Draft) -> TextInput:
+        read.append(draft.step)  # the message is read against the current question
+        return TextInput("Асан Асанов")
+
+    replied = await report.reply(user, typed, 3)
+    assert read == [begun.draft.step] and replied.outcome is not None and not replied.resumed
+
+    assert await report.cancel(5, user, 4) == Cancelled("report")
+    stored = await store.get_draft(5)
+    assert stored is not None and stored.paused
+    replied = await report.reply(user, typed, 5)  # after a pause: the question again
+    assert replied.resumed and replied.outcome is None and read == [begun.draft.step]
+    stored = await store.get_draft(5)
+    assert stored is not None and not stored.paused
+
+    await report.cancel(5, user, 6)
+    again = await report.begin(user, 7)  # a report in progress is finished first
+    assert again.resumed and not again.draft.paused
+    await report.cancel(5, user, 8)
+    resumed = await report.resume(user, 9)
+    assert resumed is not None and not resumed.paused
+
+    await runner.begin(77, SEND, {"case_id": 1})  # a staff member's form, no family record
+    assert await report.cancel(77, None, 10) == Cancelled("form")
+    assert await runner.current(77) is None
+    assert await report.cancel(77, None, 11) == Cancelled("nothing")
+    await db.close()
+
+
+async def test_consent_begins_the_report_and_a_new_language_resumes_it(tmp_path: Path) -> None:
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    store, clock = Store(db), ManualClock(NOW)
+    report = ReportService(store, clock, FormRunner(FollowupStore(db), clock))
+    agreed = await report.agree_and_begin(5, 500, "kk", 1)
+    assert agreed.user.locale == "kk" and not agreed.begun.resumed
+    again = await report.agree_and_begin(5, 500, "ru", 2)  # an old consent button
+    assert again.user.locale == "kk" and again.begun.resumed  # kept as first stored
+    await report.cancel(5, again.user, 3)
+    changed = await report.switch_language(again.user, "ky", 4)
+    assert changed.user.locale == "ky"
+    assert changed.draft is not None and not changed.draft.paused  # taken up again
+    other = await report.agree(6, 600, "ru")
+    assert (await report.switch_language(other, "kk")).draft is None  # the menu
     await db.close()

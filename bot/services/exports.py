@@ -9,7 +9,7 @@ moment in the reader's zone, so that two exports of one day can be told apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,20 @@ class ExportService:
         """The statistics as PNG charts titled in ``locale`` (recorded as an export)."""
         self._require(actor)
         return await self.exporter.charts(locale, flt, actor_id=actor.user_id, stats=statistics)
+
+    async def statistics_in_chat(
+        self,
+        actor: Actor,
+        flt: ExportFilter,
+        locale: str,
+        show_figures: Callable[[Figures], Awaitable[None]],
+    ) -> list[Any]:
+        """/stats: the figures, handed to ``show_figures`` as soon as counted (drawing
+        the charts takes seconds), then the charts titled in ``locale`` (recorded as an
+        export)."""
+        figures = await self.figures(actor, flt)
+        await show_figures(figures)
+        return await self.charts(actor, flt, locale, figures.statistics)
 
     async def statistics_pdf(self, actor: Actor, flt: ExportFilter, locale: str) -> Document:
         """The statistics report as PDF, times in the reader's zone."""

@@ -89,6 +89,15 @@ def quiet_until(moment: datetime, tz: str) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class FamilyCases:
+    """The family's cases (newest last) for /mycases and /case, and whether a report in
+    progress waits for them (the answer reminds them of it)."""
+
+    cases: tuple[Case, ...]
+    report_waiting: bool
+
+
+@dataclass(frozen=True)
 class Suggestion:
     """What the family should do after a reply or a missed deadline."""
 
@@ -442,6 +451,20 @@ class FollowupService:
             raise NotFound("letter")
         return await self.own_case(user, row.case_id), row
 
+    async def my_cases(self, user: User | None, number: str | None = None) -> FamilyCases:
+        """/mycases (every case of the family) or /case (the one numbered ``number``,
+        ``NotFound`` for anyone else's), with the report in progress noted."""
+        if number is None:
+            cases = tuple(await self.cases_of(user))
+        else:
+            cases = (await self.own_case_by_number(user, number),)
+        return FamilyCases(cases, await self._report_waiting(user))
+
+    async def _report_waiting(self, user: User | None) -> bool:
+        assert self.cases is not None
+        draft = await self.cases.get_draft(user.user_id) if user is not None else None
+        return draft is not None and not draft.paused
+
     async def cases_of(self, user: User | None) -> list[Case]:
         """The family's cases, newest last (nothing for someone never registered)."""
         assert self.cases is not None
@@ -453,6 +476,13 @@ class FollowupService:
         chosen = [c for c in await self.cases_of(user) if not number or c.number == number]
         full = [await self.cases.get_case(c.number) for c in chosen]
         return [c for c in full if c is not None]
+
+    async def tracking(self, user: User | None) -> FamilyTracking:
+        """/track: the family's cases; with one case, its letters worth following."""
+        cases = tuple(await self.cases_of(user))
+        if user is None or len(cases) != 1:
+            return FamilyTracking(cases, None)
+        return FamilyTracking(cases, await self.tracked_letters(user, cases[0].id))
 
     async def tracked_letters(self, user: User, case_id: int | None) -> Tracked:
         """The letters of the family's case worth following: prepared or sent ones, and
@@ -544,16 +574,13 @@ class FollowupService:
         self, user: User, *, reminders_on: bool | None = None, timezone: str | None = None
     ) -> None:
         """Reminders on or off (off also stops those already planned), or the time zone
-        the family's dates and reminders are in."""
+        the family's dates and reminders are in. One transaction: the settings, the
+        planned reminders cancelled (when off) and the audit entry."""
         if timezone is not None and timezone not in TIMEZONE_CHOICES:
             raise Invalid("timezone", timezone)
-        now = self.clock.now()
         await self.store.set_preferences(
-            user.user_id, reminders_on=reminders_on, timezone_name=timezone, now=now
+            user.user_id, reminders_on=reminders_on, timezone_name=timezone, now=self.clock.now()
         )
-        if reminders_on is False:
-            for reminder in await self.store.pending_reminders(user.user_id):
-                await self.store.reminder_failed(reminder.id, "turned off", None, now)
 
     async def user_returned(self, user: User) -> None:
         """A family that had blocked the bot writes again: messages may reach it again."""
@@ -597,6 +624,15 @@ TIMEZONE_CHOICES = ("Asia/Almaty", "Asia/Bishkek", "Europe/Moscow")
 class Tracked:
     case: Case
     letters: list[LetterRow]
+
+
+@dataclass(frozen=True)
+class FamilyTracking:
+    """/track: the family's cases, and the letters of the only one (None when there are
+    none or several to choose from)."""
+
+    cases: tuple[Case, ...]
+    tracked: Tracked | None
 
 
 @dataclass(frozen=True)

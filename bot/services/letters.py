@@ -120,6 +120,15 @@ class LetterSet:
 
 
 @dataclass(frozen=True)
+class FamilyLetters:
+    """/letters: the family's cases, and the letter set of the only one (None when there
+    are none or several to choose from)."""
+
+    cases: tuple[Case, ...]
+    shown: LetterSet | None
+
+
+@dataclass(frozen=True)
 class Step:
     """What comes next on the way to the letters: a question for the family, or the
     letters that can be made now (``PRODUCE``). ``letter_id`` is set when the family
@@ -523,6 +532,12 @@ class LetterService:
     async def cases_of(self, user_key: int) -> list[Case]:
         """The family's cases, for choosing whose letters to show."""
         return await self.cases.cases_of(user_key)
+
+    async def family_letters(self, user_key: int) -> FamilyLetters:
+        """/letters: the family's cases; with one case, its letter set too."""
+        cases = tuple(await self.cases_of(user_key))
+        shown = await self.show(user_key, cases[0].id) if len(cases) == 1 else None
+        return FamilyLetters(cases, shown)
 
     async def show(self, user_key: int, case_id: int) -> LetterSet:
         """The case's letter set (made from the recommendations the first time)."""

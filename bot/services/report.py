@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from bot.clock import Clock, local_today
 from bot.domain import engine
@@ -18,6 +19,7 @@ from bot.domain.questions import Section
 from bot.domain.validators import InvalidInput
 from bot.services.errors import NotFound
 from bot.services.followup import default_timezone
+from bot.services.forms import FormRunner
 from bot.storage.store import Store
 
 # After this long without an answer, a message re-shows the question instead of
@@ -37,10 +39,56 @@ class Outcome:
     case: Case | None = None
 
 
+@dataclass(frozen=True)
+class Begun:
+    """The report a family is taken to by "report a missing person": the one in progress
+    (``resumed``), or a new one."""
+
+    draft: Draft
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """The person who agreed (as first stored: an old consent button keeps them as they
+    are, language included) and their report."""
+
+    user: User
+    begun: Begun
+
+
+@dataclass(frozen=True)
+class LanguageChanged:
+    """The family's new language, and its report in progress to show again (None: the
+    menu)."""
+
+    user: User
+    draft: Draft | None
+
+
+@dataclass(frozen=True)
+class Replied:
+    """What a family's message did to its report: nothing if there is no report
+    (``before`` None: the menu), the question shown again after a pause (``resumed``),
+    else the answer's ``outcome``."""
+
+    before: Draft | None
+    resumed: bool = False
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """What /cancel closed: an open form, the report (paused), or nothing."""
+
+    what: Literal["form", "report", "nothing"]
+
+
 class ReportService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, forms: FormRunner) -> None:
         self.store = store
         self.clock = clock
+        self.forms = forms  # any open form (/cancel closes it before pausing the report)
 
     async def agree(self, user_key: int, chat_id: int, locale: str) -> User:
         """The person agreed to what is stored: from now on they exist (nothing is stored
@@ -58,20 +106,75 @@ class ReportService:
             raise NotFound("user")
         return changed
 
+    async def agree_and_begin(
+        self, user_key: int, chat_id: int, locale: str, update_id: int | None = None
+    ) -> Agreed:
+        """The person agreed (``agree``): their report begins, or the one in progress
+        goes on (an old consent button pressed again)."""
+        user = await self.agree(user_key, chat_id, locale)
+        return Agreed(user, await self.begin(user, update_id))
+
+    async def switch_language(
+        self, user: User, locale: str, update_id: int | None = None
+    ) -> LanguageChanged:
+        """A registered family picks another language: the change, then the report in
+        progress taken up again where it stopped (``resume``)."""
+        changed = await self.change_language(user, locale)
+        return LanguageChanged(changed, await self.resume(changed, update_id))
+
     async def draft(self, user_id: int) -> Draft | None:
         return await self.store.get_draft(user_id)
 
     async def start(self, user: User, update_id: int | None = None) -> Draft:
         """Resume the report in progress, or begin a new one."""
-        draft = await self.store.get_draft(user.user_id)
+        return (await self.begin(user, update_id)).draft
+
+    async def begin(self, user: User, update_id: int | None = None) -> Begun:
+        """Resume the report in progress (a family finishes one before the next), or
+        begin a new one; says which, for the words that lead to the question."""
+        draft = await self.resume(user, update_id)
         if draft is not None:
-            if draft.paused:
-                draft.paused = False
-                await self.store.save_draft(user.user_id, draft, self.clock.now(), update_id)
-            return draft
+            return Begun(draft, resumed=True)
         draft = engine.new_draft()
         await self.store.save_draft(user.user_id, draft, self.clock.now(), update_id)
+        return Begun(draft, resumed=False)
+
+    async def resume(self, user: User, update_id: int | None = None) -> Draft | None:
+        """The report in progress, no longer paused, to show where it stopped; None if
+        there is none (the family gets the menu)."""
+        draft = await self.store.get_draft(user.user_id)
+        if draft is not None and draft.paused:
+            draft.paused = False
+            await self.store.save_draft(user.user_id, draft, self.clock.now(), update_id)
         return draft
+
+    async def reply(
+        self, user: User, read: Callable[[Draft], Input], update_id: int | None = None
+    ) -> Replied:
+        """A family's message with no form open. After a pause or a long silence the
+        current question is shown again instead of taking the message as its answer
+        (the relative may not remember what was asked); else the message is the answer.
+        ``read`` turns the message into an input against the current question (a typed
+        button label is that button), which only the front end can read."""
+        draft = await self.store.get_draft(user.user_id)
+        if draft is None:
+            return Replied(None)
+        if self.needs_resume_prompt(draft):
+            await self.touch(user, draft, update_id)
+            return Replied(draft, resumed=True)
+        outcome = await self.answer(user, read(draft), update_id, current=draft)
+        return Replied(draft, outcome=outcome)
+
+    async def cancel(self, user_key: int, user: User | None, update_id: int) -> Cancelled:
+        """/cancel: an open form (of a family or a staff member, who may have no family
+        record) is closed without acting on it; else the report in progress is paused,
+        everything entered kept."""
+        if await self.forms.cancel(user_key):
+            return Cancelled("form")
+        if user is None:
+            return Cancelled("nothing")
+        draft = await self.pause(user, update_id)
+        return Cancelled("nothing" if draft is None else "report")
 
     def needs_resume_prompt(self, draft: Draft) -> bool:
         if draft.paused:

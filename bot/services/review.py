@@ -50,6 +50,7 @@ __all__ = [
     "Returned",
     "ReviewEntry",
     "ReviewLetter",
+    "ReviewQueue",
     "ReviewReminder",
     "ReviewService",
     "after_a_working_day",
@@ -108,6 +109,15 @@ class ReviewLetter:
     entry: ReviewEntry
     produced: Produced
     fields: tuple[Editable, ...]
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """The desk's queue: the letters waiting, oldest first, and the language each is
+    written in by letter id (so a caseworker picks the letters they can read)."""
+
+    entries: tuple[ReviewEntry, ...]
+    languages: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -202,10 +212,12 @@ class ReviewService:
         self._require(actor)
         return await self.store.open_of_case(case_id)
 
-    async def languages(self, actor: Actor, entries: list[ReviewEntry]) -> dict[int, str]:
-        """The language each queued letter is written in, by letter id (the desk's queue
-        shows it, so a caseworker picks the letters they can read)."""
-        self._require(actor)
+    async def queue_screen(self, actor: Actor) -> ReviewQueue:
+        """The desk's queue page: the letters waiting and their languages."""
+        entries = await self.queue(actor)
+        return ReviewQueue(tuple(entries), await self._languages(entries))
+
+    async def _languages(self, entries: list[ReviewEntry]) -> dict[int, str]:
         found: dict[int, str] = {}
         options: dict[int, dict[str, Any]] = {}
         for entry in entries:

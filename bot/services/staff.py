@@ -404,6 +404,14 @@ class StaffService:
         member = await self.staff.get(user_id)
         return Actor(user_id, Role(member.role) if member else Role.RELATIVE)
 
+    async def acting(self, user_id: int, name: str) -> Actor:
+        """The person acting in the chat, with their role; a staff member's Telegram name
+        is refreshed on the way (``remember_name``), so a chat action reads who acts in
+        one call."""
+        actor = await self.actor(user_id)
+        await self.remember_name(actor, name)
+        return actor
+
     async def staff_locale(self, user_id: int) -> str | None:
         """The language a staff member chose when joining (None for others)."""
         member = await self.staff.get(user_id)

@@ -549,7 +549,9 @@ class FollowupStore:
         reminders_on: bool | None = None,
         now: datetime,
     ) -> None:
-        """The family's settings, with its audit entry (what changed, not to what zone)."""
+        """The family's settings, with its audit entry (what changed, not to what zone).
+        Reminders turned off also cancels those planned, in the same transaction: a crash
+        must not leave reminders off while some are still sent."""
         detail: dict[str, Any] = {}
         if reminders_on is not None:
             detail["reminders"] = reminders_on
@@ -567,6 +569,13 @@ class FollowupStore:
                 await conn.execute(
                     "UPDATE users SET reminders_on = ?, updated_at = ? WHERE user_id = ?",
                     (int(reminders_on), _ts(now), user_id),
+                )
+            if reminders_on is False:
+                await conn.execute(
+                    """UPDATE reminders SET attempts = attempts + 1, last_error = 'turned off',
+                              cancelled_at = ?
+                       WHERE user_id = ? AND sent_at IS NULL AND cancelled_at IS NULL""",
+                    (_ts(now), user_id),
                 )
 
     # --- forms ----------------------------------------------------------------------

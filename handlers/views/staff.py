@@ -27,8 +27,7 @@ async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translat
     tg_user = update.effective_user
     assert tg_user is not None
     key = s.user_key(tg_user.id)
-    actor = await s.staff.actor(key)
-    await s.staff.remember_name(actor, shown_name(tg_user.full_name, tg_user.username))
+    actor = await s.staff.acting(key, shown_name(tg_user.full_name, tg_user.username))
     user = await s.store.get_user(key)
     locale = (
         await s.staff.staff_locale(key)

@@ -55,8 +55,8 @@ async def queue_page(request: web.Request) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
     s = desk_of(request).services
-    entries = await s.review.queue(session.actor)
-    languages = await s.review.languages(session.actor, entries)
+    queue = await s.review.queue_screen(session.actor)
+    languages = queue.languages
     done = request.query.get("done", "")
     return render(
         request,
@@ -72,7 +72,7 @@ async def queue_page(request: web.Request) -> web.Response:
                 else "—",
                 t.datetime(e.queued_at, "short", tz=session.timezone),
             )
-            for e in entries
+            for e in queue.entries
         ],
         notice=t(DONE[done]) if done in DONE and not done.startswith("saved") else "",
     )

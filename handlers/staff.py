@@ -61,7 +61,14 @@ from handlers.views.staff import (
 )
 
 # Other handlers still import these from here; they live in handlers.views.staff.
-__all__ = ["STAFF_FORMS", "STAFF_HELP", "actor_and_t", "not_available", "staff_only"]
+__all__ = [
+    "STAFF_FORMS",
+    "STAFF_HELP",
+    "actor_and_t",
+    "ask_again",
+    "not_available",
+    "staff_only",
+]
 
 PREFIX = "staff"  # staff:<what>:<ids>, see BUTTONS
 STATUSES = list(CaseStatus)
@@ -852,21 +859,25 @@ async def _b_note(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     case = await services(context).staff.start_form(actor, _case_id(args), "note")
-    await say(update, context, t("Write the note for case {number}:", number=case.number))
+    await say(update, context, _note_prompt(t, case))
+
+
+def _note_prompt(t: Translator, case: Case) -> str:
+    return t("Write the note for case {number}:", number=case.number)
 
 
 async def _b_message(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     case = await services(context).staff.start_form(actor, _case_id(args), "relay")
-    await say(
-        update,
-        context,
-        t(
-            "Write the message to the family of case {number}. It goes "
-            "through the bot: they do not see your name or number.",
-            number=case.number,
-        ),
+    await say(update, context, _message_prompt(t, case))
+
+
+def _message_prompt(t: Translator, case: Case) -> str:
+    return t(
+        "Write the message to the family of case {number}. It goes "
+        "through the bot: they do not see your name or number.",
+        number=case.number,
     )
 
 
@@ -1025,6 +1036,26 @@ async def handle_staff_form(update: Update, context: Context, form: Form) -> Non
         await _translation_written(update, context, t, answered.translation)
 
 
+async def ask_again(update: Update, context: Context, form: Form) -> None:
+    """The open form's question once more (after a restart cut its reply off): the note,
+    the message, the answer or the text to translate; nothing when the case is out of
+    reach or the text was written meanwhile."""
+    actor, t = await actor_and_t(update, context)
+    try:
+        asked = await services(context).staff.form_question(actor, form)
+    except (NotAllowed, NotFound, Invalid):
+        return
+    if asked.item is not None:
+        text = _translation_prompt(t, asked.case, asked.item)
+    elif asked.name == "note":
+        text = _note_prompt(t, asked.case)
+    elif asked.name == "relay":
+        text = _message_prompt(t, asked.case)
+    else:
+        text = _answer_prompt(t)
+    await say(update, context, text)
+
+
 def _form_error(t: Translator, err: InvalidInput) -> str:
     """A refused text; a translation in another language names the language in words."""
     language = err.params.get("language")
@@ -1082,6 +1113,8 @@ async def _family_reply(
     except NotFound:
         await not_available(update, context, t)
         return
-    await say(
-        update, context, t("Write your answer; it goes to the organisation through the bot.")
-    )
+    await say(update, context, _answer_prompt(t))
+
+
+def _answer_prompt(t: Translator) -> str:
+    return t("Write your answer; it goes to the organisation through the bot.")

@@ -289,6 +289,16 @@ class ReviewService:
             return FormAnswered(form.name, error=asked.error)
         return await self._act(actor, asked.form, FormClosing(actor.user_id, update_id))
 
+    async def form_question(self, actor: Actor, form: Form) -> Editable | None:
+        """What an open review form asks, to ask it again after a restart: the text of the
+        field being corrected, or None for the note sending the letter back."""
+        if form.name not in REVIEW_FORMS or actor.role not in MANAGERS:
+            raise NotAllowed(actor.role)
+        _entry, case, row = await self._open(actor, int(form.data.get("letter_id") or 0))
+        if form.name == CORRECTION.name:
+            return await self._field(case, row, str(form.data.get("field")))
+        return None
+
     async def close_form(self, actor: Actor) -> None:
         await self.runner.cancel(actor.user_id)
 

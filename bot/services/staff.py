@@ -77,6 +77,7 @@ __all__ = [
     "FlagSet",
     "Form",
     "FormAnswered",
+    "FormQuestion",
     "Invalid",
     "Invitation",
     "InvitationList",
@@ -290,6 +291,16 @@ class TranslationWriter(Protocol):
     ) -> list[Needed]: ...
 
     async def texts_left(self, actor: Actor, case_id: int) -> tuple[Case, list[Needed]]: ...
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """What an open staff form asks (its ``name``) about ``case``; ``item`` is the text
+    to translate for the translation form."""
+
+    name: str
+    case: Case
+    item: Needed | None = None
 
 
 @dataclass(frozen=True)
@@ -869,6 +880,30 @@ class StaffService:
         )
         return FormAnswered(name, relay=relay)
 
+    async def form_question(self, actor: Actor, form: Form) -> FormQuestion:
+        """The question of an open staff form, to ask it again after a restart (the text
+        before it may have been acted on and the reply never sent). Raises ``NotFound`` or
+        ``NotAllowed`` when the case is out of reach, or the text was written meanwhile."""
+        if form.name not in STAFF_FORMS:
+            raise Invalid("form", "unknown")
+        case_id = int(form.data.get("case_id") or 0)
+        if form.name == "relay_back":
+            case = await self.store.get_case_by_id(case_id)
+            if case is None or case.reporter_id != actor.user_id:
+                raise NotFound("case")
+            return FormQuestion(form.name, case)
+        case = await self._case(actor, case_id)
+        if form.name != "translation":
+            return FormQuestion(form.name, case)
+        if self.translations is None:
+            raise NotAllowed("translations")
+        _, left = await self.translations.texts_left(actor, case.id)
+        wanted = (form.data.get("field"), form.data.get("language"))
+        for item in left:
+            if (item.field, item.language) == wanted:
+                return FormQuestion(form.name, case, item)
+        raise NotFound("translation")
+
     async def start_translation(self, actor: Actor, case_id: CaseRef) -> TranslationAsked:
         """Open the translation form on the first text the family left to the organisation
         that this actor may read (the dossier's "Write the translations")."""
@@ -886,25 +921,32 @@ class StaffService:
     async def _write_translation(
         self, actor: Actor, case_id: int, data: Mapping[str, Any], closing: FormClosing
     ) -> TranslationWritten:
-        """The letters' use case keeps the text (and closes the form); the next text left
-        is asked at once, or the family is named to be told that none is left."""
+        """The letters' use case keeps the text and, in the same transaction, puts the form
+        of the next text left in place of this one (a crash after it leaves that question
+        open, asked again at start-up); or the family is named to be told that none is
+        left. Should another staff member have written that next text meanwhile, the form
+        of the first text still left is opened afterwards."""
         if self.translations is None:
             raise NotAllowed("translations")
         case = await self._case(actor, case_id)
+        field, language = str(data.get("field")), str(data.get("language"))
+        _, before = await self.translations.texts_left(actor, case.id)
+        then = next((n for n in before if (n.field, n.language) != (field, language)), None)
+        if then is not None:
+            opened = {"case_id": case.id, "field": then.field, "language": then.language}
+            closing = self.forms.closing_then(closing, SPECS["translation"], opened)
         left = await self.translations.write_translation(
-            actor,
-            case.id,
-            str(data.get("field")),
-            str(data.get("language")),
-            str(data["text"]),
-            closing=closing,
+            actor, case.id, field, language, str(data["text"]), closing=closing
         )
         if left:
             item = left[0]
-            await self.start_form(
-                actor, case, "translation", {"field": item.field, "language": item.language}
-            )
+            if item != then:
+                await self.start_form(
+                    actor, case, "translation", {"field": item.field, "language": item.language}
+                )
             return TranslationWritten(case, item, None)
+        if then is not None:  # written meanwhile by someone else: nothing left to ask
+            await self.forms.cancel(actor.user_id)
         family = await self.store.get_user(case.reporter_id)
         told = (
             Recipient(family.user_id, family.chat_id, family.locale)

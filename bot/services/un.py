@@ -43,6 +43,7 @@ from bot.un.translation import Pending
 __all__ = [
     "Form",
     "FormAnswered",
+    "FormQuestion",
     "NotReady",
     "Overview",
     "Person",
@@ -117,6 +118,16 @@ class FormAnswered:
     missing: tuple[Pending, ...] = ()
     submitted_on: date | None = None
     family: Recipient | None = None
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """The question of an open form of the route: ``pending`` is the text to translate
+    (the translation form), else ``step`` of the submission is asked."""
+
+    case: Case
+    step: str
+    pending: Pending | None = None
 
 
 class UnService:
@@ -398,6 +409,19 @@ class UnService:
         else:
             asked = await self.forms.skip(actor.user_id, form, update_id, close=False)
         return await self._after(actor, case, form, asked, update_id)
+
+    async def form_question(self, actor: Actor, form: Form) -> FormQuestion:
+        """What an open form of the route asks, to ask it again after a restart: the text
+        to translate, or the step of the submission (its date or its reference)."""
+        case = await self._form_case(actor, form)
+        if form.name != TRANSLATION.name:
+            return FormQuestion(case, form.step)
+        key = str(form.data.get("key"))
+        found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
+        if not found:
+            raise NotFound(key)
+        await self._may_read(actor, case, key)
+        return FormQuestion(case, form.step, found[0])
 
     async def close_form(self, actor: Actor) -> None:
         await self.forms.cancel(actor.user_id)

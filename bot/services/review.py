@@ -38,6 +38,7 @@ from bot.services.forms import FormRunner
 from bot.services.letters import LetterService, Produced
 from bot.services.staff import MANAGERS, Actor, Role, StaffService
 from bot.storage.followup import FollowupStore, Reminder
+from bot.storage.notices import NewNotice
 from bot.storage.review import ReviewEntry, ReviewStore
 from bot.storage.store import FormClosing, LetterRow, Store
 
@@ -127,6 +128,10 @@ class Returned:
     note: str
     family_chat: int | None
     family_locale: str | None
+
+
+# The kind of the family's notice that a letter comes back with the caseworker's note.
+RETURNED = "review_returned"
 
 
 @dataclass(frozen=True)
@@ -377,12 +382,22 @@ class ReviewService:
     async def _send_back(
         self, actor: Actor, letter_id: int, note: str, closing: FormClosing
     ) -> Returned:
+        """The decision and the family's notice (the note, in the family's language when
+        sent) are one transaction: a crash before the send loses no note."""
         entry, case, _row = await self._open(actor, letter_id)
         cleaned = self._checked(RETURN_NOTE, note, {}, "note")
         now = self.clock.now()
-        if not await self.store.decide(entry, "returned", actor.user_id, now, closing):
-            raise NotFound("decided meanwhile")
         chat, locale = await self._family(case)
+        notice = None
+        if chat is not None:
+            values = {
+                "addressee": entry.addressee_id,
+                "case_number": entry.case_number,
+                "note": cleaned,
+            }
+            notice = NewNotice(entry.reporter_id, chat, locale or "", RETURNED, values)
+        if not await self.store.decide(entry, "returned", actor.user_id, now, closing, notice):
+            raise NotFound("decided meanwhile")
         return Returned(entry, cleaned, chat, locale)
 
     # --- the reminder (handlers.jobs) --------------------------------------------------

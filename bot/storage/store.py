@@ -434,6 +434,7 @@ class Store:
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM notices WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         # Freed pages would still hold the deleted text on disk until overwritten.
         await self.db.empty_log()

@@ -1,0 +1,102 @@
+"""Notices to other people, kept in the notices table until Telegram took them.
+
+A letter sent back with the caseworker's note: the note is written with the decision, so
+the process dying between the commit and the send loses nothing; at start-up the family
+receives it in its own language. The table itself is sealed like every personal column
+and goes with a family that deletes its data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import LOCALES
+from bot.services.review import RETURNED
+from bot.storage.crypto import new_key
+from bot.storage.notices import NewNotice, NoticeStore, put_notice
+from handlers.localapi import Fault
+from handlers.views import review as view
+from handlers.views.notices import send_notices
+from tests.support import START, Bot
+from tests.test_review import case_with_letter
+from tests.test_staff import make_staff
+
+CASEWORKER = 960
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_a_note_sent_back_reaches_the_family_after_a_crash(
+    tmp_path: Path, locale: str
+) -> None:
+    bot = await Bot.start(tmp_path)
+    s = bot.services
+    s.review.enabled = True
+    case, row = await case_with_letter(s)
+    await s.store.set_locale(case.reporter_id, locale, START)
+    await s.review.hold(case.reporter_id, case, [row])
+    worker = await make_staff(bot, CASEWORKER, "caseworker", "ru")
+    await worker.press_data(f"review:back:{row.id}")
+    note = "Уточните, пожалуйста, дату последнего звонка."
+    for _ in range(20):  # the process dies after the commit: nothing reaches anyone
+        bot.api.fail_next("sendMessage", Fault(network=True))
+    await worker.send(note)
+    bot.api.faults.clear()
+    family_chat = 501  # the family of case_with_letter, its chat id
+    assert bot.api.messages(family_chat) == []
+    await bot.stop()
+
+    bot = await Bot.start(tmp_path)
+    try:
+        taken = await send_notices(bot.app.bot, bot.services)  # as the bot does at start-up
+        assert [n.kind for n in taken] == [RETURNED]
+        ft = bot.t(locale)
+        body = bot.services.letters.directory[row.addressee_id].name(locale)
+        assert [m.text for m in bot.api.messages(family_chat)] == [
+            view.returned_text(ft, body, case.number, note)
+        ]
+        assert await bot.services.notices.waiting() == []
+        assert await send_notices(bot.app.bot, bot.services) == []  # sent once
+    finally:
+        await bot.stop()
+
+
+async def test_sent_back_at_once_when_nothing_fails(tmp_path: Path) -> None:
+    bot = await Bot.start(tmp_path)
+    try:
+        s = bot.services
+        s.review.enabled = True
+        case, row = await case_with_letter(s)
+        await s.review.hold(case.reporter_id, case, [row])
+        worker = await make_staff(bot, CASEWORKER, "caseworker", "kk")
+        await worker.press_data(f"review:back:{row.id}")
+        await worker.send("Хаттағы мекенжайды тексеріңіз.")
+        assert worker.last_text() == view.returned_done_text(bot.t("kk"), True)
+        assert len(bot.api.messages(case.reporter_id)) == 1
+        assert await s.notices.waiting() == []
+    finally:
+        await bot.stop()
+
+
+async def test_notices_are_sealed_kept_until_sent_and_go_with_the_family(
+    tmp_path: Path,
+) -> None:
+    bot = await Bot.start(tmp_path, key=new_key())
+    try:
+        s = bot.services
+        key = s.user_key(970)
+        await s.store.create_user(key, 970, "ky", START)
+        notice = NewNotice(key, 970, "ky", RETURNED, {"note": "Секретная заметка"})
+        async with s.db.transaction() as conn:
+            await put_notice(conn, s.db, notice, START)
+        store = NoticeStore(s.db)
+        [waiting] = await store.waiting()
+        assert (waiting.chat_id, waiting.locale, waiting.values) == (970, "ky", notice.values)
+        with sqlite3.connect(bot.config.db_path) as raw:
+            stored = raw.execute("SELECT data FROM notices").fetchone()[0]
+        assert "Секретная" not in stored and "970" not in stored
+        await s.store.delete_user_data(key, START)
+        assert await store.waiting() == []
+    finally:
+        await bot.stop()

@@ -49,6 +49,7 @@ from handlers.views import un as un_views
 from handlers.views.exports import send_document
 from handlers.views.followup import letter_state, letter_title, timeline_text
 from handlers.views.letters import field_name, language_name
+from handlers.views.notices import send_notices
 from handlers.views.staff import (
     actor_and_t,
     copy_mark,
@@ -843,16 +844,8 @@ async def _b_assign(
     await drop_buttons(update)
     if done.volunteers is not None:
         await _volunteer_menu(update, context, t, done.volunteers)
-    if done.volunteer is not None:  # newly assigned: told in their language
-        await context.bot.send_message(
-            done.volunteer.chat_id,
-            _assigned_text(s.catalogs.get(done.volunteer.locale), done.case_number),
-        )
-
-
-def _assigned_text(t: Translator, number: str) -> str:
-    """What a volunteer reads when assigned, in the volunteer's language."""
-    return t("You are assigned to case {number}. /my lists your cases.", number=number)
+    if done.volunteer is not None:  # newly assigned: its notice was written with it
+        await send_notices(context.bot, s)
 
 
 async def _b_note(

@@ -24,6 +24,7 @@ from bot.un.submission import NotReady
 from bot.un.translation import Pending
 from handlers.common import Context, chat_id, drop_buttons, parse_id, say, services
 from handlers.views import un as views
+from handlers.views.notices import send_notices
 from handlers.views.un import (
     PREFIX,
 )
@@ -302,14 +303,5 @@ async def _submitted(
             date=t.date(on, "long"),
         ),
     )
-    if family is not None:
-        ft = services(context).catalogs.get(family.locale)
-        await context.bot.send_message(
-            family.chat_id,
-            ft(
-                "Your case {number} was submitted to the UN Working Group on Enforced or "
-                "Involuntary Disappearances on {date}.",
-                number=case.number,
-                date=ft.date(on, "long"),
-            ),
-        )
+    if family is not None:  # its notice was written with the submission
+        await send_notices(context.bot, services(context))

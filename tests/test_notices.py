@@ -8,19 +8,25 @@ and goes with a family that deletes its data."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.i18n import LOCALES
 from bot.services.review import RETURNED
+from bot.services.staff import ASSIGNED
+from bot.services.un import UN_SUBMITTED
 from bot.storage.crypto import new_key
 from bot.storage.notices import NewNotice, NoticeStore, put_notice
 from handlers.localapi import Fault
 from handlers.views import review as view
+from handlers.views import staff as staff_view
+from handlers.views import un as un_view
 from handlers.views.notices import send_notices
 from tests.support import START, Bot
 from tests.test_review import case_with_letter
+from tests.test_review_un_forms_chat import FAMILY, family_case
 from tests.test_staff import make_staff
 
 CASEWORKER = 960
@@ -98,5 +104,42 @@ async def test_notices_are_sealed_kept_until_sent_and_go_with_the_family(
         assert "Секретная" not in stored and "970" not in stored
         await s.store.delete_user_data(key, START)
         assert await store.waiting() == []
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_the_un_submission_and_an_assignment_reach_their_people_after_a_crash(
+    tmp_path: Path, locale: str
+) -> None:
+    bot = await Bot.start(tmp_path)
+    case = await family_case(bot, locale)
+    staff = bot.chat(1, "ru")
+    await staff.press_data(f"un:mark:{case.id}")
+    await staff.send("20.11.2026")
+    volunteer = await make_staff(bot, 980, "volunteer", locale)
+    for _ in range(20):  # the process dies after each commit: nothing reaches anyone
+        bot.api.fail_next("sendMessage", Fault(network=True))
+    await staff.send("/skip")  # no reference yet: the case is marked as submitted
+    await staff.press_data(f"staff:assign:{case.id}:980")
+    bot.api.faults.clear()
+    assigned = staff_view.assigned_text(bot.t(locale), case.number)
+    assert bot.api.messages(FAMILY) == []
+    assert assigned not in volunteer.texts()  # only its welcome as a volunteer
+    await bot.stop()
+
+    bot = await Bot.start(tmp_path)
+    try:
+        taken = await send_notices(bot.app.bot, bot.services)  # as the bot does at start-up
+        assert sorted(n.kind for n in taken) == sorted([UN_SUBMITTED, ASSIGNED])
+        t = bot.t(locale)
+        assert [m.text for m in bot.api.messages(FAMILY)] == [
+            un_view.submitted_text(t, case.number, date(2026, 11, 20))
+        ]
+        assert [m.text for m in bot.api.messages(980)] == [assigned]
+        assert "{" not in assigned
+        assert await bot.services.notices.waiting() == []
+        submitted = await bot.services.un.store.get(case.id)
+        assert submitted.submitted_on == date(2026, 11, 20)
     finally:
         await bot.stop()

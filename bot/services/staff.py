@@ -32,6 +32,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.followup import at_local
 from bot.services.forms import FormRunner
 from bot.storage.followup import FollowupStore, NewReminder, Reply
+from bot.storage.notices import NewNotice
 from bot.storage.staff import (
     AuditEntry,
     AuditStore,
@@ -48,6 +49,7 @@ from bot.vocabulary import TIMEZONE_NAMES
 
 # Re-exported: the front ends name filters, cursors and rows through the use cases.
 __all__ = [
+    "ASSIGNED",
     "FLAGS",
     "MANAGERS",
     "MAY_INVITE",
@@ -291,6 +293,10 @@ class TranslationWriter(Protocol):
     ) -> list[Needed]: ...
 
     async def texts_left(self, actor: Actor, case_id: int) -> tuple[Case, list[Needed]]: ...
+
+
+# The kind of a volunteer's notice of being assigned to a case.
+ASSIGNED = "assigned"
 
 
 @dataclass(frozen=True)
@@ -730,19 +736,23 @@ class StaffService:
         self, actor: Actor, case_id: CaseRef, volunteer_id: int, assigned: bool
     ) -> Assignment:
         """Assign (or unassign) a volunteer chosen by id. A newly assigned volunteer gets
-        a daily summary from tomorrow, scheduled in the same transaction."""
+        a daily summary from tomorrow, scheduled in the same transaction, and is told at
+        once by a notice written in it too (``ASSIGNED``: a crash loses no assignment's
+        word)."""
         self._require(actor, MANAGERS)
         case = await self._case(actor, case_id)
         member = await self.staff.get(volunteer_id)
         if member is None or member.role != Role.VOLUNTEER:
             raise Invalid("volunteer", "not a volunteer")
-        digest = None
+        digest = notice = None
         if assigned:
             tz = await self.timezone_of(volunteer_id)
             day = (self.clock.now() + timedelta(days=1)).astimezone(ZoneInfo(tz)).date()
             digest = NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, tz))
+            values = {"case_number": case.number}
+            notice = NewNotice(volunteer_id, member.chat_id, member.locale, ASSIGNED, values)
         changed = await self.staff.assign(
-            case.id, volunteer_id, actor.user_id, self.clock.now(), assigned, digest
+            case.id, volunteer_id, actor.user_id, self.clock.now(), assigned, digest, notice
         )
         told = Recipient(volunteer_id, member.chat_id, member.locale)
         return Assignment(

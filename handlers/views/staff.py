@@ -9,15 +9,18 @@ available" wherever they tap.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from babel.dates import get_timezone_location
 from telegram import Update
 
+from bot.app import Services
 from bot.audit_sentences import who
 from bot.i18n import Translator, pick_locale
-from bot.services.staff import Actor, Reply, Role
+from bot.services.staff import ASSIGNED, Actor, Reply, Role
 from bot.vocabulary import TIMEZONE_NAMES
 from handlers.common import Context, say, services
+from handlers.views.notices import says
 
 
 async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
@@ -106,3 +109,13 @@ def copy_mark(t: Translator, reply: Reply) -> str:
         "rejected": t("rejected by a caseworker"),
     }.get(reply.copy_review or "", t("not checked yet"))
     return f"\n   ⚠ {mark} ({review})"
+
+
+def assigned_text(t: Translator, number: str) -> str:
+    """What a volunteer reads when assigned, in the volunteer's language."""
+    return t("You are assigned to case {number}. /my lists your cases.", number=number)
+
+
+@says(ASSIGNED)
+def assigned_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
+    return assigned_text(t, str(values["case_number"]))

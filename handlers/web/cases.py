@@ -33,6 +33,7 @@ from bot.services.staff import (
 from handlers import texts
 from handlers.keyboards import button
 from handlers.views import staff as staff_views
+from handlers.views.notices import send_notices
 from handlers.web import views
 from handlers.web.desk import desk_of, refused, render, session_of, translator_of
 
@@ -319,17 +320,8 @@ async def assign(request: web.Request) -> web.Response:
     result = await services.staff.assign(
         session_of(request).actor, case_id, int(volunteer), form.get("assigned") == "1"
     )
-    if result.volunteer is not None:
-        t = services.catalogs.get(result.volunteer.locale)  # the volunteer's language
-        await _send(
-            request,
-            result.volunteer,
-            result.case_number,
-            t(
-                "You are assigned to case {number}. /my lists your cases.",
-                number=result.case_number,
-            ),
-        )
+    if result.volunteer is not None:  # its notice was written with the assignment
+        await send_notices(desk_of(request).bot, services)
     raise _back(request, result.case_number, "assign")
 
 

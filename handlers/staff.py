@@ -759,20 +759,8 @@ async def _b_status(
             status=texts.status_name(t, changed.status),
         ),
     )
-    if changed.family is not None:
-        family_t = s.catalogs.get(changed.family.locale)  # the family's language
-        await context.bot.send_message(
-            changed.family.chat_id, _status_told(family_t, changed.case_number, changed.status)
-        )
-
-
-def _status_told(t: Translator, number: str, status: CaseStatus) -> str:
-    """What the family reads when a staff member changes the status."""
-    return t(
-        "The status of your case {number} is now: {status}.",
-        number=number,
-        status=texts.status_name(t, status),
-    )
+    if changed.family is not None:  # its notice was written with the change
+        await send_notices(context.bot, s)
 
 
 async def _b_verified(

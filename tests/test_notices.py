@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.models import CaseStatus
 from bot.i18n import LOCALES
 from bot.services.review import RETURNED
-from bot.services.staff import ASSIGNED
+from bot.services.staff import ASSIGNED, STATUS_CHANGED
 from bot.services.un import UN_SUBMITTED
 from bot.storage.crypto import new_key
 from bot.storage.notices import NewNotice, NoticeStore, put_notice
@@ -109,7 +110,7 @@ async def test_notices_are_sealed_kept_until_sent_and_go_with_the_family(
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-async def test_the_un_submission_and_an_assignment_reach_their_people_after_a_crash(
+async def test_a_un_submission_an_assignment_and_a_status_reach_their_people_after_a_crash(
     tmp_path: Path, locale: str
 ) -> None:
     bot = await Bot.start(tmp_path)
@@ -122,6 +123,8 @@ async def test_the_un_submission_and_an_assignment_reach_their_people_after_a_cr
         bot.api.fail_next("sendMessage", Fault(network=True))
     await staff.send("/skip")  # no reference yet: the case is marked as submitted
     await staff.press_data(f"staff:assign:{case.id}:980")
+    located = list(CaseStatus).index(CaseStatus.LOCATED)
+    await staff.press_data(f"staff:status:{case.id}:{located}")
     bot.api.faults.clear()
     assigned = staff_view.assigned_text(bot.t(locale), case.number)
     assert bot.api.messages(FAMILY) == []
@@ -131,10 +134,11 @@ async def test_the_un_submission_and_an_assignment_reach_their_people_after_a_cr
     bot = await Bot.start(tmp_path)
     try:
         taken = await send_notices(bot.app.bot, bot.services)  # as the bot does at start-up
-        assert sorted(n.kind for n in taken) == sorted([UN_SUBMITTED, ASSIGNED])
+        assert [n.kind for n in taken] == [UN_SUBMITTED, ASSIGNED, STATUS_CHANGED]
         t = bot.t(locale)
         assert [m.text for m in bot.api.messages(FAMILY)] == [
-            un_view.submitted_text(t, case.number, date(2026, 11, 20))
+            un_view.submitted_text(t, case.number, date(2026, 11, 20)),
+            staff_view.status_told(t, case.number, CaseStatus.LOCATED),
         ]
         assert [m.text for m in bot.api.messages(980)] == [assigned]
         assert "{" not in assigned

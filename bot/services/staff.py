@@ -50,6 +50,7 @@ from bot.vocabulary import TIMEZONE_NAMES
 # Re-exported: the front ends name filters, cursors and rows through the use cases.
 __all__ = [
     "ASSIGNED",
+    "STATUS_CHANGED",
     "FLAGS",
     "MANAGERS",
     "MAY_INVITE",
@@ -297,6 +298,8 @@ class TranslationWriter(Protocol):
 
 # The kind of a volunteer's notice of being assigned to a case.
 ASSIGNED = "assigned"
+# The kind of the family's notice that a staff member changed its case's status.
+STATUS_CHANGED = "status_changed"
 
 
 @dataclass(frozen=True)
@@ -677,17 +680,18 @@ class StaffService:
         self, actor: Actor, case_id: CaseRef, status: CaseStatus
     ) -> StatusChanged:
         """Change the status (volunteers: ``VOLUNTEER_STATUSES`` on their cases); the
-        result names the family to tell, unless it blocked the bot."""
+        family's notice (``STATUS_CHANGED``) is written with it, unless the family blocked
+        the bot, and the result names the family to tell."""
         case = await self._case(actor, case_id)
         if actor.role is Role.VOLUNTEER and status not in VOLUNTEER_STATUSES:
             raise NotAllowed(status)
-        await self.staff.set_status(case.id, status, actor.user_id, self.clock.now())
         family = await self.store.get_user(case.reporter_id)
-        told = (
-            Recipient(family.user_id, family.chat_id, family.locale)
-            if family is not None and family.blocked_at is None
-            else None
-        )
+        told = notice = None
+        if family is not None and family.blocked_at is None:
+            told = Recipient(family.user_id, family.chat_id, family.locale)
+            values = {"case_number": case.number, "status": status.value}
+            notice = NewNotice(told.user_id, told.chat_id, told.locale, STATUS_CHANGED, values)
+        await self.staff.set_status(case.id, status, actor.user_id, self.clock.now(), notice)
         return StatusChanged(case.number, status, told)
 
     async def set_flag(self, actor: Actor, case_id: CaseRef, flag: str, value: bool) -> FlagSet:

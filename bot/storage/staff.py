@@ -475,10 +475,18 @@ class StaffStore:
             )
 
     async def set_status(
-        self, case_id: int, status: CaseStatus, actor_id: int, now: datetime
+        self,
+        case_id: int,
+        status: CaseStatus,
+        actor_id: int,
+        now: datetime,
+        notice: NewNotice | None = None,
     ) -> None:
-        """A staff member changes the status: the case, its timeline and the audit at once."""
+        """A staff member changes the status: the case, its timeline, the audit and the
+        family's ``notice`` at once."""
         async with self.db.transaction() as conn:
+            if notice is not None:
+                await put_notice(conn, self.db, notice, now)
             await conn.execute(
                 "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
                 (status.value, _ts(now), case_id),

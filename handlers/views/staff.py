@@ -16,9 +16,11 @@ from telegram import Update
 
 from bot.app import Services
 from bot.audit_sentences import who
+from bot.domain.models import CaseStatus
 from bot.i18n import Translator, pick_locale
-from bot.services.staff import ASSIGNED, Actor, Reply, Role
+from bot.services.staff import ASSIGNED, STATUS_CHANGED, Actor, Reply, Role
 from bot.vocabulary import TIMEZONE_NAMES
+from handlers import texts
 from handlers.common import Context, say, services
 from handlers.views.notices import says
 
@@ -119,3 +121,17 @@ def assigned_text(t: Translator, number: str) -> str:
 @says(ASSIGNED)
 def assigned_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
     return assigned_text(t, str(values["case_number"]))
+
+
+def status_told(t: Translator, number: str, status: CaseStatus) -> str:
+    """What the family reads when a staff member changes the status."""
+    return t(
+        "The status of your case {number} is now: {status}.",
+        number=number,
+        status=texts.status_name(t, status),
+    )
+
+
+@says(STATUS_CHANGED)
+def status_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
+    return status_told(t, str(values["case_number"]), CaseStatus(str(values["status"])))

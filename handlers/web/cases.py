@@ -24,6 +24,7 @@ from bot.i18n import N_
 from bot.services.errors import Invalid
 from bot.services.staff import (
     NOTE_LIMIT,
+    STATUS_CHANGED,
     VOLUNTEER_STATUSES,
     CaseFilter,
     Cursor,
@@ -294,18 +295,9 @@ async def change_status(request: web.Request) -> web.Response:
     services = desk_of(request).services
     changed = await services.staff.set_status(session_of(request).actor, case_id, CaseStatus(code))
     told = False
-    if changed.family is not None:
-        t = services.catalogs.get(changed.family.locale)  # the family's language
-        told = await _send(
-            request,
-            changed.family,
-            changed.case_number,
-            t(
-                "The status of your case {number} is now: {status}.",
-                number=changed.case_number,
-                status=texts.status_name(t, changed.status),
-            ),
-        )
+    if changed.family is not None:  # its notice was written with the change
+        taken = await send_notices(desk_of(request).bot, services)
+        told = any(n.kind == STATUS_CHANGED for n in taken)
     raise _back(request, changed.case_number, "status" if told else "status_untold")
 
 

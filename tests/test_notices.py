@@ -141,6 +141,7 @@ async def test_a_un_submission_an_assignment_and_a_status_reach_their_people_aft
             staff_view.status_told(t, case.number, CaseStatus.LOCATED),
         ]
         assert [m.text for m in bot.api.messages(980)] == [assigned]
+        assert not bot.api.messages(FAMILY)[0].text.startswith("Your case")  # translated
         assert "{" not in assigned
         assert await bot.services.notices.waiting() == []
         submitted = await bot.services.un.store.get(case.id)

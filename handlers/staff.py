@@ -58,6 +58,7 @@ from handlers.views.staff import (
     shown_name,
     staff_only,
     staff_zone,
+    translations_written,
     zone_name,
 )
 
@@ -932,26 +933,11 @@ async def _translation_written(
         await say(update, context, _translation_prompt(t, written.case, written.next))
         return
     family = written.family
-    if family is not None:
-        ft = services(context).catalogs.get(family.locale)
-        await context.bot.send_message(
-            family.chat_id,
-            ft(
-                "The organisation has written the translations for the letters of case {number}. "
-                "Press the button to get the letters.",
-                number=written.case.number,
-            ),
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            ft("Prepare the letters"),
-                            callback_data=f"letters:prepare:{written.case.id}",
-                        )
-                    ]
-                ]
-            ),
+    if family is not None:  # in the family's language
+        text, markup = translations_written(
+            services(context).catalogs.get(family.locale), written.case.number, written.case.id
         )
+        await context.bot.send_message(family.chat_id, text, reply_markup=markup)
     await say(update, context, t("All translations are written; the family is told."))
 
 

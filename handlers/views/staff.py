@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from babel.dates import get_timezone_location
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.app import Services
 from bot.audit_sentences import who
@@ -135,3 +135,18 @@ def status_told(t: Translator, number: str, status: CaseStatus) -> str:
 @says(STATUS_CHANGED)
 def status_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
     return status_told(t, str(values["case_number"]), CaseStatus(str(values["status"])))
+
+
+def translations_written(
+    t: Translator, number: str, case_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the family reads when the organisation has written the texts it left to it."""
+    text = t(
+        "The organisation has written the translations for the letters of case {number}. "
+        "Press the button to get the letters.",
+        number=number,
+    )
+    prepare = InlineKeyboardButton(
+        t("Prepare the letters"), callback_data=f"letters:prepare:{case_id}"
+    )
+    return text, InlineKeyboardMarkup([[prepare]])

@@ -26,6 +26,7 @@ from bot.services.exports import ExportService
 from bot.services.followup import FollowupService
 from bot.services.forms import FormRunner
 from bot.services.letters import LetterService
+from bot.services.notices import NoticeService
 from bot.services.operations import Operations
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminders
@@ -47,6 +48,7 @@ from bot.storage.maintenance import (
     purge_closed,
 )
 from bot.storage.names import fill_name_index
+from bot.storage.notices import NoticeStore
 from bot.storage.review import ReviewStore
 from bot.storage.sealing import check_key
 from bot.storage.staff import AuditStore, StaffStore
@@ -90,6 +92,11 @@ class Services:
         return self.db.cipher.pseudonym(telegram_id)
 
     warming: asyncio.Future[None] | None = None  # the letter worker getting ready
+
+    @cached_property
+    def notices(self) -> NoticeService:
+        """Notices to other people waiting to be sent (``bot.services.notices``)."""
+        return NoticeService(NoticeStore(self.db))
 
     @cached_property
     def operations(self) -> Operations:

@@ -147,11 +147,14 @@ async def skip_duplicates(update: Update, context: Context) -> None:
 
 async def repeat_question(update: Update, context: Context) -> None:
     """The bot stopped after an answer was stored and perhaps before the next question went
-    out: ask it now. The family may see it twice, but is never left without it. An answer
-    to a form (still open, or closed by its action) was not an answer to the report."""
+    out: ask it now. The person may see it twice, but is never left without it. With a
+    form open (the same one, or the next one its action opened) its question is asked; an
+    answer to a form closed by its action was not an answer to the report."""
     s = services(context)
     key = user_key(update, context)
-    if key is not None and await s.followup.forms.current(key) is not None:
+    form = await s.followup.forms.current(key) if key is not None else None
+    if form is not None:  # the open form's question, whichever form it is
+        await routing.ask_again(update, context, form)
         return
     user = await current_user(update, context)
     if user is None:  # nothing is stored before consent: the first step is the language

@@ -97,6 +97,11 @@ async def _ask(update: Update, context: Context, user: User, t: Translator, form
     await say(update, context, views.form_prompt(t, form), views.form_keyboard(t, form, rows))
 
 
+async def ask_again(update: Update, context: Context, user: User, form: Form) -> None:
+    """The open follow-up form's question once more (after a restart cut its reply off)."""
+    await _ask(update, context, user, translator(update, context, user), form)
+
+
 async def start_form(
     update: Update,
     context: Context,

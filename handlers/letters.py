@@ -178,6 +178,17 @@ async def on_form_message(update: Update, context: Context, user: User, form: Fo
     await _form_step(update, context, user, form, "answer", value)
 
 
+async def ask_again(update: Update, context: Context, user: User, form: Form) -> None:
+    """The open IIN or translation form's question once more (after a restart cut its
+    reply off); nothing when the case is no longer the family's (the form is closed)."""
+    t = translator(update, context, user)
+    try:
+        step = await services(context).letters.form_question(user.user_id, form)
+    except (NotFound, NotAllowed, Invalid):
+        return
+    await go_on(update, context, user, t, step)
+
+
 async def form_command(update: Update, context: Context, op: str) -> bool:
     """/back or /skip while the IIN or translation form is open; False when none is.
     Skipping means "I have no IIN" or "leave it to the organisation"."""

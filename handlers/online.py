@@ -29,6 +29,7 @@ from handlers.app import build_application, default_rate_limiter, publish_comman
 from handlers.inbox import Receiver
 from handlers.polling import poll
 from handlers.startup import retrying
+from handlers.views.notices import send_notices
 from handlers.web.desk import start_desk
 from handlers.webhook import start_server
 
@@ -115,6 +116,8 @@ async def serve(config: Config) -> None:
         started = True
         desk = await start_desk(services, app.bot, app.bot_data)
         await receiver.recover()  # before anything new, so each chat keeps its order
+        # Notices to other people an action wrote before the last stop and never sent.
+        background.append(asyncio.create_task(send_notices(app.bot, services)))
         mode = "webhook" if config.webhook_url else "polling"
         vitals = Vitals(services, receiver, mode)
         background.append(asyncio.create_task(_publish(app, stop)))

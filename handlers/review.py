@@ -28,7 +28,14 @@ from handlers.common import (
 )
 from handlers.views import review as view
 
-__all__ = ["PREFIX", "form_command", "handle_form", "on_review_button", "review_command"]
+__all__ = [
+    "PREFIX",
+    "ask_again",
+    "form_command",
+    "handle_form",
+    "on_review_button",
+    "review_command",
+]
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +187,18 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
         await say(update, context, view.invalid_text(t, err))
         return
     await _answered(update, context, t, zone, answered)
+
+
+async def ask_again(update: Update, context: Context, form: Form) -> None:
+    """The open correction or note form's question once more (after a restart cut its
+    reply off); nothing when the letter is no longer in review."""
+    actor, t, _zone = await _actor_and_t(update, context)
+    try:
+        item = await services(context).review.form_question(actor, form)
+    except (NotAllowed, NotFound, Invalid):
+        return
+    text = view.ask_note_text(t) if item is None else view.ask_correction_text(t, item)
+    await say(update, context, text)
 
 
 async def form_command(update: Update, context: Context, op: str) -> bool:

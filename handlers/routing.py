@@ -38,6 +38,7 @@ class Route:
     takes: Callable[[Form], bool]
     run: Run
     needs_user: bool  # only a registered family has such a form
+    ask: Run  # the form's current question again (after a restart cut the reply off)
 
 
 async def _staff_form(update: Update, context: Context, _user: User | None, form: Form) -> None:
@@ -62,42 +63,70 @@ async def _followup_form(update: Update, context: Context, user: User | None, fo
     await followup.handle_form_message(update, context, user, form)
 
 
+async def _staff_ask(update: Update, context: Context, _user: User | None, form: Form) -> None:
+    await staff.ask_again(update, context, form)
+
+
+async def _review_ask(update: Update, context: Context, _user: User | None, form: Form) -> None:
+    await review.ask_again(update, context, form)
+
+
+async def _un_ask(update: Update, context: Context, _user: User | None, form: Form) -> None:
+    await un.ask_again(update, context, form)
+
+
+async def _letter_ask(update: Update, context: Context, user: User | None, form: Form) -> None:
+    assert user is not None
+    await letters.ask_again(update, context, user, form)
+
+
+async def _followup_ask(update: Update, context: Context, user: User | None, form: Form) -> None:
+    assert user is not None
+    await followup.ask_again(update, context, user, form)
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "a staff member's form: a note, a message to or from the family, a translation",
         lambda form: form.name in staff.STAFF_FORMS,
         _staff_form,
         needs_user=False,
+        ask=_staff_ask,
     ),
     Route(
         "a caseworker's correction of a letter in review, or the note sending it back",
         lambda form: form.name in REVIEW_FORMS,
         _review_form,
         needs_user=False,
+        ask=_review_ask,
     ),
     Route(
         "the questions before a submission to the UN",
         lambda form: form.name in UN_FORMS,
         _un_form,
         needs_user=False,
+        ask=_un_ask,
     ),
     Route(
         "the applicant's IIN, asked before letters to Kazakh bodies",
         lambda form: form.name == letter_forms.IIN.name,
         _letter_form,
         needs_user=True,
+        ask=_letter_ask,
     ),
     Route(
         "a text of the report written again in a letter's language",
         lambda form: form.name == letter_forms.TRANSLATE.name,
         _letter_form,
         needs_user=True,
+        ask=_letter_ask,
     ),
     Route(
         "a follow-up form: letters sent, registration number, delivery date, a reply",
         lambda form: form.name in followup.FORMS,
         _followup_form,
         needs_user=True,
+        ask=_followup_ask,
     ),
 )
 
@@ -122,6 +151,19 @@ async def route_message(update: Update, context: Context) -> None:
         user = await _family(update, context)
     if user is not None:
         await report.answer_message(update, context, user)
+
+
+async def ask_again(update: Update, context: Context, form: Form) -> None:
+    """The open form's current question, asked by its route's feature in its own words:
+    after a restart, for an update whose answer was stored but whose reply may never have
+    gone out. One way for every form; a form of no route is left as it is."""
+    for route in ROUTES:
+        if route.takes(form):
+            user = await current_user(update, context) if route.needs_user else None
+            if route.needs_user and user is None:
+                return
+            await route.ask(update, context, user, form)
+            return
 
 
 async def _family(update: Update, context: Context) -> User | None:

@@ -49,6 +49,7 @@ from handlers.views import un as un_views
 from handlers.views.exports import send_document
 from handlers.views.followup import letter_state, letter_title, timeline_text
 from handlers.views.letters import field_name, language_name
+from handlers.views.notices import send_notices
 from handlers.views.staff import (
     actor_and_t,
     copy_mark,
@@ -57,11 +58,19 @@ from handlers.views.staff import (
     shown_name,
     staff_only,
     staff_zone,
+    translations_written,
     zone_name,
 )
 
 # Other handlers still import these from here; they live in handlers.views.staff.
-__all__ = ["STAFF_FORMS", "STAFF_HELP", "actor_and_t", "not_available", "staff_only"]
+__all__ = [
+    "STAFF_FORMS",
+    "STAFF_HELP",
+    "actor_and_t",
+    "ask_again",
+    "not_available",
+    "staff_only",
+]
 
 PREFIX = "staff"  # staff:<what>:<ids>, see BUTTONS
 STATUSES = list(CaseStatus)
@@ -751,20 +760,8 @@ async def _b_status(
             status=texts.status_name(t, changed.status),
         ),
     )
-    if changed.family is not None:
-        family_t = s.catalogs.get(changed.family.locale)  # the family's language
-        await context.bot.send_message(
-            changed.family.chat_id, _status_told(family_t, changed.case_number, changed.status)
-        )
-
-
-def _status_told(t: Translator, number: str, status: CaseStatus) -> str:
-    """What the family reads when a staff member changes the status."""
-    return t(
-        "The status of your case {number} is now: {status}.",
-        number=number,
-        status=texts.status_name(t, status),
-    )
+    if changed.family is not None:  # its notice was written with the change
+        await send_notices(context.bot, s)
 
 
 async def _b_verified(
@@ -836,37 +833,33 @@ async def _b_assign(
     await drop_buttons(update)
     if done.volunteers is not None:
         await _volunteer_menu(update, context, t, done.volunteers)
-    if done.volunteer is not None:  # newly assigned: told in their language
-        await context.bot.send_message(
-            done.volunteer.chat_id,
-            _assigned_text(s.catalogs.get(done.volunteer.locale), done.case_number),
-        )
-
-
-def _assigned_text(t: Translator, number: str) -> str:
-    """What a volunteer reads when assigned, in the volunteer's language."""
-    return t("You are assigned to case {number}. /my lists your cases.", number=number)
+    if done.volunteer is not None:  # newly assigned: its notice was written with it
+        await send_notices(context.bot, s)
 
 
 async def _b_note(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     case = await services(context).staff.start_form(actor, _case_id(args), "note")
-    await say(update, context, t("Write the note for case {number}:", number=case.number))
+    await say(update, context, _note_prompt(t, case))
+
+
+def _note_prompt(t: Translator, case: Case) -> str:
+    return t("Write the note for case {number}:", number=case.number)
 
 
 async def _b_message(
     update: Update, context: Context, actor: Actor, t: Translator, args: list[str]
 ) -> None:
     case = await services(context).staff.start_form(actor, _case_id(args), "relay")
-    await say(
-        update,
-        context,
-        t(
-            "Write the message to the family of case {number}. It goes "
-            "through the bot: they do not see your name or number.",
-            number=case.number,
-        ),
+    await say(update, context, _message_prompt(t, case))
+
+
+def _message_prompt(t: Translator, case: Case) -> str:
+    return t(
+        "Write the message to the family of case {number}. It goes "
+        "through the bot: they do not see your name or number.",
+        number=case.number,
     )
 
 
@@ -940,26 +933,11 @@ async def _translation_written(
         await say(update, context, _translation_prompt(t, written.case, written.next))
         return
     family = written.family
-    if family is not None:
-        ft = services(context).catalogs.get(family.locale)
-        await context.bot.send_message(
-            family.chat_id,
-            ft(
-                "The organisation has written the translations for the letters of case {number}. "
-                "Press the button to get the letters.",
-                number=written.case.number,
-            ),
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            ft("Prepare the letters"),
-                            callback_data=f"letters:prepare:{written.case.id}",
-                        )
-                    ]
-                ]
-            ),
+    if family is not None:  # in the family's language
+        text, markup = translations_written(
+            services(context).catalogs.get(family.locale), written.case.number, written.case.id
         )
+        await context.bot.send_message(family.chat_id, text, reply_markup=markup)
     await say(update, context, t("All translations are written; the family is told."))
 
 
@@ -1025,6 +1003,26 @@ async def handle_staff_form(update: Update, context: Context, form: Form) -> Non
         await _translation_written(update, context, t, answered.translation)
 
 
+async def ask_again(update: Update, context: Context, form: Form) -> None:
+    """The open form's question once more (after a restart cut its reply off): the note,
+    the message, the answer or the text to translate; nothing when the case is out of
+    reach or the text was written meanwhile."""
+    actor, t = await actor_and_t(update, context)
+    try:
+        asked = await services(context).staff.form_question(actor, form)
+    except (NotAllowed, NotFound, Invalid):
+        return
+    if asked.item is not None:
+        text = _translation_prompt(t, asked.case, asked.item)
+    elif asked.name == "note":
+        text = _note_prompt(t, asked.case)
+    elif asked.name == "relay":
+        text = _message_prompt(t, asked.case)
+    else:
+        text = _answer_prompt(t)
+    await say(update, context, text)
+
+
 def _form_error(t: Translator, err: InvalidInput) -> str:
     """A refused text; a translation in another language names the language in words."""
     language = err.params.get("language")
@@ -1082,6 +1080,8 @@ async def _family_reply(
     except NotFound:
         await not_available(update, context, t)
         return
-    await say(
-        update, context, t("Write your answer; it goes to the organisation through the bot.")
-    )
+    await say(update, context, _answer_prompt(t))
+
+
+def _answer_prompt(t: Translator) -> str:
+    return t("Write your answer; it goes to the organisation through the bot.")

@@ -17,17 +17,19 @@ from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case
 from bot.domain.un_forms import UN_FORMS
 from bot.i18n import Translator, pick_locale
-from bot.services.errors import NotAllowed, NotFound
+from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.staff import MANAGERS, STAFF_ROLES, Actor
 from bot.services.un import Form, FormAnswered, Recipient
 from bot.un.submission import NotReady
+from bot.un.translation import Pending
 from handlers.common import Context, chat_id, drop_buttons, parse_id, say, services
 from handlers.views import un as views
+from handlers.views.notices import send_notices
 from handlers.views.un import (
     PREFIX,
 )
 
-__all__ = ["PREFIX", "form_command", "handle_form", "on_un_button", "un_command"]
+__all__ = ["PREFIX", "ask_again", "form_command", "handle_form", "on_un_button", "un_command"]
 
 
 async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
@@ -133,14 +135,16 @@ async def _b_translate(
     update: Update, context: Context, actor: Actor, t: Translator, case: Case, key: str, *_: str
 ) -> None:
     pending = await services(context).un.ask_translation(actor, case, key, update.update_id)
-    await say(
-        update,
-        context,
+    await say(update, context, _translation_prompt(t, pending))
+
+
+def _translation_prompt(t: Translator, pending: Pending) -> str:
+    return (
         t("Write the English translation of «{field}». The family's text:", field=t(pending.label))
         + "\n\n"
         + pending.original
         + "\n\n"
-        + t("Send - to leave this text out of the submission. /cancel stops."),
+        + t("Send - to leave this text out of the submission. /cancel stops.")
     )
 
 
@@ -222,6 +226,21 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
     await _answered(update, context, actor, t, answered)
 
 
+async def ask_again(update: Update, context: Context, form: Form) -> None:
+    """The open form's question once more (after a restart cut its reply off): the text
+    to translate, or the submission's date or reference; nothing when the case is out of
+    reach (the form is closed)."""
+    actor, t = await actor_and_t(update, context)
+    try:
+        asked = await services(context).un.form_question(actor, form)
+    except (NotFound, NotAllowed, Invalid):
+        return
+    if asked.pending is not None:
+        await say(update, context, _translation_prompt(t, asked.pending))
+    else:
+        await _answered(update, context, actor, t, FormAnswered(form.name, asked.case, asked.step))
+
+
 async def form_command(update: Update, context: Context, op: str) -> bool:
     """/back or /skip while a form of the UN route is open; False when none is."""
     s = services(context)
@@ -284,14 +303,5 @@ async def _submitted(
             date=t.date(on, "long"),
         ),
     )
-    if family is not None:
-        ft = services(context).catalogs.get(family.locale)
-        await context.bot.send_message(
-            family.chat_id,
-            ft(
-                "Your case {number} was submitted to the UN Working Group on Enforced or "
-                "Involuntary Disappearances on {date}.",
-                number=case.number,
-                date=ft.date(on, "long"),
-            ),
-        )
+    if family is not None:  # its notice was written with the submission
+        await send_notices(context.bot, services(context))

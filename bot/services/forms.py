@@ -19,6 +19,7 @@ from bot.domain.engine import Input
 from bot.domain.forms import Form, FormSpec
 from bot.domain.validators import InvalidInput
 from bot.storage.followup import FollowupStore
+from bot.storage.store import FormClosing
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,14 @@ class FormRunner:
             return Asked(form, error=err)
         await self.store.save_form(user_id, moved, self.clock.now(), update_id)
         return Asked(moved)
+
+    def closing_then(
+        self, closing: FormClosing, spec: FormSpec, data: Mapping[str, Any]
+    ) -> FormClosing:
+        """``closing`` that opens ``spec`` (as ``begin`` would) in the closed form's place,
+        in the action's own transaction: a crash after it leaves the next question open,
+        to be asked again at start-up."""
+        return self.store.opening(closing, forms.begin(spec, data))
 
     async def note(self, user_id: int, form: Form, key: str, value: Any) -> Form:
         """Store something learnt outside the engine with the open form."""

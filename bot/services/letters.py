@@ -603,6 +603,11 @@ class LetterService:
         asked = await self.forms.back(user_key, form, update_id)
         return replace(await self._question(case, asked.form), error=asked.error)
 
+    async def form_question(self, user_key: int, form: Form) -> Step:
+        """The question of the family's open IIN or translation form, to ask it again after
+        a restart (the answer before it may have been stored and its reply never sent)."""
+        return await self._question(await self._form_case(user_key, form), form)
+
     async def no_iin(self, user_key: int, case_id: int, update_id: int | None = None) -> Step:
         """The applicant has no IIN ("I have no IIN"): the letters are made without it.
         The open IIN form of the case is skipped; a button left from before still counts."""
@@ -754,26 +759,51 @@ class LetterService:
         """Act on a complete letters form: its answer stored (or, skipped, "no IIN" /
         "left to the organisation") and the form closed in the same transaction."""
         text = forms.values(form).get("text")
-        closing = FormClosing(user_key, update_id)
+        closing = await self._opening_next(case, form, FormClosing(user_key, update_id))
         if form.name == IIN.name:
             if text is None:
                 await self._set_options(case, {"no_iin": True}, closing=closing)
             else:
                 await self.set_applicant_iin(case, str(text), user_key, closing=closing)
-            return await self._next(await self._fresh(case))
-        item = self._item(case, form)
-        if text is None:
-            await self.leave_to_organisation(case, item, closing=closing)
+            step = await self._next(await self._fresh(case))
         else:
-            await self.set_translation(
-                case,
-                item.field,
-                item.language,
-                str(text),
-                user_key,
-                closing=closing,
-            )
-        return await self._after_translation(case, form)
+            item = self._item(case, form)
+            if text is None:
+                await self.leave_to_organisation(case, item, closing=closing)
+            else:
+                await self.set_translation(
+                    case,
+                    item.field,
+                    item.language,
+                    str(text),
+                    user_key,
+                    closing=closing,
+                )
+            step = await self._after_translation(case, form)
+        if closing.then is not None and step.kind != Step.TRANSLATE:
+            await self.forms.cancel(user_key)  # the case changed meanwhile: nothing to ask
+        return step
+
+    async def _opening_next(self, case: Case, form: Form, closing: FormClosing) -> FormClosing:
+        """``closing`` that also opens the form of the next text to ask for, when one will
+        be left after this answer: written in the answer's own transaction, so a crash
+        before the question goes out leaves it open, to be asked again at start-up."""
+        letter_id = form.data.get("letter_id") if form.name == TRANSLATE.name else None
+        if isinstance(letter_id, int):
+            row = await self.store.get_letter(letter_id)
+            rows = [row] if row is not None and row.case_id == case.id else []
+        else:
+            letter_id = None
+            rows = [r for r in await self.letter_set(case) if r.selected]
+        answered = (form.data.get("field"), form.data.get("language"))
+        pending = self._pending(case, rows, await self.options(case))
+        later = [n for n in pending if (n.field, n.language) != answered]
+        if form.name == TRANSLATE.name and len(later) == len(pending):
+            return closing  # not among the texts asked for: let the next step decide
+        if not later:
+            return closing
+        data = self._translation_data(case, later[0], letter_id)
+        return self.forms.closing_then(closing, TRANSLATE, data)
 
     async def _question(self, case: Case, form: Form) -> Step:
         """The question of an open letters form, to ask again."""
@@ -807,15 +837,20 @@ class LetterService:
     async def _ask_translation(
         self, case: Case, item: Needed, letter_id: int | None = None
     ) -> Step:
-        data = {
+        data = self._translation_data(case, item, letter_id)
+        await self.forms.begin(case.reporter_id, TRANSLATE, data)
+        return Step(case, Step.TRANSLATE, letter_id=letter_id, needed=item)
+
+    @staticmethod
+    def _translation_data(case: Case, item: Needed, letter_id: int | None) -> dict[str, Any]:
+        """What the translation form keeps: the text's place, and a fingerprint of it."""
+        return {
             "case_id": case.id,
             "field": item.field,
             "language": item.language,
             "letter_id": letter_id,
             "original": digest(item.original),
         }
-        await self.forms.begin(case.reporter_id, TRANSLATE, data)
-        return Step(case, Step.TRANSLATE, letter_id=letter_id, needed=item)
 
     async def _next(self, case: Case) -> Step:
         """The next thing to decide before the set's letters, or the letters to make."""

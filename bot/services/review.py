@@ -38,6 +38,7 @@ from bot.services.forms import FormRunner
 from bot.services.letters import LetterService, Produced
 from bot.services.staff import MANAGERS, Actor, Role, StaffService
 from bot.storage.followup import FollowupStore, Reminder
+from bot.storage.notices import NewNotice
 from bot.storage.review import ReviewEntry, ReviewStore
 from bot.storage.store import FormClosing, LetterRow, Store
 
@@ -137,6 +138,10 @@ class Returned:
     note: str
     family_chat: int | None
     family_locale: str | None
+
+
+# The kind of the family's notice that a letter comes back with the caseworker's note.
+RETURNED = "review_returned"
 
 
 @dataclass(frozen=True)
@@ -301,6 +306,16 @@ class ReviewService:
             return FormAnswered(form.name, error=asked.error)
         return await self._act(actor, asked.form, FormClosing(actor.user_id, update_id))
 
+    async def form_question(self, actor: Actor, form: Form) -> Editable | None:
+        """What an open review form asks, to ask it again after a restart: the text of the
+        field being corrected, or None for the note sending the letter back."""
+        if form.name not in REVIEW_FORMS or actor.role not in MANAGERS:
+            raise NotAllowed(actor.role)
+        _entry, case, row = await self._open(actor, int(form.data.get("letter_id") or 0))
+        if form.name == CORRECTION.name:
+            return await self._field(case, row, str(form.data.get("field")))
+        return None
+
     async def close_form(self, actor: Actor) -> None:
         await self.runner.cancel(actor.user_id)
 
@@ -379,12 +394,22 @@ class ReviewService:
     async def _send_back(
         self, actor: Actor, letter_id: int, note: str, closing: FormClosing
     ) -> Returned:
+        """The decision and the family's notice (the note, in the family's language when
+        sent) are one transaction: a crash before the send loses no note."""
         entry, case, _row = await self._open(actor, letter_id)
         cleaned = self._checked(RETURN_NOTE, note, {}, "note")
         now = self.clock.now()
-        if not await self.store.decide(entry, "returned", actor.user_id, now, closing):
-            raise NotFound("decided meanwhile")
         chat, locale = await self._family(case)
+        notice = None
+        if chat is not None:
+            values = {
+                "addressee": entry.addressee_id,
+                "case_number": entry.case_number,
+                "note": cleaned,
+            }
+            notice = NewNotice(entry.reporter_id, chat, locale or "", RETURNED, values)
+        if not await self.store.decide(entry, "returned", actor.user_id, now, closing, notice):
+            raise NotFound("decided meanwhile")
         return Returned(entry, cleaned, chat, locale)
 
     # --- the reminder (handlers.jobs) --------------------------------------------------

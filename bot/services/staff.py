@@ -32,6 +32,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.followup import at_local
 from bot.services.forms import FormRunner
 from bot.storage.followup import FollowupStore, NewReminder, Reply
+from bot.storage.notices import NewNotice
 from bot.storage.staff import (
     AuditEntry,
     AuditStore,
@@ -48,6 +49,8 @@ from bot.vocabulary import TIMEZONE_NAMES
 
 # Re-exported: the front ends name filters, cursors and rows through the use cases.
 __all__ = [
+    "ASSIGNED",
+    "STATUS_CHANGED",
     "FLAGS",
     "MANAGERS",
     "MAY_INVITE",
@@ -77,6 +80,7 @@ __all__ = [
     "FlagSet",
     "Form",
     "FormAnswered",
+    "FormQuestion",
     "Invalid",
     "Invitation",
     "InvitationList",
@@ -290,6 +294,22 @@ class TranslationWriter(Protocol):
     ) -> list[Needed]: ...
 
     async def texts_left(self, actor: Actor, case_id: int) -> tuple[Case, list[Needed]]: ...
+
+
+# The kind of a volunteer's notice of being assigned to a case.
+ASSIGNED = "assigned"
+# The kind of the family's notice that a staff member changed its case's status.
+STATUS_CHANGED = "status_changed"
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """What an open staff form asks (its ``name``) about ``case``; ``item`` is the text
+    to translate for the translation form."""
+
+    name: str
+    case: Case
+    item: Needed | None = None
 
 
 @dataclass(frozen=True)
@@ -668,17 +688,18 @@ class StaffService:
         self, actor: Actor, case_id: CaseRef, status: CaseStatus
     ) -> StatusChanged:
         """Change the status (volunteers: ``VOLUNTEER_STATUSES`` on their cases); the
-        result names the family to tell, unless it blocked the bot."""
+        family's notice (``STATUS_CHANGED``) is written with it, unless the family blocked
+        the bot, and the result names the family to tell."""
         case = await self._case(actor, case_id)
         if actor.role is Role.VOLUNTEER and status not in VOLUNTEER_STATUSES:
             raise NotAllowed(status)
-        await self.staff.set_status(case.id, status, actor.user_id, self.clock.now())
         family = await self.store.get_user(case.reporter_id)
-        told = (
-            Recipient(family.user_id, family.chat_id, family.locale)
-            if family is not None and family.blocked_at is None
-            else None
-        )
+        told = notice = None
+        if family is not None and family.blocked_at is None:
+            told = Recipient(family.user_id, family.chat_id, family.locale)
+            values = {"case_number": case.number, "status": status.value}
+            notice = NewNotice(told.user_id, told.chat_id, told.locale, STATUS_CHANGED, values)
+        await self.staff.set_status(case.id, status, actor.user_id, self.clock.now(), notice)
         return StatusChanged(case.number, status, told)
 
     async def set_flag(self, actor: Actor, case_id: CaseRef, flag: str, value: bool) -> FlagSet:
@@ -727,19 +748,23 @@ class StaffService:
         self, actor: Actor, case_id: CaseRef, volunteer_id: int, assigned: bool
     ) -> Assignment:
         """Assign (or unassign) a volunteer chosen by id. A newly assigned volunteer gets
-        a daily summary from tomorrow, scheduled in the same transaction."""
+        a daily summary from tomorrow, scheduled in the same transaction, and is told at
+        once by a notice written in it too (``ASSIGNED``: a crash loses no assignment's
+        word)."""
         self._require(actor, MANAGERS)
         case = await self._case(actor, case_id)
         member = await self.staff.get(volunteer_id)
         if member is None or member.role != Role.VOLUNTEER:
             raise Invalid("volunteer", "not a volunteer")
-        digest = None
+        digest = notice = None
         if assigned:
             tz = await self.timezone_of(volunteer_id)
             day = (self.clock.now() + timedelta(days=1)).astimezone(ZoneInfo(tz)).date()
             digest = NewReminder(volunteer_id, None, None, "volunteer_digest", at_local(day, tz))
+            values = {"case_number": case.number}
+            notice = NewNotice(volunteer_id, member.chat_id, member.locale, ASSIGNED, values)
         changed = await self.staff.assign(
-            case.id, volunteer_id, actor.user_id, self.clock.now(), assigned, digest
+            case.id, volunteer_id, actor.user_id, self.clock.now(), assigned, digest, notice
         )
         told = Recipient(volunteer_id, member.chat_id, member.locale)
         return Assignment(
@@ -877,6 +902,30 @@ class StaffService:
         )
         return FormAnswered(name, relay=relay)
 
+    async def form_question(self, actor: Actor, form: Form) -> FormQuestion:
+        """The question of an open staff form, to ask it again after a restart (the text
+        before it may have been acted on and the reply never sent). Raises ``NotFound`` or
+        ``NotAllowed`` when the case is out of reach, or the text was written meanwhile."""
+        if form.name not in STAFF_FORMS:
+            raise Invalid("form", "unknown")
+        case_id = int(form.data.get("case_id") or 0)
+        if form.name == "relay_back":
+            case = await self.store.get_case_by_id(case_id)
+            if case is None or case.reporter_id != actor.user_id:
+                raise NotFound("case")
+            return FormQuestion(form.name, case)
+        case = await self._case(actor, case_id)
+        if form.name != "translation":
+            return FormQuestion(form.name, case)
+        if self.translations is None:
+            raise NotAllowed("translations")
+        _, left = await self.translations.texts_left(actor, case.id)
+        wanted = (form.data.get("field"), form.data.get("language"))
+        for item in left:
+            if (item.field, item.language) == wanted:
+                return FormQuestion(form.name, case, item)
+        raise NotFound("translation")
+
     async def start_translation(self, actor: Actor, case_id: CaseRef) -> TranslationAsked:
         """Open the translation form on the first text the family left to the organisation
         that this actor may read (the dossier's "Write the translations")."""
@@ -894,25 +943,32 @@ class StaffService:
     async def _write_translation(
         self, actor: Actor, case_id: int, data: Mapping[str, Any], closing: FormClosing
     ) -> TranslationWritten:
-        """The letters' use case keeps the text (and closes the form); the next text left
-        is asked at once, or the family is named to be told that none is left."""
+        """The letters' use case keeps the text and, in the same transaction, puts the form
+        of the next text left in place of this one (a crash after it leaves that question
+        open, asked again at start-up); or the family is named to be told that none is
+        left. Should another staff member have written that next text meanwhile, the form
+        of the first text still left is opened afterwards."""
         if self.translations is None:
             raise NotAllowed("translations")
         case = await self._case(actor, case_id)
+        field, language = str(data.get("field")), str(data.get("language"))
+        _, before = await self.translations.texts_left(actor, case.id)
+        then = next((n for n in before if (n.field, n.language) != (field, language)), None)
+        if then is not None:
+            opened = {"case_id": case.id, "field": then.field, "language": then.language}
+            closing = self.forms.closing_then(closing, SPECS["translation"], opened)
         left = await self.translations.write_translation(
-            actor,
-            case.id,
-            str(data.get("field")),
-            str(data.get("language")),
-            str(data["text"]),
-            closing=closing,
+            actor, case.id, field, language, str(data["text"]), closing=closing
         )
         if left:
             item = left[0]
-            await self.start_form(
-                actor, case, "translation", {"field": item.field, "language": item.language}
-            )
+            if item != then:
+                await self.start_form(
+                    actor, case, "translation", {"field": item.field, "language": item.language}
+                )
             return TranslationWritten(case, item, None)
+        if then is not None:  # written meanwhile by someone else: nothing left to ask
+            await self.forms.cancel(actor.user_id)
         family = await self.store.get_user(case.reporter_id)
         told = (
             Recipient(family.user_id, family.chat_id, family.locale)

@@ -25,6 +25,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.forms import Asked, FormRunner
 from bot.services.staff import MANAGERS, STAFF_ROLES, Actor, StaffService
 from bot.storage.followup import FollowupStore
+from bot.storage.notices import NewNotice
 from bot.storage.store import FormClosing, LetterStore
 from bot.storage.un import UnRecord, UnStore
 from bot.un import ladder, translation
@@ -41,8 +42,10 @@ from bot.un.submission import (
 from bot.un.translation import Pending
 
 __all__ = [
+    "UN_SUBMITTED",
     "Form",
     "FormAnswered",
+    "FormQuestion",
     "NotReady",
     "Overview",
     "Person",
@@ -117,6 +120,20 @@ class FormAnswered:
     missing: tuple[Pending, ...] = ()
     submitted_on: date | None = None
     family: Recipient | None = None
+
+
+# The kind of the family's notice that its case was submitted to the Working Group.
+UN_SUBMITTED = "un_submitted"
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """The question of an open form of the route: ``pending`` is the text to translate
+    (the translation form), else ``step`` of the submission is asked."""
+
+    case: Case
+    step: str
+    pending: Pending | None = None
 
 
 class UnService:
@@ -269,9 +286,11 @@ class UnService:
         on: date,
         reference: str,
         closing: FormClosing | None = None,
+        notice: NewNotice | None = None,
     ) -> None:
         """The case went to the Working Group on ``on``: timeline, statistics, audit (and
-        the form that asked for it closed, ``closing``, in the same transaction)."""
+        the form that asked for it closed, ``closing``, and the family's ``notice``
+        written, in the same transaction)."""
         self._require(actor)
         record = await self.store.get(case.id)
         data = await self._input(case, record, "ru")
@@ -289,6 +308,7 @@ class UnService:
             actor.user_id,
             self.clock.now(),
             closing,
+            notice,
         )
 
     # --- the chat's use cases (the acting person by user key) ----------------------------
@@ -343,12 +363,17 @@ class UnService:
         reference: str,
         closing: FormClosing | None = None,
     ) -> Recipient | None:
-        """Mark the case as submitted (closing the form that asked for it, ``closing``);
-        returns whom to tell (None when the family deleted its data or blocked the bot)."""
-        await self.mark_submitted(actor, case, on, reference, closing)
+        """Mark the case as submitted (closing the form that asked for it, ``closing``)
+        and write the family's notice with it (``UN_SUBMITTED``: a crash before it is sent
+        loses nothing); returns whom it goes to (None when the family deleted its data or
+        blocked the bot)."""
         family = await self.staff.store.get_user(case.reporter_id)
         if family is None or family.blocked_at is not None:
+            await self.mark_submitted(actor, case, on, reference, closing)
             return None
+        values = {"case_number": case.number, "on": on.isoformat()}
+        notice = NewNotice(family.user_id, family.chat_id, family.locale, UN_SUBMITTED, values)
+        await self.mark_submitted(actor, case, on, reference, closing, notice)
         return Recipient(family.chat_id, family.locale)
 
     # --- the staff forms (a restart in the middle loses nothing) -------------------------
@@ -398,6 +423,19 @@ class UnService:
         else:
             asked = await self.forms.skip(actor.user_id, form, update_id, close=False)
         return await self._after(actor, case, form, asked, update_id)
+
+    async def form_question(self, actor: Actor, form: Form) -> FormQuestion:
+        """What an open form of the route asks, to ask it again after a restart: the text
+        to translate, or the step of the submission (its date or its reference)."""
+        case = await self._form_case(actor, form)
+        if form.name != TRANSLATION.name:
+            return FormQuestion(case, form.step)
+        key = str(form.data.get("key"))
+        found = [p for p in translation.texts_to_translate(case.answers) if p.key == key]
+        if not found:
+            raise NotFound(key)
+        await self._may_read(actor, case, key)
+        return FormQuestion(case, form.step, found[0])
 
     async def close_form(self, actor: Actor) -> None:
         await self.forms.cancel(actor.user_id)

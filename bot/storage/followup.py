@@ -602,6 +602,12 @@ class FollowupStore:
                 (user_id, form.name, form.step, dump_answers(form.data, self.db.cipher), _ts(now)),
             )
 
+    def opening(self, closing: FormClosing, form: Form) -> FormClosing:
+        """``closing`` that opens ``form`` in place of the closed one, its data sealed as
+        ``save_form`` seals it: the action's transaction writes both."""
+        sealed = dump_answers(form.data, self.db.cipher)
+        return replace(closing, then=(form.name, form.step, sealed))
+
     async def drop_form(self, user_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))

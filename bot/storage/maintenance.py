@@ -26,6 +26,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("un_submissions", "case_id", ("translations", "reference")),
     ("staff_profiles", "user_id", ("name",)),
     ("inbox", "seq", ("body",)),  # updates not processed yet (a crash, a stop)
+    ("notices", "id", ("data",)),  # notices to other people not sent yet
 )
 CLOSED_STATUSES = ("closed", "returned", "dead")
 

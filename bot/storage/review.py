@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.database import Database
+from bot.storage.notices import NewNotice, put_notice
 from bot.storage.store import FormClosing, _dt, _ts, close_form, put_translation, record_audit
 
 # A letter is open while it waits, and after approval until the family has received it.
@@ -172,9 +173,11 @@ class ReviewStore:
         actor_id: int,
         now: datetime,
         closing: FormClosing | None = None,
+        notice: NewNotice | None = None,
     ) -> bool:
         """Approve or return an open letter; False when someone else decided first (the
-        form that asked for it, ``closing``, is closed either way)."""
+        form that asked for it, ``closing``, is closed either way). ``notice``, the
+        family's, is written with the decision, to be sent from the notices table."""
         async with self.db.transaction() as conn:
             await close_form(conn, closing, now)
             cursor = await conn.execute(
@@ -185,6 +188,8 @@ class ReviewStore:
             )
             if cursor.rowcount == 0:
                 return False
+            if notice is not None:
+                await put_notice(conn, self.db, notice, now)
             await record_audit(
                 conn,
                 now,

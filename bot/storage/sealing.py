@@ -50,6 +50,7 @@ ID_COLUMNS: tuple[tuple[str, str], ...] = (
     ("letter_reviews", "decided_by"),
     ("web_links", "user_id"),
     ("web_sessions", "user_id"),
+    ("notices", "user_id"),
 )
 # (table, column): the sealed chat id each family and staff member is written to.
 CHAT_COLUMNS: tuple[tuple[str, str], ...] = (("users", "chat_id"), ("staff", "chat_id"))

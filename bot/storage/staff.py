@@ -13,6 +13,7 @@ from bot.domain.models import CaseStatus
 from bot.storage.crypto import Cipher
 from bot.storage.database import Database
 from bot.storage.followup import NewReminder, _schedule
+from bot.storage.notices import NewNotice, put_notice
 from bot.storage.store import (
     FormClosing,
     LetterRow,
@@ -421,9 +422,11 @@ class StaffStore:
         now: datetime,
         assigned: bool,
         digest: NewReminder | None = None,
+        notice: NewNotice | None = None,
     ) -> bool:
-        """Assign or unassign, with the audit entry and (``digest``) the volunteer's next
-        daily summary in the same transaction; False when nothing changed."""
+        """Assign or unassign, with the audit entry, (``digest``) the volunteer's next
+        daily summary and (``notice``) the volunteer's notice in the same transaction;
+        False when nothing changed."""
         async with self.db.transaction() as conn:
             if assigned:
                 cur = await conn.execute(
@@ -440,6 +443,8 @@ class StaffStore:
                 return False
             if digest is not None:
                 await _schedule(conn, [digest], now)
+            if notice is not None:
+                await put_notice(conn, self.db, notice, now)
             await record_audit(
                 conn,
                 now,
@@ -470,10 +475,18 @@ class StaffStore:
             )
 
     async def set_status(
-        self, case_id: int, status: CaseStatus, actor_id: int, now: datetime
+        self,
+        case_id: int,
+        status: CaseStatus,
+        actor_id: int,
+        now: datetime,
+        notice: NewNotice | None = None,
     ) -> None:
-        """A staff member changes the status: the case, its timeline and the audit at once."""
+        """A staff member changes the status: the case, its timeline, the audit and the
+        family's ``notice`` at once."""
         async with self.db.transaction() as conn:
+            if notice is not None:
+                await put_notice(conn, self.db, notice, now)
             await conn.execute(
                 "UPDATE cases SET status = ?, updated_at = ? WHERE id = ?",
                 (status.value, _ts(now), case_id),

@@ -109,13 +109,26 @@ class FormClosing:
 
     user_id: int
     update_id: int | None = None
+    # The form the action opens in the closed one's place (its name, step and sealed data,
+    # ``FollowupStore.opening``): the next text to translate, asked even after a crash.
+    then: tuple[str, str, str] | None = None
 
 
 async def close_form(conn: InlineConnection, closing: FormClosing | None, now: datetime) -> None:
-    """Drop the person's form and claim the update, inside the action's transaction."""
+    """Drop the person's form (or put the next one in its place) and claim the update,
+    inside the action's transaction."""
     if closing is None:
         return
-    await conn.execute("DELETE FROM forms WHERE user_id = ?", (closing.user_id,))
+    if closing.then is None:
+        await conn.execute("DELETE FROM forms WHERE user_id = ?", (closing.user_id,))
+    else:
+        name, step, data = closing.then
+        await conn.execute(
+            """INSERT INTO forms(user_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, step = excluded.step,
+                    data = excluded.data, updated_at = excluded.updated_at""",
+            (closing.user_id, name, step, data, _ts(now)),
+        )
     await claim_update(conn, closing.update_id, now)
 
 
@@ -421,6 +434,7 @@ class Store:
             await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM forms WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM notices WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         # Freed pages would still hold the deleted text on disk until overwritten.
         await self.db.empty_log()

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.storage.database import Database
+from bot.storage.notices import NewNotice, put_notice
 from bot.storage.store import (
     FormClosing,
     _dt,
@@ -142,11 +143,14 @@ class UnStore:
         actor_id: int,
         now: datetime,
         closing: FormClosing | None = None,
+        notice: NewNotice | None = None,
     ) -> None:
         """The case went to the Working Group: a timeline event and an audit entry (and the
-        form that asked for it closed, ``closing``)."""
+        form that asked for it closed, ``closing``, and the family's ``notice`` written)."""
         async with self.db.transaction() as conn:
             await close_form(conn, closing, now)
+            if notice is not None:
+                await put_notice(conn, self.db, notice, now)
             await self._ensure(conn, case_id, now)
             await conn.execute(
                 "UPDATE un_submissions SET submitted_on = ?, reference = ?, urgent = ?, "

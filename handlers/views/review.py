@@ -5,6 +5,8 @@ the family gets the same messages and files whichever front end the caseworker u
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
@@ -15,6 +17,7 @@ from bot.readable import shorten
 from bot.services.errors import Invalid
 from bot.services.letters import Produced
 from bot.services.review import (
+    RETURNED,
     Approved,
     Editable,
     Held,
@@ -27,6 +30,7 @@ from bot.services.staff import Actor
 from handlers import texts
 from handlers.keyboards import button
 from handlers.views.letters import addressed_card, field_name, language_name
+from handlers.views.notices import says, send_notices
 
 PREFIX = "review"  # review:read|fix|approve|back:<letter id>[:<field>]
 
@@ -71,6 +75,13 @@ def returned_text(t: Translator, body: str, number: str, note: str) -> str:
         number=number,
         note=note,
     )
+
+
+@says(RETURNED)
+def returned_notice(t: Translator, s: Services, values: dict[str, Any]) -> str:
+    """The family's notice of a letter sent back, from the values kept with it."""
+    body = s.letters.directory[str(values["addressee"])].name(t.locale)
+    return returned_text(t, body, str(values["case_number"]), str(values["note"]))
 
 
 # --- the caseworker ---------------------------------------------------------------------
@@ -232,17 +243,9 @@ async def _tell_all_ready(bot: Bot, s: Services, approved: Approved) -> bool:
 
 
 async def tell_returned(bot: Bot, s: Services, returned: Returned) -> bool:
-    """The caseworker's note to the family, in the family's language; False when the family
-    cannot be reached."""
+    """The caseworker's note to the family, in the family's language, sent from the notices
+    table; False when the family cannot be reached (now: it is sent again later)."""
     if returned.family_chat is None:
         return False
-    ft = s.catalogs.get(returned.family_locale)
-    body = s.letters.directory[returned.entry.addressee_id].name(ft.locale)
-    try:
-        await bot.send_message(
-            returned.family_chat,
-            returned_text(ft, body, returned.entry.case_number, returned.note),
-        )
-    except Forbidden:
-        return False
-    return True
+    taken = await send_notices(bot, s)  # the note was written with the decision
+    return any(n.user_id == returned.entry.reporter_id and n.kind == RETURNED for n in taken)

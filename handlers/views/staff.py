@@ -9,15 +9,20 @@ available" wherever they tap.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from babel.dates import get_timezone_location
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.app import Services
 from bot.audit_sentences import who
+from bot.domain.models import CaseStatus
 from bot.i18n import Translator, pick_locale
-from bot.services.staff import Actor, Reply, Role
+from bot.services.staff import ASSIGNED, STATUS_CHANGED, Actor, Reply, Role
 from bot.vocabulary import TIMEZONE_NAMES
+from handlers import texts
 from handlers.common import Context, say, services
+from handlers.views.notices import says
 
 
 async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translator]:
@@ -105,3 +110,42 @@ def copy_mark(t: Translator, reply: Reply) -> str:
         "rejected": t("rejected by a caseworker"),
     }.get(reply.copy_review or "", t("not checked yet"))
     return f"\n   ⚠ {mark} ({review})"
+
+
+def assigned_text(t: Translator, number: str) -> str:
+    """What a volunteer reads when assigned, in the volunteer's language."""
+    return t("You are assigned to case {number}. /my lists your cases.", number=number)
+
+
+@says(ASSIGNED)
+def assigned_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
+    return assigned_text(t, str(values["case_number"]))
+
+
+def status_told(t: Translator, number: str, status: CaseStatus) -> str:
+    """What the family reads when a staff member changes the status."""
+    return t(
+        "The status of your case {number} is now: {status}.",
+        number=number,
+        status=texts.status_name(t, status),
+    )
+
+
+@says(STATUS_CHANGED)
+def status_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
+    return status_told(t, str(values["case_number"]), CaseStatus(str(values["status"])))
+
+
+def translations_written(
+    t: Translator, number: str, case_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the family reads when the organisation has written the texts it left to it."""
+    text = t(
+        "The organisation has written the translations for the letters of case {number}. "
+        "Press the button to get the letters.",
+        number=number,
+    )
+    prepare = InlineKeyboardButton(
+        t("Prepare the letters"), callback_data=f"letters:prepare:{case_id}"
+    )
+    return text, InlineKeyboardMarkup([[prepare]])

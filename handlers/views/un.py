@@ -5,17 +5,22 @@ note, where a submission goes, the consent and staff buttons. Plain data from
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.app import Services
 from bot.domain.models import Case
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
-from bot.services.un import Overview, StaffPage
+from bot.services.un import UN_SUBMITTED, Overview, StaffPage
 from bot.un import procedures, translation
 from bot.un.checklist import TITLES
 from bot.un.submission import NotReady
 from handlers import texts
 from handlers.keyboards import button
+from handlers.views.notices import says
 
 # Callback data of the UN route's buttons: un:<action>:<case id>[:<value>] (64 bytes at
 # most: the longest, un:translate:<16 digits>:<answer key>, has about 45).
@@ -319,3 +324,18 @@ def form_error_text(t: Translator, err: InvalidInput) -> str:
             "out. Write its English translation."
         )
     return texts.error(t, err)
+
+
+def submitted_text(t: Translator, number: str, on: date) -> str:
+    """The family's notice that its case went to the Working Group."""
+    return t(
+        "Your case {number} was submitted to the UN Working Group on Enforced or "
+        "Involuntary Disappearances on {date}.",
+        number=number,
+        date=t.date(on, "long"),
+    )
+
+
+@says(UN_SUBMITTED)
+def submitted_notice(t: Translator, _s: Services, values: dict[str, Any]) -> str:
+    return submitted_text(t, str(values["case_number"]), date.fromisoformat(str(values["on"])))

@@ -24,6 +24,7 @@ from bot.i18n import N_
 from bot.services.errors import Invalid
 from bot.services.staff import (
     NOTE_LIMIT,
+    STATUS_CHANGED,
     VOLUNTEER_STATUSES,
     CaseFilter,
     Cursor,
@@ -33,6 +34,7 @@ from bot.services.staff import (
 from handlers import texts
 from handlers.keyboards import button
 from handlers.views import staff as staff_views
+from handlers.views.notices import send_notices
 from handlers.web import views
 from handlers.web.desk import desk_of, refused, render, session_of, translator_of
 
@@ -293,18 +295,9 @@ async def change_status(request: web.Request) -> web.Response:
     services = desk_of(request).services
     changed = await services.staff.set_status(session_of(request).actor, case_id, CaseStatus(code))
     told = False
-    if changed.family is not None:
-        t = services.catalogs.get(changed.family.locale)  # the family's language
-        told = await _send(
-            request,
-            changed.family,
-            changed.case_number,
-            t(
-                "The status of your case {number} is now: {status}.",
-                number=changed.case_number,
-                status=texts.status_name(t, changed.status),
-            ),
-        )
+    if changed.family is not None:  # its notice was written with the change
+        taken = await send_notices(desk_of(request).bot, services)
+        told = any(n.kind == STATUS_CHANGED for n in taken)
     raise _back(request, changed.case_number, "status" if told else "status_untold")
 
 
@@ -319,17 +312,8 @@ async def assign(request: web.Request) -> web.Response:
     result = await services.staff.assign(
         session_of(request).actor, case_id, int(volunteer), form.get("assigned") == "1"
     )
-    if result.volunteer is not None:
-        t = services.catalogs.get(result.volunteer.locale)  # the volunteer's language
-        await _send(
-            request,
-            result.volunteer,
-            result.case_number,
-            t(
-                "You are assigned to case {number}. /my lists your cases.",
-                number=result.case_number,
-            ),
-        )
+    if result.volunteer is not None:  # its notice was written with the assignment
+        await send_notices(desk_of(request).bot, services)
     raise _back(request, result.case_number, "assign")
 
 

@@ -18,7 +18,7 @@ from bot.clock import local_today
 from bot.domain import followup_forms
 from bot.domain.deadlines import Deadline
 from bot.domain.engine import ChoiceInput, FileInput, Input, OtherInput, TextInput
-from bot.domain.forms import KEEP, NEXT, Form, FormSpec, Step, StepKind, UnknownChoice, spec_of
+from bot.domain.forms import KEEP, NEXT, Form, Step, StepKind, UnknownChoice, spec_of
 from bot.domain.models import Case, CaseStatus, User
 from bot.i18n import Translator
 from bot.letters.directory import load_directory
@@ -26,6 +26,7 @@ from bot.replies import reading
 from bot.services.errors import NotFound
 from bot.services.followup import (
     DeadlineMoved,
+    FormShown,
     LetterRow,
     ReplyLogged,
     SentLetters,
@@ -97,18 +98,11 @@ async def _ask(update: Update, context: Context, user: User, t: Translator, form
     await say(update, context, views.form_prompt(t, form), views.form_keyboard(t, form, rows))
 
 
-async def start_form(
-    update: Update,
-    context: Context,
-    user: User,
-    t: Translator,
-    spec: FormSpec,
-    first: str,
-    data: dict[str, object],
-) -> None:
-    s = services(context)
-    form = await s.followup.forms.begin(user.user_id, spec, data, first, update.update_id)
-    await _ask(update, context, user, t, form)
+async def _show_form(update: Update, context: Context, t: Translator, shown: FormShown) -> None:
+    form = shown.form
+    await say(
+        update, context, views.form_prompt(t, form), views.form_keyboard(t, form, shown.unsent)
+    )
 
 
 async def handle_form_message(
@@ -358,53 +352,22 @@ async def _b_prepare(
     await routing.produce_letter(update, context, user, t, case, row)
 
 
-async def _b_send_many(
-    update: Update, context: Context, user: User, t: Translator, arg: str
-) -> None:
-    case = await services(context).followup.own_case(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "picked": []}
-    await start_form(update, context, user, t, followup_forms.SEND, "pick", data)
+def _form_opener(button: str) -> Button:
+    """A button that opens a form on a case or one of its letters (mark sent, the
+    registration number, the delivery, a reply): opened and asked in one call."""
 
+    async def opener(
+        update: Update, context: Context, user: User, t: Translator, arg: str
+    ) -> None:
+        shown = await services(context).followup.open_form(
+            user, button, parse_id(arg), update.update_id
+        )
+        if shown is None:
+            return
+        await drop_buttons(update)
+        await _show_form(update, context, t, shown)
 
-async def _b_send_one(
-    update: Update, context: Context, user: User, t: Translator, arg: str
-) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "picked": [row.id]}
-    await start_form(update, context, user, t, followup_forms.SEND, "date", data)
-
-
-async def _b_regno(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "letter_id": row.id}
-    await start_form(update, context, user, t, followup_forms.REGISTRATION, "reference", data)
-
-
-async def _b_delivered(
-    update: Update, context: Context, user: User, t: Translator, arg: str
-) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    if not row.sent_on:
-        return
-    await drop_buttons(update)
-    data: dict[str, object] = {
-        "case_id": case.id,
-        "letter_id": row.id,
-        "sent": row.sent_on.isoformat(),
-        "has_tracking": bool(row.tracking),
-    }
-    first = "delivered" if row.tracking else "tracking"
-    await start_form(update, context, user, t, followup_forms.DELIVERY, first, data)
-
-
-async def _b_reply(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "letter_id": row.id}
-    await start_form(update, context, user, t, followup_forms.REPLY, "outcome", data)
+    return opener
 
 
 def _form_button(fits: Callable[[Step], bool], value: Callable[[str], Input | None]) -> Button:
@@ -479,11 +442,11 @@ BUTTONS: dict[str, Button] = {
     "case": _b_view,
     "letter": _b_card,
     "prepare": _b_prepare,
-    "sent": _b_send_many,
-    "sent1": _b_send_one,
-    "regno": _b_regno,
-    "reply": _b_reply,
-    "delivered": _b_delivered,
+    "sent": _form_opener("sent"),
+    "sent1": _form_opener("sent1"),
+    "regno": _form_opener("regno"),
+    "reply": _form_opener("reply"),
+    "delivered": _form_opener("delivered"),
     "pick": _form_button(_kind(StepKind.PICK), _choice),
     "next": _form_button(_kind(StepKind.PICK), lambda _arg: ChoiceInput(NEXT)),
     "day": _form_button(lambda step: step.quick_days, _choice),

@@ -381,3 +381,48 @@ async def test_tracking_shows_the_letters_of_an_only_case(world: World) -> None:
     await world.store.create_case(11, "KZ", {"m_cit": "KZ", "m_name": "Ерлан"}, "KZ", NOW)
     several = await world.followup.tracking(world.family)
     assert len(several.cases) == 2 and several.tracked is None  # the family chooses
+
+
+async def test_a_button_opens_its_form_with_what_the_first_question_shows(
+    world: World,
+) -> None:
+    rows = await world.followup.letters.letters_of(world.case.id)
+    for row in rows:  # both made: the family follows them
+        await world.followup.letters.record_generated(row, "ru", "Текст", NOW, 11)
+    user_id, letter = world.family.user_id, rows[0].id
+    with pytest.raises(NotFound):  # another family's case or letter: as if missing
+        await world.followup.open_form(world.stranger, "sent", world.case.id)
+    with pytest.raises(NotFound):
+        await world.followup.open_form(world.stranger, "reply", letter)
+    assert await world.followup.forms.current(user_id) is None
+    picked = await world.followup.open_form(world.family, "sent", world.case.id, 7)
+    assert picked is not None and (picked.form.name, picked.form.step) == ("send", "pick")
+    assert [r.id for r in picked.unsent or []] == [r.id for r in rows]
+    assert await world.followup.forms.current(user_id) == picked.form  # stored at once
+    # A letter not sent yet has no delivery to record: an old button opens nothing.
+    assert await world.followup.open_form(world.family, "delivered", letter) is None
+    assert await world.followup.forms.current(user_id) == picked.form
+    await world.followup.complete(
+        world.family,
+        "send",
+        {"case_id": world.case.id, "picked": [letter], "date": "2026-11-02", "channel": "post"},
+    )
+    expected = {
+        "sent": ("send", "pick"),
+        "sent1": ("send", "date"),
+        "regno": ("regno", "reference"),
+        "reply": ("reply", "outcome"),
+        "delivered": ("delivered", "tracking"),  # sent without a tracking number
+    }
+    for button, (name, step) in expected.items():
+        ref = world.case.id if button == "sent" else letter
+        shown = await world.followup.open_form(world.family, button, ref)
+        assert shown is not None and (shown.form.name, shown.form.step) == (name, step)
+        assert await world.followup.forms.current(user_id) == shown.form
+        if button == "sent":
+            assert [r.id for r in shown.unsent or []] == [rows[1].id]  # the one not sent
+        else:
+            assert shown.unsent is None
+            about = shown.form.data.get("letter_id") or shown.form.data.get("picked")
+            assert about in (letter, [letter])
+    assert await world.followup.open_form(world.family, "unknown", letter) is None

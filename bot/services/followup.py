@@ -18,7 +18,8 @@ import phonenumbers
 from bot.clock import Clock
 from bot.domain import deadlines
 from bot.domain.deadlines import Deadline, Extension, NextStep
-from bot.domain.followup_forms import CHANNELS, OUTCOMES
+from bot.domain.followup_forms import CHANNELS, DELIVERY, OUTCOMES, REGISTRATION, REPLY, SEND
+from bot.domain.forms import Form, FormSpec
 from bot.domain.models import Case, CaseStatus, User
 from bot.letters.directory import load_directory
 from bot.replies.matching import signature
@@ -497,6 +498,44 @@ class FollowupService:
         due = self.deadline(row) if row.sent_on and not row.closed else None
         return LetterCard(case, row, due, replies)
 
+    async def open_form(
+        self, user: User, button: str, ref: int | None, update_id: int | None = None
+    ) -> FormShown | None:
+        """A button that opens a follow-up form: "sent" on a case (pick the letters
+        sent), "sent1", "regno", "delivered" or "reply" on one letter. The case must be the
+        family's (else ``NotFound``); the form starts from what the button is about and
+        comes with what its first question shows. None: no delivery to record for a letter
+        not sent yet (an old button)."""
+        spec: FormSpec
+        if button == "sent":
+            case = await self.own_case(user, ref)
+            spec, first, data = SEND, "pick", {"case_id": case.id, "picked": []}
+        else:
+            case, row = await self.own_letter(user, ref)
+            base: dict[str, object] = {"case_id": case.id, "letter_id": row.id}
+            if button == "sent1":
+                spec, first, data = SEND, "date", {"case_id": case.id, "picked": [row.id]}
+            elif button == "regno":
+                spec, first, data = REGISTRATION, "reference", base
+            elif button == "reply":
+                spec, first, data = REPLY, "outcome", base
+            elif button == "delivered" and row.sent_on:
+                spec, data = DELIVERY, base | {
+                    "sent": row.sent_on.isoformat(),
+                    "has_tracking": bool(row.tracking),
+                }
+                first = "delivered" if row.tracking else "tracking"
+            else:
+                return None
+        form = await self.forms.begin(user.user_id, spec, data, first, update_id)
+        return await self._shown(case, form)
+
+    async def _shown(self, case: Case, form: Form) -> FormShown:
+        """The form with the letters to pick from at its "pick" step (those not sent)."""
+        if form.step != "pick":
+            return FormShown(form, None)
+        return FormShown(form, [r for r in await self._tracked_rows(case) if not r.sent_on])
+
     async def complete(
         self, user: User, name: str, data: Mapping[str, object], update_id: int | None = None
     ) -> FormDone:
@@ -633,6 +672,15 @@ class FamilyTracking:
 
     cases: tuple[Case, ...]
     tracked: Tracked | None
+
+
+@dataclass(frozen=True)
+class FormShown:
+    """A follow-up form at its current step, and at the "pick" step the case's letters
+    not marked sent yet (None elsewhere), for the question's buttons."""
+
+    form: Form
+    unsent: list[LetterRow] | None
 
 
 @dataclass(frozen=True)

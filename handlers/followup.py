@@ -15,24 +15,24 @@ from datetime import date
 from telegram import Message, Update
 
 from bot.clock import local_today
-from bot.domain import followup_forms
 from bot.domain.deadlines import Deadline
 from bot.domain.engine import ChoiceInput, FileInput, Input, OtherInput, TextInput
-from bot.domain.forms import KEEP, NEXT, Form, FormSpec, Step, StepKind, UnknownChoice, spec_of
+from bot.domain.forms import KEEP, NEXT, Form, Step, StepKind, UnknownChoice
 from bot.domain.models import Case, CaseStatus, User
 from bot.i18n import Translator
 from bot.letters.directory import load_directory
 from bot.replies import reading
 from bot.services.errors import NotFound
 from bot.services.followup import (
+    FORMS,
     DeadlineMoved,
-    LetterRow,
+    FormShown,
+    FormStep,
     ReplyLogged,
     SentLetters,
     Suggestion,
     user_timezone,
 )
-from bot.services.forms import Asked
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
 from handlers import routing, texts
@@ -47,16 +47,6 @@ from handlers.common import (
 )
 from handlers.views import followup as views
 from handlers.views.followup import deadline_text, letter_title, timeline_text
-
-FORMS = frozenset(
-    spec.name
-    for spec in (
-        followup_forms.SEND,
-        followup_forms.REGISTRATION,
-        followup_forms.DELIVERY,
-        followup_forms.REPLY,
-    )
-)
 
 
 def _today(context: Context, user: User) -> date:
@@ -89,31 +79,17 @@ async def show_tracking(
 
 
 # --- forms ---------------------------------------------------------------------
-async def _ask(update: Update, context: Context, user: User, t: Translator, form: Form) -> None:
-    rows: list[LetterRow] | None = None
-    if form.step == "pick":
-        tracked = await services(context).followup.tracked_letters(user, form.data["case_id"])
-        rows = [r for r in tracked.letters if not r.sent_on]
-    await say(update, context, views.form_prompt(t, form), views.form_keyboard(t, form, rows))
+async def _show_form(update: Update, context: Context, t: Translator, shown: FormShown) -> None:
+    form = shown.form
+    await say(
+        update, context, views.form_prompt(t, form), views.form_keyboard(t, form, shown.unsent)
+    )
 
 
 async def ask_again(update: Update, context: Context, user: User, form: Form) -> None:
     """The open follow-up form's question once more (after a restart cut its reply off)."""
-    await _ask(update, context, user, translator(update, context, user), form)
-
-
-async def start_form(
-    update: Update,
-    context: Context,
-    user: User,
-    t: Translator,
-    spec: FormSpec,
-    first: str,
-    data: dict[str, object],
-) -> None:
-    s = services(context)
-    form = await s.followup.forms.begin(user.user_id, spec, data, first, update.update_id)
-    await _ask(update, context, user, t, form)
+    shown = await services(context).followup.form_question(user, form)
+    await _show_form(update, context, translator(update, context, user), shown)
 
 
 async def handle_form_message(
@@ -155,31 +131,24 @@ def form_input(message: Message) -> Input:
 async def _answer(
     update: Update, context: Context, user: User, t: Translator, form: Form, value: Input
 ) -> None:
-    runner = services(context).followup.forms
-    today = _today(context, user)
-    asked = await runner.answer(user.user_id, form, value, today, update.update_id, close=False)
-    await _after(update, context, user, t, asked)
+    step = await services(context).followup.answer_form(user, form, value, update.update_id)
+    await _after(update, context, user, t, step)
 
 
 async def _after(
-    update: Update, context: Context, user: User, t: Translator, asked: Asked
+    update: Update, context: Context, user: User, t: Translator, step: FormStep
 ) -> None:
     """Say what the form's new position calls for: the refusal, the next question, or
     the result of the complete form."""
-    if asked.error is not None:
-        await say(update, context, texts.error(t, asked.error))
-        await _ask(update, context, user, t, asked.form)
+    if step.error is not None:
+        await say(update, context, texts.error(t, step.error))
+        await _show_form(update, context, t, step.shown)
         return
-    if not asked.done:
-        await _ask(update, context, user, t, asked.form)
+    if not step.complete:
+        await _show_form(update, context, t, step.shown)
         return
-    try:
-        done = await services(context).followup.complete(
-            user, asked.form.name, asked.form.data, update.update_id
-        )
-    except NotFound:
-        return
-    await _finished(update, context, user, t, done)
+    if step.done is not None:  # None: the case went away meanwhile
+        await _finished(update, context, user, t, step.done)
 
 
 async def _finished(
@@ -229,11 +198,10 @@ async def _take_reply(
 ) -> None:
     """A photo or PDF of the reply at the ``file`` step: its text (a PDF's own, or read
     from the picture) is shown to the family to check and correct."""
-    runner = services(context).followup.forms
-    today = _today(context, user)
-    asked = await runner.answer(user.user_id, form, file, today, update.update_id, close=False)
-    if asked.error is not None or asked.done:
-        await _after(update, context, user, t, asked)
+    s = services(context)
+    step = await s.followup.answer_form(user, form, file, update.update_id)
+    if step.error is not None or step.complete:
+        await _after(update, context, user, t, step)
         return
     read = reading.Reading("")
     if (file.size or 0) <= reading.MAX_DOWNLOAD:
@@ -243,7 +211,7 @@ async def _take_reply(
         await say(update, context, t("Reading the text of the reply, please wait…"))
         data = bytes(await (await context.bot.get_file(file.file_id)).download_as_bytearray())
         read = await reading.read_file(data, is_pdf)
-    form = await runner.note(user.user_id, asked.form, "read", read.text)
+    form = await s.followup.forms.note(user.user_id, step.shown.form, "read", read.text)
     if read.text:
         await say(
             update,
@@ -306,16 +274,11 @@ async def form_command(update: Update, context: Context, op: str) -> bool:
     user = await current_user(update, context)
     if user is None:
         return False
-    runner = services(context).followup.forms
-    form = await runner.current(user.user_id)
-    if form is None or form.name not in FORMS:
+    step = await services(context).followup.move_form(user, op, update.update_id)
+    if step is None:
         return False
     t = translator(update, context, user)
-    if op == "back":
-        asked = await runner.back(user.user_id, form, update.update_id)
-    else:
-        asked = await runner.skip(user.user_id, form, update.update_id, close=False)
-    await _after(update, context, user, t, asked)
+    await _after(update, context, user, t, step)
     return True
 
 
@@ -363,53 +326,22 @@ async def _b_prepare(
     await routing.produce_letter(update, context, user, t, case, row)
 
 
-async def _b_send_many(
-    update: Update, context: Context, user: User, t: Translator, arg: str
-) -> None:
-    case = await services(context).followup.own_case(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "picked": []}
-    await start_form(update, context, user, t, followup_forms.SEND, "pick", data)
+def _form_opener(button: str) -> Button:
+    """A button that opens a form on a case or one of its letters (mark sent, the
+    registration number, the delivery, a reply): opened and asked in one call."""
 
+    async def opener(
+        update: Update, context: Context, user: User, t: Translator, arg: str
+    ) -> None:
+        shown = await services(context).followup.open_form(
+            user, button, parse_id(arg), update.update_id
+        )
+        if shown is None:
+            return
+        await drop_buttons(update)
+        await _show_form(update, context, t, shown)
 
-async def _b_send_one(
-    update: Update, context: Context, user: User, t: Translator, arg: str
-) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "picked": [row.id]}
-    await start_form(update, context, user, t, followup_forms.SEND, "date", data)
-
-
-async def _b_regno(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "letter_id": row.id}
-    await start_form(update, context, user, t, followup_forms.REGISTRATION, "reference", data)
-
-
-async def _b_delivered(
-    update: Update, context: Context, user: User, t: Translator, arg: str
-) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    if not row.sent_on:
-        return
-    await drop_buttons(update)
-    data: dict[str, object] = {
-        "case_id": case.id,
-        "letter_id": row.id,
-        "sent": row.sent_on.isoformat(),
-        "has_tracking": bool(row.tracking),
-    }
-    first = "delivered" if row.tracking else "tracking"
-    await start_form(update, context, user, t, followup_forms.DELIVERY, first, data)
-
-
-async def _b_reply(update: Update, context: Context, user: User, t: Translator, arg: str) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    data: dict[str, object] = {"case_id": case.id, "letter_id": row.id}
-    await start_form(update, context, user, t, followup_forms.REPLY, "outcome", data)
+    return opener
 
 
 def _form_button(fits: Callable[[Step], bool], value: Callable[[str], Input | None]) -> Button:
@@ -419,31 +351,16 @@ def _form_button(fits: Callable[[Step], bool], value: Callable[[str], Input | No
     async def handler(
         update: Update, context: Context, user: User, t: Translator, arg: str
     ) -> None:
-        runner = services(context).followup.forms
-        form = await runner.current(user.user_id)
-        spec = spec_of(form) if form is not None else None
-        if (
-            form is None
-            or spec is None
-            or form.name not in FORMS
-            or not fits(spec.step(form.step))
-        ):
-            await say(update, context, t("That button belongs to an earlier message."))
-            return
-        given = value(arg)
         try:
-            if given is None:
-                asked = await runner.skip(user.user_id, form, update.update_id, close=False)
-            else:
-                today = _today(context, user)
-                asked = await runner.answer(
-                    user.user_id, form, given, today, update.update_id, close=False
-                )
+            step = await services(context).followup.press(user, fits, value(arg), update.update_id)
         except UnknownChoice:
             return
-        if asked.error is None:
+        if step is None:
+            await say(update, context, t("That button belongs to an earlier message."))
+            return
+        if step.error is None:
             await drop_buttons(update)
-        await _after(update, context, user, t, asked)
+        await _after(update, context, user, t, step)
 
     return handler
 
@@ -484,11 +401,11 @@ BUTTONS: dict[str, Button] = {
     "case": _b_view,
     "letter": _b_card,
     "prepare": _b_prepare,
-    "sent": _b_send_many,
-    "sent1": _b_send_one,
-    "regno": _b_regno,
-    "reply": _b_reply,
-    "delivered": _b_delivered,
+    "sent": _form_opener("sent"),
+    "sent1": _form_opener("sent1"),
+    "regno": _form_opener("regno"),
+    "reply": _form_opener("reply"),
+    "delivered": _form_opener("delivered"),
     "pick": _form_button(_kind(StepKind.PICK), _choice),
     "next": _form_button(_kind(StepKind.PICK), lambda _arg: ChoiceInput(NEXT)),
     "day": _form_button(lambda step: step.quick_days, _choice),

@@ -381,3 +381,81 @@ async def test_tracking_shows_the_letters_of_an_only_case(world: World) -> None:
     await world.store.create_case(11, "KZ", {"m_cit": "KZ", "m_name": "Ерлан"}, "KZ", NOW)
     several = await world.followup.tracking(world.family)
     assert len(several.cases) == 2 and several.tracked is None  # the family chooses
+
+
+async def test_a_button_opens_its_form_with_what_the_first_question_shows(
+    world: World,
+) -> None:
+    rows = await world.followup.letters.letters_of(world.case.id)
+    for row in rows:  # both made: the family follows them
+        await world.followup.letters.record_generated(row, "ru", "Текст", NOW, 11)
+    user_id, letter = world.family.user_id, rows[0].id
+    with pytest.raises(NotFound):  # another family's case or letter: as if missing
+        await world.followup.open_form(world.stranger, "sent", world.case.id)
+    with pytest.raises(NotFound):
+        await world.followup.open_form(world.stranger, "reply", letter)
+    assert await world.followup.forms.current(user_id) is None
+    picked = await world.followup.open_form(world.family, "sent", world.case.id, 7)
+    assert picked is not None and (picked.form.name, picked.form.step) == ("send", "pick")
+    assert [r.id for r in picked.unsent or []] == [r.id for r in rows]
+    assert await world.followup.forms.current(user_id) == picked.form  # stored at once
+    # A letter not sent yet has no delivery to record: an old button opens nothing.
+    assert await world.followup.open_form(world.family, "delivered", letter) is None
+    assert await world.followup.forms.current(user_id) == picked.form
+    await world.followup.complete(
+        world.family,
+        "send",
+        {"case_id": world.case.id, "picked": [letter], "date": "2026-11-02", "channel": "post"},
+    )
+    expected = {
+        "sent": ("send", "pick"),
+        "sent1": ("send", "date"),
+        "regno": ("regno", "reference"),
+        "reply": ("reply", "outcome"),
+        "delivered": ("delivered", "tracking"),  # sent without a tracking number
+    }
+    for button, (name, step) in expected.items():
+        ref = world.case.id if button == "sent" else letter
+        shown = await world.followup.open_form(world.family, button, ref)
+        assert shown is not None and (shown.form.name, shown.form.step) == (name, step)
+        assert await world.followup.forms.current(user_id) == shown.form
+        if button == "sent":
+            assert [r.id for r in shown.unsent or []] == [rows[1].id]  # the one not sent
+        else:
+            assert shown.unsent is None
+            about = shown.form.data.get("letter_id") or shown.form.data.get("picked")
+            assert about in (letter, [letter])
+    assert await world.followup.open_form(world.family, "unknown", letter) is None
+
+
+async def test_an_input_to_a_form_comes_with_what_to_show_next(world: World) -> None:
+    rows = await world.followup.letters.letters_of(world.case.id)
+    for row in rows:
+        await world.followup.letters.record_generated(row, "ru", "Текст", NOW, 11)
+    f, family = world.followup, world.family
+    assert await f.move_form(family, "back") is None  # no form open
+    assert await f.press(family, lambda step: True, ChoiceInput("post")) is None
+    shown = await f.open_form(family, "sent", world.case.id)
+    assert shown is not None
+    # A button of another step (an earlier message) finds no form to answer.
+    assert await f.press(family, lambda step: step.key == "channel", ChoiceInput("post")) is None
+    picked = await f.press(family, lambda step: step.key == "pick", ChoiceInput(str(rows[0].id)))
+    assert picked is not None and not picked.complete and picked.shown.form.step == "pick"
+    assert picked.shown.unsent is not None and len(picked.shown.unsent) == 2
+    step = await f.answer_form(family, picked.shown.form, ChoiceInput("next"))
+    assert (step.shown.form.step, step.shown.unsent) == ("date", None)
+    refused = await f.answer_form(family, step.shown.form, TextInput("32.11.2026"))
+    assert refused.error is not None and refused.shown.form == step.shown.form
+    back = await f.move_form(family, "back")
+    assert back is not None and back.shown.form.step == "pick" and back.shown.unsent
+    dated = await f.answer_form(family, step.shown.form, TextInput("20.11.2026"))
+    done = await f.answer_form(family, dated.shown.form, ChoiceInput("post"))
+    assert done.complete and isinstance(done.done, SentLetters)
+    assert [r.id for r, _due in done.done.letters] == [rows[0].id]
+    assert await f.forms.current(family.user_id) is None  # closed by its action
+    regno = await f.open_form(family, "regno", rows[0].id)
+    assert regno is not None
+    skipped = await f.answer_form(family, regno.form, TextInput("Т-1"))
+    assert skipped.shown.form.step == "regdate"
+    moved = await f.move_form(family, "skip")
+    assert moved is not None and moved.complete and isinstance(moved.done, DeadlineMoved)

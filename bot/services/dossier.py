@@ -12,9 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.letters.translations import Needed
+from bot.services.errors import Invalid
 from bot.services.letters import LetterService
 from bot.services.review import ReviewEntry, ReviewService
-from bot.services.staff import MANAGERS, Actor, Dossier, StaffService, VolunteerChoice
+from bot.services.staff import (
+    MANAGERS,
+    Actor,
+    Dossier,
+    NoteAdded,
+    Relay,
+    StaffService,
+    VolunteerChoice,
+)
 from bot.services.un import Overview, UnService
 
 
@@ -30,6 +39,15 @@ class DeskDossier:
     dossier: Dossier  # the view is audited when it is read
     volunteers: tuple[VolunteerChoice, ...]  # to assign (managers only, else empty)
     in_review: tuple[ReviewEntry, ...]  # letters waiting for review (managers only)
+
+
+class RefusedOnPage(Invalid):
+    """A text typed on the desk's dossier page was refused (nothing changed); it carries
+    the page as it reads now, so the desk shows it again with the reason in one call."""
+
+    def __init__(self, err: Invalid, page: DeskDossier) -> None:
+        super().__init__(err.field, err.reason, **err.params)
+        self.page = page
 
 
 class DossierScreens:
@@ -65,6 +83,22 @@ class DossierScreens:
         choices = (await self.staff.volunteers(actor, dossier.case.id)).choices
         in_review = await self.review.of_case(actor, dossier.case.id)
         return DeskDossier(dossier, choices, tuple(in_review))
+
+    async def add_note(self, actor: Actor, case_id: int, number: str, text: str) -> NoteAdded:
+        """The desk's note (``StaffService.add_note``); refused: ``RefusedOnPage`` with the
+        page of case ``number`` (its view audited, as when it is opened)."""
+        try:
+            return await self.staff.add_note(actor, case_id, text)
+        except Invalid as err:
+            raise RefusedOnPage(err, await self.desk(actor, number)) from err
+
+    async def message_family(self, actor: Actor, case_id: int, number: str, text: str) -> Relay:
+        """The desk's message to the family (``StaffService.message_family``); refused:
+        ``RefusedOnPage`` with the page of case ``number``."""
+        try:
+            return await self.staff.message_family(actor, case_id, text)
+        except Invalid as err:
+            raise RefusedOnPage(err, await self.desk(actor, number)) from err
 
     async def toggle_flag(
         self, actor: Actor, case_id: int, flag: str, locale: str

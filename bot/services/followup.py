@@ -7,7 +7,7 @@ them to a case's letters and keeps the reminders table in step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -15,15 +15,18 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from bot.clock import Clock
+from bot.clock import Clock, local_today
 from bot.domain import deadlines
 from bot.domain.deadlines import Deadline, Extension, NextStep
-from bot.domain.followup_forms import CHANNELS, OUTCOMES
+from bot.domain.engine import Input
+from bot.domain.followup_forms import CHANNELS, DELIVERY, OUTCOMES, REGISTRATION, REPLY, SEND
+from bot.domain.forms import Form, FormSpec, Step, spec_of
 from bot.domain.models import Case, CaseStatus, User
+from bot.domain.validators import InvalidInput
 from bot.letters.directory import load_directory
 from bot.replies.matching import signature
 from bot.services.errors import Invalid, NotFound
-from bot.services.forms import FormRunner
+from bot.services.forms import Asked, FormRunner
 from bot.storage.followup import (
     FollowupStore,
     NewDeadline,
@@ -35,6 +38,8 @@ from bot.storage.followup import (
 )
 from bot.storage.store import FormClosing, LetterRow, LetterStore, Store
 
+# The family's follow-up forms (``bot.domain.followup_forms``).
+FORMS = frozenset(spec.name for spec in (SEND, REGISTRATION, DELIVERY, REPLY))
 # A reply of these kinds calls for the next rung of the ladder.
 TRIGGER_FOR_OUTCOME: Mapping[str, str] = {"form": "form_reply", "refused": "refusal"}
 # Reply outcomes closing the letter: nothing more is awaited from that body.
@@ -497,6 +502,111 @@ class FollowupService:
         due = self.deadline(row) if row.sent_on and not row.closed else None
         return LetterCard(case, row, due, replies)
 
+    async def open_form(
+        self, user: User, button: str, ref: int | None, update_id: int | None = None
+    ) -> FormShown | None:
+        """A button that opens a follow-up form: "sent" on a case (pick the letters
+        sent), "sent1", "regno", "delivered" or "reply" on one letter. The case must be the
+        family's (else ``NotFound``); the form starts from what the button is about and
+        comes with what its first question shows. None: no delivery to record for a letter
+        not sent yet (an old button)."""
+        spec: FormSpec
+        if button == "sent":
+            case = await self.own_case(user, ref)
+            spec, first, data = SEND, "pick", {"case_id": case.id, "picked": []}
+        else:
+            case, row = await self.own_letter(user, ref)
+            base: dict[str, object] = {"case_id": case.id, "letter_id": row.id}
+            if button == "sent1":
+                spec, first, data = SEND, "date", {"case_id": case.id, "picked": [row.id]}
+            elif button == "regno":
+                spec, first, data = REGISTRATION, "reference", base
+            elif button == "reply":
+                spec, first, data = REPLY, "outcome", base
+            elif button == "delivered" and row.sent_on:
+                spec, data = (
+                    DELIVERY,
+                    base
+                    | {
+                        "sent": row.sent_on.isoformat(),
+                        "has_tracking": bool(row.tracking),
+                    },
+                )
+                first = "delivered" if row.tracking else "tracking"
+            else:
+                return None
+        form = await self.forms.begin(user.user_id, spec, data, first, update_id)
+        return await self._shown(user, form)
+
+    async def form_question(self, user: User, form: Form) -> FormShown:
+        """The open form's question to ask again (after a restart cut its reply off)."""
+        return await self._shown(user, form)
+
+    async def _shown(self, user: User, form: Form) -> FormShown:
+        """The form with the letters to pick from at its "pick" step (those not sent)."""
+        if form.step != "pick":
+            return FormShown(form, None)
+        tracked = await self.tracked_letters(user, _int(form.data.get("case_id")))
+        return FormShown(form, [r for r in tracked.letters if not r.sent_on])
+
+    async def answer_form(
+        self, user: User, form: Form, value: Input, update_id: int | None = None
+    ) -> FormStep:
+        """The family's input at the open form's step (``form``, as just read), on the
+        family's own calendar; what to show next comes with it."""
+        today = local_today(self.clock, user_timezone(user))
+        asked = await self.forms.answer(user.user_id, form, value, today, update_id, close=False)
+        return await self._step(user, asked, update_id)
+
+    async def move_form(
+        self, user: User, op: str, update_id: int | None = None
+    ) -> FormStep | None:
+        """/back (``op`` "back") or /skip in the open follow-up form; None when none is."""
+        form = await self.forms.current(user.user_id)
+        if form is None or form.name not in FORMS:
+            return None
+        if op == "back":
+            asked = await self.forms.back(user.user_id, form, update_id)
+        else:
+            asked = await self.forms.skip(user.user_id, form, update_id, close=False)
+        return await self._step(user, asked, update_id)
+
+    async def press(
+        self,
+        user: User,
+        fits: Callable[[Step], bool],
+        given: Input | None,
+        update_id: int | None = None,
+    ) -> FormStep | None:
+        """A button of the open form's current step (``fits``): ``given`` answers it,
+        None skips it. None: no follow-up form is at a step the button belongs to (a
+        button of an earlier message). A choice the step does not offer raises
+        ``forms.UnknownChoice`` (a forged button)."""
+        form = await self.forms.current(user.user_id)
+        spec = spec_of(form) if form is not None else None
+        if (
+            form is None
+            or spec is None
+            or form.name not in FORMS
+            or not fits(spec.step(form.step))
+        ):
+            return None
+        if given is not None:
+            return await self.answer_form(user, form, given, update_id)
+        asked = await self.forms.skip(user.user_id, form, update_id, close=False)
+        return await self._step(user, asked, update_id)
+
+    async def _step(self, user: User, asked: Asked, update_id: int | None) -> FormStep:
+        """The refusal or the next question, or the complete form acted on (``complete``
+        in ``done``, None when the case went away meanwhile: nothing to say)."""
+        if asked.error is not None or not asked.done:
+            return FormStep(await self._shown(user, asked.form), asked.error)
+        try:
+            done = await self.complete(user, asked.form.name, asked.form.data, update_id)
+        except NotFound:
+            done = None
+        return FormStep(FormShown(asked.form, None), None, True, done)
+
     async def complete(
         self, user: User, name: str, data: Mapping[str, object], update_id: int | None = None
     ) -> FormDone:
@@ -633,6 +743,27 @@ class FamilyTracking:
 
     cases: tuple[Case, ...]
     tracked: Tracked | None
+
+
+@dataclass(frozen=True)
+class FormShown:
+    """A follow-up form at its current step, and at the "pick" step the case's letters
+    not marked sent yet (None elsewhere), for the question's buttons."""
+
+    form: Form
+    unsent: list[LetterRow] | None
+
+
+@dataclass(frozen=True)
+class FormStep:
+    """Where a follow-up form stands after an input, with what to show: refused
+    (``error``: the same question again), the next question, or ``complete`` and acted on
+    (``done``; None when the case went away meanwhile)."""
+
+    shown: FormShown
+    error: InvalidInput | None = None
+    complete: bool = False
+    done: FormDone | None = None
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ __all__ = [
     "FormAnswered",
     "Held",
     "Reminder",
+    "RefusedOnPage",
     "Returned",
     "ReviewEntry",
     "ReviewLetter",
@@ -166,6 +167,16 @@ class ReviewReminder:
     recipients: tuple[tuple[int, str | None, str], ...]  # (chat id, language, time zone)
 
 
+class RefusedOnPage(Invalid):
+    """A desk action on a letter was refused (nothing changed); it carries the letter as
+    it reads now (the reading audited), so the desk shows it again with the reason in one
+    call."""
+
+    def __init__(self, err: Invalid, letter: ReviewLetter) -> None:
+        super().__init__(err.field, err.reason, **err.params)
+        self.letter = letter
+
+
 class ReviewService:
     def __init__(
         self,
@@ -261,6 +272,18 @@ class ReviewService:
         where it is typed at once; the chat's form comes through ``answer_form``). A review
         form the person left open in the chat is closed with it: the letter has moved on."""
         return await self._correct(actor, letter_id, field, text, FormClosing(actor.user_id))
+
+    async def correct_on_page(
+        self, actor: Actor, letter_id: int, field: str, text: str
+    ) -> Editable:
+        """The desk's correction (``correct``; an empty text is refused too); refused:
+        ``RefusedOnPage`` with the letter to show again."""
+        try:
+            if not text.strip():
+                raise Invalid("text", "need_text")
+            return await self.correct(actor, letter_id, field, text)
+        except Invalid as err:
+            raise RefusedOnPage(err, await self.read(actor, letter_id)) from err
 
     async def ask_note(
         self, actor: Actor, letter_id: int, update_id: int | None = None
@@ -371,6 +394,13 @@ class ReviewService:
         waiting = [e for e in await self.store.open_of_case(case.id) if e.state == "waiting"]
         return Approved(entry, produced, chat, locale, len(waiting))
 
+    async def approve_on_page(self, actor: Actor, letter_id: int) -> Approved:
+        """The desk's approval (``approve``); refused: ``RefusedOnPage`` with the letter."""
+        try:
+            return await self.approve(actor, letter_id)
+        except Invalid as err:
+            raise RefusedOnPage(err, await self.read(actor, letter_id)) from err
+
     async def delivered(self, actor: Actor, approved: Approved) -> bool:
         """The family received the approved letter. True when that completed the case's
         first set of letters: the case's letters are then ready, and the family is told
@@ -390,6 +420,16 @@ class ReviewService:
         the audit keeps that it was returned, never what the note said). A review form the
         person left open in the chat is closed with it."""
         return await self._send_back(actor, letter_id, note, FormClosing(actor.user_id))
+
+    async def send_back_on_page(self, actor: Actor, letter_id: int, note: str) -> Returned:
+        """The desk's return (``send_back``; an empty note is refused too); refused:
+        ``RefusedOnPage`` with the letter to show again."""
+        try:
+            if not note.strip():
+                raise Invalid("note", "need_text")
+            return await self.send_back(actor, letter_id, note)
+        except Invalid as err:
+            raise RefusedOnPage(err, await self.read(actor, letter_id)) from err
 
     async def _send_back(
         self, actor: Actor, letter_id: int, note: str, closing: FormClosing

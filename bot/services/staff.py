@@ -52,6 +52,7 @@ __all__ = [
     "ASSIGNED",
     "STATUS_CHANGED",
     "FLAGS",
+    "Invited",
     "MANAGERS",
     "MAY_INVITE",
     "NOTE_LIMIT",
@@ -366,6 +367,15 @@ class StaffScreen:
 
 
 @dataclass(frozen=True)
+class Invited:
+    """A new invitation and the staff page with it listed, for the desk: the link is
+    shown once, on the page the invitation was made from."""
+
+    invitation: Invitation
+    screen: StaffScreen
+
+
+@dataclass(frozen=True)
 class StaffSettings:
     timezone: str  # the zone the member sees times in
     own: bool  # chosen by the member (else the organisation's)
@@ -498,6 +508,12 @@ class StaffService:
         expires = now + timedelta(hours=self.invite_hours)
         await self.staff.create_invitation(code, role, actor.user_id, now, expires)
         return Invitation(code, role, actor.user_id, now, expires, None, False)
+
+    async def invite_on_page(self, actor: Actor, role: str) -> Invited:
+        """``invite``, then the staff page that shows the new invitation among the open
+        ones: one call for the desk's answer."""
+        invitation = await self.invite(actor, role)
+        return Invited(invitation, await self.staff_screen(actor))
 
     async def invitations(self, actor: Actor) -> InvitationList:
         self._require(actor, MANAGERS)

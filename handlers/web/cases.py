@@ -21,7 +21,7 @@ from bot import regions
 from bot.domain.models import STATUS_CODES, CaseStatus, parse_case_number
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_
-from bot.services.errors import Invalid
+from bot.services.dossier import DeskDossier, RefusedOnPage
 from bot.services.staff import (
     NOTE_LIMIT,
     STATUS_CHANGED,
@@ -176,10 +176,21 @@ async def show_dossier(
 ) -> web.Response:
     """The dossier (its view audited by the core); after a refused form, with the reason
     and the text kept for a retry."""
+    screen = await desk_of(request).services.dossiers.desk(session_of(request).actor, number)
+    return _dossier_page(request, screen, status, error, kept, kept_for)
+
+
+def _dossier_page(
+    request: web.Request,
+    screen: DeskDossier,
+    status: int = 200,
+    error: str = "",
+    kept: str = "",
+    kept_for: str = "",
+) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
     services = desk_of(request).services
-    screen = await services.dossiers.desk(session.actor, number)
     dossier, choices = screen.dossier, screen.volunteers
     by_id = {letter.id: letter for letter in dossier.letters}
     done = request.query.get("done", "")
@@ -229,13 +240,11 @@ def _back(request: web.Request, number: str, done: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(url)
 
 
-async def _refused_text(
-    request: web.Request, number: str, err: Invalid, text: str, form: str
-) -> web.Response:
+def _refused_text(request: web.Request, err: RefusedOnPage, text: str, form: str) -> web.Response:
     """The dossier again with the reason, and the text as typed: nothing is lost."""
     t = translator_of(request)
     message = texts.error(t, InvalidInput(err.reason, max_len=NOTE_LIMIT, length=len(text)))
-    return await show_dossier(request, number, 400, message, text, form)
+    return _dossier_page(request, err.page, 400, message, text, form)
 
 
 async def _form(request: web.Request) -> tuple[int, MultiDictProxy[str | bytes | web.FileField]]:
@@ -254,11 +263,11 @@ async def add_note(request: web.Request) -> web.Response:
     case_id, form = await _form(request)
     text = str(form.get("text", ""))
     try:
-        added = await desk_of(request).services.staff.add_note(
-            session_of(request).actor, case_id, text
+        added = await desk_of(request).services.dossiers.add_note(
+            session_of(request).actor, case_id, number, text
         )
-    except Invalid as err:
-        return await _refused_text(request, number, err, text, "note")
+    except RefusedOnPage as err:
+        return _refused_text(request, err, text, "note")
     raise _back(request, added.case_number, "note")
 
 
@@ -269,9 +278,11 @@ async def message_family(request: web.Request) -> web.Response:
     text = str(form.get("text", ""))
     services = desk_of(request).services
     try:
-        relay = await services.staff.message_family(session_of(request).actor, case_id, text)
-    except Invalid as err:
-        return await _refused_text(request, number, err, text, "message")
+        relay = await services.dossiers.message_family(
+            session_of(request).actor, case_id, number, text
+        )
+    except RefusedOnPage as err:
+        return _refused_text(request, err, text, "message")
     t = services.catalogs.get(relay.recipient.locale)  # the family's language
     sent = await _send(
         request,

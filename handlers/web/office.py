@@ -22,7 +22,7 @@ from bot.clock import local_today
 from bot.exports import ExportFilter
 from bot.i18n import N_
 from bot.services.errors import Invalid, NotFound
-from bot.services.staff import MAY_INVITE, DueCursor
+from bot.services.staff import MAY_INVITE, DueCursor, StaffScreen
 from handlers.web import office_views as views
 from handlers.web.desk import desk_of, render, session_of, translator_of
 
@@ -189,11 +189,17 @@ async def staff_page(request: web.Request) -> web.Response:
     return await _show_staff(request)
 
 
-async def _show_staff(request: web.Request, link: str = "", role: str = "") -> web.Response:
+async def _show_staff(request: web.Request) -> web.Response:
+    screen = await desk_of(request).services.staff.staff_screen(session_of(request).actor)
+    return await _staff_page(request, screen)
+
+
+async def _staff_page(
+    request: web.Request, screen: StaffScreen, link: str = "", role: str = ""
+) -> web.Response:
     session = session_of(request)
     t = translator_of(request)
     s = desk_of(request).services
-    screen = await s.staff.staff_screen(session.actor)
     members, invitations = screen.members, screen.invitations
     tz = await s.staff.timezone_of(session.actor.user_id)
     done = request.query.get("done", "")
@@ -215,9 +221,9 @@ async def invite(request: web.Request) -> web.Response:
     """A one-time invitation; its link is shown once, on this answer only."""
     role = str((await request.post()).get("role", ""))[:20]
     desk = desk_of(request)
-    invitation = await desk.services.staff.invite(session_of(request).actor, role)
-    link = f"https://t.me/{desk.bot.username}?start=inv_{invitation.code}"
-    return await _show_staff(request, link, role)
+    invited = await desk.services.staff.invite_on_page(session_of(request).actor, role)
+    link = f"https://t.me/{desk.bot.username}?start=inv_{invited.invitation.code}"
+    return await _staff_page(request, invited.screen, link, role)
 
 
 @routes.post("/staff/revoke", name="staff_revoke")

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_
 from bot.services.errors import Invalid
-from bot.services.review import MAX_NOTE, MAX_TEXT, ReviewLetter
+from bot.services.review import MAX_NOTE, MAX_TEXT, RefusedOnPage, ReviewLetter
 from handlers.views import review as view
 from handlers.web.desk import desk_of, render, session_of, translator_of
 
@@ -81,13 +81,24 @@ async def queue_page(request: web.Request) -> web.Response:
 async def show_letter(
     request: web.Request, status: int = 200, error: str = "", kept: str = "", kept_for: str = ""
 ) -> web.Response:
-    """The letter as the family would get it now (its reading audited by the core); after a
-    refused form, with the reason and the text as typed."""
+    """The letter as the family would get it now (its reading audited by the core)."""
+    letter = await desk_of(request).services.review.read(
+        session_of(request).actor, _letter_id(request)
+    )
+    return _letter_page(request, letter, status, error, kept, kept_for)
+
+
+def _letter_page(
+    request: web.Request,
+    letter: ReviewLetter,
+    status: int = 200,
+    error: str = "",
+    kept: str = "",
+    kept_for: str = "",
+) -> web.Response:
+    """The letter's page; after a refused form, with the reason and the text as typed."""
     session = session_of(request)
     t = translator_of(request)
-    letter: ReviewLetter = await desk_of(request).services.review.read(
-        session.actor, _letter_id(request)
-    )
     produced = letter.produced
     done = request.query.get("done", "")
     return render(
@@ -160,12 +171,10 @@ async def correct(request: web.Request) -> web.Response:
     text = str(form.get("text", ""))
     s = desk_of(request).services
     try:
-        if not text.strip():
-            raise Invalid("text", "need_text")
-        await s.review.correct(session_of(request).actor, _letter_id(request), field, text)
-    except Invalid as err:
+        await s.review.correct_on_page(session_of(request).actor, _letter_id(request), field, text)
+    except RefusedOnPage as err:
         t = translator_of(request)
-        return await show_letter(request, 400, view.invalid_text(t, err), text, field)
+        return _letter_page(request, err.letter, 400, view.invalid_text(t, err), text, field)
     raise _to_letter(request, "saved")
 
 
@@ -175,10 +184,10 @@ async def approve(request: web.Request) -> web.Response:
     desk = desk_of(request)
     actor = session_of(request).actor
     try:
-        approved = await desk.services.review.approve(actor, _letter_id(request))
-    except Invalid as err:
+        approved = await desk.services.review.approve_on_page(actor, _letter_id(request))
+    except RefusedOnPage as err:
         t = translator_of(request)
-        return await show_letter(request, 400, view.invalid_text(t, err))
+        return _letter_page(request, err.letter, 400, view.invalid_text(t, err))
     try:
         reached = await view.release(desk.bot, desk.services, actor, approved)
     except TelegramError as err:  # the network, a pause Telegram asked for: send it again
@@ -197,14 +206,12 @@ async def send_back(request: web.Request) -> web.Response:
     desk = desk_of(request)
     text = str((await request.post()).get("note", ""))
     try:
-        if not text.strip():
-            raise Invalid("note", "need_text")
-        returned = await desk.services.review.send_back(
+        returned = await desk.services.review.send_back_on_page(
             session_of(request).actor, _letter_id(request), text
         )
-    except Invalid as err:
+    except RefusedOnPage as err:
         t = translator_of(request)
-        return await show_letter(request, 400, view.invalid_text(t, err), text, "note")
+        return _letter_page(request, err.letter, 400, view.invalid_text(t, err), text, "note")
     try:
         reached = await view.tell_returned(desk.bot, desk.services, returned)
     except TelegramError as err:

@@ -199,7 +199,9 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         db=db,
         store=store,
         catalogs=catalogs,
-        report=ReportService(store, clock, FormRunner(FollowupStore(db), clock)),
+        report=ReportService(
+            store, clock, FormRunner(FollowupStore(db), clock), letters=letters, un=un
+        ),
         staff=staff,
         un=un,
         exports=exports,

@@ -293,7 +293,7 @@ def register(app: Application) -> None:
             private & filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command
         )
     )
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, report.on_message))
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, routing.route_message))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited_message))
     app.add_handler(TypeHandler(Update, mark_handled), group=1)
     app.add_error_handler(on_error)

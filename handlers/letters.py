@@ -12,11 +12,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.domain.engine import Input, OtherInput, TextInput
-from bot.domain.letter_forms import LETTER_FORMS
 from bot.domain.models import Case, User
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.letters import Form, LetterRow, OnlineText, Produced, Step
+from bot.services.letters import Delivery, Form, LetterRow, OnlineText, Produced, Step
 from bot.services.review import Held
 from handlers.common import (
     Context,
@@ -101,14 +100,18 @@ async def _on_prepare(
     update: Update, context: Context, user: User, t: Translator, case_id: int, _value: str
 ) -> None:
     """Ask what is still undecided (details to leave out, language), then produce."""
-    step = await services(context).letters.prepare(user.user_id, case_id)
+    step = await services(context).letters.prepare(
+        user.user_id, case_id, delivery(update, context, t)
+    )
     await go_on(update, context, user, t, step)
 
 
 async def _on_risk(
     update: Update, context: Context, user: User, t: Translator, case_id: int, value: str
 ) -> None:
-    step = await services(context).letters.choose_risk(user.user_id, case_id, value)
+    step = await services(context).letters.choose_risk(
+        user.user_id, case_id, value, delivery(update, context, t)
+    )
     await drop_buttons(update)
     await go_on(update, context, user, t, step)
 
@@ -116,7 +119,9 @@ async def _on_risk(
 async def _on_language(
     update: Update, context: Context, user: User, t: Translator, case_id: int, value: str
 ) -> None:
-    step = await services(context).letters.choose_language(user.user_id, case_id, value)
+    step = await services(context).letters.choose_language(
+        user.user_id, case_id, value, delivery(update, context, t)
+    )
     await drop_buttons(update)
     await go_on(update, context, user, t, step)
 
@@ -124,7 +129,9 @@ async def _on_language(
 async def _on_no_iin(
     update: Update, context: Context, user: User, t: Translator, case_id: int, _value: str
 ) -> None:
-    step = await services(context).letters.no_iin(user.user_id, case_id, update.update_id)
+    step = await services(context).letters.no_iin(
+        user.user_id, case_id, update.update_id, delivery(update, context, t)
+    )
     await drop_buttons(update)
     await go_on(update, context, user, t, step)
 
@@ -135,7 +142,7 @@ async def _on_leave_to_org(
     """letters:org:<case>:<field>.<language>; a button from before that carried no text
     leaves the one asked now."""
     step = await services(context).letters.leave_translation(
-        user.user_id, case_id, update.update_id, asked=value
+        user.user_id, case_id, update.update_id, asked=value, out=delivery(update, context, t)
     )
     await drop_buttons(update)
     await go_on(update, context, user, t, step)
@@ -145,7 +152,9 @@ async def _on_text(
     update: Update, context: Context, user: User, t: Translator, letter_id: int, _value: str
 ) -> None:
     """The letter as text for the body's online form, in parts that fit its limit."""
-    online = await services(context).letters.online_text(user.user_id, letter_id)
+    online = await services(context).letters.online_text(
+        user.user_id, letter_id, delivery(update, context, t)
+    )
     if not isinstance(online, OnlineText):
         # Some text is not in the letter's language yet: ask for it (or say who writes it).
         await go_on(update, context, user, t, online)
@@ -175,7 +184,7 @@ async def on_form_message(update: Update, context: Context, user: User, form: Fo
     if message is None:
         return
     value: Input = TextInput(message.text) if message.text is not None else OtherInput("other")
-    await _form_step(update, context, user, form, "answer", value)
+    await _form_step(update, context, user, form, value)
 
 
 async def ask_again(update: Update, context: Context, user: User, form: Form) -> None:
@@ -195,38 +204,43 @@ async def form_command(update: Update, context: Context, op: str) -> bool:
     user = await current_user(update, context)
     if user is None:
         return False
-    form = await services(context).letters.forms.current(user.user_id)
-    if form is None or form.name not in LETTER_FORMS:
+    t = translator(update, context, user)
+    try:
+        step = await services(context).letters.move_form(
+            user.user_id, op, update.update_id, delivery(update, context, t)
+        )
+    except (NotFound, NotAllowed):
+        await say(update, context, t("This is not available."))
+        return True
+    if step is None:
         return False
-    await _form_step(update, context, user, form, op)
+    await _show_step(update, context, user, t, step, op)
     return True
 
 
 async def _form_step(
-    update: Update,
-    context: Context,
-    user: User,
-    form: Form,
-    op: str,
-    value: Input | None = None,
+    update: Update, context: Context, user: User, form: Form, value: Input
 ) -> None:
     t = translator(update, context, user)
-    letters = services(context).letters
     try:
-        if op == "back":
-            step = await letters.back_form(user.user_id, form, update.update_id)
-        elif op == "skip":
-            step = await letters.skip_form(user.user_id, form, update.update_id)
-        else:
-            assert value is not None
-            step = await letters.answer_form(user.user_id, form, value, update.update_id)
+        step = await services(context).letters.answer_form(
+            user.user_id, form, value, update.update_id, delivery(update, context, t, THANKS)
+        )
     except (NotFound, NotAllowed):
         await say(update, context, t("This is not available."))
         return
+    await _show_step(update, context, user, t, step, "answer")
+
+
+async def _show_step(
+    update: Update, context: Context, user: User, t: Translator, step: Step, op: str
+) -> None:
+    """A form's answer, /back or /skip done: the refusal or the thanks, then what comes
+    next."""
     if step.error is not None:
         await say(update, context, views.error_text(t, step.error))
-    elif op == "answer":
-        await say(update, context, t("Thank you, saved."))
+    elif op == "answer" and step.kind != Step.PRODUCE:  # else said before the letters
+        await say(update, context, t(THANKS))
     await go_on(update, context, user, t, step)
 
 
@@ -235,7 +249,8 @@ DROPS_BUTTONS = frozenset({Step.RISK, Step.LANGUAGE, Step.IIN, Step.TRANSLATE, S
 
 
 async def go_on(update: Update, context: Context, user: User, t: Translator, step: Step) -> None:
-    """Render the next step: a question, the letters being made, or who writes the rest.
+    """Render the next step: a question, the letters made (already handed over, each as
+    it was made, through ``delivery``), or who writes the rest.
 
     On the way to the whole set the tapped message loses its buttons; a follow-up letter's
     card (``step.letter_id``) keeps them."""
@@ -257,35 +272,38 @@ async def go_on(update: Update, context: Context, user: User, t: Translator, ste
     elif step.kind == Step.WAITING:
         await say(update, context, views.waiting_text(t, step.waiting))
     elif step.kind == Step.PRODUCE:
-        await _produce(update, context, user, t, step)
-
-
-async def _produce(
-    update: Update, context: Context, user: User, t: Translator, step: Step
-) -> None:
-    """Make the ready letters, each handed to the family as soon as it is made."""
-    whole_set = step.letter_id is None
-    if step.ready:
-
-        async def hand_over(produced: Produced, i: int, total: int) -> None:
-            await send_produced(update, context, t, produced, i, total)
-
-        s = services(context)
-        if whole_set and not s.config.letter_review:
-            await say(update, context, views.preparing_text(t, len(step.ready)))
-        made = await s.letters.produce_letters(
-            user.user_id,
-            step.case.id,
-            [r.id for r in step.ready],
-            hand_over,
-            whole_set=whole_set,
-        )
-        if isinstance(made, Held):  # letter review: they wait for a caseworker
-            await say(update, context, review_view.held_text(t, made))
-        elif whole_set:
+        if isinstance(step.made, Held):  # letter review: they wait for a caseworker
+            await say(update, context, review_view.held_text(t, step.made))
+        elif step.made is not None and step.letter_id is None:
             await say(update, context, views.all_ready_text(t))
-    if step.waiting:
-        await say(update, context, views.waiting_text(t, step.waiting))
+        if step.waiting:
+            await say(update, context, views.waiting_text(t, step.waiting))
+
+
+THANKS = N_("Thank you, saved.")
+
+
+def delivery(
+    update: Update, context: Context, t: Translator, first: str | None = None
+) -> Delivery:
+    """How letters made in a use case reach the chat: before them, ``first`` (the
+    thanks for the answer that led to them), the tapped message loses its buttons and,
+    for the whole set (without letter review), the family reads how many are being
+    prepared; then each letter as soon as it is made."""
+
+    async def starting(step: Step) -> None:
+        if first is not None:
+            await say(update, context, t(first))
+        whole_set = step.letter_id is None
+        if whole_set:
+            await drop_buttons(update)
+        if step.ready and whole_set and not services(context).config.letter_review:
+            await say(update, context, views.preparing_text(t, len(step.ready)))
+
+    async def hand_over(produced: Produced, i: int, total: int) -> None:
+        await send_produced(update, context, t, produced, i, total)
+
+    return Delivery(starting, hand_over)
 
 
 async def produce_one(
@@ -293,6 +311,8 @@ async def produce_one(
 ) -> bool:
     """Make one letter (a follow-up) and send it; if some text is not in its language yet,
     ask for it (or say the organisation is writing it). True when the letter was sent."""
-    step = await services(context).letters.prepare_letter(user.user_id, row.id)
+    step = await services(context).letters.prepare_letter(
+        user.user_id, row.id, delivery(update, context, t)
+    )
     await go_on(update, context, user, t, step)
     return step.kind == Step.PRODUCE

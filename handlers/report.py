@@ -19,7 +19,7 @@ from bot.domain.engine import (
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
 from bot.i18n import LOCALES, N_, Translator
-from bot.services.report import Begun, Outcome
+from bot.services.report import Begun, Move, Outcome
 from bot.un.ladder import OFFER_AT_ONCE
 from handlers import keyboards as kb
 from handlers import routing, texts
@@ -34,6 +34,7 @@ from handlers.common import (
     translator,
     user_key,
 )
+from handlers.views import letters as letter_views
 from handlers.views import report as report_views
 
 CONSENT_TEXT = N_(
@@ -162,12 +163,6 @@ async def on_consent(update: Update, context: Context) -> None:
 
 
 # --- answers ------------------------------------------------------------------
-async def on_message(update: Update, context: Context) -> None:
-    """Any message in a private chat: ``handlers.routing`` says who takes it (an open
-    form, in the order of its table) and gives the rest to ``answer_message``."""
-    await routing.route_message(update, context)
-
-
 async def answer_message(update: Update, context: Context, user: User) -> None:
     """A message of a registered family with no form open: an answer to the current
     question of the report, if there is one."""
@@ -250,14 +245,7 @@ async def on_answer_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, code = (query.data.split(":", 2) + ["", ""])[:3]
-    user, t, draft = await _button_context(update, context, step)
-    if user is None or draft is None:
-        return
-    await drop_buttons(update)
-    outcome = await services(context).report.answer(
-        user, ChoiceInput(code), update.update_id, current=draft
-    )
-    await show_outcome(update, context, t, draft, outcome)
+    await _press(update, context, step, ChoiceInput(code))
 
 
 async def on_nav_button(update: Update, context: Context) -> None:
@@ -265,23 +253,10 @@ async def on_nav_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step, op = (query.data.split(":", 2) + ["", ""])[:3]
-    user, t, draft = await _button_context(update, context, step)
-    if user is None or draft is None:
-        return
-    await drop_buttons(update)
-    await navigate(update, context, user, t, draft, op)
+    await _press(update, context, step, NAV_MOVES.get(op), drop=True)
 
 
-async def navigate(
-    update: Update, context: Context, user: User, t: Translator, draft: Draft, op: str
-) -> None:
-    report = services(context).report
-    moves = {"back": report.back, "skip": report.skip, "keep": report.keep, "clear": report.clear}
-    move = moves.get(op)
-    if move is None:
-        return
-    outcome = await move(user, update.update_id, current=draft)
-    await show_outcome(update, context, t, draft, outcome)
+NAV_MOVES: dict[str, Move] = {"back": "back", "skip": "skip", "keep": "keep", "clear": "clear"}
 
 
 async def on_edit_button(update: Update, context: Context) -> None:
@@ -289,23 +264,20 @@ async def on_edit_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.split(":", 1)[1]
-    user, t, draft = await _button_context(update, context, q.REVIEW)
-    if user is None or draft is None:
-        return
     try:
-        section = Section(code)
+        section: Section | None = Section(code)
     except ValueError:
-        await show_step(update, context, t, draft)
-        return
-    await drop_buttons(update)
-    outcome = await services(context).report.edit(user, section, update.update_id, current=draft)
-    await show_outcome(update, context, t, draft, outcome)
+        section = None  # an unknown section: the review card is shown again
+    await _press(update, context, q.REVIEW, section)
 
 
-async def _button_context(
-    update: Update, context: Context, step: str
-) -> tuple[User | None, Translator, Draft | None]:
-    """Answer the tap; refuse buttons of old messages (wrong step) and re-show the question."""
+async def _press(
+    update: Update, context: Context, step: str, move: Move | None, drop: bool = False
+) -> None:
+    """A button of the question ``step``. Buttons of old messages (another step, a
+    finished report) are refused and the current question is shown again. With no
+    ``move`` (an unknown one) the buttons are dropped (``drop``) or the question is
+    shown again."""
     query = update.callback_query
     assert query is not None
     user = await current_user(update, context)
@@ -313,19 +285,26 @@ async def _button_context(
     if user is None:
         await query.answer()
         await ask_language(update, context)
-        return None, t, None
-    draft = await services(context).report.draft(user.user_id)
-    if draft is None:
+        return
+    pressed = await services(context).report.press(user, step, move, update.update_id)
+    if pressed.draft is None:
         await query.answer(t("This report is already finished."))
         await drop_buttons(update)
-        return None, t, None
-    if draft.step != step:
+        return
+    if pressed.stale:
         await query.answer(t("That button belongs to an earlier message."))
         await drop_buttons(update)
-        await show_step(update, context, t, draft)
-        return None, t, None
+        await show_step(update, context, t, pressed.draft)
+        return
     await query.answer()
-    return user, t, draft
+    if pressed.outcome is None:
+        if drop:
+            await drop_buttons(update)
+        else:
+            await show_step(update, context, t, pressed.draft)
+        return
+    await drop_buttons(update)
+    await show_outcome(update, context, t, pressed.draft, pressed.outcome)
 
 
 # --- replies ------------------------------------------------------------------
@@ -335,8 +314,9 @@ async def show_outcome(
     if outcome.case is not None:
         await _leave_phone_step(update, context, t, before, outcome.draft, force=True)
         await say(update, context, created_text(t, outcome.case.number))
-        await routing.show_letter_set(update, context, t, outcome.case)
-        if await services(context).un.offer_at_once(outcome.case):
+        if outcome.letters is not None:
+            await say(update, context, *letter_views.letter_set(t, outcome.letters))
+        if outcome.offer_un:
             await say(update, context, t(OFFER_AT_ONCE, number=outcome.case.number))
         return
     if outcome.error is not None:
@@ -414,8 +394,10 @@ async def nav_command(update: Update, context: Context, op: str) -> None:
         await ask_language(update, context)
         return
     t = translator(update, context, user)
-    draft = await services(context).report.draft(user.user_id)
-    if draft is None:
+    move = NAV_MOVES.get(op)
+    pressed = await services(context).report.press(user, None, move, update.update_id)
+    if pressed.draft is None:
         await say(update, context, t("There is no report in progress. Send /start to begin."))
         return
-    await navigate(update, context, user, t, draft, op)
+    if pressed.outcome is not None:
+        await show_outcome(update, context, t, pressed.draft, pressed.outcome)

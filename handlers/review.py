@@ -12,7 +12,6 @@ import logging
 from telegram import Update
 
 from bot.domain.engine import OtherInput, TextInput
-from bot.domain.review_forms import REVIEW_FORMS
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.review import Form, FormAnswered, ReviewLetter
@@ -203,14 +202,12 @@ async def ask_again(update: Update, context: Context, form: Form) -> None:
 
 async def form_command(update: Update, context: Context, op: str) -> bool:
     """/back or /skip while a review form is open; False when none is."""
-    s = services(context)
     if update.effective_user is None:
         return False
-    form = await s.followup.forms.current(s.user_key(update.effective_user.id))
-    if form is None or form.name not in REVIEW_FORMS:  # the common case: no need to know more
-        return False
+    # Reads only (who acts, in which language and zone); the use case itself says
+    # whether a review form is open (None: the command is for another form or the report).
     actor, t, zone = await _actor_and_t(update, context)
-    answered = await s.review.move(actor, op, update.update_id)
+    answered = await services(context).review.move(actor, op, update.update_id)
     if answered is None:
         return False
     await _answered(update, context, t, zone, answered)

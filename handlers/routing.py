@@ -27,7 +27,6 @@ from bot.services.followup import LetterRow
 from bot.services.staff import STAFF_ROLES
 from handlers import commands, followup, letters, report, review, staff, un
 from handlers.common import Context, current_user, drop_buttons, say, services
-from handlers.views import letters as letter_views
 
 Run = Callable[[Update, Context, User | None, Form], Awaitable[None]]
 
@@ -132,25 +131,24 @@ ROUTES: tuple[Route, ...] = (
 
 
 async def route_message(update: Update, context: Context) -> None:
-    """A message in a private chat: to the open form's route, else to the report."""
+    """Any message in a private chat: to the open form's route, in the order of the
+    table, else to the report. Who writes and which form is open are one read of the
+    core (``report.incoming``); the handler it goes to calls its own use case."""
     if update.effective_message is None or update.effective_user is None:
         return
     s = services(context)
-    form = await s.followup.forms.current(s.user_key(update.effective_user.id))
-    user: User | None = None
-    checked = False
+    incoming = await s.report.incoming(s.user_key(update.effective_user.id))
+    form, user = incoming.form, incoming.user
     for route in ROUTES:
-        if route.needs_user and not checked:
-            user, checked = await _family(update, context), True
-            if user is None:
-                return
+        if route.needs_user and user is None:
+            break
         if form is not None and route.takes(form):
             await route.run(update, context, user, form)
             return
-    if not checked:
-        user = await _family(update, context)
-    if user is not None:
-        await report.answer_message(update, context, user)
+    if user is None:  # a stranger: asked for a language first
+        await report.ask_language(update, context)
+        return
+    await report.answer_message(update, context, user)
 
 
 async def ask_again(update: Update, context: Context, form: Form) -> None:
@@ -166,28 +164,12 @@ async def ask_again(update: Update, context: Context, form: Form) -> None:
             return
 
 
-async def _family(update: Update, context: Context) -> User | None:
-    """The registered sender; a stranger is asked for a language (and gets None)."""
-    user = await current_user(update, context)
-    if user is None:
-        await report.ask_language(update, context)
-        return None
-    if user.blocked_at is not None:  # writing again means the bot is unblocked
-        await services(context).followup.user_returned(user)
-    return user
-
-
 # --- hand-overs between features -----------------------------------------------------
 async def produce_letter(
     update: Update, context: Context, user: User, t: Translator, case: Case, row: LetterRow
 ) -> None:
     """Make one letter of the family's case and send it (the letters' own way)."""
     await letters.produce_one(update, context, user, t, case, row)
-
-
-async def show_letter_set(update: Update, context: Context, t: Translator, case: Case) -> None:
-    """The letters recommended for a case just created."""
-    await letter_views.show_letter_set(update, context, t, case)
 
 
 async def redeem_invitation(update: Update, context: Context, code: str) -> None:

@@ -11,16 +11,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import Update
+from telegram import Update, User
 
 from bot.domain.engine import OtherInput, TextInput
 from bot.domain.models import Case
-from bot.domain.un_forms import UN_FORMS
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.staff import MANAGERS, STAFF_ROLES, Actor
-from bot.services.un import Form, FormAnswered, Recipient
-from bot.un.submission import NotReady
+from bot.services.staff import MANAGERS, Actor
+from bot.services.un import (
+    Form,
+    FormAnswered,
+    Overview,
+    Person,
+    Recipient,
+    StaffPage,
+    Submission,
+    Tapped,
+)
 from bot.un.translation import Pending
 from handlers.common import Context, chat_id, drop_buttons, parse_id, say, services
 from handlers.views import un as views
@@ -38,11 +45,18 @@ async def actor_and_t(update: Update, context: Context) -> tuple[Actor, Translat
     s = services(context)
     tg_user = update.effective_user
     assert tg_user is not None
-    shown = (tg_user.full_name or "").strip() or (
+    person = await s.un.who(s.user_key(tg_user.id), _shown_name(tg_user))
+    return person.actor, _translator(context, person, tg_user)
+
+
+def _shown_name(tg_user: User) -> str:
+    return (tg_user.full_name or "").strip() or (
         f"@{tg_user.username}" if tg_user.username else ""
     )
-    person = await s.un.who(s.user_key(tg_user.id), shown)
-    return person.actor, s.catalogs.get(person.locale or pick_locale(tg_user.language_code))
+
+
+def _translator(context: Context, person: Person, tg_user: User) -> Translator:
+    return services(context).catalogs.get(person.locale or pick_locale(tg_user.language_code))
 
 
 async def not_available(update: Update, context: Context, t: Translator) -> None:
@@ -53,109 +67,93 @@ async def not_available(update: Update, context: Context, t: Translator) -> None
 async def un_command(update: Update, context: Context) -> None:
     """/un [NUMBER]: the family's checklist, or for staff the case's UN page."""
     actor, t = await actor_and_t(update, context)
-    un = services(context).un
     number = (context.args or [""])[0].strip().upper()[:40]
-    if actor.role in STAFF_ROLES and number:
-        try:
-            case = await un.case_for(actor, number=number)
-        except (NotFound, NotAllowed):
-            await not_available(update, context, t)
-            return
-        await show_staff(update, context, actor, t, case)
+    try:
+        opened = await services(context).un.open_page(actor, number, t.locale)
+    except (NotFound, NotAllowed):
+        await not_available(update, context, t)
         return
-    cases = await un.family_cases(actor)
-    if not cases and actor.role in STAFF_ROLES:
+    if opened.missing == "number":
         await say(
             update,
             context,
             t("Send the case number after the command, for example /un KZ-2026-0042."),
         )
-        return
-    if not cases:
+    elif opened.missing == "cases":
         await say(
             update, context, t("You have no cases yet. Send /start to report a missing person.")
         )
-        return
-    if number:
-        cases = [c for c in cases if c.number == number]
-    if not cases:
+    elif opened.missing == "this":
         await say(update, context, t("You have no case with the number {number}.", number=number))
-        return
-    await show_family(update, context, actor, t, cases[-1])
+    elif opened.case is not None and opened.page is not None:
+        await show_staff(update, context, actor, t, opened.case, opened.page)
+    elif opened.case is not None and opened.overview is not None:
+        await show_family(update, context, t, opened.case, opened.overview)
 
 
 async def show_family(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+    update: Update, context: Context, t: Translator, case: Case, view: Overview
 ) -> None:
-    view = await services(context).un.overview(actor, case, t.locale)
     markup = views.family_buttons(t, case, view)
     await say(update, context, views.checklist_text(t, case, view), markup)
     await say(update, context, views.ced_text(t, view))
 
 
-async def _b_consent(
-    update: Update,
-    context: Context,
-    actor: Actor,
-    t: Translator,
-    case: Case,
-    which: str,
-    value: str,
-) -> None:
-    if value not in ("0", "1"):
-        raise ValueError(value)
-    s = services(context)
-    answer = value == "1"
-    if which == views.NAME:
-        await s.un.set_consent(actor, case, may_name=answer)
-    else:
-        await s.un.set_consent(actor, case, on_behalf=answer)
-    await drop_buttons(update)
-    await say(update, context, t("Saved. You can change this at any time with /un."))
-    await show_family(update, context, actor, t, case)
-
-
 # --- staff --------------------------------------------------------------------------
 async def show_staff(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case
+    update: Update, context: Context, actor: Actor, t: Translator, case: Case, page: StaffPage
 ) -> None:
-    page = await services(context).un.staff_page(actor, case, t.locale)
     markup = views.staff_buttons(t, case, page, actor.role in MANAGERS)
     await say(update, context, views.staff_text(t, case, page), markup)
     await say(update, context, views.ced_text(t, page.overview))
 
 
-async def _b_staff(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
-) -> None:
-    await show_staff(update, context, actor, t, case)
-
-
-async def _b_translate(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, key: str, *_: str
-) -> None:
-    pending = await services(context).un.ask_translation(actor, case, key, update.update_id)
-    await say(update, context, _translation_prompt(t, pending))
-
-
-def _translation_prompt(t: Translator, pending: Pending) -> str:
-    return (
-        t("Write the English translation of «{field}». The family's text:", field=t(pending.label))
-        + "\n\n"
-        + pending.original
-        + "\n\n"
-        + t("Send - to leave this text out of the submission. /cancel stops.")
-    )
-
-
-async def _b_produce(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
-) -> None:
+async def on_un_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    parts = query.data.split(":")
+    action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
+    actor, t = await actor_and_t(update, context)
+    case_id = parse_id(args[0]) if args else None
+    value = args[1] if len(args) > 1 else None
     try:
-        made = await services(context).un.make_submission(actor, case)
-    except NotReady as err:
-        await say(update, context, views.not_ready_text(t, case, err))
+        tapped = await services(context).un.tap(
+            actor, case_id or 0, action, value, t.locale, update.update_id
+        )
+    except (NotFound, NotAllowed, ValueError):
+        await not_available(update, context, t)
         return
+    await _show_tapped(update, context, actor, t, tapped)
+
+
+async def _show_tapped(
+    update: Update, context: Context, actor: Actor, t: Translator, tapped: Tapped
+) -> None:
+    """What a button did: the family's checklist (after a consent answer, with a word
+    that it is saved), the staff page, the text to translate, the submission or why it
+    cannot be made, the question of its date."""
+    case = tapped.case
+    if tapped.overview is not None:
+        if tapped.saved:
+            await drop_buttons(update)
+            await say(update, context, t("Saved. You can change this at any time with /un."))
+        await show_family(update, context, t, case, tapped.overview)
+    elif tapped.page is not None:
+        await show_staff(update, context, actor, t, case, tapped.page)
+    elif tapped.pending is not None:
+        await say(update, context, _translation_prompt(t, tapped.pending))
+    elif tapped.not_ready is not None:
+        await say(update, context, views.not_ready_text(t, case, tapped.not_ready))
+    elif tapped.submission is not None:
+        await _send_submission(update, context, t, tapped.submission)
+    elif tapped.asked_date:
+        await say(update, context, views.ask_submission_date_text(t, case))
+
+
+async def _send_submission(
+    update: Update, context: Context, t: Translator, made: Submission
+) -> None:
     target = chat_id(update)
     assert target is not None
     await say(
@@ -172,43 +170,6 @@ async def _b_produce(
     await context.bot.send_document(target, made.docx, filename=made.docx_name)
 
 
-async def _b_mark(
-    update: Update, context: Context, actor: Actor, t: Translator, case: Case, *_: str
-) -> None:
-    await services(context).un.ask_submission_date(actor, case, update.update_id)
-    await say(update, context, views.ask_submission_date_text(t, case))
-
-
-BUTTONS = {
-    views.STAFF: _b_staff,
-    views.TRANSLATE: _b_translate,
-    views.PRODUCE: _b_produce,
-    views.MARK: _b_mark,
-}
-
-
-async def on_un_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    parts = query.data.split(":")
-    action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-    actor, t = await actor_and_t(update, context)
-    case_id = parse_id(args[0]) if args else None
-    try:
-        case = await services(context).un.case_for(actor, case_id=case_id or 0)
-        if action == views.FAMILY and case.reporter_id == actor.user_id:
-            await show_family(update, context, actor, t, case)
-        elif action in (views.NAME, views.BEHALF) and len(args) > 1:
-            await _b_consent(update, context, actor, t, case, action, args[1])
-        elif action in BUTTONS and actor.role in STAFF_ROLES:
-            await BUTTONS[action](update, context, actor, t, case, *args[1:])
-        else:
-            await not_available(update, context, t)
-    except (NotFound, NotAllowed, ValueError):
-        await not_available(update, context, t)
-
-
 # --- typed answers of the staff forms -------------------------------------------------
 async def handle_form(update: Update, context: Context, form: Form) -> None:
     """A translation, or the date and reference of a submission: the form engine checks
@@ -219,7 +180,9 @@ async def handle_form(update: Update, context: Context, form: Form) -> None:
         TextInput(message.text) if message is not None and message.text else OtherInput("other")
     )
     try:
-        answered = await services(context).un.answer_form(actor, form, given, update.update_id)
+        answered = await services(context).un.answer_form(
+            actor, form, given, update.update_id, t.locale
+        )
     except (NotFound, NotAllowed, ValueError):
         await not_available(update, context, t)
         return
@@ -241,23 +204,36 @@ async def ask_again(update: Update, context: Context, form: Form) -> None:
         await _answered(update, context, actor, t, FormAnswered(form.name, asked.case, asked.step))
 
 
+def _translation_prompt(t: Translator, pending: Pending) -> str:
+    return (
+        t("Write the English translation of «{field}». The family's text:", field=t(pending.label))
+        + "\n\n"
+        + pending.original
+        + "\n\n"
+        + t("Send - to leave this text out of the submission. /cancel stops.")
+    )
+
+
 async def form_command(update: Update, context: Context, op: str) -> bool:
     """/back or /skip while a form of the UN route is open; False when none is."""
     s = services(context)
-    if update.effective_user is None:
+    tg_user = update.effective_user
+    if tg_user is None:
         return False
-    form = await s.followup.forms.current(s.user_key(update.effective_user.id))
-    if form is None or form.name not in UN_FORMS:  # the common case: no need to know more
+    moved = await s.un.move_open_form(
+        s.user_key(tg_user.id),
+        _shown_name(tg_user),
+        op,
+        update.update_id,
+        pick_locale(tg_user.language_code),
+    )
+    if moved is None:
         return False
-    actor, t = await actor_and_t(update, context)
-    try:
-        answered = await s.un.move(actor, op, update.update_id)
-    except (NotFound, NotAllowed, ValueError):
+    t = _translator(context, moved.person, tg_user)
+    if moved.answered is None:
         await not_available(update, context, t)
         return True
-    if answered is None:
-        return False
-    await _answered(update, context, actor, t, answered)
+    await _answered(update, context, moved.person.actor, t, moved.answered)
     return True
 
 
@@ -282,7 +258,8 @@ async def _answered(
             + " "
             + t("Still to translate: {n}.", n=len(answered.missing)),
         )
-        await show_staff(update, context, actor, t, case)
+        if answered.page is not None:
+            await show_staff(update, context, actor, t, case, answered.page)
 
 
 async def _submitted(

@@ -25,7 +25,7 @@ from bot.letters.sample import sample_reports
 from bot.letters.worker import make_letter
 from bot.services import letters as letters_module
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.letters import FamilyLetters, Produced, Step
+from bot.services.letters import Delivery, FamilyLetters, Produced, Step
 from bot.services.operations import DuplicateUpdate
 from bot.services.staff import Actor, Role
 from tests.support import START, make_iin
@@ -401,3 +401,36 @@ async def test_family_letters_shows_the_set_of_an_only_case_and_lists_several(
     await kz_case(services)
     several = await letters.family_letters(FAMILY)
     assert len(several.cases) == 2 and several.shown is None  # the family chooses
+
+
+async def test_a_step_that_leads_to_letters_makes_them_in_the_same_call(
+    services: Services,
+) -> None:
+    """With a ``Delivery``, the family's step that leads to the letters makes them and
+    hands each over as it is made, after ``starting``; ``made`` says how many. /back and
+    /skip with no letters form open are nobody's business here (None)."""
+    letters = services.letters
+    case = await kz_case(services, **RUSSIAN)
+    seen: list[tuple[str, int]] = []
+
+    async def starting(step: Step) -> None:
+        seen.append((step.kind, len(step.ready)))
+
+    async def hand_over(produced: Produced, i: int, total: int) -> None:
+        seen.append((produced.row.addressee_id, i))
+
+    out = Delivery(starting, hand_over)
+    assert await letters.move_form(FAMILY, "skip", 1, out) is None  # no form open
+    assert (await letters.prepare(FAMILY, case.id, out)).kind == Step.RISK
+    assert seen == []  # a question: nothing made, nothing started
+    await letters.choose_risk(FAMILY, case.id, "nonames", out)
+    step = await letters.choose_language(FAMILY, case.id, "ru", out)
+    assert step.kind == Step.PRODUCE
+    chosen = [r for r in await letters.letter_set(case) if r.selected]
+    n = len(chosen)
+    assert step.made == n and n > 0
+    assert seen == [(Step.PRODUCE, n)] + [(r.addressee_id, i) for i, r in enumerate(chosen, 1)]
+    stored = await services.store.get_case_by_id(case.id)
+    assert stored is not None and stored.status is CaseStatus.LETTERS_READY
+    again = await letters.prepare(FAMILY, case.id)  # no delivery: the step only
+    assert again.kind == Step.PRODUCE and again.made is None

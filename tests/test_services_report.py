@@ -7,16 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import open_services
 from bot.clock import ManualClock
+from bot.config import Config
 from bot.domain import engine
-from bot.domain.engine import Draft, TextInput
+from bot.domain import questions as q
+from bot.domain.engine import ChoiceInput, Draft, TextInput
 from bot.domain.followup_forms import SEND
+from bot.letters.sample import sample_reports
 from bot.services.errors import NotFound
 from bot.services.forms import FormRunner
-from bot.services.report import Cancelled, ReportService
+from bot.services.report import Cancelled, Incoming, Pressed, ReportService
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore
 from bot.storage.store import Store
+from tests.test_un import answers_of
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -105,3 +110,66 @@ async def test_consent_begins_the_report_and_a_new_language_resumes_it(tmp_path:
     other = await report.agree(6, 600, "ru")
     assert (await report.switch_language(other, "kk")).draft is None  # the menu
     await db.close()
+
+
+async def test_a_button_is_checked_and_acted_on_in_one_call(tmp_path: Path) -> None:
+    """A report button (and /back, /skip): refused when the report is finished or the
+    question has changed, else the move made against the draft just read."""
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    store, clock = Store(db), ManualClock(NOW)
+    report = ReportService(store, clock, FormRunner(FollowupStore(db), clock))
+    user = await report.agree(5, 500, "ru")
+    assert await report.press(user, None, "back", 1) == Pressed(None)  # no report
+    first = (await report.begin(user, 2)).draft
+    answered = await report.reply(user, lambda d: TextInput("Асан Асанов"), 3)
+    assert answered.outcome is not None
+    second = answered.outcome.draft
+    stale = await report.press(user, first.step, "skip", 4)  # a button of the first question
+    assert stale.stale and stale.draft is not None and stale.draft.step == second.step
+    shown = await report.press(user, second.step, None, 5)  # no move: shown again
+    assert shown.outcome is None and not shown.stale
+    back = await report.press(user, second.step, "back", 6)
+    assert back.outcome is not None and back.outcome.draft.step == first.step
+    stored = await store.get_draft(5)
+    assert stored is not None and stored.step == first.step
+    moved = await report.press(user, None, "back", 7)  # /back: whatever question is current
+    assert moved.outcome is not None and moved.outcome.error is not None  # none before it
+    await db.close()
+
+
+async def test_a_message_reads_who_writes_and_the_open_form_once(tmp_path: Path) -> None:
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    store, clock = Store(db), ManualClock(NOW)
+    runner = FormRunner(FollowupStore(db), clock)
+    report = ReportService(store, clock, runner)
+    assert await report.incoming(9) == Incoming(None, None)  # a stranger
+    user = await report.agree(5, 500, "ru")
+    await FollowupStore(db).user_blocked(5, NOW)
+    await runner.begin(5, SEND, {"case_id": 1})
+    incoming = await report.incoming(5)
+    assert incoming.form is not None and incoming.form.name == SEND.name
+    assert incoming.user is not None and incoming.user.user_id == user.user_id
+    back = await store.get_user(5)  # writing again: the bot is no longer blocked
+    assert back is not None and back.blocked_at is None
+    await db.close()
+
+
+async def test_a_confirmed_report_brings_its_letter_set_and_the_un_offer(
+    tmp_path: Path,
+) -> None:
+    """The case, its letter set and whether the UN route is offered, in the call that
+    confirms the report (the chat shows them without asking again)."""
+    config = Config(db_path=tmp_path / "izdeu.sqlite3", data_dir=tmp_path)
+    s = await open_services(config, ManualClock(NOW))
+    user = await s.report.agree(5, 500, "kk")
+    answers = answers_of(sample_reports()["kz_male"])
+    await s.store.save_draft(5, Draft(q.REVIEW, answers), NOW, 1)
+    pressed = await s.report.press(user, q.REVIEW, ChoiceInput(engine.CONFIRM), 2)
+    outcome = pressed.outcome
+    assert outcome is not None and outcome.case is not None and outcome.letters is not None
+    assert outcome.letters.case.id == outcome.case.id and outcome.letters.chosen
+    assert outcome.letters == await s.letters.show(5, outcome.case.id)  # stored, not only shown
+    assert outcome.offer_un == await s.un.offer_at_once(outcome.case)
+    await s.close()

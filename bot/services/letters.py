@@ -153,6 +153,9 @@ class Step:
     waiting: tuple[Addressee, ...] = ()
     # A typed answer refused (``IIN``/``TRANSLATE`` asked again): say why first.
     error: InvalidInput | None = None
+    # ``PRODUCE`` with a ``Delivery``: how many letters were made and handed over, or
+    # what waits for a caseworker (letter review); None when none was to be made.
+    made: int | Held | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,17 @@ class OnlineText:
 
 # Where a made letter goes: the front end hands it to the family (letter i of total).
 HandOver = Callable[[Produced, int, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the front end shows letters made in a use case: ``starting`` before any is
+    made (the step that makes them), ``hand_over`` each one as soon as it is made."""
+
+    starting: Callable[[Step], Awaitable[None]]
+    hand_over: HandOver
+
+
 # Letter review (IZDEU_LETTER_REVIEW): the application sets ``LetterService.review_gate`` to
 # ``ReviewService.hold``; letters it takes wait for a caseworker instead of going to the
 # family (it answers None when review is off).
@@ -549,28 +563,39 @@ class LetterService:
         await self.toggle(row)
         return await self._set_of(case)
 
-    async def prepare(self, user_key: int, case_id: int) -> Step:
+    async def prepare(self, user_key: int, case_id: int, out: Delivery | None = None) -> Step:
         """Press "Prepare the letters": what is still to decide, or what can be made."""
-        return await self._next(await self.own_case(user_key, case_id))
+        return await self._go(
+            user_key, await self._next(await self.own_case(user_key, case_id)), out
+        )
 
-    async def choose_risk(self, user_key: int, case_id: int, choice: str) -> Step:
+    async def choose_risk(
+        self, user_key: int, case_id: int, choice: str, out: Delivery | None = None
+    ) -> Step:
         """The family's answer to the legal-risk note: what the letters leave out."""
         case = await self.own_case(user_key, case_id)
         if choice not in RISK_OPTIONS:
             raise Invalid("risk", choice)
         await self.set_option(case, **RISK_OPTIONS[choice])
-        return await self._next(case)
+        return await self._go(user_key, await self._next(case), out)
 
-    async def choose_language(self, user_key: int, case_id: int, language: str) -> Step:
+    async def choose_language(
+        self, user_key: int, case_id: int, language: str, out: Delivery | None = None
+    ) -> Step:
         """State language or Russian for the letters to the family's own state."""
         case = await self.own_case(user_key, case_id)
         if language not in LETTER_LANGUAGES:
             raise Invalid("language", language)
         await self.set_option(case, national_language=language)
-        return await self._next(case)
+        return await self._go(user_key, await self._next(case), out)
 
     async def answer_form(
-        self, user_key: int, form: Form, value: Input, update_id: int | None = None
+        self,
+        user_key: int,
+        form: Form,
+        value: Input,
+        update_id: int | None = None,
+        out: Delivery | None = None,
     ) -> Step:
         """A message to the open IIN or translation form (``bot.domain.letter_forms``),
         taken through the form engine. The IIN or the text is stored, and the form
@@ -586,15 +611,21 @@ class LetterService:
         asked = await self.forms.answer(user_key, form, value, today, update_id, close=False)
         if asked.error is not None:
             return replace(await self._question(case, form), error=asked.error)
-        return await self._act(user_key, case, asked.form, update_id)
+        return await self._go(
+            user_key, await self._act(user_key, case, asked.form, update_id), out
+        )
 
-    async def skip_form(self, user_key: int, form: Form, update_id: int | None = None) -> Step:
+    async def skip_form(
+        self, user_key: int, form: Form, update_id: int | None = None, out: Delivery | None = None
+    ) -> Step:
         """/skip in an open letters form: no IIN, or the text left to the organisation."""
         case = await self._form_case(user_key, form)
         asked = await self.forms.skip(user_key, form, update_id, close=False)
         if asked.error is not None:
             return replace(await self._question(case, form), error=asked.error)
-        return await self._act(user_key, case, asked.form, update_id)
+        return await self._go(
+            user_key, await self._act(user_key, case, asked.form, update_id), out
+        )
 
     async def back_form(self, user_key: int, form: Form, update_id: int | None = None) -> Step:
         """/back in an open letters form: its one question is the first, as the engine
@@ -608,18 +639,29 @@ class LetterService:
         a restart (the answer before it may have been stored and its reply never sent)."""
         return await self._question(await self._form_case(user_key, form), form)
 
-    async def no_iin(self, user_key: int, case_id: int, update_id: int | None = None) -> Step:
+    async def no_iin(
+        self,
+        user_key: int,
+        case_id: int,
+        update_id: int | None = None,
+        out: Delivery | None = None,
+    ) -> Step:
         """The applicant has no IIN ("I have no IIN"): the letters are made without it.
         The open IIN form of the case is skipped; a button left from before still counts."""
         case = await self.own_case(user_key, case_id)
         form = await self.forms.current(user_key)
         if form is not None and form.name == IIN.name and form.data.get("case_id") == case.id:
-            return await self.skip_form(user_key, form, update_id)
+            return await self.skip_form(user_key, form, update_id, out)
         await self._set_options(case, {"no_iin": True})  # idempotent: no update to claim
-        return await self._next(case)
+        return await self._go(user_key, await self._next(case), out)
 
     async def leave_translation(
-        self, user_key: int, case_id: int, update_id: int | None = None, asked: str = ""
+        self,
+        user_key: int,
+        case_id: int,
+        update_id: int | None = None,
+        asked: str = "",
+        out: Delivery | None = None,
     ) -> Step:
         """The family leaves the text asked for to the organisation's caseworkers (the
         button under the question; only while that question is open). ``asked``
@@ -631,21 +673,55 @@ class LetterService:
             return Step(case, Step.STALE)
         if asked and asked != f"{form.data.get('field')}.{form.data.get('language')}":
             return Step(case, Step.STALE)
-        return await self.skip_form(user_key, form, update_id)
+        return await self.skip_form(user_key, form, update_id, out)
 
-    async def prepare_letter(self, user_key: int, letter_id: int) -> Step:
+    async def prepare_letter(
+        self, user_key: int, letter_id: int, out: Delivery | None = None
+    ) -> Step:
         """One letter (a follow-up): ask for a text it lacks, or say it can be made."""
         case, row = await self.own_letter(user_key, letter_id)
-        return await self._next_for_letter(case, row)
+        return await self._go(user_key, await self._next_for_letter(case, row), out)
 
-    async def online_text(self, user_key: int, letter_id: int) -> OnlineText | Step:
+    async def online_text(
+        self, user_key: int, letter_id: int, out: Delivery | None = None
+    ) -> OnlineText | Step:
         """The letter as text for the body's online form; a ``Step`` instead when some of
         the family's text is not in the letter's language yet."""
         case, row = await self.own_letter(user_key, letter_id)
         if self.blocked(case, row, await self.options(case)):
-            return await self._next_for_letter(case, row)
+            return await self._go(user_key, await self._next_for_letter(case, row), out)
         chunks, limit = await self.form_text(case, row)
         return OnlineText(tuple(chunks), limit)
+
+    async def move_form(
+        self, user_key: int, op: str, update_id: int | None = None, out: Delivery | None = None
+    ) -> Step | None:
+        """/back or /skip while the IIN or translation form is open (skipping means "I
+        have no IIN" or "leave it to the organisation"); None when none is open."""
+        form = await self.forms.current(user_key)
+        if form is None or form.name not in LETTER_FORMS:
+            return None
+        if op == "back":
+            return await self.back_form(user_key, form, update_id)
+        return await self.skip_form(user_key, form, update_id, out)
+
+    async def _go(self, user_key: int, step: Step, out: Delivery | None) -> Step:
+        """Where a family's step leads to letters that can be made now (``PRODUCE``),
+        they are made in the same call and handed over one by one through ``out`` (the
+        chat shows each as soon as it is made); ``made`` says what came of it."""
+        if out is None or step.kind != Step.PRODUCE:
+            return step
+        await out.starting(step)
+        if not step.ready:
+            return step
+        made = await self.produce_letters(
+            user_key,
+            step.case.id,
+            [r.id for r in step.ready],
+            out.hand_over,
+            whole_set=step.letter_id is None,
+        )
+        return replace(step, made=made)
 
     async def produce_letters(
         self,

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.clock import Clock, local_today
 from bot.domain import engine
-from bot.domain.engine import Draft, Input
+from bot.domain.engine import ChoiceInput, Draft, Input
+from bot.domain.forms import Form
 from bot.domain.models import Case, User
 from bot.domain.questions import Section
 from bot.domain.validators import InvalidInput
@@ -21,6 +22,10 @@ from bot.services.errors import NotFound
 from bot.services.followup import default_timezone
 from bot.services.forms import FormRunner
 from bot.storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.services.letters import LetterService, LetterSet
+    from bot.services.un import UnService
 
 # After this long without an answer, a message re-shows the question instead of
 # being taken as the answer: the relative may not remember what was asked.
@@ -37,6 +42,36 @@ class Outcome:
     error: InvalidInput | None = None
     truncated_to: int | None = None
     case: Case | None = None
+    # The report confirmed (``case``): its letter set, made from the recommendations,
+    # and whether the UN route is offered at once (urgent, held by the State). Read in
+    # the same call, so that the chat shows them without asking again.
+    letters: LetterSet | None = None
+    offer_un: bool = False
+
+
+# A report button or command: a choice, a move through the questions, a section to edit.
+Move = ChoiceInput | Section | Literal["back", "skip", "keep", "clear"]
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """What a button of the report (or /back, /skip) did: nothing when there is no
+    report (``draft`` None); nothing when the button belongs to an earlier question
+    (``stale``: ``draft`` is the question to show again); else the ``outcome`` of the
+    move, made against ``draft`` (None: no move was asked, the question is shown again)."""
+
+    draft: Draft | None
+    stale: bool = False
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """Who writes (None: a stranger, asked for a language) and the form they have open
+    (None: the message is for the report)."""
+
+    form: Form | None
+    user: User | None
 
 
 @dataclass(frozen=True)
@@ -85,10 +120,56 @@ class Cancelled:
 
 
 class ReportService:
-    def __init__(self, store: Store, clock: Clock, forms: FormRunner) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        forms: FormRunner,
+        letters: LetterService | None = None,
+        un: UnService | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.forms = forms  # any open form (/cancel closes it before pausing the report)
+        # What follows a confirmed report (its letter set, the UN route offered at once);
+        # without them (a test of the report alone) the outcome carries only the case.
+        self.letters = letters
+        self.un = un
+
+    async def incoming(self, user_key: int) -> Incoming:
+        """A message in a private chat: the form its sender has open and the sender.
+        A family that had blocked the bot and writes again can be reached again."""
+        form = await self.forms.current(user_key)
+        user = await self.store.get_user(user_key)
+        if user is not None and user.blocked_at is not None:
+            await self.forms.store.user_back(user.user_id)
+        return Incoming(form, user)
+
+    async def press(
+        self,
+        user: User,
+        step: str | None,
+        move: Move | None,
+        update_id: int | None = None,
+    ) -> Pressed:
+        """A button of the question ``step`` (None: /back or /skip, for whatever question
+        is current): refused when the report is finished or the question has changed
+        (an old message), else ``move`` is made and stored."""
+        draft = await self.store.get_draft(user.user_id)
+        if draft is None:
+            return Pressed(None)
+        if step is not None and draft.step != step:
+            return Pressed(draft, stale=True)
+        if move is None:
+            return Pressed(draft)
+        if isinstance(move, ChoiceInput):
+            outcome = await self.answer(user, move, update_id, current=draft)
+        elif isinstance(move, Section):
+            outcome = await self.edit(user, move, update_id, current=draft)
+        else:
+            moves = {"back": self.back, "skip": self.skip, "keep": self.keep, "clear": self.clear}
+            outcome = await moves[move](user, update_id, current=draft)
+        return Pressed(draft, outcome=outcome)
 
     async def agree(self, user_key: int, chat_id: int, locale: str) -> User:
         """The person agreed to what is stored: from now on they exist (nothing is stored
@@ -281,7 +362,9 @@ class ReportService:
         await self.store.default_timezone(
             user.user_id, default_timezone(answers), self.clock.now()
         )
-        return Outcome(draft, case=case)
+        shown = await self.letters.show(case.reporter_id, case.id) if self.letters else None
+        offer = await self.un.offer_at_once(case) if self.un else False
+        return Outcome(draft, case=case, letters=shown, offer_un=offer)
 
 
 def _timezone_for(draft: Draft) -> str:

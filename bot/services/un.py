@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from bot.clock import Clock, local_today
 from bot.domain import forms
@@ -46,12 +47,15 @@ __all__ = [
     "Form",
     "FormAnswered",
     "FormQuestion",
+    "Moved",
     "NotReady",
+    "Opened",
     "Overview",
     "Person",
     "Recipient",
     "StaffPage",
     "Submission",
+    "Tapped",
     "UnService",
 ]
 
@@ -120,6 +124,53 @@ class FormAnswered:
     missing: tuple[Pending, ...] = ()
     submitted_on: date | None = None
     family: Recipient | None = None
+    page: StaffPage | None = None  # after a translation: the case's page, to show again
+
+
+@dataclass(frozen=True)
+class Moved:
+    """/back or /skip in an open form of the route: who moved (their language for the
+    reply), and what the form asks now (None: the case is out of this person's reach,
+    the form is closed)."""
+
+    person: Person
+    answered: FormAnswered | None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What /un [NUMBER] shows: a staff member's page of the case, the family's
+    checklist of its case, or why there is nothing to show (``missing``: "number" when
+    a staff member gave none, "cases" when the family has none, "this" when none of its
+    cases has the number)."""
+
+    case: Case | None = None
+    overview: Overview | None = None
+    page: StaffPage | None = None
+    missing: Literal["number", "cases", "this"] | None = None
+
+
+# The buttons of the route (``un:<action>:<case id>[:value]``): the family's checklist,
+# its two consent answers, and staff's page, translation, submission and its date.
+FAMILY, NAME, BEHALF = "family", "name", "behalf"
+STAFF, TRANSLATE, PRODUCE, MARK = "staff", "translate", "produce", "mark"
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """What a button of the route did to ``case``, and what to show next: the family's
+    checklist (``overview``; ``saved`` after a consent answer), the staff page, the text
+    to translate (``pending``), the submission made or why it cannot be made yet
+    (``not_ready``), or the question of the submission's date (``asked_date``)."""
+
+    case: Case
+    overview: Overview | None = None
+    saved: bool = False
+    page: StaffPage | None = None
+    pending: Pending | None = None
+    submission: Submission | None = None
+    not_ready: NotReady | None = None
+    asked_date: bool = False
 
 
 # The kind of the family's notice that its case was submitted to the Working Group.
@@ -398,7 +449,12 @@ class UnService:
         )
 
     async def answer_form(
-        self, actor: Actor, form: Form, value: Input, update_id: int | None = None
+        self,
+        actor: Actor,
+        form: Form,
+        value: Input,
+        update_id: int | None = None,
+        locale: str = "ru",
     ) -> FormAnswered:
         """A text typed into an open form of the route (``UN_FORMS``), checked by the form
         engine. The action closes the form in its own transaction, with the update that
@@ -408,10 +464,10 @@ class UnService:
         case = await self._form_case(actor, form)
         today = local_today(self.clock, await self.staff.timezone_of(actor.user_id))
         asked = await self.forms.answer(actor.user_id, form, value, today, update_id, close=False)
-        return await self._after(actor, case, form, asked, update_id)
+        return await self._after(actor, case, form, asked, update_id, locale)
 
     async def move(
-        self, actor: Actor, op: str, update_id: int | None = None
+        self, actor: Actor, op: str, update_id: int | None = None, locale: str = "ru"
     ) -> FormAnswered | None:
         """/back or /skip in an open form of the route; None when none is open."""
         form = await self.forms.current(actor.user_id)
@@ -422,7 +478,87 @@ class UnService:
             asked = await self.forms.back(actor.user_id, form, update_id)
         else:
             asked = await self.forms.skip(actor.user_id, form, update_id, close=False)
-        return await self._after(actor, case, form, asked, update_id)
+        return await self._after(actor, case, form, asked, update_id, locale)
+
+    async def move_open_form(
+        self,
+        user_key: int,
+        shown_name: str,
+        op: str,
+        update_id: int | None = None,
+        locale: str = "ru",
+    ) -> Moved | None:
+        """/back or /skip: None at once when no form of the route is open (the common
+        case: the command is for another form or the report, and nobody is looked up);
+        else ``move`` for the person (``who``). ``locale``: the language of a person who
+        has not chosen one, for the page shown after a translation."""
+        form = await self.forms.current(user_key)
+        if form is None or form.name not in UN_FORMS:
+            return None
+        person = await self.who(user_key, shown_name)
+        try:
+            answered = await self.move(person.actor, op, update_id, person.locale or locale)
+        except (NotFound, NotAllowed, ValueError):
+            return Moved(person, None)
+        return None if answered is None else Moved(person, answered)
+
+    async def open_page(self, actor: Actor, number: str, locale: str) -> Opened:
+        """/un [NUMBER]: for staff with a number, the case's page (a case out of reach
+        raises ``NotFound`` or ``NotAllowed``); else the checklist of the family's case
+        with that number, or of its latest case."""
+        if actor.role in STAFF_ROLES and number:
+            case = await self.case_for(actor, number=number)
+            return Opened(case, page=await self.staff_page(actor, case, locale))
+        cases = await self.family_cases(actor)
+        if not cases:
+            return Opened(missing="number" if actor.role in STAFF_ROLES else "cases")
+        if number:
+            cases = [c for c in cases if c.number == number]
+        if not cases:
+            return Opened(missing="this")
+        case = cases[-1]
+        return Opened(case, overview=await self.overview(actor, case, locale))
+
+    async def tap(
+        self,
+        actor: Actor,
+        case_id: int,
+        action: str,
+        value: str | None,
+        locale: str,
+        update_id: int | None = None,
+    ) -> Tapped:
+        """A button of the route on a case this person may see (``case_for``): the
+        action, then what to show. A family's button pressed by someone else, a staff
+        button pressed by the family, or a bad value raise (``NotAllowed``,
+        ``ValueError``)."""
+        case = await self.case_for(actor, case_id=case_id)
+        if action == FAMILY and case.reporter_id == actor.user_id:
+            return Tapped(case, overview=await self.overview(actor, case, locale))
+        if action in (NAME, BEHALF) and value is not None:
+            if value not in ("0", "1"):
+                raise Invalid("consent", value)
+            if action == NAME:
+                await self.set_consent(actor, case, may_name=value == "1")
+            else:
+                await self.set_consent(actor, case, on_behalf=value == "1")
+            return Tapped(case, overview=await self.overview(actor, case, locale), saved=True)
+        if actor.role not in STAFF_ROLES:
+            raise NotAllowed(action)
+        if action == STAFF:
+            return Tapped(case, page=await self.staff_page(actor, case, locale))
+        if action == TRANSLATE and value is not None:
+            pending = await self.ask_translation(actor, case, value, update_id)
+            return Tapped(case, pending=pending)
+        if action == PRODUCE:
+            try:
+                return Tapped(case, submission=await self.make_submission(actor, case))
+            except NotReady as err:
+                return Tapped(case, not_ready=err)
+        if action == MARK:
+            await self.ask_submission_date(actor, case, update_id)
+            return Tapped(case, asked_date=True)
+        raise NotAllowed(action)
 
     async def form_question(self, actor: Actor, form: Form) -> FormQuestion:
         """What an open form of the route asks, to ask it again after a restart: the text
@@ -453,8 +589,16 @@ class UnService:
             raise
 
     async def _after(
-        self, actor: Actor, case: Case, form: Form, asked: Asked, update_id: int | None
+        self,
+        actor: Actor,
+        case: Case,
+        form: Form,
+        asked: Asked,
+        update_id: int | None,
+        locale: str = "ru",
     ) -> FormAnswered:
+        """The form's next step, or its action done; after a translation, the case's
+        page in ``locale`` (the translator sees what is still to translate)."""
         if asked.error is not None or not asked.done:
             return FormAnswered(form.name, case, asked.form.step, asked.error)
         data = forms.values(asked.form)
@@ -463,7 +607,8 @@ class UnService:
             if form.name == TRANSLATION.name:
                 key, text = str(data.get("key")), str(data["text"])
                 missing = await self.translate(actor, case, key, text, closing)
-                return FormAnswered(form.name, case, missing=tuple(missing))
+                page = await self.staff_page(actor, case, locale)
+                return FormAnswered(form.name, case, missing=tuple(missing), page=page)
             # A form left open by an earlier version of the bot kept the date under "on".
             on = date.fromisoformat(str(data.get("date") or data.get("on")))
             reference = str(data.get("ref") or "")

@@ -17,7 +17,7 @@ from bot.letters.translations import Needed
 from bot.readable import shorten
 from bot.services.letters import LetterSet, OnlineText, Produced
 from handlers import texts
-from handlers.common import Context, chat_id, flush_replies, say, services
+from handlers.common import Context, chat_id, flush_replies, say
 from handlers.keyboards import button
 
 # Callback data of the letters' buttons: letters:<action>:<id>[:<value>] (64 bytes at most:
@@ -155,12 +155,6 @@ def letter_set(t: Translator, shown: LetterSet) -> tuple[str, InlineKeyboardMark
     ]
     buttons.append([letters_button("📄 " + t("Prepare the letters"), PREPARE, shown.case.id)])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
-
-
-async def show_letter_set(update: Update, context: Context, t: Translator, case: Case) -> None:
-    """The case's letter set, for its family (right after the report, and on /letters)."""
-    shown = await services(context).letters.show(case.reporter_id, case.id)
-    await say(update, context, *letter_set(t, shown))
 
 
 def which_case(t: Translator, cases: list[Case]) -> tuple[str, InlineKeyboardMarkup]:

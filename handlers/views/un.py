@@ -14,6 +14,7 @@ from bot.app import Services
 from bot.domain.models import Case
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
+from bot.services import un as un_actions
 from bot.services.un import UN_SUBMITTED, Overview, StaffPage
 from bot.un import procedures, translation
 from bot.un.checklist import TITLES
@@ -25,13 +26,13 @@ from handlers.views.notices import says
 # Callback data of the UN route's buttons: un:<action>:<case id>[:<value>] (64 bytes at
 # most: the longest, un:translate:<16 digits>:<answer key>, has about 45).
 PREFIX = "un"
-FAMILY = "family"  # the family's checklist
-NAME = "name"  # consent: the submission may name the family (1) or not (0)
-BEHALF = "behalf"  # consent: the organisation submits (1) or the family itself (0)
-STAFF = "staff"  # the case's UN page for staff
-TRANSLATE = "translate"  # write the English text of one answer (its key)
-PRODUCE = "produce"  # make the submission
-MARK = "mark"  # mark the case as submitted
+# The actions (``bot.services.un``): the family's checklist; consent: the submission
+# may name the family (1) or not (0), the organisation submits (1) or the family itself
+# (0); the case's UN page for staff; the English text of one answer (its key); make the
+# submission; mark the case as submitted.
+FAMILY, NAME, BEHALF = un_actions.FAMILY, un_actions.NAME, un_actions.BEHALF
+STAFF, TRANSLATE = un_actions.STAFF, un_actions.TRANSLATE
+PRODUCE, MARK = un_actions.PRODUCE, un_actions.MARK
 
 UN_INTRO = N_(
     "When national bodies give form replies or do not answer, the UN Working Group on "

@@ -58,3 +58,17 @@ async def test_a_log_larger_than_kept_is_cut_down_in_steps_and_emptied(bot: Bot)
     chat = bot.chat(7002, "ru")
     await chat.send("/start")
     assert chat.last_with_buttons().buttons()
+
+
+async def test_a_fresh_start_without_a_cut_keeps_the_file_for_the_next_writes(bot: Bot) -> None:
+    """What a long retention run does every second, so its log does not grow by hundreds
+    of MB: copied, started afresh, and written again from the start of the same file."""
+    bot.services.checkpoint_by_job()
+    db = bot.services.db
+    await generate(db, 30)
+    grown = _log_bytes(bot)
+    assert await db.cut_log(-1)
+    assert _log_bytes(bot) == grown
+    await generate(db, 2)
+    assert _log_bytes(bot) == grown
+    assert _cases(bot) == 32

@@ -173,11 +173,11 @@ class Database:
         file to its ``journal_size_limit``. Cutting 4 MB takes about 1 ms here, cutting
         300 MB at once 75-180 ms, while every family waited for the writer. Between the
         steps families' writes go on, and the log is copied again outside the lock."""
-        if keep and _log_size(self.path) <= keep:
+        if keep > 0 and _log_size(self.path) <= keep:
             return True
         misses = 0
         while True:
-            limit = max(keep, _log_size(self.path) - step)
+            limit = max(keep, _log_size(self.path) - step) if keep >= 0 else keep
             await asyncio.to_thread(_copy_log, self.path, 1)
             async with self.lock:
                 restarted = await asyncio.to_thread(_restart_log, self.path, limit)

@@ -94,6 +94,11 @@ PURGE_BATCH = 8
 # cases once this much time has passed, so a family's answer arriving meanwhile waits
 # about as long as its own handling takes (2-4 ms), not more.
 WRITE_BUDGET = 0.002  # seconds
+# During a run the log is copied into the database file this often (in a thread, while
+# the writer is free): each small batch writes the same index pages into the log again,
+# and with a copy only every 30 s (the job) its file grew by about 30 MB a second, to
+# 240 MB at 20k cases, all of which then had to be copied and cut at the end.
+COPY_EVERY = 1.0  # seconds
 # The closed statuses, written out as in the partial index cases_to_purge (migration 0010):
 # SQLite uses a partial index only when the query repeats its condition literally. It is
 # named in the query: otherwise SQLite prefers an index on the status and reads every
@@ -119,9 +124,13 @@ async def purge_closed(
     warm = sqlite3.connect(
         f"{db.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
     )
+    copied = time.monotonic()
     try:
         while batch := await _purge_rested(db, warm, before, now, region_of):
             purged += batch
+            if time.monotonic() - copied >= COPY_EVERY:
+                await db.cut_log(-1)  # started afresh in the same file, not cut
+                copied = time.monotonic()
     finally:
         warm.close()
     if purged:

@@ -514,11 +514,14 @@ async def phases(bot: Any, family_count: int, updates: int) -> list[dict[str, An
         return await asyncio.to_thread(_write, path, _CLOSE_CASES, (CLOSE,)) > 0
 
     out = []
-    for name, job, fresh, rounds in (
-        ("during an export", export, None, 3),
-        ("during a reminder burst", burst, due_reminders, 8),
-        ("during a retention run", retention, closed_cases, 12),
+    chosen = os.environ.get("IZDEU_BENCH_JOBS", ",".join(JOBS)).split(",")
+    for key, name, job, fresh, rounds in (
+        ("export", "during an export", export, None, 3),
+        ("burst", "during a reminder burst", burst, due_reminders, 8),
+        ("retention", "during a retention run", retention, closed_cases, 12),
     ):
+        if key not in chosen:
+            continue
         print(f"   alone, then {name}…", file=sys.stderr, flush=True)
         bot.api.clear()  # the stand-in keeps every call, sent files included
         out.append(await alone(families, updates))
@@ -526,6 +529,7 @@ async def phases(bot: Any, family_count: int, updates: int) -> list[dict[str, An
     return out
 
 
+JOBS = ("export", "burst", "retention")  # measured next to families, in this order
 CLOSE = 10_000  # open cases closed for each further round of the retention run
 _CLOSE_CASES = """UPDATE cases SET status = 'closed' WHERE id IN (SELECT id FROM cases
     WHERE purged_at IS NULL AND status NOT IN ('closed', 'returned', 'dead')
@@ -565,8 +569,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--jobs",
+        default=",".join(JOBS),
+        help=f"the jobs measured next to families, of {','.join(JOBS)} (all by default)",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if not args.child:
+        os.environ["IZDEU_BENCH_JOBS"] = args.jobs  # read by the child
     if args.child:
         print(json.dumps(asyncio.run(child(args.child, args.families, args.updates, args.delay))))
         return 0

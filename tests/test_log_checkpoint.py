@@ -1,6 +1,7 @@
-"""The database's log is copied into the file and its file cut by the
-checkpoint job, on connections of its own (the loop's writer never cuts a large file),
-and the bot goes on writing and reading as before."""
+"""The database's log is copied into the file by the checkpoint job, on a connection of its
+own, and the bot's writer reuses the file from its start instead of cutting it (cutting a
+large file on the loop's thread kept families waiting). The file is cut, in small steps,
+only where it must be: when it grew large, and to nothing by ``empty_log``."""
 
 from __future__ import annotations
 
@@ -8,28 +9,66 @@ import os
 import sqlite3
 
 from bot.exports.synthetic import generate
+from bot.storage.maintenance import passive_checkpoint
 from tests.support import Bot
 
 PAGE = 4096  # SQLite's default page size
+NEARLY_EMPTY = 32 + 24 + PAGE  # the log's header and the one page of its fresh start
 
 
 def _log_bytes(bot: Bot) -> int:
     return os.path.getsize(f"{bot.config.db_path}-wal")
 
 
-async def test_the_checkpoint_job_empties_the_log_and_the_bot_writes_on(bot: Bot) -> None:
-    bot.services.checkpoint_by_job()
-    await generate(bot.services.db, 30)
-    assert _log_bytes(bot) > 20 * PAGE
-    await bot.services.checkpoint()
-    # what is left is the log's header and the one page its fresh start wrote
-    assert _log_bytes(bot) <= 32 + 24 + PAGE
+def _cases(bot: Bot) -> int:
     raw = sqlite3.connect(bot.config.db_path)
     try:
-        assert raw.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 30
+        return int(raw.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
     finally:
         raw.close()
+
+
+async def test_the_checkpoint_job_copies_the_log_and_the_bot_reuses_its_file(bot: Bot) -> None:
+    bot.services.checkpoint_by_job()
+    await generate(bot.services.db, 30)
+    grown = _log_bytes(bot)
+    assert grown > 20 * PAGE
+    await bot.services.checkpoint()
+    assert _log_bytes(bot) == grown  # not cut: far below the size the job keeps
     chat = bot.chat(7001, "kk")
     await chat.send("/start")  # a family's first update writes as before
     assert chat.last_with_buttons().buttons()
-    assert _log_bytes(bot) > 32 + 24 + PAGE
+    assert _log_bytes(bot) == grown  # written from the file's start, not appended
+    assert _cases(bot) == 30
+
+
+async def test_a_log_larger_than_kept_is_cut_down_in_steps_and_emptied(bot: Bot) -> None:
+    bot.services.checkpoint_by_job()
+    db = bot.services.db
+    await generate(db, 60)
+    assert _log_bytes(bot) > 40 * PAGE
+    await passive_checkpoint(db, keep=16 * PAGE)
+    assert _log_bytes(bot) == 16 * PAGE
+    assert await db.cut_log(0, step=4 * PAGE)
+    assert _log_bytes(bot) <= NEARLY_EMPTY
+    await generate(db, 5)
+    assert await db.empty_log()  # what a family's /delete and a retention run end with
+    assert _log_bytes(bot) <= NEARLY_EMPTY
+    assert _cases(bot) == 65
+    chat = bot.chat(7002, "ru")
+    await chat.send("/start")
+    assert chat.last_with_buttons().buttons()
+
+
+async def test_a_fresh_start_without_a_cut_keeps_the_file_for_the_next_writes(bot: Bot) -> None:
+    """What a long retention run does every second, so its log does not grow by hundreds
+    of MB: copied, started afresh, and written again from the start of the same file."""
+    bot.services.checkpoint_by_job()
+    db = bot.services.db
+    await generate(db, 30)
+    grown = _log_bytes(bot)
+    assert await db.cut_log(-1)
+    assert _log_bytes(bot) == grown
+    await generate(db, 2)
+    assert _log_bytes(bot) == grown
+    assert _cases(bot) == 32

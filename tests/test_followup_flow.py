@@ -176,7 +176,13 @@ async def test_form_reply_brings_the_complaint_letter_citing_earlier_letters(bot
     await chat.press("track:outcome:form")
     await chat.send("10.11.2026")
     await chat.process(chat.make.photo())
+    mark = len(bot.api.sent(403))
     await chat.send("Сведениями не располагаем")
+    # The reply is saved and the next letter named before that letter's document.
+    after = bot.api.sent(403)[mark:]
+    first_pdf = next(i for i, c in enumerate(after) if c.method == "sendDocument")
+    said = "\n".join(c.text or "" for c in after[:first_pdf])
+    assert said.index("Ответ сохранён.") < said.index("Следующий шаг")
     rows = await letters(bot, case_id)
     repeat = rows["defence_ministry/repeat_request"]
     assert repeat.trigger == "form_reply"

@@ -230,5 +230,6 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         weblogin=WebLogin(WebStore(db), store, staff, clock),
     )
     letters.review_gate = services.review.hold
+    services.followup.make_letter = letters.prepare_letter
     services.dossiers = DossierScreens(staff, un, letters, services.review)
     return services

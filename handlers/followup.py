@@ -18,21 +18,24 @@ from bot.clock import local_today
 from bot.domain.deadlines import Deadline
 from bot.domain.engine import ChoiceInput, FileInput, Input, OtherInput, TextInput
 from bot.domain.forms import KEEP, NEXT, Form, Step, StepKind, UnknownChoice
-from bot.domain.models import Case, CaseStatus, User
+from bot.domain.models import CaseStatus, User
 from bot.i18n import Translator
 from bot.letters.directory import load_directory
 from bot.replies import reading
-from bot.services.errors import NotFound
+from bot.services.errors import NotAllowed, NotFound
 from bot.services.followup import (
     FORMS,
     DeadlineMoved,
     FormShown,
     FormStep,
     ReplyLogged,
+    ReplyOut,
     SentLetters,
     Suggestion,
     user_timezone,
 )
+from bot.services.letters import Delivery
+from bot.services.letters import Step as LetterStep
 from bot.un import ladder as un_ladder
 from bot.vocabulary import KIND_NAMES
 from handlers import routing, texts
@@ -131,8 +134,20 @@ def form_input(message: Message) -> Input:
 async def _answer(
     update: Update, context: Context, user: User, t: Translator, form: Form, value: Input
 ) -> None:
-    step = await services(context).followup.answer_form(user, form, value, update.update_id)
+    step = await services(context).followup.answer_form(
+        user, form, value, update.update_id, reply_out(update, context, t)
+    )
     await _after(update, context, user, t, step)
+
+
+def reply_out(update: Update, context: Context, t: Translator) -> ReplyOut:
+    """How a reply logged by a form's use case reaches the chat: what it leads to is said
+    before the next letter is made, and that letter is handed over as it is made."""
+
+    async def announce(done: ReplyLogged) -> None:
+        await _announce(update, context, t, done)
+
+    return ReplyOut(announce, routing.letter_delivery(update, context, t))
 
 
 async def _after(
@@ -167,12 +182,10 @@ async def _finished(
     if isinstance(done, DeadlineMoved):
         await say(update, context, t("Saved.") + " " + deadline_text(t, done.deadline))
         return
-    await say(update, context, views.reply_saved(t))
-    if done.copies:
-        body = load_directory()[done.letter.addressee_id].name(t.locale)
-        await say(update, context, views.copies_text(t, body, done.copies))
-    if isinstance(done.next, Suggestion):
-        await offer_next_letter(update, context, user, t, done.case, done.next)
+    if not done.announced:
+        await _announce(update, context, t, done)
+    if done.made is not None:
+        await routing.show_letter_step(update, context, user, t, done.made)
     elif isinstance(done.next, Deadline):
         await say(update, context, deadline_text(t, done.next))
     elif done.outcome == "found":
@@ -198,20 +211,26 @@ async def _take_reply(
 ) -> None:
     """A photo or PDF of the reply at the ``file`` step: its text (a PDF's own, or read
     from the picture) is shown to the family to check and correct."""
-    s = services(context)
-    step = await s.followup.answer_form(user, form, file, update.update_id)
-    if step.error is not None or step.complete:
-        await _after(update, context, user, t, step)
-        return
-    read = reading.Reading("")
-    if (file.size or 0) <= reading.MAX_DOWNLOAD:
+
+    async def read_it() -> reading.Reading:
+        """Downloaded and read only once the file is taken as the answer."""
+        if (file.size or 0) > reading.MAX_DOWNLOAD:
+            return reading.Reading("")
         is_pdf = file.kind == "document" and (
             file.mime == "application/pdf" or (file.file_name or "").lower().endswith(".pdf")
         )
         await say(update, context, t("Reading the text of the reply, please wait…"))
         data = bytes(await (await context.bot.get_file(file.file_id)).download_as_bytearray())
-        read = await reading.read_file(data, is_pdf)
-    form = await s.followup.forms.note(user.user_id, step.shown.form, "read", read.text)
+        return await reading.read_file(data, is_pdf)
+
+    taken = await services(context).followup.take_reply_file(
+        user, form, file, read_it, update.update_id, reply_out(update, context, t)
+    )
+    read = taken.read
+    if read is None:
+        await _after(update, context, user, t, taken.step)
+        return
+    form = taken.step.shown.form
     if read.text:
         await say(
             update,
@@ -239,12 +258,23 @@ async def _take_reply(
     )
 
 
-async def offer_next_letter(
-    update: Update, context: Context, user: User, t: Translator, case: Case, suggestion: Suggestion
+async def _announce(update: Update, context: Context, t: Translator, done: ReplyLogged) -> None:
+    """The reply is saved, and what it leads to: the repeat request or complaint the
+    ladder calls for (made right after, in the same use case), or none."""
+    await say(update, context, views.reply_saved(t))
+    if done.copies:
+        body = load_directory()[done.letter.addressee_id].name(t.locale)
+        await say(update, context, views.copies_text(t, body, done.copies))
+    if isinstance(done.next, Suggestion):
+        await _offer_next_letter(update, context, t, done.case.number, done.next)
+
+
+async def _offer_next_letter(
+    update: Update, context: Context, t: Translator, number: str, suggestion: Suggestion
 ) -> None:
-    """Produce the repeat request or complaint the ladder calls for, and send it."""
+    """Say which letter comes next (the use case makes it right after)."""
     if un_ladder.offer_after(suggestion.step):
-        await say(update, context, t(un_ladder.OFFER, number=case.number))
+        await say(update, context, t(un_ladder.OFFER, number=number))
     if suggestion.letter is None:
         await say(
             update,
@@ -266,7 +296,6 @@ async def offer_next_letter(
             body=load_directory()[suggestion.letter.addressee_id].name(t.locale),
         ),
     )
-    await routing.produce_letter(update, context, user, t, case, suggestion.letter)
 
 
 async def form_command(update: Update, context: Context, op: str) -> bool:
@@ -274,10 +303,12 @@ async def form_command(update: Update, context: Context, op: str) -> bool:
     user = await current_user(update, context)
     if user is None:
         return False
-    step = await services(context).followup.move_form(user, op, update.update_id)
+    t = translator(update, context, user)
+    step = await services(context).followup.move_form(
+        user, op, update.update_id, reply_out(update, context, t)
+    )
     if step is None:
         return False
-    t = translator(update, context, user)
     await _after(update, context, user, t, step)
     return True
 
@@ -321,9 +352,34 @@ async def _b_card(update: Update, context: Context, user: User, t: Translator, a
 async def _b_prepare(
     update: Update, context: Context, user: User, t: Translator, arg: str
 ) -> None:
-    case, row = await services(context).followup.own_letter(user, parse_id(arg))
-    await drop_buttons(update)
-    await routing.produce_letter(update, context, user, t, case, row)
+    """Make the follow-up letter of a card: the tapped card loses its buttons once the
+    letter is known to be the family's (before it is handed over, or before the
+    question it needs first)."""
+    letter_id = parse_id(arg)
+    if letter_id is None:
+        raise NotFound("letter")
+    dropped = False
+
+    async def drop() -> None:
+        nonlocal dropped
+        if not dropped:
+            dropped = True
+            await drop_buttons(update)
+
+    base = routing.letter_delivery(update, context, t)
+
+    async def starting(step: LetterStep) -> None:
+        await drop()
+        await base.starting(step)
+
+    try:
+        step = await services(context).letters.prepare_letter(
+            user.user_id, letter_id, Delivery(starting, base.hand_over)
+        )
+    except NotAllowed:  # another family's letter: the same answer as a missing one
+        raise NotFound("letter") from None
+    await drop()
+    await routing.show_letter_step(update, context, user, t, step)
 
 
 def _form_opener(button: str) -> Button:
@@ -352,7 +408,9 @@ def _form_button(fits: Callable[[Step], bool], value: Callable[[str], Input | No
         update: Update, context: Context, user: User, t: Translator, arg: str
     ) -> None:
         try:
-            step = await services(context).followup.press(user, fits, value(arg), update.update_id)
+            step = await services(context).followup.press(
+                user, fits, value(arg), update.update_id, reply_out(update, context, t)
+            )
         except UnknownChoice:
             return
         if step is None:

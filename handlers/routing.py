@@ -19,11 +19,12 @@ from telegram import Update
 
 from bot.domain import letter_forms
 from bot.domain.forms import Form
-from bot.domain.models import Case, User
+from bot.domain.models import User
 from bot.domain.review_forms import REVIEW_FORMS
 from bot.domain.un_forms import UN_FORMS
 from bot.i18n import Translator
-from bot.services.followup import LetterRow
+from bot.services.letters import Delivery
+from bot.services.letters import Step as LetterStep
 from bot.services.staff import STAFF_ROLES
 from handlers import commands, followup, letters, report, review, staff, un
 from handlers.common import Context, current_user, drop_buttons, say, services
@@ -165,11 +166,16 @@ async def ask_again(update: Update, context: Context, form: Form) -> None:
 
 
 # --- hand-overs between features -----------------------------------------------------
-async def produce_letter(
-    update: Update, context: Context, user: User, t: Translator, case: Case, row: LetterRow
+def letter_delivery(update: Update, context: Context, t: Translator) -> Delivery:
+    """How letters made in another feature's use case reach the chat (the letters' way)."""
+    return letters.delivery(update, context, t)
+
+
+async def show_letter_step(
+    update: Update, context: Context, user: User, t: Translator, step: LetterStep
 ) -> None:
-    """Make one letter of the family's case and send it (the letters' own way)."""
-    await letters.produce_one(update, context, user, t, case, row)
+    """What a letters step made in another feature's use case calls for (the letters' way)."""
+    await letters.go_on(update, context, user, t, step)
 
 
 async def redeem_invitation(update: Update, context: Context, code: str) -> None:

@@ -478,7 +478,7 @@ def test_the_scan_counts_use_cases_on_each_path() -> None:
 # pages, the desk's redirects after an error). Each is to become one use case that
 # returns what to show; this number may only go down (a new handler with two use
 # cases fails the test), and the assertion below becomes ``over == {}`` at zero.
-STILL_CALLING_TWO = 9
+STILL_CALLING_TWO = 2
 
 
 def test_a_handler_calls_one_use_case_per_path() -> None:

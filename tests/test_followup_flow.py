@@ -176,7 +176,13 @@ async def test_form_reply_brings_the_complaint_letter_citing_earlier_letters(bot
     await chat.press("track:outcome:form")
     await chat.send("10.11.2026")
     await chat.process(chat.make.photo())
+    mark = len(bot.api.sent(403))
     await chat.send("Сведениями не располагаем")
+    # The reply is saved and the next letter named before that letter's document.
+    after = bot.api.sent(403)[mark:]
+    first_pdf = next(i for i, c in enumerate(after) if c.method == "sendDocument")
+    said = "\n".join(c.text or "" for c in after[:first_pdf])
+    assert said.index("Ответ сохранён.") < said.index("Следующий шаг")
     rows = await letters(bot, case_id)
     repeat = rows["defence_ministry/repeat_request"]
     assert repeat.trigger == "form_reply"
@@ -345,3 +351,18 @@ async def test_a_form_answer_processed_again_after_its_action_is_skipped(bot: Bo
     await chat.process(Update.de_json(last.to_dict(), bot.app.bot))
     assert chat.mark() == mark
     assert await bot.services.report.draft(bot.services.user_key(409)) == draft
+
+
+async def test_a_cards_prepare_button_makes_the_familys_letter(bot: Bot) -> None:
+    """A letter not made yet (the report's letters the family did not choose) is made from
+    its card, and its documents arrive."""
+    chat = bot.chat(409, "kk")
+    case_id = await case_with_letters(bot, chat, "kk")
+    row = next(r for r in (await letters(bot, case_id)).values() if not r.generated_at)
+    before = len(bot.api.sent(409, "sendDocument"))
+    await chat.press_data(f"track:prepare:{row.id}")
+    docs = bot.api.sent(409, "sendDocument")[before:]
+    names = sorted(c.files["document"][0] for c in docs)
+    assert [n.rsplit(".", 1)[-1] for n in names] == ["docx", "pdf"]
+    made = await bot.services.letters.store.get_letter(row.id)
+    assert made is not None and made.generated_at is not None

@@ -13,17 +13,21 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.domain.deadlines import Deadline
-from bot.domain.engine import ChoiceInput, TextInput, new_draft
+from bot.domain.engine import ChoiceInput, FileInput, OtherInput, TextInput, new_draft
 from bot.domain.followup_forms import REGISTRATION, REPLY, SEND
+from bot.domain.forms import KEEP
 from bot.domain.models import Case, CaseStatus, User
+from bot.replies.reading import Reading
 from bot.services.errors import Invalid, NotFound
 from bot.services.followup import (
     DeadlineMoved,
     FollowupService,
     ReplyLogged,
+    ReplyOut,
     SentLetters,
     Suggestion,
 )
+from bot.services.letters import Delivery
 from bot.services.privacy import PrivacyService
 from bot.storage.database import Database
 from bot.storage.followup import FollowupStore, NewReminder
@@ -459,3 +463,88 @@ async def test_an_input_to_a_form_comes_with_what_to_show_next(world: World) -> 
     assert skipped.shown.form.step == "regdate"
     moved = await f.move_form(family, "skip")
     assert moved is not None and moved.complete and isinstance(moved.done, DeadlineMoved)
+
+
+async def test_a_reply_from_a_photo_is_read_and_makes_its_next_letter_in_one_call(
+    world: World,
+) -> None:
+    """The photo taken as the answer is read (only then) and its text kept with the form;
+    the complete reply is announced before the letter it calls for is made, in one call."""
+    base = await _sent_letter(world)
+    said: list[str] = []
+    made: list[tuple[int, int, object]] = []
+
+    async def make_letter(user_key: int, letter_id: int, out: object) -> object:
+        said.append("made")
+        made.append((user_key, letter_id, out))
+        return "the letters' step"
+
+    async def announce(done: ReplyLogged) -> None:
+        said.append(f"announced {done.outcome}")
+
+    delivery = Delivery(_nothing, _nothing)
+    out = ReplyOut(announce, delivery)
+    world.followup.make_letter = make_letter  # type: ignore[assignment]
+    user = world.family
+    shown = await world.followup.open_form(user, "reply", _int_of(base["letter_id"]))
+    assert shown is not None
+    step = await world.followup.answer_form(user, shown.form, ChoiceInput("refused"), 1, out)
+    step = await world.followup.answer_form(user, step.shown.form, TextInput("20.11.2026"), 2)
+    assert step.shown.form.step == "file"
+
+    async def read() -> Reading:
+        said.append("read")
+        return Reading("Ответ: отказано.")
+
+    photo = FileInput("photo", "f1", "u1", "image/jpeg", 1000)
+    taken = await world.followup.take_reply_file(user, step.shown.form, photo, read, 3, out)
+    assert taken.read == Reading("Ответ: отказано.") and said == ["read"]
+    assert taken.step.shown.form.step == "text"
+    assert taken.step.shown.form.data["read"] == "Ответ: отказано."
+    assert await world.followup.forms.current(user.user_id) == taken.step.shown.form
+
+    done = await world.followup.answer_form(user, taken.step.shown.form, ChoiceInput(KEEP), 4, out)
+    assert done.complete and isinstance(done.done, ReplyLogged)
+    assert said == ["read", "announced refused", "made"]
+    assert done.done.announced and done.done.made == "the letters' step"
+    suggestion = done.done.next
+    assert isinstance(suggestion, Suggestion) and suggestion.letter is not None
+    assert made == [(user.user_id, suggestion.letter.id, delivery)]
+    replies = await world.followup.store.replies_of_case(world.case.id)
+    assert [r.text for r in replies] == ["Ответ: отказано."]
+
+
+async def test_a_refused_input_is_not_read_and_no_out_means_nothing_made(world: World) -> None:
+    base = await _sent_letter(world)
+    user = world.family
+
+    async def read() -> Reading:
+        raise AssertionError("a refused file is not downloaded")
+
+    async def make_letter(user_key: int, letter_id: int, out: object) -> object:
+        raise AssertionError("no letter without a way to hand it over")
+
+    world.followup.make_letter = make_letter  # type: ignore[assignment]
+    shown = await world.followup.open_form(user, "reply", _int_of(base["letter_id"]))
+    assert shown is not None
+    step = await world.followup.answer_form(user, shown.form, ChoiceInput("refused"))
+    step = await world.followup.answer_form(user, step.shown.form, TextInput("20.11.2026"))
+    sticker = OtherInput("sticker")
+    taken = await world.followup.take_reply_file(user, step.shown.form, sticker, read)
+    assert taken.read is None and taken.step.error is not None
+    assert taken.step.shown.form.step == "file"
+    done = await world.followup.move_form(user, "skip")
+    assert done is not None and done.shown.form.step == "summary"
+    done = await world.followup.move_form(user, "skip")
+    assert done is not None and isinstance(done.done, ReplyLogged)
+    assert not done.done.announced and done.done.made is None
+    assert isinstance(done.done.next, Suggestion)  # suggested, made by nobody
+
+
+async def _nothing(*_args: object) -> None:
+    """A delivery that shows nothing (the letter maker here is a stand-in)."""
+
+
+def _int_of(value: object) -> int:
+    assert isinstance(value, int)
+    return value

@@ -7,10 +7,10 @@ them to a case's letters and keeps the reminders table in step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -37,6 +37,11 @@ from bot.storage.followup import (
     Reply,
 )
 from bot.storage.store import FormClosing, LetterRow, LetterStore, Store
+
+if TYPE_CHECKING:
+    from bot.replies.reading import Reading
+    from bot.services.letters import Delivery
+    from bot.services.letters import Step as LetterStep
 
 # The family's follow-up forms (``bot.domain.followup_forms``).
 FORMS = frozenset(spec.name for spec in (SEND, REGISTRATION, DELIVERY, REPLY))
@@ -152,6 +157,10 @@ class FollowupService:
         self.directory = load_directory()
         self.cases = cases
         self.forms = FormRunner(store, clock)
+        # Makes one follow-up letter of the family's case (the letters' ``prepare_letter``),
+        # so that a logged reply makes the letter it calls for in the same call; set by
+        # the application (without it a reply only suggests the letter).
+        self.make_letter: MakeLetter | None = None
 
     # --- deadlines -------------------------------------------------------------
     def rule_for(self, row: LetterRow) -> str:
@@ -550,16 +559,42 @@ class FollowupService:
         return FormShown(form, [r for r in tracked.letters if not r.sent_on])
 
     async def answer_form(
-        self, user: User, form: Form, value: Input, update_id: int | None = None
+        self,
+        user: User,
+        form: Form,
+        value: Input,
+        update_id: int | None = None,
+        out: ReplyOut | None = None,
     ) -> FormStep:
         """The family's input at the open form's step (``form``, as just read), on the
-        family's own calendar; what to show next comes with it."""
+        family's own calendar; what to show next comes with it (and, through ``out``, a
+        logged reply is announced and the letter it calls for made)."""
         today = local_today(self.clock, user_timezone(user))
         asked = await self.forms.answer(user.user_id, form, value, today, update_id, close=False)
-        return await self._step(user, asked, update_id)
+        return await self._step(user, asked, update_id, out)
+
+    async def take_reply_file(
+        self,
+        user: User,
+        form: Form,
+        file: Input,
+        read: Callable[[], Awaitable[Reading]],
+        update_id: int | None = None,
+        out: ReplyOut | None = None,
+    ) -> ReplyFile:
+        """A photo or PDF of the reply at the ``file`` step: taken as the answer, then its
+        text (``read``: the front end downloads and reads the file, only once the file is
+        accepted) is kept with the form, for the family to check at the next step. One
+        call, so the text belongs to the answer it was read from."""
+        step = await self.answer_form(user, form, file, update_id, out)
+        if step.error is not None or step.complete:
+            return ReplyFile(step, None)
+        got = await read()
+        noted = await self.forms.note(user.user_id, step.shown.form, "read", got.text)
+        return ReplyFile(replace(step, shown=FormShown(noted, step.shown.unsent)), got)
 
     async def move_form(
-        self, user: User, op: str, update_id: int | None = None
+        self, user: User, op: str, update_id: int | None = None, out: ReplyOut | None = None
     ) -> FormStep | None:
         """/back (``op`` "back") or /skip in the open follow-up form; None when none is."""
         form = await self.forms.current(user.user_id)
@@ -569,7 +604,7 @@ class FollowupService:
             asked = await self.forms.back(user.user_id, form, update_id)
         else:
             asked = await self.forms.skip(user.user_id, form, update_id, close=False)
-        return await self._step(user, asked, update_id)
+        return await self._step(user, asked, update_id, out)
 
     async def press(
         self,
@@ -577,6 +612,7 @@ class FollowupService:
         fits: Callable[[Step], bool],
         given: Input | None,
         update_id: int | None = None,
+        out: ReplyOut | None = None,
     ) -> FormStep | None:
         """A button of the open form's current step (``fits``): ``given`` answers it,
         None skips it. None: no follow-up form is at a step the button belongs to (a
@@ -592,20 +628,41 @@ class FollowupService:
         ):
             return None
         if given is not None:
-            return await self.answer_form(user, form, given, update_id)
+            return await self.answer_form(user, form, given, update_id, out)
         asked = await self.forms.skip(user.user_id, form, update_id, close=False)
-        return await self._step(user, asked, update_id)
+        return await self._step(user, asked, update_id, out)
 
-    async def _step(self, user: User, asked: Asked, update_id: int | None) -> FormStep:
+    async def _step(
+        self, user: User, asked: Asked, update_id: int | None, out: ReplyOut | None = None
+    ) -> FormStep:
         """The refusal or the next question, or the complete form acted on (``complete``
         in ``done``, None when the case went away meanwhile: nothing to say)."""
         if asked.error is not None or not asked.done:
             return FormStep(await self._shown(user, asked.form), asked.error)
+        done: FormDone | None
         try:
             done = await self.complete(user, asked.form.name, asked.form.data, update_id)
         except NotFound:
             done = None
+        if isinstance(done, ReplyLogged) and out is not None:
+            done = await self._after_reply(user, done, out)
         return FormStep(FormShown(asked.form, None), None, True, done)
+
+    async def _after_reply(self, user: User, done: ReplyLogged, out: ReplyOut) -> ReplyLogged:
+        """Announce the logged reply (``out.announce``: what it leads to, before any
+        letter), then make the next letter it calls for, handed over through
+        ``out.delivery`` as it is made. The reply is already stored in its own
+        transaction: a failure here loses nothing of it."""
+        await out.announce(done)
+        suggestion = done.next
+        if (
+            not isinstance(suggestion, Suggestion)
+            or suggestion.letter is None
+            or self.make_letter is None
+        ):
+            return replace(done, announced=True)
+        made = await self.make_letter(user.user_id, suggestion.letter.id, out.delivery)
+        return replace(done, announced=True, made=made)
 
     async def complete(
         self, user: User, name: str, data: Mapping[str, object], update_id: int | None = None
@@ -794,9 +851,31 @@ class ReplyLogged:
     outcome: str
     next: Suggestion | Deadline | None  # the next letter, the moved deadline, or nothing
     copies: int  # other cases that got the same text from this body
+    announced: bool = False  # already said through ``ReplyOut.announce``
+    made: LetterStep | None = None  # the next letter's step, when it was made in the call
 
 
 FormDone = SentLetters | DeadlineMoved | ReplyLogged
+# (family's user key, letter id, how to hand letters over) -> the letters' step.
+MakeLetter = Callable[[int, int, "Delivery | None"], Awaitable["LetterStep"]]
+
+
+@dataclass(frozen=True)
+class ReplyOut:
+    """How the front end shows a reply logged in a form's use case: ``announce`` what it
+    leads to before the next letter is made, ``delivery`` for that letter."""
+
+    announce: Callable[[ReplyLogged], Awaitable[None]]
+    delivery: Delivery
+
+
+@dataclass(frozen=True)
+class ReplyFile:
+    """A reply's file taken at the ``file`` step: where the form stands, and the text read
+    from the file (None when the file was refused or the form completed)."""
+
+    step: FormStep
+    read: Reading | None
 
 
 def _int(value: object) -> int | None:

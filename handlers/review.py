@@ -162,9 +162,8 @@ async def _approve(
     _value: str,
 ) -> None:
     s = services(context)
-    approved = await s.review.approve(actor, letter_id)
-    reached = await view.release(context.bot, s, actor, approved)
-    await say(update, context, view.approved_text(t, reached))
+    released = await s.review.approve_and_release(actor, letter_id, view.release(context.bot, s))
+    await say(update, context, view.approved_text(t, released.reached))
 
 
 # --- typed text: a correction, a note -----------------------------------------------------

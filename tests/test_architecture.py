@@ -473,18 +473,10 @@ def test_the_scan_counts_use_cases_on_each_path() -> None:
     }
 
 
-# Handler functions that still call a second use case, mostly a read after a write to
-# show the next step (forms of the follow-up, the letters, the report and the UN
-# pages, the desk's redirects after an error). Each is to become one use case that
-# returns what to show; this number may only go down (a new handler with two use
-# cases fails the test), and the assertion below becomes ``over == {}`` at zero.
-STILL_CALLING_TWO = 2
-
-
 def test_a_handler_calls_one_use_case_per_path() -> None:
     over = {
         name: n
         for name, n in use_case_counts(handler_modules()).items()
         if n > 1 and acting_for_a_person(name.rsplit(".", 1)[0])
     }
-    assert len(over) <= STILL_CALLING_TWO, sorted(over)
+    assert over == {}, "handlers reaching two use cases on one path: " + ", ".join(sorted(over))

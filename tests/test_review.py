@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.domain.models import Case
 from bot.letters.sample import sample_reports
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.review import after_a_working_day, working_hours_from
+from bot.services.review import Approved, Release, after_a_working_day, working_hours_from
 from bot.services.staff import Actor, Role
 from bot.storage.store import LetterRow
 from tests.support import START
@@ -103,6 +103,40 @@ async def test_held_letters_wait_until_a_caseworker_approves(services: Services)
     actions = await audit(s)
     assert (CASEWORKER.user_id, "review_read", case.id) in actions
     assert (CASEWORKER.user_id, "review_approve", case.id) in actions
+
+
+async def test_approve_and_release_records_the_delivery_only_when_the_family_got_it(
+    services: Services,
+) -> None:
+    """One use case approves, hands the letter over and records it; a family not reached
+    leaves the letter approved in the queue, to send again."""
+    s = services
+    case, row = await case_with_letter(s)
+    await s.review.hold(FAMILY, case, [row])
+    sent: list[str] = []
+
+    async def unreachable(approved: Approved) -> bool:
+        sent.append("letter")
+        return False
+
+    async def told(approved: Approved) -> bool:
+        sent.append("all ready")
+        return True
+
+    released = await s.review.approve_and_release(CASEWORKER, row.id, Release(unreachable, told))
+    assert not released.reached and sent == ["letter"]
+    assert [e.state for e in await s.review.queue(CASEWORKER)] == ["approved"]
+
+    async def reached(approved: Approved) -> bool:
+        sent.append("letter")
+        return True
+
+    sent.clear()  # approved again, the way to send it again: now the family gets it
+    released = await s.review.approve_and_release(CASEWORKER, row.id, Release(reached, told))
+    assert released.reached and sent == ["letter", "all ready"]
+    assert await s.review.queue(CASEWORKER) == []
+    done = await s.store.get_case_by_id(case.id)
+    assert done is not None and done.status.value == "letters_ready"
 
 
 async def test_a_correction_goes_into_the_letter_and_the_audit(services: Services) -> None:

@@ -13,6 +13,7 @@ Volunteers and families never decide: they are not the organisation's accountabl
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,6 +132,22 @@ class Approved:
     family_chat: int | None  # None: the family deleted its data meanwhile
     family_locale: str | None
     still_waiting: int  # letters of the same case a caseworker has not decided yet
+
+
+@dataclass(frozen=True)
+class Release:
+    """How the front end hands an approved letter to the family (``deliver``) and, after
+    the case's first set, tells it the letters are ready (``all_ready``): each True when
+    the family was reached. Sending only: they call no use case."""
+
+    deliver: Callable[[Approved], Awaitable[bool]]
+    all_ready: Callable[[Approved], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Released:
+    approved: Approved
+    reached: bool  # False: the family was not reached; the letter stays approved, to send
 
 
 @dataclass(frozen=True)
@@ -394,10 +411,23 @@ class ReviewService:
         waiting = [e for e in await self.store.open_of_case(case.id) if e.state == "waiting"]
         return Approved(entry, produced, chat, locale, len(waiting))
 
-    async def approve_on_page(self, actor: Actor, letter_id: int) -> Approved:
-        """The desk's approval (``approve``); refused: ``RefusedOnPage`` with the letter."""
+    async def approve_and_release(self, actor: Actor, letter_id: int, out: Release) -> Released:
+        """Approve the letter and hand it to the family (``out``), then record that it was
+        received, which may complete the case's first set of letters (the family is then
+        told, as without review). Not reached: the letter stays approved in the queue."""
+        approved = await self.approve(actor, letter_id)
+        if not await out.deliver(approved):
+            return Released(approved, False)
+        reached = True
+        if await self.delivered(actor, approved):
+            reached = await out.all_ready(approved)
+        return Released(approved, reached)
+
+    async def approve_on_page(self, actor: Actor, letter_id: int, out: Release) -> Released:
+        """The desk's approval (``approve_and_release``); refused: ``RefusedOnPage`` with
+        the letter to show again."""
         try:
-            return await self.approve(actor, letter_id)
+            return await self.approve_and_release(actor, letter_id, out)
         except Invalid as err:
             raise RefusedOnPage(err, await self.read(actor, letter_id)) from err
 

@@ -21,12 +21,12 @@ from bot.services.review import (
     Approved,
     Editable,
     Held,
+    Release,
     Returned,
     ReviewEntry,
     ReviewLetter,
     ReviewReminder,
 )
-from bot.services.staff import Actor
 from handlers import texts
 from handlers.keyboards import button
 from handlers.views.letters import addressed_card, field_name, language_name
@@ -204,14 +204,17 @@ def form_error_text(t: Translator, err: InvalidInput) -> str:
 
 
 # --- the family receives the decision (both front ends) ----------------------------------
-async def release(bot: Bot, s: Services, actor: Actor, approved: Approved) -> bool:
-    """The approved letter in the family's chat, then, after the first set's last letter,
-    what to do with the letters; False when the family could not be reached (the letter
-    stays in the queue as approved, to send again)."""
-    reached = await _deliver(bot, s, approved)
-    if reached and await s.review.delivered(actor, approved):
-        reached = await _tell_all_ready(bot, s, approved)
-    return reached
+def release(bot: Bot, s: Services) -> Release:
+    """How an approved letter reaches the family's chat, and then, after the first set's
+    last letter, what to do with the letters (the same for the chat and the desk)."""
+
+    async def deliver(approved: Approved) -> bool:
+        return await _deliver(bot, s, approved)
+
+    async def all_ready(approved: Approved) -> bool:
+        return await _tell_all_ready(bot, s, approved)
+
+    return Release(deliver, all_ready)
 
 
 async def _deliver(bot: Bot, s: Services, approved: Approved) -> bool:

@@ -183,19 +183,16 @@ async def approve(request: web.Request) -> web.Response:
     """Approve: the family receives the letter exactly as after an approval in the chat."""
     desk = desk_of(request)
     actor = session_of(request).actor
+    out = view.release(desk.bot, desk.services)
     try:
-        approved = await desk.services.review.approve_on_page(actor, _letter_id(request))
+        reached = (
+            await desk.services.review.approve_on_page(actor, _letter_id(request), out)
+        ).reached
     except RefusedOnPage as err:
         t = translator_of(request)
         return _letter_page(request, err.letter, 400, view.invalid_text(t, err))
-    try:
-        reached = await view.release(desk.bot, desk.services, actor, approved)
     except TelegramError as err:  # the network, a pause Telegram asked for: send it again
-        log.warning(
-            "desk: an approved letter of case %s failed (%s)",
-            approved.entry.case_number,
-            type(err).__name__,
-        )
+        log.warning("desk: an approved letter failed (%s)", type(err).__name__)
         reached = False
     raise _to_queue(request, "approved" if reached else "approved_unreached")
 

@@ -164,6 +164,13 @@ class Database:
             return False
         return await self.cut_log(0)
 
+    async def copy_log(self) -> bool:
+        """Copy the log into the database file in a thread, holding no one: True when all
+        of it is there. The bot's writer does not cut the log's file, so its next write
+        then starts the log afresh in the same file at no cost; a family's write during
+        the copy only makes it wait for the next one."""
+        return await asyncio.to_thread(_copy_log, self.path, 3, 0.0)
+
     async def cut_log(self, keep: int, step: int = LOG_CUT_STEP) -> bool:
         """Cut the log file down to ``keep`` bytes, at most ``step`` bytes at a time; False
         if readers kept the log from starting afresh for too long.

@@ -95,11 +95,13 @@ PURGE_BATCH = 8
 # cases once this much time has passed, so a family's answer arriving meanwhile waits
 # about as long as its own handling takes (2-4 ms), not more.
 WRITE_BUDGET = 0.002  # seconds
-# During a run the log is copied into the database file and started afresh in the same
-# file this often (``Database.cut_log(-1)``): each small batch writes the same index pages
-# into the log again, and with a copy only every 30 s (the job) its file grew by about
-# 30 MB a second, to 250 MB at 20k cases, all of which then had to be copied and cut at
-# the end (at 20k cases: at most 45 MB with 0.3 s, 65 MB with 1 s).
+# During a run the log is copied into the database file this often, in a thread and
+# holding no one (``Database.copy_log``), so that the cut at the end of the run
+# (``empty_log``, in small steps) has little left to copy. It is not started afresh
+# during the run: each small batch writes the same index pages into the log again, so
+# its file grows (about 230 MB for 10,000 cases purged), but starting it afresh under
+# the writer's lock every 0.3 s made families wait: their p99 went to 5x its value
+# alone at 100k cases, against 0.8-1.7x without (docs/benchmark.md).
 COPY_EVERY = 0.3  # seconds
 # The closed statuses, written out as in the partial index cases_to_purge (migration 0010):
 # SQLite uses a partial index only when the query repeats its condition literally. It is
@@ -131,7 +133,7 @@ async def purge_closed(
         while batch := await _purge_rested(db, warm, before, now, region_of):
             purged += batch
             if time.monotonic() - copied >= COPY_EVERY:
-                await db.cut_log(-1)  # started afresh in the same file, not cut
+                await db.copy_log()  # the next batch starts the log afresh, in the same file
                 copied = time.monotonic()
     finally:
         warm.close()

@@ -330,23 +330,23 @@ async def assign(request: web.Request) -> web.Response:
 
 @routes.post(r"/cases/{number}/verified", name="case_verified")
 async def verified(request: web.Request) -> web.Response:
-    _number(request)
-    case_id, form = await _form(request)
-    flag = await desk_of(request).services.staff.set_flag(
-        session_of(request).actor, case_id, "verified", form.get("verified") == "1"
-    )
-    raise _back(request, flag.case_number, "verified")
+    return await _set_flag(request, "verified")
 
 
 @routes.post(r"/cases/{number}/details", name="case_details")
 async def details(request: web.Request) -> web.Response:
     """Let the case's volunteers see identity numbers and the account, or not (as the chat)."""
+    return await _set_flag(request, "details")
+
+
+async def _set_flag(request: web.Request, name: str) -> web.Response:
+    """A yes/no switch of the case (its form field is named as the flag)."""
     _number(request)
     case_id, form = await _form(request)
     flag = await desk_of(request).services.staff.set_flag(
-        session_of(request).actor, case_id, "details", form.get("details") == "1"
+        session_of(request).actor, case_id, name, form.get(name) == "1"
     )
-    raise _back(request, flag.case_number, "details")
+    raise _back(request, flag.case_number, name)
 
 
 @routes.post(r"/cases/{number}/copy", name="case_copy")

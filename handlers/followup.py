@@ -16,8 +16,8 @@ from telegram import Message, Update
 
 from bot.clock import local_today
 from bot.domain.deadlines import Deadline
-from bot.domain.engine import ChoiceInput, FileInput, Input, OtherInput, TextInput
 from bot.domain.forms import KEEP, NEXT, Form, Step, StepKind, UnknownChoice
+from bot.domain.inputs import ChoiceInput, FileInput, Input, OtherInput, TextInput
 from bot.domain.models import CaseStatus, User
 from bot.i18n import Translator
 from bot.letters.directory import load_directory

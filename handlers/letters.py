@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.domain.engine import Input, OtherInput, TextInput
+from bot.domain.inputs import Input, OtherInput, TextInput
 from bot.domain.models import Case, User
 from bot.i18n import N_, Translator
 from bot.services.errors import Invalid, NotAllowed, NotFound

@@ -7,15 +7,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import regions
 from bot.domain import questions as q
-from bot.domain.engine import (
-    ChoiceInput,
-    ContactInput,
-    Draft,
-    FileInput,
-    Input,
-    OtherInput,
-    TextInput,
-)
+from bot.domain.engine import Draft
+from bot.domain.inputs import ChoiceInput, ContactInput, FileInput, Input, OtherInput, TextInput
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
 from bot.i18n import LOCALES, N_, Translator

@@ -11,7 +11,7 @@ import logging
 
 from telegram import Update
 
-from bot.domain.engine import OtherInput, TextInput
+from bot.domain.inputs import OtherInput, TextInput
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.review import Form, FormAnswered, ReviewLetter

@@ -15,7 +15,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import regions
 from bot.audit_sentences import sentence
-from bot.domain.engine import OtherInput, TextInput
+from bot.domain.inputs import OtherInput, TextInput
 from bot.domain.models import Case, CaseStatus, parse_case_number
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator, pick_locale

@@ -13,7 +13,7 @@ from datetime import date
 
 from telegram import Update, User
 
-from bot.domain.engine import OtherInput, TextInput
+from bot.domain.inputs import OtherInput, TextInput
 from bot.domain.models import Case
 from bot.i18n import Translator, pick_locale
 from bot.services.errors import Invalid, NotAllowed, NotFound

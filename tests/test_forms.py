@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from bot.domain import forms
-from bot.domain.engine import ChoiceInput, FileInput, OtherInput, TextInput
 from bot.domain.followup_forms import DELIVERY, REPLY, SEND
 from bot.domain.forms import NEXT, FormSpec, Step, StepKind, UnknownChoice
+from bot.domain.inputs import ChoiceInput, FileInput, OtherInput, TextInput
 from bot.domain.validators import InvalidInput
 
 TODAY = date(2026, 11, 21)

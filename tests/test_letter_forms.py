@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from bot.domain import forms
-from bot.domain.engine import ChoiceInput, FileInput, OtherInput, TextInput
 from bot.domain.forms import UnknownChoice
+from bot.domain.inputs import ChoiceInput, FileInput, OtherInput, TextInput
 from bot.domain.letter_forms import IIN, LETTER_FORMS, TRANSLATE, TRANSLATION_MAX, digest
 from bot.domain.validators import InvalidInput
 from tests.support import make_iin

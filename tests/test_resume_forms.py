@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.domain.engine import TextInput
 from bot.domain.forms import Form
+from bot.domain.inputs import TextInput
 from bot.domain.staff_forms import TRANSLATION
 from bot.i18n import LOCALES
 from bot.letters.translations import texts

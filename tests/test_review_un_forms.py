@@ -14,7 +14,7 @@ from bot.app import Services, open_services
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain import forms
-from bot.domain.engine import Input, OtherInput, TextInput
+from bot.domain.inputs import Input, OtherInput, TextInput
 from bot.domain.models import Case
 from bot.domain.review_forms import CORRECTION, RETURN_NOTE, in_letter_language
 from bot.domain.un_forms import SUBMISSION, TRANSLATION

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.engine import TextInput
+from bot.domain.inputs import TextInput
 from bot.domain.models import Case
 from bot.domain.validators import InvalidInput
 from bot.i18n import LOCALES, Translator

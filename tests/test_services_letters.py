@@ -16,8 +16,8 @@ import pytest
 from bot.app import Services, open_services
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.domain.engine import TextInput
 from bot.domain.forms import Form, values
+from bot.domain.inputs import TextInput
 from bot.domain.models import Case, CaseStatus
 from bot.domain.validators import InvalidInput
 from bot.letters.render import render_letter

@@ -12,8 +12,9 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain import engine
 from bot.domain import questions as q
-from bot.domain.engine import ChoiceInput, Draft, TextInput
+from bot.domain.engine import Draft
 from bot.domain.followup_forms import SEND
+from bot.domain.inputs import ChoiceInput, TextInput
 from bot.letters.sample import sample_reports
 from bot.services.errors import NotFound
 from bot.services.forms import FormRunner

@@ -17,7 +17,7 @@ import pytest
 from bot.app import open_services
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.domain.engine import OtherInput, TextInput
+from bot.domain.inputs import OtherInput, TextInput
 from bot.domain.models import CaseStatus
 from bot.exports import ExportFilter
 from bot.services.errors import Invalid, NotAllowed, NotFound

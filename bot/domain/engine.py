@@ -16,6 +16,23 @@ from typing import Any
 
 from bot import regions
 from bot.domain import questions as q
+from bot.domain.files import (
+    DESCRIPTION_MAX,
+    MAX_ACTIONS,
+    MAX_EVIDENCE_ITEMS,
+    REPLY_MAX,
+    check_evidence_file,
+)
+from bot.domain.files import check_size as _check_size
+from bot.domain.files import file_json as _file_json
+from bot.domain.inputs import (
+    ChoiceInput,
+    ContactInput,
+    FileInput,
+    Input,
+    OtherInput,
+    TextInput,
+)
 from bot.domain.questions import Kind, Question, Section
 from bot.domain.validators import (
     InvalidInput,
@@ -32,87 +49,6 @@ from bot.domain.validators import (
     validate_name,
     validate_passport,
 )
-
-# Telegram bots may only download files up to 20 MB; larger evidence could
-# never be fetched for a dossier, so it is refused with an explanation.
-MAX_FILE_BYTES = 20 * 1024 * 1024
-EVIDENCE_KINDS = frozenset({"photo", "document", "video", "voice", "audio", "video_note"})
-# Documents are accepted only in formats a caseworker can open safely.
-DOCUMENT_MIME_PREFIXES = ("image/", "video/", "audio/")
-DOCUMENT_MIMES = frozenset(
-    {
-        "application/pdf",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.oasis.opendocument.text",
-        "text/plain",
-        "application/rtf",
-    }
-)
-DOCUMENT_EXTENSIONS = frozenset(
-    {
-        "pdf",
-        "jpg",
-        "jpeg",
-        "png",
-        "heic",
-        "webp",
-        "gif",
-        "doc",
-        "docx",
-        "odt",
-        "txt",
-        "rtf",
-        "mp4",
-        "mov",
-        "mp3",
-        "ogg",
-        "oga",
-        "m4a",
-        "wav",
-    }
-)
-MAX_EVIDENCE_ITEMS = 50
-MAX_ACTIONS = 30
-DESCRIPTION_MAX = 300
-REPLY_MAX = 500
-
-
-# --- inputs: what the chat layer turns a Telegram update into -------------
-@dataclass(frozen=True)
-class TextInput:
-    text: str
-
-
-@dataclass(frozen=True)
-class ChoiceInput:
-    code: str
-
-
-@dataclass(frozen=True)
-class ContactInput:
-    phone: str
-
-
-@dataclass(frozen=True)
-class FileInput:
-    kind: str
-    file_id: str
-    file_unique_id: str
-    mime: str | None = None
-    size: int | None = None
-    file_name: str | None = None
-    caption: str | None = None
-
-
-@dataclass(frozen=True)
-class OtherInput:
-    """A sticker, location, poll, dice...: never a valid answer."""
-
-    kind: str
-
-
-Input = TextInput | ChoiceInput | ContactInput | FileInput | OtherInput
 
 # Codes of the loop buttons.
 DONE = "done"
@@ -427,39 +363,6 @@ def _photo(value: Input) -> dict[str, Any]:
     if isinstance(value, ChoiceInput):
         raise InvalidInput("stale_button")
     raise InvalidInput("need_photo")
-
-
-def _check_size(value: FileInput) -> None:
-    if value.size is not None and value.size > MAX_FILE_BYTES:
-        raise InvalidInput("file_too_big", max_mb=20)
-
-
-def _file_json(value: FileInput) -> dict[str, Any]:
-    return {
-        "kind": value.kind,
-        "file_id": value.file_id,
-        "file_unique_id": value.file_unique_id,
-        "mime": value.mime,
-        "size": value.size,
-        "file_name": value.file_name,
-    }
-
-
-def check_evidence_file(value: FileInput) -> None:
-    """Refuse what cannot be evidence: unknown kinds, odd document types, over 20 MB."""
-    if value.kind not in EVIDENCE_KINDS:
-        raise InvalidInput("file_type")
-    if value.kind == "document":
-        mime = (value.mime or "").lower()
-        ext = (
-            (value.file_name or "").rsplit(".", 1)[-1].lower()
-            if "." in (value.file_name or "")
-            else ""
-        )
-        mime_ok = mime in DOCUMENT_MIMES or mime.startswith(DOCUMENT_MIME_PREFIXES)
-        if not mime_ok or (ext and ext not in DOCUMENT_EXTENSIONS):
-            raise InvalidInput("file_type")
-    _check_size(value)
 
 
 def chosen(value: Any) -> list[str]:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
-from bot.domain.engine import ChoiceInput, FileInput, Input, TextInput
+from bot.domain.inputs import ChoiceInput, FileInput, Input, TextInput
 from bot.domain.validators import InvalidInput, check_past_date, clean_text, parse_date
 
 # Codes of the buttons every form understands.

@@ -18,9 +18,9 @@ import phonenumbers
 from bot.clock import Clock, local_today
 from bot.domain import deadlines
 from bot.domain.deadlines import Deadline, Extension, NextStep
-from bot.domain.engine import Input
 from bot.domain.followup_forms import CHANNELS, DELIVERY, OUTCOMES, REGISTRATION, REPLY, SEND
 from bot.domain.forms import Form, FormSpec, Step, spec_of
+from bot.domain.inputs import Input
 from bot.domain.models import Case, CaseStatus, User
 from bot.domain.validators import InvalidInput
 from bot.letters.directory import load_directory

@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain import forms
-from bot.domain.engine import Input
 from bot.domain.forms import Form, FormSpec
+from bot.domain.inputs import Input
 from bot.domain.validators import InvalidInput
 from bot.storage.followup import FollowupStore
 from bot.storage.store import FormClosing

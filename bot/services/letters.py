@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, local_today
 from bot.domain import forms
-from bot.domain.engine import Input
 from bot.domain.forms import Form
+from bot.domain.inputs import Input
 from bot.domain.letter_forms import IIN, LETTER_FORMS, TRANSLATE, check_in_language, digest
 from bot.domain.models import Case, CaseStatus, Report
 from bot.domain.validators import InvalidInput

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.clock import Clock, local_today
 from bot.domain import engine
-from bot.domain.engine import ChoiceInput, Draft, Input
+from bot.domain.engine import Draft
 from bot.domain.forms import Form
+from bot.domain.inputs import ChoiceInput, Input
 from bot.domain.models import Case, User
 from bot.domain.questions import Section
 from bot.domain.validators import InvalidInput

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import forms
-from bot.domain.engine import Input, TextInput
 from bot.domain.forms import Form, FormSpec
+from bot.domain.inputs import Input, TextInput
 from bot.domain.models import Case, CaseStatus
 from bot.domain.review_forms import (
     CORRECTION,

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import forms
-from bot.domain.engine import Input
 from bot.domain.forms import Form
+from bot.domain.inputs import Input
 from bot.domain.models import Case, CaseEvent, CaseStatus
 from bot.domain.staff_forms import SPECS, STAFF_FORMS, TEXT_MAX
 from bot.domain.validators import InvalidInput, clean_text

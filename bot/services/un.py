@@ -15,8 +15,8 @@ from typing import Literal
 
 from bot.clock import Clock, local_today
 from bot.domain import forms
-from bot.domain.engine import Input
 from bot.domain.forms import Form
+from bot.domain.inputs import Input
 from bot.domain.models import Case
 from bot.domain.un_forms import SUBMISSION, TRANSLATION, UN_FORMS
 from bot.domain.validators import InvalidInput

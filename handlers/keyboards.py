@@ -19,10 +19,10 @@ from telegram import (
 )
 
 from bot import regions
-from bot.domain import engine
+from bot.domain import forms
 from bot.domain import questions as q
-from bot.domain.engine import Draft
 from bot.domain.questions import Kind, Section
+from bot.domain.report_form import Draft
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 
 # Prefixes, readable at a glance. A button of an older version of the bot (one letter:
@@ -163,7 +163,7 @@ def _pending_rows(t: Translator, draft: Draft) -> list[list[Key]]:
     ]
     label = ACCEPT_LABELS.get(str(pending.get("doubt")))
     if label:
-        rows.append([_key("✓ " + t(label), ANSWER, draft.step, engine.ACCEPT)])
+        rows.append([_key("✓ " + t(label), ANSWER, draft.step, forms.ACCEPT)])
     return rows
 
 
@@ -193,24 +193,24 @@ def for_step(t: Translator, draft: Draft) -> Keyboard | ReplyKeyboardMarkup | No
     if question.kind is Kind.CHOICE:
         rows += _choice_rows(t, step, question.choices)
     elif question.kind is Kind.MULTI:
-        picked = set(engine.chosen(draft.answers.get(step)))
+        picked = set(forms.chosen(draft.answers.get(step)))
         rows += [
             [_key(("☑ " if c.code in picked else "☐ ") + t(c.label), ANSWER, step, c.code)]
             for c in question.choices
         ]
         if picked:
-            rows.append([_key("✓ " + t("Done"), ANSWER, step, engine.DONE)])
+            rows.append([_key("✓ " + t("Done"), ANSWER, step, forms.DONE)])
     elif question.kind is Kind.EVIDENCE:
         items = draft.answers.get("evidence") or []
-        loop = [_key("✓ " + t("Done"), ANSWER, step, engine.DONE)]
+        loop = [_key("✓ " + t("Done"), ANSWER, step, forms.DONE)]
         if items:
-            loop.append(_key(t("Remove last"), ANSWER, step, engine.UNDO))
+            loop.append(_key(t("Remove last"), ANSWER, step, forms.UNDO))
         rows.append(loop)
     elif question.kind is Kind.ACTIONS:
         rows += _choice_rows(t, step, question.choices)
-        loop = [_key("✓ " + t("Done"), ANSWER, step, engine.DONE)]
+        loop = [_key("✓ " + t("Done"), ANSWER, step, forms.DONE)]
         if draft.answers.get("actions"):
-            loop.append(_key(t("Remove last"), ANSWER, step, engine.UNDO))
+            loop.append(_key(t("Remove last"), ANSWER, step, forms.UNDO))
         rows.append(loop)
     is_loop = question.kind in (Kind.EVIDENCE, Kind.ACTIONS, Kind.MULTI)
     nav = _nav_row(
@@ -238,7 +238,7 @@ def _sub_step(t: Translator, draft: Draft) -> Keyboard:
 def review(t: Translator, draft: Draft) -> Keyboard:
     rows = [[_key("✎ " + t(q.SECTION_TITLES[s]), EDIT, s.value)] for s in Section]
     confirm = "✓ " + t("Confirm and create the case")
-    rows.append([_key(confirm, ANSWER, q.REVIEW, engine.CONFIRM)])
+    rows.append([_key(confirm, ANSWER, q.REVIEW, forms.CONFIRM)])
     if draft.history:
         rows.append([_key("⬅ " + t("Back"), NAV, q.REVIEW, "back")])
     return keyboard(rows)

@@ -7,10 +7,10 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import regions
 from bot.domain import questions as q
-from bot.domain.engine import Draft
 from bot.domain.inputs import ChoiceInput, ContactInput, FileInput, Input, OtherInput, TextInput
 from bot.domain.models import User
 from bot.domain.questions import Kind, Section
+from bot.domain.report_form import Draft
 from bot.i18n import LOCALES, N_, Translator
 from bot.services.report import Begun, Move, Outcome
 from bot.un.ladder import OFFER_AT_ONCE

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 
 from bot.domain import questions as q
-from bot.domain.engine import Draft
 from bot.domain.models import Case, CaseStatus
 from bot.domain.questions import Kind, Section
+from bot.domain.report_form import Draft
 from bot.domain.validators import InvalidInput
 from bot.i18n import N_, Translator
 from bot.readable import action_text, clip, file_label, label, section_title, value_text

@@ -73,11 +73,12 @@ from telegram import (
 )
 
 from bot.clock import local_today
-from bot.domain import engine
+from bot.domain import forms
 from bot.domain import questions as q
-from bot.domain.engine import Draft, applicable_answers
+from bot.domain.inputs import ChoiceInput, ContactInput, FileInput, Input, TextInput
 from bot.domain.models import CaseStatus
 from bot.domain.questions import Kind
+from bot.domain.report_form import REPORT, Draft, applicable_answers, new_draft
 from bot.domain.validators import (
     InvalidInput,
     clean_text,
@@ -601,7 +602,7 @@ def doubted_number(p: Profile, draft: Draft) -> Answer | None:
         return None
     pending = draft.pending or {}
     if pending.get("for") == step and pending.get("value") == number:
-        return Answer("press", engine.ACCEPT, lambda a: a.get(step) == number)
+        return Answer("press", forms.ACCEPT, lambda a: a.get(step) == number)
     born = answers.get("m_birth") if step == "m_id" else None
     gender = answers.get("m_gender" if step == "m_id" else "r_gender")
     if id_number_doubt(number, date.fromisoformat(born) if born else None, gender):
@@ -663,7 +664,7 @@ def right_answer(p: Profile, draft: Draft) -> Answer:
     if step == "e_what":  # several answers: tap one, then Done
         if answers.get("e_what"):
             kept = answers["e_what"]  # whatever was tapped before, random taps included
-            return Answer("press", engine.DONE, lambda a: a.get("e_what") == kept)
+            return Answer("press", forms.DONE, lambda a: a.get("e_what") == kept)
         return Answer("press", "force", lambda a: a.get("e_what") == ["force"], stays=True)
     if step == "e_unit" or step == "e_taken_region":
         return Answer("skip", check=lambda a: step not in a)
@@ -671,13 +672,13 @@ def right_answer(p: Profile, draft: Draft) -> Answer:
         return Answer("press", "RU-ROS", stored("RU-ROS"))
     if step == "evidence":
         if answers.get("evidence"):
-            return Answer("press", engine.DONE)
+            return Answer("press", forms.DONE)
         return Answer("document", "chat.pdf")
     if step == q.EVIDENCE_DESC:
         return Answer("text", p.ev_desc, lambda a: a["evidence"][-1]["description"] == p.ev_desc)
     if step == "actions":
         if answers.get("actions"):
-            return Answer("press", engine.DONE)
+            return Answer("press", forms.DONE)
         return Answer("press", "embassy")
     if step == q.ACTION_OTHER:
         return Answer("text", "Военкомат")
@@ -688,7 +689,7 @@ def right_answer(p: Profile, draft: Draft) -> Answer:
     if step == q.ACTION_REPLY:
         return Answer("text", p.reply, lambda a: a["actions"][-1]["reply"] == p.reply)
     assert step == q.REVIEW, step
-    return Answer("press", engine.CONFIRM)
+    return Answer("press", forms.CONFIRM)
 
 
 # --- one run --------------------------------------------------------------------
@@ -909,29 +910,29 @@ class Player:
         chat, p = self.chats[who], self.profiles[who]
         now = self.bot.clock.now()
         await self.store.create_user(chat.user_id, chat.user_id, p.locale, now)
-        draft = engine.new_draft()
+        draft = new_draft()
         today = local_today(self.bot.clock, None)
         for n in range(60):
             if draft.step in (target, q.REVIEW):
                 break
             answer = right_answer(p, draft)
             if answer.how == "skip":
-                draft = engine.skip(draft)
+                draft = draft.moved(forms.skip(REPORT, draft.form).form)
                 continue
-            value: engine.Input
+            value: Input
             if answer.how == "text":
-                value = engine.TextInput(answer.value)
+                value = TextInput(answer.value)
             elif answer.how == "press":
-                value = engine.ChoiceInput(answer.value)
+                value = ChoiceInput(answer.value)
             elif answer.how == "contact":
-                value = engine.ContactInput(answer.value)
+                value = ContactInput(answer.value)
             elif answer.how == "photo":
-                value = engine.FileInput("photo", f"seed{n}", f"seed{n}", "image/jpeg", 200_000)
+                value = FileInput("photo", f"seed{n}", f"seed{n}", "image/jpeg", 200_000)
             else:
-                value = engine.FileInput(
+                value = FileInput(
                     "document", f"seed{n}", f"seed{n}", "application/pdf", 300_000, answer.value
                 )
-            draft = engine.apply(draft, value, today).draft
+            draft = draft.moved(forms.apply(REPORT, draft.form, value, today).form)
             assert answer.check is None or answer.check(draft.answers), (draft.step, answer)
         await self.store.save_draft(chat.user_id, draft, now)
         self.drafts[who] = draft.answers

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot.domain import engine
 from bot.domain import questions as q
+from bot.domain.report_form import draft_at
 from bot.i18n import LOCALES, Catalogs
 from handlers import keyboards as kb
 from handlers import texts
@@ -58,9 +58,7 @@ def test_callback_data_are_short_ascii(locale: str) -> None:
         kb.delete_confirm(t),
     ]
     for step in STEPS:
-        draft = engine.Draft(
-            step=step, answers=dict(FULL_ANSWERS), history=["r_name"], pending={"body": "other"}
-        )
+        draft = draft_at(step, dict(FULL_ANSWERS), ["r_name"], pending={"body": "other"})
         markups.append(kb.for_step(t, draft))
     datas = [d for m in markups for d in all_callback_data(m)]
     assert datas
@@ -86,7 +84,7 @@ def test_split_text_cuts_an_enormous_line() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_keyboard_is_made_once_and_cannot_change(locale: str) -> None:
     t = Catalogs().get(locale)
-    draft = engine.Draft(step="e_how", answers={"e_how": "call"}, history=["r_name"])
+    draft = draft_at("e_how", {"e_how": "call"}, ["r_name"])
     markup = kb.for_step(t, draft)
     assert type(markup) is InlineKeyboardMarkup
     # Shared by every message that shows it: python-telegram-bot keeps it from changing.

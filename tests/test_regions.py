@@ -8,8 +8,10 @@ from datetime import date
 import pytest
 
 from bot import regions
-from bot.domain import engine
-from bot.domain.validators import id_number_doubt, id_number_facts, name_words
+from bot.domain import forms
+from bot.domain.inputs import ChoiceInput, TextInput
+from bot.domain.report_form import REPORT, new_draft
+from bot.domain.validators import InvalidInput, id_number_doubt, id_number_facts, name_words
 from tests.support import make_iin
 
 
@@ -86,15 +88,15 @@ def test_names_count_words() -> None:
 
 def test_the_engine_keeps_a_doubted_value_aside_until_accepted() -> None:
     today = date(2026, 11, 21)
-    draft = engine.apply(engine.new_draft(), engine.TextInput("Иванова"), today).draft
-    assert draft.step == "r_name" and draft.answers == {}
-    assert draft.pending == {
+    form = forms.apply(REPORT, new_draft().form, TextInput("Иванова"), today).form
+    assert form.step == "r_name" and forms.values(form) == {}
+    assert forms.pending_of(form) == {
         "for": "r_name",
         "value": "Иванова",
         "doubt": "name_one_word",
         "params": {"name": "Иванова"},
     }
-    draft = engine.apply(draft, engine.ChoiceInput(engine.ACCEPT), today).draft
-    assert draft.answers == {"r_name": "Иванова"} and draft.pending is None
-    with pytest.raises(engine.InvalidInput):
-        engine.apply(draft, engine.ChoiceInput(engine.ACCEPT), today)  # nothing to accept
+    form = forms.apply(REPORT, form, ChoiceInput(forms.ACCEPT), today).form
+    assert forms.values(form) == {"r_name": "Иванова"} and forms.pending_of(form) is None
+    with pytest.raises(InvalidInput):
+        forms.apply(REPORT, form, ChoiceInput(forms.ACCEPT), today)  # nothing to accept

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.domain import questions as q
+from bot.domain.report_form import Draft
 from bot.i18n import LOCALES
 from handlers import texts
 from handlers.localapi import Fault
@@ -19,6 +22,12 @@ from tests.support import KZ_REPORT, Bot, Chat, consent, fill
 async def step_of(chat: Chat) -> str | None:
     draft = await chat.bot.services.store.get_draft(chat.user_id)
     return draft.step if draft else None
+
+
+async def draft_of(chat: Chat) -> Draft:
+    draft = await chat.bot.services.store.get_draft(chat.user_id)
+    assert draft is not None
+    return draft
 
 
 async def answers_of(chat: Chat) -> dict:
@@ -536,3 +545,115 @@ async def test_a_button_after_cancel_resumes_the_report(bot: Bot) -> None:
     await chat.press("f")
     answers = await answers_of(chat)
     assert answers["r_rel"] == "mother" and answers["r_gender"] == "f"
+
+
+def _store_draft_as_before(
+    bot: Bot,
+    user_id: int,
+    step: str,
+    answers: dict,
+    history: list[str],
+    *,
+    pending: dict | None = None,
+    review_return: bool = False,
+) -> None:
+    """A draft row as every earlier version wrote it (columns step, answers, history,
+    review_return, pending), by plain SQL: the report is now a form of the one engine,
+    and what families left half-way must go on where it stopped."""
+    with sqlite3.connect(bot.config.db_path) as db:
+        db.execute(
+            "UPDATE drafts SET step = ?, answers = ?, history = ?, review_return = ?, "
+            "pending = ?, paused = 1 WHERE user_id = ?",
+            (
+                step,
+                json.dumps(answers, ensure_ascii=False),
+                json.dumps(history),
+                int(review_return),
+                json.dumps(pending, ensure_ascii=False) if pending is not None else None,
+                user_id,
+            ),
+        )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_a_draft_stored_before_resumes_in_the_middle_of_a_loop_item(
+    bot: Bot, locale: str
+) -> None:
+    chat = bot.chat(160, locale)
+    t = bot.t(locale)
+    await consent(chat, locale)
+    answers = {"r_name": "Айгүл Төлөгөнова", "evidence": [], "actions": []}
+    before_loop = ["r_name", "r_rel", "evidence"]
+    _store_draft_as_before(
+        bot,
+        160,
+        q.ACTION_DATE,
+        answers,
+        [*before_loop, "actions", q.ACTION_OTHER],
+        pending={"body": "other", "body_text": "Военкомат г. Ош"},
+    )
+    await chat.send("/start")
+    assert chat.last_text().startswith(t("Welcome back. Here is where we stopped:"))
+    assert texts.step_text(t, await draft_of(chat)) in chat.last_text()
+    codes = [data for _, data in chat.last().buttons()]
+    assert codes == [f"nav:{q.ACTION_DATE}:back", f"nav:{q.ACTION_DATE}:skip"]
+    await chat.press("back")  # within the item: what was entered for it stays
+    assert await step_of(chat) == q.ACTION_OTHER
+    assert (await draft_of(chat)).pending == {"body": "other", "body_text": "Военкомат г. Ош"}
+    await chat.send("Военкомат г. Ош")
+    await chat.send("10.03.2026")
+    await chat.press("answered")
+    await chat.send("Сказали ждать")
+    assert await step_of(chat) == "actions"
+    assert (await answers_of(chat))["actions"] == [
+        {
+            "body": "other",
+            "body_text": "Военкомат г. Ош",
+            "date": "2026-03-10",
+            "outcome": "answered",
+            "reply": "Сказали ждать",
+        }
+    ]
+    draft = await draft_of(chat)
+    assert draft.history == before_loop and draft.pending is None
+    await chat.press("back")  # the item's steps left no trace: back is the step before
+    assert await step_of(chat) == "evidence"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_a_draft_stored_before_at_the_review_card_is_confirmed(
+    bot: Bot, locale: str
+) -> None:
+    filled = bot.chat(161, locale)
+    await consent(filled, locale)
+    await fill(filled, KZ_REPORT)
+    complete = await draft_of(filled)
+    assert complete.step == q.REVIEW
+    t = bot.t(locale)
+
+    # Stored while a section was corrected from the card: its end returns to the card.
+    chat = bot.chat(162, locale)
+    await consent(chat, locale)
+    history = [*complete.history, q.REVIEW, "e_date", "e_how", "e_region", "e_place"]
+    history += ["e_what", "e_story", "e_resp", "e_resp_text", "e_unit", "e_taken_region"]
+    _store_draft_as_before(bot, 162, "e_contract", complete.answers, history, review_return=True)
+    await chat.send("/start")
+    assert t(q.BY_KEY["e_contract"].prompt) in chat.last_text()
+    await chat.press("keep")
+    assert await step_of(chat) == "e_renounced"
+    await chat.press("keep")
+    assert await step_of(chat) == q.REVIEW  # not on to the evidence: back to the card
+    assert texts.review_card(t, complete.answers) in chat.last_text()
+
+    # Stored at the card itself.
+    _store_draft_as_before(bot, 161, q.REVIEW, complete.answers, complete.history)
+    await filled.send("/start")
+    assert texts.review_card(t, complete.answers) in filled.last_text()
+    codes = [data for _, data in filled.last().buttons()]
+    assert codes == [*(f"edit:{s.value}" for s in q.Section), "answer:review:confirm"] + [
+        "nav:review:back"
+    ]
+    await filled.press("confirm")
+    cases = await bot.services.store.cases_of(161)
+    assert len(cases) == 1 and cases[0].report.missing_name == "Әлібек Құрманғазыұлы"
+    assert await step_of(filled) is None

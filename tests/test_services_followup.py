@@ -13,11 +13,11 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.domain.deadlines import Deadline
-from bot.domain.engine import new_draft
 from bot.domain.followup_forms import REGISTRATION, REPLY, SEND
 from bot.domain.forms import KEEP
 from bot.domain.inputs import ChoiceInput, FileInput, OtherInput, TextInput
 from bot.domain.models import Case, CaseStatus, User
+from bot.domain.report_form import new_draft
 from bot.replies.reading import Reading
 from bot.services.errors import Invalid, NotFound
 from bot.services.followup import (

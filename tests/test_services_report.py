@@ -10,11 +10,11 @@ import pytest
 from bot.app import open_services
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.domain import engine
+from bot.domain import forms
 from bot.domain import questions as q
-from bot.domain.engine import Draft
 from bot.domain.followup_forms import SEND
 from bot.domain.inputs import ChoiceInput, TextInput
+from bot.domain.report_form import Draft, draft_at, new_draft
 from bot.letters.sample import sample_reports
 from bot.services.errors import NotFound
 from bot.services.forms import FormRunner
@@ -63,7 +63,7 @@ async def test_begin_resume_reply_and_cancel_are_one_use_case_each(tmp_path: Pat
     assert await report.cancel(5, user, 1) == Cancelled("nothing")
 
     begun = await report.begin(user, 2)
-    assert not begun.resumed and begun.draft.step == engine.new_draft().step
+    assert not begun.resumed and begun.draft.step == new_draft().step
     read: list[str] = []
 
     def typed(draft: Draft) -> TextInput:
@@ -166,8 +166,8 @@ async def test_a_confirmed_report_brings_its_letter_set_and_the_un_offer(
     s = await open_services(config, ManualClock(NOW))
     user = await s.report.agree(5, 500, "kk")
     answers = answers_of(sample_reports()["kz_male"])
-    await s.store.save_draft(5, Draft(q.REVIEW, answers), NOW, 1)
-    pressed = await s.report.press(user, q.REVIEW, ChoiceInput(engine.CONFIRM), 2)
+    await s.store.save_draft(5, draft_at(q.REVIEW, answers), NOW, 1)
+    pressed = await s.report.press(user, q.REVIEW, ChoiceInput(forms.CONFIRM), 2)
     outcome = pressed.outcome
     assert outcome is not None and outcome.case is not None and outcome.letters is not None
     assert outcome.letters.case.id == outcome.case.id and outcome.letters.chosen

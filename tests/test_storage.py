@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.engine import Draft
+from bot.domain.report_form import draft_at
 from bot.storage.database import LATEST_VERSION, Database, StorageUnavailable, migrations
 from bot.storage.store import DuplicateUpdate, Store
 
@@ -35,14 +35,10 @@ async def test_answers_and_position_are_written_together(tmp_path: Path) -> None
     await db.open()
     store = Store(db)
     await store.create_user(1, 1, "kk", NOW)
-    draft = Draft(step="r_rel", answers={"r_name": "Әлібек"}, history=["r_name"])
+    draft = draft_at("r_rel", {"r_name": "Әлібек"}, ["r_name"])
     await store.save_draft(1, draft, NOW, update_id=10)
     with pytest.raises(DuplicateUpdate):
-        moved = Draft(
-            step="r_gender",
-            answers={"r_name": "Әлібек", "r_rel": "son"},
-            history=["r_name", "r_rel"],
-        )
+        moved = draft_at("r_gender", {"r_name": "Әлібек", "r_rel": "son"}, ["r_name", "r_rel"])
         await store.save_draft(1, moved, NOW, update_id=10)
     loaded = await store.get_draft(1)
     assert loaded is not None and loaded.step == "r_rel" and loaded.answers == {"r_name": "Әлібек"}

@@ -1,5 +1,9 @@
 """The guided report as data: every question, its section, kind and choices.
 
+The report is a form of the one engine (``bot.domain.forms``): its steps are built
+from these questions in ``bot.domain.report_form``; what is shown (prompts, hints,
+labels) stays here.
+
 The order of ``QUESTIONS`` is the order in which a relative is asked. Keys are
 short ASCII strings because they travel in callback data and are stored in the
 database as the draft's position: never rename a key without a migration.
@@ -11,27 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.domain.forms.spec import REVIEW as REVIEW
+from bot.domain.forms.spec import StepKind
 from bot.i18n import N_
 
-
-class Kind(StrEnum):
-    """How an answer is entered and validated."""
-
-    TEXT = "text"  # free text with a length limit
-    NAME = "name"  # a person's full name (letters, spaces, hyphens, apostrophes)
-    LATIN_NAME = "latin"  # a name as in the passport, Latin letters only
-    CHOICE = "choice"  # one of the buttons
-    MULTI = "multi"  # several of the buttons (a list of codes), then Done
-    DATE = "date"  # a past date
-    BIRTH_DATE = "birth"  # a plausible date of birth
-    PHONE = "phone"  # typed or shared contact, normalised to E.164
-    EMAIL = "email"
-    ID_NUMBER = "idnum"  # Kazakh IIN or Kyrgyz PIN
-    REGION = "region"  # an ISO 3166-2 code picked from the matches of what was typed
-    PASSPORT = "passport"
-    PHOTO = "photo"  # one photo
-    EVIDENCE = "evidence"  # a loop: files, each followed by a description
-    ACTIONS = "actions"  # a loop: bodies already contacted
+# How an answer is entered and validated: the kinds of the one form engine.
+Kind = StepKind
 
 
 class Section(StrEnum):
@@ -407,7 +396,6 @@ ACTION_OTHER = "act_other"
 ACTION_DATE = "act_date"
 ACTION_OUTCOME = "act_out"
 ACTION_REPLY = "act_reply"
-REVIEW = "review"
 SUB_STEPS: Mapping[str, str] = {
     EVIDENCE_DESC: "evidence",
     ACTION_OTHER: "actions",

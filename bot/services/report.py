@@ -1,7 +1,10 @@
 """The report service: what the chat calls to move a relative's report forward.
 
-It joins the pure engine (``bot.domain.engine``) with storage: every accepted
-input is written, answers and position together, before the chat replies.
+The report is a form of the one engine (``bot.domain.forms``; its spec is
+``bot.domain.report_form.REPORT``): this service moves it only through the engine's
+functions and joins them with storage, so every accepted input is written, answers
+and position together, before the chat replies. The report keeps its own slot (the
+``drafts`` table), so a family can have a paused report and a short form open.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from bot.clock import Clock, local_today
-from bot.domain import engine
-from bot.domain.engine import Draft
-from bot.domain.forms import Form
+from bot.domain import forms
+from bot.domain.forms import Filled, Form, FormSpec
 from bot.domain.inputs import ChoiceInput, Input
 from bot.domain.models import Case, User
 from bot.domain.questions import Section
+from bot.domain.report_form import REPORT, Draft, applicable_answers, new_draft
 from bot.domain.validators import InvalidInput
 from bot.services.errors import NotFound
 from bot.services.followup import default_timezone
@@ -217,7 +220,7 @@ class ReportService:
         draft = await self.resume(user, update_id)
         if draft is not None:
             return Begun(draft, resumed=True)
-        draft = engine.new_draft()
+        draft = new_draft()
         await self.store.save_draft(user.user_id, draft, self.clock.now(), update_id)
         return Begun(draft, resumed=False)
 
@@ -291,34 +294,34 @@ class ReportService:
         draft = await self._current(user, current)
         today = local_today(self.clock, user.timezone or _timezone_for(draft))
         try:
-            applied = engine.apply(draft, value, today)
+            filled = forms.apply(REPORT, draft.form, value, today)
         except InvalidInput as err:
             return Outcome(draft, error=err)
-        if applied.confirmed:
-            return await self._confirm(user, applied.draft, update_id)
-        applied.draft.paused = False  # answering means the relative is back
-        await self.store.save_draft(user.user_id, applied.draft, self.clock.now(), update_id)
-        return Outcome(applied.draft, truncated_to=applied.truncated_to)
+        if filled.done:  # the review card confirmed
+            return await self._confirm(user, draft.moved(filled.form), update_id)
+        moved = draft.moved(filled.form)  # answering means the relative is back
+        await self.store.save_draft(user.user_id, moved, self.clock.now(), update_id)
+        return Outcome(moved, truncated_to=filled.truncated_to)
 
     async def back(
         self, user: User, update_id: int | None = None, *, current: Draft | None = None
     ) -> Outcome:
-        return await self._navigate(user, engine.back, update_id, current)
+        return await self._navigate(user, forms.back, update_id, current)
 
     async def skip(
         self, user: User, update_id: int | None = None, *, current: Draft | None = None
     ) -> Outcome:
-        return await self._navigate(user, engine.skip, update_id, current)
+        return await self._navigate(user, forms.skip, update_id, current)
 
     async def keep(
         self, user: User, update_id: int | None = None, *, current: Draft | None = None
     ) -> Outcome:
-        return await self._navigate(user, engine.keep, update_id, current)
+        return await self._navigate(user, forms.keep, update_id, current)
 
     async def clear(
         self, user: User, update_id: int | None = None, *, current: Draft | None = None
     ) -> Outcome:
-        return await self._navigate(user, engine.clear, update_id, current)
+        return await self._navigate(user, forms.clear, update_id, current)
 
     async def edit(
         self,
@@ -329,31 +332,32 @@ class ReportService:
         current: Draft | None = None,
     ) -> Outcome:
         return await self._navigate(
-            user, lambda d: engine.edit_section(d, section), update_id, current
+            user, lambda spec, form: forms.edit_section(spec, form, section), update_id, current
         )
 
     async def _navigate(
         self,
         user: User,
-        move: Callable[[Draft], Draft],
+        move: Callable[[FormSpec, Form], Form | Filled],
         update_id: int | None,
         current: Draft | None,
     ) -> Outcome:
+        """A move of the engine (back, skip, keep, clear, edit a section) on the report."""
         draft = await self._current(user, current)
         try:
-            moved = move(draft)
+            result = move(REPORT, draft.form)
         except InvalidInput as err:
             return Outcome(draft, error=err)
-        moved.paused = False
+        moved = draft.moved(result if isinstance(result, Form) else result.form)
         await self.store.save_draft(user.user_id, moved, self.clock.now(), update_id)
         return Outcome(moved)
 
     async def _current(self, user: User, current: Draft | None = None) -> Draft:
         draft = current if current is not None else await self.store.get_draft(user.user_id)
-        return draft if draft is not None else engine.new_draft()
+        return draft if draft is not None else new_draft()
 
     async def _confirm(self, user: User, draft: Draft, update_id: int | None) -> Outcome:
-        answers = engine.applicable_answers(draft.answers)
+        answers = applicable_answers(draft.answers)
         citizenship = str(answers.get("m_cit", "other"))
         prefix = CASE_PREFIXES.get(citizenship, OTHER_PREFIX)
         case = await self.store.create_case(

@@ -15,8 +15,8 @@ from typing import Any
 import aiosqlite
 import orjson
 
-from bot.domain.engine import Draft
 from bot.domain.models import Case, CaseEvent, CaseStatus, User
+from bot.domain.report_form import Draft, draft_at
 from bot.regions import case_region
 from bot.storage.crypto import PLAIN, Cipher
 from bot.storage.database import Database
@@ -273,18 +273,21 @@ class Store:
 
     # --- drafts -------------------------------------------------------------
     async def get_draft(self, user_id: int) -> Draft | None:
+        """The report in progress. Its form is kept in the columns it always had (the
+        answers, the way back, the pending item, whether a section returns to the review
+        card), so a draft stored by any earlier version reads the same."""
         async with self.db.looking_up() as conn:
             row = _first(
                 await conn.execute_fetchall("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
             )
         if row is None:
             return None
-        return Draft(
-            step=row["step"],
-            answers=load_answers(row["answers"], self.db.cipher),
-            history=orjson.loads(row["history"]),
-            review_return=bool(row["review_return"]),
+        return draft_at(
+            row["step"],
+            load_answers(row["answers"], self.db.cipher),
+            orjson.loads(row["history"]),
             pending=load_answers(row["pending"], self.db.cipher) if row["pending"] else None,
+            review_return=bool(row["review_return"]),
             paused=bool(row["paused"]),
             updated_at=_dt(row["updated_at"]),
         )
@@ -293,6 +296,7 @@ class Store:
         self, user_id: int, draft: Draft, now: datetime, update_id: int | None = None
     ) -> None:
         """Write answers and position together, with the update that caused them."""
+        pending = draft.pending
         async with self.db.transaction() as conn:
             await claim_update(conn, update_id, now)
             await conn.execute(
@@ -309,9 +313,7 @@ class Store:
                     dump_answers(draft.answers, self.db.cipher),
                     _json(draft.history),
                     int(draft.review_return),
-                    dump_answers(draft.pending, self.db.cipher)
-                    if draft.pending is not None
-                    else None,
+                    dump_answers(pending, self.db.cipher) if pending is not None else None,
                     int(draft.paused),
                     _ts(now),
                 ),

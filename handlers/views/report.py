@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.engine import Draft
+from bot.domain.report_form import Draft
 from bot.i18n import LOCALES, Catalogs, Translator, pick_locale
 from handlers import keyboards as kb
 from handlers import texts

@@ -126,3 +126,125 @@ def test_a_text_step_applies_its_own_rule_and_stores_what_the_rule_returns() -> 
     assert err.value.code == "digits_only"
     done = forms.apply(CHECKED, form, TextInput(" 42 "), TODAY)
     assert done.done and forms.values(done.form) == {"code": "0042"}
+
+
+# --- the report's features, as options any form may declare ---------------------------
+def _pets(*, keep_answers: bool = False, explain: bool = False) -> FormSpec:
+    """A small form that is not the report, using what the report uses: sections and a
+    review card, a doubt, keeping an earlier answer, a loop of items."""
+
+    def one_word(value: object, data: object) -> InvalidInput | None:
+        return InvalidInput("name_one_word", name=value) if " " not in str(value) else None
+
+    return FormSpec(
+        f"test_pets_{keep_answers}_{explain}",
+        (
+            Step("owner", StepKind.NAME, section="a", doubt=one_word),
+            Step("nick", StepKind.TEXT, optional=True, section="a"),
+            Step("kind", StepKind.CHOICE, choices=lambda: ("cat", "dog"), section="b"),
+            Step(
+                "visits",
+                StepKind.ACTIONS,
+                optional=True,
+                choices=lambda: ("vet", "groomer"),
+                field="body",
+                item_max=2,
+                section="c",
+                sub_steps=(
+                    Step("visit_on", StepKind.DATE, optional=True, field="date"),
+                    Step(
+                        "visit_note",
+                        StepKind.TEXT,
+                        optional=True,
+                        field="note",
+                        default="",
+                        applies=lambda item: item.get("body") == "vet",
+                    ),
+                ),
+            ),
+        ),
+        review=True,
+        keep_answers=keep_answers,
+        explain_refusals=explain,
+    )
+
+
+def test_a_doubted_answer_waits_for_accept_and_a_section_edit_returns_to_the_card() -> None:
+    spec = _pets()
+    form = forms.begin(spec, {})
+    doubted = forms.apply(spec, form, TextInput("Asan"), TODAY)
+    assert doubted.stay and forms.values(doubted.form) == {}
+    assert forms.pending_of(doubted.form) == {
+        "for": "owner",
+        "value": "Asan",
+        "doubt": "name_one_word",
+        "params": {"name": "Asan"},
+    }
+    form = forms.apply(spec, doubted.form, ChoiceInput(forms.ACCEPT), TODAY).form
+    assert form.step == "nick" and forms.pending_of(form) is None
+    form = forms.skip(spec, form).form
+    assert "nick" in form.data and form.data["nick"] is None  # Skip stores None here
+    form = forms.apply(spec, form, ChoiceInput("cat"), TODAY).form
+    form = forms.apply(spec, form, ChoiceInput(forms.DONE), TODAY).form
+    assert form.step == forms.REVIEW  # the end of the steps is the card, not "done"
+    form = forms.edit_section(spec, form, "a")
+    assert form.step == "owner"
+    form = forms.apply(spec, form, TextInput("Asan Asanov"), TODAY).form
+    form = forms.apply(spec, form, TextInput("Tom"), TODAY).form
+    assert form.step == forms.REVIEW and forms.RETURN_KEY not in form.data  # back at the card
+    with pytest.raises(InvalidInput):
+        forms.apply(spec, form, ChoiceInput("cat"), TODAY)
+    assert forms.apply(spec, form, ChoiceInput(forms.CONFIRM), TODAY).done
+
+
+def test_keep_answers_makes_skip_keep_and_clear_erase() -> None:
+    spec = _pets(keep_answers=True)
+    form = forms.begin(spec, {"owner": "Asan Asanov", "nick": "Tom"}, "nick")
+    kept = forms.skip(spec, form).form
+    assert kept.step == "kind" and kept.data["nick"] == "Tom"
+    assert forms.keep(spec, form).form.data["nick"] == "Tom"
+    cleared = forms.clear(spec, form).form
+    assert cleared.step == "kind" and "nick" not in cleared.data
+    empty = forms.skip(spec, forms.begin(spec, {"owner": "A B"}, "nick")).form
+    assert empty.step == "kind" and "nick" not in empty.data  # skipped: stays unanswered
+    with pytest.raises(InvalidInput):
+        forms.skip(spec, forms.begin(spec, {}, "kind"))  # required and unanswered
+
+
+def test_a_loop_collects_items_over_their_own_steps_and_leaves_no_trace_in_the_way_back() -> None:
+    spec = _pets()
+    form = forms.begin(spec, {"owner": "A B", "kind": "cat"}, "visits")
+    form = forms.apply(spec, form, ChoiceInput("vet"), TODAY).form
+    assert form.step == "visit_on" and forms.pending_of(form) == {"body": "vet"}
+    form = forms.apply(spec, form, TextInput("20.11.2026"), TODAY).form
+    assert form.step == "visit_note"
+    assert forms.back(spec, form).step == "visit_on"  # within the item: the item stays
+    assert forms.pending_of(forms.back(spec, form)) == {"body": "vet", "date": "2026-11-20"}
+    form = forms.skip(spec, form).form
+    assert form.step == "visits" and form.data["visits"] == [
+        {"body": "vet", "date": "2026-11-20", "note": ""}
+    ]
+    form = forms.apply(spec, form, ChoiceInput("groomer"), TODAY).form
+    form = forms.skip(spec, form).form  # no date; the note is not asked for a groomer
+    assert form.data["visits"][-1] == {"body": "groomer", "date": None, "note": ""}
+    assert forms.history_of(form) == []  # begun at the loop: nothing before it
+    with pytest.raises(InvalidInput) as full:
+        forms.apply(spec, form, ChoiceInput("vet"), TODAY)
+    assert full.value.code == "too_many_actions"
+    form = forms.apply(spec, form, ChoiceInput(forms.UNDO), TODAY).form
+    assert len(form.data["visits"]) == 1
+    assert forms.apply(spec, form, ChoiceInput(forms.DONE), TODAY).form.step == forms.REVIEW
+
+
+def test_an_unknown_button_is_ignored_or_explained_as_the_form_declares() -> None:
+    quiet, explained = _pets(), _pets(explain=True)
+    with pytest.raises(UnknownChoice):
+        forms.apply(quiet, forms.begin(quiet, {}, "kind"), ChoiceInput("horse"), TODAY)
+    with pytest.raises(InvalidInput) as err:
+        forms.apply(explained, forms.begin(explained, {}, "kind"), ChoiceInput("horse"), TODAY)
+    assert err.value.code == "use_buttons"
+    with pytest.raises(UnknownChoice):
+        forms.apply(quiet, forms.begin(quiet, {}, "nick"), ChoiceInput(forms.ACCEPT), TODAY)
+    with pytest.raises(InvalidInput) as stale:
+        forms.apply(explained, forms.begin(explained, {}, "nick"), ChoiceInput("x"), TODAY)
+    assert stale.value.code == "stale_button"

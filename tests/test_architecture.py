@@ -480,3 +480,95 @@ def test_a_handler_calls_one_use_case_per_path() -> None:
         if n > 1 and acting_for_a_person(name.rsplit(".", 1)[0])
     }
     assert over == {}, "handlers reaching two use cases on one path: " + ", ".join(sorted(over))
+
+
+# --- one conversation engine ---------------------------------------------------------
+# The engine's moves: the only functions that change where a form stands.
+ENGINE_MOVES = {"apply", "back", "skip", "keep", "clear", "edit_section"}
+ENGINE_PACKAGE = ROOT / "bot" / "domain" / "forms"
+
+
+def _is_engine(path: Path) -> bool:
+    return ENGINE_PACKAGE in path.parents
+
+
+def test_every_conversation_is_a_form_spec_registered_in_the_one_engine() -> None:
+    """The report and every short form are FormSpecs the engine knows by name, and the
+    report's steps are its questions, in their order."""
+    import importlib
+
+    from bot.domain import forms
+    from bot.domain import questions as q
+
+    specs = []
+    for path in sorted((ROOT / "bot" / "domain").glob("*_form*.py")):
+        module = importlib.import_module(f"bot.domain.{path.stem}")
+        specs += [v for v in vars(module).values() if isinstance(v, forms.FormSpec)]
+    assert len(specs) >= 10
+    for spec in specs:
+        assert forms.FORMS.get(spec.name) is spec, spec.name
+    report = forms.FORMS["report"]
+    assert [s.key for s in report.steps] == [x.key for x in q.QUESTIONS]
+    assert report.review and report.keep_answers
+    assert not (ROOT / "bot" / "domain" / "engine.py").exists()
+
+
+def test_no_module_besides_the_engine_defines_navigation() -> None:
+    """Position, the way back, skipping and pending items are the engine's own: no other
+    module of the core defines a move of its own (a second engine), or reads or writes
+    the engine's bookkeeping in a form's data."""
+    keys = {"BACK_KEY", "PENDING_KEY", "RETURN_KEY"}  # names of the keys, and the keys
+    stored = {"_back", "_pending", "_review"}
+    offenders = []
+    for package in ("bot", "handlers"):
+        for path in (ROOT / package).rglob("*.py"):
+            if _is_engine(path):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            where = str(path.relative_to(ROOT))
+            if "domain" in path.parts:
+                for node in tree.body:  # a module-level move is an engine of its own
+                    if isinstance(node, ast.FunctionDef) and node.name in ENGINE_MOVES:
+                        offenders.append(f"{where}: def {node.name}")
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and node.id in keys:
+                    offenders.append(f"{where}: {node.id}")
+                elif isinstance(node, ast.Attribute) and node.attr in keys:
+                    offenders.append(f"{where}: {node.attr}")
+                elif isinstance(node, ast.Constant) and node.value in stored:
+                    offenders.append(f"{where}: {node.value!r}")
+    assert offenders == []
+
+
+def _engine_calls(path: Path) -> set[str]:
+    """The names of ``forms.<name>`` the module uses (``bot.domain.forms`` as ``forms``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "forms"
+    }
+
+
+def test_the_report_and_the_short_forms_move_only_through_the_engine() -> None:
+    """The report service and the short forms' runner make every move with the engine's
+    functions; neither builds a position of its own."""
+    report = ROOT / "bot" / "services" / "report.py"
+    runner = ROOT / "bot" / "services" / "forms.py"
+    for path in (report, runner):
+        assert "bot.domain.forms" in imported_modules(path)
+        assert "bot.domain.engine" not in imported_modules(path)
+    assert ENGINE_MOVES <= _engine_calls(report)
+    assert {"apply", "skip", "back", "begin"} <= _engine_calls(runner)
+    for path in (report, runner):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        built = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("Form", "Draft", "replace")
+        ]
+        assert built == [], (path.name, built)

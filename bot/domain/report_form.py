@@ -18,15 +18,7 @@ from typing import Any
 from bot.domain import forms
 from bot.domain import questions as q
 from bot.domain.files import DESCRIPTION_MAX, MAX_ACTIONS, MAX_EVIDENCE_ITEMS, REPLY_MAX
-from bot.domain.forms import (
-    BACK_KEY,
-    PENDING_KEY,
-    RETURN_KEY,
-    Form,
-    FormSpec,
-    Step,
-    StepKind,
-)
+from bot.domain.forms import Form, FormSpec, Step, StepKind
 from bot.domain.questions import Kind, Question, Section
 from bot.domain.validators import InvalidInput, id_number_doubt, name_words
 
@@ -168,7 +160,7 @@ class Draft:
 
     @property
     def review_return(self) -> bool:
-        return bool(self.form.data.get(RETURN_KEY))
+        return forms.returning(self.form)
 
     def moved(self, form: Form) -> Draft:
         """The same report at ``form``, active again (answering means the family is back)."""
@@ -191,13 +183,8 @@ def draft_at(
 ) -> Draft:
     """A report at ``step`` with these answers, way back and pending item: how the
     storage layer reads a stored draft (its columns hold exactly these)."""
-    data: dict[str, Any] = dict(answers or {})
-    data[BACK_KEY] = list(history or [])
-    if pending is not None:
-        data[PENDING_KEY] = dict(pending)
-    if review_return:
-        data[RETURN_KEY] = True
-    return Draft(Form(NAME, step, data), paused=paused, updated_at=updated_at)
+    form = forms.assemble(NAME, step, answers or {}, history or [], pending, review_return)
+    return Draft(form, paused=paused, updated_at=updated_at)
 
 
 def applicable_answers(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -201,6 +201,30 @@ def history_of(form: Form) -> list[str]:
     return list(form.data.get(BACK_KEY) or [])
 
 
+def returning(form: Form) -> bool:
+    """Whether the section being answered was opened from the review card."""
+    return bool(form.data.get(RETURN_KEY))
+
+
+def assemble(
+    name: str,
+    step: str,
+    answers: Mapping[str, Any],
+    history: list[str],
+    pending: Mapping[str, Any] | None = None,
+    returning: bool = False,
+) -> Form:
+    """An open form from its parts, as a store may keep them apart (the report's draft
+    keeps its answers, its way back and its pending item in columns of their own)."""
+    data: dict[str, Any] = dict(answers)
+    data[BACK_KEY] = list(history)
+    if pending is not None:
+        data[PENDING_KEY] = dict(pending)
+    if returning:
+        data[RETURN_KEY] = True
+    return Form(name, step, data)
+
+
 def chosen(value: Any) -> list[str]:
     """The codes of a multiple-choice answer; an older single code counts as one."""
     if isinstance(value, str):

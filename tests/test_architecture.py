@@ -510,6 +510,7 @@ def test_every_conversation_is_a_form_spec_registered_in_the_one_engine() -> Non
     report = forms.FORMS["report"]
     assert [s.key for s in report.steps] == [x.key for x in q.QUESTIONS]
     assert report.review and report.keep_answers
+    assert dict(report.loop_of) == dict(q.SUB_STEPS)  # the loops' steps the chat shows
     assert not (ROOT / "bot" / "domain" / "engine.py").exists()
 
 

@@ -19,6 +19,7 @@ from bot.domain import forms
 from bot.domain import questions as q
 from bot.domain.files import DESCRIPTION_MAX, MAX_ACTIONS, MAX_EVIDENCE_ITEMS, REPLY_MAX
 from bot.domain.forms import Form, FormSpec, Step, StepKind
+from bot.domain.forms.spec import Doubt
 from bot.domain.questions import Kind, Question, Section
 from bot.domain.validators import InvalidInput, id_number_doubt, name_words
 
@@ -88,7 +89,7 @@ ACTION_ITEM = (
 )
 
 
-def _doubt(question: Question) -> forms.spec.Doubt | None:
+def _doubt(question: Question) -> Doubt | None:
     if question.kind is Kind.NAME:
         return _one_word_name
     if question.kind is Kind.ID_NUMBER:
@@ -127,7 +128,6 @@ REPORT = forms.register(
         review=True,
         keep_answers=True,
         explain_refusals=True,
-        sections=tuple(Section),
     )
 )
 

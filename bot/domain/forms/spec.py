@@ -118,7 +118,6 @@ class FormSpec:
     review: bool = False
     keep_answers: bool = False
     explain_refusals: bool = False
-    sections: tuple[str, ...] = ()
     by_key: Mapping[str, Step] = field(init=False, repr=False, compare=False)
     loop_of: Mapping[str, str] = field(init=False, repr=False, compare=False)
 

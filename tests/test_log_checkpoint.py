@@ -5,10 +5,14 @@ only where it must be: when it grew large, and to nothing by ``empty_log``."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 
+import pytest
+
 from bot.exports.synthetic import generate
+from bot.storage import database
 from bot.storage.maintenance import passive_checkpoint
 from tests.support import Bot
 
@@ -72,3 +76,28 @@ async def test_a_fresh_start_without_a_cut_keeps_the_file_for_the_next_writes(bo
     await generate(db, 2)
     assert _log_bytes(bot) == grown
     assert _cases(bot) == 32
+
+
+async def test_a_log_held_back_by_a_long_read_is_not_cut_under_the_writers_lock(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export reads one snapshot for a minute or more. Meanwhile the log cannot start
+    afresh, and each attempt to cut it used to hold every family's write: the cut gives up
+    without taking the writer's lock (here held by someone else the whole time)."""
+    monkeypatch.setattr(database, "CUT_MISSES", 3)
+    bot.services.checkpoint_by_job()
+    db = bot.services.db
+    await generate(db, 10)
+    reader = sqlite3.connect(bot.config.db_path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM cases").fetchone()  # its snapshot starts here
+        await generate(db, 10)
+        async with db.lock:
+            # a hang guard, not a timing: a cut that waited for the lock would never end
+            assert not await asyncio.wait_for(db.cut_log(0, step=4 * PAGE), 60)
+    finally:
+        reader.close()
+    assert await db.cut_log(0, step=4 * PAGE)  # once the read is over, the cut goes through
+    assert _log_bytes(bot) <= NEARLY_EMPTY
+    assert _cases(bot) == 20

@@ -185,9 +185,14 @@ class Database:
         misses = 0
         while True:
             limit = max(keep, _log_size(self.path) - step) if keep >= 0 else keep
-            await asyncio.to_thread(_copy_log, self.path, 1)
-            async with self.lock:
-                restarted = await asyncio.to_thread(_restart_log, self.path, limit)
+            # Only a log copied to its end can start afresh: while a long read (an export)
+            # holds part of it back, the attempt would hold every family's write for
+            # nothing, up to CUT_MISSES times in a row.
+            copied = await asyncio.to_thread(_copy_log, self.path, 1)
+            restarted = False
+            if copied:
+                async with self.lock:
+                    restarted = await asyncio.to_thread(_restart_log, self.path, limit)
             if restarted and limit == keep:
                 return True
             if not restarted:

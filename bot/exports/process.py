@@ -91,16 +91,24 @@ def _export(
 
 
 def _step_aside() -> None:
-    """Run only on CPU time nothing else wants (Linux's ``SCHED_IDLE``): a niceness of 10
-    still took about a tenth of a CPU from the bot at every turn (families' p99 1.8 times
-    its value without the export, at 100k cases on two busy CPUs). Elsewhere, or where
-    that is refused, a higher niceness."""
+    """Run only on CPU time nothing else wants (Linux's ``SCHED_IDLE``), and on one CPU.
+
+    A niceness of 10 still took about a tenth of a CPU from the bot at every turn
+    (families' p99 1.8 times its value without the export, at 100k cases on two busy
+    CPUs). Idle-scheduled, the export and its reader process still spread over every CPU
+    and churned the caches the bot's threads came back to; kept to the last CPU, they
+    leave the others to the bot (families' p99 during an export of 100k cases 7.0-8.8 ms
+    instead of 9.6-10.7 ms, three runs each, see docs/benchmark.md). Elsewhere, or where
+    that is refused, a higher niceness only."""
     with contextlib.suppress(OSError):
         os.nice(EXPORT_NICENESS)
     idle = getattr(os, "SCHED_IDLE", None)  # Linux only
     if idle is not None:
         with contextlib.suppress(OSError):
             os.sched_setscheduler(0, idle, os.sched_param(0))
+    if hasattr(os, "sched_setaffinity"):  # Linux only; children inherit it
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
 
 
 async def _export_async(

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/test.txt
 UV     := uv==0.13.8
 
-.PHONY: run test test-fast lint lock bench soak catalogs clean
+.PHONY: run test test-fast lint lock bench soak catalogs fonts clean
 
 # Exactly the versions and files of the lock (pip refuses any other hash), then the
 # project itself without dependencies, built by the locked setuptools.
@@ -51,6 +51,10 @@ bench: $(STAMP)
 # e.g. --mode webhook, or --families 40 --kills 6 for about a minute per mode.
 soak: $(STAMP)
 	$(PY) -m bench.soak $(SOAK_ARGS)
+
+# The common cut of the letters' fonts (bot/letters/common_font.py), after replacing them.
+fonts: $(STAMP)
+	$(PY) -m bot.letters.common_font
 
 # Re-extract messages and merge them into the three catalogs (see README).
 catalogs: $(STAMP)

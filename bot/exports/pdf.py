@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from fpdf import FPDF
@@ -20,7 +20,7 @@ from bot.exports.charts import Chart
 from bot.exports.dossier import Block, body_name, dossier_blocks, status_name
 from bot.exports.stats import Statistics
 from bot.i18n import Translator, default_catalogs
-from bot.letters.pdf import FAMILY, FONT_FILES, _attach_font, _printable
+from bot.letters.pdf import FAMILY, attach_fonts, printable
 from bot.readable import week_label
 from bot.services.followup import DEFAULT_TZ
 from bot.storage.exports import CaseDossier
@@ -45,14 +45,20 @@ class _Document(FPDF):
         self.cell(0, 4, text, align=Align.C)
 
 
-def _document(title: str, language: str, footer: str, created: datetime) -> _Document:
+def _document(
+    title: str,
+    language: str,
+    footer: str,
+    created: datetime,
+    texts: Iterable[str] | None = None,
+) -> _Document:
+    """An empty document; ``texts``, what it will show, if known (``attach_fonts``)."""
     pdf = _Document(format="A4", unit="mm")
-    for style in FONT_FILES:
-        _attach_font(pdf, style)
-    pdf.footer_text = _printable(footer)
+    attach_fonts(pdf, None if texts is None else (printable(x) for x in (footer, *texts)))
+    pdf.footer_text = printable(footer)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_title(_printable(title))
+    pdf.set_title(printable(title))
     pdf.set_lang(language)
     pdf.set_creator("Izdeu")
     pdf.set_creation_date(created)
@@ -79,7 +85,7 @@ def _write(
     pdf.multi_cell(
         _width(pdf) - indent,
         height,
-        _printable(text),
+        printable(text),
         align=align,
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -96,7 +102,7 @@ def _heading(pdf: FPDF, text: str, size: float = 12.5) -> None:
 
 def _field(pdf: FPDF, label: str, value: str) -> None:
     """``label`` in bold on the left, the value beside it; a long value goes below."""
-    label, value = _printable(label), _printable(value)
+    label, value = printable(label), printable(value)
     pdf.set_font(FAMILY, "B", FONT_SIZE)
     label_fits = pdf.get_string_width(label + " ") < LABEL_WIDTH - 1
     pdf.set_font(FAMILY, "", FONT_SIZE)
@@ -145,7 +151,8 @@ def dossier_pdf(
     blocks = dossier_blocks(
         d, t, full=full, today=today, generated_at=generated_at, tz=tz, names=names or {}
     )
-    pdf = _document(blocks[0].text, t.locale, d.case.number, generated_at)
+    texts = (x for block in blocks for x in (block.label, block.text))
+    pdf = _document(blocks[0].text, t.locale, d.case.number, generated_at, texts)
     render_blocks(pdf, blocks)
     return bytes(pdf.output())
 
@@ -176,7 +183,7 @@ def _table(
         for data in rows:
             row = table.row()
             for value in data:
-                row.cell(_printable(value))
+                row.cell(printable(value))
     pdf.ln(3)
 
 
@@ -287,7 +294,7 @@ def stats_pdf(
             x=pdf.l_margin,
             w=_width(pdf),
             h=height,
-            alt_text=_printable(chart.title),
+            alt_text=printable(chart.title),
         )
         pdf.ln(4)
     return bytes(pdf.output())

@@ -192,7 +192,8 @@ async def open_services(config: Config, clock: Clock | None = None) -> Services:
         clock,
         Organisation(config.organisation_name, config.organisation_contact),
     )
-    exports = ExportService(staff, Exporter(db, clock, catalogs), un, keys)
+    exporter = Exporter(db, clock, catalogs, priority=config.export_priority)
+    exports = ExportService(staff, exporter, un, keys)
     services = Services(
         config=config,
         clock=clock,

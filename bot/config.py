@@ -25,6 +25,17 @@ def _not_negative(value: str) -> float:
     return number
 
 
+EXPORT_PRIORITIES = ("idle", "low")
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """The setting ``name``, one of ``allowed`` (the first when unset)."""
+    value = env.get(name, allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     token: str | None = None
@@ -65,6 +76,10 @@ class Config:
     web_listen: str = "127.0.0.1"
     web_port: int = 8080
     web_public_url: str | None = None
+    # How an export's process steps aside (bot.exports.process): "idle" runs it on CPU time
+    # nothing else wants, on one CPU; "low" at a lower priority on any CPU, for a machine
+    # that other work keeps busy, where an idle-scheduled export could wait indefinitely.
+    export_priority: str = "idle"
 
     @property
     def web_url(self) -> str:
@@ -143,6 +158,7 @@ class Config:
             web_listen=env.get("IZDEU_WEB_LISTEN", "127.0.0.1"),
             web_port=int(env.get("IZDEU_WEB_PORT", "8080")),
             web_public_url=env.get("IZDEU_WEB_PUBLIC_URL") or None,
+            export_priority=_choice(env, "IZDEU_EXPORT_PRIORITY", EXPORT_PRIORITIES),
         )
 
 

@@ -42,10 +42,12 @@ async def export_in_process(
     today: date,
     now: datetime,
     options: dict[str, str] | None = None,
+    priority: str = "idle",
 ) -> ExportResult:
     """Write the ``fmt`` export of ``flt`` to ``out`` in a child process; what it wrote.
-    ``options`` go to the writer (the reader's locale and zone for the XLSX). Nothing is
-    recorded here: the caller writes the audit entry."""
+    ``options`` go to the writer (the reader's locale and zone for the XLSX); ``priority``
+    is how the process steps aside (``step_aside``). Nothing is recorded here: the caller
+    writes the audit entry."""
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
@@ -64,6 +66,7 @@ async def export_in_process(
             today,
             now,
             dict(options or {}),
+            priority,
         )
         return await asyncio.wrap_future(future)
     finally:
@@ -80,18 +83,21 @@ def _export(
     today: date,
     now: datetime,
     options: dict[str, str],
+    priority: str,
 ) -> ExportResult:
     """In the child: the export, as the bot's own ``Exporter`` makes it, at a lower
     priority than the bot (its reader process inherits it): on a machine with two CPUs the
     export would otherwise take the CPU time families' answers need."""
-    _step_aside()
+    step_aside(priority)
     return asyncio.run(
         _export_async(Path(db_path), keys, fmt, Path(out), flt, full, today, now, options)
     )
 
 
-def _step_aside() -> None:
-    """Run only on CPU time nothing else wants (Linux's ``SCHED_IDLE``), and on one CPU.
+def step_aside(priority: str = "idle") -> None:
+    """For ``"idle"``: run only on CPU time nothing else wants (Linux's ``SCHED_IDLE``),
+    and on one CPU. For ``"low"``: a higher niceness only, on any CPU, for a machine whose
+    CPUs other work keeps busy (there an idle-scheduled export might never get a turn).
 
     A niceness of 10 still took about a tenth of a CPU from the bot at every turn
     (families' p99 1.8 times its value without the export, at 100k cases on two busy
@@ -102,6 +108,8 @@ def _step_aside() -> None:
     that is refused, a higher niceness only."""
     with contextlib.suppress(OSError):
         os.nice(EXPORT_NICENESS)
+    if priority != "idle":
+        return
     idle = getattr(os, "SCHED_IDLE", None)  # Linux only
     if idle is not None:
         with contextlib.suppress(OSError):

@@ -138,8 +138,10 @@ class Exporter:
         *,
         batch_size: int = BATCH_SIZE,
         record: bool = True,
+        priority: str = "idle",
     ) -> None:
         self.store = ExportStore(db, batch_size)
+        self.priority = priority  # of the export's own process (Config.export_priority)
         self.recording = record  # False in an export's own process: the bot records it
         self.audit = AuditStore(db)
         self.clock = clock or SystemClock()
@@ -349,6 +351,7 @@ class Exporter:
             today=self.today(),
             now=self.clock.now(),
             options=options,
+            priority=self.priority,
         )
         await self._record(actor_id, result)
         return result

@@ -80,7 +80,9 @@ async def child(db: Path, key: str, families: int, repeat: int) -> dict[str, Any
     from tests.support import Bot
     from tests.web_support import DeskRun, csrf_of
 
-    bot = await Bot.start(db.parent, ManualClock(data.NOW), frozenset({ADMIN}), key)
+    bot = await Bot.start(
+        db.parent, ManualClock(data.NOW), frozenset({ADMIN}), key, export_priority="idle"
+    )
     await bot.app.start()
     for job in bot.app.job_queue.jobs():  # as in bench.scale: only the log's checkpoint
         if job.name != "checkpoint":

@@ -426,7 +426,14 @@ async def child(db: Path, family_count: int, updates: int, delay: float) -> dict
     key = os.environ["IZDEU_BENCH_KEY"]
     started = float(os.environ["IZDEU_BENCH_STARTED"])
     began = time.perf_counter()
-    bot = await Bot.start(db.parent, ManualClock(data.NOW), frozenset({ADMIN}), key, delay=delay)
+    bot = await Bot.start(
+        db.parent,
+        ManualClock(data.NOW),
+        frozenset({ADMIN}),
+        key,
+        delay=delay,
+        export_priority="idle",
+    )
     bot.api.keep_files = False  # the stand-in reads uploads through, like a server
     opened = time.perf_counter()
     await bot.app.start()

@@ -52,17 +52,20 @@ class Bot:
         key: str | None = None,
         old_keys: tuple[str, ...] = (),
         delay: float = 0.0,
+        export_priority: str = "low",
     ) -> Bot:
-        """The bot on a fresh stand-in Bot API; ``delay`` is its round trip (seconds)."""
+        """The bot on a fresh stand-in Bot API; ``delay`` is its round trip (seconds).
+
+        Exports run at the ``low`` priority: the test run keeps every CPU busy (one worker
+        more than CPUs), the machine an idle-scheduled export waits on indefinitely
+        (tests/test_export_process.py). The benchmark passes the shipped ``idle``."""
         config = Config(
             db_path=db_dir / "izdeu.sqlite3",
             data_dir=db_dir,
             admin_ids=admin_ids,
             encryption_key=key,
             old_encryption_keys=old_keys,
-            # The test run keeps every CPU busy (one worker more than CPUs): the machine an
-            # idle-scheduled export waits on indefinitely (tests/test_export_process.py).
-            export_priority="low",
+            export_priority=export_priority,
         )
         clock = clock or ManualClock(START)
         services = await open_services(config, clock)

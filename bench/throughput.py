@@ -318,7 +318,7 @@ class CountingBotAPI(LocalBotAPI):
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         answer = await super().do_request(*args, **kwargs)
         self.count += 1
-        self.calls.clear()
+        self.clear()
         return answer
 
 

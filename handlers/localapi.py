@@ -104,6 +104,9 @@ class LocalBotAPI(BaseRequest):
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.calls: list[Call] = []
+        # The same calls by chat: a test or a simulated family looks up its own chat's
+        # messages at every step, which must not cost a scan of every chat's calls.
+        self.by_chat: dict[int | None, list[Call]] = {}
         self.faults: dict[str, deque[Fault]] = {}
         self.listeners: list[Callable[[Call], None]] = []
         self._message_ids = itertools.count(1)
@@ -163,6 +166,7 @@ class LocalBotAPI(BaseRequest):
         result = self._result(api, params, files)
         call = Call(api, params, files, result)
         self.calls.append(call)
+        self.by_chat.setdefault(call.chat_id, []).append(call)
         for listener in self.listeners:
             listener(call)
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -230,11 +234,8 @@ class LocalBotAPI(BaseRequest):
 
     # --- helpers for tests ---------------------------------------------------
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
-        return [
-            c
-            for c in self.calls
-            if (chat_id is None or c.chat_id == chat_id) and (method is None or c.method == method)
-        ]
+        calls = self.calls if chat_id is None else self.by_chat.get(chat_id, [])
+        return [c for c in calls if method is None or c.method == method]
 
     def messages(self, chat_id: int | None = None) -> list[Call]:
         return [
@@ -251,6 +252,7 @@ class LocalBotAPI(BaseRequest):
 
     def clear(self) -> None:
         self.calls.clear()
+        self.by_chat.clear()
 
 
 def _files(request_data: RequestData | None, keep: bool) -> dict[str, tuple[str, bytes, str]]:

@@ -75,5 +75,5 @@ class EnforcingBotAPI(LocalBotAPI):
             self.accepted.append((now, chat, str(params.get("text", ""))))
         answer = await super().do_request(url, method, request_data, *args, **kwargs)
         if not self.keep_calls:
-            self.calls.clear()
+            self.clear()
         return answer

@@ -112,8 +112,11 @@ class Page:
         await self.run(whole_page)
 
 
-def downloaded(suffix: str, seconds: float = 30) -> Path:
-    """The file the browser finished saving (Chromium writes ``.crdownload`` until then)."""
+def downloaded(suffix: str, seconds: float = 90) -> Path:
+    """The file the browser finished saving (Chromium writes ``.crdownload`` until then).
+    The export behind it runs in a process at a lower priority than everything else the
+    test run keeps busy, so it may take a while on a loaded machine; a passing run does not
+    wait longer for the generous limit."""
     found: list[Path] = []
 
     def done(_: object) -> bool:
